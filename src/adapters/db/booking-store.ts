@@ -1,0 +1,278 @@
+import type {
+  BookingRecord,
+  BookingStore,
+  BookingTx,
+  DayContext,
+  OutboxMessage,
+  ServiceRecord,
+} from '../../app/ports.ts';
+import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
+import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
+import type { Occupation } from '../../domain/slots.ts';
+import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
+
+const ACTIVE = `('pending_payment', 'confirmed', 'rescheduled')`;
+const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+
+const SERVICE_COLUMNS = `s.id, s.artisan_id, s.name, s.description, s.duration_minutes, s.base_price_cents, s.deposit_rate,
+  s.is_active, s.buffer_before_minutes, s.buffer_after_minutes, s.refund_policy`;
+
+type Row = Record<string, unknown>;
+
+function toService(r: Row): ServiceRecord {
+  return {
+    id: r.id as string,
+    artisanId: r.artisan_id as string,
+    name: r.name as string,
+    description: (r.description as string | null) ?? null,
+    durationMinutes: r.duration_minutes as number,
+    basePriceCents: r.base_price_cents as number,
+    depositRate: Number(r.deposit_rate),
+    isActive: r.is_active as boolean,
+    bufferBeforeMinutes: r.buffer_before_minutes as number,
+    bufferAfterMinutes: r.buffer_after_minutes as number,
+    refundPolicy: (r.refund_policy as ServiceRecord['refundPolicy']) ?? null,
+  };
+}
+
+/**
+ * One statement reads the service, the artisan's settings and rules, the day's exception
+ * and everything occupying the window: availability costs one round trip whatever the
+ * number of bookings and busy blocks.
+ */
+const DAY_CONTEXT_SQL = `
+SELECT ${SERVICE_COLUMNS},
+  a.timezone, a.plan, a.slot_step_minutes, a.min_notice_minutes, a.booking_horizon_days,
+  a.closed_on_public_holidays, a.calendar_sync_enabled,
+  (SELECT coalesce(json_agg(json_build_object('id', r.id, 'kind', r.kind, 'dayOfWeek', r.day_of_week,
+      'startMinutes', r.start_minutes, 'endMinutes', r.end_minutes)), '[]')
+     FROM schedule_rules r WHERE r.artisan_id = a.id) AS rules,
+  (SELECT coalesce(json_agg(json_build_object('id', e.id, 'date', e.date::text, 'closed', e.closed, 'ranges', e.ranges)), '[]')
+     FROM schedule_exceptions e
+    WHERE e.artisan_id = a.id AND e.date BETWEEN ($2::timestamptz)::date AND ($3::timestamptz)::date) AS exceptions,
+  (SELECT coalesce(json_agg(json_build_object('id', b.id, 'code', b.public_code,
+      'summary', b.service_name || ' - ' || b.customer_name,
+      's', extract(epoch FROM lower(b.blocked_range)) * 1000, 'e', extract(epoch FROM upper(b.blocked_range)) * 1000)), '[]')
+     FROM bookings b
+    WHERE b.artisan_id = a.id AND b.status IN ${ACTIVE} AND b.blocked_range && tstzrange($2, $3)) AS bookings,
+  (SELECT coalesce(json_agg(json_build_object('provider', k.provider_id, 'summary', k.summary,
+      's', extract(epoch FROM k.starts_at) * 1000, 'e', extract(epoch FROM k.ends_at) * 1000)), '[]')
+     FROM busy_blocks k
+    WHERE k.artisan_id = a.id AND k.source = 'external' AND k.during && tstzrange($2, $3)) AS blocks
+FROM services s JOIN artisans a ON a.id = s.artisan_id
+WHERE s.id = $1`;
+
+interface RuleJson extends WeeklyRule {
+  kind: 'opening' | 'break';
+}
+
+function toDayContext(r: Row): DayContext {
+  const rules = r.rules as RuleJson[];
+  const strip = ({ id, dayOfWeek, startMinutes, endMinutes }: RuleJson): WeeklyRule => ({ id, dayOfWeek, startMinutes, endMinutes });
+  const occupations: Occupation[] = [];
+  for (const b of r.bookings as { id: string; code: string; summary: string; s: number; e: number }[]) {
+    occupations.push({
+      startMs: Number(b.s),
+      endMs: Number(b.e),
+      bookingId: b.id,
+      blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
+    });
+  }
+  for (const k of r.blocks as { provider: string; summary: string; s: number; e: number }[]) {
+    occupations.push({ startMs: Number(k.s), endMs: Number(k.e), blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
+  }
+  return {
+    service: toService(r),
+    artisan: {
+      id: r.artisan_id as string,
+      timezone: r.timezone as string,
+      plan: r.plan as DayContext['artisan']['plan'],
+      slotStepMinutes: r.slot_step_minutes as number,
+      minNoticeMinutes: r.min_notice_minutes as number,
+      bookingHorizonDays: r.booking_horizon_days as number,
+      calendarSyncEnabled: r.calendar_sync_enabled as boolean,
+      schedule: {
+        openingRules: rules.filter((x) => x.kind === 'opening').map(strip),
+        breakRules: rules.filter((x) => x.kind === 'break').map(strip),
+        exceptions: r.exceptions as ScheduleException[],
+        closedOnPublicHolidays: r.closed_on_public_holidays as boolean,
+      },
+    },
+    occupations,
+  };
+}
+
+const BOOKING_SELECT = `SELECT b.*, a.timezone,
+  (extract(epoch FROM lower(b.blocked_range)) * 1000)::float8 AS blocked_from_ms,
+  (extract(epoch FROM upper(b.blocked_range)) * 1000)::float8 AS blocked_to_ms
+  FROM bookings b JOIN artisans a ON a.id = b.artisan_id`;
+
+function toBooking(r: Row): BookingRecord {
+  const booking: BookingRecord = {
+    id: r.id as string,
+    publicCode: r.public_code as string,
+    artisanId: r.artisan_id as string,
+    serviceId: r.service_id as string,
+    serviceName: r.service_name as string,
+    status: r.status as BookingRecord['status'],
+    customer: { name: r.customer_name as string, email: r.customer_email as string },
+    startMs: ms(r.starts_at),
+    endMs: ms(r.ends_at),
+    durationMinutes: r.duration_minutes as number,
+    bufferBeforeMinutes: 0,
+    bufferAfterMinutes: 0,
+    priceCents: r.price_cents as number,
+    depositRate: Number(r.deposit_rate),
+    depositCents: r.deposit_cents as number,
+    paymentStatus: r.payment_status as BookingRecord['paymentStatus'],
+    paymentProvider: (r.payment_provider as string | null) ?? null,
+    paymentIntentId: (r.payment_intent_id as string | null) ?? null,
+    paymentMethodId: (r.payment_method_id as string | null) ?? null,
+    refundCents: r.refund_cents as number,
+    refundPolicy: r.refund_policy as BookingRecord['refundPolicy'],
+    notifyEmail: r.notify_email as boolean,
+    notifySms: r.notify_sms as boolean,
+    timezone: r.timezone as string,
+    holdExpiresMs: r.hold_expires_at ? ms(r.hold_expires_at) : null,
+    cancelledBy: (r.cancelled_by as BookingRecord['cancelledBy']) ?? null,
+    createdMs: ms(r.created_at),
+    updatedMs: ms(r.updated_at),
+  };
+  if (r.customer_phone) booking.customer.phone = r.customer_phone as string;
+  // blocked_range = [start - before, end + after): the buffers are read back from it.
+  booking.bufferBeforeMinutes = Math.round((booking.startMs - Number(r.blocked_from_ms)) / 60_000);
+  booking.bufferAfterMinutes = Math.round((Number(r.blocked_to_ms) - booking.endMs) / 60_000);
+  return booking;
+}
+
+function blockedRange(b: BookingRecord): string {
+  return `[${iso(b.startMs - b.bufferBeforeMinutes * 60_000)},${iso(b.endMs + b.bufferAfterMinutes * 60_000)})`;
+}
+
+function translate(error: unknown): never {
+  const state = sqlState(error);
+  if (state === EXCLUSION_VIOLATION) throw new SlotTakenError();
+  if (state === UNIQUE_VIOLATION && String((error as { constraint?: string }).constraint ?? (error as Error).message).includes('public_code')) {
+    throw new DuplicateCodeError();
+  }
+  throw error;
+}
+
+function makeTx(q: Queryable, uuid: () => string): BookingTx {
+  return {
+    async insertBooking(b) {
+      await q
+        .query(
+          `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
+             customer_phone, starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents,
+             payment_status, payment_provider, payment_intent_id, payment_method_id, refund_cents, refund_policy,
+             hold_expires_at, notify_email, notify_sms, created_at, updated_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`,
+          [
+            b.id, b.publicCode, b.artisanId, b.serviceId, b.serviceName, b.status, b.customer.name, b.customer.email,
+            b.customer.phone ?? null, iso(b.startMs), iso(b.endMs), b.durationMinutes, blockedRange(b), b.priceCents,
+            b.depositRate, b.depositCents, b.paymentStatus, b.paymentProvider, b.paymentIntentId, b.paymentMethodId,
+            b.refundCents, JSON.stringify(b.refundPolicy), b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
+            b.notifyEmail, b.notifySms, iso(b.createdMs), iso(b.updatedMs),
+          ],
+        )
+        .catch(translate);
+    },
+    async lockBooking(id) {
+      const rows = await q.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
+      return rows[0] ? toBooking(rows[0]) : undefined;
+    },
+    async updateBooking(b, cancellation) {
+      await q
+        .query(
+          `UPDATE bookings SET status = $2, starts_at = $3, ends_at = $4, blocked_range = $5::tstzrange, payment_status = $6,
+             payment_intent_id = $7, refund_cents = $8, hold_expires_at = $9, cancelled_by = $10, updated_at = $11,
+             cancelled_at = coalesce($12, cancelled_at), cancellation_reason = coalesce($13, cancellation_reason)
+           WHERE id = $1`,
+          [
+            b.id, b.status, iso(b.startMs), iso(b.endMs), blockedRange(b), b.paymentStatus, b.paymentIntentId, b.refundCents,
+            b.holdExpiresMs === null ? null : iso(b.holdExpiresMs), b.cancelledBy, iso(b.updatedMs),
+            cancellation ? iso(cancellation.cancelledAtMs) : null, cancellation?.reason ?? null,
+          ],
+        )
+        .catch(translate);
+    },
+    async busyBlockOverlaps(artisanId, startMs, endMs) {
+      const rows = await q.query(
+        `SELECT 1 FROM busy_blocks WHERE artisan_id = $1 AND source = 'external' AND during && tstzrange($2, $3) LIMIT 1`,
+        [artisanId, iso(startMs), iso(endMs)],
+      );
+      return rows.length > 0;
+    },
+    async putBookingBusyBlock(b) {
+      await q.query(
+        `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at, booking_id)
+         VALUES ($1, $2, 'artisanconnect', 'booking', $3, $4, $5, $6)
+         ON CONFLICT (booking_id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+           summary = excluded.summary, updated_at = now()`,
+        [uuid(), b.artisanId, `${b.serviceName} - ${b.customer.name}`, iso(b.startMs), iso(b.endMs), b.id],
+      );
+    },
+    async removeBookingBusyBlock(bookingId) {
+      await q.query(`DELETE FROM busy_blocks WHERE booking_id = $1`, [bookingId]);
+    },
+    async enqueue(messages: OutboxMessage[]) {
+      for (const m of messages) {
+        await q.query(
+          `INSERT INTO outbox (id, topic, booking_id, payload, run_at) VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))`,
+          [uuid(), m.topic, m.bookingId ?? null, JSON.stringify(m.payload ?? {}), m.runAtMs === undefined ? null : iso(m.runAtMs)],
+        );
+      }
+    },
+    async cancelPending(bookingId, topics) {
+      await q.query(`UPDATE outbox SET status = 'cancelled' WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`, [
+        bookingId,
+        topics,
+      ]);
+    },
+    async completePending(bookingId, topics) {
+      await q.query(
+        `UPDATE outbox SET status = 'done', done_at = now(), locked_by = NULL WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`,
+        [bookingId, topics],
+      );
+    },
+    async appendEvent(e) {
+      await q.query(`INSERT INTO booking_events (booking_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
+        e.bookingId,
+        e.type,
+        e.actor,
+        JSON.stringify(e.data ?? {}),
+      ]);
+    },
+  };
+}
+
+export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
+  return {
+    async listActiveServices() {
+      const rows = await db.query(`SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.is_active ORDER BY s.sort_order, s.name`);
+      return rows.map(toService);
+    },
+    async readDayContext(serviceId, fromMs, toMs) {
+      const rows = await db.query(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs)]);
+      return rows[0] ? toDayContext(rows[0]) : undefined;
+    },
+    async findBookingByCode(publicCode) {
+      const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
+      return rows[0] ? toBooking(rows[0]) : undefined;
+    },
+    async findBookingById(id) {
+      const rows = await db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
+      return rows[0] ? toBooking(rows[0]) : undefined;
+    },
+    async findStaleHolds(nowMs, limit) {
+      const rows = await db.query(
+        `${BOOKING_SELECT} WHERE b.status = 'pending_payment' AND b.hold_expires_at < $1 ORDER BY b.hold_expires_at LIMIT $2`,
+        [iso(nowMs), limit],
+      );
+      return rows.map(toBooking);
+    },
+    transaction: (fn) => db.transaction((q) => fn(makeTx(q, uuid))),
+  };
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../config.ts';
+import type { IdempotencyStore } from '../../app/idempotency.ts';
+import { errorBody, handleError } from './errors.ts';
+import { makeRateLimiters } from './rate-limits.ts';
+import { publicApi } from './routes/public-api.ts';
+import { systemRoutes, type HealthCheck } from './routes/system.ts';
+import { ErrorResponse } from './schemas.ts';
+import type { UseCases } from './use-cases.ts';
+
+export interface HttpDeps {
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl'>;
+  useCases: UseCases;
+  idempotency: IdempotencyStore;
+  health: HealthCheck;
+  clock: { now(): number };
+  redis?: Redis;
+  version: string;
+}
+
+/** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
+export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    logger: {
+      level: deps.config.logLevel,
+      // Customers' contact details never reach the logs.
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.customer'], censor: '[masqué]' },
+    },
+    return503OnClosing: true,
+  });
+
+  app.addSchema(ErrorResponse);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ArtisanConnect API',
+        version: deps.version,
+        description: "API de réservation d'ArtisanConnect : prestations, disponibilités, réservations avec acompte, gestion par code + e-mail.",
+      },
+      servers: [{ url: deps.config.publicBaseUrl }],
+      tags: [{ name: 'Réservation', description: 'Parcours client public' }, { name: 'Système' }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'ac-rl:' } : {}) });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('NOT_FOUND', "Cette adresse n'existe pas."));
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const limits = makeRateLimiters(app, deps.config.rateLimits);
+  await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
+  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,115 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, NotFoundError, type ErrorDetail } from '../../domain/errors.ts';
+
+/** The one code -> HTTP status table (contract + decisions §5–7). */
+const STATUS_BY_CODE: Record<string, number> = {
+  VALIDATION_ERROR: 400,
+  SERVICE_NOT_FOUND: 400,
+  SLOT_NOT_OFFERED: 400,
+  PAYMENT_DECLINED: 402,
+  NOT_FOUND: 404,
+  BOOKING_NOT_FOUND: 404,
+  SLOT_UNAVAILABLE: 409,
+  ALREADY_CANCELLED: 409,
+  BOOKING_CANCELLED: 409,
+  BOOKING_PAST: 409,
+  BOOKING_STATE_CHANGED: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  PAYMENT_UNAVAILABLE: 503,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export class RateLimitedError extends AppError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('RATE_LIMITED', `Trop de tentatives. Merci de réessayer dans ${retryAfterSeconds} seconde${retryAfterSeconds > 1 ? 's' : ''}.`);
+  }
+}
+
+export function statusOf(error: AppError): number {
+  // The same code can be a 404 on a read (unknown service on availability) and a 400 on a write.
+  if (error instanceof NotFoundError) return 404;
+  return STATUS_BY_CODE[error.code] ?? 400;
+}
+
+export function errorBody(code: string, message: string, details?: ErrorDetail[]) {
+  return { error: details && details.length > 0 ? { code, message, details } : { code, message } };
+}
+
+const FIELD_MESSAGES: Record<string, (params: Record<string, unknown>) => string> = {
+  required: () => 'Ce champ est obligatoire.',
+  format: (p) => (p.format === 'email' ? "L'adresse e-mail n'est pas valide." : "Le format n'est pas valide."),
+  pattern: () => "Le format n'est pas valide.",
+  type: () => "Le type de valeur n'est pas valide.",
+  minLength: (p) => (p.limit === 1 ? 'Ce champ ne peut pas être vide.' : `Au moins ${String(p.limit)} caractères.`),
+  maxLength: (p) => `${String(p.limit)} caractères au maximum.`,
+  enum: () => "Cette valeur n'est pas acceptée.",
+  const: () => "Cette valeur n'est pas acceptée.",
+  minimum: (p) => `La valeur doit être au moins ${String(p.limit)}.`,
+  maximum: (p) => `La valeur doit être au plus ${String(p.limit)}.`,
+};
+
+interface AjvIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+}
+
+/** Turns schema validation issues into per-field details with French messages. */
+export function validationDetails(issues: readonly AjvIssue[], context: string | undefined): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    if (issue.keyword === 'anyOf' || issue.keyword === 'if') continue;
+    const path = issue.instancePath.split('/').filter(Boolean);
+    if (issue.keyword === 'required' && typeof issue.params.missingProperty === 'string') path.push(issue.params.missingProperty);
+    const field = path.join('.') || context || 'body';
+    if (seen.has(field)) continue;
+    seen.add(field);
+    const message = /(^|\.)email$/i.test(field) && issue.keyword === 'pattern'
+      ? "L'adresse e-mail n'est pas valide."
+      : (FIELD_MESSAGES[issue.keyword] ?? (() => "La valeur n'est pas valide."))(issue.params);
+    details.push({ field, message });
+  }
+  return details;
+}
+
+/**
+ * The one error handler: domain errors become the contract's body with their status;
+ * framework errors (bad JSON, too large, unknown content type) get their own codes;
+ * anything else is a masked 500 whose detail stays in the log with the request id.
+ */
+export function handleError(thrown: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (thrown instanceof AppError) {
+    const error = thrown;
+    if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
+    const status = statusOf(error);
+    if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
+    return reply.status(status).send(errorBody(error.code, error.message, error.details));
+  }
+  const error = thrown as FastifyError;
+  if (error.validation) {
+    return reply
+      .status(400)
+      .send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.', validationDetails(error.validation as AjvIssue[], error.validationContext)));
+  }
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return reply.status(400).send(errorBody('VALIDATION_ERROR', "Le corps de la requête n'est pas un JSON valide.", [{ field: 'body', message: 'JSON invalide.' }]));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'La requête est trop volumineuse.'));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Le contenu doit être envoyé au format JSON (application/json).'));
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    request.log.info({ err: error }, 'client error');
+    return reply.status(error.statusCode).send(errorBody('BAD_REQUEST', "La requête n'a pas pu être comprise."));
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return reply.status(500).send(errorBody('INTERNAL_ERROR', 'Une erreur technique est survenue. Merci de réessayer dans quelques instants.'));
+}

@@ -1,0 +1,63 @@
+import type { Availability } from '../../app/get-availability.ts';
+import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
+import { depositCents } from '../../domain/money.ts';
+import { formatInstant, instantToLocal } from '../../domain/time.ts';
+
+/** Entities -> the contract's DTOs (plus the existing front's names, decisions §5). */
+
+export function presentService(s: ServiceRecord) {
+  return {
+    id: s.id,
+    name: s.name,
+    ...(s.description ? { description: s.description } : {}),
+    durationMinutes: s.durationMinutes,
+    basePriceCents: s.basePriceCents,
+    depositRate: s.depositRate,
+    depositCents: depositCents(s.basePriceCents, s.depositRate),
+    isActive: s.isActive,
+  };
+}
+
+/** Public view: each blocker's type only, and the provider for calendars (decisions §4). */
+export function presentAvailability(a: Availability) {
+  return {
+    serviceId: a.serviceId,
+    date: a.date,
+    timezone: a.timezone,
+    opening: a.opening,
+    slots: a.slots.map((s) => ({
+      time: s.time,
+      available: s.available,
+      blockedBy: s.blockedBy.map((b) => (b.type === 'calendar' ? { type: b.type, providerId: b.providerId } : { type: b.type })),
+    })),
+  };
+}
+
+export function presentBooking(b: BookingRecord) {
+  const local = instantToLocal(b.startMs, b.timezone);
+  return {
+    publicCode: b.publicCode,
+    status: b.status as 'confirmed' | 'cancelled' | 'rescheduled',
+    serviceId: b.serviceId,
+    serviceName: b.serviceName,
+    startDateTime: formatInstant(b.startMs, b.timezone),
+    endDateTime: formatInstant(b.endMs, b.timezone),
+    date: local.date,
+    time: local.time,
+    durationMinutes: b.durationMinutes,
+    priceCents: b.priceCents,
+    customer: { name: b.customer.name, email: b.customer.email, ...(b.customer.phone ? { phone: b.customer.phone } : {}) },
+    deposit: {
+      amountCents: b.depositCents,
+      currency: 'EUR' as const,
+      rate: b.depositRate,
+      paymentStatus: b.paymentStatus,
+      paymentProvider: (b.paymentProvider as 'stripe' | 'other' | null) ?? null,
+      paymentIntentId: b.paymentIntentId,
+      refundedCents: b.paymentStatus === 'refunded' ? b.refundCents : 0,
+    },
+    notifications: { email: b.notifyEmail, sms: b.notifySms },
+    createdAt: formatInstant(b.createdMs, b.timezone),
+    updatedAt: formatInstant(b.updatedMs, b.timezone),
+  };
+}

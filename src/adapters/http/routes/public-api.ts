@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ValidationError, AppError } from '../../../domain/errors.ts';
+import { parseLocalDate } from '../../../domain/time.ts';
+import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
+import type { UseCases } from '../use-cases.ts';
+import { errorBody, statusOf } from '../errors.ts';
+import { presentAvailability, presentBooking, presentService } from '../presenters.ts';
+import type { Bucket } from '../rate-limits.ts';
+import type { onRequestHookHandler } from 'fastify';
+import {
+  AvailabilityDto,
+  BookingDto,
+  CancelBody,
+  CodeParams,
+  CreateBookingBody,
+  DateString,
+  Email,
+  PublicCode,
+  RescheduleBody,
+  ServiceDto,
+  ServiceId,
+  errorResponses,
+} from '../schemas.ts';
+
+export interface PublicApiDeps {
+  useCases: UseCases;
+  idempotency: IdempotencyStore;
+  limits: Record<Bucket, onRequestHookHandler>;
+  clock: { now(): number };
+}
+
+const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Promise<void> {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { useCases: uc, limits } = deps;
+
+  app.get(
+    '/api/services',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Liste des prestations actives',
+        response: { 200: Type.Object({ services: Type.Array(ServiceDto) }), ...errorResponses(429, 500) },
+      },
+    },
+    async () => ({ services: (await uc.listServices()).map(presentService) }),
+  );
+
+  app.get(
+    '/api/availability',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Créneaux d'une prestation pour une date",
+        querystring: Type.Object({ serviceId: ServiceId, date: DateString }),
+        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request) => {
+      const date = parseLocalDate(request.query.date);
+      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
+      return presentAvailability(await uc.getAvailability({ serviceId: request.query.serviceId, date }));
+    },
+  );
+
+  app.post(
+    '/api/bookings',
+    {
+      onRequest: limits.create,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Réserver un créneau avec acompte',
+        description:
+          "Crée la réservation après autorisation de l'acompte. En-tête facultatif `Idempotency-Key` : la même clé avec le même corps renvoie la première réponse pendant 24 h.",
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
+        body: CreateBookingBody,
+        response: { 201: Type.Object({ booking: BookingDto }), ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503) },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      if (key === undefined) return reply.status(201).send({ booking: presentBooking(await uc.createBooking(request.body)) });
+      return withIdempotency(deps, request, reply, key, async () => ({
+        status: 201,
+        body: { booking: presentBooking(await uc.createBooking(request.body)) },
+      }));
+    },
+  );
+
+  app.get(
+    '/api/bookings/public',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Consulter sa réservation (code + e-mail)',
+        querystring: Type.Object({ code: PublicCode, email: Email }),
+        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request) => ({ booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email })) }),
+  );
+
+  app.post(
+    '/api/bookings/:publicCode/cancel',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Annuler sa réservation',
+        description: "Applique la politique de remboursement de l'acompte de la prestation.",
+        params: CodeParams,
+        body: CancelBody,
+        response: {
+          200: Type.Object({
+            booking: BookingDto,
+            refund: Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() }),
+          }),
+          ...errorResponses(400, 404, 409, 429, 500),
+        },
+      },
+    },
+    async (request) => {
+      const result = await uc.cancelBooking({ publicCode: request.params.publicCode, email: request.body.email });
+      return { booking: presentBooking(result.booking), refund: result.refund };
+    },
+  );
+
+  app.post(
+    '/api/bookings/:publicCode/reschedule',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Déplacer sa réservation',
+        params: CodeParams,
+        body: RescheduleBody,
+        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 409, 429, 500) },
+      },
+    },
+    async (request) => ({
+      booking: presentBooking(await uc.rescheduleBooking({ publicCode: request.params.publicCode, ...request.body })),
+    }),
+  );
+}
+
+/**
+ * Replays the first response to a key (decisions §5). Domain outcomes (201, 4xx) are kept;
+ * a fault forgets the key so that the client's retry is processed afresh.
+ */
+async function withIdempotency(
+  deps: PublicApiDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: string,
+  run: () => Promise<{ status: number; body: unknown }>,
+): Promise<FastifyReply> {
+  if (!IDEMPOTENCY_KEY_RE.test(key)) {
+    throw new ValidationError([{ field: 'Idempotency-Key', message: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères imprimables." }]);
+  }
+  const scope = `create-booking:${request.ip}`;
+  const hash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
+  const begun = await deps.idempotency.begin(scope, key, hash, deps.clock.now() + IDEMPOTENCY_TTL_MS);
+  if (begun.state === 'mismatch') {
+    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Cette clé d’idempotence a déjà servi pour une autre demande.');
+  }
+  if (begun.state === 'in_progress') {
+    throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'Une demande identique est déjà en cours de traitement. Merci de patienter.');
+  }
+  if (begun.state === 'replay') {
+    return reply.status(begun.status).header('idempotent-replayed', 'true').send(begun.body);
+  }
+  let outcome: { status: number; body: unknown };
+  try {
+    outcome = await run();
+  } catch (error) {
+    if (error instanceof AppError && statusOf(error) < 500) {
+      outcome = { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
+      await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
+    } else {
+      await deps.idempotency.abandon(scope, key).catch(() => {});
+    }
+    throw error;
+  }
+  await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
+  return reply.status(outcome.status).send(outcome.body);
+}

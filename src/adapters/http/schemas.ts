@@ -1,0 +1,124 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Request and response schemas: they validate input, shape output and generate OpenAPI. */
+
+export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
+export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
+// Strict address check (a dotted domain is required); surrounding spaces are tolerated
+// because the address is trimmed and lower-cased before use (contract, security rules).
+const EMAIL_PATTERN =
+  "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\s*$";
+export const Email = Type.String({ pattern: EMAIL_PATTERN, minLength: 3, maxLength: 260, description: 'Adresse e-mail' });
+export const PublicCode = Type.String({ minLength: 1, maxLength: 20, description: 'Code de réservation AC-XXXXXX' });
+export const ServiceId = Type.String({ minLength: 1, maxLength: 64 });
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Code stable en SCREAMING_SNAKE_CASE' }),
+      message: Type.String({ description: 'Message en français, affichable au client' }),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
+    }),
+  },
+  { $id: 'ErrorResponse' },
+);
+
+export const ServiceDto = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.Optional(Type.String()),
+  durationMinutes: Type.Integer(),
+  basePriceCents: Type.Integer(),
+  depositRate: Type.Number(),
+  depositCents: Type.Integer(),
+  isActive: Type.Boolean(),
+});
+
+export const SlotDto = Type.Object({
+  time: Type.String(),
+  available: Type.Boolean(),
+  blockedBy: Type.Array(
+    Type.Object({
+      type: Type.Union([Type.Literal('booking'), Type.Literal('calendar')]),
+      providerId: Type.Optional(Type.String()),
+    }),
+  ),
+});
+
+const Range = Type.Object({ startMinutes: Type.Integer(), endMinutes: Type.Integer() });
+
+export const AvailabilityDto = Type.Object({
+  serviceId: Type.String(),
+  date: Type.String(),
+  timezone: Type.String(),
+  opening: Type.Union([
+    Type.Object({
+      startMinutes: Type.Integer(),
+      endMinutes: Type.Integer(),
+      breakStartMinutes: Type.Union([Type.Integer(), Type.Null()]),
+      breakEndMinutes: Type.Union([Type.Integer(), Type.Null()]),
+      ranges: Type.Optional(Type.Array(Range)),
+      breaks: Type.Optional(Type.Array(Range)),
+    }),
+    Type.Null(),
+  ]),
+  slots: Type.Array(SlotDto),
+});
+
+const CustomerDto = Type.Object({ name: Type.String(), email: Type.String(), phone: Type.Optional(Type.String()) });
+
+export const DepositDto = Type.Object({
+  amountCents: Type.Integer(),
+  currency: Type.Literal('EUR'),
+  rate: Type.Number(),
+  paymentStatus: Type.Union([
+    Type.Literal('pending'),
+    Type.Literal('authorized'),
+    Type.Literal('captured'),
+    Type.Literal('refunded'),
+    Type.Literal('failed'),
+  ]),
+  paymentProvider: Type.Union([Type.Literal('stripe'), Type.Literal('other'), Type.Null()]),
+  paymentIntentId: Type.Union([Type.String(), Type.Null()]),
+  refundedCents: Type.Integer(),
+});
+
+export const BookingDto = Type.Object({
+  publicCode: Type.String(),
+  status: Type.Union([Type.Literal('confirmed'), Type.Literal('cancelled'), Type.Literal('rescheduled')]),
+  serviceId: Type.String(),
+  serviceName: Type.String(),
+  startDateTime: Type.String({ description: 'ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00' }),
+  endDateTime: Type.String(),
+  date: Type.String(),
+  time: Type.String(),
+  durationMinutes: Type.Integer(),
+  priceCents: Type.Integer(),
+  customer: CustomerDto,
+  deposit: DepositDto,
+  notifications: Type.Object({ email: Type.Boolean(), sms: Type.Boolean() }),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const CreateBookingBody = Type.Object({
+  serviceId: ServiceId,
+  date: DateString,
+  time: TimeString,
+  customer: Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 120 }),
+    email: Email,
+    phone: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+  }),
+  notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
+  paymentMethodId: Type.Optional(
+    Type.String({ pattern: '^pm_[A-Za-z0-9_]{1,120}$', description: 'PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined.' }),
+  ),
+});
+
+export const CancelBody = Type.Object({ email: Email });
+export const RescheduleBody = Type.Object({ email: Email, newDate: DateString, newTime: TimeString });
+export const CodeParams = Type.Object({ publicCode: PublicCode });
+
+export const errorResponses = (...statuses: number[]): Record<number, TSchema> =>
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));

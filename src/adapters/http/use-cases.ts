@@ -1,0 +1,14 @@
+import type { makeGetAvailability } from '../../app/get-availability.ts';
+import type { makeCreateBooking } from '../../app/create-booking.ts';
+import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
+import type { ServiceRecord } from '../../app/ports.ts';
+
+/** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
+export interface UseCases {
+  listServices(): Promise<ServiceRecord[]>;
+  getAvailability: ReturnType<typeof makeGetAvailability>;
+  createBooking: ReturnType<typeof makeCreateBooking>;
+  findBooking: ReturnType<typeof makeFindBooking>;
+  cancelBooking: ReturnType<typeof makeCancelBooking>;
+  rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
+}

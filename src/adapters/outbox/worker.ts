@@ -1,0 +1,78 @@
+import type { Logger } from 'pino';
+import type { OutboxJob, OutboxQueue } from './outbox-queue.ts';
+
+export type JobHandler = (job: OutboxJob) => Promise<void>;
+
+export interface Worker {
+  /** Runs one pass: claims due jobs and handles them. Returns how many were handled. */
+  runOnce(): Promise<number>;
+  start(): void;
+  /** Stops polling and waits for the pass in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Polls the outbox and dispatches jobs to handlers by topic. Topics without a handler stay
+ * pending for the capability that will consume them. `periodic` tasks (stale-hold recovery)
+ * run on each pass too.
+ */
+export function makeWorker(deps: {
+  queue: OutboxQueue;
+  handlers: Record<string, JobHandler>;
+  periodic?: (() => Promise<void>)[];
+  workerId: string;
+  pollMs: number;
+  batchSize?: number;
+  log: Logger;
+}): Worker {
+  const topics = Object.keys(deps.handlers);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+  let stopped = false;
+
+  const pass = async (): Promise<number> => {
+    for (const task of deps.periodic ?? []) {
+      await task().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
+    }
+    if (topics.length === 0) return 0;
+    const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10);
+    for (const job of jobs) {
+      const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
+      try {
+        await deps.handlers[job.topic]!(job);
+        await deps.queue.complete(deps.workerId, job.id);
+      } catch (err) {
+        log.warn({ err }, 'job failed; will retry with backoff');
+        await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err));
+      }
+    }
+    return jobs.length;
+  };
+
+  const runOnce = (): Promise<number> => {
+    running ??= pass().finally(() => {
+      running = undefined;
+    });
+    return running;
+  };
+
+  const schedule = (): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      runOnce()
+        .catch((err: unknown) => deps.log.error({ err }, 'worker pass failed'))
+        .finally(schedule);
+    }, deps.pollMs);
+    timer.unref();
+  };
+
+  return {
+    runOnce,
+    start: schedule,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => 0);
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { BookingRecord, BookingTx, OutboxMessage } from './ports.ts';
+
+/**
+ * The outbox rows each booking change writes in its own transaction. Workers (notifications,
+ * calendar export, deposit settlement) consume them; none of them runs inside a request.
+ */
+export const TOPICS = {
+  confirmed: 'notify.booking_confirmed',
+  cancelled: 'notify.booking_cancelled',
+  rescheduled: 'notify.booking_rescheduled',
+  reminder: 'notify.reminder',
+  calendar: 'calendar.booking_changed',
+  settle: 'payment.settle',
+} as const;
+
+const HOUR = 3_600_000;
+
+function reminder(booking: BookingRecord, nowMs: number, hoursBefore: number): OutboxMessage[] {
+  const runAtMs = booking.startMs - hoursBefore * HOUR;
+  return runAtMs > nowMs ? [{ topic: TOPICS.reminder, bookingId: booking.id, runAtMs, payload: { startMs: booking.startMs } }] : [];
+}
+
+export async function recordConfirmed(tx: BookingTx, booking: BookingRecord, nowMs: number, reminderHours = 24): Promise<void> {
+  await tx.putBookingBusyBlock(booking);
+  await tx.enqueue([
+    { topic: TOPICS.confirmed, bookingId: booking.id },
+    { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'created' } },
+    ...reminder(booking, nowMs, reminderHours),
+  ]);
+}
+
+export async function recordRescheduled(
+  tx: BookingTx,
+  booking: BookingRecord,
+  previousStartMs: number,
+  nowMs: number,
+  reminderHours = 24,
+): Promise<void> {
+  await tx.putBookingBusyBlock(booking);
+  await tx.cancelPending(booking.id, [TOPICS.reminder]);
+  await tx.enqueue([
+    { topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs } },
+    { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'moved' } },
+    ...reminder(booking, nowMs, reminderHours),
+  ]);
+}
+
+export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null): Promise<void> {
+  await tx.removeBookingBusyBlock(booking.id);
+  await tx.cancelPending(booking.id, [TOPICS.reminder]);
+  const messages: OutboxMessage[] = [
+    { topic: TOPICS.cancelled, bookingId: booking.id },
+    { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'cancelled' } },
+  ];
+  if (settleAtMs !== null) messages.push({ topic: TOPICS.settle, bookingId: booking.id, runAtMs: settleAtMs });
+  await tx.enqueue(messages);
+}

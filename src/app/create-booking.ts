@@ -1,0 +1,203 @@
+import type { Temporal } from 'temporal-polyfill';
+import {
+  AppError,
+  PolicyError,
+  UnavailableError,
+  ValidationError,
+  serviceNotFound,
+  slotNotOffered,
+  slotUnavailable,
+  type ErrorDetail,
+} from '../domain/errors.ts';
+import { depositCents } from '../domain/money.ts';
+import { generatePublicCode } from '../domain/public-code.ts';
+import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
+import { parseLocalDate, parseLocalTime } from '../domain/time.ts';
+import { recordConfirmed } from './booking-effects.ts';
+import { normalizeCustomer } from './customer-input.ts';
+import { planDay, readDay } from './day-plan.ts';
+import {
+  DuplicateCodeError,
+  PaymentUnavailableError,
+  SlotTakenError,
+  type BookingRecord,
+  type BookingStore,
+  type Clock,
+  type DepositResult,
+  type PaymentProvider,
+  type Randomness,
+} from './ports.ts';
+
+export interface CreateBookingInput {
+  serviceId: string;
+  date: string;
+  time: string;
+  customer: { name: string; email: string; phone?: string | null };
+  notifications?: { email?: boolean; sms?: boolean };
+  paymentMethodId?: string;
+}
+
+export interface CreateBookingDeps {
+  store: BookingStore;
+  payments: PaymentProvider;
+  clock: Clock;
+  random: Randomness;
+  /** How long a slot stays held while the deposit is being authorised. */
+  holdMinutes: number;
+}
+
+const CODE_ATTEMPTS = 5;
+
+export function makeCreateBooking(deps: CreateBookingDeps) {
+  return async function createBooking(input: CreateBookingInput): Promise<BookingRecord> {
+    const details: ErrorDetail[] = [];
+    const date = parseLocalDate(input.date);
+    if (!date) details.push({ field: 'date', message: "La date n'existe pas ou n'est pas au format AAAA-MM-JJ." });
+    const minutes = parseLocalTime(input.time);
+    if (minutes === undefined) details.push({ field: 'time', message: "L'heure doit être au format HH:MM." });
+    const customer = normalizeCustomer(input.customer, details);
+    const notifySms = input.notifications?.sms ?? false;
+    if (notifySms && !customer.phone && !details.some((d) => d.field === 'customer.phone')) {
+      details.push({ field: 'customer.phone', message: 'Un numéro de téléphone est nécessaire pour recevoir des SMS.' });
+    }
+    if (details.length > 0 || !date || minutes === undefined) throw new ValidationError(details);
+
+    const ctx = await readDay(deps.store, input.serviceId, date);
+    if (!ctx || !ctx.service.isActive) throw serviceNotFound();
+    const now = deps.clock.now();
+    const plan = planDay(ctx, date, now);
+    assertBookableDate(date, plan.today, plan.lastBookableDate);
+    const slot = plan.slots.find((s) => s.startMinutes === minutes);
+    if (!slot) throw slotNotOffered();
+    if (!slot.available) throw slotUnavailable();
+
+    const { service, artisan } = ctx;
+    const booking: BookingRecord = {
+      id: deps.random.uuid(),
+      publicCode: '',
+      artisanId: artisan.id,
+      serviceId: service.id,
+      serviceName: service.name,
+      status: 'pending_payment',
+      customer,
+      startMs: slot.startMs,
+      endMs: slot.endMs,
+      durationMinutes: service.durationMinutes,
+      bufferBeforeMinutes: service.bufferBeforeMinutes,
+      bufferAfterMinutes: service.bufferAfterMinutes,
+      priceCents: service.basePriceCents,
+      depositRate: service.depositRate,
+      depositCents: depositCents(service.basePriceCents, service.depositRate),
+      paymentStatus: 'pending',
+      paymentProvider: deps.payments.name,
+      paymentIntentId: null,
+      paymentMethodId: input.paymentMethodId ?? null,
+      refundCents: 0,
+      refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
+      notifyEmail: input.notifications?.email ?? true,
+      notifySms,
+      timezone: artisan.timezone,
+      holdExpiresMs: now + deps.holdMinutes * 60_000,
+      cancelledBy: null,
+      createdMs: now,
+      updatedMs: now,
+    };
+
+    await holdSlot(deps, booking);
+    return chargeAndConfirm(deps, booking);
+  };
+}
+
+function assertBookableDate(date: Temporal.PlainDate, today: Temporal.PlainDate, last: Temporal.PlainDate): void {
+  if (date.until(today).sign > 0) {
+    throw new ValidationError([{ field: 'date', message: 'La date est déjà passée.' }]);
+  }
+  if (date.until(last).sign < 0) {
+    throw new ValidationError([{ field: 'date', message: `Les réservations sont ouvertes jusqu'au ${last.toString()}.` }]);
+  }
+}
+
+/** Takes the slot with a live hold: the database refuses any overlapping active booking. */
+async function holdSlot(deps: CreateBookingDeps, booking: BookingRecord): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
+    try {
+      await deps.store.transaction(async (tx) => {
+        const start = booking.startMs - booking.bufferBeforeMinutes * 60_000;
+        const end = booking.endMs + booking.bufferAfterMinutes * 60_000;
+        if (await tx.busyBlockOverlaps(booking.artisanId, start, end)) throw new SlotTakenError();
+        await tx.insertBooking(booking);
+        await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: 'customer' });
+      });
+      return;
+    } catch (error) {
+      if (error instanceof SlotTakenError) throw slotUnavailable();
+      if (error instanceof DuplicateCodeError && attempt < CODE_ATTEMPTS) continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Authorises the deposit, then confirms or releases the hold. The provider call uses the
+ * booking id as idempotency key, so the stale-hold recovery can repeat it safely.
+ */
+export async function chargeAndConfirm(
+  deps: Pick<CreateBookingDeps, 'store' | 'payments' | 'clock'>,
+  booking: BookingRecord,
+): Promise<BookingRecord> {
+  let result: DepositResult;
+  if (booking.depositCents === 0) {
+    result = { outcome: 'succeeded', paymentIntentId: '', paymentStatus: 'captured' };
+  } else {
+    try {
+      result = await deps.payments.authorizeDeposit({
+        idempotencyKey: `deposit-${booking.id}`,
+        amountCents: booking.depositCents,
+        currency: 'EUR',
+        paymentMethodId: booking.paymentMethodId ?? undefined,
+        description: `Acompte ${booking.publicCode} - ${booking.serviceName}`,
+        metadata: { bookingId: booking.id, publicCode: booking.publicCode },
+      });
+    } catch (error) {
+      if (error instanceof PaymentUnavailableError) {
+        // The hold stays; the stale-hold recovery settles it with the same idempotency key.
+        throw new UnavailableError(
+          'PAYMENT_UNAVAILABLE',
+          "Le paiement de l'acompte n'a pas pu être traité pour le moment. Merci de réessayer dans quelques minutes.",
+        );
+      }
+      throw error;
+    }
+  }
+  const now = deps.clock.now();
+  const saved = await deps.store.transaction(async (tx) => {
+    const current = await tx.lockBooking(booking.id);
+    if (!current || current.status !== 'pending_payment') {
+      throw new AppError('BOOKING_STATE_CHANGED', "La réservation a changé entre-temps. Merci de réessayer.");
+    }
+    current.updatedMs = now;
+    current.holdExpiresMs = null;
+    current.paymentIntentId = result.paymentIntentId || null;
+    if (result.outcome === 'declined') {
+      current.status = 'payment_failed';
+      current.paymentStatus = 'failed';
+      await tx.updateBooking(current);
+      await tx.appendEvent({ bookingId: current.id, type: 'payment_declined', actor: 'system', data: { declineCode: result.declineCode } });
+      return current;
+    }
+    current.status = 'confirmed';
+    current.paymentStatus = result.paymentStatus;
+    await tx.updateBooking(current);
+    await tx.appendEvent({ bookingId: current.id, type: 'confirmed', actor: 'system', data: { paymentStatus: result.paymentStatus } });
+    await recordConfirmed(tx, current, now);
+    return current;
+  });
+  if (saved.status === 'payment_failed') {
+    throw new PolicyError(
+      'PAYMENT_DECLINED',
+      "Le paiement de l'acompte a été refusé. Aucune réservation n'a été enregistrée ; vous pouvez réessayer avec un autre moyen de paiement.",
+    );
+  }
+  return saved;
+}

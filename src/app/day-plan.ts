@@ -1,0 +1,51 @@
+import { Temporal } from 'temporal-polyfill';
+import { resolveDaySchedule, type DaySchedule } from '../domain/schedule.ts';
+import { computeSlots, summarizeOpening, type OpeningSummary, type Slot } from '../domain/slots.ts';
+import { todayIn } from '../domain/time.ts';
+import type { BookingStore, DayContext } from './ports.ts';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * What may overlap a local day, whatever the zone (offsets stay within ±14 h) and the
+ * buffers (≤ 4 h): the UTC day before through the UTC day after.
+ */
+export function loadWindow(date: Temporal.PlainDate): { fromMs: number; toMs: number } {
+  const utcMidnight = date.toZonedDateTime({ timeZone: 'UTC' }).epochMilliseconds;
+  return { fromMs: utcMidnight - DAY_MS, toMs: utcMidnight + 2 * DAY_MS };
+}
+
+export async function readDay(store: BookingStore, serviceId: string, date: Temporal.PlainDate): Promise<DayContext | undefined> {
+  const { fromMs, toMs } = loadWindow(date);
+  return store.readDayContext(serviceId, fromMs, toMs);
+}
+
+export interface DayPlan {
+  day: DaySchedule;
+  opening: OpeningSummary | null;
+  slots: Slot[];
+  today: Temporal.PlainDate;
+  lastBookableDate: Temporal.PlainDate;
+}
+
+/** The slots one service offers on one local day, as the artisan's settings and time line say. */
+export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number, ignoreBookingId?: string): DayPlan {
+  const { artisan, service } = ctx;
+  const today = todayIn(artisan.timezone, nowMs);
+  const lastBookableDate = today.add({ days: artisan.bookingHorizonDays });
+  const day = resolveDaySchedule(date, artisan.schedule);
+  const slots = computeSlots({
+    date,
+    timeZone: artisan.timezone,
+    day,
+    stepMinutes: artisan.slotStepMinutes,
+    durationMinutes: service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
+    occupations: ctx.occupations,
+    notBeforeMs: nowMs + artisan.minNoticeMinutes * 60_000,
+    lastBookableDate,
+    ignoreBookingId,
+  });
+  return { day, opening: summarizeOpening(day), slots, today, lastBookableDate };
+}

@@ -1,0 +1,148 @@
+import { ConflictError, ValidationError, bookingNotFound, slotNotOffered, slotUnavailable } from '../domain/errors.ts';
+import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
+import { decideRefund, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
+import { parseLocalDate, parseLocalTime } from '../domain/time.ts';
+import { recordCancelled, recordRescheduled } from './booking-effects.ts';
+import { planDay, readDay } from './day-plan.ts';
+import { SlotTakenError, type BookingRecord, type BookingStore, type Clock } from './ports.ts';
+import type { SettleDeposit } from './settle-deposit.ts';
+
+const VISIBLE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled', 'cancelled']);
+
+/**
+ * Finds a booking by code + e-mail. An unknown code, a wrong e-mail or a booking that never
+ * got past payment all give the same answer, so nothing can be learnt by probing.
+ */
+export function makeFindBooking(deps: { store: BookingStore }) {
+  return async function findBooking(input: { publicCode: string; email: string }): Promise<BookingRecord> {
+    const code = normalizePublicCode(input.publicCode);
+    if (!code) throw bookingNotFound();
+    const booking = await deps.store.findBookingByCode(code);
+    if (!booking || !VISIBLE.has(booking.status) || booking.customer.email !== normalizeEmail(input.email)) {
+      throw bookingNotFound();
+    }
+    return booking;
+  };
+}
+
+export interface CancelResult {
+  booking: BookingRecord;
+  refund: RefundDecision;
+}
+
+export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number }) {
+  const findBooking = makeFindBooking(deps);
+  return async function cancelBooking(input: {
+    publicCode: string;
+    email: string;
+    cancelledBy?: CancelledBy;
+    reason?: string;
+  }): Promise<CancelResult> {
+    const found = await findBooking(input);
+    const cancelledBy = input.cancelledBy ?? 'customer';
+    const now = deps.clock.now();
+    const outcome = await deps.store.transaction(async (tx) => {
+      const booking = await tx.lockBooking(found.id);
+      if (!booking) throw bookingNotFound();
+      if (booking.status === 'cancelled') {
+        throw new ConflictError('ALREADY_CANCELLED', 'Cette réservation est déjà annulée.');
+      }
+      if (booking.startMs <= now) {
+        throw new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');
+      }
+      const refund = decideRefund({
+        policy: booking.refundPolicy,
+        depositCents: booking.depositCents,
+        cancelledBy,
+        startMs: booking.startMs,
+        nowMs: now,
+      });
+      booking.status = 'cancelled';
+      booking.cancelledBy = cancelledBy;
+      booking.refundCents = refund.refundCents;
+      booking.updatedMs = now;
+      await tx.updateBooking(booking, { cancelledAtMs: now, reason: input.reason ?? null });
+      await tx.appendEvent({
+        bookingId: booking.id,
+        type: 'cancelled',
+        actor: cancelledBy,
+        data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, reason: input.reason ?? null },
+      });
+      const needsSettlement = booking.paymentStatus === 'authorized' || booking.paymentStatus === 'captured';
+      // The worker settles later only if the attempt below fails.
+      await recordCancelled(tx, booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null);
+      return { booking, refund, needsSettlement };
+    });
+    let booking = outcome.booking;
+    if (outcome.needsSettlement) booking = (await deps.settleDeposit(booking.id).catch(() => undefined)) ?? booking;
+    return { booking, refund: outcome.refund };
+  };
+}
+
+export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock }) {
+  const findBooking = makeFindBooking(deps);
+  return async function rescheduleBooking(input: {
+    publicCode: string;
+    email: string;
+    newDate: string;
+    newTime: string;
+    actor?: string;
+  }): Promise<BookingRecord> {
+    const date = parseLocalDate(input.newDate);
+    const minutes = parseLocalTime(input.newTime);
+    const details = [];
+    if (!date) details.push({ field: 'newDate', message: "La date n'existe pas ou n'est pas au format AAAA-MM-JJ." });
+    if (minutes === undefined) details.push({ field: 'newTime', message: "L'heure doit être au format HH:MM." });
+    if (!date || minutes === undefined) throw new ValidationError(details);
+
+    const found = await findBooking(input);
+    const now = deps.clock.now();
+    if (found.status === 'cancelled') {
+      throw new ConflictError('BOOKING_CANCELLED', 'Cette réservation a été annulée : elle ne peut plus être déplacée.');
+    }
+    if (found.startMs <= now) {
+      throw new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');
+    }
+    const ctx = await readDay(deps.store, found.serviceId, date);
+    if (!ctx) throw bookingNotFound();
+    const plan = planDay({ ...ctx, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id);
+    if (date.until(plan.today).sign > 0) throw new ValidationError([{ field: 'newDate', message: 'La date est déjà passée.' }]);
+    if (date.until(plan.lastBookableDate).sign < 0) {
+      throw new ValidationError([{ field: 'newDate', message: `Les réservations sont ouvertes jusqu'au ${plan.lastBookableDate.toString()}.` }]);
+    }
+    const slot = plan.slots.find((s) => s.startMinutes === minutes);
+    if (!slot) throw slotNotOffered();
+    if (!slot.available) throw slotUnavailable();
+    if (slot.startMs === found.startMs) return found;
+
+    try {
+      return await deps.store.transaction(async (tx) => {
+        const booking = await tx.lockBooking(found.id);
+        if (!booking) throw bookingNotFound();
+        if (booking.status === 'cancelled') {
+          throw new ConflictError('BOOKING_CANCELLED', 'Cette réservation a été annulée : elle ne peut plus être déplacée.');
+        }
+        const previousStartMs = booking.startMs;
+        booking.startMs = slot.startMs;
+        booking.endMs = slot.endMs;
+        booking.status = 'rescheduled';
+        booking.updatedMs = now;
+        const start = booking.startMs - booking.bufferBeforeMinutes * 60_000;
+        const end = booking.endMs + booking.bufferAfterMinutes * 60_000;
+        if (await tx.busyBlockOverlaps(booking.artisanId, start, end)) throw new SlotTakenError();
+        await tx.updateBooking(booking);
+        await tx.appendEvent({
+          bookingId: booking.id,
+          type: 'rescheduled',
+          actor: input.actor ?? 'customer',
+          data: { fromMs: previousStartMs, toMs: booking.startMs },
+        });
+        await recordRescheduled(tx, booking, previousStartMs, now);
+        return booking;
+      });
+    } catch (error) {
+      if (error instanceof SlotTakenError) throw slotUnavailable();
+      throw error;
+    }
+  };
+}

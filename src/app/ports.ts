@@ -1,0 +1,188 @@
+import type { Temporal } from 'temporal-polyfill';
+import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
+import type { WeeklySchedule } from '../domain/schedule.ts';
+import type { Occupation } from '../domain/slots.ts';
+
+/** What the use cases need from the outside world. Adapters implement these; main wires them. */
+
+export interface Clock {
+  now(): number;
+}
+
+export interface Randomness {
+  uuid(): string;
+  bytes(n: number): Uint8Array;
+}
+
+export type BookingStatus = 'pending_payment' | 'confirmed' | 'rescheduled' | 'cancelled' | 'payment_failed' | 'expired';
+export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'refunded' | 'failed';
+export type PlanCode = 'starter' | 'pro' | 'business';
+
+export interface ArtisanSettings {
+  id: string;
+  timezone: string;
+  plan: PlanCode;
+  slotStepMinutes: number;
+  minNoticeMinutes: number;
+  bookingHorizonDays: number;
+  calendarSyncEnabled: boolean;
+  schedule: WeeklySchedule;
+}
+
+export interface ServiceRecord {
+  id: string;
+  artisanId: string;
+  name: string;
+  description: string | null;
+  durationMinutes: number;
+  basePriceCents: number;
+  depositRate: number;
+  isActive: boolean;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  refundPolicy: RefundPolicy | null;
+}
+
+/** Everything availability and booking need for one service on one day: one round trip. */
+export interface DayContext {
+  service: ServiceRecord;
+  artisan: ArtisanSettings;
+  occupations: Occupation[];
+}
+
+export interface Customer {
+  name: string;
+  email: string;
+  phone?: string;
+}
+
+export interface BookingRecord {
+  id: string;
+  publicCode: string;
+  artisanId: string;
+  serviceId: string;
+  serviceName: string;
+  status: BookingStatus;
+  customer: Customer;
+  startMs: number;
+  endMs: number;
+  durationMinutes: number;
+  bufferBeforeMinutes: number;
+  bufferAfterMinutes: number;
+  priceCents: number;
+  depositRate: number;
+  depositCents: number;
+  paymentStatus: PaymentStatus;
+  paymentProvider: string | null;
+  paymentIntentId: string | null;
+  paymentMethodId: string | null;
+  refundCents: number;
+  refundPolicy: RefundPolicy;
+  notifyEmail: boolean;
+  notifySms: boolean;
+  timezone: string;
+  holdExpiresMs: number | null;
+  cancelledBy: CancelledBy | 'system' | null;
+  createdMs: number;
+  updatedMs: number;
+}
+
+export interface OutboxMessage {
+  topic: string;
+  bookingId?: string;
+  payload?: Record<string, unknown>;
+  runAtMs?: number;
+}
+
+export interface BookingEvent {
+  bookingId: string;
+  type: string;
+  actor: string;
+  data?: Record<string, unknown>;
+}
+
+/** Writes that happen inside one transaction. */
+export interface BookingTx {
+  /** Inserts a booking; rejects with SlotTakenError when it overlaps an active booking. */
+  insertBooking(booking: BookingRecord): Promise<void>;
+  /** Re-reads and locks a booking for the rest of the transaction. */
+  lockBooking(id: string): Promise<BookingRecord | undefined>;
+  /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
+  updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
+  /** True when a busy block (calendar or manual) overlaps [startMs, endMs). */
+  busyBlockOverlaps(artisanId: string, startMs: number, endMs: number): Promise<boolean>;
+  /** Creates or moves the booking's own busy-block entry (source 'booking'). */
+  putBookingBusyBlock(booking: BookingRecord): Promise<void>;
+  removeBookingBusyBlock(bookingId: string): Promise<void>;
+  enqueue(messages: OutboxMessage[]): Promise<void>;
+  /** Cancels pending outbox rows of a booking for the given topics (e.g. reminders). */
+  cancelPending(bookingId: string, topics: string[]): Promise<void>;
+  /** Marks pending outbox rows of a booking done (the work was carried out inline). */
+  completePending(bookingId: string, topics: string[]): Promise<void>;
+  appendEvent(event: BookingEvent): Promise<void>;
+}
+
+export interface BookingStore {
+  listActiveServices(): Promise<ServiceRecord[]>;
+  /** Service, artisan settings and what occupies [fromMs, toMs): one query. */
+  readDayContext(serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
+  findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
+  findBookingById(id: string): Promise<BookingRecord | undefined>;
+  /** Holds whose payment never finished (the process died, the provider timed out). */
+  findStaleHolds(nowMs: number, limit: number): Promise<BookingRecord[]>;
+  transaction<T>(fn: (tx: BookingTx) => Promise<T>): Promise<T>;
+}
+
+/** Raised by the store when the database's exclusion constraint refuses an overlap. */
+export class SlotTakenError extends Error {
+  constructor() {
+    super('slot taken');
+    this.name = 'SlotTakenError';
+  }
+}
+
+/** Raised by the store when a generated public code collides with an existing one. */
+export class DuplicateCodeError extends Error {
+  constructor() {
+    super('duplicate public code');
+    this.name = 'DuplicateCodeError';
+  }
+}
+
+export interface DepositRequest {
+  idempotencyKey: string;
+  amountCents: number;
+  currency: 'EUR';
+  paymentMethodId?: string;
+  description: string;
+  metadata: Record<string, string>;
+}
+
+export type DepositResult =
+  | { outcome: 'succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' }
+  | { outcome: 'declined'; paymentIntentId: string | null; declineCode: string };
+
+export interface SettlementRequest {
+  idempotencyKey: string;
+  paymentIntentId: string;
+  /** What the deposit was before: an authorisation is released or partly captured, a capture refunded. */
+  currentStatus: 'authorized' | 'captured';
+  depositCents: number;
+  refundCents: number;
+}
+
+/** A payment service provider. Network failures reject with PaymentUnavailableError. */
+export interface PaymentProvider {
+  readonly name: 'stripe' | 'other';
+  authorizeDeposit(request: DepositRequest): Promise<DepositResult>;
+  settleDeposit(request: SettlementRequest): Promise<{ paymentStatus: 'captured' | 'refunded' }>;
+}
+
+export class PaymentUnavailableError extends Error {
+  constructor(cause?: unknown) {
+    super('payment provider unavailable', { cause });
+    this.name = 'PaymentUnavailableError';
+  }
+}
+
+export type LocalDate = Temporal.PlainDate;

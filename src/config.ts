@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { isValidTimeZone } from './domain/time.ts';
+
+/** The only reader of process.env: validated once at start-up, every problem reported at once. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  trustProxy: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  publicBaseUrl: string;
+  adminApiToken: string | undefined;
+  paymentProvider: 'simulated';
+  paymentHoldMinutes: number;
+  rateLimits: { manage: number; create: number; read: number };
+  shutdownTimeoutMs: number;
+  workerPollMs: number;
+  seedDemo: boolean;
+  defaultTimezone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const str = (name: string, fallback: string): string => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? fallback : v;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return n;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
+      return raw;
+    } catch {
+      problems.push(`${name} is not a valid URL`);
+      return undefined;
+    }
+  };
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const raw = str(name, fallback);
+    if (!(values as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const config: Config = {
+    port,
+    host: str('HOST', '0.0.0.0'),
+    dataDir: str('DATA_DIR', './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    trustProxy: bool('TRUST_PROXY', false),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 65_536, 1_024, 10_485_760),
+    publicBaseUrl: url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
+    adminApiToken: env.ADMIN_API_TOKEN?.trim() || undefined,
+    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),
+    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 5, 1, 60),
+    rateLimits: {
+      manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000),
+      create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000),
+      read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000),
+    },
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
+    workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
+    seedDemo: bool('SEED_DEMO', true),
+    defaultTimezone: str('DEFAULT_TIMEZONE', 'Europe/Paris'),
+  };
+  if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
+    problems.push('ADMIN_API_TOKEN must be at least 24 characters long');
+  }
+  if (!isValidTimeZone(config.defaultTimezone)) problems.push(`DEFAULT_TIMEZONE is not an IANA time zone (got "${config.defaultTimezone}")`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(config);
+}
+
+/** Loads a .env file from the working directory when there is one (real variables win). */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,115 @@
+import { Temporal } from 'temporal-polyfill';
+import { overlaps, type Interval, type MinuteRange } from './intervals.ts';
+import type { DaySchedule } from './schedule.ts';
+import { boundaryToInstant, formatMinutes, wallClockToInstant } from './time.ts';
+
+/** Why a slot is taken. Public responses keep only `type` (and `providerId`). */
+export interface SlotBlocker {
+  type: 'booking' | 'calendar';
+  providerId?: string;
+  bookingPublicCode?: string;
+  summary?: string;
+}
+
+/** Something that occupies the artisan's time line: an active booking or a busy block. */
+export interface Occupation extends Interval {
+  blocker: SlotBlocker;
+  /** Set for a booking, so a reschedule can ignore the booking being moved. */
+  bookingId?: string;
+}
+
+export interface SlotQuery {
+  date: Temporal.PlainDate;
+  timeZone: string;
+  day: DaySchedule;
+  stepMinutes: number;
+  durationMinutes: number;
+  /** Time the artisan needs before/after the intervention (travel); blocks like the booking. */
+  bufferBeforeMinutes?: number;
+  bufferAfterMinutes?: number;
+  occupations: readonly Occupation[];
+  /** Earliest instant a slot may start (now + minimum notice). */
+  notBeforeMs: number;
+  /** Last local date that may be booked (today + horizon). */
+  lastBookableDate: Temporal.PlainDate;
+  /** Booking to leave out of the conflicts (rescheduling onto itself). */
+  ignoreBookingId?: string;
+}
+
+export interface Slot {
+  time: string;
+  startMinutes: number;
+  startMs: number;
+  endMs: number;
+  available: boolean;
+  blockedBy: SlotBlocker[];
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The slots offered on one local day. Candidates run from each opening range's start,
+ * every step, while they end within the range; a candidate that overlaps a break, falls in
+ * a DST gap, starts before the minimum notice or lies past the horizon is omitted. The rest
+ * are listed, unavailable when an occupation overlaps [start - bufferBefore, end + bufferAfter).
+ */
+export function computeSlots(q: SlotQuery): Slot[] {
+  if (Temporal.PlainDate.compare(q.date, q.lastBookableDate) > 0) return [];
+  const durationMs = q.durationMinutes * MINUTE;
+  const beforeMs = (q.bufferBeforeMinutes ?? 0) * MINUTE;
+  const afterMs = (q.bufferAfterMinutes ?? 0) * MINUTE;
+  const breaks = q.day.breaks.map((b) => toInstants(q.date, b, q.timeZone));
+  const occupations = q.ignoreBookingId ? q.occupations.filter((o) => o.bookingId !== q.ignoreBookingId) : q.occupations;
+  const slots: Slot[] = [];
+  const seen = new Set<number>();
+  for (const range of q.day.ranges) {
+    const rangeEndMs = boundaryToInstant(q.date, range.endMinutes, q.timeZone);
+    for (let minutes = range.startMinutes; minutes < range.endMinutes; minutes += q.stepMinutes) {
+      const startMs = wallClockToInstant(q.date, minutes, q.timeZone);
+      if (startMs === undefined) continue;
+      const endMs = startMs + durationMs;
+      if (endMs > rangeEndMs) break;
+      if (seen.has(startMs)) continue;
+      const slot: Interval = { startMs, endMs };
+      if (breaks.some((b) => overlaps(slot, b))) continue;
+      if (startMs < q.notBeforeMs) continue;
+      seen.add(startMs);
+      const footprint: Interval = { startMs: startMs - beforeMs, endMs: endMs + afterMs };
+      const blockedBy = occupations.filter((o) => overlaps(footprint, o)).map((o) => o.blocker);
+      slots.push({ time: formatMinutes(minutes), startMinutes: minutes, startMs, endMs, available: blockedBy.length === 0, blockedBy });
+    }
+  }
+  return slots.sort((a, b) => a.startMs - b.startMs);
+}
+
+function toInstants(date: Temporal.PlainDate, r: MinuteRange, zone: string): Interval {
+  return { startMs: boundaryToInstant(date, r.startMinutes, zone), endMs: boundaryToInstant(date, r.endMinutes, zone) };
+}
+
+/** The day's opening summary in the contract's shape (decisions §4). */
+export interface OpeningSummary {
+  startMinutes: number;
+  endMinutes: number;
+  breakStartMinutes: number | null;
+  breakEndMinutes: number | null;
+  ranges?: MinuteRange[];
+  breaks?: MinuteRange[];
+}
+
+export function summarizeOpening(day: DaySchedule): OpeningSummary | null {
+  const first = day.ranges[0];
+  const last = day.ranges[day.ranges.length - 1];
+  if (!first || !last) return null;
+  const firstBreak = day.breaks[0];
+  const summary: OpeningSummary = {
+    startMinutes: first.startMinutes,
+    endMinutes: last.endMinutes,
+    breakStartMinutes: firstBreak?.startMinutes ?? null,
+    breakEndMinutes: firstBreak?.endMinutes ?? null,
+  };
+  if (day.ranges.length > 1 || day.breaks.length > 1) {
+    summary.ranges = day.ranges;
+    summary.breaks = day.breaks;
+  }
+  return summary;
+}

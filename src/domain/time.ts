@@ -1,0 +1,92 @@
+import { Temporal } from 'temporal-polyfill';
+
+/**
+ * Wall-clock <-> instant conversions in the artisan's IANA zone. All DST handling of the
+ * product lives here, on top of Temporal: no offset arithmetic by hand.
+ */
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** A calendar date, or undefined when the text is malformed or impossible (2025-02-30). */
+export function parseLocalDate(text: string): Temporal.PlainDate | undefined {
+  if (!DATE_RE.test(text)) return undefined;
+  try {
+    return Temporal.PlainDate.from(text, { overflow: 'reject' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Minutes since local midnight for "HH:MM", or undefined. */
+export function parseLocalTime(text: string): number | undefined {
+  const m = TIME_RE.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  try {
+    Temporal.Now.instant().toZonedDateTimeISO(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The instant at which the wall clock of `zone` shows `date` + `minutes` (0..1440).
+ * Returns undefined when that wall-clock time does not exist (spring-forward gap);
+ * a time that occurs twice (fall-back) resolves to its first occurrence.
+ */
+export function wallClockToInstant(date: Temporal.PlainDate, minutes: number, zone: string): number | undefined {
+  const local = date.toPlainDateTime().add({ minutes });
+  const zoned = local.toZonedDateTime(zone, { disambiguation: 'earlier' });
+  if (!zoned.toPlainDateTime().equals(local)) return undefined;
+  return zoned.epochMilliseconds;
+}
+
+/**
+ * Like wallClockToInstant, but a wall-clock time inside a gap maps to the instant the gap
+ * ends, so a range boundary such as "closing at 02:30" on a spring-forward night still
+ * has a place on the time line.
+ */
+export function boundaryToInstant(date: Temporal.PlainDate, minutes: number, zone: string): number {
+  const local = date.toPlainDateTime().add({ minutes });
+  return local.toZonedDateTime(zone, { disambiguation: 'later' }).epochMilliseconds;
+}
+
+/** ISO 8601 with the offset in force at that instant, e.g. 2025-01-15T09:00:00+01:00. */
+export function formatInstant(epochMs: number, zone: string): string {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+  return zoned.toString({ timeZoneName: 'never', smallestUnit: 'second' });
+}
+
+/** The local date and "HH:MM" of an instant in `zone`. */
+export function instantToLocal(epochMs: number, zone: string): { date: string; time: string } {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+  return { date: zoned.toPlainDate().toString(), time: formatMinutes(zoned.hour * 60 + zoned.minute) };
+}
+
+export function todayIn(zone: string, nowMs: number): Temporal.PlainDate {
+  return Temporal.Instant.fromEpochMilliseconds(nowMs).toZonedDateTimeISO(zone).toPlainDate();
+}
+
+/** Day of week with the contract's numbering: 0 = Sunday … 6 = Saturday. */
+export function contractDayOfWeek(date: Temporal.PlainDate): number {
+  return date.dayOfWeek % 7;
+}
+
+/** Instants bounding the local day, for loading what may overlap it. */
+export function localDayBounds(date: Temporal.PlainDate, zone: string): { startMs: number; endMs: number } {
+  return {
+    startMs: date.toZonedDateTime({ timeZone: zone }).epochMilliseconds,
+    endMs: date.add({ days: 1 }).toZonedDateTime({ timeZone: zone }).epochMilliseconds,
+  };
+}

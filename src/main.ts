@@ -1,0 +1,171 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
+import type { Clock, Randomness } from './app/ports.ts';
+import { makeGetAvailability } from './app/get-availability.ts';
+import { makeCreateBooking } from './app/create-booking.ts';
+import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
+import { makeSettleDeposit } from './app/settle-deposit.ts';
+import { makeRecoverStaleHolds } from './app/recover-holds.ts';
+import { TOPICS } from './app/booking-effects.ts';
+import type { Database } from './adapters/db/database.ts';
+import { openPglite } from './adapters/db/pglite.ts';
+import { openPostgres } from './adapters/db/postgres.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { seedDemo } from './adapters/db/seed.ts';
+import { makeBookingStore } from './adapters/db/booking-store.ts';
+import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
+import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
+import { makeOutboxQueue } from './adapters/outbox/outbox-queue.ts';
+import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
+import { buildHttpApp } from './adapters/http/app.ts';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(resolve(config.dataDir));
+}
+
+export interface Service {
+  app: FastifyInstance;
+  db: Database;
+  worker: Worker;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** The composition root: every adapter is built and wired here, and only here. */
+export async function compose(
+  config: Readonly<Config>,
+  overrides: { clock?: Clock; random?: Randomness; db?: Database; log?: Logger } = {},
+): Promise<Service> {
+  const log = overrides.log ?? pino({ level: config.logLevel, base: { service: 'artisanconnect' } });
+  const clock = overrides.clock ?? systemClock;
+  const random = overrides.random ?? systemRandom;
+  const db = overrides.db ?? (await openDatabase(config));
+  await migrate(db);
+  if (config.seedDemo) {
+    const seed = await seedDemo(db, random.uuid);
+    if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
+  }
+
+  const store = makeBookingStore(db, random.uuid);
+  const payments = makeSimulatedPayments();
+  const settleDeposit = makeSettleDeposit({ store, payments, clock });
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  redis?.on('error', (err) => log.warn({ err }, 'redis error'));
+
+  const app = await buildHttpApp({
+    config,
+    clock,
+    redis,
+    version: VERSION,
+    idempotency: makeIdempotencyStore(db),
+    health: async () => {
+      await db.query('SELECT 1');
+      return { database: db.kind };
+    },
+    useCases: {
+      listServices: () => store.listActiveServices(),
+      getAvailability: makeGetAvailability({ store, clock }),
+      createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
+      findBooking: makeFindBooking({ store }),
+      cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+      rescheduleBooking: makeRescheduleBooking({ store, clock }),
+    },
+  });
+
+  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  const worker = makeWorker({
+    queue: makeOutboxQueue(db),
+    workerId: `worker-${random.uuid()}`,
+    pollMs: config.workerPollMs,
+    log: log.child({ component: 'worker' }),
+    handlers: {
+      [TOPICS.settle]: async (job) => {
+        if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+    },
+    periodic: [async () => void (await recoverStaleHolds())],
+  });
+
+  let closed = false;
+  return {
+    app,
+    db,
+    worker,
+    log,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await worker.stop();
+      await app.close();
+      redis?.disconnect();
+      if (!overrides.db) await db.close();
+    },
+  };
+}
+
+/** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */
+export async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Readonly<Config>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const service = await compose(config);
+  const { app, log, worker } = service;
+  await app.listen({ port: config.port, host: config.host });
+  worker.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  log.info(
+    { port, database: service.db.kind, dataDir: service.db.kind === 'pglite' ? resolve(config.dataDir) : undefined },
+    `ArtisanConnect prêt sur http://localhost:${port} (API : /api/services, documentation : /api/docs)`,
+  );
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    const force = setTimeout(() => {
+      log.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    service.close().then(
+      () => {
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error while shutting down');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error('ArtisanConnect failed to start:', error);
+    process.exit(1);
+  });
+}
