@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, Randomness } from './app/ports.ts';
+import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
 import { makeGetAvailability } from './app/get-availability.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -45,7 +45,7 @@ export interface Service {
 /** The composition root: every adapter is built and wired here, and only here. */
 export async function compose(
   config: Readonly<Config>,
-  overrides: { clock?: Clock; random?: Randomness; db?: Database; log?: Logger } = {},
+  overrides: { clock?: Clock; random?: Randomness; db?: Database; log?: Logger; payments?: PaymentProvider } = {},
 ): Promise<Service> {
   const log = overrides.log ?? pino({ level: config.logLevel, base: { service: 'artisanconnect' } });
   const clock = overrides.clock ?? systemClock;
@@ -58,7 +58,7 @@ export async function compose(
   }
 
   const store = makeBookingStore(db, random.uuid);
-  const payments = makeSimulatedPayments();
+  const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
   redis?.on('error', (err) => log.warn({ err }, 'redis error'));

@@ -1,0 +1,71 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../../src/adapters/db/database.ts';
+import { openPglite } from '../../src/adapters/db/pglite.ts';
+import { openPostgres } from '../../src/adapters/db/postgres.ts';
+import { PGLITE_TEMPLATE_DIR, PG_TEMPLATE_DB, TEST_DATA_DIR, adminUrl } from './paths.ts';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** The engines this run tests: PGlite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export const ENGINES: Engine[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export interface TestDatabase {
+  db: Database;
+  /** A connection URL (postgres) or data directory (pglite) for starting other processes on it. */
+  location: string;
+  engine: Engine;
+  destroy(): Promise<void>;
+}
+
+/** A fresh, migrated, empty database of the given engine, private to the caller. */
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const location = await createTestLocation(engine);
+  const db = engine === 'pglite' ? await openPglite(location) : await openPostgres(location);
+  return {
+    db,
+    location,
+    engine,
+    async destroy() {
+      await db.close();
+      await dropTestLocation(engine, location);
+    },
+  };
+}
+
+/** Creates the storage only (for tests that start the service as a separate process). */
+export async function createTestLocation(engine: Engine): Promise<string> {
+  if (engine === 'pglite') {
+    const dir = mkdtempSync(`${TEST_DATA_DIR}/db-`);
+    cpSync(PGLITE_TEMPLATE_DIR, dir, { recursive: true });
+    return dir;
+  }
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `artisanconnect_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function dropTestLocation(engine: Engine, location: string): Promise<void> {
+  if (engine === 'pglite') {
+    rmSync(location, { recursive: true, force: true });
+    return;
+  }
+  const url = process.env.TEST_DATABASE_URL!;
+  const admin = new pg.Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${new URL(location).pathname.slice(1)} WITH (FORCE)`);
+  await admin.end();
+}
+
+/** Empties the booking side between tests; the artisan, rules and services stay. */
+export async function resetBookings(db: Database): Promise<void> {
+  await db.exec(`TRUNCATE outbox, booking_events, busy_blocks, idempotency_keys, schedule_exceptions, bookings`);
+}
