@@ -6,6 +6,8 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
+  /** Where PGlite runs: its own worker thread (default) or the main thread. */
+  pgliteThread: 'worker' | 'main';
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   trustProxy: boolean;
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     port,
     host: str('HOST', '0.0.0.0'),
     dataDir: str('DATA_DIR', './data'),
+    pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
     trustProxy: bool('TRUST_PROXY', false),

@@ -15,6 +15,7 @@ import { makeRecoverStaleHolds } from './app/recover-holds.ts';
 import { TOPICS } from './app/booking-effects.ts';
 import type { Database } from './adapters/db/database.ts';
 import { openPglite } from './adapters/db/pglite.ts';
+import { openPgliteThread } from './adapters/db/pglite-thread.ts';
 import { openPostgres } from './adapters/db/postgres.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
@@ -30,8 +31,10 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openPglite(resolve(config.dataDir));
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+  const dir = resolve(config.dataDir);
+  return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
 
 export interface Service {

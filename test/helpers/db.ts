@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
-import { PGLITE_TEMPLATE_DIR, PG_TEMPLATE_DB, TEST_DATA_DIR, adminUrl } from './paths.ts';
+import { TEST_DATA_DIR, adminUrl, templateNames } from './paths.ts';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -38,7 +38,7 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
 export async function createTestLocation(engine: Engine): Promise<string> {
   if (engine === 'pglite') {
     const dir = mkdtempSync(`${TEST_DATA_DIR}/db-`);
-    cpSync(PGLITE_TEMPLATE_DIR, dir, { recursive: true });
+    cpSync(templateNames().pgliteDir, dir, { recursive: true });
     return dir;
   }
   const url = process.env.TEST_DATABASE_URL;
@@ -46,7 +46,7 @@ export async function createTestLocation(engine: Engine): Promise<string> {
   const name = `artisanconnect_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl(url) });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateNames().pgDatabase}`);
   await admin.end();
   const u = new URL(url);
   u.pathname = `/${name}`;

@@ -1,8 +1,17 @@
 import { join } from 'node:path';
 
 export const TEST_DATA_DIR = join(process.cwd(), '.test-data');
-export const PGLITE_TEMPLATE_DIR = join(TEST_DATA_DIR, 'pglite-template');
-export const PG_TEMPLATE_DB = 'artisanconnect_test_template';
+
+/**
+ * Templates are private to one test run (named after the run's process id, handed to the
+ * test workers through the environment), so two runs side by side never share one.
+ */
+export function templateNames(runId = process.env.AC_TEST_RUN_ID ?? String(process.pid)) {
+  return {
+    pgliteDir: join(TEST_DATA_DIR, `pglite-template-${runId}`),
+    pgDatabase: `artisanconnect_tpl_${runId}`,
+  };
+}
 
 /** The server's maintenance connection (same server, database "postgres"). */
 export function adminUrl(url: string): string {
