@@ -1,10 +1,18 @@
-/** Money is integer cents; this is the one place amounts are rounded (half away from zero). */
+/**
+ * Money is integer cents. Rates (deposit, refund) are read to the basis point (1/10,000),
+ * so amount × rate is computed in exact integer arithmetic and rounded half up here, once.
+ */
+export function applyRate(amountCents: number, rate: number): number {
+  const basisPoints = Math.round(rate * 10_000);
+  return Math.floor((amountCents * basisPoints + 5_000) / 10_000);
+}
+
+/** Rounds a (possibly fractional) amount of cents half away from zero. */
 export function roundCents(value: number): number {
-  // The epsilon absorbs binary noise such as 4000 * 0.3 = 1199.9999999999998.
-  return Math.sign(value) * Math.round(Math.abs(value) + 1e-9);
+  return Math.sign(value) * Math.floor(Math.abs(value) + 0.5);
 }
 
 /** Deposit = round(basePriceCents × depositRate), computed by the server only. */
 export function depositCents(basePriceCents: number, depositRate: number): number {
-  return roundCents(basePriceCents * depositRate);
+  return applyRate(basePriceCents, depositRate);
 }

@@ -3,7 +3,7 @@
  * Default (decisions §6): 48 h or more, full refund; 24–48 h, half; under 24 h, kept.
  * A cancellation by the artisan is always refunded in full.
  */
-import { roundCents } from './money.ts';
+import { applyRate } from './money.ts';
 
 export interface RefundTier {
   /** The tier applies when the cancellation comes at least this many hours before the start. */
@@ -39,7 +39,7 @@ export function decideRefund(input: {
   nowMs: number;
 }): RefundDecision {
   const rate = input.cancelledBy === 'artisan' ? 1 : customerRefundRate(input.policy, input.startMs - input.nowMs);
-  const refundCents = roundCents(input.depositCents * rate);
+  const refundCents = applyRate(input.depositCents, rate);
   return { refundCents, retainedCents: input.depositCents - refundCents, refundRate: rate };
 }
 

@@ -53,13 +53,16 @@ export function wallClockToInstant(date: Temporal.PlainDate, minutes: number, zo
 }
 
 /**
- * Like wallClockToInstant, but a wall-clock time inside a gap maps to the instant the gap
- * ends, so a range boundary such as "closing at 02:30" on a spring-forward night still
- * has a place on the time line.
+ * Like wallClockToInstant, for range boundaries (opening hours, breaks): a time that occurs
+ * twice is its first occurrence, and a time inside a spring-forward gap is the instant the
+ * clock jumps, so "closing at 02:30" on that night still has a place on the time line.
  */
 export function boundaryToInstant(date: Temporal.PlainDate, minutes: number, zone: string): number {
   const local = date.toPlainDateTime().add({ minutes });
-  return local.toZonedDateTime(zone, { disambiguation: 'later' }).epochMilliseconds;
+  const zoned = local.toZonedDateTime(zone, { disambiguation: 'earlier' });
+  if (zoned.toPlainDateTime().equals(local)) return zoned.epochMilliseconds;
+  const jump = zoned.getTimeZoneTransition('next');
+  return jump ? jump.epochMilliseconds : zoned.epochMilliseconds;
 }
 
 /** ISO 8601 with the offset in force at that instant, e.g. 2025-01-15T09:00:00+01:00. */
