@@ -39,6 +39,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
 
+  // The API speaks JSON only: drop Fastify's built-in text/plain parser so such bodies get 415.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ErrorResponse);
   await app.register(swagger, {
     openapi: {
