@@ -37,41 +37,22 @@ function toService(r: Row): ServiceRecord {
 }
 
 /**
- * One statement reads the service, the artisan's settings and rules, the day's exception
- * and everything occupying the window: availability costs one round trip whatever the
- * number of bookings and busy blocks.
+ * One call reads the service, the artisan's settings and rules, the day's exception and
+ * everything occupying the window (migration 0002): availability costs one round trip
+ * whatever the number of bookings and busy blocks.
  */
-const DAY_CONTEXT_SQL = `
-SELECT ${SERVICE_COLUMNS},
-  a.timezone, a.plan, a.slot_step_minutes, a.min_notice_minutes, a.booking_horizon_days,
-  a.closed_on_public_holidays, a.calendar_sync_enabled,
-  (SELECT coalesce(json_agg(json_build_object('id', r.id, 'kind', r.kind, 'dayOfWeek', r.day_of_week,
-      'startMinutes', r.start_minutes, 'endMinutes', r.end_minutes)), '[]')
-     FROM schedule_rules r WHERE r.artisan_id = a.id) AS rules,
-  (SELECT coalesce(json_agg(json_build_object('id', e.id, 'date', e.date::text, 'closed', e.closed, 'ranges', e.ranges)), '[]')
-     FROM schedule_exceptions e
-    WHERE e.artisan_id = a.id AND e.date BETWEEN ($2::timestamptz)::date AND ($3::timestamptz)::date) AS exceptions,
-  (SELECT coalesce(json_agg(json_build_object('id', b.id, 'code', b.public_code,
-      'summary', b.service_name || ' - ' || b.customer_name,
-      's', extract(epoch FROM lower(b.blocked_range)) * 1000, 'e', extract(epoch FROM upper(b.blocked_range)) * 1000)), '[]')
-     FROM bookings b
-    WHERE b.artisan_id = a.id AND b.status IN ${ACTIVE} AND b.blocked_range && tstzrange($2, $3)) AS bookings,
-  (SELECT coalesce(json_agg(json_build_object('provider', k.provider_id, 'summary', k.summary,
-      's', extract(epoch FROM k.starts_at) * 1000, 'e', extract(epoch FROM k.ends_at) * 1000)), '[]')
-     FROM busy_blocks k
-    WHERE k.artisan_id = a.id AND k.source = 'external' AND k.during && tstzrange($2, $3)) AS blocks
-FROM services s JOIN artisans a ON a.id = s.artisan_id
-WHERE s.id = $1`;
+const DAY_CONTEXT_SQL = `SELECT day_context($1, $2, $3) AS ctx`;
 
 interface RuleJson extends WeeklyRule {
   kind: 'opening' | 'break';
 }
 
-function toDayContext(r: Row): DayContext {
-  const rules = r.rules as RuleJson[];
+function toDayContext(ctx: Row): DayContext {
+  const r = ctx.artisan as Row;
+  const rules = ctx.rules as RuleJson[];
   const strip = ({ id, dayOfWeek, startMinutes, endMinutes }: RuleJson): WeeklyRule => ({ id, dayOfWeek, startMinutes, endMinutes });
   const occupations: Occupation[] = [];
-  for (const b of r.bookings as { id: string; code: string; summary: string; s: number; e: number }[]) {
+  for (const b of ctx.bookings as { id: string; code: string; summary: string; s: number; e: number }[]) {
     occupations.push({
       startMs: Number(b.s),
       endMs: Number(b.e),
@@ -79,13 +60,13 @@ function toDayContext(r: Row): DayContext {
       blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
     });
   }
-  for (const k of r.blocks as { provider: string; summary: string; s: number; e: number }[]) {
+  for (const k of ctx.blocks as { provider: string; summary: string; s: number; e: number }[]) {
     occupations.push({ startMs: Number(k.s), endMs: Number(k.e), blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
   }
   return {
-    service: toService(r),
+    service: toService(ctx.service as Row),
     artisan: {
-      id: r.artisan_id as string,
+      id: r.id as string,
       timezone: r.timezone as string,
       plan: r.plan as DayContext['artisan']['plan'],
       slotStepMinutes: r.slot_step_minutes as number,
@@ -95,7 +76,7 @@ function toDayContext(r: Row): DayContext {
       schedule: {
         openingRules: rules.filter((x) => x.kind === 'opening').map(strip),
         breakRules: rules.filter((x) => x.kind === 'break').map(strip),
-        exceptions: r.exceptions as ScheduleException[],
+        exceptions: ctx.exceptions as ScheduleException[],
         closedOnPublicHolidays: r.closed_on_public_holidays as boolean,
       },
     },
@@ -255,8 +236,8 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       return rows.map(toService);
     },
     async readDayContext(serviceId, fromMs, toMs) {
-      const rows = await db.query(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs)]);
-      return rows[0] ? toDayContext(rows[0]) : undefined;
+      const rows = await db.query<{ ctx: Row | null }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs)]);
+      return rows[0]?.ctx ? toDayContext(rows[0].ctx) : undefined;
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
