@@ -24,8 +24,15 @@ export function frenchPublicHolidays(year: number): Map<string, string> {
   return days;
 }
 
+const byYear = new Map<number, Map<string, string>>();
+
 export function publicHolidayName(date: Temporal.PlainDate): string | undefined {
-  return frenchPublicHolidays(date.year).get(date.toString());
+  let days = byYear.get(date.year);
+  if (!days) {
+    days = frenchPublicHolidays(date.year);
+    byYear.set(date.year, days);
+  }
+  return days.get(date.toString());
 }
 
 /** Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher). */

@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { overlaps, type Interval, type MinuteRange } from './intervals.ts';
 import type { DaySchedule } from './schedule.ts';
-import { boundaryToInstant, formatMinutes, wallClockToInstant } from './time.ts';
+import { formatMinutes, makeDayClock, type DayClock } from './time.ts';
 
 /** Why a slot is taken. Public responses keep only `type` (and `providerId`). */
 export interface SlotBlocker {
@@ -58,14 +58,15 @@ export function computeSlots(q: SlotQuery): Slot[] {
   const durationMs = q.durationMinutes * MINUTE;
   const beforeMs = (q.bufferBeforeMinutes ?? 0) * MINUTE;
   const afterMs = (q.bufferAfterMinutes ?? 0) * MINUTE;
-  const breaks = q.day.breaks.map((b) => toInstants(q.date, b, q.timeZone));
+  const clock = makeDayClock(q.date, q.timeZone);
+  const breaks = q.day.breaks.map((b) => toInstants(clock, b));
   const occupations = q.ignoreBookingId ? q.occupations.filter((o) => o.bookingId !== q.ignoreBookingId) : q.occupations;
   const slots: Slot[] = [];
   const seen = new Set<number>();
   for (const range of q.day.ranges) {
-    const rangeEndMs = boundaryToInstant(q.date, range.endMinutes, q.timeZone);
+    const rangeEndMs = clock.boundary(range.endMinutes);
     for (let minutes = range.startMinutes; minutes < range.endMinutes; minutes += q.stepMinutes) {
-      const startMs = wallClockToInstant(q.date, minutes, q.timeZone);
+      const startMs = clock.instant(minutes);
       if (startMs === undefined) continue;
       const endMs = startMs + durationMs;
       if (endMs > rangeEndMs) break;
@@ -82,8 +83,8 @@ export function computeSlots(q: SlotQuery): Slot[] {
   return slots.sort((a, b) => a.startMs - b.startMs);
 }
 
-function toInstants(date: Temporal.PlainDate, r: MinuteRange, zone: string): Interval {
-  return { startMs: boundaryToInstant(date, r.startMinutes, zone), endMs: boundaryToInstant(date, r.endMinutes, zone) };
+function toInstants(clock: DayClock, r: MinuteRange): Interval {
+  return { startMs: clock.boundary(r.startMinutes), endMs: clock.boundary(r.endMinutes) };
 }
 
 /** The day's opening summary in the contract's shape (decisions §4). */
