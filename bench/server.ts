@@ -1,0 +1,143 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { LoopStats } from './loop-monitor.ts';
+
+/** The repository root: the server is started from there, as `npm start` would. */
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A port nobody listens on right now (the kernel picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface ServerHandle {
+  url: string;
+  pid: number;
+  /** Seconds from spawn to the first 200 of /api/health. */
+  readySeconds: number;
+  /** The server's event loop utilisation and delay since the previous call. */
+  loopStats(): Promise<LoopStats>;
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Either a PGlite data directory or a PostgreSQL URL. */
+  dataDir?: string;
+  databaseUrl?: string;
+  label: string;
+  /** More environment for the service (e.g. PGLITE_THREAD). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Starts the real service as its own process: `node --import tsx bench/server-entry.ts`,
+ * i.e. src/main.ts's main() plus bench/loop-monitor.ts (event loop figures over IPC),
+ * spawned from process.execPath so that the child's pid is the node process itself (no
+ * npm/sh wrapper), which is what /proc/<pid>/status must be read from.
+ */
+export async function startServer(options: ServerOptions): Promise<ServerHandle> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    // The highest values src/config.ts accepts: the limiters still run, but never refuse.
+    RATE_LIMIT_READ_PER_MINUTE: '1000000',
+    RATE_LIMIT_CREATE_PER_MINUTE: '100000',
+    RATE_LIMIT_MANAGE_PER_MINUTE: '100000',
+    WORKER_POLL_MS: '60000',
+    SEED_DEMO: 'true',
+    // Set (empty) so that a .env file in the repository cannot bring them back.
+    REDIS_URL: '',
+    DATABASE_URL: options.databaseUrl ?? '',
+    DATA_DIR: options.dataDir ?? '',
+    ...options.env,
+  };
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-entry.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    const text = chunk.toString();
+    output.push(text);
+    if (output.length > 200) output.shift();
+    for (const line of text.split('\n')) if (line.trim()) process.stderr.write(`  [${options.label} server] ${line}\n`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((resolveExit) => {
+    child.once('exit', (code) => {
+      exited = code;
+      resolveExit();
+    });
+  });
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`${options.label} server exited with code ${exited} before it was ready:\n${output.join('')}`);
+    if (Date.now() > deadline) {
+      await stopChild(child, exit);
+      throw new Error(`${options.label} server not ready after 90 s:\n${output.join('')}`);
+    }
+    try {
+      const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  const readySeconds = (performance.now() - started) / 1000;
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('server has no pid');
+  const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  if (!comm.startsWith('node') && !comm.includes('MainThread')) throw new Error(`pid ${pid} is "${comm}", not the node server`);
+  const loopStats = (): Promise<LoopStats> =>
+    new Promise((resolveStats, reject) => {
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error('no loop-stats answer from the server within 10 s'));
+      }, 10_000);
+      const onMessage = (message: unknown): void => {
+        if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'loop-stats') {
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          resolveStats((message as { stats: LoopStats }).stats);
+        }
+      };
+      child.on('message', onMessage);
+      child.send('loop-stats');
+    });
+  await loopStats(); // checks the monitor is there, and starts its first window
+  return { url, pid, readySeconds, loopStats, stop: () => stopChild(child, exit) };
+}
+
+/** SIGTERM (the service drains and closes its database), SIGKILL after 20 s. */
+async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exit;
+  clearTimeout(timer);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
