@@ -41,7 +41,10 @@ function toService(r: Row): ServiceRecord {
  * everything occupying the window (migration 0002): availability costs one round trip
  * whatever the number of bookings and busy blocks.
  */
-const DAY_CONTEXT_SQL = `SELECT day_context($1, $2, $3) AS ctx`;
+const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
+
+/** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
+const DAY_CACHE_SIZE = 2_000;
 
 interface RuleJson extends WeeklyRule {
   kind: 'opening' | 'break';
@@ -140,9 +143,21 @@ function translate(error: unknown): never {
   throw error;
 }
 
+/**
+ * Serialises one artisan's writes of active bookings for the rest of the transaction.
+ * Without it, overlapping writes can deadlock inside the exclusion constraint check: a hold
+ * being confirmed (an UPDATE, so a re-check) waits for a competing INSERT in progress,
+ * which waits for the update, and PostgreSQL aborts one of them (40P01, a 500). Every
+ * transaction that writes a booking row takes this lock first, so they queue instead.
+ */
+async function lockArtisanBookings(q: Queryable, artisanId: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`bookings:${artisanId}`]);
+}
+
 function makeTx(q: Queryable, uuid: () => string): BookingTx {
   return {
     async insertBooking(b) {
+      await lockArtisanBookings(q, b.artisanId);
       await q
         .query(
           `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
@@ -165,6 +180,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
       return rows[0] ? toBooking(rows[0]) : undefined;
     },
     async updateBooking(b, cancellation) {
+      await lockArtisanBookings(q, b.artisanId);
       await q
         .query(
           `UPDATE bookings SET status = $2, starts_at = $3, ends_at = $4, blocked_range = $5::tstzrange, payment_status = $6,
@@ -230,14 +246,28 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
 }
 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
+  const dayCache = new Map<string, { version: string; ctx: DayContext }>();
   return {
     async listActiveServices() {
       const rows = await db.query(`SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.is_active ORDER BY s.sort_order, s.name`);
       return rows.map(toService);
     },
     async readDayContext(serviceId, fromMs, toMs) {
-      const rows = await db.query<{ ctx: Row | null }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs)]);
-      return rows[0]?.ctx ? toDayContext(rows[0].ctx) : undefined;
+      const key = `${serviceId}|${fromMs}|${toMs}`;
+      const cached = dayCache.get(key);
+      const rows = await db.query<{ r: { version: string; ctx?: Row } | null }>(DAY_CONTEXT_SQL, [
+        serviceId,
+        iso(fromMs),
+        iso(toMs),
+        cached?.version ?? null,
+      ]);
+      const answer = rows[0]?.r;
+      if (!answer) return undefined;
+      if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
+      const ctx = toDayContext(answer.ctx);
+      if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
+      dayCache.set(key, { version: answer.version, ctx });
+      return ctx;
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
