@@ -11,7 +11,6 @@ import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import type { Occupation } from '../../domain/slots.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 
-const ACTIVE = `('pending_payment', 'confirmed', 'rescheduled')`;
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
