@@ -11,13 +11,27 @@ const DAY_MS = 86_400_000;
  * buffers (≤ 4 h): the UTC day before through the UTC day after.
  */
 export function loadWindow(date: Temporal.PlainDate): { fromMs: number; toMs: number } {
-  const utcMidnight = date.toZonedDateTime({ timeZone: 'UTC' }).epochMilliseconds;
+  const utcMidnight = Date.UTC(date.year, date.month - 1, date.day);
   return { fromMs: utcMidnight - DAY_MS, toMs: utcMidnight + 2 * DAY_MS };
 }
 
 export async function readDay(store: BookingStore, serviceId: string, date: Temporal.PlainDate): Promise<DayContext | undefined> {
   const { fromMs, toMs } = loadWindow(date);
   return store.readDayContext(serviceId, fromMs, toMs);
+}
+
+const shifted = new Map<string, Temporal.PlainDate>();
+
+/** today + n days, remembered: asked on every availability request with the same answer all day. */
+function addDays(date: Temporal.PlainDate, days: number): Temporal.PlainDate {
+  const key = `${date.toString()}+${days}`;
+  let result = shifted.get(key);
+  if (!result) {
+    if (shifted.size > 1_000) shifted.clear();
+    result = date.add({ days });
+    shifted.set(key, result);
+  }
+  return result;
 }
 
 export interface DayPlan {
@@ -32,7 +46,7 @@ export interface DayPlan {
 export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number, ignoreBookingId?: string): DayPlan {
   const { artisan, service } = ctx;
   const today = todayIn(artisan.timezone, nowMs);
-  const lastBookableDate = today.add({ days: artisan.bookingHorizonDays });
+  const lastBookableDate = addDays(today, artisan.bookingHorizonDays);
   const day = resolveDaySchedule(date, artisan.schedule);
   const slots = computeSlots({
     date,

@@ -11,12 +11,20 @@ const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
 /** A calendar date, or undefined when the text is malformed or impossible (2025-02-30). */
 export function parseLocalDate(text: string): Temporal.PlainDate | undefined {
   if (!DATE_RE.test(text)) return undefined;
+  const known = parsedDates.get(text);
+  if (known) return known;
   try {
-    return Temporal.PlainDate.from(text, { overflow: 'reject' });
+    const date = Temporal.PlainDate.from(text, { overflow: 'reject' });
+    if (parsedDates.size >= 4_096) parsedDates.clear();
+    parsedDates.set(text, date);
+    return date;
   } catch {
     return undefined;
   }
 }
+
+/** PlainDate is immutable: the few dates asked about again and again are parsed once. */
+const parsedDates = new Map<string, Temporal.PlainDate>();
 
 /** Minutes since local midnight for "HH:MM", or undefined. */
 export function parseLocalTime(text: string): number | undefined {

@@ -1,6 +1,15 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 
 /** Request and response schemas: they validate input, shape output and generate OpenAPI. */
+
+/**
+ * A string enum as `{type:'string', enum}` and a nullable object as `{type:['object','null']}`:
+ * response serialisation compiles these to plain checks, where `anyOf` (TypeBox unions)
+ * would run a schema validator on every response.
+ */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+const nullable = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S> | null>({ ...schema, type: ['object', 'null'] });
 
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
@@ -39,7 +48,7 @@ export const SlotDto = Type.Object({
   available: Type.Boolean(),
   blockedBy: Type.Array(
     Type.Object({
-      type: Type.Union([Type.Literal('booking'), Type.Literal('calendar')]),
+      type: StringEnum(['booking', 'calendar'] as const),
       providerId: Type.Optional(Type.String()),
     }),
   ),
@@ -51,17 +60,16 @@ export const AvailabilityDto = Type.Object({
   serviceId: Type.String(),
   date: Type.String(),
   timezone: Type.String(),
-  opening: Type.Union([
+  opening: nullable(
     Type.Object({
       startMinutes: Type.Integer(),
       endMinutes: Type.Integer(),
-      breakStartMinutes: Type.Union([Type.Integer(), Type.Null()]),
-      breakEndMinutes: Type.Union([Type.Integer(), Type.Null()]),
+      breakStartMinutes: Type.Unsafe<number | null>({ type: ['integer', 'null'] }),
+      breakEndMinutes: Type.Unsafe<number | null>({ type: ['integer', 'null'] }),
       ranges: Type.Optional(Type.Array(Range)),
       breaks: Type.Optional(Type.Array(Range)),
     }),
-    Type.Null(),
-  ]),
+  ),
   slots: Type.Array(SlotDto),
 });
 
@@ -69,23 +77,17 @@ const CustomerDto = Type.Object({ name: Type.String(), email: Type.String(), pho
 
 export const DepositDto = Type.Object({
   amountCents: Type.Integer(),
-  currency: Type.Literal('EUR'),
+  currency: StringEnum(['EUR'] as const),
   rate: Type.Number(),
-  paymentStatus: Type.Union([
-    Type.Literal('pending'),
-    Type.Literal('authorized'),
-    Type.Literal('captured'),
-    Type.Literal('refunded'),
-    Type.Literal('failed'),
-  ]),
-  paymentProvider: Type.Union([Type.Literal('stripe'), Type.Literal('other'), Type.Null()]),
-  paymentIntentId: Type.Union([Type.String(), Type.Null()]),
+  paymentStatus: StringEnum(['pending', 'authorized', 'captured', 'refunded', 'failed'] as const),
+  paymentProvider: Type.Unsafe<'stripe' | 'other' | null>({ type: ['string', 'null'], enum: ['stripe', 'other', null] }),
+  paymentIntentId: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
   refundedCents: Type.Integer(),
 });
 
 export const BookingDto = Type.Object({
   publicCode: Type.String(),
-  status: Type.Union([Type.Literal('confirmed'), Type.Literal('cancelled'), Type.Literal('rescheduled')]),
+  status: StringEnum(['confirmed', 'cancelled', 'rescheduled'] as const),
   serviceId: Type.String(),
   serviceName: Type.String(),
   startDateTime: Type.String({ description: 'ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00' }),
