@@ -175,6 +175,9 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         .catch(translate);
     },
     async lockBooking(id) {
+      // The artisan's write lock first, then the row: every writer takes them in that order.
+      const owner = await q.query<{ artisan_id: string }>(`SELECT artisan_id FROM bookings WHERE id = $1`, [id]);
+      if (owner[0]) await lockArtisanBookings(q, owner[0].artisan_id);
       const rows = await q.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
       return rows[0] ? toBooking(rows[0]) : undefined;
     },
