@@ -63,8 +63,7 @@ export async function compose(
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false }) : undefined;
-  redis?.on('error', (err) => log.warn({ err }, 'redis error'));
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
 
   const app = await buildHttpApp({
     config,
@@ -115,6 +114,24 @@ export async function compose(
       if (!overrides.db) await db.close();
     },
   };
+}
+
+/**
+ * Redis holds the shared rate-limit counters. The service waits (briefly) for the connection
+ * so the first requests are counted; if Redis is down, requests are served and the limits
+ * fail open until it is back (logged), rather than the whole API failing.
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', (err) => log.warn({ err }, 'redis error: rate limits fail open until it is back'));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 5_000);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return redis;
 }
 
 /** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */

@@ -45,3 +45,21 @@ describe.each(REDIS)('rate limits shared through Redis (%s)', (redisUrl) => {
     expect(lookup.statusCode).toBe(404);
   });
 });
+
+describe('rate limits when Redis is unreachable', () => {
+  let t: TestService;
+  beforeAll(async () => {
+    // Nothing listens on port 1: the service starts anyway and serves requests.
+    t = await startTestService('pglite', { env: { REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_MANAGE_PER_MINUTE: '1' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('fails open: requests are answered, never with a 500', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await t.inject({ method: 'GET', url: '/api/bookings/public?code=AC-AAAAAA&email=x@example.com' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('BOOKING_NOT_FOUND');
+    }
+    expect((await t.inject({ method: 'GET', url: '/api/services' })).statusCode).toBe(200);
+  });
+});

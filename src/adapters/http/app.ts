@@ -56,7 +56,12 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
-  await app.register(rateLimit, { global: false, ...(deps.redis ? { redis: deps.redis, nameSpace: 'ac-rl:' } : {}) });
+  await app.register(rateLimit, {
+    global: false,
+    // A store error (Redis down) lets the request through rather than failing it.
+    skipOnError: true,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'ac-rl:' } : {}),
+  });
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
