@@ -29,7 +29,8 @@ if (existsSync(report)) {
     for (const t of file.assertionResults ?? []) {
       if (t.status === 'passed') passed++;
       else if (t.status === 'failed') failed++;
-      if (/postgres/i.test(t.fullName ?? '') && t.status === 'passed') onPostgres++;
+      // Suites run per engine are named after it ('… on postgres'); 'PostgreSQL' in prose does not count.
+      if (/\bpostgres\b/.test(t.fullName ?? '') && t.status === 'passed') onPostgres++;
     }
   }
 } else {

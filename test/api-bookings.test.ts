@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINES, resetBookings } from './helpers/db.ts';
+import { ENGINES, insertCalendarBlock, resetBookings } from './helpers/db.ts';
 import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
 
 /**
@@ -46,7 +45,6 @@ function expectFieldError(res: Res, field: string): void {
 
 describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
   let t: TestService;
-  let artisanId: string;
 
   const post = (body: unknown, headers?: Record<string, string>): Promise<Res> => t.request('POST', '/api/bookings', body, headers);
   const slot = async (serviceId: string, date: string, time: string) => {
@@ -60,7 +58,6 @@ describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
 
   beforeAll(async () => {
     t = await startTestService(engine);
-    artisanId = (await t.service.db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id;
   });
   afterAll(async () => t?.close());
   beforeEach(async () => {
@@ -262,11 +259,7 @@ describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
     });
 
     it('when a calendar busy block covers the slot, and not when it only touches it', async () => {
-      await t.service.db.query(
-        `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at)
-         VALUES ($1, $2, 'google', 'external', 'Chantier privé', $3, $4)`,
-        [randomUUID(), artisanId, '2027-03-03T14:00:00+01:00', '2027-03-03T15:00:00+01:00'],
-      );
+      await insertCalendarBlock(t.service.db, { start: '2027-03-03T14:00:00+01:00', end: '2027-03-03T15:00:00+01:00' });
       const res = await post(bookingBody(DAY, '14:30'));
       expect(res.status).toBe(409);
       expect(res.body).toEqual(SLOT_UNAVAILABLE_BODY);

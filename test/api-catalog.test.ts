@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINES, resetBookings } from './helpers/db.ts';
+import { ENGINES, insertCalendarBlock, resetBookings } from './helpers/db.ts';
 import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
 
 /**
@@ -45,22 +44,15 @@ const slotAt = (res: Res, time: string): SlotOut | undefined => (res.body.slots 
 
 describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
   let t: TestService;
-  let artisanId: string;
 
   const availability = (serviceId: string, date: string): Promise<Res> =>
     t.request('GET', `/api/availability?serviceId=${encodeURIComponent(serviceId)}&date=${encodeURIComponent(date)}`);
 
-  async function insertBusyBlock(startIso: string, endIso: string, summary = 'Chantier privé', provider = 'google'): Promise<void> {
-    await t.service.db.query(
-      `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at)
-       VALUES ($1, $2, $3, 'external', $4, $5, $6)`,
-      [randomUUID(), artisanId, provider, summary, startIso, endIso],
-    );
-  }
+  const insertBusyBlock = (start: string, end: string, summary?: string, provider?: string): Promise<void> =>
+    insertCalendarBlock(t.service.db, { start, end, summary, provider });
 
   beforeAll(async () => {
     t = await startTestService(engine);
-    artisanId = (await t.service.db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id;
   });
   afterAll(async () => t?.close());
   beforeEach(async () => {

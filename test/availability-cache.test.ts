@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { compose, type Service } from '../src/main.ts';
-import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { ENGINES, createTestDatabase, insertCalendarBlock, type TestDatabase } from './helpers/db.ts';
 import { TestClock, bookingBody, parisDate } from './helpers/service.ts';
 
 // Two instances of the service on one database, each with its own in-process cache of the
@@ -43,12 +43,8 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
 
   it('shows a busy block written straight into the database', async () => {
     expect(await slot(a, '15:00')).toMatchObject({ available: true });
-    const [artisan] = await database.db.query<{ id: string }>('SELECT id FROM artisans');
-    await database.db.query(
-      `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at)
-       VALUES ($1, $2, 'google', 'external', 'Chantier', $3, $4)`,
-      [randomUUID(), artisan!.id, `${date}T14:00:00Z`, `${date}T14:30:00Z`], // 15:00–15:30 in Paris (UTC+1)
-    );
+    // 15:00–15:30 in Paris (UTC+1)
+    await insertCalendarBlock(database.db, { start: `${date}T14:00:00Z`, end: `${date}T14:30:00Z` });
     expect(await slot(a, '15:00')).toMatchObject({ available: false });
     expect(await slot(b, '15:00')).toMatchObject({ available: false });
   });

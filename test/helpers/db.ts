@@ -1,5 +1,5 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
@@ -68,4 +68,16 @@ export async function dropTestLocation(engine: Engine, location: string): Promis
 /** Empties the booking side between tests; the artisan, rules and services stay. */
 export async function resetBookings(db: Database): Promise<void> {
   await db.exec(`TRUNCATE outbox, booking_events, busy_blocks, idempotency_keys, schedule_exceptions, bookings`);
+}
+
+/** Adds an imported calendar event (an external busy block) for the demo artisan. */
+export async function insertCalendarBlock(
+  db: Database,
+  block: { start: string; end: string; summary?: string; provider?: string },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at)
+     SELECT $1, id, $2, 'external', $3, $4, $5 FROM artisans LIMIT 1`,
+    [randomUUID(), block.provider ?? 'google', block.summary ?? 'Chantier privé', block.start, block.end],
+  );
 }
