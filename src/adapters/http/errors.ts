@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, NotFoundError, type ErrorDetail } from '../../domain/errors.ts';
+import { sqlState } from '../db/database.ts';
 
 /** The one code -> HTTP status table (contract + decisions §5–7). */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -105,6 +106,12 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Le contenu doit être envoyé au format JSON (application/json).'));
+  }
+  // PostgreSQL data exceptions (class 22: bad encoding, value out of range…) come from input
+  // that slipped past the schemas; the statement failed, so nothing was written.
+  if (sqlState(thrown)?.startsWith('22')) {
+    request.log.warn({ err: error }, 'input refused by the database');
+    return reply.status(400).send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.'));
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     request.log.info({ err: error }, 'client error');

@@ -11,6 +11,9 @@ export const StringEnum = <const T extends readonly string[]>(values: T, options
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
 const nullable = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S> | null>({ ...schema, type: ['object', 'null'] });
 
+/** Printable text: control characters (NUL above all, which PostgreSQL refuses) are rejected. */
+const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
+
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
 // Strict address check (a dotted domain is required); surrounding spaces are tolerated
@@ -18,8 +21,8 @@ export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', 
 const EMAIL_PATTERN =
   "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\s*$";
 export const Email = Type.String({ pattern: EMAIL_PATTERN, minLength: 3, maxLength: 260, description: 'Adresse e-mail' });
-export const PublicCode = Type.String({ minLength: 1, maxLength: 20, description: 'Code de réservation AC-XXXXXX' });
-export const ServiceId = Type.String({ minLength: 1, maxLength: 64 });
+export const PublicCode = Type.String({ minLength: 1, maxLength: 20, pattern: PRINTABLE, description: 'Code de réservation AC-XXXXXX' });
+export const ServiceId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Identifiant de prestation, ex. diag' });
 
 export const ErrorResponse = Type.Object(
   {
@@ -108,9 +111,9 @@ export const CreateBookingBody = Type.Object({
   date: DateString,
   time: TimeString,
   customer: Type.Object({
-    name: Type.String({ minLength: 1, maxLength: 120 }),
+    name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
     email: Email,
-    phone: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()])),
+    phone: Type.Optional(Type.Union([Type.String({ maxLength: 32, pattern: PRINTABLE }), Type.Null()])),
   }),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
   paymentMethodId: Type.Optional(
