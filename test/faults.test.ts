@@ -167,6 +167,43 @@ describe.each(ENGINES)('faults on %s', (engine) => {
       expect(payments.authorizeCalls).toHaveLength(calls);
     });
 
+    it('the customer retrying the same booking resumes their own hold: one booking, one deposit key', async () => {
+      const email = 'emma@example.com';
+      payments.authorizeMode = 'unavailable';
+      expect((await book('09:00', email)).status).toBe(503);
+      // Still down: the retry is answered 503 again, not "slot taken" by their own hold.
+      const again = await book('09:00', email);
+      expect(again.status).toBe(503);
+      expect(again.body.error.code).toBe('PAYMENT_UNAVAILABLE');
+
+      payments.authorizeMode = 'ok';
+      const retried = await book('09:00', email);
+      expect(retried.status).toBe(201);
+      expect(retried.body.booking).toMatchObject({ status: 'confirmed', time: '09:00', customer: { email } });
+      const rows = await rowsOf(email);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'confirmed', public_code: retried.body.booking.publicCode });
+      expect(new Set(payments.authorizeCalls.map((c) => c.idempotencyKey)).size).toBe(1);
+
+      // Someone else asking for the same slot is still refused.
+      const other = await book('09:00', 'bob@example.com');
+      expect(other.status).toBe(409);
+    });
+
+    it('another customer cannot take over a hold by sending the same slot with their details', async () => {
+      payments.authorizeMode = 'unavailable';
+      expect((await book('10:00', 'fanny@example.com')).status).toBe(503);
+      payments.authorizeMode = 'ok';
+      const intruder = await t.request(
+        'POST',
+        '/api/bookings',
+        bookingBody(date, '10:00', { customer: { name: 'Autre Personne', email: 'fanny@example.com', phone: '+33612345678' } }),
+      );
+      expect(intruder.status).toBe(409);
+      expect(intruder.body.error.code).toBe('SLOT_UNAVAILABLE');
+      expect((await rowsOf('fanny@example.com'))[0]!.status).toBe('pending_payment');
+    });
+
     it('a deposit declined on recovery releases the hold: payment_failed, the slot is free again', async () => {
       const email = 'claire@example.com';
       payments.authorizeMode = 'unavailable';

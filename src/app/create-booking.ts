@@ -69,9 +69,21 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     assertBookableDate(date, plan.today, plan.lastBookableDate);
     const slot = plan.slots.find((s) => s.startMinutes === minutes);
     if (!slot) throw slotNotOffered();
-    if (!slot.available) throw slotUnavailable();
-
     const { service, artisan } = ctx;
+    if (!slot.available) {
+      // The customer retrying after "payment unavailable": their own hold still holds the
+      // slot. Resume it (same booking, same idempotency key) instead of refusing them.
+      const own = await deps.store.findOwnHold({
+        artisanId: artisan.id,
+        serviceId: service.id,
+        startMs: slot.startMs,
+        customer,
+        paymentMethodId: input.paymentMethodId ?? null,
+      });
+      if (own) return chargeAndConfirm(deps, own);
+      throw slotUnavailable();
+    }
+
     const booking: BookingRecord = {
       id: deps.random.uuid(),
       publicCode: '',

@@ -128,6 +128,14 @@ export interface BookingStore {
   readDayContext(serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
   findBookingById(id: string): Promise<BookingRecord | undefined>;
+  /** The live hold this very request took earlier (same customer, slot and payment method). */
+  findOwnHold(q: {
+    artisanId: string;
+    serviceId: string;
+    startMs: number;
+    customer: Customer;
+    paymentMethodId: string | null;
+  }): Promise<BookingRecord | undefined>;
   /** Holds whose payment never finished (the process died, the provider timed out). */
   findStaleHolds(nowMs: number, limit: number): Promise<BookingRecord[]>;
   transaction<T>(fn: (tx: BookingTx) => Promise<T>): Promise<T>;

@@ -279,6 +279,15 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
       return rows[0] ? toBooking(rows[0]) : undefined;
     },
+    async findOwnHold(q) {
+      const rows = await db.query(
+        `${BOOKING_SELECT} WHERE b.status = 'pending_payment' AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
+           AND b.customer_email = $4 AND b.customer_name = $5 AND b.customer_phone IS NOT DISTINCT FROM $6
+           AND b.payment_method_id IS NOT DISTINCT FROM $7`,
+        [q.artisanId, q.serviceId, iso(q.startMs), q.customer.email, q.customer.name, q.customer.phone ?? null, q.paymentMethodId],
+      );
+      return rows[0] ? toBooking(rows[0]) : undefined;
+    },
     async findStaleHolds(nowMs, limit) {
       const rows = await db.query(
         `${BOOKING_SELECT} WHERE b.status = 'pending_payment' AND b.hold_expires_at < $1 ORDER BY b.hold_expires_at LIMIT $2`,
