@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
+import { openPgliteThread } from '../../src/adapters/db/pglite-thread.ts';
 import { openPostgres } from '../../src/adapters/db/postgres.ts';
 import { TEST_DATA_DIR, adminUrl, templateNames } from './paths.ts';
 
@@ -22,7 +23,7 @@ export interface TestDatabase {
 /** A fresh, migrated, empty database of the given engine, private to the caller. */
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   const location = await createTestLocation(engine);
-  const db = engine === 'pglite' ? await openPglite(location) : await openPostgres(location);
+  const db = engine === 'pglite' ? await openEmbedded(location) : await openPostgres(location);
   return {
     db,
     location,
@@ -32,6 +33,15 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
       await dropTestLocation(engine, location);
     },
   };
+}
+
+/**
+ * In-process tests open PGlite on the main thread, which keeps the suite light on two cores;
+ * TEST_PGLITE_THREAD=worker runs them through the worker-thread driver the service uses by
+ * default (which test/pglite-thread.test.ts and the npm-start smoke tests cover anyway).
+ */
+function openEmbedded(dir: string): Promise<Database> {
+  return process.env.TEST_PGLITE_THREAD === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
 
 /** Creates the storage only (for tests that start the service as a separate process). */
