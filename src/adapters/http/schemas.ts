@@ -125,5 +125,18 @@ export const CancelBody = Type.Object({ email: Email });
 export const RescheduleBody = Type.Object({ email: Email, newDate: DateString, newTime: TimeString });
 export const CodeParams = Type.Object({ publicCode: PublicCode });
 
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED)',
+  402: "Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre",
+  404: 'Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND)',
+  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS)',
+  413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
+  415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',
+  422: 'Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED)',
+  429: 'Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After',
+  500: 'Erreur technique (INTERNAL_ERROR), message générique',
+  503: 'Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard',
+};
+
 export const errorResponses = (...statuses: number[]): Record<number, TSchema> =>
-  Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse', { description: ERROR_DESCRIPTIONS[s] ?? 'Erreur' })]));
