@@ -10,6 +10,7 @@ import { errorBody, handleError } from './errors.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
+import { homeRoute } from './routes/home.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
@@ -74,6 +75,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
+  await app.register(homeRoute);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
