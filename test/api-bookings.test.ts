@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINES, insertCalendarBlock, resetBookings } from './helpers/db.ts';
-import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, insertCalendarBlock } from './helpers/db.ts';
+import { bookingBody, serviceForSuite, type TestService } from './helpers/service.ts';
 
 /**
  * POST /api/bookings (decisions §5, §7). Clock: Monday 2027-03-01 08:00 Paris (+01:00),
@@ -44,7 +44,7 @@ function expectFieldError(res: Res, field: string): void {
 }
 
 describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
-  let t: TestService;
+  const t = serviceForSuite(engine, START);
 
   const post = (body: unknown, headers?: Record<string, string>): Promise<Res> => t.request('POST', '/api/bookings', body, headers);
   const slot = async (serviceId: string, date: string, time: string) => {
@@ -56,14 +56,6 @@ describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
     (await t.service.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE ${where}`))[0]!.n;
   const activeCount = (): Promise<number> => count(`status IN ('pending_payment', 'confirmed', 'rescheduled')`);
 
-  beforeAll(async () => {
-    t = await startTestService(engine);
-  });
-  afterAll(async () => t?.close());
-  beforeEach(async () => {
-    t.clock.ms = START;
-    await resetBookings(t.service.db);
-  });
 
   describe('201 Created', () => {
     it('returns the contract fields plus the front’s names', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINES, insertCalendarBlock, resetBookings } from './helpers/db.ts';
-import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, insertCalendarBlock } from './helpers/db.ts';
+import { bookingBody, serviceForSuite, type TestService } from './helpers/service.ts';
 
 /**
  * GET /api/services and GET /api/availability, against the demo artisan of decisions §2.
@@ -43,7 +43,7 @@ const times = (slots: SlotOut[]): string[] => slots.map((s) => s.time);
 const slotAt = (res: Res, time: string): SlotOut | undefined => (res.body.slots as SlotOut[]).find((s) => s.time === time);
 
 describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
-  let t: TestService;
+  const t = serviceForSuite(engine, START);
 
   const availability = (serviceId: string, date: string): Promise<Res> =>
     t.request('GET', `/api/availability?serviceId=${encodeURIComponent(serviceId)}&date=${encodeURIComponent(date)}`);
@@ -51,14 +51,6 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
   const insertBusyBlock = (start: string, end: string, summary?: string, provider?: string): Promise<void> =>
     insertCalendarBlock(t.service.db, { start, end, summary, provider });
 
-  beforeAll(async () => {
-    t = await startTestService(engine);
-  });
-  afterAll(async () => t?.close());
-  beforeEach(async () => {
-    t.clock.ms = START;
-    await resetBookings(t.service.db);
-  });
 
   describe('GET /api/services', () => {
     it('lists the active services with the contract fields and a server-computed deposit', async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ENGINES, resetBookings } from './helpers/db.ts';
-import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
+import { describe, expect, it } from 'vitest';
+import { ENGINES } from './helpers/db.ts';
+import { bookingBody, serviceForSuite, type TestService } from './helpers/service.ts';
 
 /**
  * Lookup, cancel and reschedule by code + e-mail (decisions §6), and the durable side
@@ -33,7 +33,7 @@ interface OutboxRow {
 }
 
 describe.each(ENGINES)('managing a booking on %s', (engine) => {
-  let t: TestService;
+  const t = serviceForSuite(engine, START);
 
   async function book(date = '2027-03-10', time = '09:00', overrides: Record<string, unknown> = {}): Promise<{ code: string; id: string; booking: Record<string, unknown> }> {
     const res = await t.request('POST', '/api/bookings', bookingBody(date, time, overrides));
@@ -68,14 +68,6 @@ describe.each(ENGINES)('managing a booking on %s', (engine) => {
       [bookingId],
     );
 
-  beforeAll(async () => {
-    t = await startTestService(engine);
-  });
-  afterAll(async () => t?.close());
-  beforeEach(async () => {
-    t.clock.ms = START;
-    await resetBookings(t.service.db);
-  });
 
   describe('GET /api/bookings/public', () => {
     it('finds the booking with the code in any case and surrounding spaces, and the e-mail in any case', async () => {

@@ -4,7 +4,8 @@ import { Temporal } from 'temporal-polyfill';
 import { loadConfig } from '../../src/config.ts';
 import type { PaymentProvider } from '../../src/app/ports.ts';
 import { compose, type Service } from '../../src/main.ts';
-import { createTestDatabase, type Engine, type TestDatabase } from './db.ts';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
 
 /** A clock the test sets; starts on Monday 2027-03-01 08:00 in Paris (07:00 UTC). */
 export class TestClock {
@@ -90,4 +91,27 @@ export function bookingBody(date: string, time: string, overrides: Record<string
     notifications: { email: true, sms: false },
     ...overrides,
   };
+}
+
+/**
+ * One service for the enclosing describe block: started before its tests, closed after, and
+ * before each test the clock is set back to `startMs` and the bookings emptied. The returned
+ * handle reads through to the running service.
+ */
+export function serviceForSuite(engine: Engine, startMs: number): TestService {
+  let current: TestService | undefined;
+  beforeAll(async () => {
+    current = await startTestService(engine);
+  });
+  afterAll(async () => current?.close());
+  beforeEach(async () => {
+    current!.clock.ms = startMs;
+    await resetBookings(current!.service.db);
+  });
+  return new Proxy({} as TestService, {
+    get: (_target, property) => {
+      if (!current) throw new Error('the suite service is not started yet');
+      return current[property as keyof TestService];
+    },
+  });
 }
