@@ -34,8 +34,8 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
   });
 
-  it('refuses an unknown time zone and an out-of-range limit', () => {
-    expect(() => loadConfig({ DEFAULT_TIMEZONE: 'Europe/Lutece' })).toThrow(/DEFAULT_TIMEZONE/);
+  it('refuses out-of-range numbers and unknown choices', () => {
     expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(/BODY_LIMIT_BYTES/);
+    expect(() => loadConfig({ PGLITE_THREAD: 'gpu' })).toThrow(/PGLITE_THREAD/);
   });
 });

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { isValidTimeZone } from './domain/time.ts';
 
 /** The only reader of process.env: validated once at start-up, every problem reported at once. */
 export interface Config {
@@ -21,7 +20,6 @@ export interface Config {
   shutdownTimeoutMs: number;
   workerPollMs: number;
   seedDemo: boolean;
-  defaultTimezone: string;
 }
 
 export class ConfigError extends Error {
@@ -101,12 +99,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     seedDemo: bool('SEED_DEMO', true),
-    defaultTimezone: str('DEFAULT_TIMEZONE', 'Europe/Paris'),
   };
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');
   }
-  if (!isValidTimeZone(config.defaultTimezone)) problems.push(`DEFAULT_TIMEZONE is not an IANA time zone (got "${config.defaultTimezone}")`);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
 }

@@ -1,4 +1,3 @@
-import type { Temporal } from 'temporal-polyfill';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
 import type { WeeklySchedule } from '../domain/schedule.ts';
 import type { Occupation } from '../domain/slots.ts';
@@ -192,5 +191,3 @@ export class PaymentUnavailableError extends Error {
     this.name = 'PaymentUnavailableError';
   }
 }
-
-export type LocalDate = Temporal.PlainDate;

@@ -31,8 +31,6 @@ export class ConflictError extends AppError {}
 /** A business rule refuses the request (too late, plan limit, payment declined…). */
 export class PolicyError extends AppError {}
 
-export class AuthError extends AppError {}
-
 /** A provider (payment, mail…) could not be reached; nothing was lost, the caller may retry. */
 export class UnavailableError extends AppError {}
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { depositCents, roundCents } from './money.ts';
+import { depositCents } from './money.ts';
 
 describe('depositCents = round(basePriceCents × depositRate) (decisions §5)', () => {
   it.each([
@@ -69,22 +69,5 @@ describe('depositCents = round(basePriceCents × depositRate) (decisions §5)', 
         expect(depositCents(price, (k + 1) / 100)).toBeGreaterThanOrEqual(depositCents(price, k / 100));
       }),
     );
-  });
-});
-
-describe('roundCents (half away from zero)', () => {
-  it.each([
-    [0, 0],
-    [0.4, 0],
-    [0.5, 1],
-    [1.5, 2],
-    [2.5, 3],
-    [1199.9999999999998, 1200], // 4000 × 0.3 in binary floating point
-    [299.7, 300],
-    [-0.5, -1],
-    [-2.5, -3],
-    [-1.4, -1],
-  ])('roundCents(%d) = %d', (value, expected) => {
-    expect(roundCents(value)).toBe(expected);
   });
 });

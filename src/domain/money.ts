@@ -7,11 +7,6 @@ export function applyRate(amountCents: number, rate: number): number {
   return Math.floor((amountCents * basisPoints + 5_000) / 10_000);
 }
 
-/** Rounds a (possibly fractional) amount of cents half away from zero. */
-export function roundCents(value: number): number {
-  return Math.sign(value) * Math.floor(Math.abs(value) + 0.5);
-}
-
 /** Deposit = round(basePriceCents × depositRate), computed by the server only. */
 export function depositCents(basePriceCents: number, depositRate: number): number {
   return applyRate(basePriceCents, depositRate);
