@@ -1,21 +1,19 @@
-import type { Temporal } from 'temporal-polyfill';
 import {
   AppError,
   PolicyError,
   UnavailableError,
   ValidationError,
   serviceNotFound,
-  slotNotOffered,
   slotUnavailable,
   type ErrorDetail,
 } from '../domain/errors.ts';
 import { depositCents } from '../domain/money.ts';
 import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
-import { parseLocalDate, parseLocalTime } from '../domain/time.ts';
 import { recordConfirmed } from './booking-effects.ts';
 import { normalizeCustomer } from './customer-input.ts';
-import { planDay, readDay } from './day-plan.ts';
+import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
+import { footprint } from '../domain/intervals.ts';
 import {
   DuplicateCodeError,
   PaymentUnavailableError,
@@ -51,10 +49,7 @@ const CODE_ATTEMPTS = 5;
 export function makeCreateBooking(deps: CreateBookingDeps) {
   return async function createBooking(input: CreateBookingInput): Promise<BookingRecord> {
     const details: ErrorDetail[] = [];
-    const date = parseLocalDate(input.date);
-    if (!date) details.push({ field: 'date', message: "La date n'existe pas ou n'est pas au format AAAA-MM-JJ." });
-    const minutes = parseLocalTime(input.time);
-    if (minutes === undefined) details.push({ field: 'time', message: "L'heure doit être au format HH:MM." });
+    const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms && !customer.phone && !details.some((d) => d.field === 'customer.phone')) {
@@ -66,9 +61,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);
-    assertBookableDate(date, plan.today, plan.lastBookableDate);
-    const slot = plan.slots.find((s) => s.startMinutes === minutes);
-    if (!slot) throw slotNotOffered();
+    const slot = findOfferedSlot(plan, date, minutes, 'date');
     const { service, artisan } = ctx;
     if (!slot.available) {
       // The customer retrying after "payment unavailable": their own hold still holds the
@@ -120,24 +113,13 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
   };
 }
 
-function assertBookableDate(date: Temporal.PlainDate, today: Temporal.PlainDate, last: Temporal.PlainDate): void {
-  if (date.until(today).sign > 0) {
-    throw new ValidationError([{ field: 'date', message: 'La date est déjà passée.' }]);
-  }
-  if (date.until(last).sign < 0) {
-    throw new ValidationError([{ field: 'date', message: `Les réservations sont ouvertes jusqu'au ${last.toString()}.` }]);
-  }
-}
-
 /** Takes the slot with a live hold: the database refuses any overlapping active booking. */
 async function holdSlot(deps: CreateBookingDeps, booking: BookingRecord): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
     try {
       await deps.store.transaction(async (tx) => {
-        const start = booking.startMs - booking.bufferBeforeMinutes * 60_000;
-        const end = booking.endMs + booking.bufferAfterMinutes * 60_000;
-        if (await tx.busyBlockOverlaps(booking.artisanId, start, end)) throw new SlotTakenError();
+        if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
         await tx.insertBooking(booking);
         await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: 'customer' });
       });

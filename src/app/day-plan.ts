@@ -1,7 +1,8 @@
 import { Temporal } from 'temporal-polyfill';
 import { resolveDaySchedule, type DaySchedule } from '../domain/schedule.ts';
 import { computeSlots, summarizeOpening, type OpeningSummary, type Slot } from '../domain/slots.ts';
-import { todayIn } from '../domain/time.ts';
+import { ValidationError, slotNotOffered, type ErrorDetail } from '../domain/errors.ts';
+import { parseLocalDate, parseLocalTime, todayIn } from '../domain/time.ts';
 import type { BookingStore, DayContext } from './ports.ts';
 
 const DAY_MS = 86_400_000;
@@ -62,4 +63,32 @@ export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number
     ignoreBookingId,
   });
   return { day, opening: summarizeOpening(day), slots, today, lastBookableDate };
+}
+
+/** Parses a requested local date and "HH:MM", adding per-field details for what is wrong. */
+export function parseRequestedStart(
+  input: { date: string; time: string },
+  fields: { date: string; time: string },
+  details: ErrorDetail[],
+): { date?: Temporal.PlainDate; minutes?: number } {
+  const date = parseLocalDate(input.date);
+  if (!date) details.push({ field: fields.date, message: "La date n'existe pas ou n'est pas au format AAAA-MM-JJ." });
+  const minutes = parseLocalTime(input.time);
+  if (minutes === undefined) details.push({ field: fields.time, message: "L'heure doit être au format HH:MM." });
+  return { date, minutes };
+}
+
+/**
+ * The slot starting at `minutes` on the planned day. A date before today or past the horizon
+ * is a VALIDATION_ERROR on `dateField`; a time the schedule does not offer is SLOT_NOT_OFFERED.
+ * Whether the slot is free is left to the caller.
+ */
+export function findOfferedSlot(plan: DayPlan, date: Temporal.PlainDate, minutes: number, dateField: string): Slot {
+  if (date.until(plan.today).sign > 0) throw new ValidationError([{ field: dateField, message: 'La date est déjà passée.' }]);
+  if (date.until(plan.lastBookableDate).sign < 0) {
+    throw new ValidationError([{ field: dateField, message: `Les réservations sont ouvertes jusqu'au ${plan.lastBookableDate.toString()}.` }]);
+  }
+  const slot = plan.slots.find((s) => s.startMinutes === minutes);
+  if (!slot) throw slotNotOffered();
+  return slot;
 }

@@ -1,9 +1,17 @@
-import { ConflictError, ValidationError, bookingNotFound, slotNotOffered, slotUnavailable } from '../domain/errors.ts';
+import {
+  ConflictError,
+  ValidationError,
+  bookingCancelled,
+  bookingNotFound,
+  bookingPast,
+  slotUnavailable,
+  type ErrorDetail,
+} from '../domain/errors.ts';
+import { footprint } from '../domain/intervals.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
 import { decideRefund, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
-import { parseLocalDate, parseLocalTime } from '../domain/time.ts';
 import { recordCancelled, recordRescheduled } from './booking-effects.ts';
-import { planDay, readDay } from './day-plan.ts';
+import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { SlotTakenError, type BookingRecord, type BookingStore, type Clock } from './ports.ts';
 import type { SettleDeposit } from './settle-deposit.ts';
 
@@ -47,9 +55,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
       if (booking.status === 'cancelled') {
         throw new ConflictError('ALREADY_CANCELLED', 'Cette réservation est déjà annulée.');
       }
-      if (booking.startMs <= now) {
-        throw new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');
-      }
+      if (booking.startMs <= now) throw bookingPast();
       const refund = decideRefund({
         policy: booking.refundPolicy,
         depositCents: booking.depositCents,
@@ -88,30 +94,18 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
     newTime: string;
     actor?: string;
   }): Promise<BookingRecord> {
-    const date = parseLocalDate(input.newDate);
-    const minutes = parseLocalTime(input.newTime);
-    const details = [];
-    if (!date) details.push({ field: 'newDate', message: "La date n'existe pas ou n'est pas au format AAAA-MM-JJ." });
-    if (minutes === undefined) details.push({ field: 'newTime', message: "L'heure doit être au format HH:MM." });
+    const details: ErrorDetail[] = [];
+    const { date, minutes } = parseRequestedStart({ date: input.newDate, time: input.newTime }, { date: 'newDate', time: 'newTime' }, details);
     if (!date || minutes === undefined) throw new ValidationError(details);
 
     const found = await findBooking(input);
     const now = deps.clock.now();
-    if (found.status === 'cancelled') {
-      throw new ConflictError('BOOKING_CANCELLED', 'Cette réservation a été annulée : elle ne peut plus être déplacée.');
-    }
-    if (found.startMs <= now) {
-      throw new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');
-    }
+    if (found.status === 'cancelled') throw bookingCancelled();
+    if (found.startMs <= now) throw bookingPast();
     const ctx = await readDay(deps.store, found.serviceId, date);
     if (!ctx) throw bookingNotFound();
     const plan = planDay({ ...ctx, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id);
-    if (date.until(plan.today).sign > 0) throw new ValidationError([{ field: 'newDate', message: 'La date est déjà passée.' }]);
-    if (date.until(plan.lastBookableDate).sign < 0) {
-      throw new ValidationError([{ field: 'newDate', message: `Les réservations sont ouvertes jusqu'au ${plan.lastBookableDate.toString()}.` }]);
-    }
-    const slot = plan.slots.find((s) => s.startMinutes === minutes);
-    if (!slot) throw slotNotOffered();
+    const slot = findOfferedSlot(plan, date, minutes, 'newDate');
     if (!slot.available) throw slotUnavailable();
     if (slot.startMs === found.startMs) return found;
 
@@ -119,17 +113,13 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
       return await deps.store.transaction(async (tx) => {
         const booking = await tx.lockBooking(found.id);
         if (!booking) throw bookingNotFound();
-        if (booking.status === 'cancelled') {
-          throw new ConflictError('BOOKING_CANCELLED', 'Cette réservation a été annulée : elle ne peut plus être déplacée.');
-        }
+        if (booking.status === 'cancelled') throw bookingCancelled();
         const previousStartMs = booking.startMs;
         booking.startMs = slot.startMs;
         booking.endMs = slot.endMs;
         booking.status = 'rescheduled';
         booking.updatedMs = now;
-        const start = booking.startMs - booking.bufferBeforeMinutes * 60_000;
-        const end = booking.endMs + booking.bufferAfterMinutes * 60_000;
-        if (await tx.busyBlockOverlaps(booking.artisanId, start, end)) throw new SlotTakenError();
+        if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
         await tx.updateBooking(booking);
         await tx.appendEvent({
           bookingId: booking.id,

@@ -1,3 +1,4 @@
+import type { Interval } from '../domain/intervals.ts';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
 import type { WeeklySchedule } from '../domain/schedule.ts';
 import type { Occupation } from '../domain/slots.ts';
@@ -108,8 +109,8 @@ export interface BookingTx {
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
-  /** True when a busy block (calendar or manual) overlaps [startMs, endMs). */
-  busyBlockOverlaps(artisanId: string, startMs: number, endMs: number): Promise<boolean>;
+  /** True when a busy block (calendar or manual) overlaps the interval. */
+  busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
   /** Creates or moves the booking's own busy-block entry (source 'booking'). */
   putBookingBusyBlock(booking: BookingRecord): Promise<void>;
   removeBookingBusyBlock(bookingId: string): Promise<void>;

@@ -45,3 +45,9 @@ export const slotUnavailable = (): ConflictError =>
 
 export const slotNotOffered = (): AppError =>
   new AppError('SLOT_NOT_OFFERED', "Ce créneau n'est pas proposé à la réservation. Merci de choisir un horaire parmi les disponibilités.");
+
+export const bookingCancelled = (): ConflictError =>
+  new ConflictError('BOOKING_CANCELLED', 'Cette réservation a été annulée : elle ne peut plus être déplacée.');
+
+export const bookingPast = (): ConflictError =>
+  new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');

@@ -13,3 +13,8 @@ export interface MinuteRange {
   startMinutes: number;
   endMinutes: number;
 }
+
+/** The time a booking takes from the artisan's day: [start - buffer before, end + buffer after). */
+export function footprint(b: Interval & { bufferBeforeMinutes: number; bufferAfterMinutes: number }): Interval {
+  return { startMs: b.startMs - b.bufferBeforeMinutes * 60_000, endMs: b.endMs + b.bufferAfterMinutes * 60_000 };
+}

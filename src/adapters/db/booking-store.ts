@@ -9,6 +9,7 @@ import type {
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import type { Occupation } from '../../domain/slots.ts';
+import { footprint } from '../../domain/intervals.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
@@ -130,7 +131,8 @@ function toBooking(r: Row): BookingRecord {
 }
 
 function blockedRange(b: BookingRecord): string {
-  return `[${iso(b.startMs - b.bufferBeforeMinutes * 60_000)},${iso(b.endMs + b.bufferAfterMinutes * 60_000)})`;
+  const { startMs, endMs } = footprint(b);
+  return `[${iso(startMs)},${iso(endMs)})`;
 }
 
 function translate(error: unknown): never {
@@ -197,7 +199,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         )
         .catch(translate);
     },
-    async busyBlockOverlaps(artisanId, startMs, endMs) {
+    async busyBlockOverlaps(artisanId, { startMs, endMs }) {
       const rows = await q.query(
         `SELECT 1 FROM busy_blocks WHERE artisan_id = $1 AND source = 'external' AND during && tstzrange($2, $3) LIMIT 1`,
         [artisanId, iso(startMs), iso(endMs)],
