@@ -109,9 +109,12 @@ export async function compose(
       if (closed) return;
       closed = true;
       await worker.stop();
+      log.debug('shutdown: outbox worker stopped');
       await app.close();
+      log.debug('shutdown: HTTP server closed, in-flight requests answered');
       redis?.disconnect();
       if (!overrides.db) await db.close();
+      log.debug('shutdown: database closed');
     },
   };
 }
@@ -165,7 +168,9 @@ export async function main(): Promise<void> {
     log.info({ signal }, 'shutting down: draining in-flight requests');
     const force = setTimeout(() => {
       log.error('shutdown timed out; exiting');
-      process.exit(1);
+      // process.exit would wait for the database thread; committed data is already durable
+      // (the SIGKILL smoke test shows it), so end the process outright.
+      process.kill(process.pid, 'SIGKILL');
     }, config.shutdownTimeoutMs);
     force.unref();
     service.close().then(

@@ -23,7 +23,8 @@ import {
 const FIRST_START_MS = 60_000;
 const RESTART_MS = 45_000;
 
-const LOG_LEVEL = 'warn';
+// debug: a failure's output then shows how far start-up or shutdown got.
+const LOG_LEVEL = 'debug';
 const CUSTOMER = { name: 'Sophie Bernard', email: 'sophie.bernard@example.com', phone: '+33612345678' };
 
 describe('smoke: npm start on an empty PGlite directory, restarts', () => {

@@ -121,10 +121,12 @@ export function startServiceProcess(how: 'npm' | 'node', env: Record<string, str
       throw new Error(`service not healthy after ${timeoutMs} ms:\n${out}`);
     },
     serverPid() {
+      // The node process running src/main.ts (npm and sh sit above it; tsx's esbuild
+      // service may sit below it for a moment, so "the leaf" is not a safe answer).
       const group = processGroup(child.pid!);
-      const leaves = group.filter((p) => !group.some((q) => q.ppid === p.pid));
-      if (leaves.length !== 1) throw new Error(`expected one server process in group ${child.pid}, found ${JSON.stringify(group)}`);
-      return leaves[0]!.pid;
+      const servers = group.filter((p) => p.command.includes('src/main.ts') && /(^|\/)node(\s|$)/.test(p.command.split('\0')[0] ?? ''));
+      if (servers.length !== 1) throw new Error(`expected one server process in group ${child.pid}, found ${JSON.stringify(group)}`);
+      return servers[0]!.pid;
     },
     signalGroup,
     async kill() {
@@ -158,15 +160,18 @@ export async function exitWithin(p: ServiceProcess, timeoutMs: number): Promise<
 }
 
 /** Processes of one process group, read from /proc (Linux). */
-function processGroup(pgid: number): { pid: number; ppid: number }[] {
-  const members: { pid: number; ppid: number }[] = [];
+function processGroup(pgid: number): { pid: number; ppid: number; command: string }[] {
+  const members: { pid: number; ppid: number; command: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // "pid (comm) state ppid pgrp …": comm may hold spaces, so split after the last ')'.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push({ pid: Number(entry), ppid: Number(fields[1]) });
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') {
+        const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        members.push({ pid: Number(entry), ppid: Number(fields[1]), command });
+      }
     } catch {
       /* exited while we looked */
     }
