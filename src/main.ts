@@ -25,6 +25,8 @@ import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
 import { makeOutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
+import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
+import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -71,6 +73,10 @@ export async function compose(
     redis,
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
+    admin: {
+      authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
+      routes: [adminAccountRoutes],
+    },
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };

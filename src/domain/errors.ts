@@ -31,6 +31,9 @@ export class ConflictError extends AppError {}
 /** A business rule refuses the request (too late, plan limit, payment declined…). */
 export class PolicyError extends AppError {}
 
+/** Missing or invalid artisan credentials (session cookie or API token). */
+export class AuthError extends AppError {}
+
 /** A provider (payment, mail…) could not be reached; nothing was lost, the caller may retry. */
 export class UnavailableError extends AppError {}
 
@@ -51,3 +54,6 @@ export const bookingCancelled = (): ConflictError =>
 
 export const bookingPast = (): ConflictError =>
   new ConflictError('BOOKING_PAST', 'Ce rendez-vous a déjà commencé ou est passé : il ne peut plus être modifié en ligne.');
+
+export const unauthenticated = (): AuthError =>
+  new AuthError('UNAUTHENTICATED', 'Connexion requise : identifiez-vous pour accéder à cet espace.');

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { PaymentProvider } from '../../src/app/ports.ts';
 import { compose, type Service } from '../../src/main.ts';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { TEST_ADMIN_TOKEN } from './admin.ts';
 import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
 
 /** A clock the test sets; starts on Monday 2027-03-01 08:00 in Paris (07:00 UTC). */
@@ -25,7 +26,7 @@ export interface TestService {
   clock: TestClock;
   inject(options: InjectOptions): Promise<LightMyRequestResponse>;
   /** Shortcut: inject and parse JSON. */
-  request(method: 'GET' | 'POST', url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  request(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +45,7 @@ export async function startTestService(
     RATE_LIMIT_MANAGE_PER_MINUTE: '10000',
     RATE_LIMIT_CREATE_PER_MINUTE: '10000',
     RATE_LIMIT_READ_PER_MINUTE: '10000',
+    ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   });
   const service = await compose(config, {

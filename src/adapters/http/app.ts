@@ -11,6 +11,7 @@ import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
 import { homeRoute } from './routes/home.ts';
+import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
@@ -22,6 +23,7 @@ export interface HttpDeps {
   clock: { now(): number };
   redis?: Redis;
   version: string;
+  admin: { authenticator: AdminAuthenticator; routes: AdminRoutes[] };
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -52,7 +54,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         description: "API de réservation d'ArtisanConnect : prestations, disponibilités, réservations avec acompte, gestion par code + e-mail.",
       },
       servers: [{ url: deps.config.publicBaseUrl }],
-      tags: [{ name: 'Réservation', description: 'Parcours client public' }, { name: 'Système' }],
+      tags: [
+        { name: 'Réservation', description: 'Parcours client public' },
+        { name: 'Administration', description: "Espace de l'artisan (session ou jeton d'API)" },
+        { name: 'Système' },
+      ],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: "Jeton d'API (intégrations)" },
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "Session de l'artisan (écritures protégées par l'en-tête X-CSRF-Token)" },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
@@ -74,6 +86,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
+  await adminScope(app, deps.admin);
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
   await app.register(homeRoute);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
