@@ -16,16 +16,21 @@ export const TOPICS = {
 const HOUR = 3_600_000;
 
 function reminder(booking: BookingRecord, nowMs: number, hoursBefore: number): OutboxMessage[] {
+  if (hoursBefore <= 0) return [];
   const runAtMs = booking.startMs - hoursBefore * HOUR;
   return runAtMs > nowMs ? [{ topic: TOPICS.reminder, bookingId: booking.id, runAtMs, payload: { startMs: booking.startMs } }] : [];
 }
 
-export async function recordConfirmed(tx: BookingTx, booking: BookingRecord, nowMs: number, reminderHours = 24): Promise<void> {
+/** The lead time given, else the artisan's setting (reminder_hours_before, 24 by default). */
+const leadHours = async (tx: BookingTx, booking: BookingRecord, given: number | undefined): Promise<number> =>
+  given ?? (await tx.reminderHours(booking.artisanId));
+
+export async function recordConfirmed(tx: BookingTx, booking: BookingRecord, nowMs: number, reminderHours?: number): Promise<void> {
   await tx.putBookingBusyBlock(booking);
   await tx.enqueue([
     { topic: TOPICS.confirmed, bookingId: booking.id },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'created' } },
-    ...reminder(booking, nowMs, reminderHours),
+    ...reminder(booking, nowMs, await leadHours(tx, booking, reminderHours)),
   ]);
 }
 
@@ -34,14 +39,14 @@ export async function recordRescheduled(
   booking: BookingRecord,
   previousStartMs: number,
   nowMs: number,
-  reminderHours = 24,
+  reminderHours?: number,
 ): Promise<void> {
   await tx.putBookingBusyBlock(booking);
   await tx.cancelPending(booking.id, [TOPICS.reminder]);
   await tx.enqueue([
     { topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs } },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'moved' } },
-    ...reminder(booking, nowMs, reminderHours),
+    ...reminder(booking, nowMs, await leadHours(tx, booking, reminderHours)),
   ]);
 }
 

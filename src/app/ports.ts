@@ -120,6 +120,8 @@ export interface BookingTx {
   /** Marks pending outbox rows of a booking done (the work was carried out inline). */
   completePending(bookingId: string, topics: string[]): Promise<void>;
   appendEvent(event: BookingEvent): Promise<void>;
+  /** The artisan's reminder lead time in hours (0: no reminder). */
+  reminderHours(artisanId: string): Promise<number>;
 }
 
 export interface BookingStore {

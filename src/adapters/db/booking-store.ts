@@ -241,6 +241,10 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         [bookingId, topics],
       );
     },
+    async reminderHours(artisanId) {
+      const rows = await q.query<{ h: number }>(`SELECT reminder_hours_before AS h FROM artisans WHERE id = $1`, [artisanId]);
+      return rows[0]?.h ?? 24;
+    },
     async appendEvent(e) {
       await q.query(`INSERT INTO booking_events (booking_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
         e.bookingId,

@@ -24,6 +24,8 @@ export function makeWorker(deps: {
   pollMs: number;
   batchSize?: number;
   log: Logger;
+  /** The service's clock: jobs (reminders) fall due by it. */
+  now?: () => number;
 }): Worker {
   const topics = Object.keys(deps.handlers);
   let timer: NodeJS.Timeout | undefined;
@@ -35,15 +37,15 @@ export function makeWorker(deps: {
       await task().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
     }
     if (topics.length === 0) return 0;
-    const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10);
+    const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10, deps.now?.());
     for (const job of jobs) {
       const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
       try {
         await deps.handlers[job.topic]!(job);
-        await deps.queue.complete(deps.workerId, job.id);
+        await deps.queue.complete(deps.workerId, job.id, deps.now?.());
       } catch (err) {
         log.warn({ err }, 'job failed; will retry with backoff');
-        await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err));
+        await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err), deps.now?.());
       }
     }
     return jobs.length;
