@@ -19,7 +19,20 @@ export interface Config {
   rateLimits: { manage: number; create: number; read: number };
   shutdownTimeoutMs: number;
   workerPollMs: number;
+  /** Tries before an outbox job is dead (the artisan can retry it). */
+  outboxMaxAttempts: number;
   seedDemo: boolean;
+  notifications: NotificationConfig;
+}
+
+export interface NotificationConfig {
+  /** smtp:// or smtps:// with credentials inside; unset: messages are kept in the mailbox table. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  /** Signs manage links; unset: a secret generated once and stored in the database. */
+  linkSecret: string | undefined;
+  manageLinkDays: number;
 }
 
 export class ConfigError extends Error {
@@ -98,8 +111,35 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
+    outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
     seedDemo: bool('SEED_DEMO', true),
+    notifications: {
+      smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+      mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),
+      twilio: undefined,
+      linkSecret: env.LINK_SECRET?.trim() || undefined,
+      manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730),
+    },
   };
+  const twilioVars = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
+  const twilioSet = twilioVars.filter((name) => env[name]?.trim());
+  if (twilioSet.length === twilioVars.length) {
+    config.notifications.twilio = {
+      accountSid: str('TWILIO_ACCOUNT_SID', ''),
+      authToken: str('TWILIO_AUTH_TOKEN', ''),
+      from: str('TWILIO_FROM', ''),
+      apiBaseUrl: url('TWILIO_API_BASE_URL', ['http:', 'https:']),
+    };
+    if (!/^AC[0-9a-fA-F]{32}$/.test(config.notifications.twilio.accountSid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal characters');
+  } else if (twilioSet.length > 0) {
+    problems.push(`TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together (missing: ${twilioVars.filter((n) => !twilioSet.includes(n)).join(', ')})`);
+  }
+  if (!/<[^<>@\s]+@[^<>@\s]+>\s*$|^[^<>@\s]+@[^<>@\s]+$/.test(config.notifications.mailFrom)) {
+    problems.push('MAIL_FROM must be an address, optionally with a name: "Nom <adresse@domaine.fr>"');
+  }
+  if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
+    problems.push('LINK_SECRET must be at least 32 characters long');
+  }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');
   }

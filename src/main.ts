@@ -22,7 +22,16 @@ import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
 import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
-import { makeOutboxQueue } from './adapters/outbox/outbox-queue.ts';
+import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
+import { makeManageLinks } from './app/manage-link.ts';
+import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
+import { makeNotificationStore } from './adapters/db/notification-store.ts';
+import { sharedSecret } from './adapters/db/secret-store.ts';
+import { makeMailbox } from './adapters/notify/mailbox.ts';
+import { makeSmtpMailer } from './adapters/notify/smtp-mailer.ts';
+import { makeTwilioSms } from './adapters/notify/twilio-sms.ts';
+import { frenchTemplates } from './adapters/notify/templates-fr.ts';
+import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifications.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
@@ -50,7 +59,15 @@ export interface Service {
 /** The composition root: every adapter is built and wired here, and only here. */
 export async function compose(
   config: Readonly<Config>,
-  overrides: { clock?: Clock; random?: Randomness; db?: Database; log?: Logger; payments?: PaymentProvider } = {},
+  overrides: {
+    clock?: Clock;
+    random?: Randomness;
+    db?: Database;
+    log?: Logger;
+    payments?: PaymentProvider;
+    /** Fault injection in tests: wraps the worker's queue (e.g. a worker that dies before marking). */
+    outbox?: (queue: OutboxQueue) => OutboxQueue;
+  } = {},
 ): Promise<Service> {
   const log = overrides.log ?? pino({ level: config.logLevel, base: { service: 'artisanconnect' } });
   const clock = overrides.clock ?? systemClock;
@@ -67,6 +84,30 @@ export async function compose(
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
 
+  // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
+  const notify = config.notifications;
+  const mailbox = makeMailbox(db, { uuid: random.uuid, now: clock.now });
+  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom }) : undefined;
+  const links = makeManageLinks({
+    store,
+    clock,
+    secret: notify.linkSecret ?? (await sharedSecret(db, 'manage_link', () => Buffer.from(random.bytes(32)).toString('base64url'))),
+    baseUrl: config.publicBaseUrl,
+    ttlDays: notify.manageLinkDays,
+  });
+  const notificationStore = makeNotificationStore(db, store);
+  const notifyBooking = makeNotifyBooking({
+    store: notificationStore,
+    mailer: smtp ?? mailbox.mailer,
+    sms: notify.twilio ? makeTwilioSms(notify.twilio) : mailbox.sms,
+    templates: frenchTemplates,
+    links,
+    clock,
+    messageIdDomain: /@([^>\s]+)>?\s*$/.exec(notify.mailFrom)?.[1] ?? 'artisanconnect.local',
+  });
+  const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
+  const workerLog = log.child({ component: 'worker' });
+
   const app = await buildHttpApp({
     config,
     clock,
@@ -75,7 +116,7 @@ export async function compose(
     idempotency: makeIdempotencyStore(db),
     admin: {
       authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
-      routes: [adminAccountRoutes],
+      routes: [adminAccountRoutes, makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock })],
     },
     health: async () => {
       await db.query('SELECT 1');
@@ -88,19 +129,31 @@ export async function compose(
       findBooking: makeFindBooking({ store }),
       cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
       rescheduleBooking: makeRescheduleBooking({ store, clock }),
+      findBookingByToken: (token) => links.resolve(token),
     },
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
   const worker = makeWorker({
-    queue: makeOutboxQueue(db),
+    queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,
     pollMs: config.workerPollMs,
-    log: log.child({ component: 'worker' }),
+    log: workerLog,
+    now: clock.now,
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
       },
+      ...Object.fromEntries(
+        NOTIFICATION_TOPICS.map((topic) => [
+          topic,
+          async (job: Parameters<typeof notifyBooking>[0]) => {
+            const outcome = await notifyBooking(job);
+            // Keys and counts only: addresses and numbers never reach the logs.
+            workerLog.info({ jobId: job.id, topic: job.topic, ...outcome }, outcome.stale ? 'notification skipped' : 'notification sent');
+          },
+        ]),
+      ),
     },
     periodic: [async () => void (await recoverStaleHolds())],
   });
@@ -119,6 +172,7 @@ export async function compose(
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');
       redis?.disconnect();
+      smtp?.close();
       if (!overrides.db) await db.close();
       log.debug('shutdown: database closed');
     },

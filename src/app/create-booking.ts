@@ -14,6 +14,7 @@ import { recordConfirmed } from './booking-effects.ts';
 import { normalizeCustomer } from './customer-input.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { footprint } from '../domain/intervals.ts';
+import { planAllowsSms } from '../domain/plans.ts';
 import {
   DuplicateCodeError,
   PaymentUnavailableError,
@@ -100,7 +101,8 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       refundCents: 0,
       refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
       notifyEmail: input.notifications?.email ?? true,
-      notifySms,
+      // Asked for on a starter plan: accepted, e-mail only, and the response says so (README).
+      notifySms: notifySms && planAllowsSms(artisan.plan),
       timezone: artisan.timezone,
       holdExpiresMs: now + deps.holdMinutes * 60_000,
       cancelledBy: null,

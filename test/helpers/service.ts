@@ -4,6 +4,7 @@ import { Temporal } from 'temporal-polyfill';
 import { loadConfig } from '../../src/config.ts';
 import type { PaymentProvider } from '../../src/app/ports.ts';
 import { compose, type Service } from '../../src/main.ts';
+import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TEST_ADMIN_TOKEN } from './admin.ts';
 import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
@@ -36,7 +37,7 @@ export interface TestService {
  */
 export async function startTestService(
   engine: Engine,
-  options: { env?: Record<string, string>; clock?: TestClock; payments?: PaymentProvider } = {},
+  options: { env?: Record<string, string>; clock?: TestClock; payments?: PaymentProvider; outbox?: (queue: OutboxQueue) => OutboxQueue } = {},
 ): Promise<TestService> {
   const database = await createTestDatabase(engine);
   const clock = options.clock ?? new TestClock();
@@ -53,6 +54,7 @@ export async function startTestService(
     db: database.db,
     random: { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) },
     payments: options.payments,
+    outbox: options.outbox,
   });
   await service.app.ready();
   const inject = (o: InjectOptions) => service.app.inject(o);

@@ -11,6 +11,7 @@ import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
 import { homeRoute } from './routes/home.ts';
+import { managePageRoute } from './routes/manage-page.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
@@ -89,6 +90,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await adminScope(app, deps.admin);
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
   await app.register(homeRoute);
+  await app.register(managePageRoute);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -121,14 +121,22 @@ export const CreateBookingBody = Type.Object({
   ),
 });
 
-export const CancelBody = Type.Object({ email: Email });
-export const RescheduleBody = Type.Object({ email: Email, newDate: DateString, newTime: TimeString });
+export const ManageToken = Type.String({
+  minLength: 1,
+  maxLength: 400,
+  pattern: '^[A-Za-z0-9_.-]+$',
+  description: 'Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail',
+});
+/** The e-mail, or the manage link's token (one of the two). */
+export const CancelBody = Type.Object({ email: Type.Optional(Email), token: Type.Optional(ManageToken) });
+export const RescheduleBody = Type.Object({ email: Type.Optional(Email), token: Type.Optional(ManageToken), newDate: DateString, newTime: TimeString });
 export const CodeParams = Type.Object({ publicCode: PublicCode });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED)',
+  400: 'Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID)',
   402: "Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre",
   404: 'Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND)',
+  410: 'Lien de gestion expiré (MANAGE_LINK_EXPIRED)',
   409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS)',
   413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
   415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',

@@ -1,7 +1,7 @@
 import type { makeGetAvailability } from '../../app/get-availability.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
-import type { ServiceRecord } from '../../app/ports.ts';
+import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 
 /** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
 export interface UseCases {
@@ -11,4 +11,6 @@ export interface UseCases {
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
+  /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
+  findBookingByToken(token: string): Promise<BookingRecord>;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ValidationError, AppError } from '../../../domain/errors.ts';
+import { ValidationError, AppError, bookingNotFound } from '../../../domain/errors.ts';
+import { normalizePublicCode } from '../../../domain/public-code.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
 import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
 import type { UseCases } from '../use-cases.ts';
@@ -18,6 +19,7 @@ import {
   CreateBookingBody,
   DateString,
   Email,
+  ManageToken,
   PublicCode,
   RescheduleBody,
   ServiceDto,
@@ -107,6 +109,32 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     async (request) => ({ booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email })) }),
   );
 
+  app.get(
+    '/api/bookings/manage',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Consulter sa réservation (lien de gestion)',
+        description: "Le jeton signé du lien reçu par e-mail ou SMS remplace le code et l'adresse e-mail. Jeton modifié : 400 MANAGE_LINK_INVALID ; expiré : 410 MANAGE_LINK_EXPIRED.",
+        querystring: Type.Object({ token: ManageToken }),
+        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token)) }),
+  );
+
+  /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
+  const identify = async (publicCode: string, body: { email?: string; token?: string }): Promise<{ publicCode: string; email: string }> => {
+    if (body.token !== undefined) {
+      const booking = await uc.findBookingByToken(body.token);
+      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
+      return { publicCode: booking.publicCode, email: booking.customer.email };
+    }
+    if (body.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+    return { publicCode, email: body.email };
+  };
+
   app.post(
     '/api/bookings/:publicCode/cancel',
     {
@@ -122,12 +150,12 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
             booking: BookingDto,
             refund: Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() }),
           }),
-          ...errorResponses(400, 404, 409, 429, 500),
+          ...errorResponses(400, 404, 409, 410, 429, 500),
         },
       },
     },
     async (request) => {
-      const result = await uc.cancelBooking({ publicCode: request.params.publicCode, email: request.body.email });
+      const result = await uc.cancelBooking(await identify(request.params.publicCode, request.body));
       return { booking: presentBooking(result.booking), refund: result.refund };
     },
   );
@@ -141,12 +169,13 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         summary: 'Déplacer sa réservation',
         params: CodeParams,
         body: RescheduleBody,
-        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 409, 429, 500) },
+        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 409, 410, 429, 500) },
       },
     },
-    async (request) => ({
-      booking: presentBooking(await uc.rescheduleBooking({ publicCode: request.params.publicCode, ...request.body })),
-    }),
+    async (request) => {
+      const { newDate, newTime } = request.body;
+      return { booking: presentBooking(await uc.rescheduleBooking({ ...(await identify(request.params.publicCode, request.body)), newDate, newTime })) };
+    },
   );
 }
 

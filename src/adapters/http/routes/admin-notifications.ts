@@ -1,0 +1,161 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts';
+import { normalizePublicCode } from '../../../domain/public-code.ts';
+import type { Mailbox } from '../../notify/mailbox.ts';
+import type { OutboxQueue } from '../../outbox/outbox-queue.ts';
+import type { NotificationSettings } from '../../db/notification-store.ts';
+import type { AdminRoutes } from '../admin-scope.ts';
+import { StringEnum } from '../schemas.ts';
+
+const err = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
+const iso = (ms: number): string => new Date(ms).toISOString();
+const Paging = { limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }) };
+
+const MessageDto = Type.Object({
+  id: Type.String(),
+  channel: StringEnum(['email', 'sms'] as const),
+  to: Type.String(),
+  recipientKind: StringEnum(['customer', 'artisan'] as const),
+  kind: Type.String(),
+  subject: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  text: Type.String(),
+  html: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  ics: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  messageId: Type.String(),
+  bookingCode: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  createdAt: Type.String(),
+});
+
+const OutboxDto = Type.Object({
+  id: Type.String(),
+  topic: Type.String(),
+  bookingCode: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  maxAttempts: Type.Integer(),
+  lastError: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  runAt: Type.String(),
+  createdAt: Type.String(),
+});
+
+const SettingsDto = Type.Object({
+  reminderHoursBefore: Type.Integer({ minimum: 0, maximum: 168, description: 'Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel)' }),
+  notifyArtisanEmail: Type.Boolean({ description: "L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement" }),
+});
+
+export interface AdminNotificationDeps {
+  mailbox: Pick<Mailbox, 'list'>;
+  outbox: Pick<OutboxQueue, 'list' | 'retryDead' | 'status'>;
+  settings: {
+    readSettings(artisanId: string): Promise<NotificationSettings | undefined>;
+    updateSettings(artisanId: string, patch: Partial<NotificationSettings>): Promise<NotificationSettings | undefined>;
+  };
+  clock: { now(): number };
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The artisan's side of notifications: the embedded mailbox (what would have been sent
+ * without SMTP/Twilio), the outbox jobs (dead ones can be retried) and the settings.
+ */
+export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminRoutes {
+  return async function adminNotificationRoutes(root: FastifyInstance): Promise<void> {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get(
+      '/messages',
+      {
+        schema: {
+          summary: 'Messages de la boîte intégrée (e-mails et SMS non envoyés faute de SMTP ou de Twilio)',
+          querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20 })), ...Paging }),
+          response: { 200: Type.Object({ messages: Type.Array(MessageDto), total: Type.Integer() }), ...err(400, 401) },
+        },
+      },
+      async (request) => {
+        const { channel, bookingCode, limit, offset } = request.query;
+        const publicCode = bookingCode === undefined ? undefined : normalizePublicCode(bookingCode);
+        if (bookingCode !== undefined && !publicCode) {
+          throw new ValidationError([{ field: 'bookingCode', message: 'Le code de réservation doit avoir la forme AC-XXXXXX.' }]);
+        }
+        const page = await deps.mailbox.list({ channel, publicCode, limit, offset });
+        return {
+          total: page.total,
+          messages: page.messages.map((m) => ({
+            id: m.id, channel: m.channel, to: m.to, recipientKind: m.recipientKind, kind: m.kind, subject: m.subject, text: m.text,
+            html: m.html, ics: m.ics, messageId: m.messageId, bookingCode: m.publicCode, createdAt: iso(m.createdMs),
+          })),
+        };
+      },
+    );
+
+    app.get(
+      '/outbox',
+      {
+        schema: {
+          summary: "Tâches d'envoi (notifications, calendriers, acomptes) ; status=dead : celles en échec définitif",
+          querystring: Type.Object({ status: Type.Optional(StringEnum(['pending', 'done', 'dead', 'cancelled'] as const)), ...Paging }),
+          response: { 200: Type.Object({ jobs: Type.Array(OutboxDto), total: Type.Integer() }), ...err(400, 401) },
+        },
+      },
+      async (request) => {
+        const page = await deps.outbox.list(request.query);
+        return {
+          total: page.total,
+          jobs: page.rows.map((j) => ({
+            id: j.id, topic: j.topic, bookingCode: j.publicCode, status: j.status, attempts: j.attempts, maxAttempts: j.maxAttempts,
+            lastError: j.lastError, runAt: iso(j.runAtMs), createdAt: iso(j.createdMs),
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/outbox/:id/retry',
+      {
+        schema: {
+          summary: 'Relancer une tâche en échec définitif (dead) : nouvelle série de tentatives, tout de suite',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          response: { 200: Type.Object({ id: Type.String(), status: Type.Literal('pending') }), ...err(401, 404, 409) },
+        },
+      },
+      async (request) => {
+        const { id } = request.params;
+        const notFound = () => new NotFoundError('OUTBOX_JOB_NOT_FOUND', "Cette tâche d'envoi n'existe pas.");
+        if (!UUID_RE.test(id)) throw notFound();
+        if (await deps.outbox.retryDead(id, deps.clock.now())) return { id, status: 'pending' as const };
+        const status = await deps.outbox.status(id);
+        if (!status) throw notFound();
+        throw new ConflictError('OUTBOX_JOB_NOT_DEAD', "Seule une tâche en échec définitif peut être relancée : celle-ci est en cours ou déjà traitée.");
+      },
+    );
+
+    app.get(
+      '/notification-settings',
+      { schema: { summary: 'Réglages des notifications', response: { 200: SettingsDto, ...err(401, 404) } } },
+      async (request) => {
+        const settings = await deps.settings.readSettings(request.admin.artisanId);
+        if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
+        return settings;
+      },
+    );
+
+    app.patch(
+      '/notification-settings',
+      {
+        schema: {
+          summary: 'Modifier les réglages des notifications',
+          body: Type.Partial(SettingsDto),
+          response: { 200: SettingsDto, ...err(400, 401, 404) },
+        },
+      },
+      async (request) => {
+        const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body);
+        if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
+        return settings;
+      },
+    );
+  };
+}

@@ -1,0 +1,31 @@
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import type { NotificationContext } from '../../app/notification-ports.ts';
+
+/** The event's UID: the same for the life of the booking, so clients update it in place. */
+export const bookingUid = (bookingId: string): string => `${bookingId}@artisanconnect`;
+
+/**
+ * The booking as an iTIP message (RFC 5546): REQUEST on confirmation, reschedule and reminder
+ * (SEQUENCE rises with each change, so the calendar replaces the older copy), CANCEL on
+ * cancellation. Times are UTC, so no VTIMEZONE is needed for any client to place it.
+ */
+export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' | 'CANCEL'): string {
+  const { booking, artisan } = ctx;
+  const calendar = ical({
+    prodId: { company: 'ArtisanConnect', product: 'reservations', language: 'FR' },
+    method: method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+  });
+  calendar.createEvent({
+    id: bookingUid(booking.id),
+    sequence: ctx.sequence,
+    stamp: new Date(booking.updatedMs),
+    start: new Date(booking.startMs),
+    end: new Date(booking.endMs),
+    summary: `${booking.serviceName} - ${artisan.displayName}`,
+    description: `Code de réservation : ${booking.publicCode}${artisan.phone ? `\nContact : ${artisan.phone}` : ''}`,
+    status: method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    organizer: { name: artisan.displayName, email: artisan.email },
+    attendees: [{ name: booking.customer.name, email: booking.customer.email }],
+  });
+  return calendar.toString();
+}

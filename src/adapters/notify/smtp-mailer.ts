@@ -1,0 +1,39 @@
+import nodemailer from 'nodemailer';
+import type { EmailMessage, Mailer } from '../../app/notification-ports.ts';
+import { maskContacts } from './mask-contacts.ts';
+
+/**
+ * E-mail through SMTP (SMTP_URL: smtp:// or smtps://, credentials inside). The Message-ID is
+ * ours, derived from the outbox job, so a resend after a crash is recognisable as the same
+ * message. A refusal (server down, recipient refused) rejects: the outbox retries with backoff.
+ */
+export function makeSmtpMailer(options: { url: string; from: string; timeoutMs?: number }): Mailer & { close(): void } {
+  const timeout = options.timeoutMs ?? 15_000;
+  const transport = nodemailer.createTransport({
+    url: options.url,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout * 2,
+  });
+  return {
+    async send(message: EmailMessage) {
+      try {
+        const info = await transport.sendMail({
+          from: options.from,
+          to: { name: message.to.name, address: message.to.address },
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          messageId: `<${message.messageId}>`,
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-ArtisanConnect-Kind': message.kind },
+          ...(message.ics ? { icalEvent: { method: message.ics.method, filename: 'rendez-vous.ics', content: message.ics.content } } : {}),
+        });
+        return { providerRef: typeof info.response === 'string' ? info.response.slice(0, 200) : undefined };
+      } catch (error) {
+        // SMTP replies quote the recipient's address: it must not reach the logs.
+        throw new Error(`SMTP: ${maskContacts(error instanceof Error ? error.message : String(error))}`);
+      }
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,236 @@
+import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/notification-ports.ts';
+import { buildCalendarInvite } from './booking-ics.ts';
+import { escapeHtml, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
+
+/** The French messages: e-mail (HTML with inline styles + plain text) and SMS (GSM-7, ≤ 2 segments). */
+
+interface Row {
+  label: string;
+  value: string;
+}
+
+function depositOutcome(ctx: NotificationContext): string {
+  const { booking, artisan } = ctx;
+  const deposit = booking.depositCents;
+  if (deposit === 0) return "Aucun acompte n'avait été versé.";
+  const refund = Math.min(booking.refundCents, deposit);
+  if (refund >= deposit) return `Votre acompte de ${formatEuros(deposit)} vous est intégralement remboursé.`;
+  if (refund > 0) {
+    return `Sur votre acompte de ${formatEuros(deposit)}, ${formatEuros(refund)} vous sont remboursés et ${formatEuros(deposit - refund)} restent acquis à ${artisan.displayName}, selon les conditions d'annulation.`;
+  }
+  return `Votre acompte de ${formatEuros(deposit)} reste acquis à ${artisan.displayName}, selon les conditions d'annulation (annulation tardive).`;
+}
+
+function bookingRows(ctx: NotificationContext): Row[] {
+  const { booking, artisan } = ctx;
+  const rows: Row[] = [
+    { label: 'Prestation', value: booking.serviceName },
+    { label: 'Date', value: formatLongDateTime(booking.startMs, artisan.timezone) },
+    { label: 'Durée', value: `${booking.durationMinutes} min` },
+    { label: 'Code de réservation', value: booking.publicCode },
+    { label: 'Prix', value: formatEuros(booking.priceCents) },
+  ];
+  if (booking.depositCents > 0 && booking.status !== 'cancelled') {
+    rows.push({ label: 'Acompte versé', value: formatEuros(booking.depositCents) });
+    rows.push({ label: 'Reste à régler sur place', value: formatEuros(Math.max(0, booking.priceCents - booking.depositCents)) });
+  }
+  rows.push({ label: 'Artisan', value: artisan.phone ? `${artisan.displayName} - ${artisan.phone}` : artisan.displayName });
+  return rows;
+}
+
+interface Layout {
+  subject: string;
+  heading: string;
+  intro: string[];
+  rows: Row[];
+  action?: { label: string; url: string };
+  outro: string[];
+}
+
+function render(layout: Layout): RenderedEmail {
+  const text = [
+    layout.heading,
+    '',
+    ...layout.intro,
+    '',
+    ...layout.rows.map((r) => `${r.label} : ${r.value}`),
+    ...(layout.action ? ['', `${layout.action.label} : ${layout.action.url}`] : []),
+    ...(layout.outro.length ? ['', ...layout.outro] : []),
+    '',
+    '--',
+    'Message envoyé par ArtisanConnect.',
+  ].join('\n');
+  const p = (t: string) => `<p style="margin:0 0 12px;font-size:15px;line-height:22px;color:#1f2933;">${escapeHtml(t)}</p>`;
+  const rows = layout.rows
+    .map(
+      (r) =>
+        `<tr><td style="padding:6px 12px 6px 0;font-size:14px;color:#52606d;white-space:nowrap;vertical-align:top;">${escapeHtml(r.label)}</td>` +
+        `<td style="padding:6px 0;font-size:14px;color:#1f2933;font-weight:bold;">${escapeHtml(r.value)}</td></tr>`,
+    )
+    .join('');
+  const button = layout.action
+    ? `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:20px 0;"><tr><td style="border-radius:6px;background:#1d4ed8;">` +
+      `<a href="${escapeHtml(layout.action.url)}" style="display:inline-block;padding:12px 20px;font-size:15px;color:#ffffff;text-decoration:none;font-weight:bold;">${escapeHtml(layout.action.label)}</a>` +
+      `</td></tr></table>`
+    : '';
+  const html =
+    `<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(layout.subject)}</title></head>` +
+    `<body style="margin:0;padding:0;background:#f5f7fa;font-family:Arial,Helvetica,sans-serif;">` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f5f7fa;"><tr><td align="center" style="padding:24px 12px;">` +
+    `<table role="presentation" width="600" cellpadding="0" cellspacing="0" style="max-width:600px;width:100%;background:#ffffff;border-radius:8px;">` +
+    `<tr><td style="padding:24px;">` +
+    `<h1 style="margin:0 0 16px;font-size:20px;line-height:28px;color:#102a43;">${escapeHtml(layout.heading)}</h1>` +
+    layout.intro.map(p).join('') +
+    `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:8px 0 4px;">${rows}</table>` +
+    button +
+    layout.outro.map(p).join('') +
+    `</td></tr></table>` +
+    `<p style="margin:12px 0 0;font-size:12px;color:#829ab1;">Message envoyé par ArtisanConnect.</p>` +
+    `</td></tr></table></body></html>`;
+  return { subject: layout.subject, text, html };
+}
+
+function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): RenderedEmail {
+  const { booking, artisan } = ctx;
+  const when = formatLongDateTime(booking.startMs, artisan.timezone);
+  const hello = `Bonjour ${booking.customer.name},`;
+  const manage = { label: 'Gérer mon rendez-vous', url: manageUrl };
+  const calendarNote = "L'invitation jointe (.ics) ajoute le rendez-vous à votre agenda.";
+  switch (kind) {
+    case 'confirmed':
+      return render({
+        subject: `Rendez-vous confirmé : ${booking.serviceName}, ${when}`,
+        heading: 'Votre rendez-vous est confirmé',
+        intro: [hello, `${artisan.displayName} vous attend le ${when}.`],
+        rows: bookingRows(ctx),
+        action: manage,
+        outro: [calendarNote, 'Pour déplacer ou annuler, utilisez le lien ci-dessus ou votre code de réservation.'],
+      });
+    case 'rescheduled':
+      return render({
+        subject: `Rendez-vous déplacé au ${when}`,
+        heading: 'Votre rendez-vous a été déplacé',
+        intro: [
+          hello,
+          previousStartMs === undefined
+            ? `Votre rendez-vous a lieu désormais le ${when}.`
+            : `Votre rendez-vous du ${formatLongDateTime(previousStartMs, artisan.timezone)} a lieu désormais le ${when}.`,
+        ],
+        rows: bookingRows(ctx),
+        action: manage,
+        outro: ["L'invitation jointe (.ics) met à jour le rendez-vous dans votre agenda."],
+      });
+    case 'reminder':
+      return render({
+        subject: `Rappel : votre rendez-vous du ${when}`,
+        heading: 'Rappel de votre rendez-vous',
+        intro: [hello, `Nous vous rappelons votre rendez-vous avec ${artisan.displayName} le ${when}.`],
+        rows: bookingRows(ctx),
+        action: manage,
+        outro: ['Un empêchement ? Prévenez en déplaçant ou en annulant le rendez-vous avec le lien ci-dessus.'],
+      });
+    case 'cancelled':
+      return render({
+        subject: `Rendez-vous annulé : ${booking.serviceName}, ${when}`,
+        heading: 'Votre rendez-vous est annulé',
+        intro: [
+          hello,
+          booking.cancelledBy === 'artisan'
+            ? `${artisan.displayName} a dû annuler votre rendez-vous du ${when}. Nous vous prions de l'excuser.`
+            : `Votre rendez-vous du ${when} est bien annulé.`,
+          depositOutcome(ctx),
+        ],
+        rows: bookingRows(ctx),
+        outro: ["L'invitation jointe (.ics) retire le rendez-vous de votre agenda."],
+      });
+  }
+}
+
+function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmail | undefined {
+  const { booking, artisan } = ctx;
+  const when = formatLongDateTime(booking.startMs, artisan.timezone);
+  const contact: Row[] = [
+    { label: 'Client', value: booking.customer.name },
+    { label: 'E-mail', value: booking.customer.email },
+    ...(booking.customer.phone ? [{ label: 'Téléphone', value: booking.customer.phone }] : []),
+  ];
+  const rows = [...contact, ...bookingRows(ctx).filter((r) => r.label !== 'Artisan')];
+  switch (kind) {
+    case 'confirmed':
+      return render({
+        subject: `Nouvelle réservation ${booking.publicCode} : ${booking.serviceName}, ${when}`,
+        heading: 'Nouvelle réservation',
+        intro: [`${booking.customer.name} a réservé « ${booking.serviceName} » le ${when}.`],
+        rows,
+        outro: [],
+      });
+    case 'rescheduled':
+      return render({
+        subject: `Réservation ${booking.publicCode} déplacée au ${when}`,
+        heading: 'Réservation déplacée',
+        intro: [
+          previousStartMs === undefined
+            ? `La réservation de ${booking.customer.name} a lieu désormais le ${when}.`
+            : `La réservation de ${booking.customer.name} du ${formatLongDateTime(previousStartMs, artisan.timezone)} a lieu désormais le ${when}.`,
+        ],
+        rows,
+        outro: [],
+      });
+    case 'cancelled': {
+      const refund = Math.min(booking.refundCents, booking.depositCents);
+      return render({
+        subject: `Réservation ${booking.publicCode} annulée : ${booking.serviceName}, ${when}`,
+        heading: 'Réservation annulée',
+        intro: [
+          booking.cancelledBy === 'artisan'
+            ? `Vous avez annulé la réservation de ${booking.customer.name} du ${when}.`
+            : `${booking.customer.name} a annulé sa réservation du ${when}.`,
+          booking.depositCents === 0
+            ? 'Aucun acompte n’avait été versé.'
+            : `Acompte : ${formatEuros(refund)} remboursé au client, ${formatEuros(booking.depositCents - refund)} conservé.`,
+        ],
+        rows,
+        outro: ['Le créneau est de nouveau disponible à la réservation.'],
+      });
+    }
+    case 'reminder':
+      return undefined;
+  }
+}
+
+const SMS_SEGMENTS_MAX = 2;
+
+/** The shortest wording that fits in two segments: the service name, then the link, go first. */
+function customerSms({ kind, ctx, manageUrl }: RenderInput): string {
+  const { booking, artisan } = ctx;
+  const when = formatShortDateTime(booking.startMs, artisan.timezone);
+  const who = artisan.displayName;
+  const variants = (withService: boolean, withLink: boolean): string => {
+    const what = withService ? ` (${booking.serviceName})` : '';
+    const link = withLink ? ` Gérer : ${manageUrl}` : '';
+    switch (kind) {
+      case 'confirmed':
+        return `${who} : RDV confirmé le ${when}${what}. Code ${booking.publicCode}.${link}`;
+      case 'rescheduled':
+        return `${who} : RDV déplacé au ${when}${what}. Code ${booking.publicCode}.${link}`;
+      case 'reminder':
+        return `Rappel ${who} : RDV le ${when}${what}. Code ${booking.publicCode}.${link}`;
+      case 'cancelled': {
+        const refund = Math.min(booking.refundCents, booking.depositCents);
+        const deposit =
+          booking.depositCents === 0 ? '' : refund > 0 ? ` Acompte remboursé : ${formatEuros(refund)}.` : ' Acompte conservé.';
+        return `${who} : RDV du ${when}${what} annulé.${deposit} Code ${booking.publicCode}.`;
+      }
+    }
+  };
+  const candidates = [variants(true, true), variants(false, true), variants(false, false)].map(toGsm7);
+  return candidates.find((c) => smsSegments(c) <= SMS_SEGMENTS_MAX) ?? candidates[candidates.length - 1]!.slice(0, 306);
+}
+
+export const frenchTemplates: MessageTemplates = {
+  customerEmail,
+  artisanEmail,
+  customerSms,
+  calendarInvite: buildCalendarInvite,
+};

@@ -1,0 +1,107 @@
+import type { BookingRecord, PlanCode } from './ports.ts';
+
+/** What the notification use case needs from the outside world (mail, SMS, storage, texts). */
+
+export type NotificationKind = 'confirmed' | 'cancelled' | 'rescheduled' | 'reminder';
+export type RecipientKind = 'customer' | 'artisan';
+export type Channel = 'email' | 'sms';
+
+export interface ArtisanContact {
+  id: string;
+  displayName: string;
+  email: string;
+  phone: string | null;
+  timezone: string;
+  plan: PlanCode;
+  notifyArtisanEmail: boolean;
+  reminderHoursBefore: number;
+}
+
+export interface NotificationContext {
+  booking: BookingRecord;
+  artisan: ArtisanContact;
+  /** iCalendar SEQUENCE: how many times the event changed since it was first sent. */
+  sequence: number;
+}
+
+/** Where a message comes from, so the embedded mailbox (and the log) can file it. */
+export interface MessageOrigin {
+  kind: NotificationKind;
+  recipientKind: RecipientKind;
+  bookingId: string;
+  outboxId: string;
+}
+
+export interface EmailMessage extends MessageOrigin {
+  /** Stable per outbox job and recipient: a resend after a crash carries the same one. */
+  messageId: string;
+  to: { name: string; address: string };
+  subject: string;
+  text: string;
+  html: string;
+  ics?: { method: 'REQUEST' | 'CANCEL'; content: string };
+}
+
+export interface SmsMessage extends MessageOrigin {
+  messageId: string;
+  /** E.164. */
+  to: string;
+  text: string;
+}
+
+export interface SentReceipt {
+  providerRef?: string;
+}
+
+export interface Mailer {
+  send(message: EmailMessage): Promise<SentReceipt>;
+}
+
+export interface SmsSender {
+  send(message: SmsMessage): Promise<SentReceipt>;
+}
+
+export interface Delivery {
+  outboxId: string;
+  key: string;
+  channel: Channel;
+  messageId: string;
+  providerRef: string | null;
+  bookingId: string;
+  sentMs: number;
+}
+
+export interface NotificationStore {
+  readContext(bookingId: string): Promise<NotificationContext | undefined>;
+  /** Delivery keys already sent for this outbox job. */
+  deliveredKeys(outboxId: string): Promise<Set<string>>;
+  recordDelivery(delivery: Delivery): Promise<void>;
+}
+
+export interface CancellationOutcome {
+  depositCents: number;
+  refundCents: number;
+  retainedCents: number;
+}
+
+export interface RenderInput {
+  kind: NotificationKind;
+  ctx: NotificationContext;
+  manageUrl: string;
+  /** On a reschedule: where it was. */
+  previousStartMs?: number;
+}
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The French texts (adapter): what a customer and the artisan read. */
+export interface MessageTemplates {
+  customerEmail(input: RenderInput): RenderedEmail;
+  artisanEmail(input: RenderInput): RenderedEmail | undefined;
+  customerSms(input: RenderInput): string;
+  calendarInvite(ctx: NotificationContext, method: 'REQUEST' | 'CANCEL'): string;
+}

@@ -1,0 +1,160 @@
+import type { Clock } from './ports.ts';
+import type {
+  Channel,
+  EmailMessage,
+  Mailer,
+  MessageTemplates,
+  NotificationContext,
+  NotificationKind,
+  NotificationStore,
+  RecipientKind,
+  SmsSender,
+} from './notification-ports.ts';
+import type { ManageLinks } from './manage-link.ts';
+import { TOPICS } from './booking-effects.ts';
+import { planAllowsSms } from '../domain/plans.ts';
+
+export interface NotificationJob {
+  id: string;
+  topic: string;
+  bookingId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export type NotifyOutcome = { sent: string[]; skipped: string[]; stale?: string };
+
+const KIND_BY_TOPIC: Record<string, NotificationKind> = {
+  [TOPICS.confirmed]: 'confirmed',
+  [TOPICS.cancelled]: 'cancelled',
+  [TOPICS.rescheduled]: 'rescheduled',
+  [TOPICS.reminder]: 'reminder',
+};
+
+export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
+
+
+const ACTIVE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled']);
+
+/** Why a job's messages no longer make sense (the booking moved on since it was written). */
+function staleness(kind: NotificationKind, ctx: NotificationContext, job: NotificationJob, nowMs: number): string | undefined {
+  const { booking } = ctx;
+  if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
+  if (!ACTIVE.has(booking.status)) return 'booking no longer active';
+  if (kind === 'reminder') {
+    if (job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
+    if (booking.startMs <= nowMs) return 'appointment already started';
+  }
+  return undefined;
+}
+
+interface Planned {
+  key: string;
+  channel: Channel;
+  recipientKind: RecipientKind;
+  send(messageId: string): Promise<{ providerRef?: string }>;
+}
+
+/**
+ * Sends the messages of one outbox job (confirmation, cancellation, reschedule, reminder) to
+ * the customer and the artisan. At least once, never twice on purpose: each delivery is
+ * recorded as it leaves, and a retried job (a later message failed, or the worker died before
+ * marking the job done) skips what is recorded. Each message's id is derived from the job and
+ * recipient, so even a resend after a crash between "sent" and "recorded" is recognisable.
+ */
+export function makeNotifyBooking(deps: {
+  store: NotificationStore;
+  mailer: Mailer;
+  sms: SmsSender;
+  templates: MessageTemplates;
+  links: Pick<ManageLinks, 'urlFor'>;
+  clock: Clock;
+  /** The domain part of Message-IDs (from MAIL_FROM). */
+  messageIdDomain: string;
+}) {
+  return async function notifyBooking(job: NotificationJob): Promise<NotifyOutcome> {
+    const kind = KIND_BY_TOPIC[job.topic];
+    if (!kind || !job.bookingId) return { sent: [], skipped: [], stale: 'not a booking notification' };
+    const ctx = await deps.store.readContext(job.bookingId);
+    if (!ctx) return { sent: [], skipped: [], stale: 'booking not found' };
+    const stale = staleness(kind, ctx, job, deps.clock.now());
+    if (stale) return { sent: [], skipped: [], stale };
+
+    const { booking, artisan } = ctx;
+    const manageUrl = deps.links.urlFor(booking);
+    const previousStartMs = typeof job.payload.previousStartMs === 'number' ? job.payload.previousStartMs : undefined;
+    const input = { kind, ctx, manageUrl, previousStartMs };
+    const origin = { kind, bookingId: booking.id, outboxId: job.id };
+    const invite = (): EmailMessage['ics'] => {
+      const method = kind === 'cancelled' ? 'CANCEL' : 'REQUEST';
+      return { method, content: deps.templates.calendarInvite(ctx, method) };
+    };
+
+    const planned: Planned[] = [];
+    if (booking.notifyEmail) {
+      planned.push({
+        key: 'customer.email',
+        channel: 'email',
+        recipientKind: 'customer',
+        send: (messageId) =>
+          deps.mailer.send({
+            ...origin,
+            recipientKind: 'customer',
+            messageId,
+            to: { name: booking.customer.name, address: booking.customer.email },
+            ...deps.templates.customerEmail(input),
+            ics: invite(),
+          }),
+      });
+    }
+    if (booking.notifySms && booking.customer.phone && planAllowsSms(artisan.plan)) {
+      const phone = booking.customer.phone;
+      planned.push({
+        key: 'customer.sms',
+        channel: 'sms',
+        recipientKind: 'customer',
+        send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'customer', messageId, to: phone, text: deps.templates.customerSms(input) }),
+      });
+    }
+    const forArtisan = artisan.notifyArtisanEmail ? deps.templates.artisanEmail(input) : undefined;
+    if (forArtisan) {
+      planned.push({
+        key: 'artisan.email',
+        channel: 'email',
+        recipientKind: 'artisan',
+        send: (messageId) =>
+          deps.mailer.send({ ...origin, recipientKind: 'artisan', messageId, to: { name: artisan.displayName, address: artisan.email }, ...forArtisan, ics: invite() }),
+      });
+    }
+
+    const done = await deps.store.deliveredKeys(job.id);
+    const outcome: NotifyOutcome = { sent: [], skipped: [] };
+    const failures: string[] = [];
+    for (const p of planned) {
+      if (done.has(p.key)) {
+        outcome.skipped.push(p.key);
+        continue;
+      }
+      const messageId = `${job.id}.${p.key.replace('.', '-')}@${deps.messageIdDomain}`;
+      try {
+        const receipt = await p.send(messageId);
+        await deps.store.recordDelivery({
+          outboxId: job.id,
+          key: p.key,
+          channel: p.channel,
+          messageId,
+          providerRef: receipt.providerRef ?? null,
+          bookingId: booking.id,
+          sentMs: deps.clock.now(),
+        });
+        outcome.sent.push(p.key);
+      } catch (error) {
+        // The others still go out; the job is retried for the ones that failed only.
+        failures.push(`${p.key}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(failures.join('; '));
+    return outcome;
+  };
+}
+
+export type NotifyBooking = ReturnType<typeof makeNotifyBooking>;
