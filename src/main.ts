@@ -25,8 +25,10 @@ import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
 import { makeOutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
-import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
+import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { makeAdminAuth } from './app/admin-auth.ts';
+import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -62,6 +64,16 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
+  const auth = makeAdminAuth({ store: makeAdminAuthStore(db), hasher: argon2Hasher, clock, random, sessionHours: config.adminSessionHours });
+  for (const login of await auth.ensureLogins()) {
+    // Shown once, on the start that created the account (decisions §1): the artisan changes it.
+    log.info(
+      { email: login.email },
+      `Connexion artisan créée — e-mail : ${login.email} — mot de passe : ${login.password} (à changer : npm run admin:password)`,
+    );
+  }
+  if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
@@ -74,8 +86,8 @@ export async function compose(
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
     admin: {
-      authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
-      routes: [adminAccountRoutes],
+      auth,
+      routes: [adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl })],
     },
     health: async () => {
       await db.query('SELECT 1');
