@@ -34,8 +34,10 @@ import { frenchTemplates } from './adapters/notify/templates-fr.ts';
 import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifications.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
-import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
+import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { makeAdminAuth } from './app/admin-auth.ts';
+import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -79,6 +81,16 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
+  const auth = makeAdminAuth({ store: makeAdminAuthStore(db), hasher: argon2Hasher, clock, random, sessionHours: config.adminSessionHours });
+  for (const login of await auth.ensureLogins()) {
+    // Shown once, on the start that created the account (decisions §1): the artisan changes it.
+    log.info(
+      { email: login.email },
+      `Connexion artisan créée — e-mail : ${login.email} — mot de passe : ${login.password} (à changer : npm run admin:password)`,
+    );
+  }
+  if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
@@ -115,8 +127,11 @@ export async function compose(
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
     admin: {
-      authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
-      routes: [adminAccountRoutes, makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock })],
+      auth,
+      routes: [
+        adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
+        makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+      ],
     },
     health: async () => {
       await db.query('SELECT 1');

@@ -12,7 +12,7 @@ export const StringEnum = <const T extends readonly string[]>(values: T, options
 const nullable = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S> | null>({ ...schema, type: ['object', 'null'] });
 
 /** Printable text: control characters (NUL above all, which PostgreSQL refuses) are rejected. */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
+export const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
 
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
@@ -134,10 +134,12 @@ export const CodeParams = Type.Object({ publicCode: PublicCode });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID)',
+  401: 'Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS)',
   402: "Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre",
+  403: 'Écriture par session sans jeton CSRF valide (CSRF_REJECTED)',
   404: 'Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND)',
+  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED)',
   410: 'Lien de gestion expiré (MANAGE_LINK_EXPIRED)',
-  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS)',
   413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
   415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED)',
