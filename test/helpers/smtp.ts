@@ -26,6 +26,7 @@ export class TestSmtp {
   }
 
   async start(): Promise<void> {
+    if (this.server) return;
     const server = new SMTPServer({
       disabledCommands: ['STARTTLS'],
       allowInsecureAuth: true,
