@@ -52,7 +52,7 @@ export function makeMailbox(db: Database, deps: { uuid: () => string; now: () =>
         `SELECT m.*, b.public_code, (extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, count(*) OVER ()::int AS total
            FROM mailbox m LEFT JOIN bookings b ON b.id = m.booking_id
           WHERE ($1::text IS NULL OR m.channel = $1) AND ($2::text IS NULL OR b.public_code = $2)
-          ORDER BY m.created_at DESC, m.id DESC LIMIT $3 OFFSET $4`,
+          ORDER BY m.created_at DESC, m.seq DESC LIMIT $3 OFFSET $4`,
         [filter.channel ?? null, filter.publicCode ?? null, filter.limit, filter.offset],
       );
       return {

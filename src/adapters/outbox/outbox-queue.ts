@@ -42,14 +42,18 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
     /** Claims due jobs of the given topics; safe with several workers (SKIP LOCKED). */
     async claim(workerId: string, topics: string[], limit: number, nowMs?: number): Promise<OutboxJob[]> {
       const rows = await db.query<{ id: string; topic: string; booking_id: string | null; payload: Record<string, unknown>; attempts: number; max_attempts: number }>(
-        `UPDATE outbox SET locked_by = $1, locked_at = ${NOW(4)}, attempts = attempts + 1
-          WHERE id IN (
-            SELECT id FROM outbox
-             WHERE status = 'pending' AND run_at <= ${NOW(4)} AND topic = ANY($2)
-               AND (locked_at IS NULL OR locked_at < ${NOW(4)} - ${LOCK_TIMEOUT})
-             ORDER BY run_at LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-          RETURNING id, topic, booking_id, payload, attempts, max_attempts`,
+        // UPDATE … RETURNING gives no order: the outer SELECT hands jobs out oldest first, so a
+        // booking's confirmation goes out before its reschedule.
+        `WITH claimed AS (
+           UPDATE outbox SET locked_by = $1, locked_at = ${NOW(4)}, attempts = attempts + 1
+            WHERE id IN (
+              SELECT id FROM outbox
+               WHERE status = 'pending' AND run_at <= ${NOW(4)} AND topic = ANY($2)
+                 AND (locked_at IS NULL OR locked_at < ${NOW(4)} - ${LOCK_TIMEOUT})
+               ORDER BY run_at LIMIT $3
+               FOR UPDATE SKIP LOCKED)
+            RETURNING id, topic, booking_id, payload, attempts, max_attempts, run_at, created_at)
+         SELECT id, topic, booking_id, payload, attempts, max_attempts FROM claimed ORDER BY run_at, created_at, id`,
         [workerId, topics, limit, at(nowMs)],
       );
       return rows.map((r) => ({ id: r.id, topic: r.topic, bookingId: r.booking_id, payload: r.payload, attempts: r.attempts, maxAttempts: r.max_attempts }));

@@ -6,6 +6,8 @@
 -- credentials): the artisan reads it in GET /api/admin/messages.
 CREATE TABLE mailbox (
   id uuid PRIMARY KEY,
+  -- Insertion order: messages kept in the same instant still list newest first.
+  seq bigint GENERATED ALWAYS AS IDENTITY,
   channel text NOT NULL CHECK (channel IN ('email', 'sms')),
   recipient text NOT NULL,
   recipient_kind text NOT NULL CHECK (recipient_kind IN ('customer', 'artisan')),
@@ -19,7 +21,7 @@ CREATE TABLE mailbox (
   outbox_id uuid,
   created_at timestamptz NOT NULL
 );
-CREATE INDEX mailbox_recent ON mailbox (created_at DESC, id DESC);
+CREATE INDEX mailbox_recent ON mailbox (created_at DESC, seq DESC);
 CREATE INDEX mailbox_booking ON mailbox (booking_id);
 CREATE UNIQUE INDEX mailbox_message_id ON mailbox (message_id);
 
