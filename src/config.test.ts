@@ -39,3 +39,45 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PGLITE_THREAD: 'gpu' })).toThrow(/PGLITE_THREAD/);
   });
 });
+
+describe('notification settings', () => {
+  it('defaults to the embedded mailbox, 10 tries and 60-day manage links', () => {
+    const c = loadConfig({});
+    expect(c.notifications).toEqual({
+      smtpUrl: undefined,
+      mailFrom: 'ArtisanConnect <no-reply@artisanconnect.local>',
+      twilio: undefined,
+      linkSecret: undefined,
+      manageLinkDays: 60,
+    });
+    expect(c.outboxMaxAttempts).toBe(10);
+  });
+
+  it('reads SMTP, Twilio, the link secret and the outbox limit', () => {
+    const c = loadConfig({
+      SMTP_URL: 'smtps://user:pass@mail.example.fr:465',
+      MAIL_FROM: 'Marc <rdv@example.fr>',
+      TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+      TWILIO_AUTH_TOKEN: 'tok',
+      TWILIO_FROM: '+33757000000',
+      TWILIO_API_BASE_URL: 'http://127.0.0.1:9999',
+      LINK_SECRET: 'x'.repeat(32),
+      OUTBOX_MAX_ATTEMPTS: '5',
+    });
+    expect(c.notifications.smtpUrl).toBe('smtps://user:pass@mail.example.fr:465');
+    expect(c.notifications.twilio).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 'tok', from: '+33757000000', apiBaseUrl: 'http://127.0.0.1:9999' });
+    expect(c.notifications.linkSecret).toBe('x'.repeat(32));
+    expect(c.outboxMaxAttempts).toBe(5);
+  });
+
+  it('names each bad notification variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ SMTP_URL: 'http://mail', MAIL_FROM: 'pas une adresse', TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`, LINK_SECRET: 'court', OUTBOX_MAX_ATTEMPTS: '0' });
+    } catch (e) {
+      error = e;
+    }
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['SMTP_URL', 'MAIL_FROM', 'TWILIO_AUTH_TOKEN', 'LINK_SECRET', 'OUTBOX_MAX_ATTEMPTS']) expect(problems).toContain(name);
+  });
+});
