@@ -27,6 +27,9 @@ import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
+import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
+import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 
@@ -78,6 +81,15 @@ export async function compose(
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  const useCases = {
+    listServices: () => store.listActiveServices(),
+    getAvailability: makeGetAvailability({ store, clock }),
+    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
+    findBooking: makeFindBooking({ store }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    rescheduleBooking: makeRescheduleBooking({ store, clock }),
+  };
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
 
   const app = await buildHttpApp({
     config,
@@ -87,20 +99,13 @@ export async function compose(
     idempotency: makeIdempotencyStore(db),
     admin: {
       auth,
-      routes: [adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl })],
+      routes: [adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }), adminBookingRoutes({ bookings: adminBookings, useCases })],
     },
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };
     },
-    useCases: {
-      listServices: () => store.listActiveServices(),
-      getAvailability: makeGetAvailability({ store, clock }),
-      createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-      findBooking: makeFindBooking({ store }),
-      cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
-      rescheduleBooking: makeRescheduleBooking({ store, clock }),
-    },
+    useCases,
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
