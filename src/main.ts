@@ -36,6 +36,9 @@ import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
+import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
+import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 
@@ -120,6 +123,17 @@ export async function compose(
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
 
+  const useCases = {
+    listServices: () => store.listActiveServices(),
+    getAvailability: makeGetAvailability({ store, clock }),
+    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
+    findBooking: makeFindBooking({ store }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    rescheduleBooking: makeRescheduleBooking({ store, clock }),
+    findBookingByToken: (token: string) => links.resolve(token),
+  };
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+
   const app = await buildHttpApp({
     config,
     clock,
@@ -130,6 +144,7 @@ export async function compose(
       auth,
       routes: [
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
+        adminBookingRoutes({ bookings: adminBookings, useCases }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
       ],
     },
@@ -137,15 +152,7 @@ export async function compose(
       await db.query('SELECT 1');
       return { database: db.kind };
     },
-    useCases: {
-      listServices: () => store.listActiveServices(),
-      getAvailability: makeGetAvailability({ store, clock }),
-      createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-      findBooking: makeFindBooking({ store }),
-      cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
-      rescheduleBooking: makeRescheduleBooking({ store, clock }),
-      findBookingByToken: (token) => links.resolve(token),
-    },
+    useCases,
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });

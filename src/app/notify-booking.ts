@@ -12,7 +12,7 @@ import type {
 } from './notification-ports.ts';
 import type { ManageLinks } from './manage-link.ts';
 import { TOPICS } from './booking-effects.ts';
-import { planAllowsSms } from '../domain/plans.ts';
+import { planLimits } from '../domain/plans.ts';
 
 export interface NotificationJob {
   id: string;
@@ -106,7 +106,7 @@ export function makeNotifyBooking(deps: {
           }),
       });
     }
-    if (booking.notifySms && booking.customer.phone && planAllowsSms(artisan.plan)) {
+    if (booking.notifySms && booking.customer.phone && planLimits(artisan.plan).sms) {
       const phone = booking.customer.phone;
       planned.push({
         key: 'customer.sms',

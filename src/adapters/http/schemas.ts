@@ -76,7 +76,13 @@ export const AvailabilityDto = Type.Object({
   slots: Type.Array(SlotDto),
 });
 
-const CustomerDto = Type.Object({ name: Type.String(), email: Type.String(), phone: Type.Optional(Type.String()) });
+export const AddressDto = Type.Object({ street: Type.String(), postalCode: Type.String(), city: Type.String() });
+const CustomerDto = Type.Object({
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Optional(Type.String()),
+  address: Type.Optional(AddressDto),
+});
 
 export const DepositDto = Type.Object({
   amountCents: Type.Integer(),
@@ -114,6 +120,19 @@ export const CreateBookingBody = Type.Object({
     name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
     email: Email,
     phone: Type.Optional(Type.Union([Type.String({ maxLength: 32, pattern: PRINTABLE }), Type.Null()])),
+    address: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            street: Type.String({ maxLength: 200, pattern: PRINTABLE }),
+            postalCode: Type.String({ maxLength: 10, pattern: PRINTABLE }),
+            city: Type.String({ maxLength: 100, pattern: PRINTABLE }),
+          },
+          { description: "Adresse de l'intervention (visible de l'artisan et du client seulement)" },
+        ),
+        Type.Null(),
+      ]),
+    ),
   }),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
   paymentMethodId: Type.Optional(
