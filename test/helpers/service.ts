@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { PaymentProvider } from '../../src/app/ports.ts';
 import { compose, type Service } from '../../src/main.ts';
 import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
+import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TEST_ADMIN_TOKEN } from './admin.ts';
 import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
@@ -37,7 +38,13 @@ export interface TestService {
  */
 export async function startTestService(
   engine: Engine,
-  options: { env?: Record<string, string>; clock?: TestClock; payments?: PaymentProvider; outbox?: (queue: OutboxQueue) => OutboxQueue } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: TestClock;
+    payments?: PaymentProvider;
+    outbox?: (queue: OutboxQueue) => OutboxQueue;
+    log?: Logger;
+  } = {},
 ): Promise<TestService> {
   const database = await createTestDatabase(engine);
   const clock = options.clock ?? new TestClock();
@@ -56,6 +63,7 @@ export async function startTestService(
     random: { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) },
     payments: options.payments,
     outbox: options.outbox,
+    log: options.log,
   });
   await service.app.ready();
   const inject = (o: InjectOptions) => service.app.inject(o);

@@ -18,6 +18,8 @@ export const SMTP_PASS = 'secret-smtp';
  */
 export class TestSmtp {
   received: ReceivedMail[] = [];
+  /** Refuses every recipient, quoting the address back (as real servers do). */
+  rejectRecipients = false;
   port = 0;
   private server: SMTPServer | undefined;
 
@@ -34,6 +36,10 @@ export class TestSmtp {
       onAuth: (auth, _session, callback) => {
         if (auth.username === SMTP_USER && auth.password === SMTP_PASS) callback(null, { user: auth.username });
         else callback(new Error('Invalid credentials'));
+      },
+      onRcptTo: (address, _session, callback) => {
+        if (this.rejectRecipients) callback(new Error(`<${address.address}>: Recipient address rejected: mailbox unavailable`));
+        else callback();
       },
       onData: (stream, session, callback) => {
         simpleParser(stream).then(
