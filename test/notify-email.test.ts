@@ -122,6 +122,19 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect(cancelled.mail.text).toContain('Votre acompte de 12,00 € reste acquis à Marc Dupont - Plomberie');
   });
 
+  it('the artisan cancels: the customer is told with a full refund, the artisan gets no e-mail about it', async () => {
+    const { publicCode } = await book();
+    await drain();
+    smtp.received = [];
+    const res = await t.request('POST', `/api/admin/bookings/${publicCode}/cancel`, { reason: 'Empêchement' }, adminHeaders());
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await drain();
+    expect(smtp.to(DEMO_ARTISAN_EMAIL)).toHaveLength(0);
+    const [mail] = smtp.to(CUSTOMER);
+    expect(mail!.mail.text).toContain('Marc Dupont - Plomberie a dû annuler votre rendez-vous du mercredi 10 mars 2027 à 09:00.');
+    expect(mail!.mail.text).toContain('Votre acompte de 12,00 € vous est intégralement remboursé.');
+  });
+
   it('escapes what the customer typed in the HTML part', async () => {
     await book({ customer: { name: 'Jean <script>alert("x")</script> & Cie', email: CUSTOMER } });
     await drain();

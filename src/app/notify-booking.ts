@@ -115,7 +115,9 @@ export function makeNotifyBooking(deps: {
         send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'customer', messageId, to: phone, text: deps.templates.customerSms(input) }),
       });
     }
-    const forArtisan = artisan.notifyArtisanEmail ? deps.templates.artisanEmail(input) : undefined;
+    // The artisan is not told about what they did themselves (a phone booking, their own cancellation).
+    const ownDoing = (kind === 'confirmed' && booking.channel === 'phone') || (kind === 'cancelled' && booking.cancelledBy === 'artisan');
+    const forArtisan = artisan.notifyArtisanEmail && !ownDoing ? deps.templates.artisanEmail(input) : undefined;
     if (forArtisan) {
       planned.push({
         key: 'artisan.email',
