@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { maskUrlForLog } from './log-url.ts';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
@@ -42,6 +43,16 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       level: deps.config.logLevel,
       // Customers' contact details never reach the logs.
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.customer'], censor: '[masqué]' },
+      serializers: {
+        // Fastify's own request fields, with the e-mail and manage token masked in the URL.
+        req: (req: FastifyRequest) => ({
+          method: req.method,
+          url: maskUrlForLog(req.url),
+          host: req.host,
+          remoteAddress: req.ip,
+          remotePort: req.socket ? req.socket.remotePort : undefined,
+        }),
+      },
     },
     return503OnClosing: true,
   });

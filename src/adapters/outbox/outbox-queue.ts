@@ -80,13 +80,13 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
     /** Outbox rows for the artisan's view, newest first (dead ones are what needs attention). */
     async list(filter: { status?: string; limit: number; offset: number }): Promise<{ rows: OutboxRow[]; total: number }> {
       const rows = await db.query<Record<string, unknown>>(
-        `SELECT o.id, o.topic, o.booking_id, b.public_code, o.status, o.attempts, o.max_attempts, o.last_error,
+        `SELECT o.id, o.topic, o.booking_id, b.public_code, o.status, o.attempts, coalesce($4::int, o.max_attempts) AS max_attempts, o.last_error,
                 (extract(epoch FROM o.run_at) * 1000)::float8 AS run_at_ms, (extract(epoch FROM o.created_at) * 1000)::float8 AS created_ms,
                 count(*) OVER ()::int AS total
            FROM outbox o LEFT JOIN bookings b ON b.id = o.booking_id
           WHERE ($1::text IS NULL OR o.status = $1)
           ORDER BY o.created_at DESC, o.id DESC LIMIT $2 OFFSET $3`,
-        [filter.status ?? null, filter.limit, filter.offset],
+        [filter.status ?? null, filter.limit, filter.offset, maxAttempts],
       );
       return {
         total: (rows[0]?.total as number | undefined) ?? 0,
