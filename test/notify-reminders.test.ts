@@ -72,6 +72,13 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
     expect(await reminders(code)).toHaveLength(0);
   });
 
+  it('a confirmation delayed past the appointment (long outage) is dropped, not sent', async () => {
+    const code = await book();
+    t.clock.set('2027-03-10T08:00:00Z');
+    await drain();
+    expect((await messages(`?bookingCode=${code}`)).total).toBe(0);
+  });
+
   it('a stale reminder (the booking moved without it being cancelled) is dropped, not sent', async () => {
     const code = await book();
     // As if an older row survived: the reminder names another start than the booking's.
@@ -94,6 +101,9 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
         `SELECT to_char(run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS run_at FROM outbox WHERE topic = 'notify.reminder'`,
       );
       expect(due).toEqual([{ run_at: '2027-03-08T08:00Z' }]);
+      await t.request('PATCH', '/api/admin/notification-settings', { reminderHoursBefore: 0 }, adminHeaders());
+      await book('2027-03-11');
+      expect(await t.service.db.query(`SELECT 1 FROM outbox WHERE topic = 'notify.reminder'`)).toHaveLength(1); // none for the second
       const bad = await t.request('PATCH', '/api/admin/notification-settings', { reminderHoursBefore: 500 }, adminHeaders());
       expect(bad.status).toBe(400);
       expect(bad.body.error.code).toBe('VALIDATION_ERROR');

@@ -40,10 +40,9 @@ function staleness(kind: NotificationKind, ctx: NotificationContext, job: Notifi
   const { booking } = ctx;
   if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
   if (!ACTIVE.has(booking.status)) return 'booking no longer active';
-  if (kind === 'reminder') {
-    if (job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
-    if (booking.startMs <= nowMs) return 'appointment already started';
-  }
+  if (kind === 'reminder' && job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
+  // A message delayed past the appointment (long outage, late retry) would only confuse.
+  if (booking.startMs <= nowMs) return 'appointment already started';
   return undefined;
 }
 
