@@ -27,6 +27,17 @@ import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { makeArtisanSettings } from './app/admin-settings.ts';
+import { makeScheduleExceptions } from './app/admin-exceptions.ts';
+import { makeAdminServices } from './app/admin-services.ts';
+import { makeTimeOff } from './app/time-off.ts';
+import { makeSettingsStore } from './adapters/db/settings-store.ts';
+import { makeServiceCatalogStore } from './adapters/db/service-catalog-store.ts';
+import { makeTimeOffStore } from './adapters/db/time-off-store.ts';
+import { adminSettingsRoutes } from './adapters/http/routes/admin-settings.ts';
+import { adminServicesRoutes } from './adapters/http/routes/admin-services.ts';
+import { adminTimeOffRoutes } from './adapters/http/routes/admin-time-off.ts';
+import { adminAvailabilityRoutes } from './adapters/http/routes/admin-availability.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -66,6 +77,8 @@ export async function compose(
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  const getAvailability = makeGetAvailability({ store, clock });
+  const settings = makeSettingsStore(db);
 
   const app = await buildHttpApp({
     config,
@@ -75,7 +88,16 @@ export async function compose(
     idempotency: makeIdempotencyStore(db),
     admin: {
       authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
-      routes: [adminAccountRoutes],
+      routes: [
+        adminAccountRoutes,
+        adminSettingsRoutes({
+          settings: makeArtisanSettings({ settings, clock, random }),
+          exceptions: makeScheduleExceptions({ settings, clock, random }),
+        }),
+        adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
+        adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
+        adminAvailabilityRoutes({ getAvailability }),
+      ],
     },
     health: async () => {
       await db.query('SELECT 1');
@@ -83,7 +105,7 @@ export async function compose(
     },
     useCases: {
       listServices: () => store.listActiveServices(),
-      getAvailability: makeGetAvailability({ store, clock }),
+      getAvailability,
       createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
       findBooking: makeFindBooking({ store }),
       cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),

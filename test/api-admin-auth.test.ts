@@ -9,7 +9,8 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
   const t = serviceForSuite(engine, START);
 
   it('refuses admin routes without credentials, with a wrong token or a malformed header', async () => {
-    for (const headers of [{}, { authorization: `Bearer ${TEST_ADMIN_TOKEN}x` }, { authorization: TEST_ADMIN_TOKEN }, { cookie: 'ac_session=forged' }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: `Bearer ${TEST_ADMIN_TOKEN}x` }, { authorization: TEST_ADMIN_TOKEN }, { cookie: 'ac_session=forged' }];
+    for (const headers of attempts) {
       const res = await t.request('GET', '/api/admin/me', undefined, headers);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('UNAUTHENTICATED');

@@ -13,9 +13,10 @@ export interface Availability {
 }
 
 export function makeGetAvailability(deps: { store: BookingStore; clock: Clock }) {
-  return async function getAvailability(input: { serviceId: string; date: Temporal.PlainDate }): Promise<Availability> {
+  /** `includeArchived`: the artisan's own view also answers for an archived service. */
+  return async function getAvailability(input: { serviceId: string; date: Temporal.PlainDate; includeArchived?: boolean }): Promise<Availability> {
     const ctx = await readDay(deps.store, input.serviceId, input.date);
-    if (!ctx || !ctx.service.isActive) {
+    if (!ctx || (!ctx.service.isActive && !input.includeArchived)) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
     const plan = planDay(ctx, input.date, deps.clock.now());

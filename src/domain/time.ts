@@ -154,3 +154,15 @@ export function localDayBounds(date: Temporal.PlainDate, zone: string): { startM
     endMs: date.add({ days: 1 }).toZonedDateTime({ timeZone: zone }).epochMilliseconds,
   };
 }
+
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch ms of an ISO 8601 date-time that states its offset (…+01:00 or …Z); undefined otherwise. */
+export function parseInstant(text: string): number | undefined {
+  if (!INSTANT_RE.test(text)) return undefined;
+  try {
+    return Temporal.Instant.from(text).epochMilliseconds;
+  } catch {
+    return undefined;
+  }
+}

@@ -12,7 +12,7 @@ export const StringEnum = <const T extends readonly string[]>(values: T, options
 const nullable = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S> | null>({ ...schema, type: ['object', 'null'] });
 
 /** Printable text: control characters (NUL above all, which PostgreSQL refuses) are rejected. */
-const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
+export const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
 
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
