@@ -16,7 +16,8 @@ export interface Config {
   adminApiToken: string | undefined;
   paymentProvider: 'simulated';
   paymentHoldMinutes: number;
-  rateLimits: { manage: number; create: number; read: number };
+  rateLimits: { manage: number; create: number; read: number; login: number };
+  adminSessionHours: number;
   shutdownTimeoutMs: number;
   workerPollMs: number;
   seedDemo: boolean;
@@ -95,7 +96,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000),
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000),
       read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000),
+      login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
     },
+    adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90),
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     seedDemo: bool('SEED_DEMO', true),

@@ -25,7 +25,7 @@ import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
 import { makeOutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
-import { makeAdminAuthenticator } from './adapters/db/admin-auth-store.ts';
+import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
 import { makeArtisanSettings } from './app/admin-settings.ts';
 import { makeScheduleExceptions } from './app/admin-exceptions.ts';
@@ -38,6 +38,11 @@ import { adminSettingsRoutes } from './adapters/http/routes/admin-settings.ts';
 import { adminServicesRoutes } from './adapters/http/routes/admin-services.ts';
 import { adminTimeOffRoutes } from './adapters/http/routes/admin-time-off.ts';
 import { adminAvailabilityRoutes } from './adapters/http/routes/admin-availability.ts';
+import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
+import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
+import { makeAdminBookings } from './app/admin-bookings.ts';
+import { makeAdminAuth } from './app/admin-auth.ts';
+import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -73,12 +78,30 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
+  const auth = makeAdminAuth({ store: makeAdminAuthStore(db), hasher: argon2Hasher, clock, random, sessionHours: config.adminSessionHours });
+  for (const login of await auth.ensureLogins()) {
+    // Shown once, on the start that created the account (decisions §1): the artisan changes it.
+    log.info(
+      { email: login.email },
+      `Connexion artisan créée — e-mail : ${login.email} — mot de passe : ${login.password} (à changer : npm run admin:password)`,
+    );
+  }
+  if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
-  const getAvailability = makeGetAvailability({ store, clock });
   const settings = makeSettingsStore(db);
+  const useCases = {
+    listServices: () => store.listActiveServices(),
+    getAvailability: makeGetAvailability({ store, clock }),
+    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
+    findBooking: makeFindBooking({ store }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    rescheduleBooking: makeRescheduleBooking({ store, clock }),
+  };
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
 
   const app = await buildHttpApp({
     config,
@@ -87,30 +110,24 @@ export async function compose(
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
     admin: {
-      authenticator: makeAdminAuthenticator(db, { adminApiToken: config.adminApiToken }),
+      auth,
       routes: [
-        adminAccountRoutes,
+        adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
+        adminBookingRoutes({ bookings: adminBookings, useCases }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),
           exceptions: makeScheduleExceptions({ settings, clock, random }),
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
-        adminAvailabilityRoutes({ getAvailability }),
+        adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
       ],
     },
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };
     },
-    useCases: {
-      listServices: () => store.listActiveServices(),
-      getAvailability,
-      createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-      findBooking: makeFindBooking({ store }),
-      cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
-      rescheduleBooking: makeRescheduleBooking({ store, clock }),
-    },
+    useCases,
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });

@@ -100,6 +100,13 @@ describe('smoke: npm start on an empty PGlite directory, restarts', () => {
         depositRate: 0.4,
         depositCents: 4800,
       });
+
+      // decisions §1: the first start prints how to log in as the artisan, and it works.
+      const printed = /e-mail : (\S+) — mot de passe : (\S+)/.exec(p.output());
+      expect(printed, p.output().slice(-2000)).not.toBeNull();
+      const login = await http(p.baseUrl, 'POST', '/api/admin/login', { email: printed![1], password: printed![2] });
+      expect(login.status).toBe(200);
+      expect(login.body).toMatchObject({ via: 'session', email: 'marc.dupont@artisanconnect.test' });
     },
     FIRST_START_MS + 30_000,
   );

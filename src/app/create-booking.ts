@@ -14,6 +14,9 @@ import { recordConfirmed } from './booking-effects.ts';
 import { normalizeCustomer } from './customer-input.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { footprint } from '../domain/intervals.ts';
+import type { Address } from '../domain/address.ts';
+import { planLimits } from '../domain/plans.ts';
+import { localMonthBounds } from '../domain/time.ts';
 import {
   DuplicateCodeError,
   PaymentUnavailableError,
@@ -30,9 +33,16 @@ export interface CreateBookingInput {
   serviceId: string;
   date: string;
   time: string;
-  customer: { name: string; email: string; phone?: string | null };
+  customer: { name: string; email: string; phone?: string | null; address?: Address | null };
   notifications?: { email?: boolean; sms?: boolean };
   paymentMethodId?: string;
+}
+
+/** A booking the artisan takes themselves (phone): same slot rules, deposit optional, no plan cap. */
+export interface ArtisanBookingOptions {
+  actor: string;
+  /** false: no deposit is asked (amount 0); true: the deposit is charged like online. */
+  collectDeposit: boolean;
 }
 
 export interface CreateBookingDeps {
@@ -47,7 +57,7 @@ export interface CreateBookingDeps {
 const CODE_ATTEMPTS = 5;
 
 export function makeCreateBooking(deps: CreateBookingDeps) {
-  return async function createBooking(input: CreateBookingInput): Promise<BookingRecord> {
+  return async function createBooking(input: CreateBookingInput, byArtisan?: ArtisanBookingOptions): Promise<BookingRecord> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
@@ -77,6 +87,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       throw slotUnavailable();
     }
 
+    const waived = byArtisan?.collectDeposit === false;
     const booking: BookingRecord = {
       id: deps.random.uuid(),
       publicCode: '',
@@ -84,6 +95,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       serviceId: service.id,
       serviceName: service.name,
       status: 'pending_payment',
+      channel: byArtisan ? 'phone' : 'online',
       customer,
       startMs: slot.startMs,
       endMs: slot.endMs,
@@ -91,10 +103,10 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       bufferBeforeMinutes: service.bufferBeforeMinutes,
       bufferAfterMinutes: service.bufferAfterMinutes,
       priceCents: service.basePriceCents,
-      depositRate: service.depositRate,
-      depositCents: depositCents(service.basePriceCents, service.depositRate),
+      depositRate: waived ? 0 : service.depositRate,
+      depositCents: waived ? 0 : depositCents(service.basePriceCents, service.depositRate),
       paymentStatus: 'pending',
-      paymentProvider: deps.payments.name,
+      paymentProvider: waived ? null : deps.payments.name,
       paymentIntentId: null,
       paymentMethodId: input.paymentMethodId ?? null,
       refundCents: 0,
@@ -108,20 +120,42 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       updatedMs: now,
     };
 
-    await holdSlot(deps, booking);
-    return chargeAndConfirm(deps, booking);
+    // Online bookings count against the plan's monthly cap; the artisan's own do not.
+    const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
+    await holdSlot(deps, booking, {
+      actor: byArtisan?.actor ?? 'customer',
+      cap: monthlyCap === null ? null : { limit: monthlyCap, month: localMonthBounds(now, artisan.timezone) },
+    });
+    return chargeAndConfirm(deps, booking, byArtisan?.actor);
   };
 }
 
-/** Takes the slot with a live hold: the database refuses any overlapping active booking. */
-async function holdSlot(deps: CreateBookingDeps, booking: BookingRecord): Promise<void> {
+export const planLimitReached = (): PolicyError =>
+  new PolicyError(
+    'PLAN_LIMIT_REACHED',
+    "Ce professionnel ne prend plus de réservation en ligne ce mois-ci. Merci de le contacter directement par téléphone ou par e-mail.",
+  );
+
+/**
+ * Takes the slot with a live hold: the database refuses any overlapping active booking. The
+ * plan cap is counted after the artisan's write lock, so concurrent requests cannot overshoot.
+ */
+async function holdSlot(
+  deps: CreateBookingDeps,
+  booking: BookingRecord,
+  opts: { actor: string; cap: { limit: number; month: { startMs: number; endMs: number } } | null },
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
     try {
       await deps.store.transaction(async (tx) => {
+        if (opts.cap) {
+          const taken = await tx.countBookingsCreated(booking.artisanId, opts.cap.month.startMs, opts.cap.month.endMs);
+          if (taken >= opts.cap.limit) throw planLimitReached();
+        }
         if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
         await tx.insertBooking(booking);
-        await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: 'customer' });
+        await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: opts.actor, data: { channel: booking.channel } });
       });
       return;
     } catch (error) {
@@ -139,6 +173,7 @@ async function holdSlot(deps: CreateBookingDeps, booking: BookingRecord): Promis
 export async function chargeAndConfirm(
   deps: Pick<CreateBookingDeps, 'store' | 'payments' | 'clock'>,
   booking: BookingRecord,
+  actor = 'system',
 ): Promise<BookingRecord> {
   let result: DepositResult;
   if (booking.depositCents === 0) {
@@ -183,7 +218,7 @@ export async function chargeAndConfirm(
     current.status = 'confirmed';
     current.paymentStatus = result.paymentStatus;
     await tx.updateBooking(current);
-    await tx.appendEvent({ bookingId: current.id, type: 'confirmed', actor: 'system', data: { paymentStatus: result.paymentStatus } });
+    await tx.appendEvent({ bookingId: current.id, type: 'confirmed', actor, data: { paymentStatus: result.paymentStatus, depositCents: current.depositCents } });
     await recordConfirmed(tx, current, now);
     return current;
   });

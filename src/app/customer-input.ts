@@ -1,11 +1,12 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizeEmail } from '../domain/public-code.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
+import { normalizeAddress, type Address } from '../domain/address.ts';
 import type { Customer } from './ports.ts';
 
 /** Normalises customer details: trimmed name, lower-case e-mail, phone in E.164 (France by default). */
 export function normalizeCustomer(
-  input: { name: string; email: string; phone?: string | null },
+  input: { name: string; email: string; phone?: string | null; address?: Address | null },
   details: ErrorDetail[],
   field = 'customer',
 ): Customer {
@@ -18,6 +19,7 @@ export function normalizeCustomer(
     if (!phone) details.push({ field: `${field}.phone`, message: "Le numéro de téléphone n'est pas valide." });
     else customer.phone = phone;
   }
+  if (input.address) customer.address = normalizeAddress(input.address, details, `${field}.address`);
   return customer;
 }
 

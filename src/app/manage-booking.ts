@@ -17,18 +17,22 @@ import type { SettleDeposit } from './settle-deposit.ts';
 
 const VISIBLE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled', 'cancelled']);
 
+/** The customer proves who they are with the e-mail; the artisan by being signed in. */
+export type BookingLocator = { publicCode: string; email: string } | { publicCode: string; artisanId: string };
+
 /**
- * Finds a booking by code + e-mail. An unknown code, a wrong e-mail or a booking that never
- * got past payment all give the same answer, so nothing can be learnt by probing.
+ * Finds a booking by code + e-mail (or code + the signed-in artisan). An unknown code, a
+ * wrong e-mail or a booking that never got past payment all give the same answer, so
+ * nothing can be learnt by probing.
  */
 export function makeFindBooking(deps: { store: BookingStore }) {
-  return async function findBooking(input: { publicCode: string; email: string }): Promise<BookingRecord> {
+  return async function findBooking(input: BookingLocator): Promise<BookingRecord> {
     const code = normalizePublicCode(input.publicCode);
     if (!code) throw bookingNotFound();
     const booking = await deps.store.findBookingByCode(code);
-    if (!booking || !VISIBLE.has(booking.status) || booking.customer.email !== normalizeEmail(input.email)) {
-      throw bookingNotFound();
-    }
+    if (!booking || !VISIBLE.has(booking.status)) throw bookingNotFound();
+    const owner = 'email' in input ? booking.customer.email === normalizeEmail(input.email) : booking.artisanId === input.artisanId;
+    if (!owner) throw bookingNotFound();
     return booking;
   };
 }
@@ -40,12 +44,7 @@ export interface CancelResult {
 
 export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number }) {
   const findBooking = makeFindBooking(deps);
-  return async function cancelBooking(input: {
-    publicCode: string;
-    email: string;
-    cancelledBy?: CancelledBy;
-    reason?: string;
-  }): Promise<CancelResult> {
+  return async function cancelBooking(input: BookingLocator & { cancelledBy?: CancelledBy; reason?: string; actor?: string }): Promise<CancelResult> {
     const found = await findBooking(input);
     const cancelledBy = input.cancelledBy ?? 'customer';
     const now = deps.clock.now();
@@ -71,7 +70,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
       await tx.appendEvent({
         bookingId: booking.id,
         type: 'cancelled',
-        actor: cancelledBy,
+        actor: input.actor ?? cancelledBy,
         data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, reason: input.reason ?? null },
       });
       const needsSettlement = booking.paymentStatus === 'authorized' || booking.paymentStatus === 'captured';
@@ -87,13 +86,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
 
 export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock }) {
   const findBooking = makeFindBooking(deps);
-  return async function rescheduleBooking(input: {
-    publicCode: string;
-    email: string;
-    newDate: string;
-    newTime: string;
-    actor?: string;
-  }): Promise<BookingRecord> {
+  return async function rescheduleBooking(input: BookingLocator & { newDate: string; newTime: string; actor?: string }): Promise<BookingRecord> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart({ date: input.newDate, time: input.newTime }, { date: 'newDate', time: 'newTime' }, details);
     if (!date || minutes === undefined) throw new ValidationError(details);

@@ -1,3 +1,4 @@
+import type { Address } from '../domain/address.ts';
 import type { Interval } from '../domain/intervals.ts';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
 import type { ScheduleException, WeeklyRule, WeeklySchedule } from '../domain/schedule.ts';
@@ -54,7 +55,12 @@ export interface Customer {
   name: string;
   email: string;
   phone?: string;
+  /** Where the intervention takes place; shown to the artisan and to the customer only. */
+  address?: Address;
 }
+
+/** Online (public API) or taken by the artisan, e.g. on the phone. */
+export type BookingChannel = 'online' | 'phone';
 
 export interface BookingRecord {
   id: string;
@@ -63,6 +69,7 @@ export interface BookingRecord {
   serviceId: string;
   serviceName: string;
   status: BookingStatus;
+  channel: BookingChannel;
   customer: Customer;
   startMs: number;
   endMs: number;
@@ -109,6 +116,8 @@ export interface BookingTx {
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
+  /** Bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock. */
+  countBookingsCreated(artisanId: string, fromMs: number, toMs: number): Promise<number>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
   busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
   /** Creates or moves the booking's own busy-block entry (source 'booking'). */

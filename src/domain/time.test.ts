@@ -13,6 +13,7 @@ import {
   parseLocalTime,
   todayIn,
   wallClockToInstant,
+  localMonthBounds,
 } from './time.ts';
 
 // Expected instants are written by hand from the tz rules:
@@ -229,5 +230,22 @@ describe('localDayBounds', () => {
     const bounds = localDayBounds(d(date), zone);
     expect(bounds).toEqual({ startMs: utc(start), endMs: utc(end) });
     expect((bounds.endMs - bounds.startMs) / 3_600_000).toBe(hours);
+  });
+});
+
+describe('localMonthBounds', () => {
+  it('gives the local calendar month in the zone, across a DST change', () => {
+    // 00:30 on 1 March in Paris is still February in UTC.
+    const bounds = localMonthBounds(Date.parse('2027-02-28T23:30:00Z'), 'Europe/Paris');
+    expect(new Date(bounds.startMs).toISOString()).toBe('2027-02-28T23:00:00.000Z');
+    // March ends in summer time (+02:00).
+    expect(new Date(bounds.endMs).toISOString()).toBe('2027-03-31T22:00:00.000Z');
+  });
+
+  it('handles December to January and a zone ahead of UTC by more than a day boundary', () => {
+    const bounds = localMonthBounds(Date.parse('2027-12-31T12:00:00Z'), 'Pacific/Auckland');
+    // 01:00 on 1 January 2028 in Auckland (+13:00): the month is January 2028.
+    expect(new Date(bounds.startMs).toISOString()).toBe('2027-12-31T11:00:00.000Z');
+    expect(new Date(bounds.endMs).toISOString()).toBe('2028-01-31T11:00:00.000Z');
   });
 });

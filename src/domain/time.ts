@@ -166,3 +166,9 @@ export function parseInstant(text: string): number | undefined {
     return undefined;
   }
 }
+
+/** The calendar month containing an instant, as instants in the given zone: [start, end). */
+export function localMonthBounds(epochMs: number, zone: string): { startMs: number; endMs: number } {
+  const first = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone).toPlainDate().with({ day: 1 });
+  return { startMs: localDayBounds(first, zone).startMs, endMs: localDayBounds(first.add({ months: 1 }), zone).startMs };
+}

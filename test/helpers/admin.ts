@@ -1,8 +1,39 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Database } from '../../src/adapters/db/database.ts';
+import { makeAdminAuthStore } from '../../src/adapters/db/admin-auth-store.ts';
+import { argon2Hasher } from '../../src/adapters/security/argon2-hasher.ts';
+import { makeAdminAuth } from '../../src/app/admin-auth.ts';
+import type { TestService } from './service.ts';
+
 /** The API token every test service is started with (ADMIN_API_TOKEN). */
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const DEMO_ARTISAN_EMAIL = 'marc.dupont@artisanconnect.test';
+export const TEST_PASSWORD = 'un-mot-de-passe-solide';
 
 /** Headers that authenticate an admin request with the test API token. */
 export const adminHeaders = (extra: Record<string, string> = {}): Record<string, string> => ({
   authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
   ...extra,
 });
+
+/** Sets the demo artisan's password the way `npm run admin:password` does. */
+export async function setDemoPassword(db: Database, password = TEST_PASSWORD): Promise<void> {
+  const auth = makeAdminAuth({
+    store: makeAdminAuthStore(db),
+    hasher: argon2Hasher,
+    clock: { now: () => Date.now() },
+    random: { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) },
+    sessionHours: 12,
+  });
+  await auth.setPassword(DEMO_ARTISAN_EMAIL, password);
+}
+
+/** Logs in as the demo artisan; returns the cookie header and the CSRF token of the session. */
+export async function loginAsArtisan(t: TestService, password = TEST_PASSWORD): Promise<{ cookie: string; csrf: string }> {
+  const res = await t.request('POST', '/api/admin/login', { email: DEMO_ARTISAN_EMAIL, password });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const setCookie = String(res.headers['set-cookie']);
+  const cookie = /ac_session=[^;]+/.exec(setCookie)![0];
+  return { cookie, csrf: res.body.csrfToken as string };
+}

@@ -45,6 +45,7 @@ export async function startTestService(
     RATE_LIMIT_MANAGE_PER_MINUTE: '10000',
     RATE_LIMIT_CREATE_PER_MINUTE: '10000',
     RATE_LIMIT_READ_PER_MINUTE: '10000',
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
     ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   });

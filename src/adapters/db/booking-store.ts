@@ -1,3 +1,4 @@
+import type { Address } from '../../domain/address.ts';
 import type {
   BookingRecord,
   BookingStore,
@@ -87,12 +88,12 @@ function toDayContext(ctx: Row): DayContext {
   };
 }
 
-const BOOKING_SELECT = `SELECT b.*, a.timezone,
+export const BOOKING_SELECT = `SELECT b.*, a.timezone,
   (extract(epoch FROM lower(b.blocked_range)) * 1000)::float8 AS blocked_from_ms,
   (extract(epoch FROM upper(b.blocked_range)) * 1000)::float8 AS blocked_to_ms
   FROM bookings b JOIN artisans a ON a.id = b.artisan_id`;
 
-function toBooking(r: Row): BookingRecord {
+export function toBooking(r: Row): BookingRecord {
   const booking: BookingRecord = {
     id: r.id as string,
     publicCode: r.public_code as string,
@@ -100,6 +101,7 @@ function toBooking(r: Row): BookingRecord {
     serviceId: r.service_id as string,
     serviceName: r.service_name as string,
     status: r.status as BookingRecord['status'],
+    channel: r.channel as BookingRecord['channel'],
     customer: { name: r.customer_name as string, email: r.customer_email as string },
     startMs: ms(r.starts_at),
     endMs: ms(r.ends_at),
@@ -124,6 +126,7 @@ function toBooking(r: Row): BookingRecord {
     updatedMs: ms(r.updated_at),
   };
   if (r.customer_phone) booking.customer.phone = r.customer_phone as string;
+  if (r.customer_address) booking.customer.address = r.customer_address as Address;
   // blocked_range = [start - before, end + after): the buffers are read back from it.
   booking.bufferBeforeMinutes = Math.round((booking.startMs - Number(r.blocked_from_ms)) / 60_000);
   booking.bufferAfterMinutes = Math.round((Number(r.blocked_to_ms) - booking.endMs) / 60_000);
@@ -164,14 +167,15 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
           `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
              customer_phone, starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents,
              payment_status, payment_provider, payment_intent_id, payment_method_id, refund_cents, refund_policy,
-             hold_expires_at, notify_email, notify_sms, created_at, updated_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27)`,
+             hold_expires_at, notify_email, notify_sms, created_at, updated_at, channel, customer_address)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)`,
           [
             b.id, b.publicCode, b.artisanId, b.serviceId, b.serviceName, b.status, b.customer.name, b.customer.email,
             b.customer.phone ?? null, iso(b.startMs), iso(b.endMs), b.durationMinutes, blockedRange(b), b.priceCents,
             b.depositRate, b.depositCents, b.paymentStatus, b.paymentProvider, b.paymentIntentId, b.paymentMethodId,
             b.refundCents, JSON.stringify(b.refundPolicy), b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
-            b.notifyEmail, b.notifySms, iso(b.createdMs), iso(b.updatedMs),
+            b.notifyEmail, b.notifySms, iso(b.createdMs), iso(b.updatedMs), b.channel,
+            b.customer.address ? JSON.stringify(b.customer.address) : null,
           ],
         )
         .catch(translate);
@@ -198,6 +202,15 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
           ],
         )
         .catch(translate);
+    },
+    async countBookingsCreated(artisanId, fromMs, toMs) {
+      await lockArtisanBookings(q, artisanId);
+      const rows = await q.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings
+          WHERE artisan_id = $1 AND created_at >= $2 AND created_at < $3 AND status NOT IN ('payment_failed', 'expired')`,
+        [artisanId, iso(fromMs), iso(toMs)],
+      );
+      return rows[0]!.n;
     },
     async busyBlockOverlaps(artisanId, { startMs, endMs }) {
       const rows = await q.query(

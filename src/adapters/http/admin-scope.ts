@@ -1,13 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { unauthenticated } from '../../domain/errors.ts';
+import type {} from '@fastify/cookie';
+import { AppError, unauthenticated } from '../../domain/errors.ts';
+import type { Principal } from '../../app/admin-auth.ts';
 
 /** Who is calling an admin route: the artisan (session cookie) or an integration (API token). */
-export interface AdminPrincipal {
-  artisanId: string;
-  /** Recorded in booking history and audit: "artisan" or "token:<name>". */
-  actor: string;
-  via: 'session' | 'token';
-}
+export type AdminPrincipal = Principal;
 
 export interface AdminCredentials {
   bearer?: string;
@@ -16,6 +13,7 @@ export interface AdminCredentials {
 
 export interface AdminAuthenticator {
   authenticate(credentials: AdminCredentials): Promise<AdminPrincipal | undefined>;
+  csrfMatches(principal: AdminPrincipal, header: string | undefined): boolean;
 }
 
 /** An admin route plugin: registered inside the authenticated `/api/admin` scope (paths relative). */
@@ -28,29 +26,31 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'ac_session';
+export const CSRF_HEADER = 'x-csrf-token';
 export const ADMIN_SECURITY: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function readCredentials(request: FastifyRequest): AdminCredentials {
+export const csrfRejected = (): AppError =>
+  new AppError('CSRF_REJECTED', 'Requête refusée : le jeton de sécurité est absent ou invalide. Rechargez la page puis réessayez.');
+
+export function readCredentials(request: FastifyRequest): AdminCredentials {
   const credentials: AdminCredentials = {};
   const header = request.headers.authorization;
   if (typeof header === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (match) credentials.bearer = match[1];
+    // A malformed Authorization header is not silently ignored in favour of a cookie.
+    credentials.bearer = match ? match[1] : '\u0000invalid';
   }
-  const cookie = request.headers.cookie;
-  if (typeof cookie === 'string') {
-    for (const part of cookie.split(';')) {
-      const [name, ...rest] = part.trim().split('=');
-      if (name === SESSION_COOKIE) credentials.sessionToken = decodeURIComponent(rest.join('='));
-    }
-  }
+  const cookie = request.cookies?.[SESSION_COOKIE];
+  if (cookie) credentials.sessionToken = cookie;
   return credentials;
 }
 
 /**
  * Every route registered here answers 401 without valid credentials: the check runs on
- * `onRequest`, before the body is even parsed. Each route is documented with the admin tag
- * and both security schemes.
+ * `onRequest`, before the body is even parsed. Writes authenticated by the session cookie
+ * must also carry the session's CSRF token in `X-CSRF-Token` (a cross-site form cannot read
+ * it); API tokens are not sent automatically by browsers, so they need none.
  */
 export async function adminScope(root: FastifyInstance, deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[] }): Promise<void> {
   await root.register(
@@ -62,6 +62,10 @@ export async function adminScope(root: FastifyInstance, deps: { authenticator: A
       scope.addHook('onRequest', async (request) => {
         const principal = await deps.authenticator.authenticate(readCredentials(request));
         if (!principal) throw unauthenticated();
+        if (!SAFE_METHODS.has(request.method)) {
+          const header = request.headers[CSRF_HEADER];
+          if (!deps.authenticator.csrfMatches(principal, typeof header === 'string' ? header : undefined)) throw csrfRejected();
+        }
         request.admin = principal;
       });
       for (const routes of deps.routes) await scope.register(routes);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
@@ -12,6 +13,8 @@ import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
 import { homeRoute } from './routes/home.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
+import { adminLoginRoutes } from './routes/admin-account.ts';
+import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
@@ -23,7 +26,7 @@ export interface HttpDeps {
   clock: { now(): number };
   redis?: Redis;
   version: string;
-  admin: { authenticator: AdminAuthenticator; routes: AdminRoutes[] };
+  admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -69,6 +72,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
     // A store error (Redis down) lets the request through rather than failing it.
@@ -86,7 +90,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
-  await adminScope(app, deps.admin);
+  await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
   await app.register(homeRoute);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -33,7 +33,8 @@ export function presentAvailability(a: Availability) {
   };
 }
 
-export function presentBooking(b: BookingRecord) {
+/** The intervention address is shown only to the customer's own lookup and to the artisan. */
+export function presentBooking(b: BookingRecord, options: { withAddress?: boolean } = {}) {
   const local = instantToLocal(b.startMs, b.timezone);
   return {
     publicCode: b.publicCode,
@@ -46,7 +47,12 @@ export function presentBooking(b: BookingRecord) {
     time: local.time,
     durationMinutes: b.durationMinutes,
     priceCents: b.priceCents,
-    customer: { name: b.customer.name, email: b.customer.email, ...(b.customer.phone ? { phone: b.customer.phone } : {}) },
+    customer: {
+      name: b.customer.name,
+      email: b.customer.email,
+      ...(b.customer.phone ? { phone: b.customer.phone } : {}),
+      ...(options.withAddress && b.customer.address ? { address: b.customer.address } : {}),
+    },
     deposit: {
       amountCents: b.depositCents,
       currency: 'EUR' as const,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import type {} from '@fastify/rate-limit';
 import { RateLimitedError } from './errors.ts';
 
-export type Bucket = 'manage' | 'create' | 'read';
+export type Bucket = 'manage' | 'create' | 'read' | 'login';
 
 /**
  * Per-IP buckets of decisions §6. Lookup, cancel and reschedule share one bucket, so the
@@ -24,5 +24,5 @@ export function makeRateLimiters(app: FastifyInstance, limits: Record<Bucket, nu
       }
     };
   };
-  return { manage: make('manage'), create: make('create'), read: make('read') };
+  return { manage: make('manage'), create: make('create'), read: make('read'), login: make('login') };
 }

@@ -76,7 +76,13 @@ export const AvailabilityDto = Type.Object({
   slots: Type.Array(SlotDto),
 });
 
-const CustomerDto = Type.Object({ name: Type.String(), email: Type.String(), phone: Type.Optional(Type.String()) });
+export const AddressDto = Type.Object({ street: Type.String(), postalCode: Type.String(), city: Type.String() });
+const CustomerDto = Type.Object({
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Optional(Type.String()),
+  address: Type.Optional(AddressDto),
+});
 
 export const DepositDto = Type.Object({
   amountCents: Type.Integer(),
@@ -114,6 +120,19 @@ export const CreateBookingBody = Type.Object({
     name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
     email: Email,
     phone: Type.Optional(Type.Union([Type.String({ maxLength: 32, pattern: PRINTABLE }), Type.Null()])),
+    address: Type.Optional(
+      Type.Union([
+        Type.Object(
+          {
+            street: Type.String({ maxLength: 200, pattern: PRINTABLE }),
+            postalCode: Type.String({ maxLength: 10, pattern: PRINTABLE }),
+            city: Type.String({ maxLength: 100, pattern: PRINTABLE }),
+          },
+          { description: "Adresse de l'intervention (visible de l'artisan et du client seulement)" },
+        ),
+        Type.Null(),
+      ]),
+    ),
   }),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
   paymentMethodId: Type.Optional(
@@ -127,9 +146,11 @@ export const CodeParams = Type.Object({ publicCode: PublicCode });
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED)',
+  401: 'Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS)',
   402: "Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre",
+  403: 'Écriture par session sans jeton CSRF valide (CSRF_REJECTED)',
   404: 'Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND)',
-  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS)',
+  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED)',
   413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
   415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED)',

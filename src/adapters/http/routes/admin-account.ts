@@ -1,21 +1,135 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { AdminAuth } from '../../../app/admin-auth.ts';
+import { AppError } from '../../../domain/errors.ts';
+import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
+import { Email, PRINTABLE, errorResponses } from '../schemas.ts';
 
-/** Who is signed in (inside the authenticated admin scope). */
-export async function adminAccountRoutes(root: FastifyInstance): Promise<void> {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(
-    '/me',
-    {
-      schema: {
-        summary: 'Compte connecté',
-        response: {
-          200: Type.Object({ artisanId: Type.String(), actor: Type.String(), via: Type.Union([Type.Literal('session'), Type.Literal('token')]) }),
-          401: Type.Ref('ErrorResponse'),
+const Me = Type.Object({
+  artisanId: Type.String(),
+  actor: Type.String({ description: '"artisan" (session) ou "token:<nom>"' }),
+  via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
+  email: Type.Optional(Type.String()),
+  csrfToken: Type.Optional(Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture faite avec la session" })),
+});
+const ApiToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  prefix: Type.String({ description: 'Premiers caractères du jeton, pour le reconnaître' }),
+  createdAt: Type.String(),
+  lastUsedAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Cookies are Secure when the public address is HTTPS or the request came over HTTPS. */
+function cookieOptions(request: FastifyRequest, publicBaseUrl: string, maxAgeSeconds: number) {
+  const secure = publicBaseUrl.startsWith('https:') || request.protocol === 'https';
+  return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', maxAge: maxAgeSeconds };
+}
+
+/** Sign-in: the only admin route reachable without credentials; rate limited per IP. */
+export function adminLoginRoutes(deps: { auth: AdminAuth; loginLimit: onRequestHookHandler; publicBaseUrl: string; clock: { now(): number } }) {
+  return async (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    app.post(
+      '/api/admin/login',
+      {
+        onRequest: deps.loginLimit,
+        schema: {
+          tags: ['Administration'],
+          summary: "Connexion de l'artisan (pose le cookie de session)",
+          body: Type.Object({ email: Email, password: Password }),
+          response: { 200: Me, ...errorResponses(400, 401, 429) },
         },
       },
-    },
-    async (request) => request.admin,
-  );
+      async (request, reply) => {
+        const session = await deps.auth.login(request.body);
+        const maxAge = Math.floor((session.expiresMs - deps.clock.now()) / 1000);
+        reply.setCookie(SESSION_COOKIE, session.sessionToken, cookieOptions(request, deps.publicBaseUrl, maxAge));
+        return session.principal;
+      },
+    );
+  };
+}
+
+/** Session, password and API tokens of the signed-in artisan. */
+export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: string }): AdminRoutes {
+  return async (root) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    app.get('/me', { schema: { summary: 'Compte connecté', response: { 200: Me, ...errorResponses(401) } } }, async (request) => request.admin);
+
+    app.post(
+      '/logout',
+      { schema: { summary: 'Déconnexion (supprime la session)', response: { 204: Type.Null(), ...errorResponses(401, 403) } } },
+      async (request: FastifyRequest, reply: FastifyReply) => {
+        const token = request.cookies[SESSION_COOKIE];
+        if (token) await deps.auth.logout(token);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/password',
+      {
+        schema: {
+          summary: 'Changer son mot de passe (met fin aux autres sessions)',
+          body: Type.Object({ currentPassword: Password, newPassword: Password }),
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const email = request.admin.email;
+        if (!email) throw new AppError('SESSION_REQUIRED', 'Le mot de passe se change depuis une session artisan, pas avec un jeton d’API.');
+        await deps.auth.login({ email, password: request.body.currentPassword }).catch(() => {
+          throw new AppError('INVALID_CREDENTIALS', 'Le mot de passe actuel est incorrect.');
+        });
+        await deps.auth.setPassword(email, request.body.newPassword);
+        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        return reply.status(204).send(null);
+      },
+    );
+
+    const present = (t: Awaited<ReturnType<AdminAuth['listApiTokens']>>[number]) => ({
+      id: t.id, name: t.name, prefix: t.prefix, createdAt: iso(t.createdMs)!, lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs),
+    });
+    app.get(
+      '/tokens',
+      { schema: { summary: "Jetons d'API (intégrations)", response: { 200: Type.Object({ tokens: Type.Array(ApiToken) }), ...errorResponses(401) } } },
+      async (request) => ({ tokens: (await deps.auth.listApiTokens(request.admin.artisanId)).map(present) }),
+    );
+    app.post(
+      '/tokens',
+      {
+        schema: {
+          summary: "Créer un jeton d'API (affiché une seule fois)",
+          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 80, pattern: PRINTABLE }) }),
+          response: { 201: Type.Object({ token: Type.String(), apiToken: ApiToken }), ...errorResponses(400, 401, 403) },
+        },
+      },
+      async (request, reply) => {
+        const { token, record } = await deps.auth.createApiToken(request.admin.artisanId, request.body.name);
+        return reply.status(201).send({ token, apiToken: present(record) });
+      },
+    );
+    app.delete(
+      '/tokens/:id',
+      {
+        schema: {
+          summary: "Révoquer un jeton d'API",
+          params: Type.Object({ id: Uuid }),
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await deps.auth.revokeApiToken(request.admin.artisanId, request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+  };
 }

@@ -104,7 +104,9 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email })) }),
+    async (request) => ({
+      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true }),
+    }),
   );
 
   app.post(

@@ -1,0 +1,72 @@
+import type { AdminBookingReader, HistoryEntry } from '../../app/admin-bookings.ts';
+import { BOOKING_SELECT, toBooking } from './booking-store.ts';
+import type { Database } from './database.ts';
+
+const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+
+/** Placeholders written over an erased customer's data; the record itself stays. */
+export const ERASED_NAME = 'Client effacé';
+const erasedEmail = (bookingId: string): string => `efface-${bookingId.slice(0, 8)}@anonyme.invalid`;
+
+export function makeAdminBookingReader(db: Database): AdminBookingReader {
+  return {
+    async listBookings(q) {
+      const where = [`b.artisan_id = $1`, `b.status = ANY($2)`];
+      const params: unknown[] = [q.artisanId, q.statuses];
+      // The local start date, read in the artisan's own zone (decisions §3).
+      if (q.from) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date >= $${params.push(q.from.toString())}::date`);
+      if (q.to) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date <= $${params.push(q.to.toString())}::date`);
+      if (q.code) where.push(`b.public_code = $${params.push(q.code)}`);
+      const filter = where.join(' AND ');
+      const [count] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM bookings b JOIN artisans a ON a.id = b.artisan_id WHERE ${filter}`,
+        params,
+      );
+      const rows = await db.query(
+        `${BOOKING_SELECT} WHERE ${filter} ORDER BY b.starts_at, b.public_code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, q.limit, q.offset],
+      );
+      return { items: rows.map(toBooking), total: count!.n };
+    },
+
+    async listHistory(bookingId) {
+      const rows = await db.query<{ at_ms: number; type: string; actor: string; data: Record<string, unknown> }>(
+        `SELECT (extract(epoch FROM created_at) * 1000)::float8 AS at_ms, type, actor, data
+           FROM booking_events WHERE booking_id = $1 ORDER BY id`,
+        [bookingId],
+      );
+      return rows.map((r): HistoryEntry => ({ atMs: Number(r.at_ms), type: r.type, actor: r.actor, data: r.data }));
+    },
+
+    async findByCustomerEmail(artisanId, email) {
+      const rows = await db.query(
+        `${BOOKING_SELECT} WHERE b.artisan_id = $1 AND b.customer_email = $2 ORDER BY b.starts_at`,
+        [artisanId, email],
+      );
+      return rows.map(toBooking);
+    },
+
+    async anonymizeCustomer(artisanId, email, nowMs, actor) {
+      return db.transaction(async (tx) => {
+        const ids = (
+          await tx.query<{ id: string }>('SELECT id FROM bookings WHERE artisan_id = $1 AND customer_email = $2 FOR UPDATE', [artisanId, email])
+        ).map((r) => r.id);
+        for (const id of ids) {
+          await tx.query(
+            `UPDATE bookings SET customer_name = $2, customer_email = $3, customer_phone = NULL, customer_address = NULL,
+                 cancellation_reason = NULL, notify_email = false, notify_sms = false, anonymized_at = $4, updated_at = $4
+               WHERE id = $1`,
+            [id, ERASED_NAME, erasedEmail(id), iso(nowMs)],
+          );
+        }
+        await tx.query(`UPDATE booking_events SET data = data - 'reason' WHERE booking_id = ANY($1)`, [ids]);
+        await tx.query(`UPDATE busy_blocks b SET summary = k.service_name FROM bookings k WHERE b.booking_id = k.id AND k.id = ANY($1)`, [ids]);
+        await tx.query(`UPDATE outbox SET status = 'cancelled' WHERE booking_id = ANY($1) AND status = 'pending' AND topic LIKE 'notify.%'`, [ids]);
+        // Stored idempotent replies hold the booking as it was answered, contact details included.
+        await tx.query(`DELETE FROM idempotency_keys WHERE response_body -> 'booking' -> 'customer' ->> 'email' = $1`, [email]);
+        await tx.query(`INSERT INTO booking_events (booking_id, type, actor, data) SELECT unnest($1::uuid[]), 'customer_erased', $2, '{}'`, [ids, actor]);
+        return ids.length;
+      });
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
+import type { BookingRecord } from '../../../app/ports.ts';
+import { ValidationError } from '../../../domain/errors.ts';
+import { parseLocalDate } from '../../../domain/time.ts';
+import type { AdminRoutes } from '../admin-scope.ts';
+import { presentBooking } from '../presenters.ts';
+import type { UseCases } from '../use-cases.ts';
+import {
+  BookingDto,
+  CodeParams,
+  CreateBookingBody,
+  DateString,
+  Email,
+  PRINTABLE,
+  StringEnum,
+  TimeString,
+  errorResponses,
+} from '../schemas.ts';
+
+const STATUSES = ['confirmed', 'rescheduled', 'cancelled'] as const;
+
+const AdminBookingDto = Type.Object({
+  ...BookingDto.properties,
+  channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
+  cancelledBy: Type.Union([StringEnum(['customer', 'artisan', 'system'] as const), Type.Null()]),
+  refundCents: Type.Integer({ description: 'Remboursement décidé à l’annulation' }),
+});
+const HistoryDto = Type.Object({
+  at: Type.String(),
+  type: Type.String({ description: 'hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased…' }),
+  actor: Type.String({ description: 'customer, artisan, system ou token:<nom>' }),
+  data: Type.Object({}, { additionalProperties: true }),
+});
+const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
+
+export function presentAdminBooking(b: BookingRecord) {
+  return { ...presentBooking(b, { withAddress: true }), channel: b.channel, cancelledBy: b.cancelledBy, refundCents: b.refundCents };
+}
+
+export const presentHistory = (h: HistoryEntry[]) => h.map((e) => ({ at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, data: e.data }));
+
+function localDate(field: string, value: string | undefined) {
+  if (value === undefined) return undefined;
+  const date = parseLocalDate(value);
+  if (!date) throw new ValidationError([{ field, message: "Cette date n'existe pas." }]);
+  return date;
+}
+
+/** The artisan's bookings: list, detail with history, cancel, move, and phone bookings. */
+export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: UseCases }): AdminRoutes {
+  return async (root) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const uc = deps.useCases;
+
+    app.get(
+      '/bookings',
+      {
+        schema: {
+          summary: 'Réservations (par date locale de rendez-vous, paginées)',
+          querystring: Type.Object({
+            from: Type.Optional(DateString),
+            to: Type.Optional(DateString),
+            status: Type.Optional(Type.Array(StringEnum(STATUSES), { description: 'Un ou plusieurs statuts (répéter le paramètre)' })),
+            page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+            pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          }),
+          response: {
+            200: Type.Object({ bookings: Type.Array(AdminBookingDto), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() }),
+            ...errorResponses(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const { items, total } = await deps.bookings.list({
+          artisanId: request.admin.artisanId,
+          from: localDate('from', q.from),
+          to: localDate('to', q.to),
+          statuses: (q.status?.length ? q.status : [...STATUSES]) as ListedStatus[],
+          limit: q.pageSize,
+          offset: (q.page - 1) * q.pageSize,
+        });
+        return { bookings: items.map(presentAdminBooking), page: q.page, pageSize: q.pageSize, total };
+      },
+    );
+
+    app.get(
+      '/bookings/:publicCode',
+      {
+        schema: {
+          summary: 'Une réservation et son historique complet',
+          params: CodeParams,
+          response: { 200: Type.Object({ booking: AdminBookingDto, history: Type.Array(HistoryDto) }), ...errorResponses(401, 404) },
+        },
+      },
+      async (request) => {
+        const { booking, history } = await deps.bookings.get(request.admin.artisanId, request.params.publicCode);
+        return { booking: presentAdminBooking(booking), history: presentHistory(history) };
+      },
+    );
+
+    app.post(
+      '/bookings/:publicCode/cancel',
+      {
+        schema: {
+          summary: "Annuler une réservation (par l'artisan : acompte intégralement remboursé)",
+          params: CodeParams,
+          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500, pattern: PRINTABLE })) }),
+          response: { 200: Type.Object({ booking: AdminBookingDto, refund: RefundDto }), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const result = await uc.cancelBooking({
+          publicCode: request.params.publicCode,
+          artisanId: request.admin.artisanId,
+          cancelledBy: 'artisan',
+          actor: request.admin.actor,
+          reason: request.body.reason?.trim() || undefined,
+        });
+        return { booking: presentAdminBooking(result.booking), refund: result.refund };
+      },
+    );
+
+    app.post(
+      '/bookings/:publicCode/reschedule',
+      {
+        schema: {
+          summary: 'Déplacer une réservation (mêmes règles que pour le client)',
+          params: CodeParams,
+          body: Type.Object({ newDate: DateString, newTime: TimeString }),
+          response: { 200: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => ({
+        booking: presentAdminBooking(
+          await uc.rescheduleBooking({ publicCode: request.params.publicCode, artisanId: request.admin.artisanId, actor: request.admin.actor, ...request.body }),
+        ),
+      }),
+    );
+
+    app.post(
+      '/bookings',
+      {
+        schema: {
+          summary: 'Saisir une réservation prise par téléphone (acompte facultatif)',
+          body: Type.Object({
+            ...CreateBookingBody.properties,
+            collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
+          }),
+          response: { 201: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
+        },
+      },
+      async (request, reply) => {
+        const { collectDeposit, ...input } = request.body;
+        const booking = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
+        return reply.status(201).send({ booking: presentAdminBooking(booking) });
+      },
+    );
+
+    app.get(
+      '/customers/export',
+      {
+        schema: {
+          summary: "Tout ce qui est conservé sur un client (droit d'accès RGPD)",
+          querystring: Type.Object({ email: Email }),
+          response: {
+            200: Type.Object({
+              email: Type.String(),
+              bookings: Type.Array(Type.Object({ booking: AdminBookingDto, history: Type.Array(HistoryDto) })),
+            }),
+            ...errorResponses(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const found = await deps.bookings.exportCustomer(request.admin.artisanId, request.query.email);
+        return {
+          email: request.query.email.trim().toLowerCase(),
+          bookings: found.map((f) => ({ booking: presentAdminBooking(f.booking), history: presentHistory(f.history) })),
+        };
+      },
+    );
+
+    app.post(
+      '/customers/erase',
+      {
+        schema: {
+          summary: "Effacer les données personnelles d'un client (RGPD) en gardant les pièces comptables",
+          body: Type.Object({ email: Email }),
+          response: { 200: Type.Object({ erasedBookings: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => ({ erasedBookings: await deps.bookings.eraseCustomer(request.admin.artisanId, request.body.email, request.admin.actor) }),
+    );
+  };
+}

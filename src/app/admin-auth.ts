@@ -1,0 +1,191 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { AppError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
+import { normalizeEmail } from '../domain/public-code.ts';
+import type { Clock, Randomness } from './ports.ts';
+
+/** Sign-in, sessions and API tokens of the artisan's back office (decisions §8). */
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(stored: string, password: string): Promise<boolean>;
+}
+
+export interface AdminUser {
+  id: string;
+  artisanId: string;
+  email: string;
+  passwordHash: string;
+}
+
+export interface ApiTokenRecord {
+  id: string;
+  artisanId: string;
+  name: string;
+  prefix: string;
+  createdMs: number;
+  lastUsedMs: number | null;
+  revokedMs: number | null;
+}
+
+export interface AdminAuthStore {
+  findUserByEmail(email: string): Promise<AdminUser | undefined>;
+  /** The artisan's first login, or undefined when the artisan has none yet. */
+  findUserOfArtisan(artisanId: string): Promise<AdminUser | undefined>;
+  artisansWithoutLogin(): Promise<{ id: string; email: string }[]>;
+  insertUser(user: AdminUser, nowMs: number): Promise<void>;
+  /** Sets a new password hash and ends every session of that user. */
+  setPassword(userId: string, passwordHash: string, nowMs: number): Promise<void>;
+  insertSession(s: { tokenHash: string; userId: string; csrfToken: string; createdMs: number; expiresMs: number }): Promise<void>;
+  findSession(tokenHash: string, nowMs: number): Promise<{ user: AdminUser; csrfToken: string } | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  insertApiToken(token: ApiTokenRecord & { tokenHash: string }): Promise<boolean>;
+  findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  touchApiToken(id: string, nowMs: number): Promise<void>;
+  listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
+  revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<boolean>;
+  soleArtisanId(): Promise<string | undefined>;
+}
+
+export interface Principal {
+  artisanId: string;
+  actor: string;
+  via: 'session' | 'token';
+  email?: string;
+  csrfToken?: string;
+}
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
+export const API_TOKEN_PREFIX = 'ac_';
+const PASSWORD_MIN = 10;
+const PASSWORD_MAX = 200;
+
+export const invalidCredentials = (): AppError =>
+  new AppError('INVALID_CREDENTIALS', 'Adresse e-mail ou mot de passe incorrect.');
+
+export function passwordProblems(password: string): string | undefined {
+  if (password.length < PASSWORD_MIN) return `Le mot de passe doit contenir au moins ${PASSWORD_MIN} caractères.`;
+  if (password.length > PASSWORD_MAX) return `Le mot de passe doit contenir au plus ${PASSWORD_MAX} caractères.`;
+  return undefined;
+}
+
+/** A readable random password (no look-alike characters), for first starts and resets. */
+export function generatePassword(random: Randomness, length = 16): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = random.bytes(length * 2);
+  let out = '';
+  for (const b of bytes) {
+    // Rejection sampling keeps every character equally likely.
+    if (b >= 256 - (256 % alphabet.length)) continue;
+    out += alphabet[b % alphabet.length];
+    if (out.length === length) break;
+  }
+  return out.length === length ? out : generatePassword(random, length);
+}
+
+export function makeAdminAuth(deps: {
+  store: AdminAuthStore;
+  hasher: PasswordHasher;
+  clock: Clock;
+  random: Randomness;
+  sessionHours: number;
+}) {
+  const { store, hasher, clock, random } = deps;
+  // Verifying against this when the e-mail is unknown takes as long as a real check, so the
+  // response time does not tell whether an account exists.
+  let decoyHash: Promise<string> | undefined;
+
+  return {
+    async login(input: { email: string; password: string }): Promise<{ sessionToken: string; csrfToken: string; expiresMs: number; principal: Principal }> {
+      const user = await store.findUserByEmail(normalizeEmail(input.email));
+      decoyHash ??= hasher.hash(base64url(random.bytes(16)));
+      const ok = await hasher.verify(user?.passwordHash ?? (await decoyHash), input.password);
+      if (!user || !ok) throw invalidCredentials();
+      const sessionToken = base64url(random.bytes(32));
+      const csrfToken = base64url(random.bytes(24));
+      const now = clock.now();
+      const expiresMs = now + deps.sessionHours * 3_600_000;
+      await store.insertSession({ tokenHash: sha256(sessionToken), userId: user.id, csrfToken, createdMs: now, expiresMs });
+      return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken } };
+    },
+
+    async logout(sessionToken: string): Promise<void> {
+      await store.deleteSession(sha256(sessionToken));
+    },
+
+    async authenticate(credentials: { bearer?: string; sessionToken?: string }): Promise<Principal | undefined> {
+      if (credentials.bearer) {
+        const token = await store.findApiToken(sha256(credentials.bearer));
+        if (!token || token.revokedMs !== null) return undefined;
+        await store.touchApiToken(token.id, clock.now());
+        return { artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token' };
+      }
+      if (credentials.sessionToken) {
+        const session = await store.findSession(sha256(credentials.sessionToken), clock.now());
+        if (!session) return undefined;
+        return { artisanId: session.user.artisanId, actor: 'artisan', via: 'session', email: session.user.email, csrfToken: session.csrfToken };
+      }
+      return undefined;
+    },
+
+    /** Writes by cookie must carry the session's CSRF token (header), compared in constant time. */
+    csrfMatches(principal: Principal, header: string | undefined): boolean {
+      if (principal.via !== 'session') return true;
+      if (!header || !principal.csrfToken) return false;
+      const a = Buffer.from(sha256(header));
+      const b = Buffer.from(sha256(principal.csrfToken));
+      return timingSafeEqual(a, b);
+    },
+
+    async createApiToken(artisanId: string, name: string): Promise<{ token: string; record: ApiTokenRecord }> {
+      const trimmed = name.trim();
+      if (!trimmed) throw new ValidationError([{ field: 'name', message: 'Le nom du jeton est obligatoire.' }]);
+      const token = `${API_TOKEN_PREFIX}${base64url(random.bytes(32))}`;
+      const record: ApiTokenRecord = { id: random.uuid(), artisanId, name: trimmed, prefix: token.slice(0, 8), createdMs: clock.now(), lastUsedMs: null, revokedMs: null };
+      await store.insertApiToken({ ...record, tokenHash: sha256(token) });
+      return { token, record };
+    },
+
+    listApiTokens: (artisanId: string) => store.listApiTokens(artisanId),
+
+    async revokeApiToken(artisanId: string, id: string): Promise<void> {
+      if (!(await store.revokeApiToken(artisanId, id, clock.now()))) {
+        throw new NotFoundError('TOKEN_NOT_FOUND', "Ce jeton d'API n'existe pas ou est déjà révoqué.");
+      }
+    },
+
+    /** ADMIN_API_TOKEN seeds one token; once revoked by the artisan it stays revoked. */
+    async seedConfiguredToken(token: string): Promise<void> {
+      const artisanId = await store.soleArtisanId();
+      if (!artisanId) return;
+      await store.insertApiToken({
+        id: random.uuid(), artisanId, name: 'ADMIN_API_TOKEN', prefix: token.slice(0, 8), tokenHash: sha256(token),
+        createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
+      });
+    },
+
+    /** Gives every artisan without a login one, with a generated password returned once. */
+    async ensureLogins(): Promise<{ email: string; password: string }[]> {
+      const created: { email: string; password: string }[] = [];
+      for (const artisan of await store.artisansWithoutLogin()) {
+        const password = generatePassword(random);
+        const email = normalizeEmail(artisan.email);
+        await store.insertUser({ id: random.uuid(), artisanId: artisan.id, email, passwordHash: await hasher.hash(password) }, clock.now());
+        created.push({ email, password });
+      }
+      return created;
+    },
+
+    async setPassword(email: string, password: string): Promise<void> {
+      const problem = passwordProblems(password);
+      if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
+      const user = await store.findUserByEmail(normalizeEmail(email));
+      if (!user) throw new NotFoundError('ACCOUNT_NOT_FOUND', 'Aucun compte artisan avec cette adresse e-mail.');
+      await store.setPassword(user.id, await hasher.hash(password), clock.now());
+    },
+  };
+}
+
+export type AdminAuth = ReturnType<typeof makeAdminAuth>;
+
+export { unauthenticated };

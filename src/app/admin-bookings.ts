@@ -1,0 +1,94 @@
+import type { Temporal } from 'temporal-polyfill';
+import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
+import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
+import type { BookingRecord, BookingStatus } from './ports.ts';
+
+/** The artisan's view of bookings: lists, one booking with its history, customers' data. */
+
+export type ListedStatus = Extract<BookingStatus, 'confirmed' | 'rescheduled' | 'cancelled'>;
+
+export interface BookingQuery {
+  artisanId: string;
+  from?: Temporal.PlainDate;
+  to?: Temporal.PlainDate;
+  statuses: ListedStatus[];
+  /** One booking by its public code (already normalised). */
+  code?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface HistoryEntry {
+  atMs: number;
+  type: string;
+  actor: string;
+  data: Record<string, unknown>;
+}
+
+export interface AdminBookingReader {
+  /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
+  listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
+  listHistory(bookingId: string): Promise<HistoryEntry[]>;
+  findByCustomerEmail(artisanId: string, email: string): Promise<BookingRecord[]>;
+  /**
+   * Replaces the customer's personal data on every booking of theirs with a placeholder and
+   * scrubs it from history and messages; amounts, dates and payment ids stay (bookkeeping).
+   */
+  anonymizeCustomer(artisanId: string, email: string, nowMs: number, actor: string): Promise<number>;
+}
+
+const MAX_RANGE_DAYS = 366;
+
+export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { now(): number } }) {
+  const { reader } = deps;
+  const visible = async (artisanId: string, code: string): Promise<BookingRecord> => {
+    const publicCode = normalizePublicCode(code);
+    const [found] = publicCode
+      ? (await reader.listBookings({ artisanId, statuses: ['confirmed', 'rescheduled', 'cancelled'], limit: 1, offset: 0, code: publicCode })).items
+      : [];
+    if (!found) throw bookingNotFound();
+    return found;
+  };
+
+  return {
+    async list(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }> {
+      if (q.from && q.to) {
+        const days = q.from.until(q.to).total({ unit: 'days' });
+        if (days < 0) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
+        if (days > MAX_RANGE_DAYS) throw new ValidationError([{ field: 'to', message: `La période est limitée à ${MAX_RANGE_DAYS} jours.` }]);
+      }
+      return reader.listBookings(q);
+    },
+
+    async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {
+      const booking = await visible(artisanId, code);
+      return { booking, history: await reader.listHistory(booking.id) };
+    },
+
+    /** Everything held about one customer (GDPR access request). */
+    async exportCustomer(artisanId: string, email: string) {
+      const bookings = await reader.findByCustomerEmail(artisanId, normalizeEmail(email));
+      const withHistory = [];
+      for (const booking of bookings) withHistory.push({ booking, history: await reader.listHistory(booking.id) });
+      return withHistory;
+    },
+
+    /** GDPR erasure; refused while an appointment is still to come (the artisan needs the contact). */
+    async eraseCustomer(artisanId: string, email: string, actor: string): Promise<number> {
+      const normalized = normalizeEmail(email);
+      const bookings = await reader.findByCustomerEmail(artisanId, normalized);
+      const now = deps.clock.now();
+      const upcoming = bookings.filter((b) => (b.status === 'confirmed' || b.status === 'rescheduled' || b.status === 'pending_payment') && b.endMs > now);
+      if (upcoming.length > 0) {
+        throw new ConflictError(
+          'CUSTOMER_HAS_ACTIVE_BOOKINGS',
+          `Ce client a encore ${upcoming.length} rendez-vous à venir (${upcoming.map((b) => b.publicCode).join(', ')}) : annulez-les ou attendez qu'ils soient passés avant d'effacer ses données.`,
+        );
+      }
+      if (bookings.length === 0) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'Aucune donnée pour cette adresse e-mail.');
+      return reader.anonymizeCustomer(artisanId, normalized, now, actor);
+    },
+  };
+}
+
+export type AdminBookings = ReturnType<typeof makeAdminBookings>;
