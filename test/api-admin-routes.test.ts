@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/db.ts';
-import { TEST_ADMIN_TOKEN, adminHeaders } from './helpers/admin.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders, loginAsArtisan, setDemoPassword } from './helpers/admin.ts';
 import { serviceForSuite } from './helpers/service.ts';
 
 /** Every back-office route of settings, services, time off and explained availability: guarded and documented. */
@@ -27,6 +27,7 @@ const ROUTES: ['GET' | 'POST' | 'PATCH' | 'DELETE', string, string, unknown?][] 
 
 describe.each(ENGINES)('admin settings routes: guarded and documented on %s', (engine) => {
   const t = serviceForSuite(engine, START);
+  beforeAll(async () => setDemoPassword(t.service.db));
 
   it.each(ROUTES)('%s %s answers 401 without credentials or with a wrong token, and changes nothing', async (method, url, _path, body) => {
     for (const headers of [{}, { authorization: `Bearer ${TEST_ADMIN_TOKEN}-wrong` }] as Record<string, string>[]) {
@@ -39,6 +40,18 @@ describe.each(ENGINES)('admin settings routes: guarded and documented on %s', (e
     const [diag] = await t.service.db.query<{ is_active: boolean }>(`SELECT is_active FROM services WHERE id = 'diag'`);
     expect(diag!.is_active).toBe(true);
     expect(await t.service.db.query('SELECT 1 FROM busy_blocks UNION ALL SELECT 1 FROM schedule_exceptions')).toEqual([]);
+  });
+
+  it('the artisan signed in with the session cookie reads freely; writes need the CSRF token (403 without)', async () => {
+    const { cookie, csrf } = await loginAsArtisan(t);
+    expect((await t.request('GET', '/api/admin/artisan', undefined, { cookie })).status).toBe(200);
+    const refused = await t.request('PATCH', '/api/admin/services/diag', { basePriceCents: 4500 }, { cookie });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('CSRF_REJECTED');
+    const res = await t.request('PATCH', '/api/admin/services/diag', { basePriceCents: 4500 }, { cookie, 'x-csrf-token': csrf });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.service.basePriceCents).toBe(4500);
+    await t.request('PATCH', '/api/admin/services/diag', { basePriceCents: 4000 }, adminHeaders());
   });
 
   it('the OpenAPI document covers each route with the admin tag, both security schemes, French summaries and error responses', async () => {
