@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     expect(c.dataDir).toBe('./data');
     expect(c.databaseUrl).toBeUndefined();
     expect(c.bodyLimitBytes).toBe(65_536);
-    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300 });
+    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10 });
+    expect(c.adminSessionHours).toBe(12);
     expect(c.paymentHoldMinutes).toBe(5);
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(Object.isFrozen(c)).toBe(true);
