@@ -146,6 +146,19 @@ describe.each(ENGINES)('admin time off and explained availability on %s', (engin
     } finally {
       await t.service.db.query(`UPDATE services SET is_active = true WHERE id = 'entretien-chaudiere'`);
     }
+    // Another artisan's service is as unknown as a missing one.
+    await t.service.db.query(
+      `INSERT INTO artisans (id, display_name, email, timezone, plan) VALUES ('00000000-0000-4000-8000-000000000001', 'Autre', 'autre@example.com', 'Europe/Paris', 'pro')`,
+    );
+    await t.service.db.query(
+      `INSERT INTO services (id, artisan_id, name, duration_minutes, base_price_cents) VALUES ('autre-diag', '00000000-0000-4000-8000-000000000001', 'Autre', 30, 1000)`,
+    );
+    try {
+      expect((await explainedDay(WEDNESDAY, 'autre-diag')).status).toBe(404);
+    } finally {
+      await t.service.db.query(`DELETE FROM services WHERE id = 'autre-diag'`);
+      await t.service.db.query(`DELETE FROM artisans WHERE id = '00000000-0000-4000-8000-000000000001'`);
+    }
     const unknown = await explainedDay(WEDNESDAY, 'inconnu');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('SERVICE_NOT_FOUND');

@@ -25,7 +25,7 @@ export function adminAvailabilityRoutes(deps: { getAvailability: ReturnType<type
       async (request) => {
         const date = parseLocalDate(request.query.date);
         if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
-        const availability = await deps.getAvailability({ serviceId: request.query.serviceId, date, includeArchived: true });
+        const availability = await deps.getAvailability({ serviceId: request.query.serviceId, date, asArtisan: request.admin.artisanId });
         return presentExplainedAvailability(availability);
       },
     );
