@@ -36,6 +36,17 @@ import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { makeArtisanSettings } from './app/admin-settings.ts';
+import { makeScheduleExceptions } from './app/admin-exceptions.ts';
+import { makeAdminServices } from './app/admin-services.ts';
+import { makeTimeOff } from './app/time-off.ts';
+import { makeSettingsStore } from './adapters/db/settings-store.ts';
+import { makeServiceCatalogStore } from './adapters/db/service-catalog-store.ts';
+import { makeTimeOffStore } from './adapters/db/time-off-store.ts';
+import { adminSettingsRoutes } from './adapters/http/routes/admin-settings.ts';
+import { adminServicesRoutes } from './adapters/http/routes/admin-services.ts';
+import { adminTimeOffRoutes } from './adapters/http/routes/admin-time-off.ts';
+import { adminAvailabilityRoutes } from './adapters/http/routes/admin-availability.ts';
 import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
 import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
@@ -98,6 +109,7 @@ export async function compose(
   const payments = overrides.payments ?? makeSimulatedPayments();
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  const settings = makeSettingsStore(db);
 
   // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
   const notify = config.notifications;
@@ -145,6 +157,13 @@ export async function compose(
       routes: [
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
+        adminSettingsRoutes({
+          settings: makeArtisanSettings({ settings, clock, random }),
+          exceptions: makeScheduleExceptions({ settings, clock, random }),
+        }),
+        adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
+        adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
+        adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
       ],
     },

@@ -15,13 +15,16 @@ export function normalizeCustomer(
   const customer: Customer = { name, email: normalizeEmail(input.email) };
   const rawPhone = input.phone?.trim();
   if (rawPhone) {
-    const phone = parsePhoneNumberFromString(rawPhone, 'FR');
-    if (!phone || !phone.isValid()) {
-      details.push({ field: `${field}.phone`, message: "Le numéro de téléphone n'est pas valide." });
-    } else {
-      customer.phone = phone.number;
-    }
+    const phone = normalizePhone(rawPhone);
+    if (!phone) details.push({ field: `${field}.phone`, message: "Le numéro de téléphone n'est pas valide." });
+    else customer.phone = phone;
   }
   if (input.address) customer.address = normalizeAddress(input.address, details, `${field}.address`);
   return customer;
+}
+
+/** A phone number in E.164 (+33612345678), French when no country code is given; undefined when invalid. */
+export function normalizePhone(raw: string): string | undefined {
+  const phone = parsePhoneNumberFromString(raw.trim(), 'FR');
+  return phone && phone.isValid() ? phone.number : undefined;
 }

@@ -13,9 +13,11 @@ export interface Availability {
 }
 
 export function makeGetAvailability(deps: { store: BookingStore; clock: Clock }) {
-  return async function getAvailability(input: { serviceId: string; date: Temporal.PlainDate }): Promise<Availability> {
+  /** The artisan's own view (`asArtisan`) also answers for an archived service, and only for their services. */
+  return async function getAvailability(input: { serviceId: string; date: Temporal.PlainDate; asArtisan?: string }): Promise<Availability> {
     const ctx = await readDay(deps.store, input.serviceId, input.date);
-    if (!ctx || !ctx.service.isActive) {
+    const visible = input.asArtisan === undefined ? ctx?.service.isActive : ctx?.artisan.id === input.asArtisan;
+    if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
     const plan = planDay(ctx, input.date, deps.clock.now());

@@ -1,7 +1,7 @@
 import type { Address } from '../domain/address.ts';
 import type { Interval } from '../domain/intervals.ts';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
-import type { WeeklySchedule } from '../domain/schedule.ts';
+import type { ScheduleException, WeeklyRule, WeeklySchedule } from '../domain/schedule.ts';
 import type { Occupation } from '../domain/slots.ts';
 
 /** What the use cases need from the outside world. Adapters implement these; main wires them. */
@@ -201,5 +201,87 @@ export class PaymentUnavailableError extends Error {
   constructor(cause?: unknown) {
     super('payment provider unavailable', { cause });
     this.name = 'PaymentUnavailableError';
+  }
+}
+
+/** The artisan's own settings as the back office shows and edits them. */
+export interface ArtisanProfile {
+  id: string;
+  displayName: string;
+  email: string;
+  phone: string | null;
+  timezone: string;
+  plan: PlanCode;
+  slotStepMinutes: number;
+  minNoticeMinutes: number;
+  bookingHorizonDays: number;
+  closedOnPublicHolidays: boolean;
+  openingRules: WeeklyRule[];
+  breakRules: WeeklyRule[];
+}
+
+/** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */
+export type ArtisanPatch = Partial<Omit<ArtisanProfile, 'id'>>;
+
+export interface SettingsStore {
+  readArtisan(artisanId: string): Promise<ArtisanProfile | undefined>;
+  /**
+   * In one transaction with the artisan row locked: `decide` sees the current settings and
+   * returns the change (or throws, and nothing is written). Returns the settings after it.
+   */
+  updateArtisan(artisanId: string, decide: (current: ArtisanProfile) => ArtisanPatch): Promise<ArtisanProfile>;
+  /** Exceptions dated from `from` (inclusive) to `to` (inclusive, when given), by date. */
+  listExceptions(artisanId: string, from: string, to?: string): Promise<ScheduleException[]>;
+  /** AlreadyExistsError when the artisan already has an exception on that date. */
+  insertException(artisanId: string, exception: ScheduleException): Promise<void>;
+  deleteException(artisanId: string, id: string): Promise<boolean>;
+}
+
+export interface ServiceCatalog {
+  /** Every service of the artisan, archived ones included. */
+  listServices(artisanId: string): Promise<ServiceRecord[]>;
+  findService(artisanId: string, id: string): Promise<ServiceRecord | undefined>;
+  /** AlreadyExistsError when the id is taken. */
+  insertService(service: ServiceRecord): Promise<void>;
+  /** Like updateArtisan: `decide` sees the locked row; undefined when there is no such service. */
+  updateService(artisanId: string, id: string, decide: (current: ServiceRecord) => ServiceRecord): Promise<ServiceRecord | undefined>;
+  /** Deletes a service no booking ever referenced. */
+  deleteService(artisanId: string, id: string): Promise<'deleted' | 'has_bookings' | 'not_found'>;
+}
+
+/** A busy block the artisan sees: imported from a calendar, or time off entered by hand. */
+export interface BusyBlockRecord {
+  id: string;
+  artisanId: string;
+  providerId: string;
+  summary: string;
+  startMs: number;
+  endMs: number;
+}
+
+/** An active booking as the artisan needs it to move it (time off laid over it). */
+export interface BookingSummary {
+  publicCode: string;
+  serviceName: string;
+  customerName: string;
+  status: BookingStatus;
+  startMs: number;
+  endMs: number;
+}
+
+export interface TimeOffStore {
+  /** Calendar and manual blocks overlapping [fromMs, toMs), by start. */
+  listBlocks(artisanId: string, fromMs: number, toMs: number): Promise<BusyBlockRecord[]>;
+  insertManualBlock(block: BusyBlockRecord): Promise<void>;
+  /** Deletes a manual block only (calendar blocks belong to their calendar); false when none. */
+  deleteManualBlock(artisanId: string, id: string): Promise<boolean>;
+  activeBookingsOverlapping(artisanId: string, interval: Interval): Promise<BookingSummary[]>;
+}
+
+/** Raised by a store when a unique key (date of an exception, service id) is already used. */
+export class AlreadyExistsError extends Error {
+  constructor() {
+    super('already exists');
+    this.name = 'AlreadyExistsError';
   }
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_REFUND_POLICY, decideRefund, type CancelledBy, type RefundPolicy } from './refund-policy.ts';
+import { DEFAULT_REFUND_POLICY, checkRefundPolicy, decideRefund, type CancelledBy, type RefundPolicy } from './refund-policy.ts';
+import type { ErrorDetail } from './errors.ts';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -139,5 +140,24 @@ describe('refund properties', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('checkRefundPolicy: a policy set by the artisan', () => {
+  const tiers = (...t: [number, number][]) => ({ tiers: t.map(([minHoursBefore, refundRate]) => ({ minHoursBefore, refundRate })) });
+  it.each([
+    ['the default policy', DEFAULT_REFUND_POLICY, []],
+    ['no tiers (the deposit is always kept)', tiers(), []],
+    ['one tier', tiers([72, 1]), []],
+    ['tiers in any order', tiers([24, 0.5], [72, 1], [48, 0.8]), []],
+    ['a rate above 1', tiers([48, 1.5]), ['p.tiers.0.refundRate']],
+    ['a negative threshold', tiers([-1, 1]), ['p.tiers.0.minHoursBefore']],
+    ['a threshold over a year', tiers([9000, 1]), ['p.tiers.0.minHoursBefore']],
+    ['two tiers with the same threshold', tiers([48, 1], [48, 0.5]), ['p.tiers.1.minHoursBefore']],
+    ['cancelling later refunds more', tiers([48, 0.5], [24, 1]), ['p.tiers.1.refundRate']],
+  ])('%s', (_name, policy, expected) => {
+    const details: ErrorDetail[] = [];
+    checkRefundPolicy(policy, 'p', details);
+    expect(details.map((d) => d.field)).toEqual(expected);
   });
 });

@@ -4,6 +4,7 @@
  * A cancellation by the artisan is always refunded in full.
  */
 import { applyRate } from './money.ts';
+import type { ErrorDetail } from './errors.ts';
 
 export interface RefundTier {
   /** The tier applies when the cancellation comes at least this many hours before the start. */
@@ -48,3 +49,36 @@ function customerRefundRate(policy: RefundPolicy, leadMs: number): number {
   const tier = [...policy.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore).find((t) => leadHours >= t.minHoursBefore);
   return tier?.refundRate ?? 0;
 }
+
+/**
+ * A policy the artisan sets must make sense to a customer: distinct thresholds, rates
+ * within 0..1, and cancelling later never refunds more than cancelling earlier.
+ */
+export function checkRefundPolicy(policy: RefundPolicy, field: string, details: ErrorDetail[]): void {
+  const before = details.length;
+  policy.tiers.forEach((tier, i) => {
+    if (!Number.isFinite(tier.minHoursBefore) || tier.minHoursBefore < 0 || tier.minHoursBefore > MAX_HOURS) {
+      details.push({ field: `${field}.tiers.${i}.minHoursBefore`, message: `Le délai doit être compris entre 0 et ${MAX_HOURS} heures.` });
+    }
+    if (!Number.isFinite(tier.refundRate) || tier.refundRate < 0 || tier.refundRate > 1) {
+      details.push({ field: `${field}.tiers.${i}.refundRate`, message: 'Le taux de remboursement doit être compris entre 0 et 1.' });
+    }
+  });
+  if (details.length > before) return;
+  const seen = new Set<number>();
+  policy.tiers.forEach((tier, i) => {
+    if (seen.has(tier.minHoursBefore)) {
+      details.push({ field: `${field}.tiers.${i}.minHoursBefore`, message: 'Deux paliers ne peuvent pas avoir le même délai.' });
+    }
+    seen.add(tier.minHoursBefore);
+    const earlierButLess = policy.tiers.find((t) => t.minHoursBefore > tier.minHoursBefore && t.refundRate < tier.refundRate);
+    if (earlierButLess) {
+      details.push({
+        field: `${field}.tiers.${i}.refundRate`,
+        message: `Une annulation ${tier.minHoursBefore} h avant ne peut pas être mieux remboursée qu'une annulation ${earlierButLess.minHoursBefore} h avant.`,
+      });
+    }
+  });
+}
+
+const MAX_HOURS = 8_760;

@@ -155,6 +155,18 @@ export function localDayBounds(date: Temporal.PlainDate, zone: string): { startM
   };
 }
 
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch ms of an ISO 8601 date-time that states its offset (…+01:00 or …Z); undefined otherwise. */
+export function parseInstant(text: string): number | undefined {
+  if (!INSTANT_RE.test(text)) return undefined;
+  try {
+    return Temporal.Instant.from(text).epochMilliseconds;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The calendar month containing an instant, as instants in the given zone: [start, end). */
 export function localMonthBounds(epochMs: number, zone: string): { startMs: number; endMs: number } {
   const first = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone).toPlainDate().with({ day: 1 });

@@ -1,0 +1,162 @@
+import { Type, type TSchema } from 'typebox';
+import { SETTINGS_BOUNDS } from '../../domain/artisan-settings.ts';
+import { AvailabilityDto, DateString, Email, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
+
+/** Schemas of the artisan's back office (/api/admin): input bounds match the database CHECKs. */
+
+const nullableString = (options: Record<string, unknown> = {}) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
+const Minutes = Type.Integer({ minimum: 0, maximum: 1440, description: 'Minutes depuis 00:00 (510 = 08:30)' });
+const MinuteRange = Type.Object({ startMinutes: Minutes, endMinutes: Minutes });
+const DayOfWeek = Type.Integer({ minimum: 0, maximum: 6, description: '0 = dimanche … 6 = samedi' });
+export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const Plan = StringEnum(['starter', 'pro', 'business'] as const);
+const bounded = (name: keyof typeof SETTINGS_BOUNDS, description: string) =>
+  Type.Integer({ minimum: SETTINGS_BOUNDS[name].min, maximum: SETTINGS_BOUNDS[name].max, description });
+
+const RuleInput = Type.Object({ dayOfWeek: DayOfWeek, startMinutes: Minutes, endMinutes: Minutes });
+const RuleDto = Type.Object({ id: Type.String(), dayOfWeek: Type.Integer(), startMinutes: Type.Integer(), endMinutes: Type.Integer() });
+
+export const ArtisanPatchBody = Type.Object({
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE })),
+  email: Type.Optional(Email),
+  phone: Type.Optional(nullableString({ maxLength: 32, pattern: PRINTABLE, description: 'Numéro (français par défaut), null pour le retirer' })),
+  timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Fuseau IANA, ex. Europe/Paris' })),
+  plan: Type.Optional(Plan),
+  slotStepMinutes: Type.Optional(bounded('slotStepMinutes', 'Pas entre deux créneaux (minutes)')),
+  minNoticeMinutes: Type.Optional(bounded('minNoticeMinutes', 'Délai de prévenance (minutes)')),
+  bookingHorizonDays: Type.Optional(bounded('bookingHorizonDays', 'Horizon de réservation (jours)')),
+  closedOnPublicHolidays: Type.Optional(Type.Boolean({ description: 'Fermé les jours fériés français' })),
+  openingRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: "Remplace toutes les plages d'ouverture de la semaine" })),
+  breakRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: 'Remplace toutes les pauses de la semaine' })),
+});
+
+export const ArtisanDto = Type.Object({
+  id: Type.String(),
+  displayName: Type.String(),
+  email: Type.String(),
+  phone: nullableString(),
+  timezone: Type.String(),
+  plan: Plan,
+  slotStepMinutes: Type.Integer(),
+  minNoticeMinutes: Type.Integer(),
+  bookingHorizonDays: Type.Integer(),
+  closedOnPublicHolidays: Type.Boolean(),
+  openingRules: Type.Array(RuleDto),
+  breakRules: Type.Array(RuleDto),
+  upcomingPublicHolidays: Type.Array(Type.Object({ date: Type.String(), name: Type.String(), closed: Type.Boolean() }), {
+    description: "Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés",
+  }),
+});
+
+export const ExceptionBody = Type.Object({
+  date: DateString,
+  closed: Type.Optional(Type.Boolean({ description: 'true : jour fermé' })),
+  ranges: Type.Optional(Type.Array(MinuteRange, { maxItems: 10, description: 'Horaires exceptionnels du jour' })),
+});
+export const ExceptionDto = Type.Object({ id: Type.String(), date: Type.String(), closed: Type.Boolean(), ranges: Type.Array(MinuteRange) });
+export const DateRangeQuery = Type.Object({ from: Type.Optional(DateString), to: Type.Optional(DateString) });
+export const IdParams = Type.Object({ id: Uuid });
+
+const RefundPolicy = Type.Object({
+  tiers: Type.Array(
+    Type.Object({
+      minHoursBefore: Type.Number({ minimum: 0, maximum: 8760, description: "Annulation au moins tant d'heures avant le début" }),
+      refundRate: Type.Number({ minimum: 0, maximum: 1, description: "Part de l'acompte remboursée" }),
+    }),
+    { maxItems: 10 },
+  ),
+});
+const nullablePolicy = Type.Unsafe<{ tiers: { minHoursBefore: number; refundRate: number }[] } | null>({
+  ...RefundPolicy,
+  type: ['object', 'null'],
+  description: 'Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé)',
+});
+const serviceFields = {
+  name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
+  description: Type.Optional(nullableString({ maxLength: 2000 })),
+  durationMinutes: Type.Integer({ minimum: 5, maximum: 1440 }),
+  basePriceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+  depositRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  isActive: Type.Optional(Type.Boolean({ description: 'false : archivée (plus proposée aux clients)' })),
+  bufferBeforeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240, description: 'Temps bloqué avant (trajet)' })),
+  bufferAfterMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240, description: 'Temps bloqué après (trajet)' })),
+  refundPolicy: Type.Optional(nullablePolicy),
+};
+export const ServiceCreateBody = Type.Object({ id: Type.Optional(ServiceId), ...serviceFields });
+export const ServicePatchBody = Type.Partial(Type.Object(serviceFields));
+export const ServiceParams = Type.Object({ id: ServiceId });
+
+export const AdminServiceDto = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: nullableString(),
+  durationMinutes: Type.Integer(),
+  basePriceCents: Type.Integer(),
+  depositRate: Type.Number(),
+  depositCents: Type.Integer(),
+  isActive: Type.Boolean(),
+  bufferBeforeMinutes: Type.Integer(),
+  bufferAfterMinutes: Type.Integer(),
+  refundPolicy: nullablePolicy,
+});
+
+const DateTimeWithOffset = Type.String({
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+  description: 'ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00',
+});
+export const BusyBlockBody = Type.Object({
+  startDateTime: DateTimeWithOffset,
+  endDateTime: DateTimeWithOffset,
+  summary: Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE }),
+});
+export const BusyBlockDto = Type.Object({
+  id: Type.String(),
+  providerId: Type.String({ description: 'manual : saisie à la main ; sinon le calendrier importé' }),
+  source: StringEnum(['external'] as const),
+  summary: Type.String(),
+  startDateTime: Type.String(),
+  endDateTime: Type.String(),
+  deletable: Type.Boolean(),
+});
+export const BookingSummaryDto = Type.Object({
+  publicCode: Type.String(),
+  serviceName: Type.String(),
+  customerName: Type.String(),
+  status: Type.String(),
+  startDateTime: Type.String(),
+  endDateTime: Type.String(),
+});
+
+export const AdminAvailabilityQuery = Type.Object({ serviceId: ServiceId, date: DateString });
+export const ExplainedAvailabilityDto = Type.Object({
+  serviceId: Type.String(),
+  date: Type.String(),
+  timezone: Type.String(),
+  opening: AvailabilityDto.properties.opening,
+  slots: Type.Array(
+    Type.Object({
+      time: Type.String(),
+      startDateTime: Type.String(),
+      available: Type.Boolean(),
+      blockedBy: Type.Array(
+        Type.Object({
+          type: StringEnum(['booking', 'calendar'] as const),
+          providerId: Type.Optional(Type.String()),
+          bookingPublicCode: Type.Optional(Type.String()),
+          summary: Type.Optional(Type.String()),
+        }),
+      ),
+    }),
+  ),
+});
+
+const ADMIN_ERRORS: Record<number, string> = {
+  400: 'Requête invalide (VALIDATION_ERROR avec details par champ)',
+  401: 'Connexion requise (UNAUTHENTICATED)',
+  404: 'Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND)',
+  409: 'Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS)',
+};
+
+export const adminErrors = (...statuses: number[]): Record<number, TSchema> =>
+  Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse', { description: ADMIN_ERRORS[s] ?? 'Erreur' })]));

@@ -1,0 +1,25 @@
+import type { ErrorDetail } from './errors.ts';
+import { isValidTimeZone } from './time.ts';
+
+/** Bounds of the artisan's booking settings (the database CHECKs hold the same or wider). */
+export const SETTINGS_BOUNDS = {
+  slotStepMinutes: { min: 5, max: 240 },
+  minNoticeMinutes: { min: 0, max: 43_200 },
+  bookingHorizonDays: { min: 1, max: 730 },
+} as const;
+
+export function checkBound(name: keyof typeof SETTINGS_BOUNDS, value: number | undefined, details: ErrorDetail[]): void {
+  if (value === undefined) return;
+  const { min, max } = SETTINGS_BOUNDS[name];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    details.push({ field: name, message: `La valeur doit être un nombre entier entre ${min} et ${max}.` });
+  }
+}
+
+/** An IANA zone name (Europe/Paris, UTC): fixed offsets like +01:00 know nothing of DST. */
+export function checkTimeZone(zone: string | undefined, details: ErrorDetail[]): void {
+  if (zone === undefined) return;
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) || !isValidTimeZone(zone)) {
+    details.push({ field: 'timezone', message: "Ce fuseau horaire n'existe pas (exemple attendu : Europe/Paris)." });
+  }
+}
