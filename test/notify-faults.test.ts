@@ -4,6 +4,8 @@ import { ENGINES, resetBookings } from './helpers/db.ts';
 import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
 import { adminHeaders } from './helpers/admin.ts';
 import { TestSmtp } from './helpers/smtp.ts';
+import { loadConfig } from '../src/config.ts';
+import { compose } from '../src/main.ts';
 
 /**
  * Faults on the way out (decisions §10): a mail server that is down delays messages, never
@@ -110,6 +112,22 @@ describe.each(ENGINES)('notification faults on %s', (engine) => {
     const ids = smtp.to(CUSTOMER).map((m) => m.mail.messageId);
     expect(ids).toHaveLength(2);
     expect(new Set(ids).size).toBe(1); // the same message, recognisable as a duplicate
+  });
+
+  it('two service instances on one database: every message goes out exactly once', async () => {
+    const other = await compose(loadConfig({ LOG_LEVEL: 'silent', SMTP_URL: smtp.url, SEED_DEMO: 'false' }), { db: t.service.db, clock: t.clock });
+    try {
+      for (const time of ['09:00', '10:00', '11:00', '14:00', '15:00']) {
+        const res = await t.request('POST', '/api/bookings', bookingBody('2027-03-10', time));
+        expect(res.status).toBe(201);
+      }
+      for (let pass = 0; pass < 5; pass++) await Promise.all([t.service.worker.runOnce(), other.worker.runOnce()]);
+      const ids = smtp.received.map((m) => m.mail.messageId);
+      expect(ids).toHaveLength(10); // 5 customers + 5 artisan copies
+      expect(new Set(ids).size).toBe(10);
+    } finally {
+      await other.close();
+    }
   });
 
   it('a message failing OUTBOX_MAX_ATTEMPTS times is dead, listed for the artisan, and can be retried', async () => {
