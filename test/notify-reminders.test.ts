@@ -112,6 +112,18 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
     }
   });
 
+  it("a customer's erasure (GDPR) also removes the mailbox copies of their messages", async () => {
+    const code = await book();
+    expect((await t.request('POST', `/api/bookings/${code}/cancel`, { email: EMAIL })).status).toBe(200);
+    await drain();
+    expect((await messages(`?bookingCode=${code}`)).total).toBeGreaterThan(0);
+    const erased = await t.request('POST', '/api/admin/customers/erase', { email: EMAIL }, adminHeaders());
+    expect(erased.status, JSON.stringify(erased.body)).toBe(200);
+    const left = await messages();
+    expect(JSON.stringify(left)).not.toContain(EMAIL);
+    expect(left.total).toBe(0);
+  });
+
   it('GET /api/admin/messages: newest first, paged, filtered by channel and booking code; admin only', async () => {
     const first = await book();
     const second = await book('2027-03-11');
