@@ -1,3 +1,4 @@
+import { SERVICE_COLUMNS, toService } from './service-row.ts';
 import type { Address } from '../../domain/address.ts';
 import type {
   BookingRecord,
@@ -5,7 +6,6 @@ import type {
   BookingTx,
   DayContext,
   OutboxMessage,
-  ServiceRecord,
 } from '../../app/ports.ts';
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
@@ -16,26 +16,9 @@ import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Qu
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
-const SERVICE_COLUMNS = `s.id, s.artisan_id, s.name, s.description, s.duration_minutes, s.base_price_cents, s.deposit_rate,
-  s.is_active, s.buffer_before_minutes, s.buffer_after_minutes, s.refund_policy`;
 
 type Row = Record<string, unknown>;
 
-function toService(r: Row): ServiceRecord {
-  return {
-    id: r.id as string,
-    artisanId: r.artisan_id as string,
-    name: r.name as string,
-    description: (r.description as string | null) ?? null,
-    durationMinutes: r.duration_minutes as number,
-    basePriceCents: r.base_price_cents as number,
-    depositRate: Number(r.deposit_rate),
-    isActive: r.is_active as boolean,
-    bufferBeforeMinutes: r.buffer_before_minutes as number,
-    bufferAfterMinutes: r.buffer_after_minutes as number,
-    refundPolicy: (r.refund_policy as ServiceRecord['refundPolicy']) ?? null,
-  };
-}
 
 /**
  * One call reads the service, the artisan's settings and rules, the day's exception and

@@ -1,29 +1,12 @@
 import type { ServiceCatalog, ServiceRecord } from '../../app/ports.ts';
 import { AlreadyExistsError } from '../../app/ports.ts';
+import { SERVICE_COLUMNS, toService } from './service-row.ts';
 import { UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 
 const FOREIGN_KEY_VIOLATION = '23503';
-const COLUMNS = `id, artisan_id, name, description, duration_minutes, base_price_cents, deposit_rate, is_active,
-  buffer_before_minutes, buffer_after_minutes, refund_policy`;
-
-function toService(r: Record<string, unknown>): ServiceRecord {
-  return {
-    id: r.id as string,
-    artisanId: r.artisan_id as string,
-    name: r.name as string,
-    description: (r.description as string | null) ?? null,
-    durationMinutes: r.duration_minutes as number,
-    basePriceCents: r.base_price_cents as number,
-    depositRate: Number(r.deposit_rate),
-    isActive: r.is_active as boolean,
-    bufferBeforeMinutes: r.buffer_before_minutes as number,
-    bufferAfterMinutes: r.buffer_after_minutes as number,
-    refundPolicy: (r.refund_policy as ServiceRecord['refundPolicy']) ?? null,
-  };
-}
 
 const find = async (q: Queryable, artisanId: string, id: string, lock: boolean): Promise<ServiceRecord | undefined> => {
-  const rows = await q.query(`SELECT ${COLUMNS} FROM services WHERE artisan_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`, [artisanId, id]);
+  const rows = await q.query(`SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.artisan_id = $1 AND s.id = $2${lock ? ' FOR UPDATE' : ''}`, [artisanId, id]);
   return rows[0] ? toService(rows[0]) : undefined;
 };
 
@@ -31,7 +14,7 @@ const find = async (q: Queryable, artisanId: string, id: string, lock: boolean):
 export function makeServiceCatalogStore(db: Database): ServiceCatalog {
   return {
     async listServices(artisanId) {
-      const rows = await db.query(`SELECT ${COLUMNS} FROM services WHERE artisan_id = $1 ORDER BY sort_order, name`, [artisanId]);
+      const rows = await db.query(`SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.artisan_id = $1 ORDER BY s.sort_order, s.name`, [artisanId]);
       return rows.map(toService);
     },
 

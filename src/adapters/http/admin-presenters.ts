@@ -1,3 +1,4 @@
+import { presentAvailability } from './presenters.ts';
 import type { ArtisanSettingsView } from '../../app/admin-settings.ts';
 import type { Availability } from '../../app/get-availability.ts';
 import type { BookingSummary, BusyBlockRecord, ServiceRecord } from '../../app/ports.ts';
@@ -52,16 +53,9 @@ export function presentBookingSummary(b: BookingSummary, timezone: string) {
 
 /** The public availability with each blocker in full (booking code, summary, provider): decisions §4. */
 export function presentExplainedAvailability(a: Availability) {
+  const view = presentAvailability(a);
   return {
-    serviceId: a.serviceId,
-    date: a.date,
-    timezone: a.timezone,
-    opening: a.opening,
-    slots: a.slots.map((s) => ({
-      time: s.time,
-      startDateTime: formatInstant(s.startMs, a.timezone),
-      available: s.available,
-      blockedBy: s.blockedBy.map((b) => ({ ...b })),
-    })),
+    ...view,
+    slots: a.slots.map((s, i) => ({ ...view.slots[i]!, startDateTime: formatInstant(s.startMs, a.timezone), blockedBy: s.blockedBy.map((b) => ({ ...b })) })),
   };
 }
