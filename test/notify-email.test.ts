@@ -72,6 +72,20 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect(ics.uid).toBe(`${id}@artisanconnect`);
   });
 
+  it('gives both sides the intervention address, in the message and as the event location', async () => {
+    const address = { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' };
+    await book({ customer: { name: 'Jean Martin', email: CUSTOMER, address } });
+    await drain();
+    for (const { mail } of [...smtp.to(CUSTOMER), ...smtp.to(DEMO_ARTISAN_EMAIL)]) {
+      expect(mail.text).toContain("Adresse d'intervention : 12 rue des Lilas, 75011 Paris");
+      expect(mail.html).toContain('12 rue des Lilas, 75011 Paris');
+      expect(calendarOf(mail).location).toBe('12 rue des Lilas, 75011 Paris');
+    }
+    expect(smtp.to(CUSTOMER)[0]!.mail.text).toContain('Marc Dupont - Plomberie interviendra chez vous le mercredi 10 mars 2027 à 09:00.');
+    expect(smtp.to(CUSTOMER)).toHaveLength(1);
+    expect(smtp.to(DEMO_ARTISAN_EMAIL)).toHaveLength(1);
+  });
+
   it('tells the artisan about the new booking, with the customer contact', async () => {
     const { publicCode } = await book();
     await drain();

@@ -71,7 +71,15 @@ export class TestSmtp {
 }
 
 /** The .ics a message carries (nodemailer's icalEvent part), parsed with ical.js. */
-export function calendarOf(mail: ParsedMail): { method: string; uid: string; sequence: number; start: string; end: string; status: string | null } {
+export function calendarOf(mail: ParsedMail): {
+  method: string;
+  uid: string;
+  sequence: number;
+  start: string;
+  end: string;
+  status: string | null;
+  location: string | null;
+} {
   const part = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'));
   if (!part) throw new Error('no text/calendar part in the message');
   const calendar = new ICAL.Component(ICAL.parse(part.content.toString('utf8')));
@@ -84,6 +92,7 @@ export function calendarOf(mail: ParsedMail): { method: string; uid: string; seq
     start: event.startDate.toJSDate().toISOString(),
     end: event.endDate.toJSDate().toISOString(),
     status: (vevent.getFirstPropertyValue('status') as string | null) ?? null,
+    location: event.location ?? null,
   };
 }
 

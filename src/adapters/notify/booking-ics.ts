@@ -1,5 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { NotificationContext } from '../../app/notification-ports.ts';
+import { formatAddress } from './french-format.ts';
 
 /** The event's UID: the same for the life of the booking, so clients update it in place. */
 export const bookingUid = (bookingId: string): string => `${bookingId}@artisanconnect`;
@@ -22,6 +23,7 @@ export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' 
     start: new Date(booking.startMs),
     end: new Date(booking.endMs),
     summary: `${booking.serviceName} - ${artisan.displayName}`,
+    ...(booking.customer.address ? { location: formatAddress(booking.customer.address) } : {}),
     description: `Code de réservation : ${booking.publicCode}${artisan.phone ? `\nContact : ${artisan.phone}` : ''}`,
     status: method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     organizer: { name: artisan.displayName, email: artisan.email },

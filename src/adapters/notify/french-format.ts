@@ -1,3 +1,4 @@
+import type { Address } from '../../domain/address.ts';
 import { Temporal } from 'temporal-polyfill';
 
 /** French formatting for messages: amounts, dates, HTML escaping and SMS (GSM-7) text. */
@@ -68,3 +69,6 @@ export function smsSegments(text: string): number {
 }
 
 export const isGsm7 = (text: string): boolean => [...text].every((c) => GSM_BASIC.has(c) || GSM_EXTENDED.has(c));
+
+/** "12 rue des Lilas, 75011 Paris": the intervention address on one line. */
+export const formatAddress = (a: Address): string => `${a.street}, ${a.postalCode} ${a.city}`;

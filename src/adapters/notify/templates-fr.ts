@@ -1,6 +1,6 @@
 import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/notification-ports.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
-import { escapeHtml, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
+import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
 
 /** The French messages: e-mail (HTML with inline styles + plain text) and SMS (GSM-7, ≤ 2 segments). */
 
@@ -27,6 +27,7 @@ function bookingRows(ctx: NotificationContext): Row[] {
     { label: 'Prestation', value: booking.serviceName },
     { label: 'Date', value: formatLongDateTime(booking.startMs, artisan.timezone) },
     { label: 'Durée', value: `${booking.durationMinutes} min` },
+    ...(booking.customer.address ? [{ label: "Adresse d'intervention", value: formatAddress(booking.customer.address) }] : []),
     { label: 'Code de réservation', value: booking.publicCode },
     { label: 'Prix', value: formatEuros(booking.priceCents) },
   ];
@@ -102,7 +103,8 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): 
       return render({
         subject: `Rendez-vous confirmé : ${booking.serviceName}, ${when}`,
         heading: 'Votre rendez-vous est confirmé',
-        intro: [hello, `${artisan.displayName} vous attend le ${when}.`],
+        // A tradesperson usually comes to the customer: say so when we know where.
+        intro: [hello, booking.customer.address ? `${artisan.displayName} interviendra chez vous le ${when}.` : `Votre rendez-vous avec ${artisan.displayName} est fixé au ${when}.`],
         rows: bookingRows(ctx),
         action: manage,
         outro: [calendarNote, 'Pour déplacer ou annuler, utilisez le lien ci-dessus ou votre code de réservation.'],
