@@ -88,8 +88,8 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
   };
 
   /** Books through the API and returns the manage link from the e-mail the customer got. */
-  const bookAndLink = async (date = '2027-03-10', time = '09:00') => {
-    const res = await t.request('POST', '/api/bookings', bookingBody(date, time));
+  const bookAndLink = async (date = '2027-03-10', time = '09:00', overrides: Record<string, unknown> = {}) => {
+    const res = await t.request('POST', '/api/bookings', bookingBody(date, time, overrides));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     const code = res.body.booking.publicCode as string;
     while ((await t.service.worker.runOnce()) > 0);
@@ -120,6 +120,7 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     expect(await textOf(page.locator('#service'))).toBe(SERVICE_NAME);
     expect(await textOf(page.locator('#status'))).toBe('Confirmé');
     expect(await textOf(page.locator('#deposit'))).toBe(`${DEPOSIT} (autorisé)`);
+    expect(await page.locator('#address').isHidden()).toBe(true);
     // The slot picker offers the day's free slots, the booking's own 09:00 excluded.
     await page.getByRole('button', { name: 'Déplacer au mercredi 10 mars 2027 à 08:30' }).waitFor();
     expect(await page.getByRole('button', { name: 'à 09:00' }).count()).toBe(0);
@@ -130,6 +131,14 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     expect(body).not.toMatch(/Error|undefined|null|NaN|\bat \S+:\d+/);
     expect(await page.title()).toBe('Gérer mon rendez-vous — ArtisanConnect');
     await page.screenshot({ path: '/tmp/gerer.png', fullPage: true });
+  });
+
+  it('shows the intervention address the customer gave', async () => {
+    const address = { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' };
+    const { link } = await bookAndLink('2027-03-10', '09:00', { customer: { name: 'Jean Martin', email: 'jean@example.com', address } });
+    const page = await openPage(link);
+    await page.locator('#address', { hasText: '12 rue des Lilas, 75011 Paris' }).waitFor();
+    expect(await textOf(page.locator('#address-label'))).toBe('Adresse');
   });
 
   it('moves the booking to a slot the page offers on another day', async () => {

@@ -44,6 +44,7 @@ const page = (nonce: string): string => `<!doctype html>
     <dt>Prestation</dt><dd id="service"></dd>
     <dt>Date</dt><dd id="when"></dd>
     <dt>Durée</dt><dd id="duration"></dd>
+    <dt id="address-label" hidden>Adresse</dt><dd id="address" hidden></dd>
     <dt>Code</dt><dd id="code"></dd>
     <dt>Statut</dt><dd id="status"></dd>
     <dt>Acompte</dt><dd id="deposit"></dd>
@@ -101,6 +102,9 @@ const page = (nonce: string): string => `<!doctype html>
     $('service').textContent = b.serviceName;
     $('when').textContent = longDate(b.date) + ' à\u00a0' + b.time;
     $('duration').textContent = b.durationMinutes + ' min';
+    var a = b.customer && b.customer.address;
+    $('address-label').hidden = $('address').hidden = !a;
+    if (a) $('address').textContent = a.street + ', ' + a.postalCode + ' ' + a.city;
     $('code').textContent = b.publicCode;
     $('status').textContent = STATUS[b.status] || b.status;
     $('deposit').textContent = depositText(b);

@@ -123,7 +123,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token)) }),
+    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true }) }),
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
