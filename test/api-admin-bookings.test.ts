@@ -127,6 +127,21 @@ describe.each(ENGINES)('admin bookings on %s', (engine) => {
     expectError(await t.request('GET', '/api/admin/bookings?pageSize=0', undefined, admin), 400, 'VALIDATION_ERROR');
   });
 
+  it('finds bookings by part of the customer name, e-mail, phone or code', async () => {
+    const leroy = await book('2027-03-08', '09:00', { customer: { name: 'Mme Hélène Leroy', email: 'h.leroy@example.fr', phone: '06 98 76 54 32' } });
+    const martin = await book('2027-03-08', '10:00');
+    const find = async (q: string) =>
+      (await t.request('GET', `/api/admin/bookings?q=${encodeURIComponent(q)}`, undefined, admin)).body.bookings.map((b: { publicCode: string }) => b.publicCode);
+    expect(await find('leroy')).toEqual([leroy.publicCode]);
+    expect(await find('HÉLÈNE')).toEqual([leroy.publicCode]);
+    expect(await find('EXAMPLE.FR')).toEqual([leroy.publicCode]);
+    expect(await find('98765')).toEqual([leroy.publicCode]);
+    expect(await find(martin.publicCode.slice(3).toLowerCase())).toEqual([martin.publicCode]);
+    expect(await find('%')).toEqual([]);
+    expect(await find('_')).toEqual([]);
+    expect(await find('dupuis')).toEqual([]);
+  });
+
   it('reads the local date in the artisan zone: 00:30 in Paris is the previous day in UTC', async () => {
     await t.service.db.query(`UPDATE schedule_rules SET start_minutes = 0 WHERE kind = 'opening' AND day_of_week = 3`);
     try {

@@ -14,6 +14,8 @@ export interface BookingQuery {
   statuses: ListedStatus[];
   /** One booking by its public code (already normalised). */
   code?: string;
+  /** Free text: part of the customer's name, e-mail or phone, or of the booking code. */
+  search?: string;
   limit: number;
   offset: number;
 }

@@ -17,6 +17,11 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       if (q.from) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date >= $${params.push(q.from.toString())}::date`);
       if (q.to) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date <= $${params.push(q.to.toString())}::date`);
       if (q.code) where.push(`b.public_code = $${params.push(q.code)}`);
+      if (q.search) {
+        // LIKE wildcards typed by the artisan are matched literally.
+        const p = params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+        where.push(`(b.customer_name ILIKE $${p} OR b.customer_email ILIKE $${p} OR coalesce(b.customer_phone, '') ILIKE $${p} OR b.public_code ILIKE $${p})`);
+      }
       const filter = where.join(' AND ');
       const [count] = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM bookings b JOIN artisans a ON a.id = b.artisan_id WHERE ${filter}`,

@@ -63,6 +63,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             from: Type.Optional(DateString),
             to: Type.Optional(DateString),
             status: Type.Optional(Type.Array(StringEnum(STATUSES), { description: 'Un ou plusieurs statuts (répéter le paramètre)' })),
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: PRINTABLE, description: 'Recherche : nom, e-mail ou téléphone du client, code de réservation' })),
             page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
             pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           }),
@@ -79,6 +80,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           from: localDate('from', q.from),
           to: localDate('to', q.to),
           statuses: (q.status?.length ? q.status : [...STATUSES]) as ListedStatus[],
+          search: q.q?.trim() || undefined,
           limit: q.pageSize,
           offset: (q.page - 1) * q.pageSize,
         });
