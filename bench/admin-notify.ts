@@ -12,8 +12,11 @@
  *   `notify.booking_confirmed` job per bench booking (fresh outbox rows: the deliveries
  *   recorded by an earlier drain would otherwise be skipped), and the server restarted with
  *   WORKER_POLL_MS=BENCH_NOTIFY_POLL_MS: time until the worker has sent them all, into the
- *   mailbox table or through SMTP (nodemailer to an smtp-server in this process); and the
- *   public availability under load while the worker drains vs once it is idle.
+ *   mailbox table or through SMTP (nodemailer to an smtp-server in this process, 100 jobs:
+ *   that drain is latency-bound); and the public availability under load while the worker
+ *   drains vs once it is idle. The rate comes from the deliveries' own timestamps (first to
+ *   last `notification_deliveries.sent_at`); "drained" is seen by polling the database
+ *   (PostgreSQL) or, PGlite having a single owner, the admin outbox API.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -538,7 +541,7 @@ export function adminNotifySummary(reports: AdminNotifyReport[], config: Pick<Ad
       `## Notification drain (one notify.booking_confirmed job per bench booking: customer + artisan e-mails; WORKER_POLL_MS=${config.pollMs}, batch 10)`,
       '',
       table(
-        ['database', 'sink', 'backlog bookings (created at req/s)', 'jobs', 'messages', 'ready → drained s', 'send span s', 'msgs/s', 'jobs/s', 'server CPU ms/msg', 'PG CPU ms/msg', 'due left / dead'],
+        ['database', 'sink', 'bookings created by POST (req/s; + 10 warm-up)', 'jobs', 'messages', 'ready → drained s', 'send span s', 'msgs/s', 'jobs/s', 'server CPU ms/msg', 'PG CPU ms/msg', 'due left / dead'],
         withDrains.flatMap((r) =>
           r.drains.map((d) => [
             r.engine,
