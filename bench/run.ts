@@ -578,36 +578,36 @@ async function main(): Promise<void> {
         cleanups.push(dropDb);
         const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(ADMIN_URL).hostname);
         const postgresEngine = (dbName: string): Engine => {
-        const url = new URL(ADMIN_URL);
-        url.pathname = `/${dbName}`;
-        const databaseUrl = url.toString();
-        return {
-          name: 'PostgreSQL',
-          kind: 'postgres',
-          server: { databaseUrl, label: 'postgres' },
-          open: () => openPostgres(databaseUrl),
-          explain: (text, params) => explainPostgres(databaseUrl, text, params),
-          backendPids: async () =>
-            local
-              ? (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [dbName])).rows.map(
-                  (r) => r.pid,
-                )
-              : [],
-          analyze: true,
-          timePrepared: async (text, params, runs) => {
-            const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' });
-            await client.connect();
-            try {
-              const run = () => client.query({ name: 'bench_day_context', text, values: [...params] });
-              for (let i = 0; i < 50; i++) await run();
-              const t0 = performance.now();
-              for (let i = 0; i < runs; i++) await run();
-              return (performance.now() - t0) / runs;
-            } finally {
-              await client.end();
-            }
-          },
-        };
+          const url = new URL(ADMIN_URL);
+          url.pathname = `/${dbName}`;
+          const databaseUrl = url.toString();
+          return {
+            name: 'PostgreSQL',
+            kind: 'postgres',
+            server: { databaseUrl, label: 'postgres' },
+            open: () => openPostgres(databaseUrl),
+            explain: (text, params) => explainPostgres(databaseUrl, text, params),
+            backendPids: async () =>
+              local
+                ? (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [dbName])).rows.map(
+                    (r) => r.pid,
+                  )
+                : [],
+            analyze: true,
+            timePrepared: async (text, params, runs) => {
+              const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' });
+              await client.connect();
+              try {
+                const run = () => client.query({ name: 'bench_day_context', text, values: [...params] });
+                for (let i = 0; i < 50; i++) await run();
+                const t0 = performance.now();
+                for (let i = 0; i < runs; i++) await run();
+                return (performance.now() - t0) / runs;
+              } finally {
+                await client.end();
+              }
+            },
+          };
         };
         const prepared = await prepare(postgresEngine(name));
         // The back office and notifications get their own copy of the prepared database.
