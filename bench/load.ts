@@ -12,6 +12,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Body of the request number i (0-based, in the order autocannon sends them). */
   body?: (i: number) => string;
+  /** Ends the run early (by duration or count) when this settles. */
+  until?: Promise<unknown>;
 }
 
 export interface LoadResult {
@@ -79,6 +81,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         failures: non2xx + result.errors,
       });
     });
+    void options.until?.finally(() => instance.stop());
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       latencies.push(responseTime);
       lastResponse = performance.now();

@@ -5,11 +5,13 @@
  *
  * Environment: BENCH_DURATION (s, default 8), BENCH_CONNECTIONS (default 10),
  * BENCH_WARMUP (s, default 2), BENCH_DATABASE_URL (admin connection, default
- * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres).
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
+ * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
+ * diagnosis; admin = back-office routes and logins; notify = notification drain; see
+ * bench/admin-notify.ts), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -22,13 +24,15 @@ import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { makeBookingStore } from '../src/adapters/db/booking-store.ts';
 import { loadWindow, planDay, readDay } from '../src/app/day-plan.ts';
 import { dayOccupancy, loadDataset, openWeekdayAhead, overlappingPairs, type DatasetSummary } from './dataset.ts';
-import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
-import { busiestOthers, cpuSecondsOf, machineCpu, memoryOf, processesCpu } from './proc.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { memoryOf } from './proc.ts';
+import { fetchSlots, measure, runProbe, type Engine, type Measured } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { explainPglite, explainPostgres } from './explain.ts';
 import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
-import { ROOT, sleep, startServer, type ServerHandle, type ServerOptions } from './server.ts';
+import { ROOT, sleep, startServer } from './server.ts';
+import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -41,6 +45,12 @@ const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 10));
 const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
+for (const s of SCENARIOS) if (!['core', 'admin', 'notify'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify)`);
+const CORE = SCENARIOS.has('core');
+const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify');
+const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
+const NOTIFY_POLL_MS = Math.round(num('BENCH_NOTIFY_POLL_MS', 50));
 const CONTENTION_REQUESTS = 200;
 const CONTENTION_CONNECTIONS = 20;
 const CONTENTION_SLOTS = 20;
@@ -50,22 +60,6 @@ const log = (text = ''): void => void process.stdout.write(`${text}\n`);
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 type RouteName = 'availability' | 'health' | 'trivial';
-
-interface Measured extends LoadResult {
-  serverCpuPct: number;
-  serverCpuMsPerReq: number;
-  dbCpuPct: number | undefined;
-  dbCpuMsPerReq: number | undefined;
-  clientCpuPct: number;
-  /** CPU of the whole machine, in % of one core (100 × cores = all busy). */
-  machineCpuPct: number;
-  /** What the machine spent outside the server, its PostgreSQL backends and this process. */
-  otherCpuPct: number;
-  /** The server's main thread during the run. */
-  loop: LoopStats;
-  /** The busiest processes outside the bench during the run. */
-  others: string[];
-}
 
 interface EngineReport {
   engine: string;
@@ -91,20 +85,6 @@ interface EngineReport {
   explain: string[];
 }
 
-interface Engine {
-  name: string;
-  kind: 'pglite' | 'postgres';
-  server: ServerOptions;
-  /** Opens the database from the bench process (for PGlite: only while the server is stopped). */
-  open(): Promise<Database>;
-  /** Pids of the database's server processes serving the service, when they can be seen. */
-  backendPids(): Promise<number[]>;
-  analyze: boolean;
-  /** auto_explain output for a statement and the statements it runs (database not in use by the service). */
-  explain(text: string, params: readonly unknown[]): Promise<string[]>;
-  /** Mean ms of a statement run serially as a named (server-side prepared) statement, where the driver has them. */
-  timePrepared?: (text: string, params: readonly unknown[], runs: number) => Promise<number>;
-}
 
 /** The exact text and parameters of the availability statement, taken from the real store. */
 async function dayContextStatement(date: Temporal.PlainDate): Promise<{ text: string; params: readonly unknown[] }> {
@@ -125,65 +105,7 @@ async function dayContextStatement(date: Temporal.PlainDate): Promise<{ text: st
   return captured;
 }
 
-async function measure(engine: Engine, server: ServerHandle, options: LoadOptions): Promise<Measured> {
-  const pidsBefore = await engine.backendPids();
-  const dbBefore = new Map(pidsBefore.map((pid) => [pid, cpuSecondsOf(pid) ?? 0]));
-  const serverBefore = cpuSecondsOf(server.pid) ?? 0;
-  const clientBefore = process.cpuUsage();
-  await server.loopStats();
-  const processesBefore = processesCpu();
-  const machineBefore = machineCpu();
-  const result = await runLoad(options);
-  const machineAfter = machineCpu();
-  const processesAfter = processesCpu();
-  const loop = await server.loopStats();
-  const client = process.cpuUsage(clientBefore);
-  const serverCpu = (cpuSecondsOf(server.pid) ?? 0) - serverBefore;
-  let dbCpu: number | undefined;
-  if (engine.kind === 'postgres') {
-    const pidsAfter = await engine.backendPids();
-    dbCpu = 0;
-    for (const pid of new Set([...pidsBefore, ...pidsAfter])) dbCpu += (cpuSecondsOf(pid) ?? dbBefore.get(pid) ?? 0) - (dbBefore.get(pid) ?? 0);
-  }
-  const perReq = (seconds: number): number => (result.requests > 0 ? (seconds * 1000) / result.requests : NaN);
-  const pct = (seconds: number): number => (seconds / result.seconds) * 100;
-  const clientCpu = (client.user + client.system) / 1e6;
-  const cores = os.cpus().length;
-  const machineCpuPct = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 100 * cores;
-  return {
-    ...result,
-    serverCpuPct: pct(serverCpu),
-    serverCpuMsPerReq: perReq(serverCpu),
-    dbCpuPct: dbCpu === undefined ? undefined : pct(dbCpu),
-    dbCpuMsPerReq: dbCpu === undefined ? undefined : perReq(dbCpu),
-    clientCpuPct: pct(clientCpu),
-    machineCpuPct,
-    otherCpuPct: Math.max(0, machineCpuPct - pct(serverCpu + (dbCpu ?? 0) + clientCpu)),
-    loop,
-    others: busiestOthers(processesBefore, processesAfter, result.seconds, new Set([process.pid, server.pid, ...pidsBefore])),
-  };
-}
 
-/** The 1-connection latency probe, in its own process (bench/probe.ts). */
-function runProbe(url: string, path: string, seconds: number): Promise<LoadResult> {
-  return new Promise((resolveProbe, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/probe.ts', url, path, String(seconds)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`probe exited with code ${code}`));
-      try {
-        resolveProbe(JSON.parse(out.trim().split('\n').pop() ?? '') as LoadResult);
-      } catch (error) {
-        reject(error instanceof Error ? error : new Error(String(error)));
-      }
-    });
-  });
-}
 
 async function timeSerial(db: Database, text: string, params: readonly unknown[], runs: number): Promise<number> {
   for (let i = 0; i < 50; i++) await db.query(text, params);
@@ -203,15 +125,6 @@ async function timePlanDay(db: Database, date: Temporal.PlainDate, runs: number)
   return (performance.now() - started) / runs;
 }
 
-interface AvailabilityBody {
-  slots: { time: string; available: boolean; blockedBy: unknown[] }[];
-}
-
-async function fetchSlots(url: string, date: string): Promise<AvailabilityBody['slots']> {
-  const res = await fetch(`${url}/api/availability?serviceId=diag&date=${date}`);
-  if (res.status !== 200) throw new Error(`availability ${date}: HTTP ${res.status} ${await res.text()}`);
-  return ((await res.json()) as AvailabilityBody).slots;
-}
 
 interface Prepared {
   readyCold: number | undefined;
@@ -425,6 +338,7 @@ const loadAverage = (): string =>
 
 function summary(reports: EngineReport[], machine: string[]): string {
   const out: string[] = ['# Summary', '', ...machine.map((m) => `- ${m}`), `- load average at the end: ${loadAverage()}`, ''];
+  if (reports.length === 0) return out.join('\n');
   out.push(
     `## Read routes (${CONNECTIONS} connections, ${DURATION} s each, after ${WARMUP} s warm-up)`,
     '',
@@ -586,11 +500,23 @@ async function main(): Promise<void> {
   const source = sourceFingerprint(ROOT);
   machine.push(`code measured: src/ fingerprint ${source.hash} (${source.files} files; migrations ${source.migrations.join(', ')})`);
   log(`# ArtisanConnect benchmark, ${new Date().toISOString()}`);
-  log(`duration ${DURATION} s, ${CONNECTIONS} connections, warm-up ${WARMUP} s`);
+  log(`duration ${DURATION} s, ${CONNECTIONS} connections, warm-up ${WARMUP} s; scenarios ${[...SCENARIOS].join(', ')}`);
   for (const m of machine) log(`- ${m}`);
   log(`- load average at the start: ${loadAverage()} (other work on the machine skews the figures)`);
 
   const reports: EngineReport[] = [];
+  const adminReports: AdminNotifyReport[] = [];
+  const adminConfig = (availabilityDate: Temporal.PlainDate): AdminNotifyConfig => ({
+    duration: DURATION,
+    warmup: WARMUP,
+    connections: CONNECTIONS,
+    admin: SCENARIOS.has('admin'),
+    notify: SCENARIOS.has('notify'),
+    bookings: NOTIFY_BOOKINGS,
+    pollMs: NOTIFY_POLL_MS,
+    availabilityDate,
+    log,
+  });
   const cleanups: (() => Promise<void>)[] = [];
   let interrupted = false;
   process.once('SIGINT', () => {
@@ -605,8 +531,8 @@ async function main(): Promise<void> {
       // default): both are measured, on two copies of one prepared data directory.
       const base = mkdtempSync(join(os.tmpdir(), 'artisanconnect-bench-'));
       cleanups.push(async () => rmSync(base, { recursive: true, force: true }));
-      const pgliteEngine = (mode: 'main' | 'worker'): Engine => {
-        const dataDir = join(base, mode);
+      const pgliteEngine = (mode: 'main' | 'worker', dir: string = mode): Engine => {
+        const dataDir = join(base, dir);
         return {
           name: mode === 'main' ? 'PGlite (main thread)' : 'PGlite (worker thread)',
           kind: 'pglite',
@@ -619,9 +545,14 @@ async function main(): Promise<void> {
       };
       const onMain = pgliteEngine('main');
       const prepared = await prepare(onMain);
-      cpSync(join(base, 'main'), join(base, 'worker'), { recursive: true });
-      reports.push(await runEngine(onMain, prepared));
-      reports.push(await runEngine(pgliteEngine('worker'), { ...prepared, readyCold: undefined }));
+      // The back office and notifications get their own copy (worker thread, the default).
+      if (ADMIN_NOTIFY) cpSync(join(base, 'main'), join(base, 'admin'), { recursive: true });
+      if (CORE) {
+        cpSync(join(base, 'main'), join(base, 'worker'), { recursive: true });
+        reports.push(await runEngine(onMain, prepared));
+        reports.push(await runEngine(pgliteEngine('worker'), { ...prepared, readyCold: undefined }));
+      }
+      if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(pgliteEngine('worker', 'admin'), adminConfig(prepared.availabilityDate)));
     }
 
     if (!ONLY || ONLY === 'postgres') {
@@ -645,38 +576,50 @@ async function main(): Promise<void> {
           log(`database ${name} dropped`);
         };
         cleanups.push(dropDb);
-        const url = new URL(ADMIN_URL);
-        url.pathname = `/${name}`;
-        const databaseUrl = url.toString();
-        const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
-        const postgres: Engine = {
-          name: 'PostgreSQL',
-          kind: 'postgres',
-          server: { databaseUrl, label: 'postgres' },
-          open: () => openPostgres(databaseUrl),
-          explain: (text, params) => explainPostgres(databaseUrl, text, params),
-          backendPids: async () =>
-            local
-              ? (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [name])).rows.map(
-                  (r) => r.pid,
-                )
-              : [],
-          analyze: true,
-          timePrepared: async (text, params, runs) => {
-            const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' });
-            await client.connect();
-            try {
-              const run = () => client.query({ name: 'bench_day_context', text, values: [...params] });
-              for (let i = 0; i < 50; i++) await run();
-              const t0 = performance.now();
-              for (let i = 0; i < runs; i++) await run();
-              return (performance.now() - t0) / runs;
-            } finally {
-              await client.end();
-            }
-          },
+        const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(ADMIN_URL).hostname);
+        const postgresEngine = (dbName: string): Engine => {
+          const url = new URL(ADMIN_URL);
+          url.pathname = `/${dbName}`;
+          const databaseUrl = url.toString();
+          return {
+            name: 'PostgreSQL',
+            kind: 'postgres',
+            server: { databaseUrl, label: 'postgres' },
+            open: () => openPostgres(databaseUrl),
+            explain: (text, params) => explainPostgres(databaseUrl, text, params),
+            backendPids: async () =>
+              local
+                ? (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [dbName])).rows.map(
+                    (r) => r.pid,
+                  )
+                : [],
+            analyze: true,
+            timePrepared: async (text, params, runs) => {
+              const client = new pg.Client({ connectionString: databaseUrl, options: '-c TimeZone=UTC' });
+              await client.connect();
+              try {
+                const run = () => client.query({ name: 'bench_day_context', text, values: [...params] });
+                for (let i = 0; i < 50; i++) await run();
+                const t0 = performance.now();
+                for (let i = 0; i < runs; i++) await run();
+                return (performance.now() - t0) / runs;
+              } finally {
+                await client.end();
+              }
+            },
+          };
         };
-        reports.push(await runEngine(postgres, await prepare(postgres)));
+        const prepared = await prepare(postgresEngine(name));
+        // The back office and notifications get their own copy of the prepared database.
+        const copy = `${name}_admin`;
+        if (ADMIN_NOTIFY) {
+          await admin.query(`CREATE DATABASE ${copy} TEMPLATE ${name}`);
+          cleanups.push(async () => {
+            await admin.query(`DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`);
+          });
+        }
+        if (CORE) reports.push(await runEngine(postgresEngine(name), prepared));
+        if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(postgresEngine(copy), adminConfig(prepared.availabilityDate)));
       }
     }
   } finally {
@@ -688,6 +631,7 @@ async function main(): Promise<void> {
     machine.push(`WARNING: src/ changed during the run (fingerprint ${source.hash} at the start, ${after.hash} at the end): see the fingerprint each server started with`);
   }
   log(`\n${summary(reports, machine)}`);
+  if (adminReports.length > 0) log(`\n${adminNotifySummary(adminReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, pollMs: NOTIFY_POLL_MS })}`);
   log(`\ntotal bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);
 }
 
