@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { makeOutboxQueue, type OutboxQueue } from '../src/adapters/outbox/outbox-queue.ts';
+import { makeWorker } from '../src/adapters/outbox/worker.ts';
 import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
 
 // The outbox every booking change writes to: claimed safely by several workers, retried with
@@ -48,6 +50,29 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
     expect([...a, ...b].every((j) => j.topic === 'notify.booking_confirmed' && j.attempts === 1)).toBe(true);
     // Claimed jobs are not handed out again while their claim is fresh.
     expect(await queue.claim('worker-c', ['notify.booking_confirmed'], 10)).toHaveLength(0);
+  });
+
+  it('a running worker drains a backlog batch after batch, without waiting a poll interval between full batches', async () => {
+    await add('notify.test', 35);
+    const handled: string[] = [];
+    const worker = makeWorker({
+      queue,
+      handlers: { 'notify.test': async (job) => void handled.push(job.id) },
+      workerId: 'w-backlog',
+      pollMs: 3_000,
+      batchSize: 10,
+      log: pino({ level: 'silent' }),
+    });
+    const started = Date.now();
+    worker.start();
+    try {
+      // 4 batches: one poll interval before the first, none between full ones (12 s if each waited).
+      await expect.poll(() => handled.length, { timeout: 20_000, interval: 100 }).toBe(35);
+      expect(Date.now() - started).toBeLessThan(7_000);
+    } finally {
+      await worker.stop();
+    }
+    expect(new Set(handled).size).toBe(35);
   });
 
   it('does not hand out a job before its run_at (reminders due later)', async () => {

@@ -58,19 +58,26 @@ export function makeWorker(deps: {
     return running;
   };
 
-  const schedule = (): void => {
+  // After a full batch more is probably due (a backlog after an outage): go again at once
+  // rather than a poll interval later; an idle queue is still polled every pollMs.
+  const schedule = (delayMs = deps.pollMs): void => {
     if (stopped) return;
     timer = setTimeout(() => {
       runOnce()
-        .catch((err: unknown) => deps.log.error({ err }, 'worker pass failed'))
-        .finally(schedule);
-    }, deps.pollMs);
+        .then(
+          (handled) => schedule(handled >= (deps.batchSize ?? 10) ? 0 : deps.pollMs),
+          (err: unknown) => {
+            deps.log.error({ err }, 'worker pass failed');
+            schedule();
+          },
+        );
+    }, delayMs);
     timer.unref();
   };
 
   return {
     runOnce,
-    start: schedule,
+    start: () => schedule(),
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
