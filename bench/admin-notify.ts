@@ -18,13 +18,11 @@
  *   last `notification_deliveries.sent_at`); "drained" is seen by polling the database
  *   (PostgreSQL) or, PGlite having a single owner, the admin outbox API.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Temporal } from 'temporal-polyfill';
-import { makeAdminAuthStore } from '../src/adapters/db/admin-auth-store.ts';
-import { argon2Hasher } from '../src/adapters/security/argon2-hasher.ts';
-import { makeAdminAuth } from '../src/app/admin-auth.ts';
+import { adminAuthOn } from '../src/main.ts';
 import { openWeekdayAhead } from './dataset.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import type { LoopStats } from './loop-monitor.ts';
@@ -101,14 +99,7 @@ async function setPassword(engine: Engine): Promise<string> {
   try {
     const email = (await db.query<{ email: string }>('SELECT email FROM admin_users ORDER BY created_at LIMIT 1'))[0]?.email;
     if (!email) throw new Error('no admin user: the first start should have created one');
-    const auth = makeAdminAuth({
-      store: makeAdminAuthStore(db),
-      hasher: argon2Hasher,
-      clock: { now: () => Date.now() },
-      random: { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) },
-      sessionHours: 12,
-    });
-    await auth.setPassword(email, PASSWORD);
+    await adminAuthOn(db).setPassword(email, PASSWORD);
     return email;
   } finally {
     await db.close();

@@ -64,6 +64,17 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
 
+/** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
+export function adminAuthOn(db: Database, options: { sessionHours?: number; clock?: Clock; random?: Randomness } = {}) {
+  return makeAdminAuth({
+    store: makeAdminAuthStore(db),
+    hasher: argon2Hasher,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+    sessionHours: options.sessionHours ?? 12,
+  });
+}
+
 export interface Service {
   app: FastifyInstance;
   db: Database;
@@ -95,7 +106,7 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
-  const auth = makeAdminAuth({ store: makeAdminAuthStore(db), hasher: argon2Hasher, clock, random, sessionHours: config.adminSessionHours });
+  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random });
   for (const login of await auth.ensureLogins()) {
     // Shown once, on the start that created the account (decisions §1): the artisan changes it.
     log.info(

@@ -1,11 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv, ConfigError } from '../config.ts';
-import { openDatabase, systemClock, systemRandom } from '../main.ts';
+import { adminAuthOn, openDatabase, systemRandom } from '../main.ts';
 import { migrate } from '../adapters/db/migrate.ts';
-import { makeAdminAuthStore } from '../adapters/db/admin-auth-store.ts';
-import { argon2Hasher } from '../adapters/security/argon2-hasher.ts';
-import { generatePassword, makeAdminAuth } from '../app/admin-auth.ts';
+import { generatePassword } from '../app/admin-auth.ts';
 import { AppError } from '../domain/errors.ts';
 
 /**
@@ -22,8 +20,7 @@ async function run(): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db);
-    const store = makeAdminAuthStore(db);
-    const auth = makeAdminAuth({ store, hasher: argon2Hasher, clock: systemClock, random: systemRandom, sessionHours: config.adminSessionHours });
+    const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours });
     await auth.ensureLogins();
     let email = values.email;
     if (!email) {

@@ -1,9 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Database } from '../../src/adapters/db/database.ts';
-import { makeAdminAuthStore } from '../../src/adapters/db/admin-auth-store.ts';
-import { argon2Hasher } from '../../src/adapters/security/argon2-hasher.ts';
-import { makeAdminAuth } from '../../src/app/admin-auth.ts';
+import { adminAuthOn } from '../../src/main.ts';
 import type { TestService } from './service.ts';
 
 /** The API token every test service is started with (ADMIN_API_TOKEN). */
@@ -19,14 +16,7 @@ export const adminHeaders = (extra: Record<string, string> = {}): Record<string,
 
 /** Sets the demo artisan's password the way `npm run admin:password` does. */
 export async function setDemoPassword(db: Database, password = TEST_PASSWORD): Promise<void> {
-  const auth = makeAdminAuth({
-    store: makeAdminAuthStore(db),
-    hasher: argon2Hasher,
-    clock: { now: () => Date.now() },
-    random: { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) },
-    sessionHours: 12,
-  });
-  await auth.setPassword(DEMO_ARTISAN_EMAIL, password);
+  await adminAuthOn(db).setPassword(DEMO_ARTISAN_EMAIL, password);
 }
 
 /** Logs in as the demo artisan; returns the cookie header and the CSRF token of the session. */
