@@ -1,4 +1,4 @@
-import type { BookingRecord, PlanCode } from './ports.ts';
+import type { ArtisanProfile, BookingRecord } from './ports.ts';
 
 /** What the notification use case needs from the outside world (mail, SMS, storage, texts). */
 
@@ -6,16 +6,11 @@ export type NotificationKind = 'confirmed' | 'cancelled' | 'rescheduled' | 'remi
 export type RecipientKind = 'customer' | 'artisan';
 export type Channel = 'email' | 'sms';
 
-export interface ArtisanContact {
-  id: string;
-  displayName: string;
-  email: string;
-  phone: string | null;
-  timezone: string;
-  plan: PlanCode;
+/** Who the messages come from and go to on the artisan's side, and their notification settings. */
+export type ArtisanContact = Pick<ArtisanProfile, 'id' | 'displayName' | 'email' | 'phone' | 'timezone' | 'plan'> & {
   notifyArtisanEmail: boolean;
   reminderHoursBefore: number;
-}
+};
 
 export interface NotificationContext {
   booking: BookingRecord;
