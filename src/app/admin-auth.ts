@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
 import type { Clock, Randomness } from './ports.ts';
 
@@ -29,8 +29,6 @@ export interface ApiTokenRecord {
 
 export interface AdminAuthStore {
   findUserByEmail(email: string): Promise<AdminUser | undefined>;
-  /** The artisan's first login, or undefined when the artisan has none yet. */
-  findUserOfArtisan(artisanId: string): Promise<AdminUser | undefined>;
   artisansWithoutLogin(): Promise<{ id: string; email: string }[]>;
   insertUser(user: AdminUser, nowMs: number): Promise<void>;
   /** Sets a new password hash and ends every session of that user. */
@@ -188,4 +186,3 @@ export function makeAdminAuth(deps: {
 
 export type AdminAuth = ReturnType<typeof makeAdminAuth>;
 
-export { unauthenticated };

@@ -28,10 +28,6 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       const rows = await db.query<Row>('SELECT * FROM admin_users WHERE email = $1', [email]);
       return rows[0] ? toUser(rows[0]) : undefined;
     },
-    async findUserOfArtisan(artisanId) {
-      const rows = await db.query<Row>('SELECT * FROM admin_users WHERE artisan_id = $1 ORDER BY created_at LIMIT 1', [artisanId]);
-      return rows[0] ? toUser(rows[0]) : undefined;
-    },
     artisansWithoutLogin: () =>
       db.query<{ id: string; email: string }>(
         'SELECT a.id, a.email FROM artisans a WHERE NOT EXISTS (SELECT 1 FROM admin_users u WHERE u.artisan_id = a.id) ORDER BY a.created_at',
