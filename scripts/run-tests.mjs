@@ -6,6 +6,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { provision } from './provision.mjs';
+
+// Chromium and Radicale: installed from Debian's packages when missing (as root), before any test runs.
+provision();
 
 const reportDir = join(process.cwd(), '.test-data');
 mkdirSync(reportDir, { recursive: true });

@@ -40,7 +40,7 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     if (!existsSync(CHROMIUM)) {
       launchError = new Error(
         `Chromium not found at ${CHROMIUM}. The browser test needs Debian's Chromium: apt-get install -y chromium ` +
-          '(.ci/run installs it), or set CHROMIUM_PATH to a Chromium binary.',
+          '(npm test installs it when run as root: scripts/provision.mjs), or set CHROMIUM_PATH to a Chromium binary.',
       );
       return;
     }
