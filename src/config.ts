@@ -24,6 +24,10 @@ export interface Config {
   outboxMaxAttempts: number;
   seedDemo: boolean;
   notifications: NotificationConfig;
+  /** Sites allowed to show the booking page in an iframe (CSP frame-ancestors); none by default. */
+  embedAllowedOrigins: string[];
+  /** Where the built front (Vite output) is read from. */
+  webDistDir: string;
 }
 
 export interface NotificationConfig {
@@ -90,6 +94,25 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     return raw as T;
   };
 
+  /** Space- or comma-separated origins (`https://www.example.fr`), each checked and normalised. */
+  const origins = (name: string): string[] => {
+    const raw = env[name]?.trim();
+    if (!raw) return [];
+    const out: string[] = [];
+    for (const item of raw.split(/[\s,]+/).filter(Boolean)) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(item);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== item.replace(/\/$/, '')) {
+        problems.push(`${name} must list origins such as https://www.example.fr (got "${item}")`);
+      } else out.push(parsed.origin);
+    }
+    return out;
+  };
+
   const port = int('PORT', 3000, 0, 65535);
   const config: Config = {
     port,
@@ -116,6 +139,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
     seedDemo: bool('SEED_DEMO', true),
+    embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS'),
+    webDistDir: str('WEB_DIST_DIR', 'web/dist'),
     notifications: {
       smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),

@@ -12,8 +12,9 @@ import { errorBody, handleError } from './errors.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
-import { homeRoute } from './routes/home.ts';
 import { managePageRoute } from './routes/manage-page.ts';
+import { webPagesRoutes } from './routes/web-pages.ts';
+import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { adminLoginRoutes } from './routes/admin-account.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
@@ -21,7 +22,7 @@ import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
 export interface HttpDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
   useCases: UseCases;
   idempotency: IdempotencyStore;
   health: HealthCheck;
@@ -60,6 +61,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // The API speaks JSON only: drop Fastify's built-in text/plain parser so such bodies get 415.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ErrorResponse);
+  const stripe = (deps.config.paymentProvider as string) === 'stripe';
+  await securityHeaders(app, { stripe });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -83,7 +86,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // The reference page brings its own CSP (its scripts and styles), replacing the strict one.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -105,8 +109,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
-  await app.register(homeRoute);
   await app.register(managePageRoute);
+  await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }
