@@ -120,7 +120,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
           actor: input.actor ?? 'customer',
           data: { fromMs: previousStartMs, toMs: booking.startMs },
         });
-        await recordRescheduled(tx, booking, previousStartMs, now);
+        await recordRescheduled(tx, booking, previousStartMs, now, undefined, 'artisanId' in input ? 'artisan' : 'customer');
         return booking;
       });
     } catch (error) {
