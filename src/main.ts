@@ -133,7 +133,7 @@ export async function compose(
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });
-  const notificationStore = makeNotificationStore(db, store);
+  const notificationStore = makeNotificationStore(db, store, random.uuid);
   const notifyBooking = makeNotifyBooking({
     store: notificationStore,
     mailer: smtp ?? mailbox.mailer,

@@ -113,8 +113,11 @@ export function makeNotifyBooking(deps: {
         send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'customer', messageId, to: phone, text: deps.templates.customerSms(input) }),
       });
     }
-    // The artisan is not told about what they did themselves (a phone booking, their own cancellation).
-    const ownDoing = (kind === 'confirmed' && booking.channel === 'phone') || (kind === 'cancelled' && booking.cancelledBy === 'artisan');
+    // The artisan is not told about what they did themselves (a phone booking, their own cancellation or move).
+    const ownDoing =
+      (kind === 'confirmed' && booking.channel === 'phone') ||
+      (kind === 'cancelled' && booking.cancelledBy === 'artisan') ||
+      (kind === 'rescheduled' && job.payload.by === 'artisan');
     const forArtisan = artisan.notifyArtisanEmail && !ownDoing ? deps.templates.artisanEmail(input) : undefined;
     if (forArtisan) {
       planned.push({

@@ -122,7 +122,7 @@ export interface BookingTx {
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
-  /** Bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock. */
+  /** Online bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock; phone bookings do not count. */
   countBookingsCreated(artisanId: string, fromMs: number, toMs: number): Promise<number>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
   busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
