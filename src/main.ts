@@ -162,7 +162,7 @@ export async function compose(
     getAvailability: makeGetAvailability({ store, clock }),
     createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
     findBooking: makeFindBooking({ store }),
-    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
@@ -202,7 +202,7 @@ export async function compose(
     useCases,
   });
 
-  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,

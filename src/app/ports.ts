@@ -1,4 +1,5 @@
 import type { Address } from '../domain/address.ts';
+import type { BookingStatus, PaymentStatus } from '../domain/booking-lifecycle.ts';
 import type { Interval } from '../domain/intervals.ts';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
 import type { ScheduleException, WeeklyRule, WeeklySchedule } from '../domain/schedule.ts';
@@ -10,13 +11,18 @@ export interface Clock {
   now(): number;
 }
 
+/** Where use cases report what they cannot hand back to a caller (pino's signature). */
+export interface ErrorLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export interface Randomness {
   uuid(): string;
   bytes(n: number): Uint8Array;
 }
 
-export type BookingStatus = 'pending_payment' | 'confirmed' | 'rescheduled' | 'cancelled' | 'payment_failed' | 'expired';
-export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'refunded' | 'failed';
+export type { BookingStatus, PaymentStatus } from '../domain/booking-lifecycle.ts';
 export type PlanCode = 'starter' | 'pro' | 'business';
 
 export interface ArtisanSettings {
