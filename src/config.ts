@@ -138,9 +138,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
-    seedDemo: bool('SEED_DEMO', true),
     embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS'),
     webDistDir: str('WEB_DIST_DIR', 'web/dist'),
+    // Demo data only on the embedded database unless asked (decisions §1): a server is a real deployment.
+    seedDemo: bool('SEED_DEMO', !env.DATABASE_URL?.trim()),
     notifications: {
       smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),

@@ -52,6 +52,8 @@ import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
+import { makeFirstStart } from './app/first-start.ts';
+import { makeSetupStore } from './adapters/db/setup-store.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -115,6 +117,15 @@ export async function compose(
     );
   }
   if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+  const firstStart = makeFirstStart({ store: makeSetupStore(db), hasher: argon2Hasher, clock, random });
+  const setupCode = await firstStart.pendingCode();
+  if (setupCode) {
+    // Printed on every start until the setup is done: only whoever reads this log can claim the instance.
+    log.warn(
+      { setup: true },
+      `Première installation : ouvrez ${config.publicBaseUrl}/admin et saisissez le code d'installation ${setupCode} pour créer votre espace artisan.`,
+    );
+  }
 
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
@@ -163,6 +174,12 @@ export async function compose(
     redis,
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
+    setup: {
+      firstStart,
+      onCreated: async () => {
+        if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+      },
+    },
     admin: {
       auth,
       routes: [

@@ -17,6 +17,7 @@ import { webPagesRoutes } from './routes/web-pages.ts';
 import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { adminLoginRoutes } from './routes/admin-account.ts';
+import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
@@ -30,6 +31,8 @@ export interface HttpDeps {
   redis?: Redis;
   version: string;
   admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  /** The first start of a real artisan (GET /api/setup/status, POST /api/setup). */
+  setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -107,6 +110,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
   await app.register(managePageRoute);
