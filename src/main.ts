@@ -158,6 +158,7 @@ export async function compose(
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
 
   const app = await buildHttpApp({
+    log,
     config,
     clock,
     redis,

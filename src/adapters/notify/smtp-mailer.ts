@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { EmailMessage, Mailer } from '../../app/notification-ports.ts';
-import { maskContacts } from './mask-contacts.ts';
+import { maskContacts } from '../mask-contacts.ts';
 
 /**
  * E-mail through SMTP (SMTP_URL: smtp:// or smtps://, credentials inside). The Message-ID is
