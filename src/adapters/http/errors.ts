@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   RATE_LIMITED: 429,
   PAYMENT_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
+  LOGIN_BUSY: 503,
 };
 
 export class RateLimitedError extends AppError {
