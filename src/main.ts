@@ -137,7 +137,7 @@ export async function compose(
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });
-  const notificationStore = makeNotificationStore(db, store);
+  const notificationStore = makeNotificationStore(db, store, random.uuid);
   const notifyBooking = makeNotifyBooking({
     store: notificationStore,
     mailer: smtp ?? mailbox.mailer,
@@ -155,7 +155,7 @@ export async function compose(
     getAvailability: makeGetAvailability({ store, clock }),
     createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
     findBooking: makeFindBooking({ store }),
-    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
@@ -190,7 +190,7 @@ export async function compose(
     useCases,
   });
 
-  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,
