@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /** The only reader of process.env: validated once at start-up, every problem reported at once. */
 export interface Config {
@@ -18,6 +19,8 @@ export interface Config {
   paymentHoldMinutes: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
   adminSessionHours: number;
+  /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
+  loginHashing: { concurrency: number; queue: number };
   shutdownTimeoutMs: number;
   workerPollMs: number;
   /** Tries before an outbox job is dead (the artisan can retry it). */
@@ -35,6 +38,8 @@ export interface NotificationConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  /** Open connections of the pooled SMTP transport. */
+  smtpMaxConnections: number;
   /** Signs manage links; unset: a secret generated once and stored in the database. */
   linkSecret: string | undefined;
   manageLinkDays: number;
@@ -135,6 +140,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
     },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90),
+    loginHashing: {
+      // One core is left to serving requests: a login flood never takes the whole machine.
+      concurrency: int('LOGIN_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
+      queue: int('LOGIN_HASH_QUEUE', 8, 0, 1_000),
+    },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
@@ -145,6 +155,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     notifications: {
       smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),
+      smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50),
       twilio: undefined,
       linkSecret: env.LINK_SECRET?.trim() || undefined,
       manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730),
