@@ -11,7 +11,8 @@ import type { IdempotencyStore } from '../../app/idempotency.ts';
 import { errorBody, handleError } from './errors.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
-import { systemRoutes, type HealthCheck } from './routes/system.ts';
+import { systemRoutes, type HealthCheck, type ReadinessProbe } from './routes/system.ts';
+import type { Metrics } from './metrics.ts';
 import { homeRoute } from './routes/home.ts';
 import { managePageRoute } from './routes/manage-page.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
@@ -25,6 +26,9 @@ export interface HttpDeps {
   useCases: UseCases;
   idempotency: IdempotencyStore;
   health: HealthCheck;
+  ready: ReadinessProbe;
+  /** Prometheus metrics; `/metrics` exists only when a token is given (METRICS_TOKEN). */
+  metrics?: { metrics: Metrics; token: string | undefined };
   clock: { now(): number };
   redis?: Redis;
   version: string;
@@ -99,12 +103,16 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (deps.metrics) {
+    deps.metrics.metrics.instrument(app);
+    if (deps.metrics.token) deps.metrics.metrics.route(app, deps.metrics.token);
+  }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes });
-  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
+  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(homeRoute);
   await app.register(managePageRoute);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
