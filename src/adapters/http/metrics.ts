@@ -61,14 +61,10 @@ export function makeMetrics(deps: { outboxStats: () => Promise<OutboxTopicStats[
     registers: [registry],
   });
 
-  // The queue is read once per scrape; the three gauges share that one read.
-  let pendingRead: Promise<OutboxTopicStats[] | undefined> | undefined;
-  const readOutbox = (): Promise<OutboxTopicStats[] | undefined> => {
-    pendingRead ??= deps
-      .outboxStats()
-      .catch(() => undefined)
-      .finally(() => setImmediate(() => (pendingRead = undefined)));
-    return pendingRead;
+  // The queue is read once per scrape (before the registry is rendered); the gauges share that read.
+  let outbox: OutboxTopicStats[] | undefined;
+  const readOutbox = async (): Promise<void> => {
+    outbox = await deps.outboxStats().catch(() => undefined);
   };
   const outboxGauge = (name: string, help: string, pick: (s: OutboxTopicStats) => number) =>
     new Gauge({
@@ -76,10 +72,9 @@ export function makeMetrics(deps: { outboxStats: () => Promise<OutboxTopicStats[
       help,
       labelNames: ['topic'] as const,
       registers: [registry],
-      async collect() {
-        const stats = await readOutbox();
+      collect() {
         this.reset();
-        for (const s of stats ?? []) this.set({ topic: s.topic }, pick(s));
+        for (const s of outbox ?? []) this.set({ topic: s.topic }, pick(s));
       },
     });
   outboxGauge('artisanconnect_outbox_due_jobs', 'Outbox jobs due and not done yet (the backlog), by topic', (s) => s.due);
@@ -89,8 +84,8 @@ export function makeMetrics(deps: { outboxStats: () => Promise<OutboxTopicStats[
     name: 'artisanconnect_outbox_stats_up',
     help: '1 when the last scrape could read the outbox from the database, else 0',
     registers: [registry],
-    async collect() {
-      this.set((await readOutbox()) ? 1 : 0);
+    collect() {
+      this.set(outbox ? 1 : 0);
     },
   });
 
@@ -125,6 +120,7 @@ export function makeMetrics(deps: { outboxStats: () => Promise<OutboxTopicStats[
         reply.header('www-authenticate', 'Bearer realm="metrics"');
         return reply.status(401).send(errorBody('UNAUTHENTICATED', 'Jeton de supervision absent ou invalide.'));
       }
+      await readOutbox();
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);
     });
