@@ -17,7 +17,7 @@ import type { Database } from './adapters/db/database.ts';
 import { openPglite } from './adapters/db/pglite.ts';
 import { openPgliteThread } from './adapters/db/pglite-thread.ts';
 import { openPostgres } from './adapters/db/postgres.ts';
-import { migrate } from './adapters/db/migrate.ts';
+import { migrate, migrationStatus, SchemaNewerThanCodeError } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
@@ -55,14 +55,20 @@ import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
 import { makeSetupStore } from './adapters/db/setup-store.ts';
 import { boundedHasher } from './adapters/security/bounded-hasher.ts';
+import { makeMetrics } from './adapters/http/metrics.ts';
+import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
+import type { ReadinessCheck } from './adapters/http/routes/system.ts';
+import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
+import { makeRetention, everyByClock } from './app/retention.ts';
+import { makeRetentionStore } from './adapters/db/retention-store.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread' | 'pgBinDir'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { pgBinDir: config.pgBinDir });
   const dir = resolve(config.dataDir);
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
@@ -86,6 +92,10 @@ export interface Service {
   db: Database;
   worker: Worker;
   log: Logger;
+  /** The retention sweep (also run hourly, by the service clock, from the worker). */
+  retention: ReturnType<typeof makeRetention>;
+  /** Scheduled backups (BACKUP_DIR); undefined when not configured. */
+  backups: ReturnType<typeof makeBackupSchedule> | undefined;
   close(): Promise<void>;
 }
 
@@ -106,7 +116,8 @@ export async function compose(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? systemRandom;
   const db = overrides.db ?? (await openDatabase(config));
-  await migrate(db);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ versions: applied }, 'migrations applied');
   if (config.seedDemo) {
     const seed = await seedDemo(db, random.uuid);
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
@@ -171,6 +182,42 @@ export async function compose(
     findBookingByToken: (token: string) => links.resolve(token),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+  const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
+  const backup = async () => {
+    if (!db.backup) throw new Error('this database driver cannot take backups');
+    return db.backup();
+  };
+  // The worker is built after the HTTP app; readiness reads it once it exists.
+  const workerRef: { current?: Worker } = {};
+  const workerStaleMs = Math.max(10 * config.workerPollMs, 30_000);
+  const ready = async (): Promise<Record<string, ReadinessCheck>> => {
+    const timeout = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
+    const database: ReadinessCheck = await timeout(db.query('SELECT 1')).then(
+      () => ({ ok: true, engine: db.kind }),
+      () => ({ ok: false, engine: db.kind, message: 'La base de données ne répond pas.' }),
+    );
+    const migrations: ReadinessCheck = !database.ok
+      ? { ok: false, message: 'Inconnu : la base de données ne répond pas.' }
+      : await timeout(migrationStatus(db)).then(
+          ({ pending, unknown }) =>
+            pending.length > 0
+              ? { ok: false, pending, unknown, message: `Migrations non appliquées : ${pending.join(', ')}.` }
+              : unknown.length > 0
+                ? { ok: false, pending, unknown, message: `La base a des migrations inconnues de cette version (${unknown.join(', ')}) : une version plus récente l'a mise à jour.` }
+                : { ok: true, pending, unknown },
+          () => ({ ok: false, message: 'Les migrations ne peuvent pas être lues.' }),
+        );
+    const worker = workerRef.current;
+    const last = worker?.lastPollAt();
+    const ageMs = last === undefined ? undefined : Date.now() - last;
+    const workerCheck: ReadinessCheck = !worker?.started()
+      ? { ok: false, message: "La tâche de fond (envoi des messages) n'est pas démarrée." }
+      : ageMs === undefined || ageMs > workerStaleMs
+        ? { ok: false, lastPollSecondsAgo: ageMs === undefined ? null : Math.round(ageMs / 1000), message: "La tâche de fond n'a pas interrogé la file récemment." }
+        : { ok: true, lastPollSecondsAgo: Math.round(ageMs / 1000) };
+    return { database, migrations, worker: workerCheck };
+  };
 
   const app = await buildHttpApp({
     log,
@@ -198,8 +245,11 @@ export async function compose(
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+        adminBackupRoutes({ backup, engine: db.kind, clock }),
       ],
     },
+    ready,
+    metrics: metrics ? { metrics, token: config.metricsToken } : undefined,
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };
@@ -208,6 +258,17 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
+  const retention = makeRetention({
+    store: makeRetentionStore(db),
+    erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
+    clock,
+    customerMonths: config.retention.customerMonths,
+    mailboxDays: config.retention.mailboxDays,
+  });
+  const sweep = everyByClock(clock, 3_600_000, async () => {
+    const report = await retention();
+    if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
+  });
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,
@@ -229,8 +290,13 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds())],
+    periodic: [async () => void (await recoverStaleHolds()), sweep],
+    events: metrics?.workerEvents,
   });
+  const backups = config.backup.dir
+    ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
+    : undefined;
+  workerRef.current = worker;
 
   let closed = false;
   return {
@@ -238,9 +304,12 @@ export async function compose(
     db,
     worker,
     log,
+    retention,
+    backups,
     async close() {
       if (closed) return;
       closed = true;
+      await backups?.stop();
       await worker.stop();
       log.debug('shutdown: outbox worker stopped');
       await app.close();
@@ -284,10 +353,20 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await compose(config);
+  let service: Service;
+  try {
+    service = await compose(config);
+  } catch (error) {
+    if (error instanceof SchemaNewerThanCodeError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const { app, log, worker } = service;
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  service.backups?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info(
