@@ -24,6 +24,20 @@ export interface Config {
   outboxMaxAttempts: number;
   seedDemo: boolean;
   notifications: NotificationConfig;
+  calendars: CalendarConfig;
+}
+
+export interface CalendarConfig {
+  /** Encrypts calendar credentials at rest; unset: a key generated once (DATA_DIR or the database). */
+  secretsKey: string | undefined;
+  /** Lets the server fetch loopback/private/link-local addresses (tests, a Nextcloud at home). */
+  allowPrivateUrls: boolean;
+  syncIntervalMinutes: number;
+  fetchTimeoutMs: number;
+  maxBytes: number;
+  maxEvents: number;
+  /** How long a booking may wait for a stale calendar to sync first. */
+  preBookingSyncMs: number;
 }
 
 export interface NotificationConfig {
@@ -123,6 +137,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       linkSecret: env.LINK_SECRET?.trim() || undefined,
       manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730),
     },
+    calendars: {
+      secretsKey: env.SECRETS_KEY?.trim() || undefined,
+      allowPrivateUrls: bool('CALENDAR_ALLOW_PRIVATE_URLS', false),
+      syncIntervalMinutes: int('CALENDAR_SYNC_INTERVAL_MINUTES', 5, 1, 1440),
+      fetchTimeoutMs: int('CALENDAR_FETCH_TIMEOUT_MS', 15_000, 100, 120_000),
+      maxBytes: int('CALENDAR_MAX_BYTES', 10_485_760, 1_024, 104_857_600),
+      maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000),
+      preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000),
+    },
   };
   const twilioVars = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
   const twilioSet = twilioVars.filter((name) => env[name]?.trim());
@@ -142,6 +165,9 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
   if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
     problems.push('LINK_SECRET must be at least 32 characters long');
+  }
+  if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
+    problems.push('SECRETS_KEY must be at least 32 characters long');
   }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');

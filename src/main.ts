@@ -52,6 +52,15 @@ import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
+import { keyFileSecret, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeCalendarStore } from './adapters/db/calendar-store.ts';
+import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
+import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
+import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { renderBookingEvent } from './adapters/calendars/booking-event.ts';
+import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarConnections } from './app/calendar-connections.ts';
+import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -145,11 +154,45 @@ export async function compose(
   });
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
+  const workerId = `worker-${random.uuid()}`;
+
+  // Calendars: credentials sealed with SECRETS_KEY, else a key generated once into DATA_DIR
+  // (embedded database) or kept in the database (a server without SECRETS_KEY: set one).
+  const cal = config.calendars;
+  let secretsKey = cal.secretsKey;
+  if (!secretsKey && db.kind === 'pglite' && !overrides.db) secretsKey = keyFileSecret(resolve(config.dataDir));
+  if (!secretsKey) {
+    if (db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database; set SECRETS_KEY');
+    secretsKey = await sharedSecret(db, 'calendar_secrets', () => Buffer.from(random.bytes(32)).toString('base64url'));
+  }
+  const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
+  const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
+  const safeFetch = makeSafeFetch(fetchLimits);
+  const calendarSync = makeCalendarSync({
+    store: calendarStore,
+    connectors: {
+      ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+    },
+    bookings: store,
+    renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
+    clock,
+    random: () => random.bytes(1)[0]! / 255,
+    intervalMinutes: cal.syncIntervalMinutes,
+    owner: workerId,
+    log: log.child({ component: 'calendars' }),
+  });
+  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
-    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    createBooking: async (...args: Parameters<typeof createBooking>) => {
+      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
+      return createBooking(...args);
+    },
     findBooking: makeFindBooking({ store }),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
@@ -176,6 +219,7 @@ export async function compose(
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+        adminCalendarRoutes({ calendars }),
       ],
     },
     health: async () => {
@@ -186,15 +230,19 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
-    workerId: `worker-${random.uuid()}`,
+    workerId,
     pollMs: config.workerPollMs,
     log: workerLog,
     now: clock.now,
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.calendar]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [
@@ -207,7 +255,16 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds())],
+    periodic: [
+      async () => void (await recoverStaleHolds()),
+      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
+      async () => {
+        calendarRun ??= calendarSync
+          .runDue()
+          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
+          .finally(() => (calendarRun = undefined));
+      },
+    ],
   });
 
   let closed = false;
@@ -220,6 +277,7 @@ export async function compose(
       if (closed) return;
       closed = true;
       await worker.stop();
+      await calendarRun;
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');

@@ -1,9 +1,8 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { NotificationContext } from '../../app/notification-ports.ts';
+import { bookingUid } from '../../domain/calendar-uid.ts';
+import { encodeParamValue } from '../calendars/ical-text.ts';
 import { formatAddress } from './french-format.ts';
-
-/** The event's UID: the same for the life of the booking, so clients update it in place. */
-export const bookingUid = (bookingId: string): string => `${bookingId}@artisanconnect`;
 
 /**
  * The booking as an iTIP message (RFC 5546): REQUEST on confirmation, reschedule and reminder
@@ -26,8 +25,9 @@ export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' 
     ...(booking.customer.address ? { location: formatAddress(booking.customer.address) } : {}),
     description: `Code de réservation : ${booking.publicCode}${artisan.phone ? `\nContact : ${artisan.phone}` : ''}`,
     status: method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: artisan.displayName, email: artisan.email },
-    attendees: [{ name: booking.customer.name, email: booking.customer.email }],
+    // Names go into quoted parameters: RFC 6868, or a `"` would rewrite the attendee.
+    organizer: { name: encodeParamValue(artisan.displayName), email: artisan.email },
+    attendees: [{ name: encodeParamValue(booking.customer.name), email: booking.customer.email }],
   });
   return calendar.toString();
 }
