@@ -63,10 +63,17 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       const found = byUid.get(record.uid);
       const drift = !found ? 'deleted' : found.startMs !== record.startMs || found.endMs !== record.endMs ? 'moved' : null;
       if (drift === record.drift) continue;
+      const message =
+        drift === 'deleted'
+          ? `L'événement de ce rendez-vous a été supprimé à la main dans le calendrier « ${connection.name} ». Le rendez-vous reste confirmé ici : annulez-le depuis l'espace artisan si c'était voulu.`
+          : drift === 'moved'
+            ? `L'événement de ce rendez-vous a été déplacé à la main dans le calendrier « ${connection.name} ». Le rendez-vous n'a pas bougé ici : déplacez-le depuis l'espace artisan pour prévenir le client.`
+            : `L'événement de ce rendez-vous est de nouveau à l'heure dans le calendrier « ${connection.name} ».`;
       await deps.store.flagDrift(record, drift, {
         connectionId: connection.id,
         calendar: connection.name,
         change: drift ?? 'restored',
+        message,
         ...(found && drift === 'moved' ? { calendarStartMs: found.startMs, calendarEndMs: found.endMs } : {}),
       });
     }
