@@ -251,7 +251,7 @@ async function runEngine(engine: Engine, prepared: Prepared): Promise<EngineRepo
     const overlaps = await overlappingPairs(db);
     const made = await db.query<{ n: number; slots: number }>(
       `SELECT count(*)::int AS n, count(DISTINCT starts_at)::int AS slots FROM bookings
-        WHERE customer_email LIKE 'bench%@exemple.fr' AND status IN ('pending_payment', 'confirmed', 'rescheduled')`,
+        WHERE customer_email LIKE 'bench%@exemple.fr' AND booking_holds_slot(status)`,
     );
     const contention = {
       result: contentionResult,

@@ -142,7 +142,7 @@ export async function compose(
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });
-  const notificationStore = makeNotificationStore(db, store);
+  const notificationStore = makeNotificationStore(db, store, random.uuid);
   const notifyBooking = makeNotifyBooking({
     store: notificationStore,
     mailer: smtp ?? mailbox.mailer,
@@ -194,7 +194,7 @@ export async function compose(
       return createBooking(...args);
     },
     findBooking: makeFindBooking({ store }),
-    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
@@ -229,7 +229,7 @@ export async function compose(
     useCases,
   });
 
-  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,

@@ -1,11 +1,12 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import type { BookingRecord, BookingStatus } from './ports.ts';
+import type { BookingRecord } from './ports.ts';
+import { VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
 /** The artisan's view of bookings: lists, one booking with its history, customers' data. */
 
-export type ListedStatus = Extract<BookingStatus, 'confirmed' | 'rescheduled' | 'cancelled'>;
+export type ListedStatus = (typeof VISIBLE_STATUSES)[number];
 
 export interface BookingQuery {
   artisanId: string;
@@ -46,7 +47,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
   const visible = async (artisanId: string, code: string): Promise<BookingRecord> => {
     const publicCode = normalizePublicCode(code);
     const [found] = publicCode
-      ? (await reader.listBookings({ artisanId, statuses: ['confirmed', 'rescheduled', 'cancelled'], limit: 1, offset: 0, code: publicCode })).items
+      ? (await reader.listBookings({ artisanId, statuses: [...VISIBLE_STATUSES], limit: 1, offset: 0, code: publicCode })).items
       : [];
     if (!found) throw bookingNotFound();
     return found;
@@ -80,7 +81,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       const normalized = normalizeEmail(email);
       const bookings = await reader.findByCustomerEmail(artisanId, normalized);
       const now = deps.clock.now();
-      const upcoming = bookings.filter((b) => (b.status === 'confirmed' || b.status === 'rescheduled' || b.status === 'pending_payment') && b.endMs > now);
+      const upcoming = bookings.filter((b) => holdsSlot(b.status) && b.endMs > now);
       if (upcoming.length > 0) {
         throw new ConflictError(
           'CUSTOMER_HAS_ACTIVE_BOOKINGS',

@@ -1,3 +1,4 @@
+import { isBooked } from '../domain/booking-lifecycle.ts';
 import { bookingIdOfUid } from '../domain/calendar-uid.ts';
 import {
   CalendarError,
@@ -14,7 +15,6 @@ import type { BookingRecord, Clock } from './ports.ts';
 const DAY_MS = 86_400_000;
 /** A sync holds its connection this long at most; a dead instance's lease then runs out. */
 const LEASE_MS = 2 * 60_000;
-const ACTIVE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled']);
 
 export interface SyncReport {
   ok: boolean;
@@ -141,7 +141,8 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       const booking = await deps.bookings.findBookingById(bookingId);
       if (!booking) return { written: 0, removed: 0 };
       const targets = await deps.store.writable(booking.artisanId);
-      const active = ACTIVE.has(booking.status);
+      // Only a booking the customer has is in the artisan's calendars (not a hold being paid).
+      const active = isBooked(booking.status);
       const event = active ? await deps.renderEvent(booking) : undefined;
       const failures: string[] = [];
       let written = 0;

@@ -1,4 +1,5 @@
 import type { Clock } from './ports.ts';
+import { isBooked } from '../domain/booking-lifecycle.ts';
 import type {
   Channel,
   EmailMessage,
@@ -33,13 +34,11 @@ const KIND_BY_TOPIC: Record<string, NotificationKind> = {
 export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
 
 
-const ACTIVE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled']);
-
 /** Why a job's messages no longer make sense (the booking moved on since it was written). */
 function staleness(kind: NotificationKind, ctx: NotificationContext, job: NotificationJob, nowMs: number): string | undefined {
   const { booking } = ctx;
   if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
-  if (!ACTIVE.has(booking.status)) return 'booking no longer active';
+  if (!isBooked(booking.status)) return 'booking no longer active';
   if (kind === 'reminder' && job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
   // A message delayed past the appointment (long outage, late retry) would only confuse.
   if (booking.startMs <= nowMs) return 'appointment already started';
@@ -114,8 +113,11 @@ export function makeNotifyBooking(deps: {
         send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'customer', messageId, to: phone, text: deps.templates.customerSms(input) }),
       });
     }
-    // The artisan is not told about what they did themselves (a phone booking, their own cancellation).
-    const ownDoing = (kind === 'confirmed' && booking.channel === 'phone') || (kind === 'cancelled' && booking.cancelledBy === 'artisan');
+    // The artisan is not told about what they did themselves (a phone booking, their own cancellation or move).
+    const ownDoing =
+      (kind === 'confirmed' && booking.channel === 'phone') ||
+      (kind === 'cancelled' && booking.cancelledBy === 'artisan') ||
+      (kind === 'rescheduled' && job.payload.by === 'artisan');
     const forArtisan = artisan.notifyArtisanEmail && !ownDoing ? deps.templates.artisanEmail(input) : undefined;
     if (forArtisan) {
       planned.push({

@@ -1,4 +1,5 @@
 import type { CalendarConnection, CalendarStore, ConnectionSecrets, ExportRecord } from '../../app/calendar-ports.ts';
+import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { Database, Queryable } from './database.ts';
 
@@ -204,8 +205,8 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
       const rows = await db.query(
         `INSERT INTO outbox (id, topic, booking_id, payload, run_at)
          SELECT gen_random_uuid(), 'calendar.booking_changed', b.id, '{"change":"connected"}', $2 FROM bookings b
-          WHERE b.artisan_id = $1 AND b.status IN ('confirmed', 'rescheduled') AND b.ends_at > $2 RETURNING id`,
-        [artisanId, iso(nowMs)],
+          WHERE b.artisan_id = $1 AND b.status = ANY($3) AND b.ends_at > $2 RETURNING id`,
+        [artisanId, iso(nowMs), [...BOOKED_STATUSES]],
       );
       return rows.length;
     },

@@ -103,7 +103,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
-  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes });
+  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
   await app.register(homeRoute);
   await app.register(managePageRoute);

@@ -59,7 +59,7 @@ export function adminLoginRoutes(deps: { auth: AdminAuth; loginLimit: onRequestH
 
 /** Session, password and API tokens of the signed-in artisan. */
 export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: string }): AdminRoutes {
-  return async (root) => {
+  return async (root, { loginLimit }) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get('/me', { schema: { summary: 'Compte connecté', response: { 200: Me, ...errorResponses(401) } } }, async (request) => request.admin);
 
@@ -77,10 +77,12 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
     app.post(
       '/password',
       {
+        // Checking the current password is a sign-in attempt: same per-IP bucket as the login.
+        onRequest: loginLimit,
         schema: {
           summary: 'Changer son mot de passe (met fin aux autres sessions)',
           body: Type.Object({ currentPassword: Password, newPassword: Password }),
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403) },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 429) },
         },
       },
       async (request, reply) => {

@@ -1,3 +1,4 @@
+import { VISIBLE_STATUSES } from '../../../domain/booking-lifecycle.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
@@ -19,7 +20,7 @@ import {
   errorResponses,
 } from '../schemas.ts';
 
-const STATUSES = ['confirmed', 'rescheduled', 'cancelled'] as const;
+const STATUSES = VISIBLE_STATUSES;
 
 const AdminBookingDto = Type.Object({
   ...BookingDto.properties,

@@ -50,7 +50,8 @@ export interface AdminNotificationDeps {
   outbox: Pick<OutboxQueue, 'list' | 'retryDead' | 'status'>;
   settings: {
     readSettings(artisanId: string): Promise<NotificationSettings | undefined>;
-    updateSettings(artisanId: string, patch: Partial<NotificationSettings>): Promise<NotificationSettings | undefined>;
+    /** Pending reminders follow a new lead time (moved, dropped or scheduled) as of `nowMs`. */
+    updateSettings(artisanId: string, patch: Partial<NotificationSettings>, nowMs: number): Promise<NotificationSettings | undefined>;
   };
   clock: { now(): number };
 }
@@ -152,7 +153,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body);
+        const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body, deps.clock.now());
         if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
         return settings;
       },
