@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
 import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import { bookingNotFound } from './domain/errors.ts';
 import { makeGetAvailability } from './app/get-availability.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -52,12 +53,15 @@ import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
-import { keyFileSecret, makeSecretBox } from './adapters/security/secret-box.ts';
+import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeFeedStore } from './adapters/db/feed-store.ts';
+import { makeCalendarFeed } from './app/calendar-feed.ts';
+import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
 import { makeCalendarStore } from './adapters/db/calendar-store.ts';
 import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
-import { renderBookingEvent } from './adapters/calendars/booking-event.ts';
+import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
 import { makeCalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
 import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
@@ -183,6 +187,8 @@ export async function compose(
     log: log.child({ component: 'calendars' }),
   });
   const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
+  const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
 
   const useCases = {
@@ -193,7 +199,14 @@ export async function compose(
       await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
       return createBooking(...args);
     },
-    findBooking: makeFindBooking({ store }),
+    findBooking,
+    bookingIcs: async (input: { publicCode: string; email: string }) => {
+      const booking = await findBooking(input);
+      const ctx = await notificationStore.readContext(booking.id);
+      if (!ctx) throw bookingNotFound();
+      return buildCalendarInvite(ctx, 'PUBLISH');
+    },
+    calendarFeed: (token: string) => feed.read(token),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
@@ -219,7 +232,11 @@ export async function compose(
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
-        adminCalendarRoutes({ calendars }),
+        adminCalendarRoutes({
+          calendars,
+          feed,
+          timezoneOf: async (artisanId) => (await settings.readArtisan(artisanId))?.timezone ?? 'Europe/Paris',
+        }),
       ],
     },
     health: async () => {

@@ -1,16 +1,17 @@
-import ical from 'ical-generator';
+import ical, { type ICalCalendar } from 'ical-generator';
 import type { ExportedEvent } from '../../app/calendar-ports.ts';
 import type { BookingRecord } from '../../app/ports.ts';
 import { bookingUid } from '../../domain/calendar-uid.ts';
 import { formatAddress } from '../notify/french-format.ts';
 
+const PROD_ID = { company: 'ArtisanConnect', product: 'reservations', language: 'FR' } as const;
+
 /**
- * A booking as an event of the artisan's own calendar (CalDAV object): who, where, the code.
- * No METHOD, organizer or attendees, so no server mails an invitation to the customer; times
- * in UTC; the UID is the booking's for its whole life. SEQUENCE follows the booking's changes.
+ * A booking as an event of the artisan's own calendar (CalDAV object, private feed): who,
+ * where, the code. No organizer or attendees, so no server mails an invitation to the
+ * customer; times in UTC; the UID is the booking's for its whole life; SEQUENCE is its revision.
  */
-export function renderBookingEvent(booking: BookingRecord, sequence: number): ExportedEvent {
-  const calendar = ical({ prodId: { company: 'ArtisanConnect', product: 'reservations', language: 'FR' } });
+function addBookingEvent(calendar: ICalCalendar, booking: BookingRecord, sequence: number): void {
   const c = booking.customer;
   const lines = [
     `Client : ${c.name}`,
@@ -29,5 +30,17 @@ export function renderBookingEvent(booking: BookingRecord, sequence: number): Ex
     description: lines.join('\n'),
     ...(c.address ? { location: formatAddress(c.address) } : {}),
   });
+}
+
+export function renderBookingEvent(booking: BookingRecord, sequence: number): ExportedEvent {
+  const calendar = ical({ prodId: PROD_ID });
+  addBookingEvent(calendar, booking, sequence);
   return { bookingId: booking.id, uid: bookingUid(booking.id), ics: calendar.toString(), startMs: booking.startMs, endMs: booking.endMs };
+}
+
+/** The private feed: every booked appointment, refreshed by the calendar app every few hours. */
+export function renderFeed(entries: { booking: BookingRecord; sequence: number }[]): string {
+  const calendar = ical({ prodId: PROD_ID, name: 'Rendez-vous ArtisanConnect', ttl: 15 * 60 });
+  for (const { booking, sequence } of entries) addBookingEvent(calendar, booking, sequence);
+  return calendar.toString();
 }

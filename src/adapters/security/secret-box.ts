@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -49,4 +49,13 @@ export function keyFileSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   return readFileSync(path, 'utf8').trim();
+}
+
+/** Feed tokens: HMAC of the artisan and generation under the secrets key; stored as SHA-256. */
+export function makeFeedTokens(secret: string) {
+  const key = Buffer.from(hkdfSync('sha256', secret, 'artisanconnect', 'calendar feed v1', 32));
+  return {
+    tokenFor: (artisanId: string, generation: number): string => createHmac('sha256', key).update(`${artisanId}:${generation}`).digest('base64url'),
+    hash: (token: string): string => createHash('sha256').update(token).digest('hex'),
+  };
 }

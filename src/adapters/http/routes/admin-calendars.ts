@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { CalendarConnection } from '../../../app/calendar-ports.ts';
 import type { CalendarConnections } from '../../../app/calendar-connections.ts';
+import type { CalendarFeed } from '../../../app/calendar-feed.ts';
 import type { SyncReport } from '../../../app/calendar-sync.ts';
 import { formatInstant } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
@@ -84,9 +85,45 @@ const presentCounts = (c: CalendarConnection, counts: CalendarConnection['lastCo
 const presentReport = (c: CalendarConnection, r: SyncReport) => ({ ok: r.ok, error: r.error, counts: presentCounts(c, r.counts) });
 
 /** Connected calendars (paths relative to /api/admin). */
-export function adminCalendarRoutes(deps: { calendars: CalendarConnections }): AdminRoutes {
+export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed: CalendarFeed; timezoneOf(artisanId: string): Promise<string> }): AdminRoutes {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    const FeedDto = Type.Object({
+      url: Type.String({ description: "Adresse privée à donner à l'application d'agenda (abonnement)" }),
+      createdAt: Type.String(),
+      rotatedAt: nullable(Type.String()),
+      lastReadAt: nullable(Type.String()),
+    });
+    const presentFeed = async (artisanId: string, f: Awaited<ReturnType<CalendarFeed['get']>>) => {
+      const zone = await deps.timezoneOf(artisanId);
+      const at = (ms: number | null) => (ms === null ? null : formatInstant(ms, zone));
+      return { url: f.url, createdAt: formatInstant(f.createdMs, zone), rotatedAt: at(f.rotatedMs), lastReadAt: at(f.lastReadMs) };
+    };
+
+    app.get(
+      '/calendar-feed',
+      {
+        schema: {
+          summary: 'Adresse privée du flux de mes rendez-vous (.ics)',
+          description:
+            "Tout rendez-vous confirmé y figure (prestation, coordonnées du client, adresse, code). Quiconque a l'adresse voit ces informations : en cas de doute, changez-la (POST /api/admin/calendar-feed/rotate).",
+          response: { 200: FeedDto, ...adminErrors(401) },
+        },
+      },
+      async (request) => presentFeed(request.admin.artisanId, await deps.feed.get(request.admin.artisanId)),
+    );
+
+    app.post(
+      '/calendar-feed/rotate',
+      {
+        schema: {
+          summary: 'Changer l’adresse du flux (l’ancienne cesse de fonctionner)',
+          response: { 200: FeedDto, ...adminErrors(401) },
+        },
+      },
+      async (request) => presentFeed(request.admin.artisanId, await deps.feed.rotate(request.admin.artisanId)),
+    );
 
     app.get(
       '/calendars',
