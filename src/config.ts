@@ -37,6 +37,7 @@ export interface Config {
   retention: RetentionConfig;
   /** Directory of pg_dump/psql (PostgreSQL client tools); unset: found on PATH. */
   pgBinDir: string | undefined;
+  calendars: CalendarConfig;
 }
 
 export interface BackupConfig {
@@ -52,6 +53,19 @@ export interface RetentionConfig {
   customerMonths: number;
   /** Copies of sent messages in the mailbox table are deleted after this many days. */
   mailboxDays: number;
+}
+
+export interface CalendarConfig {
+  /** Encrypts calendar credentials at rest; unset: a key generated once (DATA_DIR or the database). */
+  secretsKey: string | undefined;
+  /** Lets the server fetch loopback/private/link-local addresses (tests, a Nextcloud at home). */
+  allowPrivateUrls: boolean;
+  syncIntervalMinutes: number;
+  fetchTimeoutMs: number;
+  maxBytes: number;
+  maxEvents: number;
+  /** How long a booking may wait for a stale calendar to sync first. */
+  preBookingSyncMs: number;
 }
 
 export interface NotificationConfig {
@@ -233,6 +247,15 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       mailboxDays: int('MAILBOX_RETENTION_DAYS', 90, 1, 3650, 'copies of messages in the mailbox are deleted after this many days'),
     },
     pgBinDir: optional('PG_BIN_DIR', 'directory of the PostgreSQL client tools (`pg_dump`, `psql`) used by backups and restores with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Their version must be at least the server\'s'),
+    calendars: {
+      secretsKey: optional('SECRETS_KEY', 'key (≥ 32 characters) encrypting calendar credentials at rest (AES-256-GCM). Unset: one is generated on first start (in `DATA_DIR`, or the database with `DATABASE_URL`)'),
+      allowPrivateUrls: bool('CALENDAR_ALLOW_PRIVATE_URLS', false, 'let calendar URLs reach loopback, private and link-local addresses (tests, a Nextcloud on your own network)'),
+      syncIntervalMinutes: int('CALENDAR_SYNC_INTERVAL_MINUTES', 5, 1, 1440, 'minutes between background syncs of each calendar (jittered)'),
+      fetchTimeoutMs: int('CALENDAR_FETCH_TIMEOUT_MS', 15_000, 100, 120_000, 'time allowed for fetching one calendar'),
+      maxBytes: int('CALENDAR_MAX_BYTES', 10_485_760, 1_024, 104_857_600, 'largest calendar download accepted'),
+      maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000, 'most events (after expanding recurrences) imported from one calendar'),
+      preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
+    },
   };
   const twilio = {
     accountSid: optional('TWILIO_ACCOUNT_SID', 'with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` (all three): send SMS with Twilio. Unset: SMS are kept in the mailbox'),
@@ -253,6 +276,9 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
   }
   if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
     problems.push('LINK_SECRET must be at least 32 characters long');
+  }
+  if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
+    problems.push('SECRETS_KEY must be at least 32 characters long');
   }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
 import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import { bookingNotFound } from './domain/errors.ts';
 import { makeGetAvailability } from './app/get-availability.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -61,6 +62,18 @@ import type { ReadinessCheck } from './adapters/http/routes/system.ts';
 import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
 import { makeRetention, everyByClock } from './app/retention.ts';
 import { makeRetentionStore } from './adapters/db/retention-store.ts';
+import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeFeedStore } from './adapters/db/feed-store.ts';
+import { makeCalendarFeed } from './app/calendar-feed.ts';
+import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
+import { makeCalendarStore } from './adapters/db/calendar-store.ts';
+import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
+import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
+import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
+import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarConnections } from './app/calendar-connections.ts';
+import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -171,12 +184,55 @@ export async function compose(
   });
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
+  const workerId = `worker-${random.uuid()}`;
+
+  // Calendars: credentials sealed with SECRETS_KEY, else a key generated once into DATA_DIR
+  // (embedded database) or kept in the database (a server without SECRETS_KEY: set one).
+  const cal = config.calendars;
+  let secretsKey = cal.secretsKey;
+  if (!secretsKey && db.kind === 'pglite' && !overrides.db) secretsKey = keyFileSecret(resolve(config.dataDir));
+  if (!secretsKey) {
+    if (db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database; set SECRETS_KEY');
+    secretsKey = await sharedSecret(db, 'calendar_secrets', () => Buffer.from(random.bytes(32)).toString('base64url'));
+  }
+  const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
+  const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
+  const safeFetch = makeSafeFetch(fetchLimits);
+  const calendarSync = makeCalendarSync({
+    store: calendarStore,
+    connectors: {
+      ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+    },
+    bookings: store,
+    renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
+    clock,
+    random: () => random.bytes(1)[0]! / 255,
+    intervalMinutes: cal.syncIntervalMinutes,
+    owner: workerId,
+    log: log.child({ component: 'calendars' }),
+  });
+  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
+  const findBooking = makeFindBooking({ store });
+  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
-    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-    findBooking: makeFindBooking({ store }),
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    createBooking: async (...args: Parameters<typeof createBooking>) => {
+      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
+      return createBooking(...args);
+    },
+    findBooking,
+    bookingIcs: async (input: { publicCode: string; email: string }) => {
+      const booking = await findBooking(input);
+      const ctx = await notificationStore.readContext(booking.id);
+      if (!ctx) throw bookingNotFound();
+      return buildCalendarInvite(ctx, 'PUBLISH');
+    },
+    calendarFeed: (token: string) => feed.read(token),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
@@ -246,6 +302,11 @@ export async function compose(
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
         adminBackupRoutes({ backup, engine: db.kind, clock }),
+        adminCalendarRoutes({
+          calendars,
+          feed,
+          timezoneOf: async (artisanId) => (await settings.readArtisan(artisanId))?.timezone ?? 'Europe/Paris',
+        }),
       ],
     },
     ready,
@@ -269,15 +330,19 @@ export async function compose(
     const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
   });
+  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
-    workerId: `worker-${random.uuid()}`,
+    workerId,
     pollMs: config.workerPollMs,
     log: workerLog,
     now: clock.now,
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.calendar]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [
@@ -290,7 +355,17 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds()), sweep],
+    periodic: [
+      async () => void (await recoverStaleHolds()),
+      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
+      async () => {
+        calendarRun ??= calendarSync
+          .runDue()
+          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
+          .finally(() => (calendarRun = undefined));
+      },
+      sweep,
+    ],
     events: metrics?.workerEvents,
   });
   const backups = config.backup.dir
@@ -311,6 +386,7 @@ export async function compose(
       closed = true;
       await backups?.stop();
       await worker.stop();
+      await calendarRun;
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');
