@@ -14,8 +14,13 @@ export interface Config {
   bodyLimitBytes: number;
   publicBaseUrl: string;
   adminApiToken: string | undefined;
-  paymentProvider: 'simulated';
+  paymentProvider: 'simulated' | 'stripe';
+  /** Set when paymentProvider is 'stripe'. */
+  stripe: StripeConfig | undefined;
+  /** How long a slot stays held while the deposit is authorised, 3-D Secure included. */
   paymentHoldMinutes: number;
+  /** How often the reconciliation job re-reads non-final payments from the provider. */
+  paymentReconcileMs: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
   adminSessionHours: number;
   shutdownTimeoutMs: number;
@@ -24,6 +29,15 @@ export interface Config {
   outboxMaxAttempts: number;
   seedDemo: boolean;
   notifications: NotificationConfig;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+  /** Another Stripe-compatible server (tests); unset: api.stripe.com. */
+  apiUrl: string | undefined;
+  timeoutMs: number;
 }
 
 export interface NotificationConfig {
@@ -103,8 +117,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 65_536, 1_024, 10_485_760),
     publicBaseUrl: url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
     adminApiToken: env.ADMIN_API_TOKEN?.trim() || undefined,
-    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),
-    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 5, 1, 60),
+    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated', 'stripe'] as const, env.STRIPE_SECRET_KEY?.trim() ? 'stripe' : 'simulated'),
+    stripe: undefined,
+    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 10, 1, 60),
+    paymentReconcileMs: int('PAYMENT_RECONCILE_MS', 60_000, 1_000, 3_600_000),
     rateLimits: {
       manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000),
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000),
@@ -137,6 +153,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   } else if (twilioSet.length > 0) {
     problems.push(`TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together (missing: ${twilioVars.filter((n) => !twilioSet.includes(n)).join(', ')})`);
   }
+  if (config.paymentProvider === 'stripe') config.stripe = stripeConfig(env, problems, url, int);
   if (!/<[^<>@\s]+@[^<>@\s]+>\s*$|^[^<>@\s]+@[^<>@\s]+$/.test(config.notifications.mailFrom)) {
     problems.push('MAIL_FROM must be an address, optionally with a name: "Nom <adresse@domaine.fr>"');
   }
@@ -148,6 +165,34 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+function stripeConfig(
+  env: Env,
+  problems: string[],
+  url: (name: string, protocols: string[]) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+): StripeConfig {
+  const secretKey = env.STRIPE_SECRET_KEY?.trim() ?? '';
+  const publishableKey = env.STRIPE_PUBLISHABLE_KEY?.trim() ?? '';
+  const webhookSecret = env.STRIPE_WEBHOOK_SECRET?.trim() ?? '';
+  const mode = (key: string): string | undefined => /^(?:sk|rk|pk)_(test|live)_[A-Za-z0-9]+$/.exec(key)?.[1];
+  if (!secretKey) problems.push('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER is stripe');
+  else if (!/^(sk|rk)_/.test(secretKey) || !mode(secretKey)) problems.push('STRIPE_SECRET_KEY must be a secret key (sk_test_… or sk_live_…)');
+  if (!publishableKey) problems.push('STRIPE_PUBLISHABLE_KEY is required when PAYMENT_PROVIDER is stripe (the front needs it for Stripe Elements)');
+  else if (!publishableKey.startsWith('pk_') || !mode(publishableKey)) problems.push('STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_test_… or pk_live_…)');
+  else if (mode(secretKey) && mode(secretKey) !== mode(publishableKey)) {
+    problems.push(`STRIPE_PUBLISHABLE_KEY is a ${mode(publishableKey)} key but STRIPE_SECRET_KEY is a ${mode(secretKey)} key: use the pair of one mode`);
+  }
+  if (!webhookSecret) problems.push('STRIPE_WEBHOOK_SECRET is required when PAYMENT_PROVIDER is stripe (webhook signatures are verified)');
+  else if (!/^whsec_[A-Za-z0-9]+$/.test(webhookSecret)) problems.push('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)');
+  return {
+    secretKey,
+    publishableKey,
+    webhookSecret,
+    apiUrl: url('STRIPE_API_URL', ['http:', 'https:']),
+    timeoutMs: int('STRIPE_TIMEOUT_MS', 15_000, 100, 120_000),
+  };
 }
 
 /** Loads a .env file from the working directory when there is one (real variables win). */

@@ -21,7 +21,13 @@ import { migrate } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
-import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
+import { makeSimulatedPayments, type SimulatedPayments } from './adapters/payments/simulated.ts';
+import { makeStripePayments } from './adapters/payments/stripe.ts';
+import { makeConfirmPayment } from './app/confirm-payment.ts';
+import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-events.ts';
+import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
+import { makePaymentJobs } from './app/payment-jobs.ts';
+import { paymentRoutes } from './adapters/http/routes/payments.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -117,7 +123,14 @@ export async function compose(
   if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
 
   const store = makeBookingStore(db, random.uuid);
-  const payments = overrides.payments ?? makeSimulatedPayments();
+  const paymentEvents = makePaymentEventStore(db, random.uuid);
+  // Stripe when configured (STRIPE_API_URL may point the SDK at a Stripe-compatible server),
+  // else the embedded simulation, which also serves the simulated 3-D Secure page.
+  const simulated: SimulatedPayments | undefined = config.paymentProvider === 'simulated' && !overrides.payments ? makeSimulatedPayments() : undefined;
+  const payments: PaymentProvider =
+    overrides.payments ??
+    simulated ??
+    makeStripePayments({ secretKey: config.stripe!.secretKey, apiUrl: config.stripe!.apiUrl, timeoutMs: config.stripe!.timeoutMs });
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const settings = makeSettingsStore(db);
@@ -153,6 +166,7 @@ export async function compose(
     findBooking: makeFindBooking({ store }),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
+    confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
@@ -183,9 +197,23 @@ export async function compose(
       return { database: db.kind };
     },
     useCases,
+    paymentProvider: config.paymentProvider,
+    routes: [
+      paymentRoutes({
+        provider: config.paymentProvider,
+        publishableKey: config.stripe?.publishableKey ?? null,
+        clock,
+        simulated: simulated ?? (isSimulated(payments) ? payments : undefined),
+        webhooks: config.stripe
+          ? { secret: config.stripe.webhookSecret, receive: makeReceivePaymentEvent({ events: paymentEvents, provider: 'stripe' }) }
+          : undefined,
+      }),
+    ],
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
+  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
+  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,
@@ -195,6 +223,16 @@ export async function compose(
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.capture]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, bookingId: job.bookingId, outcome: await paymentJobs.capture(job.bookingId) }, 'scheduled capture');
+      },
+      [TOPICS.voidPayment]: async (job) => {
+        if (job.bookingId) await paymentJobs.voidExpired(job.bookingId);
+      },
+      [TOPICS.webhook]: async (job) => {
+        const outcome = await processPaymentEvent(String(job.payload.eventId));
+        workerLog.info({ jobId: job.id, eventId: job.payload.eventId, outcome }, 'payment event processed');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [
@@ -207,7 +245,7 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds())],
+    periodic: [async () => void (await recoverStaleHolds()), paymentJobs.reconcileEvery(config.paymentReconcileMs)],
   });
 
   let closed = false;
@@ -248,6 +286,8 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   });
   return redis;
 }
+
+const isSimulated = (p: PaymentProvider): p is SimulatedPayments => typeof (p as Partial<SimulatedPayments>).authenticate === 'function';
 
 /** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */
 export async function main(): Promise<void> {

@@ -29,6 +29,9 @@ export interface HttpDeps {
   redis?: Redis;
   version: string;
   admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  paymentProvider: 'stripe' | 'simulated';
+  /** Route plugins registered after the public API (payments config, webhooks). */
+  routes?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -101,7 +104,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
-  await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
+  await app.register(async (scope) =>
+    publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
+  );
+  for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));

@@ -2,6 +2,7 @@ import type { makeGetAvailability } from '../../app/get-availability.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
+import type { makeConfirmPayment } from '../../app/confirm-payment.ts';
 
 /** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
 export interface UseCases {
@@ -11,6 +12,8 @@ export interface UseCases {
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
+  /** Where a held booking's payment stands after 3-D Secure (applied to the booking). */
+  confirmPayment: ReturnType<typeof makeConfirmPayment>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
 }

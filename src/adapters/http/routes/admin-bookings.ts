@@ -152,13 +152,15 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             ...CreateBookingBody.properties,
             collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
           }),
-          response: { 201: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
+          response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
         },
       },
       async (request, reply) => {
         const { collectDeposit, ...input } = request.body;
-        const booking = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
-        return reply.status(201).send({ booking: presentAdminBooking(booking) });
+        const created = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
+        // A card asking for 3-D Secure cannot be authenticated by the artisan: the slot stays
+        // held (pending) until the hold expires; the artisan books without deposit instead.
+        return reply.status(created.challenge ? 202 : 201).send({ booking: presentAdminBooking(created.booking) });
       },
     );
 

@@ -8,7 +8,8 @@ import { parseLocalDate } from '../../../domain/time.ts';
 import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
 import type { UseCases } from '../use-cases.ts';
 import { errorBody, statusOf } from '../errors.ts';
-import { presentAvailability, presentBooking, presentService } from '../presenters.ts';
+import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
+import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
 import {
@@ -16,7 +17,9 @@ import {
   BookingDto,
   CancelBody,
   CodeParams,
+  ConfirmPaymentBody,
   CreateBookingBody,
+  PaymentChallengeDto,
   DateString,
   Email,
   ManageToken,
@@ -32,6 +35,8 @@ export interface PublicApiDeps {
   idempotency: IdempotencyStore;
   limits: Record<Bucket, onRequestHookHandler>;
   clock: { now(): number };
+  /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
+  paymentProvider: 'stripe' | 'simulated';
 }
 
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
@@ -82,16 +87,55 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
           "Crée la réservation après autorisation de l'acompte. En-tête facultatif `Idempotency-Key` : la même clé avec le même corps renvoie la première réponse pendant 24 h.",
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateBookingBody,
-        response: { 201: Type.Object({ booking: BookingDto }), ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503) },
+        response: {
+          201: Type.Object({ booking: BookingDto }),
+          202: Type.Object({ booking: BookingDto, payment: PaymentChallengeDto }, { description: 'Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt' }),
+          ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503),
+        },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (key === undefined) return reply.status(201).send({ booking: presentBooking(await uc.createBooking(request.body)) });
-      return withIdempotency(deps, request, reply, key, async () => ({
-        status: 201,
-        body: { booking: presentBooking(await uc.createBooking(request.body)) },
-      }));
+      const run = async () => presentCreated(await uc.createBooking(request.body), deps.paymentProvider);
+      if (key === undefined) {
+        const { status, body } = await run();
+        return reply.status(status).send(body);
+      }
+      return withIdempotency(deps, request, reply, key, run);
+    },
+  );
+
+  app.post(
+    '/api/bookings/:publicCode/payment/confirm',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Où en est le paiement de l'acompte (après 3-D Secure)",
+        description:
+          "À appeler après l'authentification 3-D Secure. 200 : réservation confirmée (aussi si le webhook l'a confirmée avant) ; 202 : authentification toujours en attente ; 402 : authentification échouée (créneau libéré) ; 409 PAYMENT_HOLD_EXPIRED : délai dépassé (créneau libéré, rien de débité).",
+        params: CodeParams,
+        body: ConfirmPaymentBody,
+        response: {
+          200: Type.Object({ booking: BookingDto }),
+          202: Type.Object({ booking: BookingDto, payment: PaymentChallengeDto }),
+          ...errorResponses(400, 402, 404, 409, 410, 429, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      let locator: PaymentLocator;
+      if (request.body.token !== undefined) {
+        const booking = await uc.findBookingByToken(request.body.token);
+        if (booking.publicCode !== normalizePublicCode(request.params.publicCode)) throw bookingNotFound();
+        locator = { publicCode: booking.publicCode, bookingId: booking.id };
+      } else if (request.body.email !== undefined) {
+        locator = { publicCode: request.params.publicCode, email: request.body.email };
+      } else {
+        throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+      }
+      const { status, body } = presentCreated(await uc.confirmPayment(locator), deps.paymentProvider);
+      return status === 201 ? reply.status(200).send(body) : reply.status(202).send(body);
     },
   );
 
