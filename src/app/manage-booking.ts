@@ -121,7 +121,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
           type: 'rescheduled',
           data: { fromMs: previousStartMs, toMs: slot.startMs },
         });
-        await recordRescheduled(tx, t.booking, previousStartMs, now);
+        await recordRescheduled(tx, t.booking, previousStartMs, now, undefined, 'artisanId' in input ? 'artisan' : 'customer');
         return t.booking;
       });
     } catch (error) {

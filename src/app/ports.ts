@@ -135,7 +135,7 @@ export interface BookingTx {
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
-  /** Bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock. */
+  /** Online bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock; phone bookings do not count. */
   countBookingsCreated(artisanId: string, fromMs: number, toMs: number): Promise<number>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
   busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
@@ -254,6 +254,8 @@ export class PaymentUnavailableError extends Error {
 export interface ArtisanProfile {
   id: string;
   displayName: string;
+  /** The trade shown with the name ("Plombier chauffagiste"), null when not given. */
+  trade: string | null;
   email: string;
   phone: string | null;
   timezone: string;
