@@ -64,6 +64,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -537,6 +545,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -673,6 +689,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -736,6 +760,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -881,6 +913,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -910,7 +950,7 @@ export interface paths {
                                 data: {
                                     [key: string]: unknown;
                                 };
-                                /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                 type: string;
                             }[];
                         };
@@ -1010,6 +1050,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -1168,6 +1216,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -2180,6 +2236,14 @@ export interface paths {
                                         rate: number;
                                         refundedCents: number;
                                     };
+                                    /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                    dispute: {
+                                        amountCents: number;
+                                        openedAt: string;
+                                        /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                        reason: string;
+                                        status: string;
+                                    } | null;
                                     durationMinutes: number;
                                     endDateTime: string;
                                     notifications: {
@@ -2209,7 +2273,7 @@ export interface paths {
                                     data: {
                                         [key: string]: unknown;
                                     };
-                                    /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                    /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                     type: string;
                                 }[];
                             }[];
