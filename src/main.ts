@@ -24,7 +24,7 @@ import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
 import { makeSimulatedPayments, type SimulatedPayments } from './adapters/payments/simulated.ts';
 import { makeStripePayments } from './adapters/payments/stripe.ts';
-import { makeConfirmPayment } from './app/confirm-payment.ts';
+import { makeConfirmPayment, makeResumeBooking } from './app/confirm-payment.ts';
 import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-events.ts';
 import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
 import { makePaymentJobs } from './app/payment-jobs.ts';
@@ -162,6 +162,7 @@ export async function compose(
   }
 
   const store = makeBookingStore(db, random.uuid);
+  const idempotency = makeIdempotencyStore(db);
   const paymentEvents = makePaymentEventStore(db, random.uuid);
   // Stripe when configured (STRIPE_API_URL may point the SDK at a Stripe-compatible server),
   // else the embedded simulation, which also serves the simulated 3-D Secure page.
@@ -249,6 +250,7 @@ export async function compose(
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
+    resumeBooking: makeResumeBooking({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
@@ -295,7 +297,7 @@ export async function compose(
     clock,
     redis,
     version: VERSION,
-    idempotency: makeIdempotencyStore(db),
+    idempotency,
     setup: {
       firstStart,
       onCreated: async () => {
@@ -354,6 +356,10 @@ export async function compose(
     customerMonths: config.retention.customerMonths,
     mailboxDays: config.retention.mailboxDays,
   });
+  const purgeIdempotencyKeys = everyByClock(clock, 3_600_000, async () => {
+    const purged = await idempotency.purgeExpired(clock.now());
+    if (purged > 0) workerLog.info({ purged }, 'expired idempotency keys purged');
+  });
   const sweep = everyByClock(clock, 3_600_000, async () => {
     const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
@@ -403,7 +409,8 @@ export async function compose(
           .finally(() => (calendarRun = undefined));
       },
       sweep,
-      paymentJobs.reconcileEvery(config.paymentReconcileMs),
+      everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
+      purgeIdempotencyKeys,
     ],
     events: metrics?.workerEvents,
   });

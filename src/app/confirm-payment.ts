@@ -37,6 +37,26 @@ export function makeConfirmPayment(deps: { store: BookingStore; payments: Paymen
   };
 }
 
+/**
+ * The booking an Idempotency-Key's request made before the process died, resumed for the
+ * retry: its real outcome (confirmed, still held, declined), or undefined when it came to
+ * nothing (the hold expired) and the request should be made afresh.
+ */
+export function makeResumeBooking(deps: { store: BookingStore; payments: PaymentProvider; clock: Clock; log?: ErrorLog }) {
+  return async function resumeBooking(bookingId: string): Promise<CreateBookingResult | undefined> {
+    const booking = await deps.store.findBookingById(bookingId);
+    if (!booking || booking.status === 'expired') return undefined;
+    if (isHold(booking.status)) {
+      if (booking.holdExpiresMs !== null && booking.holdExpiresMs <= deps.clock.now()) {
+        const ended = await expireHold(deps, booking);
+        return isBooked(ended.booking.status) ? { booking: ended.booking, challenge: null } : undefined;
+      }
+      return chargeAndConfirm(deps, booking, 'customer');
+    }
+    return answer({ booking, changed: false });
+  };
+}
+
 function answer(applied: { booking: BookingRecord; changed: boolean; clientSecret?: string; declineCode?: string }): CreateBookingResult {
   const { booking } = applied;
   if (booking.status === 'payment_failed') throw paymentDeclined(applied.declineCode);

@@ -62,7 +62,11 @@ export interface CreateBookingDeps {
 const CODE_ATTEMPTS = 5;
 
 export function makeCreateBooking(deps: CreateBookingDeps) {
-  return async function createBooking(input: CreateBookingInput, byArtisan?: ArtisanBookingOptions): Promise<CreateBookingResult> {
+  return async function createBooking(
+    input: CreateBookingInput,
+    byArtisan?: ArtisanBookingOptions,
+    hooks: { onHold?: (bookingId: string) => Promise<void> } = {},
+  ): Promise<CreateBookingResult> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
@@ -86,7 +90,10 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
         customer,
         paymentMethodId: input.paymentMethodId ?? null,
       });
-      if (own) return chargeAndConfirm(deps, own);
+      if (own) {
+        await hooks.onHold?.(own.id);
+        return chargeAndConfirm(deps, own);
+      }
       throw slotUnavailable();
     }
 
@@ -133,6 +140,8 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       actor: byArtisan?.actor ?? 'customer',
       cap: monthlyCap === null ? null : { limit: monthlyCap, month: localMonthBounds(now, artisan.timezone) },
     });
+    // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+    await hooks.onHold?.(booking.id);
     return chargeAndConfirm(deps, booking, byArtisan?.actor);
   };
 }

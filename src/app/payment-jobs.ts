@@ -54,16 +54,5 @@ export function makePaymentJobs(deps: Deps) {
     return changed;
   }
 
-  /** The reconciliation as a periodic task that runs at most once per `everyMs`. */
-  function reconcileEvery(everyMs: number): () => Promise<void> {
-    let lastMs = -Infinity;
-    return async () => {
-      const now = deps.clock.now();
-      if (now - lastMs < everyMs) return;
-      lastMs = now;
-      await reconcile();
-    };
-  }
-
-  return { capture, voidExpired, reconcile, reconcileEvery };
+  return { capture, voidExpired, reconcile };
 }

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../../../domain/errors.ts';
 import { normalizePublicCode } from '../../../domain/public-code.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
-import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
+import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
 import type { UseCases } from '../use-cases.ts';
 import { errorBody, statusOf } from '../errors.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
@@ -96,7 +96,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const run = async () => presentCreated(await uc.createBooking(request.body), deps.paymentProvider);
+      const run = async (onHold?: (bookingId: string) => Promise<void>) =>
+        presentCreated(await uc.createBooking(request.body, undefined, { onHold }), deps.paymentProvider);
       if (key === undefined) {
         const { status, body } = await run();
         return reply.status(status).send(body);
@@ -281,14 +282,16 @@ async function withIdempotency(
   request: FastifyRequest,
   reply: FastifyReply,
   key: string,
-  run: () => Promise<{ status: number; body: unknown }>,
+  run: (onHold: (bookingId: string) => Promise<void>) => Promise<{ status: number; body: unknown }>,
 ): Promise<FastifyReply> {
   if (!IDEMPOTENCY_KEY_RE.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères imprimables." }]);
   }
-  const scope = `create-booking:${request.ip}`;
+  // The key and the body (not the client's address: a retry may come from another network).
+  const scope = 'create-booking';
   const hash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
-  const begun = await deps.idempotency.begin(scope, key, hash, deps.clock.now() + IDEMPOTENCY_TTL_MS);
+  const now = deps.clock.now();
+  const begun = await deps.idempotency.begin(scope, key, hash, { nowMs: now, expiresAtMs: now + IDEMPOTENCY_TTL_MS, leaseUntilMs: now + IDEMPOTENCY_LEASE_MS });
   if (begun.state === 'mismatch') {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Cette clé d’idempotence a déjà servi pour une autre demande.');
   }
@@ -299,14 +302,17 @@ async function withIdempotency(
     return reply.status(begun.status).header('idempotent-replayed', 'true').send(begun.body);
   }
   let outcome: { status: number; body: unknown };
+  const attach = (bookingId: string) => deps.idempotency.attach(scope, key, bookingId);
   try {
-    outcome = await run();
+    // Taken over from a request that died: its booking's real outcome, or a fresh attempt when it made none.
+    const resumed = begun.state === 'taken_over' && begun.bookingId ? await deps.useCases.resumeBooking(begun.bookingId) : undefined;
+    outcome = resumed ? presentCreated(resumed, deps.paymentProvider) : await run(attach);
   } catch (error) {
     if (error instanceof AppError && statusOf(error) < 500) {
       outcome = { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
       await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
     } else {
-      await deps.idempotency.abandon(scope, key).catch(() => {});
+      await deps.idempotency.abandon(scope, key).catch((err: unknown) => request.log.error({ err }, 'idempotency key could not be released'));
     }
     throw error;
   }
