@@ -18,7 +18,7 @@ import type { Database } from './adapters/db/database.ts';
 import { openPglite } from './adapters/db/pglite.ts';
 import { openPgliteThread } from './adapters/db/pglite-thread.ts';
 import { openPostgres } from './adapters/db/postgres.ts';
-import { migrate } from './adapters/db/migrate.ts';
+import { migrate, migrationStatus, SchemaNewerThanCodeError } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
@@ -53,6 +53,15 @@ import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
+import { makeFirstStart } from './app/first-start.ts';
+import { makeSetupStore } from './adapters/db/setup-store.ts';
+import { boundedHasher } from './adapters/security/bounded-hasher.ts';
+import { makeMetrics } from './adapters/http/metrics.ts';
+import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
+import type { ReadinessCheck } from './adapters/http/routes/system.ts';
+import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
+import { makeRetention, everyByClock } from './app/retention.ts';
+import { makeRetentionStore } from './adapters/db/retention-store.ts';
 import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
 import { makeFeedStore } from './adapters/db/feed-store.ts';
 import { makeCalendarFeed } from './app/calendar-feed.ts';
@@ -71,17 +80,20 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread' | 'pgBinDir'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { pgBinDir: config.pgBinDir });
   const dir = resolve(config.dataDir);
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
 
 /** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
-export function adminAuthOn(db: Database, options: { sessionHours?: number; clock?: Clock; random?: Randomness } = {}) {
+export function adminAuthOn(
+  db: Database,
+  options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing'] } = {},
+) {
   return makeAdminAuth({
     store: makeAdminAuthStore(db),
-    hasher: argon2Hasher,
+    hasher: options.hashing ? boundedHasher(argon2Hasher, options.hashing) : argon2Hasher,
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,
     sessionHours: options.sessionHours ?? 12,
@@ -93,6 +105,10 @@ export interface Service {
   db: Database;
   worker: Worker;
   log: Logger;
+  /** The retention sweep (also run hourly, by the service clock, from the worker). */
+  retention: ReturnType<typeof makeRetention>;
+  /** Scheduled backups (BACKUP_DIR); undefined when not configured. */
+  backups: ReturnType<typeof makeBackupSchedule> | undefined;
   close(): Promise<void>;
 }
 
@@ -113,13 +129,14 @@ export async function compose(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? systemRandom;
   const db = overrides.db ?? (await openDatabase(config));
-  await migrate(db);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ versions: applied }, 'migrations applied');
   if (config.seedDemo) {
     const seed = await seedDemo(db, random.uuid);
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
-  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random });
+  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing });
   for (const login of await auth.ensureLogins()) {
     // Shown once, on the start that created the account (decisions §1): the artisan changes it.
     log.info(
@@ -128,6 +145,15 @@ export async function compose(
     );
   }
   if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+  const firstStart = makeFirstStart({ store: makeSetupStore(db), hasher: argon2Hasher, clock, random });
+  const setupCode = await firstStart.pendingCode();
+  if (setupCode) {
+    // Printed on every start until the setup is done: only whoever reads this log can claim the instance.
+    log.warn(
+      { setup: true },
+      `Première installation : ouvrez ${config.publicBaseUrl}/admin et saisissez le code d'installation ${setupCode} pour créer votre espace artisan.`,
+    );
+  }
 
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
@@ -138,7 +164,7 @@ export async function compose(
   // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
   const notify = config.notifications;
   const mailbox = makeMailbox(db, { uuid: random.uuid, now: clock.now });
-  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom }) : undefined;
+  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom, maxConnections: notify.smtpMaxConnections }) : undefined;
   const links = makeManageLinks({
     store,
     clock,
@@ -212,13 +238,56 @@ export async function compose(
     findBookingByToken: (token: string) => links.resolve(token),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+  const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
+  const backup = async () => {
+    if (!db.backup) throw new Error('this database driver cannot take backups');
+    return db.backup();
+  };
+  // The worker is built after the HTTP app; readiness reads it once it exists.
+  const workerRef: { current?: Worker } = {};
+  const workerStaleMs = Math.max(10 * config.workerPollMs, 30_000);
+  const ready = async (): Promise<Record<string, ReadinessCheck>> => {
+    const timeout = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
+    const database: ReadinessCheck = await timeout(db.query('SELECT 1')).then(
+      () => ({ ok: true, engine: db.kind }),
+      () => ({ ok: false, engine: db.kind, message: 'La base de données ne répond pas.' }),
+    );
+    const migrations: ReadinessCheck = !database.ok
+      ? { ok: false, message: 'Inconnu : la base de données ne répond pas.' }
+      : await timeout(migrationStatus(db)).then(
+          ({ pending, unknown }) =>
+            pending.length > 0
+              ? { ok: false, pending, unknown, message: `Migrations non appliquées : ${pending.join(', ')}.` }
+              : unknown.length > 0
+                ? { ok: false, pending, unknown, message: `La base a des migrations inconnues de cette version (${unknown.join(', ')}) : une version plus récente l'a mise à jour.` }
+                : { ok: true, pending, unknown },
+          () => ({ ok: false, message: 'Les migrations ne peuvent pas être lues.' }),
+        );
+    const worker = workerRef.current;
+    const last = worker?.lastPollAt();
+    const ageMs = last === undefined ? undefined : Date.now() - last;
+    const workerCheck: ReadinessCheck = !worker?.started()
+      ? { ok: false, message: "La tâche de fond (envoi des messages) n'est pas démarrée." }
+      : ageMs === undefined || ageMs > workerStaleMs
+        ? { ok: false, lastPollSecondsAgo: ageMs === undefined ? null : Math.round(ageMs / 1000), message: "La tâche de fond n'a pas interrogé la file récemment." }
+        : { ok: true, lastPollSecondsAgo: Math.round(ageMs / 1000) };
+    return { database, migrations, worker: workerCheck };
+  };
 
   const app = await buildHttpApp({
+    log,
     config,
     clock,
     redis,
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
+    setup: {
+      firstStart,
+      onCreated: async () => {
+        if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+      },
+    },
     admin: {
       auth,
       routes: [
@@ -232,6 +301,7 @@ export async function compose(
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+        adminBackupRoutes({ backup, engine: db.kind, clock }),
         adminCalendarRoutes({
           calendars,
           feed,
@@ -239,6 +309,8 @@ export async function compose(
         }),
       ],
     },
+    ready,
+    metrics: metrics ? { metrics, token: config.metricsToken } : undefined,
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };
@@ -247,6 +319,17 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
+  const retention = makeRetention({
+    store: makeRetentionStore(db),
+    erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
+    clock,
+    customerMonths: config.retention.customerMonths,
+    mailboxDays: config.retention.mailboxDays,
+  });
+  const sweep = everyByClock(clock, 3_600_000, async () => {
+    const report = await retention();
+    if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
+  });
   let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
@@ -281,8 +364,14 @@ export async function compose(
           .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
           .finally(() => (calendarRun = undefined));
       },
+      sweep,
     ],
+    events: metrics?.workerEvents,
   });
+  const backups = config.backup.dir
+    ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
+    : undefined;
+  workerRef.current = worker;
 
   let closed = false;
   return {
@@ -290,9 +379,12 @@ export async function compose(
     db,
     worker,
     log,
+    retention,
+    backups,
     async close() {
       if (closed) return;
       closed = true;
+      await backups?.stop();
       await worker.stop();
       await calendarRun;
       log.debug('shutdown: outbox worker stopped');
@@ -337,10 +429,20 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await compose(config);
+  let service: Service;
+  try {
+    service = await compose(config);
+  } catch (error) {
+    if (error instanceof SchemaNewerThanCodeError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const { app, log, worker } = service;
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  service.backups?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info(
