@@ -77,7 +77,7 @@ import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts'
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
-import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
 import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
@@ -110,6 +110,8 @@ export interface Service {
   app: FastifyInstance;
   db: Database;
   worker: Worker;
+  /** Calendar import/export (the worker runs it; tests call it to drive a pass). */
+  calendarSync: CalendarSync;
   log: Logger;
   /** The retention sweep (also run hourly, by the service clock, from the worker). */
   retention: ReturnType<typeof makeRetention>;
@@ -424,6 +426,7 @@ export async function compose(
     app,
     db,
     worker,
+    calendarSync,
     log,
     retention,
     backups,
