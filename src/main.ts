@@ -6,8 +6,10 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
-import { makeGetAvailability } from './app/get-availability.ts';
+import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
+import { makePublicProfile } from './app/public-profile.ts';
+import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
@@ -31,6 +33,8 @@ import { makeMailbox } from './adapters/notify/mailbox.ts';
 import { makeSmtpMailer } from './adapters/notify/smtp-mailer.ts';
 import { makeTwilioSms } from './adapters/notify/twilio-sms.ts';
 import { frenchTemplates } from './adapters/notify/templates-fr.ts';
+import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
+import { bookingNotFound } from './domain/errors.ts';
 import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifications.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
@@ -149,11 +153,19 @@ export async function compose(
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
     findBooking: makeFindBooking({ store }),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
+    manageUrl: (booking: BookingRecord) => links.urlFor(booking),
+    calendarFile: async (booking: BookingRecord) => {
+      const ctx = await notificationStore.readContext(booking.id);
+      if (!ctx) throw bookingNotFound();
+      return buildCalendarInvite(ctx, booking.status === 'cancelled' ? 'CANCEL' : 'REQUEST');
+    },
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
 

@@ -21,6 +21,8 @@ export interface ArtisanSettingsInput {
   closedOnPublicHolidays?: boolean;
   openingRules?: WeeklyRuleInput[];
   breakRules?: WeeklyRuleInput[];
+  trade?: string | null;
+  termsOfSale?: string | null;
 }
 
 export interface PublicHolidayView {
@@ -116,5 +118,8 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
   if (input.minNoticeMinutes !== undefined) patch.minNoticeMinutes = input.minNoticeMinutes;
   if (input.bookingHorizonDays !== undefined) patch.bookingHorizonDays = input.bookingHorizonDays;
   if (input.closedOnPublicHolidays !== undefined) patch.closedOnPublicHolidays = input.closedOnPublicHolidays;
+  if (input.trade !== undefined) patch.trade = input.trade?.trim().replace(/\s+/g, ' ') || null;
+  // Line breaks of the terms are kept; trailing spaces and an empty text are not.
+  if (input.termsOfSale !== undefined) patch.termsOfSale = input.termsOfSale?.replace(/[ \t]+$/gm, '').trim() || null;
   return patch;
 }

@@ -224,6 +224,10 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
+  /** Shown under the name on the booking page ("Plombier chauffagiste"). */
+  trade: string | null;
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
 }
 
 /** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */

@@ -15,6 +15,8 @@ const COLUMNS: Record<Exclude<keyof ArtisanPatch, 'openingRules' | 'breakRules'>
   minNoticeMinutes: 'min_notice_minutes',
   bookingHorizonDays: 'booking_horizon_days',
   closedOnPublicHolidays: 'closed_on_public_holidays',
+  trade: 'trade',
+  termsOfSale: 'terms_of_sale',
 };
 
 async function readProfile(q: Queryable, artisanId: string, lock: boolean): Promise<ArtisanProfile | undefined> {
@@ -41,6 +43,8 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
     closedOnPublicHolidays: a.closed_on_public_holidays as boolean,
     openingRules: of('opening'),
     breakRules: of('break'),
+    trade: (a.trade as string | null) ?? null,
+    termsOfSale: (a.terms_of_sale as string | null) ?? null,
   };
 }
 

@@ -12,7 +12,6 @@ import { errorBody, handleError } from './errors.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
-import { managePageRoute } from './routes/manage-page.ts';
 import { webPagesRoutes } from './routes/web-pages.ts';
 import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
@@ -109,7 +108,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
-  await app.register(managePageRoute);
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,4 +1,5 @@
-import type { makeGetAvailability } from '../../app/get-availability.ts';
+import type { makeGetAvailability, makeGetAvailabilityDays } from '../../app/get-availability.ts';
+import type { PublicProfileUseCases } from '../../app/public-profile.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
@@ -7,10 +8,17 @@ import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 export interface UseCases {
   listServices(): Promise<ServiceRecord[]>;
   getAvailability: ReturnType<typeof makeGetAvailability>;
+  getAvailabilityDays: ReturnType<typeof makeGetAvailabilityDays>;
+  /** The booking page's view of the artisan; terms-of-sale consent. */
+  publicProfile: PublicProfileUseCases;
   createBooking: ReturnType<typeof makeCreateBooking>;
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
+  /** The manage link of a booking (what its e-mails carry). */
+  manageUrl(booking: BookingRecord): string;
+  /** The booking as an .ics file (same UID and SEQUENCE as the e-mailed invitations). */
+  calendarFile(booking: BookingRecord): Promise<string>;
 }

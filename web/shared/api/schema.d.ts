@@ -47,7 +47,11 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
+                                trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
                                 upcomingPublicHolidays: {
                                     closed: boolean;
@@ -121,8 +125,12 @@ export interface paths {
                         plan?: "starter" | "pro" | "business";
                         /** @description Pas entre deux créneaux (minutes) */
                         slotStepMinutes?: number;
+                        /** @description Conditions générales de vente acceptées par le client à la réservation (texte) */
+                        termsOfSale?: string | null;
                         /** @description Fuseau IANA, ex. Europe/Paris */
                         timezone?: string;
+                        /** @description Métier affiché sur la page de réservation, ex. Plombier chauffagiste */
+                        trade?: string | null;
                     };
                 };
             };
@@ -157,7 +165,11 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
+                                trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
                                 upcomingPublicHolidays: {
                                     closed: boolean;
@@ -336,6 +348,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -376,6 +394,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -428,6 +452,10 @@ export interface paths {
                          * @default false
                          */
                         collectDeposit: boolean;
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -469,6 +497,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -509,6 +543,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -611,6 +651,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -651,6 +697,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -660,6 +712,17 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            /** @description Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées */
+                            consent: {
+                                acceptedAt: string;
+                                refundPolicy: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                termsVersion: string | null;
+                            } | null;
                             history: {
                                 /** @description customer, artisan, system ou token:<nom> */
                                 actor: string;
@@ -737,6 +800,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -777,6 +846,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -892,6 +967,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -932,6 +1013,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -1333,6 +1420,12 @@ export interface paths {
                         "application/json": {
                             bookings: {
                                 booking: {
+                                    /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                    cancellationRefund?: {
+                                        refundCents: number;
+                                        refundRate: number;
+                                        retainedCents: number;
+                                    };
                                     cancelledBy: ("customer" | "artisan" | "system") | null;
                                     /**
                                      * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1373,6 +1466,12 @@ export interface paths {
                                     publicCode: string;
                                     /** @description Remboursement décidé à l’annulation */
                                     refundCents: number;
+                                    refundPolicy?: {
+                                        tiers: {
+                                            minHoursBefore: number;
+                                            refundRate: number;
+                                        }[];
+                                    };
                                     serviceId: string;
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -2230,6 +2329,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2843,6 +2951,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/artisan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            artisan: {
+                                displayName: string;
+                                /** @description E.164 */
+                                phone: string | null;
+                                /** @description L'abonnement permet les SMS au client */
+                                smsOffered: boolean;
+                                /** @description Conditions générales de vente à accepter pour réserver en ligne */
+                                terms: {
+                                    text: string;
+                                    version: string;
+                                } | null;
+                                /** @description Fuseau de l'artisan : toutes les heures affichées sont les siennes */
+                                timezone: string;
+                                /** @description Date du jour chez l'artisan (AAAA-MM-JJ) */
+                                today: string;
+                                trade: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/availability": {
         parameters: {
             query?: never;
@@ -2950,6 +3139,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendrier : créneaux libres de chaque jour (au plus 62 jours)
+         * @description Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /** @description Identifiant de prestation, ex. diag */
+                    serviceId: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -2975,6 +3264,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -3016,6 +3309,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3048,6 +3347,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3056,6 +3361,12 @@ export interface paths {
                                 status: "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
                             };
                         };
                     };
@@ -3149,6 +3460,327 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créneaux pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    date: string;
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            opening: {
+                                breakEndMinutes: number | null;
+                                breaks?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                breakStartMinutes: number | null;
+                                endMinutes: number;
+                                ranges?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                startMinutes: number;
+                            } | null;
+                            serviceId: string;
+                            slots: {
+                                available: boolean;
+                                blockedBy: {
+                                    providerId?: string;
+                                    /** @enum {string} */
+                                    type: "booking" | "calendar";
+                                }[];
+                                time: string;
+                            }[];
+                            timezone: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{publicCode}/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendrier pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{publicCode}/calendar.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Le rendez-vous au format iCalendar (« Ajouter à mon agenda ») */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/calendar */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/cancel": {
         parameters: {
             query?: never;
@@ -3191,6 +3823,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3223,6 +3861,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3351,6 +3995,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3383,6 +4033,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3488,6 +4144,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3520,6 +4182,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3617,6 +4285,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3649,6 +4323,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3789,6 +4469,13 @@ export interface paths {
                                 id: string;
                                 isActive: boolean;
                                 name: string;
+                                /** @description Conditions d'annulation de l'acompte (paliers) */
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                             }[];
                         };
                     };

@@ -12,7 +12,9 @@ import { presentAvailability, presentBooking, presentService } from '../presente
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
 import {
+  AvailabilityDaysDto,
   AvailabilityDto,
+  PublicArtisanDto,
   BookingDto,
   CancelBody,
   CodeParams,
@@ -71,6 +73,116 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
   );
 
+  app.get(
+    '/api/artisan',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: "L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente",
+        response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
+      },
+    },
+    async () => ({ artisan: await uc.publicProfile.profile() }),
+  );
+
+  const parseRange = (from: string, to: string) => {
+    const f = parseLocalDate(from);
+    const t = parseLocalDate(to);
+    const details = [];
+    if (!f) details.push({ field: 'from', message: "Cette date n'existe pas." });
+    if (!t) details.push({ field: 'to', message: "Cette date n'existe pas." });
+    if (!f || !t) throw new ValidationError(details);
+    return { from: f, to: t };
+  };
+
+  app.get(
+    '/api/availability/days',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier : créneaux libres de chaque jour (au plus 62 jours)',
+        description: "Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.",
+        querystring: Type.Object({ serviceId: ServiceId, from: DateString, to: DateString }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request) => uc.getAvailabilityDays({ serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
+  );
+
+  /** The booking a manage request is about: code + e-mail, or a manage link's token for it. */
+  const ownBooking = async (publicCode: string, who: { email?: string; token?: string }) => {
+    if (who.token !== undefined) {
+      const booking = await uc.findBookingByToken(who.token);
+      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
+      return booking;
+    }
+    if (who.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+    return uc.findBooking({ publicCode, email: who.email });
+  };
+  const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
+
+  app.get(
+    '/api/bookings/:publicCode/availability',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Créneaux pour déplacer sa réservation (sa propre prestation, même archivée)",
+        params: CodeParams,
+        querystring: Type.Object({ date: DateString, ...Who }),
+        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      const date = parseLocalDate(request.query.date);
+      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
+      return presentAvailability(await uc.getAvailability({ serviceId: booking.serviceId, date, asArtisan: booking.artisanId }));
+    },
+  );
+
+  app.get(
+    '/api/bookings/:publicCode/availability/days',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier pour déplacer sa réservation (sa propre prestation, même archivée)',
+        params: CodeParams,
+        querystring: Type.Object({ from: DateString, to: DateString, ...Who }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      return uc.getAvailabilityDays({ serviceId: booking.serviceId, asArtisan: booking.artisanId, ...parseRange(request.query.from, request.query.to) });
+    },
+  );
+
+  app.get(
+    '/api/bookings/:publicCode/calendar.ics',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Le rendez-vous au format iCalendar (« Ajouter à mon agenda »)',
+        params: CodeParams,
+        querystring: Type.Object(Who),
+        response: { 200: { type: 'string', description: 'text/calendar' }, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request, reply) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      return reply
+        .type('text/calendar; charset=utf-8')
+        .header('content-disposition', `attachment; filename="rendez-vous-${booking.publicCode}.ics"`)
+        .header('cache-control', 'no-store')
+        .send(await uc.calendarFile(booking));
+    },
+  );
+
   app.post(
     '/api/bookings',
     {
@@ -82,16 +194,38 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
           "Crée la réservation après autorisation de l'acompte. En-tête facultatif `Idempotency-Key` : la même clé avec le même corps renvoie la première réponse pendant 24 h.",
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateBookingBody,
-        response: { 201: Type.Object({ booking: BookingDto }), ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503) },
+        response: {
+          201: Type.Object({
+            booking: BookingDto,
+            links: Type.Optional(
+              Type.Object({
+                manage: Type.String({ description: 'Lien de gestion signé (celui des e-mails)' }),
+                calendar: Type.String({ description: 'Le rendez-vous au format .ics' }),
+              }),
+            ),
+          }),
+          ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503),
+        },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (key === undefined) return reply.status(201).send({ booking: presentBooking(await uc.createBooking(request.body)) });
-      return withIdempotency(deps, request, reply, key, async () => ({
-        status: 201,
-        body: { booking: presentBooking(await uc.createBooking(request.body)) },
-      }));
+      const { consent, ...input } = request.body;
+      // Accepted terms must be the current ones; the consent is kept with the booking.
+      const create = async () => {
+        if (consent) await uc.publicProfile.checkConsent(consent);
+        const booking = await uc.createBooking(input);
+        if (consent) await uc.publicProfile.recordConsent(booking.publicCode, consent);
+        return booking;
+      };
+      // The page that booked shows the manage link and the .ics right away (the e-mail has them too).
+      const answer = (booking: Awaited<ReturnType<typeof create>>) => {
+        const manage = uc.manageUrl(booking);
+        const token = new URL(manage).searchParams.get('token') ?? '';
+        return { booking: presentBooking(booking), links: { manage, calendar: `/api/bookings/${booking.publicCode}/calendar.ics?token=${encodeURIComponent(token)}` } };
+      };
+      if (key === undefined) return reply.status(201).send(answer(await create()));
+      return withIdempotency(deps, request, reply, key, async () => ({ status: 201, body: answer(await create()) }));
     },
   );
 
@@ -107,7 +241,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => ({
-      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true }),
+      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true, nowMs: deps.clock.now() }),
     }),
   );
 
@@ -123,7 +257,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true }) }),
+    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true, nowMs: deps.clock.now() }) }),
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
