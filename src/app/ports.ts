@@ -214,6 +214,8 @@ export class PaymentUnavailableError extends Error {
 export interface ArtisanProfile {
   id: string;
   displayName: string;
+  /** The trade shown with the name ("Plombier chauffagiste"), null when not given. */
+  trade: string | null;
   email: string;
   phone: string | null;
   timezone: string;
@@ -224,8 +226,6 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
-  /** Shown under the name on the booking page ("Plombier chauffagiste"). */
-  trade: string | null;
   /** The artisan's terms of sale, accepted by the customer when booking online. */
   termsOfSale: string | null;
 }

@@ -7,6 +7,7 @@ type Row = Record<string, unknown>;
 
 const COLUMNS: Record<Exclude<keyof ArtisanPatch, 'openingRules' | 'breakRules'>, string> = {
   displayName: 'display_name',
+  trade: 'trade',
   email: 'email',
   phone: 'phone',
   timezone: 'timezone',
@@ -15,7 +16,6 @@ const COLUMNS: Record<Exclude<keyof ArtisanPatch, 'openingRules' | 'breakRules'>
   minNoticeMinutes: 'min_notice_minutes',
   bookingHorizonDays: 'booking_horizon_days',
   closedOnPublicHolidays: 'closed_on_public_holidays',
-  trade: 'trade',
   termsOfSale: 'terms_of_sale',
 };
 
@@ -33,6 +33,7 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
   return {
     id: a.id as string,
     displayName: a.display_name as string,
+    trade: (a.trade as string | null) ?? null,
     email: a.email as string,
     phone: (a.phone as string | null) ?? null,
     timezone: a.timezone as string,
@@ -43,7 +44,6 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
     closedOnPublicHolidays: a.closed_on_public_holidays as boolean,
     openingRules: of('opening'),
     breakRules: of('break'),
-    trade: (a.trade as string | null) ?? null,
     termsOfSale: (a.terms_of_sale as string | null) ?? null,
   };
 }

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { SETTINGS_BOUNDS } from '../../domain/artisan-settings.ts';
-import { AvailabilityDto, DateString, Email, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
+import { AvailabilityDto, DateString, Email, MULTILINE_TEXT, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
 
 /** Schemas of the artisan's back office (/api/admin): input bounds match the database CHECKs. */
 
@@ -18,6 +18,7 @@ const RuleDto = Type.Object({ id: Type.String(), dayOfWeek: Type.Integer(), star
 
 export const ArtisanPatchBody = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE })),
+  trade: Type.Optional(nullableString({ maxLength: 80, pattern: PRINTABLE, description: 'Métier affiché (ex. « Plombier chauffagiste »), null pour le retirer' })),
   email: Type.Optional(Email),
   phone: Type.Optional(nullableString({ maxLength: 32, pattern: PRINTABLE, description: 'Numéro (français par défaut), null pour le retirer' })),
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Fuseau IANA, ex. Europe/Paris' })),
@@ -28,13 +29,13 @@ export const ArtisanPatchBody = Type.Object({
   closedOnPublicHolidays: Type.Optional(Type.Boolean({ description: 'Fermé les jours fériés français' })),
   openingRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: "Remplace toutes les plages d'ouverture de la semaine" })),
   breakRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: 'Remplace toutes les pauses de la semaine' })),
-  trade: Type.Optional(nullableString({ maxLength: 120, pattern: PRINTABLE, description: 'Métier affiché sur la page de réservation, ex. Plombier chauffagiste' })),
   termsOfSale: Type.Optional(nullableString({ maxLength: 20000, description: 'Conditions générales de vente acceptées par le client à la réservation (texte)' })),
 });
 
 export const ArtisanDto = Type.Object({
   id: Type.String(),
   displayName: Type.String(),
+  trade: nullableString(),
   email: Type.String(),
   phone: nullableString(),
   timezone: Type.String(),
@@ -45,7 +46,6 @@ export const ArtisanDto = Type.Object({
   closedOnPublicHolidays: Type.Boolean(),
   openingRules: Type.Array(RuleDto),
   breakRules: Type.Array(RuleDto),
-  trade: nullableString(),
   termsOfSale: nullableString(),
   termsVersion: nullableString({ description: 'Version des conditions de vente (empreinte du texte), enregistrée avec le consentement' }),
   upcomingPublicHolidays: Type.Array(Type.Object({ date: Type.String(), name: Type.String(), closed: Type.Boolean() }), {
@@ -78,7 +78,7 @@ const nullablePolicy = Type.Unsafe<{ tiers: { minHoursBefore: number; refundRate
 });
 const serviceFields = {
   name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
-  description: Type.Optional(nullableString({ maxLength: 2000 })),
+  description: Type.Optional(nullableString({ maxLength: 2000, pattern: MULTILINE_TEXT })),
   durationMinutes: Type.Integer({ minimum: 5, maximum: 1440 }),
   basePriceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
   depositRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),

@@ -1,7 +1,6 @@
--- The booking page shows the artisan's trade and terms of sale; the customer accepts them
+-- The booking page shows the artisan's terms of sale; the customer accepts them
 -- (and the cancellation policy written out with the booking's dates and amounts) by a
 -- checkbox, and that consent is kept with the booking.
-ALTER TABLE artisans ADD COLUMN trade text CHECK (char_length(trade) <= 120);
 ALTER TABLE artisans ADD COLUMN terms_of_sale text CHECK (char_length(terms_of_sale) <= 20000);
 
 -- One row per booking whose customer accepted the terms online: when, which version of the
