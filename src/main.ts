@@ -6,9 +6,11 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
 import { bookingNotFound } from './domain/errors.ts';
-import { makeGetAvailability } from './app/get-availability.ts';
+import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
+import { makePublicProfile } from './app/public-profile.ts';
+import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
@@ -236,6 +238,8 @@ export async function compose(
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     createBooking: async (...args: Parameters<typeof createBooking>) => {
       await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
@@ -254,6 +258,7 @@ export async function compose(
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
     resumeBooking: makeResumeBooking({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
+    manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;

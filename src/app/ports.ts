@@ -268,6 +268,8 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
 }
 
 /** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */
