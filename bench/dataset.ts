@@ -250,7 +250,7 @@ export async function dayOccupancy(db: Queryable, date: Temporal.PlainDate): Pro
   const end = wallClockToInstant(date.add({ days: 1 }), 0, ZONE) ?? 0;
   const range = [new Date(start).toISOString(), new Date(end).toISOString()];
   const b = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM bookings WHERE status IN ('pending_payment', 'confirmed', 'rescheduled') AND blocked_range && tstzrange($1, $2)`,
+    `SELECT count(*)::int AS n FROM bookings WHERE booking_holds_slot(status) AND blocked_range && tstzrange($1, $2)`,
     range,
   );
   const k = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM busy_blocks WHERE source = 'external' AND during && tstzrange($1, $2)`, range);
@@ -262,7 +262,7 @@ export async function overlappingPairs(db: Queryable): Promise<number> {
   const rows = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM bookings a JOIN bookings b
        ON a.artisan_id = b.artisan_id AND a.id < b.id AND a.blocked_range && b.blocked_range
-     WHERE a.status IN ('pending_payment', 'confirmed', 'rescheduled') AND b.status IN ('pending_payment', 'confirmed', 'rescheduled')`,
+     WHERE booking_holds_slot(a.status) AND booking_holds_slot(b.status)`,
   );
   return rows[0]?.n ?? -1;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /** The only reader of process.env: validated once at start-up, every problem reported at once. */
 export interface Config {
@@ -18,18 +19,25 @@ export interface Config {
   paymentHoldMinutes: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
   adminSessionHours: number;
+  /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
+  loginHashing: { concurrency: number; queue: number };
   shutdownTimeoutMs: number;
   workerPollMs: number;
   /** Tries before an outbox job is dead (the artisan can retry it). */
   outboxMaxAttempts: number;
   seedDemo: boolean;
   notifications: NotificationConfig;
+  /** Sites allowed to show the booking page in an iframe (CSP frame-ancestors); none by default. */
+  embedAllowedOrigins: string[];
+  /** Where the built front (Vite output) is read from. */
+  webDistDir: string;
   /** Bearer token of GET /metrics; unset: no /metrics route at all. */
   metricsToken: string | undefined;
   backup: BackupConfig;
   retention: RetentionConfig;
   /** Directory of pg_dump/psql (PostgreSQL client tools); unset: found on PATH. */
   pgBinDir: string | undefined;
+  calendars: CalendarConfig;
 }
 
 export interface BackupConfig {
@@ -47,11 +55,26 @@ export interface RetentionConfig {
   mailboxDays: number;
 }
 
+export interface CalendarConfig {
+  /** Encrypts calendar credentials at rest; unset: a key generated once (DATA_DIR or the database). */
+  secretsKey: string | undefined;
+  /** Lets the server fetch loopback/private/link-local addresses (tests, a Nextcloud at home). */
+  allowPrivateUrls: boolean;
+  syncIntervalMinutes: number;
+  fetchTimeoutMs: number;
+  maxBytes: number;
+  maxEvents: number;
+  /** How long a booking may wait for a stale calendar to sync first. */
+  preBookingSyncMs: number;
+}
+
 export interface NotificationConfig {
   /** smtp:// or smtps:// with credentials inside; unset: messages are kept in the mailbox table. */
   smtpUrl: string | undefined;
   mailFrom: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  /** Open connections of the pooled SMTP transport. */
+  smtpMaxConnections: number;
   /** Signs manage links; unset: a secret generated once and stored in the database. */
   linkSecret: string | undefined;
   manageLinkDays: number;
@@ -143,6 +166,26 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     return value as T;
   };
 
+  /** Space- or comma-separated origins (`https://www.example.fr`), each checked and normalised. */
+  const origins = (name: string, doc: Doc): string[] => {
+    note(name, undefined, doc);
+    const raw = env[name]?.trim();
+    if (!raw) return [];
+    const out: string[] = [];
+    for (const item of raw.split(/[\s,]+/).filter(Boolean)) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(item);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== item.replace(/\/$/, '')) {
+        problems.push(`${name} must list origins such as https://www.example.fr (got "${item}")`);
+      } else out.push(parsed.origin);
+    }
+    return out;
+  };
+
   const port = int('PORT', 3000, 0, 65535, 'port to listen on');
   const config: Config = {
     port,
@@ -167,13 +210,28 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
     },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),
+    loginHashing: {
+      // One core is left to serving requests: a login flood never takes the whole machine.
+      concurrency: int('LOGIN_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64, {
+        meaning: 'password checks (argon2id, ~20 ms of a core each) running at once in the process, whatever the addresses: a login flood cannot take every core',
+        default: 'cores − 1 (at least 1)',
+      }),
+      queue: int('LOGIN_HASH_QUEUE', 8, 0, 1_000, 'password checks waiting for their turn; beyond, a sign-in gets 503 `LOGIN_BUSY` with `Retry-After` at once'),
+    },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000, 'how long SIGTERM waits for in-flight work'),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000, 'outbox worker poll interval'),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100, 'tries of an outbox job (message, settlement…) before it is `dead` (backoff 2, 4, 8 s… capped at 1 h)'),
-    seedDemo: bool('SEED_DEMO', true, 'seed the demo artisan on an empty database'),
+    embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS', 'sites allowed to show the booking page in an iframe, e.g. `https://www.plombier-dupont.fr` (space- or comma-separated; CSP `frame-ancestors`). Unset: no site may'),
+    webDistDir: str('WEB_DIST_DIR', 'web/dist', 'where the built front is read from'),
+    // Demo data only on the embedded database unless asked (decisions §1): a server is a real deployment.
+    seedDemo: bool('SEED_DEMO', !env.DATABASE_URL?.trim(), {
+      meaning: 'seed the demo artisan on an empty database (otherwise the first start runs the setup, see the back office)',
+      default: '`true` on the embedded database, `false` with `DATABASE_URL`',
+    }),
     notifications: {
       smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], '`smtp://user:pass@host:587` or `smtps://user:pass@host:465`: send e-mail through this server. Unset: messages are kept in the mailbox (see Notifications)'),
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>', "sender of the e-mails; its domain is also the Message-IDs'"),
+      smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50, 'connections of the pooled SMTP transport (each reused for up to 100 messages, closed after 30 s idle)'),
       twilio: undefined,
       linkSecret: optional('LINK_SECRET', 'key (≥ 32 characters) signing manage links. Unset: one is generated on first start and stored in the database, shared by every instance'),
       manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730, 'a manage link works until this many days after the appointment'),
@@ -189,6 +247,15 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       mailboxDays: int('MAILBOX_RETENTION_DAYS', 90, 1, 3650, 'copies of messages in the mailbox are deleted after this many days'),
     },
     pgBinDir: optional('PG_BIN_DIR', 'directory of the PostgreSQL client tools (`pg_dump`, `psql`) used by backups and restores with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Their version must be at least the server\'s'),
+    calendars: {
+      secretsKey: optional('SECRETS_KEY', 'key (≥ 32 characters) encrypting calendar credentials at rest (AES-256-GCM). Unset: one is generated on first start (in `DATA_DIR`, or the database with `DATABASE_URL`)'),
+      allowPrivateUrls: bool('CALENDAR_ALLOW_PRIVATE_URLS', false, 'let calendar URLs reach loopback, private and link-local addresses (tests, a Nextcloud on your own network)'),
+      syncIntervalMinutes: int('CALENDAR_SYNC_INTERVAL_MINUTES', 5, 1, 1440, 'minutes between background syncs of each calendar (jittered)'),
+      fetchTimeoutMs: int('CALENDAR_FETCH_TIMEOUT_MS', 15_000, 100, 120_000, 'time allowed for fetching one calendar'),
+      maxBytes: int('CALENDAR_MAX_BYTES', 10_485_760, 1_024, 104_857_600, 'largest calendar download accepted'),
+      maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000, 'most events (after expanding recurrences) imported from one calendar'),
+      preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
+    },
   };
   const twilio = {
     accountSid: optional('TWILIO_ACCOUNT_SID', 'with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` (all three): send SMS with Twilio. Unset: SMS are kept in the mailbox'),
@@ -209,6 +276,9 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
   }
   if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
     problems.push('LINK_SECRET must be at least 32 characters long');
+  }
+  if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
+    problems.push('SECRETS_KEY must be at least 32 characters long');
   }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
 import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import { bookingNotFound } from './domain/errors.ts';
 import { makeGetAvailability } from './app/get-availability.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -52,12 +53,27 @@ import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
+import { makeFirstStart } from './app/first-start.ts';
+import { makeSetupStore } from './adapters/db/setup-store.ts';
+import { boundedHasher } from './adapters/security/bounded-hasher.ts';
 import { makeMetrics } from './adapters/http/metrics.ts';
 import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
 import type { ReadinessCheck } from './adapters/http/routes/system.ts';
 import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
 import { makeRetention, everyByClock } from './app/retention.ts';
 import { makeRetentionStore } from './adapters/db/retention-store.ts';
+import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeFeedStore } from './adapters/db/feed-store.ts';
+import { makeCalendarFeed } from './app/calendar-feed.ts';
+import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
+import { makeCalendarStore } from './adapters/db/calendar-store.ts';
+import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
+import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
+import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
+import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarConnections } from './app/calendar-connections.ts';
+import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -71,10 +87,13 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 }
 
 /** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
-export function adminAuthOn(db: Database, options: { sessionHours?: number; clock?: Clock; random?: Randomness } = {}) {
+export function adminAuthOn(
+  db: Database,
+  options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing'] } = {},
+) {
   return makeAdminAuth({
     store: makeAdminAuthStore(db),
-    hasher: argon2Hasher,
+    hasher: options.hashing ? boundedHasher(argon2Hasher, options.hashing) : argon2Hasher,
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,
     sessionHours: options.sessionHours ?? 12,
@@ -117,7 +136,7 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
-  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random });
+  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing });
   for (const login of await auth.ensureLogins()) {
     // Shown once, on the start that created the account (decisions §1): the artisan changes it.
     log.info(
@@ -126,6 +145,15 @@ export async function compose(
     );
   }
   if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+  const firstStart = makeFirstStart({ store: makeSetupStore(db), hasher: argon2Hasher, clock, random });
+  const setupCode = await firstStart.pendingCode();
+  if (setupCode) {
+    // Printed on every start until the setup is done: only whoever reads this log can claim the instance.
+    log.warn(
+      { setup: true },
+      `Première installation : ouvrez ${config.publicBaseUrl}/admin et saisissez le code d'installation ${setupCode} pour créer votre espace artisan.`,
+    );
+  }
 
   const store = makeBookingStore(db, random.uuid);
   const payments = overrides.payments ?? makeSimulatedPayments();
@@ -136,7 +164,7 @@ export async function compose(
   // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
   const notify = config.notifications;
   const mailbox = makeMailbox(db, { uuid: random.uuid, now: clock.now });
-  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom }) : undefined;
+  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom, maxConnections: notify.smtpMaxConnections }) : undefined;
   const links = makeManageLinks({
     store,
     clock,
@@ -144,7 +172,7 @@ export async function compose(
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });
-  const notificationStore = makeNotificationStore(db, store);
+  const notificationStore = makeNotificationStore(db, store, random.uuid);
   const notifyBooking = makeNotifyBooking({
     store: notificationStore,
     mailer: smtp ?? mailbox.mailer,
@@ -156,13 +184,56 @@ export async function compose(
   });
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
+  const workerId = `worker-${random.uuid()}`;
+
+  // Calendars: credentials sealed with SECRETS_KEY, else a key generated once into DATA_DIR
+  // (embedded database) or kept in the database (a server without SECRETS_KEY: set one).
+  const cal = config.calendars;
+  let secretsKey = cal.secretsKey;
+  if (!secretsKey && db.kind === 'pglite' && !overrides.db) secretsKey = keyFileSecret(resolve(config.dataDir));
+  if (!secretsKey) {
+    if (db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database; set SECRETS_KEY');
+    secretsKey = await sharedSecret(db, 'calendar_secrets', () => Buffer.from(random.bytes(32)).toString('base64url'));
+  }
+  const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
+  const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
+  const safeFetch = makeSafeFetch(fetchLimits);
+  const calendarSync = makeCalendarSync({
+    store: calendarStore,
+    connectors: {
+      ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+    },
+    bookings: store,
+    renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
+    clock,
+    random: () => random.bytes(1)[0]! / 255,
+    intervalMinutes: cal.syncIntervalMinutes,
+    owner: workerId,
+    log: log.child({ component: 'calendars' }),
+  });
+  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
+  const findBooking = makeFindBooking({ store });
+  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
-    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-    findBooking: makeFindBooking({ store }),
-    cancelBooking: makeCancelBooking({ store, clock, settleDeposit }),
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    createBooking: async (...args: Parameters<typeof createBooking>) => {
+      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
+      return createBooking(...args);
+    },
+    findBooking,
+    bookingIcs: async (input: { publicCode: string; email: string }) => {
+      const booking = await findBooking(input);
+      const ctx = await notificationStore.readContext(booking.id);
+      if (!ctx) throw bookingNotFound();
+      return buildCalendarInvite(ctx, 'PUBLISH');
+    },
+    calendarFeed: (token: string) => feed.read(token),
+    cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
@@ -205,11 +276,18 @@ export async function compose(
   };
 
   const app = await buildHttpApp({
+    log,
     config,
     clock,
     redis,
     version: VERSION,
     idempotency: makeIdempotencyStore(db),
+    setup: {
+      firstStart,
+      onCreated: async () => {
+        if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
+      },
+    },
     admin: {
       auth,
       routes: [
@@ -224,6 +302,11 @@ export async function compose(
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
         adminBackupRoutes({ backup, engine: db.kind, clock }),
+        adminCalendarRoutes({
+          calendars,
+          feed,
+          timezoneOf: async (artisanId) => (await settings.readArtisan(artisanId))?.timezone ?? 'Europe/Paris',
+        }),
       ],
     },
     ready,
@@ -235,7 +318,7 @@ export async function compose(
     useCases,
   });
 
-  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock });
+  const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
@@ -247,15 +330,19 @@ export async function compose(
     const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
   });
+  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
-    workerId: `worker-${random.uuid()}`,
+    workerId,
     pollMs: config.workerPollMs,
     log: workerLog,
     now: clock.now,
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.calendar]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [
@@ -268,7 +355,17 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds()), sweep],
+    periodic: [
+      async () => void (await recoverStaleHolds()),
+      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
+      async () => {
+        calendarRun ??= calendarSync
+          .runDue()
+          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
+          .finally(() => (calendarRun = undefined));
+      },
+      sweep,
+    ],
     events: metrics?.workerEvents,
   });
   const backups = config.backup.dir
@@ -289,6 +386,7 @@ export async function compose(
       closed = true;
       await backups?.stop();
       await worker.stop();
+      await calendarRun;
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');

@@ -42,6 +42,8 @@ export interface AdminAuthStore {
   listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
   revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<boolean>;
   soleArtisanId(): Promise<string | undefined>;
+  /** The artisan's display name and sign-in e-mail (the first login's, for a token). */
+  accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null } | undefined>;
 }
 
 export interface Principal {
@@ -96,8 +98,14 @@ export function makeAdminAuth(deps: {
   return {
     async login(input: { email: string; password: string }): Promise<{ sessionToken: string; csrfToken: string; expiresMs: number; principal: Principal }> {
       const user = await store.findUserByEmail(normalizeEmail(input.email));
-      decoyHash ??= hasher.hash(base64url(random.bytes(16)));
-      const ok = await hasher.verify(user?.passwordHash ?? (await decoyHash), input.password);
+      // A failed decoy (hashing refused while busy) is made again next time, not kept.
+      decoyHash ??= hasher.hash(base64url(random.bytes(16))).catch((error: unknown) => {
+        decoyHash = undefined;
+        throw error;
+      });
+      const decoy = decoyHash;
+      if (user) decoy.catch(() => {});
+      const ok = await hasher.verify(user?.passwordHash ?? (await decoy), input.password);
       if (!user || !ok) throw invalidCredentials();
       const sessionToken = base64url(random.bytes(32));
       const csrfToken = base64url(random.bytes(24));
@@ -145,6 +153,12 @@ export function makeAdminAuth(deps: {
     },
 
     listApiTokens: (artisanId: string) => store.listApiTokens(artisanId),
+
+    /** Who is signed in, for the back office header: name, sign-in e-mail, session or token. */
+    async whoAmI(principal: Principal) {
+      const account = await store.accountOf(principal.artisanId);
+      return { ...principal, displayName: account?.displayName ?? '', email: principal.email ?? account?.signInEmail ?? undefined };
+    },
 
     async revokeApiToken(artisanId: string, id: string): Promise<void> {
       if (!(await store.revokeApiToken(artisanId, id, clock.now()))) {

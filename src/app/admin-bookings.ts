@@ -1,11 +1,12 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import type { BookingRecord, BookingStatus } from './ports.ts';
+import type { BookingRecord } from './ports.ts';
+import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
 /** The artisan's view of bookings: lists, one booking with its history, customers' data. */
 
-export type ListedStatus = Extract<BookingStatus, 'confirmed' | 'rescheduled' | 'cancelled'>;
+export type ListedStatus = (typeof VISIBLE_STATUSES)[number];
 
 export interface BookingQuery {
   artisanId: string;
@@ -40,13 +41,15 @@ export interface AdminBookingReader {
 }
 
 const MAX_RANGE_DAYS = 366;
+/** More than a week can hold at the smallest slot step: the agenda is never cut short. */
+export const AGENDA_MAX_BOOKINGS = 2_100;
 
 export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { now(): number } }) {
   const { reader } = deps;
   const visible = async (artisanId: string, code: string): Promise<BookingRecord> => {
     const publicCode = normalizePublicCode(code);
     const [found] = publicCode
-      ? (await reader.listBookings({ artisanId, statuses: ['confirmed', 'rescheduled', 'cancelled'], limit: 1, offset: 0, code: publicCode })).items
+      ? (await reader.listBookings({ artisanId, statuses: [...VISIBLE_STATUSES], limit: 1, offset: 0, code: publicCode })).items
       : [];
     if (!found) throw bookingNotFound();
     return found;
@@ -60,6 +63,14 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
         if (days > MAX_RANGE_DAYS) throw new ValidationError([{ field: 'to', message: `La période est limitée à ${MAX_RANGE_DAYS} jours.` }]);
       }
       return reader.listBookings(q);
+    },
+
+    /** The week (Monday to Sunday, local dates) holding `day`: its confirmed and moved bookings, by start, in one read. */
+    async agenda(artisanId: string, day: Temporal.PlainDate): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; bookings: BookingRecord[] }> {
+      const from = day.subtract({ days: day.dayOfWeek - 1 });
+      const to = from.add({ days: 6 });
+      const { items } = await reader.listBookings({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
+      return { from, to, bookings: items };
     },
 
     async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {
@@ -80,7 +91,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       const normalized = normalizeEmail(email);
       const bookings = await reader.findByCustomerEmail(artisanId, normalized);
       const now = deps.clock.now();
-      const upcoming = bookings.filter((b) => (b.status === 'confirmed' || b.status === 'rescheduled' || b.status === 'pending_payment') && b.endMs > now);
+      const upcoming = bookings.filter((b) => holdsSlot(b.status) && b.endMs > now);
       if (upcoming.length > 0) {
         throw new ConflictError(
           'CUSTOMER_HAS_ACTIVE_BOOKINGS',

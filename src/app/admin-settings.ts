@@ -11,6 +11,7 @@ import type { ArtisanPatch, ArtisanProfile, Clock, PlanCode, Randomness, Setting
 
 export interface ArtisanSettingsInput {
   displayName?: string;
+  trade?: string | null;
   email?: string;
   phone?: string | null;
   timezone?: string;
@@ -96,6 +97,7 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
     patch.displayName = input.displayName.trim().replace(/\s+/g, ' ');
     if (!patch.displayName) details.push({ field: 'displayName', message: 'Le nom affiché est obligatoire.' });
   }
+  if (input.trade !== undefined) patch.trade = input.trade?.trim().replace(/\s+/g, ' ') || null;
   if (input.email !== undefined) patch.email = normalizeEmail(input.email);
   if (input.phone !== undefined) {
     const raw = input.phone?.trim();
@@ -106,8 +108,8 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
       else details.push({ field: 'phone', message: "Le numéro de téléphone n'est pas valide." });
     }
   }
-  checkTimeZone(input.timezone, details);
-  if (input.timezone !== undefined) patch.timezone = input.timezone;
+  const timezone = checkTimeZone(input.timezone, details);
+  if (timezone !== undefined) patch.timezone = timezone;
   if (input.plan !== undefined) patch.plan = input.plan;
   checkBound('slotStepMinutes', input.slotStepMinutes, details);
   checkBound('minNoticeMinutes', input.minNoticeMinutes, details);

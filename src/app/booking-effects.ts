@@ -40,11 +40,13 @@ export async function recordRescheduled(
   previousStartMs: number,
   nowMs: number,
   reminderHours?: number,
+  by: 'customer' | 'artisan' = 'customer',
 ): Promise<void> {
   await tx.putBookingBusyBlock(booking);
   await tx.cancelPending(booking.id, [TOPICS.reminder]);
   await tx.enqueue([
-    { topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs } },
+    // `by`: the artisan is not told about a move they made themselves.
+    { topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs, by } },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'moved' } },
     ...reminder(booking, nowMs, await leadHours(tx, booking, reminderHours)),
   ]);

@@ -1,7 +1,5 @@
 import {
-  AppError,
   PolicyError,
-  UnavailableError,
   ValidationError,
   serviceNotFound,
   slotUnavailable,
@@ -10,8 +8,8 @@ import {
 import { depositCents } from '../domain/money.ts';
 import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
-import { recordConfirmed } from './booking-effects.ts';
-import { normalizeCustomer } from './customer-input.ts';
+import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
+import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { footprint } from '../domain/intervals.ts';
 import type { Address } from '../domain/address.ts';
@@ -19,12 +17,10 @@ import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
 import {
   DuplicateCodeError,
-  PaymentUnavailableError,
   SlotTakenError,
   type BookingRecord,
   type BookingStore,
   type Clock,
-  type DepositResult,
   type PaymentProvider,
   type Randomness,
 } from './ports.ts';
@@ -62,9 +58,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
     const notifySms = input.notifications?.sms ?? false;
-    if (notifySms && !customer.phone && !details.some((d) => d.field === 'customer.phone')) {
-      details.push({ field: 'customer.phone', message: 'Un numéro de téléphone est nécessaire pour recevoir des SMS.' });
-    }
+    if (notifySms) checkSmsPhone(customer, details);
     if (details.length > 0 || !date || minutes === undefined) throw new ValidationError(details);
 
     const ctx = await readDay(deps.store, input.serviceId, date);
@@ -176,58 +170,7 @@ export async function chargeAndConfirm(
   booking: BookingRecord,
   actor = 'system',
 ): Promise<BookingRecord> {
-  let result: DepositResult;
-  if (booking.depositCents === 0) {
-    result = { outcome: 'succeeded', paymentIntentId: '', paymentStatus: 'captured' };
-  } else {
-    try {
-      result = await deps.payments.authorizeDeposit({
-        idempotencyKey: `deposit-${booking.id}`,
-        amountCents: booking.depositCents,
-        currency: 'EUR',
-        paymentMethodId: booking.paymentMethodId ?? undefined,
-        description: `Acompte ${booking.publicCode} - ${booking.serviceName}`,
-        metadata: { bookingId: booking.id, publicCode: booking.publicCode },
-      });
-    } catch (error) {
-      if (error instanceof PaymentUnavailableError) {
-        // The hold stays; the stale-hold recovery settles it with the same idempotency key.
-        throw new UnavailableError(
-          'PAYMENT_UNAVAILABLE',
-          "Le paiement de l'acompte n'a pas pu être traité pour le moment. Merci de réessayer dans quelques minutes.",
-        );
-      }
-      throw error;
-    }
-  }
-  const now = deps.clock.now();
-  const saved = await deps.store.transaction(async (tx) => {
-    const current = await tx.lockBooking(booking.id);
-    if (!current || current.status !== 'pending_payment') {
-      throw new AppError('BOOKING_STATE_CHANGED', "La réservation a changé entre-temps. Merci de réessayer.");
-    }
-    current.updatedMs = now;
-    current.holdExpiresMs = null;
-    current.paymentIntentId = result.paymentIntentId || null;
-    if (result.outcome === 'declined') {
-      current.status = 'payment_failed';
-      current.paymentStatus = 'failed';
-      await tx.updateBooking(current);
-      await tx.appendEvent({ bookingId: current.id, type: 'payment_declined', actor: 'system', data: { declineCode: result.declineCode } });
-      return current;
-    }
-    current.status = 'confirmed';
-    current.paymentStatus = result.paymentStatus;
-    await tx.updateBooking(current);
-    await tx.appendEvent({ bookingId: current.id, type: 'confirmed', actor, data: { paymentStatus: result.paymentStatus, depositCents: current.depositCents } });
-    await recordConfirmed(tx, current, now);
-    return current;
-  });
-  if (saved.status === 'payment_failed') {
-    throw new PolicyError(
-      'PAYMENT_DECLINED',
-      "Le paiement de l'acompte a été refusé. Aucune réservation n'a été enregistrée ; vous pouvez réessayer avec un autre moyen de paiement.",
-    );
-  }
-  return saved;
+  // An unreachable provider leaves the hold; the recovery settles it with the same key.
+  const result = await authorizeDeposit(deps.payments, booking);
+  return bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor));
 }

@@ -12,10 +12,11 @@ import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
 import { decideRefund, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
 import { recordCancelled, recordRescheduled } from './booking-effects.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
-import { SlotTakenError, type BookingRecord, type BookingStore, type Clock } from './ports.ts';
+import { SlotTakenError, type BookingRecord, type BookingStore, type Clock, type ErrorLog } from './ports.ts';
+import { applyTransition } from './booking-transitions.ts';
+import { isVisible } from '../domain/booking-lifecycle.ts';
 import type { SettleDeposit } from './settle-deposit.ts';
 
-const VISIBLE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled', 'cancelled']);
 
 /** The customer proves who they are with the e-mail; the artisan by being signed in. */
 export type BookingLocator = { publicCode: string; email: string } | { publicCode: string; artisanId: string };
@@ -30,7 +31,7 @@ export function makeFindBooking(deps: { store: BookingStore }) {
     const code = normalizePublicCode(input.publicCode);
     if (!code) throw bookingNotFound();
     const booking = await deps.store.findBookingByCode(code);
-    if (!booking || !VISIBLE.has(booking.status)) throw bookingNotFound();
+    if (!booking || !isVisible(booking.status)) throw bookingNotFound();
     const owner = 'email' in input ? booking.customer.email === normalizeEmail(input.email) : booking.artisanId === input.artisanId;
     if (!owner) throw bookingNotFound();
     return booking;
@@ -42,7 +43,7 @@ export interface CancelResult {
   refund: RefundDecision;
 }
 
-export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number }) {
+export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number; log?: ErrorLog }) {
   const findBooking = makeFindBooking(deps);
   return async function cancelBooking(input: BookingLocator & { cancelledBy?: CancelledBy; reason?: string; actor?: string }): Promise<CancelResult> {
     const found = await findBooking(input);
@@ -62,24 +63,27 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
         startMs: booking.startMs,
         nowMs: now,
       });
-      booking.status = 'cancelled';
-      booking.cancelledBy = cancelledBy;
-      booking.refundCents = refund.refundCents;
-      booking.updatedMs = now;
-      await tx.updateBooking(booking, { cancelledAtMs: now, reason: input.reason ?? null });
-      await tx.appendEvent({
-        bookingId: booking.id,
-        type: 'cancelled',
+      const t = await applyTransition(tx, booking, { type: 'cancelled', by: cancelledBy, refundCents: refund.refundCents }, {
+        nowMs: now,
         actor: input.actor ?? cancelledBy,
+        type: 'cancelled',
         data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, reason: input.reason ?? null },
+        cancellation: { reason: input.reason ?? null },
       });
-      const needsSettlement = booking.paymentStatus === 'authorized' || booking.paymentStatus === 'captured';
+      const needsSettlement = t.deposit === 'settle';
       // The worker settles later only if the attempt below fails.
-      await recordCancelled(tx, booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null);
-      return { booking, refund, needsSettlement };
+      await recordCancelled(tx, t.booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null);
+      return { booking: t.booking, refund, needsSettlement };
     });
     let booking = outcome.booking;
-    if (outcome.needsSettlement) booking = (await deps.settleDeposit(booking.id).catch(() => undefined)) ?? booking;
+    if (outcome.needsSettlement) {
+      // A failure here is not the customer's: the payment.settle row retries it with backoff.
+      booking =
+        (await deps.settleDeposit(booking.id).catch((err: unknown) => {
+          deps.log?.warn({ err, bookingId: booking.id }, 'deposit settlement failed; the worker retries it');
+          return undefined;
+        })) ?? booking;
+    }
     return { booking, refund: outcome.refund };
   };
 }
@@ -108,20 +112,17 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
         if (!booking) throw bookingNotFound();
         if (booking.status === 'cancelled') throw bookingCancelled();
         const previousStartMs = booking.startMs;
-        booking.startMs = slot.startMs;
-        booking.endMs = slot.endMs;
-        booking.status = 'rescheduled';
-        booking.updatedMs = now;
-        if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
-        await tx.updateBooking(booking);
-        await tx.appendEvent({
-          bookingId: booking.id,
-          type: 'rescheduled',
+        if (await tx.busyBlockOverlaps(booking.artisanId, footprint({ ...booking, startMs: slot.startMs, endMs: slot.endMs }))) {
+          throw new SlotTakenError();
+        }
+        const t = await applyTransition(tx, booking, { type: 'moved', startMs: slot.startMs, endMs: slot.endMs }, {
+          nowMs: now,
           actor: input.actor ?? 'customer',
-          data: { fromMs: previousStartMs, toMs: booking.startMs },
+          type: 'rescheduled',
+          data: { fromMs: previousStartMs, toMs: slot.startMs },
         });
-        await recordRescheduled(tx, booking, previousStartMs, now);
-        return booking;
+        await recordRescheduled(tx, t.booking, previousStartMs, now, undefined, 'artisanId' in input ? 'artisan' : 'customer');
+        return t.booking;
       });
     } catch (error) {
       if (error instanceof SlotTakenError) throw slotUnavailable();

@@ -1,9 +1,9 @@
 import { AppError, bookingNotFound } from '../domain/errors.ts';
 import { signManageToken, verifyManageToken } from '../domain/manage-token.ts';
+import { isVisible } from '../domain/booking-lifecycle.ts';
 import type { BookingRecord, BookingStore, Clock } from './ports.ts';
 
 const DAY = 86_400_000;
-const VISIBLE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled', 'cancelled']);
 
 export interface ManageLinks {
   /** `${PUBLIC_BASE_URL}/gerer?token=…`, valid until `ttlDays` after the appointment. */
@@ -30,7 +30,7 @@ export function makeManageLinks(deps: { store: BookingStore; clock: Clock; secre
       const check = verifyManageToken(token.trim(), deps.secret, deps.clock.now());
       if (!check.ok) throw check.reason === 'expired' ? manageLinkExpired() : manageLinkInvalid();
       const booking = await deps.store.findBookingById(check.bookingId);
-      if (!booking || !VISIBLE.has(booking.status)) throw bookingNotFound();
+      if (!booking || !isVisible(booking.status)) throw bookingNotFound();
       return booking;
     },
   };

@@ -1,4 +1,5 @@
 import type { Clock } from './ports.ts';
+import { isBooked } from '../domain/booking-lifecycle.ts';
 import type {
   Channel,
   EmailMessage,
@@ -33,13 +34,11 @@ const KIND_BY_TOPIC: Record<string, NotificationKind> = {
 export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
 
 
-const ACTIVE: ReadonlySet<string> = new Set(['confirmed', 'rescheduled']);
-
 /** Why a job's messages no longer make sense (the booking moved on since it was written). */
 function staleness(kind: NotificationKind, ctx: NotificationContext, job: NotificationJob, nowMs: number): string | undefined {
   const { booking } = ctx;
   if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
-  if (!ACTIVE.has(booking.status)) return 'booking no longer active';
+  if (!isBooked(booking.status)) return 'booking no longer active';
   if (kind === 'reminder' && job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
   // A message delayed past the appointment (long outage, late retry) would only confuse.
   if (booking.startMs <= nowMs) return 'appointment already started';
@@ -114,8 +113,11 @@ export function makeNotifyBooking(deps: {
         send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'customer', messageId, to: phone, text: deps.templates.customerSms(input) }),
       });
     }
-    // The artisan is not told about what they did themselves (a phone booking, their own cancellation).
-    const ownDoing = (kind === 'confirmed' && booking.channel === 'phone') || (kind === 'cancelled' && booking.cancelledBy === 'artisan');
+    // The artisan is not told about what they did themselves (a phone booking, their own cancellation or move).
+    const ownDoing =
+      (kind === 'confirmed' && booking.channel === 'phone') ||
+      (kind === 'cancelled' && booking.cancelledBy === 'artisan') ||
+      (kind === 'rescheduled' && job.payload.by === 'artisan');
     const forArtisan = artisan.notifyArtisanEmail && !ownDoing ? deps.templates.artisanEmail(input) : undefined;
     if (forArtisan) {
       planned.push({
@@ -130,29 +132,36 @@ export function makeNotifyBooking(deps: {
     const done = await deps.store.deliveredKeys(job.id);
     const outcome: NotifyOutcome = { sent: [], skipped: [] };
     const failures: string[] = [];
-    for (const p of planned) {
-      if (done.has(p.key)) {
-        outcome.skipped.push(p.key);
-        continue;
-      }
-      const messageId = `${job.id}.${p.key.replace('.', '-')}@${deps.messageIdDomain}`;
-      try {
-        const receipt = await p.send(messageId);
-        await deps.store.recordDelivery({
-          outboxId: job.id,
-          key: p.key,
-          channel: p.channel,
-          messageId,
-          providerRef: receipt.providerRef ?? null,
-          bookingId: booking.id,
-          sentMs: deps.clock.now(),
-        });
-        outcome.sent.push(p.key);
-      } catch (error) {
-        // The others still go out; the job is retried for the ones that failed only.
-        failures.push(`${p.key}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    // The job's messages leave together (customer e-mail, SMS, artisan e-mail): each is
+    // recorded as soon as it is accepted, and one failing does not stop the others.
+    await Promise.all(
+      planned.map(async (p) => {
+        if (done.has(p.key)) {
+          outcome.skipped.push(p.key);
+          return;
+        }
+        const messageId = `${job.id}.${p.key.replace('.', '-')}@${deps.messageIdDomain}`;
+        try {
+          const receipt = await p.send(messageId);
+          await deps.store.recordDelivery({
+            outboxId: job.id,
+            key: p.key,
+            channel: p.channel,
+            messageId,
+            providerRef: receipt.providerRef ?? null,
+            bookingId: booking.id,
+            sentMs: deps.clock.now(),
+          });
+          outcome.sent.push(p.key);
+        } catch (error) {
+          // The job is retried for the ones that failed only.
+          failures.push(`${p.key}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+    const order = (keys: string[]) => planned.map((p) => p.key).filter((k) => keys.includes(k));
+    outcome.sent = order(outcome.sent);
+    outcome.skipped = order(outcome.skipped);
     if (failures.length > 0) throw new Error(failures.join('; '));
     return outcome;
   };

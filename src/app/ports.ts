@@ -1,4 +1,5 @@
 import type { Address } from '../domain/address.ts';
+import type { BookingStatus, PaymentStatus } from '../domain/booking-lifecycle.ts';
 import type { Interval } from '../domain/intervals.ts';
 import type { CancelledBy, RefundPolicy } from '../domain/refund-policy.ts';
 import type { ScheduleException, WeeklyRule, WeeklySchedule } from '../domain/schedule.ts';
@@ -10,13 +11,18 @@ export interface Clock {
   now(): number;
 }
 
+/** Where use cases report what they cannot hand back to a caller (pino's signature). */
+export interface ErrorLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export interface Randomness {
   uuid(): string;
   bytes(n: number): Uint8Array;
 }
 
-export type BookingStatus = 'pending_payment' | 'confirmed' | 'rescheduled' | 'cancelled' | 'payment_failed' | 'expired';
-export type PaymentStatus = 'pending' | 'authorized' | 'captured' | 'refunded' | 'failed';
+export type { BookingStatus, PaymentStatus } from '../domain/booking-lifecycle.ts';
 export type PlanCode = 'starter' | 'pro' | 'business';
 
 export interface ArtisanSettings {
@@ -116,7 +122,7 @@ export interface BookingTx {
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
-  /** Bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock. */
+  /** Online bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock; phone bookings do not count. */
   countBookingsCreated(artisanId: string, fromMs: number, toMs: number): Promise<number>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
   busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
@@ -208,6 +214,8 @@ export class PaymentUnavailableError extends Error {
 export interface ArtisanProfile {
   id: string;
   displayName: string;
+  /** The trade shown with the name ("Plombier chauffagiste"), null when not given. */
+  trade: string | null;
   email: string;
   phone: string | null;
   timezone: string;

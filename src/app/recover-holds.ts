@@ -1,5 +1,7 @@
+import { AppError } from '../domain/errors.ts';
+import { applyTransition } from './booking-transitions.ts';
 import { chargeAndConfirm } from './create-booking.ts';
-import type { BookingStore, Clock, PaymentProvider } from './ports.ts';
+import type { BookingStore, Clock, ErrorLog, PaymentProvider } from './ports.ts';
 
 const MAX_HOLD_AGE_MS = 24 * 3_600_000;
 
@@ -8,7 +10,7 @@ const MAX_HOLD_AGE_MS = 24 * 3_600_000;
  * confirmation, or the provider timed out). The deposit call is repeated with the same
  * idempotency key, so a payment that did go through is found, not taken twice.
  */
-export function makeRecoverStaleHolds(deps: { store: BookingStore; payments: PaymentProvider; clock: Clock }) {
+export function makeRecoverStaleHolds(deps: { store: BookingStore; payments: PaymentProvider; clock: Clock; log: ErrorLog }) {
   return async function recoverStaleHolds(): Promise<number> {
     const holds = await deps.store.findStaleHolds(deps.clock.now(), 20);
     let settled = 0;
@@ -22,8 +24,11 @@ export function makeRecoverStaleHolds(deps: { store: BookingStore; payments: Pay
         await chargeAndConfirm(deps, hold);
         settled++;
       } catch (error) {
+        const code = error instanceof AppError ? error.code : undefined;
         // A declined deposit is settled too (the hold is released); an unreachable provider waits.
-        if ((error as { code?: string }).code === 'PAYMENT_DECLINED') settled++;
+        if (code === 'PAYMENT_DECLINED') settled++;
+        else if (code === 'PAYMENT_UNAVAILABLE') deps.log.warn({ err: error, bookingId: hold.id }, 'stale hold: payment provider unavailable, will retry');
+        else deps.log.error({ err: error, bookingId: hold.id }, 'stale hold recovery failed');
       }
     }
     return settled;
@@ -33,12 +38,7 @@ export function makeRecoverStaleHolds(deps: { store: BookingStore; payments: Pay
 async function expire(deps: { store: BookingStore; clock: Clock }, id: string): Promise<void> {
   await deps.store.transaction(async (tx) => {
     const booking = await tx.lockBooking(id);
-    if (!booking || booking.status !== 'pending_payment') return;
-    booking.status = 'expired';
-    booking.paymentStatus = 'failed';
-    booking.holdExpiresMs = null;
-    booking.updatedMs = deps.clock.now();
-    await tx.updateBooking(booking);
-    await tx.appendEvent({ bookingId: id, type: 'hold_expired', actor: 'system' });
+    if (!booking || (booking.status !== 'pending_payment' && booking.status !== 'awaiting_authentication')) return;
+    await applyTransition(tx, booking, { type: 'hold_expired' }, { nowMs: deps.clock.now(), actor: 'system', type: 'hold_expired' });
   });
 }

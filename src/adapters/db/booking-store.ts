@@ -137,7 +137,7 @@ function translate(error: unknown): never {
  * which waits for the update, and PostgreSQL aborts one of them (40P01, a 500). Every
  * transaction that writes a booking row takes this lock first, so they queue instead.
  */
-async function lockArtisanBookings(q: Queryable, artisanId: string): Promise<void> {
+export async function lockArtisanBookings(q: Queryable, artisanId: string): Promise<void> {
   await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`bookings:${artisanId}`]);
 }
 
@@ -190,7 +190,8 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
       await lockArtisanBookings(q, artisanId);
       const rows = await q.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM bookings
-          WHERE artisan_id = $1 AND created_at >= $2 AND created_at < $3 AND status NOT IN ('payment_failed', 'expired')`,
+          WHERE artisan_id = $1 AND created_at >= $2 AND created_at < $3 AND channel = 'online'
+            AND status NOT IN ('payment_failed', 'expired')`,
         [artisanId, iso(fromMs), iso(toMs)],
       );
       return rows[0]!.n;

@@ -1,6 +1,9 @@
 import type { Delivery, NotificationStore } from '../../app/notification-ports.ts';
 import type { BookingStore, PlanCode } from '../../app/ports.ts';
 import type { Database } from './database.ts';
+import { lockArtisanBookings } from './booking-store.ts';
+
+const REMINDER_TOPIC = 'notify.reminder';
 
 export interface NotificationSettings {
   reminderHoursBefore: number;
@@ -8,7 +11,7 @@ export interface NotificationSettings {
 }
 
 /** What the notification worker reads and records, and the artisan's notification settings. */
-export function makeNotificationStore(db: Database, bookings: Pick<BookingStore, 'findBookingById'>) {
+export function makeNotificationStore(db: Database, bookings: Pick<BookingStore, 'findBookingById'>, uuid: () => string) {
   const store: NotificationStore = {
     async readContext(bookingId) {
       const booking = await bookings.findBookingById(bookingId);
@@ -57,14 +60,50 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
       );
       return rows[0] ? { reminderHoursBefore: rows[0].reminder_hours_before, notifyArtisanEmail: rows[0].notify_artisan_email } : undefined;
     },
-    async updateSettings(artisanId: string, patch: Partial<NotificationSettings>): Promise<NotificationSettings | undefined> {
-      const rows = await db.query<{ reminder_hours_before: number; notify_artisan_email: boolean }>(
-        `UPDATE artisans SET reminder_hours_before = coalesce($2, reminder_hours_before),
-                notify_artisan_email = coalesce($3, notify_artisan_email), updated_at = now()
-          WHERE id = $1 RETURNING reminder_hours_before, notify_artisan_email`,
-        [artisanId, patch.reminderHoursBefore ?? null, patch.notifyArtisanEmail ?? null],
-      );
-      return rows[0] ? { reminderHoursBefore: rows[0].reminder_hours_before, notifyArtisanEmail: rows[0].notify_artisan_email } : undefined;
+    /**
+     * A new reminder lead time applies to the reminders still to send: the pending ones are
+     * dropped and every upcoming active booking gets one at the new time, unless that time is
+     * already past or its reminder for this start already went out. Under the artisan's booking
+     * write lock, so a booking confirmed meanwhile is scheduled with one lead time or the other.
+     */
+    async updateSettings(artisanId: string, patch: Partial<NotificationSettings>, nowMs: number): Promise<NotificationSettings | undefined> {
+      return db.transaction(async (tx) => {
+        if (patch.reminderHoursBefore !== undefined) await lockArtisanBookings(tx, artisanId);
+        const rows = await tx.query<{ reminder_hours_before: number; notify_artisan_email: boolean }>(
+          `UPDATE artisans SET reminder_hours_before = coalesce($2, reminder_hours_before),
+                  notify_artisan_email = coalesce($3, notify_artisan_email), updated_at = now()
+            WHERE id = $1 RETURNING reminder_hours_before, notify_artisan_email`,
+          [artisanId, patch.reminderHoursBefore ?? null, patch.notifyArtisanEmail ?? null],
+        );
+        if (!rows[0]) return undefined;
+        const hours = patch.reminderHoursBefore;
+        if (hours !== undefined) {
+          await tx.query(
+            `UPDATE outbox o SET status = 'cancelled' FROM bookings b
+              WHERE o.booking_id = b.id AND b.artisan_id = $1 AND o.topic = $2 AND o.status = 'pending'`,
+            [artisanId, REMINDER_TOPIC],
+          );
+          if (hours > 0) {
+            const due = await tx.query<{ id: string; start_ms: string }>(
+              `SELECT b.id, (extract(epoch FROM b.starts_at) * 1000)::bigint::text AS start_ms FROM bookings b
+                WHERE b.artisan_id = $1 AND b.status IN ('confirmed', 'rescheduled')
+                  AND b.starts_at - make_interval(hours => $2) > $3::timestamptz
+                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.booking_id = b.id AND o.topic = $4 AND o.status IN ('done', 'dead')
+                                     AND o.payload ->> 'startMs' = (extract(epoch FROM b.starts_at) * 1000)::bigint::text)`,
+              [artisanId, hours, new Date(nowMs).toISOString(), REMINDER_TOPIC],
+            );
+            if (due.length > 0) {
+              await tx.query(
+                `INSERT INTO outbox (id, topic, booking_id, payload, run_at)
+                 SELECT id, $4, booking_id, jsonb_build_object('startMs', start_ms), to_timestamp(start_ms / 1000.0) - make_interval(hours => $5)
+                   FROM unnest($1::uuid[], $2::uuid[], $3::bigint[]) AS r(id, booking_id, start_ms)`,
+                [due.map(() => uuid()), due.map((d) => d.id), due.map((d) => d.start_ms), REMINDER_TOPIC, hours],
+              );
+            }
+          }
+        }
+        return { reminderHoursBefore: rows[0].reminder_hours_before, notifyArtisanEmail: rows[0].notify_artisan_email };
+      });
     },
   };
 }

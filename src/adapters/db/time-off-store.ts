@@ -46,7 +46,7 @@ export function makeTimeOffStore(db: Database): TimeOffStore {
     async activeBookingsOverlapping(artisanId, { startMs, endMs }) {
       const rows = await db.query(
         `SELECT public_code, service_name, customer_name, status, starts_at, ends_at FROM bookings
-         WHERE artisan_id = $1 AND status IN ('pending_payment', 'confirmed', 'rescheduled')
+         WHERE artisan_id = $1 AND booking_holds_slot(status)
            AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) ORDER BY starts_at`,
         [artisanId, iso(startMs), iso(endMs)],
       );

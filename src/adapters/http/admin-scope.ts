@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type {} from '@fastify/cookie';
 import { AppError, unauthenticated } from '../../domain/errors.ts';
 import type { Principal } from '../../app/admin-auth.ts';
@@ -16,8 +16,14 @@ export interface AdminAuthenticator {
   csrfMatches(principal: AdminPrincipal, header: string | undefined): boolean;
 }
 
+/** What the scope hands every admin route plugin: the per-IP limiters routes may need. */
+export interface AdminScopeOptions {
+  /** The sign-in bucket: password checks (login, password change) share it. */
+  loginLimit: onRequestHookHandler;
+}
+
 /** An admin route plugin: registered inside the authenticated `/api/admin` scope (paths relative). */
-export type AdminRoutes = (scope: FastifyInstance) => Promise<void>;
+export type AdminRoutes = (scope: FastifyInstance, options: AdminScopeOptions) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +58,10 @@ export function readCredentials(request: FastifyRequest): AdminCredentials {
  * must also carry the session's CSRF token in `X-CSRF-Token` (a cross-site form cannot read
  * it); API tokens are not sent automatically by browsers, so they need none.
  */
-export async function adminScope(root: FastifyInstance, deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[] }): Promise<void> {
+export async function adminScope(
+  root: FastifyInstance,
+  deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[]; loginLimit: onRequestHookHandler },
+): Promise<void> {
   await root.register(
     async (scope) => {
       scope.decorateRequest('admin', undefined as unknown as AdminPrincipal);
@@ -68,7 +77,7 @@ export async function adminScope(root: FastifyInstance, deps: { authenticator: A
         }
         request.admin = principal;
       });
-      for (const routes of deps.routes) await scope.register(routes);
+      for (const routes of deps.routes) await scope.register(routes, { loginLimit: deps.loginLimit });
     },
     { prefix: '/api/admin' },
   );

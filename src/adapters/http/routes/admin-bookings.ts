@@ -1,3 +1,4 @@
+import { VISIBLE_STATUSES } from '../../../domain/booking-lifecycle.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
@@ -19,7 +20,7 @@ import {
   errorResponses,
 } from '../schemas.ts';
 
-const STATUSES = ['confirmed', 'rescheduled', 'cancelled'] as const;
+const STATUSES = VISIBLE_STATUSES;
 
 const AdminBookingDto = Type.Object({
   ...BookingDto.properties,
@@ -44,7 +45,7 @@ export const presentHistory = (h: HistoryEntry[]) => h.map((e) => ({ at: new Dat
 function localDate(field: string, value: string | undefined) {
   if (value === undefined) return undefined;
   const date = parseLocalDate(value);
-  if (!date) throw new ValidationError([{ field, message: "Cette date n'existe pas." }]);
+  if (!date) throw new ValidationError([{ field, message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
   return date;
 }
 
@@ -85,6 +86,25 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           offset: (q.page - 1) * q.pageSize,
         });
         return { bookings: items.map(presentAdminBooking), page: q.page, pageSize: q.pageSize, total };
+      },
+    );
+
+    app.get(
+      '/agenda',
+      {
+        schema: {
+          summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
+          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.',
+          querystring: Type.Object({ week: DateString }),
+          response: {
+            200: Type.Object({ from: Type.String(), to: Type.String(), bookings: Type.Array(AdminBookingDto) }),
+            ...errorResponses(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week)!);
+        return { from: week.from.toString(), to: week.to.toString(), bookings: week.bookings.map(presentAdminBooking) };
       },
     );
 

@@ -7,7 +7,7 @@ import type { Mailbox } from '../../notify/mailbox.ts';
 import type { OutboxQueue } from '../../outbox/outbox-queue.ts';
 import type { NotificationSettings } from '../../db/notification-store.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
-import { StringEnum } from '../schemas.ts';
+import { PRINTABLE, StringEnum } from '../schemas.ts';
 
 const err = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -50,7 +50,8 @@ export interface AdminNotificationDeps {
   outbox: Pick<OutboxQueue, 'list' | 'retryDead' | 'status'>;
   settings: {
     readSettings(artisanId: string): Promise<NotificationSettings | undefined>;
-    updateSettings(artisanId: string, patch: Partial<NotificationSettings>): Promise<NotificationSettings | undefined>;
+    /** Pending reminders follow a new lead time (moved, dropped or scheduled) as of `nowMs`. */
+    updateSettings(artisanId: string, patch: Partial<NotificationSettings>, nowMs: number): Promise<NotificationSettings | undefined>;
   };
   clock: { now(): number };
 }
@@ -70,7 +71,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
       {
         schema: {
           summary: 'Messages de la boîte intégrée (e-mails et SMS non envoyés faute de SMTP ou de Twilio)',
-          querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20 })), ...Paging }),
+          querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20, pattern: PRINTABLE })), ...Paging }),
           response: { 200: Type.Object({ messages: Type.Array(MessageDto), total: Type.Integer() }), ...err(400, 401) },
         },
       },
@@ -152,7 +153,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body);
+        const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body, deps.clock.now());
         if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
         return settings;
       },

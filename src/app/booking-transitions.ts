@@ -1,0 +1,21 @@
+import { transition, type LifecycleEvent, type Transition } from '../domain/booking-lifecycle.ts';
+import type { BookingRecord, BookingTx } from './ports.ts';
+
+/**
+ * Applies one lifecycle transition to a locked booking inside the caller's transaction:
+ * saves the booking after it and appends the history row. The caller writes the effects the
+ * transition names (busy block, outbox rows, deposit settlement). Throws
+ * ForbiddenTransitionError, writing nothing, when the booking's status does not allow it.
+ */
+export async function applyTransition(
+  tx: BookingTx,
+  booking: BookingRecord,
+  event: LifecycleEvent,
+  history: { nowMs: number; actor: string; type?: string; data?: Record<string, unknown>; cancellation?: { reason: string | null } },
+): Promise<Transition<BookingRecord>> {
+  const t = transition(booking, event);
+  const next: BookingRecord = { ...t.booking, updatedMs: history.nowMs };
+  await tx.updateBooking(next, history.cancellation ? { cancelledAtMs: history.nowMs, reason: history.cancellation.reason } : undefined);
+  await tx.appendEvent({ bookingId: next.id, type: history.type ?? event.type, actor: history.actor, data: history.data });
+  return { ...t, booking: next };
+}

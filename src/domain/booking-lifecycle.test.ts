@@ -1,0 +1,201 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ACTIVE_STATUSES,
+  BOOKING_STATUSES,
+  ForbiddenTransitionError,
+  PAYMENT_STATUSES,
+  transition,
+  type BookingStatus,
+  type LifecycleEvent,
+  type LifecycleState,
+  type PaymentStatus,
+} from './booking-lifecycle.ts';
+
+const T0 = Date.UTC(2026, 11, 10, 9, 0);
+const events: Record<LifecycleEvent['type'], LifecycleEvent> = {
+  authentication_required: { type: 'authentication_required', paymentIntentId: 'pi_3ds', holdExpiresMs: T0 - 3_600_000 },
+  payment_succeeded: { type: 'payment_succeeded', paymentIntentId: 'pi_ok', paymentStatus: 'captured' },
+  payment_declined: { type: 'payment_declined', paymentIntentId: 'pi_no' },
+  hold_expired: { type: 'hold_expired' },
+  moved: { type: 'moved', startMs: T0 + 86_400_000, endMs: T0 + 90_000_000 },
+  cancelled: { type: 'cancelled', by: 'customer', refundCents: 1_500 },
+  deposit_captured: { type: 'deposit_captured' },
+  deposit_settled: { type: 'deposit_settled', paymentStatus: 'refunded' },
+  late_payment_succeeded: { type: 'late_payment_succeeded', paymentIntentId: 'pi_late', paymentStatus: 'captured' },
+};
+
+/** The payment status a booking typically has in each status (the rows below use it). */
+const typicalPayment: Record<BookingStatus, PaymentStatus> = {
+  pending_payment: 'pending',
+  awaiting_authentication: 'pending',
+  confirmed: 'authorized',
+  rescheduled: 'authorized',
+  cancelled: 'authorized',
+  payment_failed: 'failed',
+  expired: 'failed',
+};
+
+const state = (status: BookingStatus, paymentStatus = typicalPayment[status]): LifecycleState => ({
+  status,
+  paymentStatus,
+  paymentIntentId: status === 'pending_payment' ? null : 'pi_existing',
+  holdExpiresMs: status === 'pending_payment' || status === 'awaiting_authentication' ? T0 - 60_000 : null,
+  startMs: T0,
+  endMs: T0 + 3_600_000,
+  depositCents: 3_000,
+  refundCents: 0,
+  cancelledBy: null,
+});
+
+type Row = [BookingStatus, LifecycleEvent['type'], BookingStatus | 'forbidden', string?, string?];
+// status, event -> status after, slot effect, deposit effect. Written by hand from the issue.
+const TABLE: Row[] = [
+  ['pending_payment', 'authentication_required', 'awaiting_authentication', 'keep', 'none'],
+  ['pending_payment', 'payment_succeeded', 'confirmed', 'keep', 'keep'],
+  ['pending_payment', 'payment_declined', 'payment_failed', 'free', 'none'],
+  ['pending_payment', 'hold_expired', 'expired', 'free', 'none'],
+  ['pending_payment', 'moved', 'forbidden'],
+  ['pending_payment', 'cancelled', 'forbidden'],
+  ['pending_payment', 'deposit_captured', 'forbidden'],
+  ['pending_payment', 'deposit_settled', 'forbidden'],
+  ['pending_payment', 'late_payment_succeeded', 'forbidden'],
+
+  ['awaiting_authentication', 'authentication_required', 'forbidden'],
+  ['awaiting_authentication', 'payment_succeeded', 'confirmed', 'keep', 'keep'],
+  ['awaiting_authentication', 'payment_declined', 'payment_failed', 'free', 'none'],
+  ['awaiting_authentication', 'hold_expired', 'expired', 'free', 'void'],
+  ['awaiting_authentication', 'moved', 'forbidden'],
+  ['awaiting_authentication', 'cancelled', 'forbidden'],
+  ['awaiting_authentication', 'deposit_captured', 'forbidden'],
+  ['awaiting_authentication', 'deposit_settled', 'forbidden'],
+  ['awaiting_authentication', 'late_payment_succeeded', 'forbidden'],
+
+  ['confirmed', 'authentication_required', 'forbidden'],
+  ['confirmed', 'payment_succeeded', 'forbidden'],
+  ['confirmed', 'payment_declined', 'forbidden'],
+  ['confirmed', 'hold_expired', 'forbidden'],
+  ['confirmed', 'moved', 'rescheduled', 'move', 'keep'],
+  ['confirmed', 'cancelled', 'cancelled', 'free', 'settle'],
+  ['confirmed', 'deposit_captured', 'confirmed', 'none', 'capture'],
+  ['confirmed', 'deposit_settled', 'forbidden'],
+  ['confirmed', 'late_payment_succeeded', 'forbidden'],
+
+  ['rescheduled', 'authentication_required', 'forbidden'],
+  ['rescheduled', 'payment_succeeded', 'forbidden'],
+  ['rescheduled', 'payment_declined', 'forbidden'],
+  ['rescheduled', 'hold_expired', 'forbidden'],
+  ['rescheduled', 'moved', 'rescheduled', 'move', 'keep'],
+  ['rescheduled', 'cancelled', 'cancelled', 'free', 'settle'],
+  ['rescheduled', 'deposit_captured', 'rescheduled', 'none', 'capture'],
+  ['rescheduled', 'deposit_settled', 'forbidden'],
+  ['rescheduled', 'late_payment_succeeded', 'forbidden'],
+
+  ['cancelled', 'authentication_required', 'forbidden'],
+  ['cancelled', 'payment_succeeded', 'forbidden'],
+  ['cancelled', 'payment_declined', 'forbidden'],
+  ['cancelled', 'hold_expired', 'forbidden'],
+  ['cancelled', 'moved', 'forbidden'],
+  ['cancelled', 'cancelled', 'forbidden'],
+  ['cancelled', 'deposit_captured', 'forbidden'],
+  ['cancelled', 'deposit_settled', 'cancelled', 'none', 'none'],
+  ['cancelled', 'late_payment_succeeded', 'forbidden'],
+
+  ['payment_failed', 'authentication_required', 'forbidden'],
+  ['payment_failed', 'payment_succeeded', 'forbidden'],
+  ['payment_failed', 'payment_declined', 'forbidden'],
+  ['payment_failed', 'hold_expired', 'forbidden'],
+  ['payment_failed', 'moved', 'forbidden'],
+  ['payment_failed', 'cancelled', 'forbidden'],
+  ['payment_failed', 'deposit_captured', 'forbidden'],
+  ['payment_failed', 'deposit_settled', 'forbidden'],
+  ['payment_failed', 'late_payment_succeeded', 'payment_failed', 'none', 'settle'],
+
+  ['expired', 'authentication_required', 'forbidden'],
+  ['expired', 'payment_succeeded', 'forbidden'],
+  ['expired', 'payment_declined', 'forbidden'],
+  ['expired', 'hold_expired', 'forbidden'],
+  ['expired', 'moved', 'forbidden'],
+  ['expired', 'cancelled', 'forbidden'],
+  ['expired', 'deposit_captured', 'forbidden'],
+  ['expired', 'deposit_settled', 'forbidden'],
+  ['expired', 'late_payment_succeeded', 'expired', 'none', 'settle'],
+];
+
+describe('booking lifecycle', () => {
+  it('the table covers every status and every event', () => {
+    expect(TABLE).toHaveLength(BOOKING_STATUSES.length * Object.keys(events).length);
+    for (const s of BOOKING_STATUSES) for (const e of Object.keys(events)) expect(TABLE.some(([a, b]) => a === s && b === e)).toBe(true);
+  });
+
+  it.each(TABLE)('%s + %s -> %s (slot %s, deposit %s)', (from, type, expected, slot, deposit) => {
+    const before = state(from);
+    const frozen = structuredClone(before);
+    if (expected === 'forbidden') {
+      expect(() => transition(before, events[type])).toThrow(ForbiddenTransitionError);
+      return;
+    }
+    const result = transition(before, events[type]);
+    expect(result.from).toBe(from);
+    expect(result.booking.status).toBe(expected);
+    expect(result.slot).toBe(slot);
+    expect(result.deposit).toBe(deposit);
+    expect(before).toEqual(frozen); // the input is never mutated
+  });
+
+  it('a hold settled by its payment no longer expires', () => {
+    const paid = transition(state('awaiting_authentication'), events.payment_succeeded).booking;
+    expect(paid).toMatchObject({ status: 'confirmed', paymentStatus: 'captured', paymentIntentId: 'pi_ok', holdExpiresMs: null });
+    const declined = transition(state('pending_payment'), events.payment_declined).booking;
+    expect(declined).toMatchObject({ paymentStatus: 'failed', holdExpiresMs: null, paymentIntentId: 'pi_no' });
+  });
+
+  it('a 3-D Secure challenge keeps the hold until its own expiry', () => {
+    const waiting = transition(state('pending_payment'), events.authentication_required).booking;
+    expect(waiting).toMatchObject({ status: 'awaiting_authentication', paymentIntentId: 'pi_3ds', holdExpiresMs: T0 - 3_600_000 });
+  });
+
+  it('a move keeps the deposit and changes only the times', () => {
+    const moved = transition(state('confirmed', 'captured'), events.moved).booking;
+    expect(moved).toMatchObject({ startMs: T0 + 86_400_000, endMs: T0 + 90_000_000, paymentStatus: 'captured', paymentIntentId: 'pi_existing' });
+  });
+
+  it('a cancellation records who and the refund, never above the deposit', () => {
+    const c = transition(state('confirmed'), { type: 'cancelled', by: 'artisan', refundCents: 99_999 }).booking;
+    expect(c).toMatchObject({ cancelledBy: 'artisan', refundCents: 3_000 });
+  });
+
+  it('cancelling a booking whose deposit is not held settles nothing', () => {
+    for (const p of ['pending', 'refunded', 'failed'] as const) {
+      expect(transition(state('confirmed', p), events.cancelled).deposit).toBe('none');
+    }
+    expect(transition(state('confirmed', 'captured'), events.cancelled).deposit).toBe('settle');
+  });
+
+  it('a late payment on a freed slot is refunded in full', () => {
+    const late = transition(state('expired'), events.late_payment_succeeded).booking;
+    expect(late).toMatchObject({ status: 'expired', paymentStatus: 'captured', refundCents: 3_000, paymentIntentId: 'pi_late' });
+  });
+
+  it('deposit-only transitions depend on the payment status', () => {
+    const cases: [BookingStatus, PaymentStatus, LifecycleEvent['type'], boolean][] = [
+      ['confirmed', 'captured', 'deposit_captured', false],
+      ['confirmed', 'pending', 'deposit_captured', false],
+      ['cancelled', 'captured', 'deposit_settled', true],
+      ['cancelled', 'refunded', 'deposit_settled', false],
+      ['cancelled', 'pending', 'deposit_settled', false],
+      ['expired', 'captured', 'deposit_settled', true],
+      ['payment_failed', 'authorized', 'deposit_settled', true],
+      ['expired', 'captured', 'late_payment_succeeded', false],
+    ];
+    for (const [status, payment, type, allowed] of cases) {
+      const run = () => transition(state(status, payment), events[type]);
+      if (allowed) expect(run).not.toThrow();
+      else expect(run).toThrow(ForbiddenTransitionError);
+    }
+  });
+
+  it('the statuses that hold a slot are the payment holds and the booked ones', () => {
+    expect([...ACTIVE_STATUSES].sort()).toEqual(['awaiting_authentication', 'confirmed', 'pending_payment', 'rescheduled']);
+    expect(PAYMENT_STATUSES).toContain('authorized');
+  });
+});

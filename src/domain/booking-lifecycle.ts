@@ -1,0 +1,172 @@
+/**
+ * The booking lifecycle: its statuses, the transitions allowed between them, and what each
+ * transition implies for the slot (held, moved, freed) and for the deposit. Use cases apply
+ * transitions to a booking; they never set a status by hand. Pure: no I/O, no clock.
+ *
+ *   (new) ──hold──> pending_payment ──authentication_required──> awaiting_authentication
+ *   pending_payment | awaiting_authentication ──payment_succeeded──> confirmed
+ *   pending_payment | awaiting_authentication ──payment_declined──> payment_failed
+ *   pending_payment | awaiting_authentication ──hold_expired──> expired
+ *   confirmed | rescheduled ──moved──> rescheduled
+ *   confirmed | rescheduled ──cancelled──> cancelled
+ *   confirmed | rescheduled ──deposit_captured──> (same)          scheduled capture
+ *   cancelled ──deposit_settled──> cancelled                       refund / release done
+ *   expired | payment_failed ──late_payment_succeeded──> (same)    refunded in full
+ *   expired | payment_failed ──deposit_settled──> (same)           that refund done
+ */
+
+export const BOOKING_STATUSES = [
+  'pending_payment',
+  'awaiting_authentication',
+  'confirmed',
+  'rescheduled',
+  'cancelled',
+  'payment_failed',
+  'expired',
+] as const;
+export type BookingStatus = (typeof BOOKING_STATUSES)[number];
+
+/**
+ * Statuses that hold the slot: the database's exclusion constraint, availability and time off
+ * count exactly these. The SQL side is the function `booking_holds_slot(status)` (migration
+ * 0007); a test checks both agree.
+ */
+export const ACTIVE_STATUSES = ['pending_payment', 'awaiting_authentication', 'confirmed', 'rescheduled'] as const satisfies readonly BookingStatus[];
+/** The slot is held while the deposit is being authorised (or 3-D Secure is in progress). */
+export const HOLD_STATUSES = ['pending_payment', 'awaiting_authentication'] as const satisfies readonly BookingStatus[];
+/** A booking the customer has: confirmed, possibly moved. Reminders and messages are for these. */
+export const BOOKED_STATUSES = ['confirmed', 'rescheduled'] as const satisfies readonly BookingStatus[];
+/** What the customer and the artisan see as a booking (a hold that never got paid is not one). */
+export const VISIBLE_STATUSES = ['confirmed', 'rescheduled', 'cancelled'] as const satisfies readonly BookingStatus[];
+
+const has = (list: readonly BookingStatus[]) => (status: string): boolean => (list as readonly string[]).includes(status);
+export const holdsSlot = has(ACTIVE_STATUSES);
+export const isHold = has(HOLD_STATUSES);
+export const isBooked = has(BOOKED_STATUSES);
+export const isVisible = has(VISIBLE_STATUSES);
+
+export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'refunded', 'failed'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+/** A deposit the provider still holds: it must be settled (captured, released or refunded) on cancellation. */
+export const depositHeld = (p: PaymentStatus): p is 'authorized' | 'captured' => p === 'authorized' || p === 'captured';
+
+/** Who ended a booking: the customer, the artisan, or the service itself. */
+export type EndedBy = 'customer' | 'artisan' | 'system';
+
+/** The fields of a booking the lifecycle reads and writes. */
+export interface LifecycleState {
+  status: BookingStatus;
+  paymentStatus: PaymentStatus;
+  paymentIntentId: string | null;
+  holdExpiresMs: number | null;
+  startMs: number;
+  endMs: number;
+  depositCents: number;
+  refundCents: number;
+  cancelledBy: EndedBy | null;
+}
+
+export type LifecycleEvent =
+  | { type: 'authentication_required'; paymentIntentId: string; holdExpiresMs: number }
+  | { type: 'payment_succeeded'; paymentIntentId: string | null; paymentStatus: 'authorized' | 'captured' }
+  | { type: 'payment_declined'; paymentIntentId: string | null }
+  | { type: 'hold_expired' }
+  | { type: 'moved'; startMs: number; endMs: number }
+  | { type: 'cancelled'; by: EndedBy; refundCents: number }
+  | { type: 'deposit_captured' }
+  | { type: 'deposit_settled'; paymentStatus: 'captured' | 'refunded' }
+  | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' };
+export type LifecycleEventType = LifecycleEvent['type'];
+
+/** What happens to the slot: taken stays taken, moves, or is given back to the calendar. */
+export type SlotEffect = 'keep' | 'move' | 'free' | 'none';
+/**
+ * What happens to the deposit: `keep` it (authorised or captured), `void` it (nothing charged;
+ * an open PaymentIntent is cancelled), `settle` it (capture the kept part, release or refund
+ * the rest, per `refundCents`), `capture` it now, or nothing (`none`).
+ */
+export type DepositEffect = 'keep' | 'void' | 'settle' | 'capture' | 'none';
+
+export interface Transition<T extends LifecycleState> {
+  from: BookingStatus;
+  booking: T;
+  slot: SlotEffect;
+  deposit: DepositEffect;
+}
+
+export class ForbiddenTransitionError extends Error {
+  constructor(
+    readonly from: BookingStatus,
+    readonly event: LifecycleEventType,
+  ) {
+    super(`booking transition ${event} is not allowed from ${from}`);
+    this.name = 'ForbiddenTransitionError';
+  }
+}
+
+/** True when `event` may be applied to a booking in `state` (same rules as `transition`). */
+export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus'>, type: LifecycleEventType): boolean {
+  const { status, paymentStatus } = state;
+  switch (type) {
+    case 'authentication_required':
+      return status === 'pending_payment';
+    case 'payment_succeeded':
+    case 'payment_declined':
+    case 'hold_expired':
+      return isHold(status);
+    case 'moved':
+    case 'cancelled':
+      return isBooked(status);
+    case 'deposit_captured':
+      return isBooked(status) && paymentStatus === 'authorized';
+    case 'deposit_settled':
+      return (status === 'cancelled' || status === 'expired' || status === 'payment_failed') && depositHeld(paymentStatus);
+    case 'late_payment_succeeded':
+      return (status === 'expired' || status === 'payment_failed') && (paymentStatus === 'pending' || paymentStatus === 'failed');
+  }
+}
+
+/**
+ * Applies one event to a booking: returns the booking after it (a new object; the input is
+ * untouched) and what the caller must do about the slot and the deposit. Throws
+ * ForbiddenTransitionError when the event makes no sense in the booking's current status.
+ */
+export function transition<T extends LifecycleState>(booking: T, event: LifecycleEvent): Transition<T> {
+  if (!canApply(booking, event.type)) throw new ForbiddenTransitionError(booking.status, event.type);
+  const from = booking.status;
+  const to = (changes: Partial<LifecycleState>, slot: SlotEffect, deposit: DepositEffect): Transition<T> => ({
+    from,
+    booking: { ...booking, ...changes },
+    slot,
+    deposit,
+  });
+  switch (event.type) {
+    case 'authentication_required':
+      return to({ status: 'awaiting_authentication', paymentIntentId: event.paymentIntentId, holdExpiresMs: event.holdExpiresMs }, 'keep', 'none');
+    case 'payment_succeeded':
+      return to(
+        { status: 'confirmed', paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId ?? booking.paymentIntentId, holdExpiresMs: null },
+        'keep',
+        'keep',
+      );
+    case 'payment_declined':
+      return to({ status: 'payment_failed', paymentStatus: 'failed', paymentIntentId: event.paymentIntentId ?? booking.paymentIntentId, holdExpiresMs: null }, 'free', 'none');
+    case 'hold_expired':
+      return to({ status: 'expired', paymentStatus: 'failed', holdExpiresMs: null }, 'free', booking.paymentIntentId ? 'void' : 'none');
+    case 'moved':
+      return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs }, 'move', 'keep');
+    case 'cancelled':
+      return to(
+        { status: 'cancelled', cancelledBy: event.by, refundCents: Math.min(Math.max(event.refundCents, 0), booking.depositCents) },
+        'free',
+        depositHeld(booking.paymentStatus) ? 'settle' : 'none',
+      );
+    case 'deposit_captured':
+      return to({ paymentStatus: 'captured' }, 'none', 'capture');
+    case 'deposit_settled':
+      return to({ paymentStatus: event.paymentStatus }, 'none', 'none');
+    case 'late_payment_succeeded':
+      // The slot was given back; the money is returned in full, never a booking nobody holds.
+      return to({ paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId, refundCents: booking.depositCents }, 'none', 'settle');
+  }
+}
