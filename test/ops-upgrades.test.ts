@@ -48,7 +48,7 @@ if (ENGINES.includes('postgres')) {
   describe('several instances on an empty PostgreSQL on postgres', () => {
     it('two server processes started together apply each migration exactly once, and both serve', async () => {
       const url = await emptyServerDatabase();
-      const env = { DATABASE_URL: url, LOG_LEVEL: 'info', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN };
+      const env = { DATABASE_URL: url, LOG_LEVEL: 'info', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN, SEED_DEMO: 'true' };
       const [a, b] = [startServiceProcess('node', env, await freePort()), startServiceProcess('node', env, await freePort())];
       await Promise.all([a.waitForHealth(60_000), b.waitForHealth(60_000)]);
 
