@@ -10,6 +10,7 @@ import { loadConfig } from '../src/config.ts';
 import { compose } from '../src/main.ts';
 import type { Database } from '../src/adapters/db/database.ts';
 import { openPglite } from '../src/adapters/db/pglite.ts';
+import { openPgliteThread } from '../src/adapters/db/pglite-thread.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { restoreBackup } from '../src/adapters/db/restore.ts';
 import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
@@ -197,10 +198,10 @@ describe('npm run backup / npm run restore on pglite', () => {
     expect(nothing.out).toMatch(/Aucune base intégrée/);
   }, 120_000);
 
-  it('scheduled backups keep the newest BACKUP_KEEP files', async () => {
+  it('scheduled backups keep the newest BACKUP_KEEP files (through the worker-thread driver the service uses)', async () => {
     const location = await createTestLocation('pglite');
     cleanups.push(() => dropTestLocation('pglite', location));
-    const db = await openPglite(location);
+    const db = await openPgliteThread(location);
     cleanups.push(() => db.close());
     const dir = freshDir();
     let now = Date.parse('2027-03-01T02:00:00Z');
