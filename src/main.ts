@@ -490,8 +490,9 @@ export async function main(): Promise<void> {
     service = await compose(config);
   } catch (error) {
     if (error instanceof SchemaNewerThanCodeError) {
+      // 65 (EX_DATAERR): restarting cannot help; deploy/artisanconnect.service does not retry it.
       console.error(error.message);
-      process.exit(1);
+      process.exit(65);
     }
     throw error;
   }
