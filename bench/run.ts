@@ -8,7 +8,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; hotpaths = read ratios with rotating client addresses and a login flood
+ * from many addresses, see bench/hot-paths.ts), BENCH_NOTIFY_BOOKINGS (default 300),
+ * BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -33,6 +35,7 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -45,10 +48,11 @@ const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 10));
 const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify)`);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
+for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'hotpaths'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, hotpaths)`);
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify');
+const HOT_PATHS = SCENARIOS.has('hotpaths');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
 const NOTIFY_POLL_MS = Math.round(num('BENCH_NOTIFY_POLL_MS', 50));
 const CONTENTION_REQUESTS = 200;
@@ -517,6 +521,8 @@ async function main(): Promise<void> {
     availabilityDate,
     log,
   });
+  const hotReports: HotPathsReport[] = [];
+  const hotConfig = (availabilityDate: Temporal.PlainDate): HotPathsConfig => ({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, availabilityDate, log });
   const cleanups: (() => Promise<void>)[] = [];
   let interrupted = false;
   process.once('SIGINT', () => {
@@ -547,12 +553,14 @@ async function main(): Promise<void> {
       const prepared = await prepare(onMain);
       // The back office and notifications get their own copy (worker thread, the default).
       if (ADMIN_NOTIFY) cpSync(join(base, 'main'), join(base, 'admin'), { recursive: true });
+      if (HOT_PATHS) cpSync(join(base, 'main'), join(base, 'hot'), { recursive: true });
       if (CORE) {
         cpSync(join(base, 'main'), join(base, 'worker'), { recursive: true });
         reports.push(await runEngine(onMain, prepared));
         reports.push(await runEngine(pgliteEngine('worker'), { ...prepared, readyCold: undefined }));
       }
       if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(pgliteEngine('worker', 'admin'), adminConfig(prepared.availabilityDate)));
+      if (HOT_PATHS) hotReports.push(await runHotPaths(pgliteEngine('worker', 'hot'), hotConfig(prepared.availabilityDate)));
     }
 
     if (!ONLY || ONLY === 'postgres') {
@@ -618,8 +626,16 @@ async function main(): Promise<void> {
             await admin.query(`DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`);
           });
         }
+        const hotCopy = `${name}_hot`;
+        if (HOT_PATHS) {
+          await admin.query(`CREATE DATABASE ${hotCopy} TEMPLATE ${name}`);
+          cleanups.push(async () => {
+            await admin.query(`DROP DATABASE IF EXISTS ${hotCopy} WITH (FORCE)`);
+          });
+        }
         if (CORE) reports.push(await runEngine(postgresEngine(name), prepared));
         if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(postgresEngine(copy), adminConfig(prepared.availabilityDate)));
+        if (HOT_PATHS) hotReports.push(await runHotPaths(postgresEngine(hotCopy), hotConfig(prepared.availabilityDate)));
       }
     }
   } finally {
@@ -632,6 +648,7 @@ async function main(): Promise<void> {
   }
   log(`\n${summary(reports, machine)}`);
   if (adminReports.length > 0) log(`\n${adminNotifySummary(adminReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, pollMs: NOTIFY_POLL_MS })}`);
+  if (hotReports.length > 0) log(`\n${hotPathsSummary(hotReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS })}`);
   log(`\ntotal bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);
 }
 
