@@ -37,6 +37,8 @@ export interface AdminNotifyConfig {
   connections: number;
   admin: boolean;
   notify: boolean;
+  /** The week agenda (GET /api/admin/agenda) and the week's bookings list against health. */
+  agenda: boolean;
   /** Bookings created for the notification backlog (fewer if the horizon has fewer free slots). */
   bookings: number;
   /** WORKER_POLL_MS during the drains. */
@@ -84,6 +86,7 @@ export interface AdminNotifyReport {
   creation?: { requested: number; created: number; result: Measured };
   drains: Drain[];
   availabilityIdle?: Measured;
+  agenda?: { week: string; bookings: number; routes: { route: string; path: string; m: Measured }[] };
 }
 
 const PASSWORD = 'bench-mot-de-passe-solide-1';
@@ -179,6 +182,7 @@ export async function runAdminNotify(engine: Engine, config: AdminNotifyConfig):
   try {
     log(`server ready in ${fmt(server.readySeconds, 2)} s (pid ${server.pid}; ADMIN_API_TOKEN set, RATE_LIMIT_LOGIN_PER_MINUTE=100000, WORKER_POLL_MS=60000)`);
     if (config.admin) await adminScenario(engine, server, config, report, auth, email);
+    if (config.agenda) await agendaScenario(engine, server, config, report, auth);
     if (config.notify) {
       // The backlog: N real bookings through the public API (each writes its outbox rows).
       const slots = await freeSlots(server.url, config.bookings, date);
@@ -225,6 +229,29 @@ export async function runAdminNotify(engine: Engine, config: AdminNotifyConfig):
     for (const run of runs) report.drains.push(await drain(engine, config, baseEnv, auth, run, report));
   }
   return report;
+}
+
+/** The week agenda in one request, and the same week through the paged list, against health. */
+async function agendaScenario(engine: Engine, server: ServerHandle, config: AdminNotifyConfig, report: AdminNotifyReport, auth: Record<string, string>): Promise<void> {
+  const { log, duration, warmup, connections } = config;
+  const week = config.availabilityDate.toString();
+  const agenda = await getJson<{ from: string; to: string; bookings: unknown[] }>(`${server.url}/api/admin/agenda?week=${week}`, auth);
+  if (agenda.status !== 200) throw new Error(`agenda: HTTP ${agenda.status} ${JSON.stringify(agenda.body)}`);
+  const { from, to } = agenda.body;
+  const total = (await getJson<{ total: number }>(`${server.url}/api/admin/bookings?from=${from}&to=${to}`, auth)).body.total;
+  log(`agenda: week ${from} .. ${to}, ${agenda.body.bookings.length} active bookings (list total ${total}, cancelled included)`);
+  const routes = [
+    { route: 'health', path: '/api/health' },
+    { route: 'admin week agenda', path: `/api/admin/agenda?week=${week}`, headers: auth },
+    { route: 'admin bookings list (the week, page of 50)', path: `/api/admin/bookings?from=${from}&to=${to}&page=1&pageSize=50`, headers: auth },
+  ];
+  report.agenda = { week: `${from} .. ${to}`, bookings: agenda.body.bookings.length, routes: [] };
+  for (const r of routes) await runLoad({ url: server.url, path: r.path, headers: r.headers, connections, duration: warmup });
+  for (const r of routes) {
+    const m = await measure(engine, server, { url: server.url, path: r.path, headers: r.headers, connections, duration });
+    report.agenda.routes.push({ route: r.route, path: r.path, m });
+    log(`${r.route.padEnd(44)} ${fmt(m.rps, 0).padStart(6)} req/s  p50 ${fmt(m.p50, 2)} ms  p99 ${fmt(m.p99, 2)} ms  [${statusList(m.statuses)}]  server CPU ${fmt(m.serverCpuMsPerReq, 3)} ms/req`);
+  }
 }
 
 async function adminScenario(
@@ -486,6 +513,25 @@ export function adminNotifySummary(reports: AdminNotifyReport[], config: Pick<Ad
             fmt(rps('admin bookings list') / rps('public availability'), 2),
             fmt(rps('admin booking detail') / rps('public availability'), 2),
           ];
+        }),
+      ),
+      '',
+    );
+  }
+  const withAgenda = reports.filter((r) => r.agenda);
+  if (withAgenda.length > 0) {
+    out.push(
+      `## Week agenda vs health (API token; ${config.connections} connections, ${config.duration} s each, after ${config.warmup} s warm-up; goal ≥ 0.5×)`,
+      '',
+      table(
+        ['database', 'week', 'bookings in the week', 'route', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx/errors', 'server CPU ms/req', 'req/s vs health'],
+        withAgenda.flatMap((r) => {
+          const a = r.agenda!;
+          const health = a.routes.find((x) => x.route === 'health')?.m;
+          return a.routes.map(({ route, m }) => [
+            r.engine, a.week, String(a.bookings), route, fmt(m.rps, 0), fmt(m.p50, 2), fmt(m.p99, 2), String(m.failures), fmt(m.serverCpuMsPerReq, 3),
+            health ? fmt(m.rps / health.rps, 2) : 'n/a',
+          ]);
         }),
       ),
       '',

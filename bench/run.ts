@@ -8,9 +8,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; hotpaths = read ratios with rotating client addresses and a login flood
- * from many addresses, see bench/hot-paths.ts), BENCH_NOTIFY_BOOKINGS (default 300),
- * BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; agenda = the week agenda vs health; hotpaths = read ratios with
+ * rotating client addresses and a login flood from many addresses, see bench/hot-paths.ts),
+ * BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -49,9 +49,11 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'hotpaths'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, hotpaths)`);
+for (const s of SCENARIOS) {
+  if (!['core', 'admin', 'notify', 'agenda', 'hotpaths'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, hotpaths)`);
+}
 const CORE = SCENARIOS.has('core');
-const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify');
+const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
 const HOT_PATHS = SCENARIOS.has('hotpaths');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
 const NOTIFY_POLL_MS = Math.round(num('BENCH_NOTIFY_POLL_MS', 50));
@@ -516,6 +518,7 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
     admin: SCENARIOS.has('admin'),
     notify: SCENARIOS.has('notify'),
+    agenda: SCENARIOS.has('agenda'),
     bookings: NOTIFY_BOOKINGS,
     pollMs: NOTIFY_POLL_MS,
     availabilityDate,

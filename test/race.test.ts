@@ -167,6 +167,7 @@ describe.each(ENGINES.filter((e) => e === 'postgres'))('race across two server p
     url = await createTestLocation(engine); // migrated, not seeded: both processes race to seed it
     const env = {
       DATABASE_URL: url,
+      SEED_DEMO: 'true', // a server database is seeded only on request (decisions §1)
       LOG_LEVEL: 'warn',
       RATE_LIMIT_CREATE_PER_MINUTE: '10000',
       RATE_LIMIT_READ_PER_MINUTE: '10000',

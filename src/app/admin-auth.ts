@@ -42,6 +42,8 @@ export interface AdminAuthStore {
   listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
   revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<boolean>;
   soleArtisanId(): Promise<string | undefined>;
+  /** The artisan's display name and sign-in e-mail (the first login's, for a token). */
+  accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null } | undefined>;
 }
 
 export interface Principal {
@@ -151,6 +153,12 @@ export function makeAdminAuth(deps: {
     },
 
     listApiTokens: (artisanId: string) => store.listApiTokens(artisanId),
+
+    /** Who is signed in, for the back office header: name, sign-in e-mail, session or token. */
+    async whoAmI(principal: Principal) {
+      const account = await store.accountOf(principal.artisanId);
+      return { ...principal, displayName: account?.displayName ?? '', email: principal.email ?? account?.signInEmail ?? undefined };
+    },
 
     async revokeApiToken(artisanId: string, id: string): Promise<void> {
       if (!(await store.revokeApiToken(artisanId, id, clock.now()))) {

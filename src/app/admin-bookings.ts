@@ -2,7 +2,7 @@ import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
 import type { BookingRecord } from './ports.ts';
-import { VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
+import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
 /** The artisan's view of bookings: lists, one booking with its history, customers' data. */
 
@@ -41,6 +41,8 @@ export interface AdminBookingReader {
 }
 
 const MAX_RANGE_DAYS = 366;
+/** More than a week can hold at the smallest slot step: the agenda is never cut short. */
+export const AGENDA_MAX_BOOKINGS = 2_100;
 
 export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { now(): number } }) {
   const { reader } = deps;
@@ -61,6 +63,14 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
         if (days > MAX_RANGE_DAYS) throw new ValidationError([{ field: 'to', message: `La période est limitée à ${MAX_RANGE_DAYS} jours.` }]);
       }
       return reader.listBookings(q);
+    },
+
+    /** The week (Monday to Sunday, local dates) holding `day`: its confirmed and moved bookings, by start, in one read. */
+    async agenda(artisanId: string, day: Temporal.PlainDate): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; bookings: BookingRecord[] }> {
+      const from = day.subtract({ days: day.dayOfWeek - 1 });
+      const to = from.add({ days: 6 });
+      const { items } = await reader.listBookings({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
+      return { from, to, bookings: items };
     },
 
     async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {

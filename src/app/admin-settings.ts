@@ -11,6 +11,7 @@ import type { ArtisanPatch, ArtisanProfile, Clock, PlanCode, Randomness, Setting
 
 export interface ArtisanSettingsInput {
   displayName?: string;
+  trade?: string | null;
   email?: string;
   phone?: string | null;
   timezone?: string;
@@ -96,6 +97,7 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
     patch.displayName = input.displayName.trim().replace(/\s+/g, ' ');
     if (!patch.displayName) details.push({ field: 'displayName', message: 'Le nom affiché est obligatoire.' });
   }
+  if (input.trade !== undefined) patch.trade = input.trade?.trim().replace(/\s+/g, ' ') || null;
   if (input.email !== undefined) patch.email = normalizeEmail(input.email);
   if (input.phone !== undefined) {
     const raw = input.phone?.trim();

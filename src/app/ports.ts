@@ -214,6 +214,8 @@ export class PaymentUnavailableError extends Error {
 export interface ArtisanProfile {
   id: string;
   displayName: string;
+  /** The trade shown with the name ("Plombier chauffagiste"), null when not given. */
+  trade: string | null;
   email: string;
   phone: string | null;
   timezone: string;

@@ -10,28 +10,36 @@ const erasedEmail = (bookingId: string): string => `efface-${bookingId.slice(0, 
 
 export function makeAdminBookingReader(db: Database): AdminBookingReader {
   return {
+    /**
+     * One statement, sargable: the local dates become an instant range on the indexed
+     * `(artisan_id, starts_at)` (local midnights in the artisan's zone, decisions §3, computed
+     * once from the artisan row), and the count and the page come back together.
+     */
     async listBookings(q) {
       const where = [`b.artisan_id = $1`, `b.status = ANY($2)`];
       const params: unknown[] = [q.artisanId, q.statuses];
-      // The local start date, read in the artisan's own zone (decisions §3).
-      if (q.from) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date >= $${params.push(q.from.toString())}::date`);
-      if (q.to) where.push(`(b.starts_at AT TIME ZONE a.timezone)::date <= $${params.push(q.to.toString())}::date`);
+      const zone = `(SELECT timezone FROM artisans WHERE id = $1)`;
+      if (q.from) where.push(`b.starts_at >= ($${params.push(q.from.toString())}::date)::timestamp AT TIME ZONE ${zone}`);
+      if (q.to) where.push(`b.starts_at < ($${params.push(q.to.toString())}::date + 1)::timestamp AT TIME ZONE ${zone}`);
       if (q.code) where.push(`b.public_code = $${params.push(q.code)}`);
       if (q.search) {
         // LIKE wildcards typed by the artisan are matched literally.
         const p = params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
         where.push(`(b.customer_name ILIKE $${p} OR b.customer_email ILIKE $${p} OR coalesce(b.customer_phone, '') ILIKE $${p} OR b.public_code ILIKE $${p})`);
       }
-      const filter = where.join(' AND ');
-      const [count] = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM bookings b JOIN artisans a ON a.id = b.artisan_id WHERE ${filter}`,
+      const limit = params.push(q.limit);
+      const offset = params.push(q.offset);
+      const rows = await db.query<Record<string, unknown> & { total: number }>(
+        `WITH matching AS (SELECT b.id, b.starts_at, b.public_code FROM bookings b WHERE ${where.join(' AND ')}),
+              page AS (SELECT id FROM matching ORDER BY starts_at, public_code LIMIT $${limit} OFFSET $${offset})
+         SELECT (SELECT count(*)::int FROM matching) AS total, listed.*
+           FROM (SELECT 1) one
+           LEFT JOIN (${BOOKING_SELECT} WHERE b.id IN (SELECT id FROM page)) listed ON true
+          ORDER BY listed.starts_at, listed.public_code`,
         params,
       );
-      const rows = await db.query(
-        `${BOOKING_SELECT} WHERE ${filter} ORDER BY b.starts_at, b.public_code LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-        [...params, q.limit, q.offset],
-      );
-      return { items: rows.map(toBooking), total: count!.n };
+      const items = rows.filter((r) => r.id !== null && r.id !== undefined).map(toBooking);
+      return { items, total: rows[0]?.total ?? 0 };
     },
 
     async listHistory(bookingId) {

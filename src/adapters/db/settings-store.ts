@@ -7,6 +7,7 @@ type Row = Record<string, unknown>;
 
 const COLUMNS: Record<Exclude<keyof ArtisanPatch, 'openingRules' | 'breakRules'>, string> = {
   displayName: 'display_name',
+  trade: 'trade',
   email: 'email',
   phone: 'phone',
   timezone: 'timezone',
@@ -31,6 +32,7 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
   return {
     id: a.id as string,
     displayName: a.display_name as string,
+    trade: (a.trade as string | null) ?? null,
     email: a.email as string,
     phone: (a.phone as string | null) ?? null,
     timezone: a.timezone as string,

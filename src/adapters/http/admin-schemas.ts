@@ -18,6 +18,7 @@ const RuleDto = Type.Object({ id: Type.String(), dayOfWeek: Type.Integer(), star
 
 export const ArtisanPatchBody = Type.Object({
   displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE })),
+  trade: Type.Optional(nullableString({ maxLength: 80, pattern: PRINTABLE, description: 'Métier affiché (ex. « Plombier chauffagiste »), null pour le retirer' })),
   email: Type.Optional(Email),
   phone: Type.Optional(nullableString({ maxLength: 32, pattern: PRINTABLE, description: 'Numéro (français par défaut), null pour le retirer' })),
   timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Fuseau IANA, ex. Europe/Paris' })),
@@ -33,6 +34,7 @@ export const ArtisanPatchBody = Type.Object({
 export const ArtisanDto = Type.Object({
   id: Type.String(),
   displayName: Type.String(),
+  trade: nullableString(),
   email: Type.String(),
   phone: nullableString(),
   timezone: Type.String(),

@@ -14,11 +14,14 @@ import { hasContact } from '../mask-contacts.ts';
 import { registerJsonParser } from './json-body.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
-import { systemRoutes, type HealthCheck } from './routes/system.ts';
-import { homeRoute } from './routes/home.ts';
+import { systemRoutes, type HealthCheck, type ReadinessProbe } from './routes/system.ts';
+import type { Metrics } from './metrics.ts';
 import { managePageRoute } from './routes/manage-page.ts';
+import { webPagesRoutes } from './routes/web-pages.ts';
+import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { adminLoginRoutes } from './routes/admin-account.ts';
+import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
@@ -31,14 +34,19 @@ export function isSafeRequestId(id: string): boolean {
 
 export interface HttpDeps {
   log: Logger;
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
   useCases: UseCases;
   idempotency: IdempotencyStore;
   health: HealthCheck;
+  ready: ReadinessProbe;
+  /** Prometheus metrics; `/metrics` exists only when a token is given (METRICS_TOKEN). */
+  metrics?: { metrics: Metrics; token: string | undefined };
   clock: { now(): number };
   redis?: Redis;
   version: string;
   admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  /** The first start of a real artisan (GET /api/setup/status, POST /api/setup). */
+  setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -81,6 +89,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerJsonParser(app);
   app.addSchema(ErrorResponse);
+  const stripe = (deps.config.paymentProvider as string) === 'stripe';
+  await securityHeaders(app, { stripe });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -104,7 +114,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // The reference page brings its own CSP (its scripts and styles), replacing the strict one.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -130,14 +141,19 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (deps.metrics) {
+    deps.metrics.metrics.instrument(app);
+    if (deps.metrics.token) deps.metrics.metrics.route(app, deps.metrics.token);
+  }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
-  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
-  await app.register(homeRoute);
+  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(managePageRoute);
+  await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -6,11 +6,12 @@ import { AppError } from '../../../domain/errors.ts';
 import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
 import { Email, PRINTABLE, errorResponses } from '../schemas.ts';
 
-const Me = Type.Object({
+export const Me = Type.Object({
   artisanId: Type.String(),
+  displayName: Type.Optional(Type.String({ description: "Nom affiché de l'artisan" })),
   actor: Type.String({ description: '"artisan" (session) ou "token:<nom>"' }),
   via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
-  email: Type.Optional(Type.String()),
+  email: Type.Optional(Type.String({ description: 'E-mail de connexion' })),
   csrfToken: Type.Optional(Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture faite avec la session" })),
 });
 const ApiToken = Type.Object({
@@ -27,7 +28,7 @@ const Password = Type.String({ minLength: 1, maxLength: 200 });
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** Cookies are Secure when the public address is HTTPS or the request came over HTTPS. */
-function cookieOptions(request: FastifyRequest, publicBaseUrl: string, maxAgeSeconds: number) {
+export function cookieOptions(request: FastifyRequest, publicBaseUrl: string, maxAgeSeconds: number) {
   const secure = publicBaseUrl.startsWith('https:') || request.protocol === 'https';
   return { httpOnly: true, sameSite: 'lax' as const, secure, path: '/', maxAge: maxAgeSeconds };
 }
@@ -51,7 +52,7 @@ export function adminLoginRoutes(deps: { auth: AdminAuth; loginLimit: onRequestH
         const session = await deps.auth.login(request.body);
         const maxAge = Math.floor((session.expiresMs - deps.clock.now()) / 1000);
         reply.setCookie(SESSION_COOKIE, session.sessionToken, cookieOptions(request, deps.publicBaseUrl, maxAge));
-        return session.principal;
+        return deps.auth.whoAmI(session.principal);
       },
     );
   };
@@ -61,7 +62,11 @@ export function adminLoginRoutes(deps: { auth: AdminAuth; loginLimit: onRequestH
 export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: string }): AdminRoutes {
   return async (root, { loginLimit }) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/me', { schema: { summary: 'Compte connecté', response: { 200: Me, ...errorResponses(401) } } }, async (request) => request.admin);
+    app.get(
+      '/me',
+      { schema: { summary: 'Compte connecté (nom affiché, e-mail de connexion, session ou jeton)', response: { 200: Me, ...errorResponses(401) } } },
+      async (request) => deps.auth.whoAmI(request.admin),
+    );
 
     app.post(
       '/logout',

@@ -90,6 +90,25 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     );
 
     app.get(
+      '/agenda',
+      {
+        schema: {
+          summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
+          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.',
+          querystring: Type.Object({ week: DateString }),
+          response: {
+            200: Type.Object({ from: Type.String(), to: Type.String(), bookings: Type.Array(AdminBookingDto) }),
+            ...errorResponses(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week)!);
+        return { from: week.from.toString(), to: week.to.toString(), bookings: week.bookings.map(presentAdminBooking) };
+      },
+    );
+
+    app.get(
       '/bookings/:publicCode',
       {
         schema: {
