@@ -203,6 +203,11 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
+  // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
+  // index for range reads (the agenda scanned every booking of the artisan). Analysed at
+  // start and then hourly by the worker; a PostgreSQL server does this itself.
+  const refreshStatistics = db.kind === 'pglite' ? everyMs(3_600_000, () => db.exec('ANALYZE')) : undefined;
+  if (refreshStatistics) await refreshStatistics();
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `worker-${random.uuid()}`,
@@ -224,7 +229,7 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds())],
+    periodic: [async () => void (await recoverStaleHolds()), ...(refreshStatistics ? [refreshStatistics] : [])],
   });
 
   let closed = false;
@@ -245,6 +250,16 @@ export async function compose(
       if (!overrides.db) await db.close();
       log.debug('shutdown: database closed');
     },
+  };
+}
+
+/** Runs `task` at most once per `intervalMs` (wall time), however often it is called. */
+function everyMs(intervalMs: number, task: () => Promise<unknown>): () => Promise<void> {
+  let last = -Infinity;
+  return async () => {
+    if (performance.now() - last < intervalMs) return;
+    last = performance.now();
+    await task();
   };
 }
 
