@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -47,11 +48,20 @@ describe('notification settings', () => {
     expect(c.notifications).toEqual({
       smtpUrl: undefined,
       mailFrom: 'ArtisanConnect <no-reply@artisanconnect.local>',
+      smtpMaxConnections: 5,
       twilio: undefined,
       linkSecret: undefined,
       manageLinkDays: 60,
     });
     expect(c.outboxMaxAttempts).toBe(10);
+  });
+
+  it('caps password hashing at one fewer than the cores (at least one), with a short queue', () => {
+    const cores = os.availableParallelism();
+    expect(loadConfig({}).loginHashing).toEqual({ concurrency: Math.max(1, cores - 1), queue: 8 });
+    expect(loadConfig({ LOGIN_HASH_CONCURRENCY: '3', LOGIN_HASH_QUEUE: '0' }).loginHashing).toEqual({ concurrency: 3, queue: 0 });
+    expect(() => loadConfig({ LOGIN_HASH_CONCURRENCY: '0' })).toThrow(/LOGIN_HASH_CONCURRENCY/);
+    expect(() => loadConfig({ SMTP_MAX_CONNECTIONS: '0' })).toThrow(/SMTP_MAX_CONNECTIONS/);
   });
 
   it('reads SMTP, Twilio, the link secret and the outbox limit', () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 
 /** The only reader of process.env: validated once at start-up, every problem reported at once. */
 export interface Config {
@@ -18,12 +19,18 @@ export interface Config {
   paymentHoldMinutes: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
   adminSessionHours: number;
+  /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
+  loginHashing: { concurrency: number; queue: number };
   shutdownTimeoutMs: number;
   workerPollMs: number;
   /** Tries before an outbox job is dead (the artisan can retry it). */
   outboxMaxAttempts: number;
   seedDemo: boolean;
   notifications: NotificationConfig;
+  /** Sites allowed to show the booking page in an iframe (CSP frame-ancestors); none by default. */
+  embedAllowedOrigins: string[];
+  /** Where the built front (Vite output) is read from. */
+  webDistDir: string;
 }
 
 export interface NotificationConfig {
@@ -31,6 +38,8 @@ export interface NotificationConfig {
   smtpUrl: string | undefined;
   mailFrom: string;
   twilio: { accountSid: string; authToken: string; from: string; apiBaseUrl: string | undefined } | undefined;
+  /** Open connections of the pooled SMTP transport. */
+  smtpMaxConnections: number;
   /** Signs manage links; unset: a secret generated once and stored in the database. */
   linkSecret: string | undefined;
   manageLinkDays: number;
@@ -90,6 +99,25 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     return raw as T;
   };
 
+  /** Space- or comma-separated origins (`https://www.example.fr`), each checked and normalised. */
+  const origins = (name: string): string[] => {
+    const raw = env[name]?.trim();
+    if (!raw) return [];
+    const out: string[] = [];
+    for (const item of raw.split(/[\s,]+/).filter(Boolean)) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(item);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || parsed.origin !== item.replace(/\/$/, '')) {
+        problems.push(`${name} must list origins such as https://www.example.fr (got "${item}")`);
+      } else out.push(parsed.origin);
+    }
+    return out;
+  };
+
   const port = int('PORT', 3000, 0, 65535);
   const config: Config = {
     port,
@@ -112,14 +140,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
     },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90),
+    loginHashing: {
+      // One core is left to serving requests: a login flood never takes the whole machine.
+      concurrency: int('LOGIN_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
+      queue: int('LOGIN_HASH_QUEUE', 8, 0, 1_000),
+    },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
+    embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS'),
+    webDistDir: str('WEB_DIST_DIR', 'web/dist'),
     // Demo data only on the embedded database unless asked (decisions §1): a server is a real deployment.
     seedDemo: bool('SEED_DEMO', !env.DATABASE_URL?.trim()),
     notifications: {
       smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),
+      smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50),
       twilio: undefined,
       linkSecret: env.LINK_SECRET?.trim() || undefined,
       manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730),

@@ -54,6 +54,7 @@ import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
 import { makeSetupStore } from './adapters/db/setup-store.ts';
+import { boundedHasher } from './adapters/security/bounded-hasher.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -67,10 +68,13 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 }
 
 /** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
-export function adminAuthOn(db: Database, options: { sessionHours?: number; clock?: Clock; random?: Randomness } = {}) {
+export function adminAuthOn(
+  db: Database,
+  options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing'] } = {},
+) {
   return makeAdminAuth({
     store: makeAdminAuthStore(db),
-    hasher: argon2Hasher,
+    hasher: options.hashing ? boundedHasher(argon2Hasher, options.hashing) : argon2Hasher,
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,
     sessionHours: options.sessionHours ?? 12,
@@ -108,7 +112,7 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
-  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random });
+  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing });
   for (const login of await auth.ensureLogins()) {
     // Shown once, on the start that created the account (decisions §1): the artisan changes it.
     log.info(
@@ -136,7 +140,7 @@ export async function compose(
   // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
   const notify = config.notifications;
   const mailbox = makeMailbox(db, { uuid: random.uuid, now: clock.now });
-  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom }) : undefined;
+  const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom, maxConnections: notify.smtpMaxConnections }) : undefined;
   const links = makeManageLinks({
     store,
     clock,
@@ -169,6 +173,7 @@ export async function compose(
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
 
   const app = await buildHttpApp({
+    log,
     config,
     clock,
     redis,

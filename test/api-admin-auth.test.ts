@@ -173,3 +173,33 @@ describe.each(ENGINES)('admin sign-in limits on %s', (engine) => {
     }
   });
 });
+
+describe.each(ENGINES)('a login flood from many addresses on %s', (engine) => {
+  it('password checks beyond LOGIN_HASH_CONCURRENCY + LOGIN_HASH_QUEUE get 503 LOGIN_BUSY with Retry-After; the rest are answered', async () => {
+    const t = await startTestService(engine, { env: { LOGIN_HASH_CONCURRENCY: '1', LOGIN_HASH_QUEUE: '2', RATE_LIMIT_LOGIN_PER_MINUTE: '10' } });
+    try {
+      await setDemoPassword(t.service.db);
+      const first = await t.request('POST', '/api/admin/login', { email: 'inconnu@example.com', password: 'mauvais-mot-de-passe' });
+      expect(first.status).toBe(401);
+      // 30 wrong passwords at once, each from its own address: the per-IP limit never applies.
+      const flood = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          t.inject({ method: 'POST', url: '/api/admin/login', remoteAddress: `10.9.${i >> 8}.${i & 255}`, payload: { email: DEMO_ARTISAN_EMAIL, password: 'mauvais-mot-de-passe' } }),
+        ),
+      );
+      const byStatus = (status: number) => flood.filter((r) => r.statusCode === status);
+      expect(flood.every((r) => r.statusCode === 401 || r.statusCode === 503), flood.map((r) => r.statusCode).join(',')).toBe(true);
+      // One hashing, two waiting: three are checked, the others refused without hashing.
+      expect(byStatus(401)).toHaveLength(3);
+      for (const busy of byStatus(503)) {
+        expect(busy.json()).toEqual({ error: { code: 'LOGIN_BUSY', message: expect.stringMatching(/réessayer/) } });
+        expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      // Once the flood is over, the artisan signs in.
+      const res = await t.request('POST', '/api/admin/login', { email: DEMO_ARTISAN_EMAIL, password: TEST_PASSWORD });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

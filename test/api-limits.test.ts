@@ -150,13 +150,12 @@ describe.each(ENGINES)('limits and system endpoints on %s', (engine) => {
   });
 
   describe('home page', () => {
-    it('GET / tells a visitor in French what runs here and links to the API reference', async () => {
+    it('GET / is the French booking page (the browser tests drive it: test/browser-booking-page.test.ts)', async () => {
       const res = await t.inject({ method: 'GET', url: '/', remoteAddress: '10.0.2.3' });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.body).toContain('lang="fr"');
-      expect(res.body).toContain('href="/api/docs/"');
-      expect(res.body).toContain('service de réservation');
+      expect(res.body).toContain('<title>Prendre rendez-vous — ArtisanConnect</title>');
       // Self-contained: nothing is fetched from another host.
       expect(res.body).not.toMatch(/(src|href)="(https?:)?\/\//);
     });

@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { build } from 'vite';
 import pg from 'pg';
 import { openPglite } from '../src/adapters/db/pglite.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
@@ -12,6 +13,8 @@ import { adminUrl, templateNames } from './helpers/paths.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   process.env.AC_TEST_RUN_ID = String(process.pid);
+  // The front the browser tests open, built from the current sources (web/dist, ~1 s).
+  await build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
   const names = templateNames();
   rmSync(names.pgliteDir, { recursive: true, force: true });
   const db = await openPglite(names.pgliteDir);

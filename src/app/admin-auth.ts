@@ -98,8 +98,14 @@ export function makeAdminAuth(deps: {
   return {
     async login(input: { email: string; password: string }): Promise<{ sessionToken: string; csrfToken: string; expiresMs: number; principal: Principal }> {
       const user = await store.findUserByEmail(normalizeEmail(input.email));
-      decoyHash ??= hasher.hash(base64url(random.bytes(16)));
-      const ok = await hasher.verify(user?.passwordHash ?? (await decoyHash), input.password);
+      // A failed decoy (hashing refused while busy) is made again next time, not kept.
+      decoyHash ??= hasher.hash(base64url(random.bytes(16))).catch((error: unknown) => {
+        decoyHash = undefined;
+        throw error;
+      });
+      const decoy = decoyHash;
+      if (user) decoy.catch(() => {});
+      const ok = await hasher.verify(user?.passwordHash ?? (await decoy), input.password);
       if (!user || !ok) throw invalidCredentials();
       const sessionToken = base64url(random.bytes(32));
       const csrfToken = base64url(random.bytes(24));

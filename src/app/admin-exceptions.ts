@@ -28,8 +28,8 @@ export function makeScheduleExceptions(deps: { settings: SettingsStore; clock: C
     /** From `from` (default: today in the artisan's zone) to `to` when given. */
     async list(artisanId: string, range: { from?: string; to?: string }): Promise<ScheduleException[]> {
       const details: ErrorDetail[] = [];
-      if (range.from !== undefined && !parseLocalDate(range.from)) details.push({ field: 'from', message: "Cette date n'existe pas." });
-      if (range.to !== undefined && !parseLocalDate(range.to)) details.push({ field: 'to', message: "Cette date n'existe pas." });
+      if (range.from !== undefined && !parseLocalDate(range.from)) details.push({ field: 'from', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." });
+      if (range.to !== undefined && !parseLocalDate(range.to)) details.push({ field: 'to', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." });
       if (details.length > 0) throw new ValidationError(details);
       return deps.settings.listExceptions(artisanId, range.from ?? (await today(artisanId)), range.to);
     },

@@ -108,8 +108,8 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
       else details.push({ field: 'phone', message: "Le numéro de téléphone n'est pas valide." });
     }
   }
-  checkTimeZone(input.timezone, details);
-  if (input.timezone !== undefined) patch.timezone = input.timezone;
+  const timezone = checkTimeZone(input.timezone, details);
+  if (timezone !== undefined) patch.timezone = timezone;
   if (input.plan !== undefined) patch.plan = input.plan;
   checkBound('slotStepMinutes', input.slotStepMinutes, details);
   checkBound('minNoticeMinutes', input.minNoticeMinutes, details);

@@ -9,7 +9,7 @@ import { depositCents } from '../domain/money.ts';
 import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
-import { normalizeCustomer } from './customer-input.ts';
+import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { footprint } from '../domain/intervals.ts';
 import type { Address } from '../domain/address.ts';
@@ -58,9 +58,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
     const notifySms = input.notifications?.sms ?? false;
-    if (notifySms && !customer.phone && !details.some((d) => d.field === 'customer.phone')) {
-      details.push({ field: 'customer.phone', message: 'Un numéro de téléphone est nécessaire pour recevoir des SMS.' });
-    }
+    if (notifySms) checkSmsPhone(customer, details);
     if (details.length > 0 || !date || minutes === undefined) throw new ValidationError(details);
 
     const ctx = await readDay(deps.store, input.serviceId, date);

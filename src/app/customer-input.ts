@@ -28,3 +28,16 @@ export function normalizePhone(raw: string): string | undefined {
   const phone = parsePhoneNumberFromString(raw.trim(), 'FR');
   return phone && phone.isValid() ? phone.number : undefined;
 }
+
+/** Types of number that receive SMS (libphonenumber-js): a mobile, or one it cannot tell from a mobile. */
+const SMS_TYPES: ReadonlySet<string | undefined> = new Set([undefined, 'MOBILE', 'FIXED_LINE_OR_MOBILE', 'PERSONAL_NUMBER']);
+
+/** SMS asked for: the customer must have given a phone that can receive them (not a landline). */
+export function checkSmsPhone(customer: Customer, details: ErrorDetail[], field = 'customer.phone'): void {
+  if (details.some((d) => d.field === field)) return;
+  if (!customer.phone) {
+    details.push({ field, message: 'Un numéro de téléphone est nécessaire pour recevoir des SMS.' });
+  } else if (!SMS_TYPES.has(parsePhoneNumberFromString(customer.phone)?.getType())) {
+    details.push({ field, message: 'Ce numéro ne peut pas recevoir de SMS (ligne fixe ou numéro spécial) : indiquez un numéro de mobile ou décochez les SMS.' });
+  }
+}

@@ -132,29 +132,36 @@ export function makeNotifyBooking(deps: {
     const done = await deps.store.deliveredKeys(job.id);
     const outcome: NotifyOutcome = { sent: [], skipped: [] };
     const failures: string[] = [];
-    for (const p of planned) {
-      if (done.has(p.key)) {
-        outcome.skipped.push(p.key);
-        continue;
-      }
-      const messageId = `${job.id}.${p.key.replace('.', '-')}@${deps.messageIdDomain}`;
-      try {
-        const receipt = await p.send(messageId);
-        await deps.store.recordDelivery({
-          outboxId: job.id,
-          key: p.key,
-          channel: p.channel,
-          messageId,
-          providerRef: receipt.providerRef ?? null,
-          bookingId: booking.id,
-          sentMs: deps.clock.now(),
-        });
-        outcome.sent.push(p.key);
-      } catch (error) {
-        // The others still go out; the job is retried for the ones that failed only.
-        failures.push(`${p.key}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
+    // The job's messages leave together (customer e-mail, SMS, artisan e-mail): each is
+    // recorded as soon as it is accepted, and one failing does not stop the others.
+    await Promise.all(
+      planned.map(async (p) => {
+        if (done.has(p.key)) {
+          outcome.skipped.push(p.key);
+          return;
+        }
+        const messageId = `${job.id}.${p.key.replace('.', '-')}@${deps.messageIdDomain}`;
+        try {
+          const receipt = await p.send(messageId);
+          await deps.store.recordDelivery({
+            outboxId: job.id,
+            key: p.key,
+            channel: p.channel,
+            messageId,
+            providerRef: receipt.providerRef ?? null,
+            bookingId: booking.id,
+            sentMs: deps.clock.now(),
+          });
+          outcome.sent.push(p.key);
+        } catch (error) {
+          // The job is retried for the ones that failed only.
+          failures.push(`${p.key}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }),
+    );
+    const order = (keys: string[]) => planned.map((p) => p.key).filter((k) => keys.includes(k));
+    outcome.sent = order(outcome.sent);
+    outcome.skipped = order(outcome.skipped);
     if (failures.length > 0) throw new Error(failures.join('; '));
     return outcome;
   };

@@ -33,8 +33,8 @@ export function makeTimeOff(deps: { settings: SettingsStore; timeOff: TimeOffSto
       const today = todayIn(timezone, deps.clock.now());
       const from = range.from === undefined ? today : parseLocalDate(range.from);
       const to = range.to === undefined ? today.add({ days: horizonDays }) : parseLocalDate(range.to);
-      if (!from) details.push({ field: 'from', message: "Cette date n'existe pas." });
-      if (!to) details.push({ field: 'to', message: "Cette date n'existe pas." });
+      if (!from) details.push({ field: 'from', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." });
+      if (!to) details.push({ field: 'to', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." });
       if (from && to && from.until(to).sign < 0) details.push({ field: 'to', message: 'La date de fin doit suivre la date de début.' });
       if (details.length > 0 || !from || !to) throw new ValidationError(details);
       const blocks = await deps.timeOff.listBlocks(artisanId, localDayBounds(from, timezone).startMs, localDayBounds(to, timezone).endMs);
@@ -48,7 +48,7 @@ export function makeTimeOff(deps: { settings: SettingsStore; timeOff: TimeOffSto
       const details: ErrorDetail[] = [];
       const startMs = parseInstant(input.startDateTime);
       const endMs = parseInstant(input.endDateTime);
-      const offsetMessage = 'Date et heure ISO 8601 avec décalage attendues, ex. 2027-03-03T09:00:00+01:00.';
+      const offsetMessage = 'Date et heure ISO 8601 avec décalage attendues (années 1900 à 2999), ex. 2027-03-03T09:00:00+01:00.';
       if (startMs === undefined) details.push({ field: 'startDateTime', message: offsetMessage });
       if (endMs === undefined) details.push({ field: 'endDateTime', message: offsetMessage });
       if (startMs !== undefined && endMs !== undefined) {

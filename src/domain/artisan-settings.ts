@@ -1,5 +1,5 @@
 import type { ErrorDetail } from './errors.ts';
-import { isValidTimeZone } from './time.ts';
+import { canonicalTimeZone } from './time.ts';
 
 /** Bounds of the artisan's booking settings (the database CHECKs hold the same or wider). */
 export const SETTINGS_BOUNDS = {
@@ -16,10 +16,13 @@ export function checkBound(name: keyof typeof SETTINGS_BOUNDS, value: number | u
   }
 }
 
-/** An IANA zone name (Europe/Paris, UTC): fixed offsets like +01:00 know nothing of DST. */
-export function checkTimeZone(zone: string | undefined, details: ErrorDetail[]): void {
-  if (zone === undefined) return;
-  if (!/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) || !isValidTimeZone(zone)) {
-    details.push({ field: 'timezone', message: "Ce fuseau horaire n'existe pas (exemple attendu : Europe/Paris)." });
-  }
+/**
+ * An IANA zone name (Europe/Paris, UTC): fixed offsets like +01:00 know nothing of DST.
+ * Returns the name as IANA spells it (`europe/paris` -> `Europe/Paris`), the one to store.
+ */
+export function checkTimeZone(zone: string | undefined, details: ErrorDetail[]): string | undefined {
+  if (zone === undefined) return undefined;
+  const canonical = /^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(zone) ? canonicalTimeZone(zone) : undefined;
+  if (!canonical) details.push({ field: 'timezone', message: "Ce fuseau horaire n'existe pas (exemple attendu : Europe/Paris)." });
+  return canonical;
 }

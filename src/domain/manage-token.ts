@@ -21,6 +21,9 @@ export function verifyManageToken(token: string, secret: string, nowMs: number):
   const expected = mac(body, secret);
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad_signature' };
+  // 43 base64url characters carry 258 bits for a 256-bit MAC: the last one has 2 spare bits, so
+  // four spellings decode to the same bytes. Only the one we issue (spare bits zero) is accepted.
+  if (given.toString('base64url') !== signature) return { ok: false, reason: 'bad_signature' };
   const decoded = /^([0-9a-f-]{36})\.(\d{1,16})$/.exec(Buffer.from(body, 'base64url').toString('utf8'));
   if (!decoded) return { ok: false, reason: 'malformed' };
   const expiresMs = Number(decoded[2]);

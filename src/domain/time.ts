@@ -6,15 +6,22 @@ import { Temporal } from 'temporal-polyfill';
  */
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/**
+ * Years the service accepts in dates and instants: far wider than any booking horizon, and
+ * inside what PostgreSQL and JavaScript dates represent (year 0000 or 9999-12-31 + 1 day are not).
+ */
+export const SUPPORTED_YEARS = { min: 1900, max: 2999 } as const;
+const yearSupported = (year: number): boolean => year >= SUPPORTED_YEARS.min && year <= SUPPORTED_YEARS.max;
 const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
-/** A calendar date, or undefined when the text is malformed or impossible (2025-02-30). */
+/** A calendar date, or undefined when the text is malformed, impossible (2025-02-30) or outside SUPPORTED_YEARS. */
 export function parseLocalDate(text: string): Temporal.PlainDate | undefined {
   if (!DATE_RE.test(text)) return undefined;
   const known = parsedDates.get(text);
   if (known) return known;
   try {
     const date = Temporal.PlainDate.from(text, { overflow: 'reject' });
+    if (!yearSupported(date.year)) return undefined;
     if (parsedDates.size >= 4_096) parsedDates.clear();
     parsedDates.set(text, date);
     return date;
@@ -40,11 +47,15 @@ export function formatMinutes(minutes: number): string {
 }
 
 export function isValidTimeZone(zone: string): boolean {
+  return canonicalTimeZone(zone) !== undefined;
+}
+
+/** The zone's IANA name as the database spells it (`europe/paris` -> `Europe/Paris`), or undefined. */
+export function canonicalTimeZone(zone: string): string | undefined {
   try {
-    Temporal.Now.instant().toZonedDateTimeISO(zone);
-    return true;
+    return Temporal.Now.instant().toZonedDateTimeISO(zone).timeZoneId;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -182,7 +193,9 @@ const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d
 export function parseInstant(text: string): number | undefined {
   if (!INSTANT_RE.test(text)) return undefined;
   try {
-    return Temporal.Instant.from(text).epochMilliseconds;
+    const instant = Temporal.Instant.from(text);
+    if (!yearSupported(instant.toZonedDateTimeISO('UTC').year)) return undefined;
+    return instant.epochMilliseconds;
   } catch {
     return undefined;
   }

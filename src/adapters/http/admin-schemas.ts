@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { SETTINGS_BOUNDS } from '../../domain/artisan-settings.ts';
-import { AvailabilityDto, DateString, Email, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
+import { AvailabilityDto, DateString, Email, MULTILINE_TEXT, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
 
 /** Schemas of the artisan's back office (/api/admin): input bounds match the database CHECKs. */
 
@@ -75,7 +75,7 @@ const nullablePolicy = Type.Unsafe<{ tiers: { minHoursBefore: number; refundRate
 });
 const serviceFields = {
   name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
-  description: Type.Optional(nullableString({ maxLength: 2000 })),
+  description: Type.Optional(nullableString({ maxLength: 2000, pattern: MULTILINE_TEXT })),
   durationMinutes: Type.Integer({ minimum: 5, maximum: 1440 }),
   basePriceCents: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
   depositRate: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { maskUrlForLog } from './log-url.ts';
 import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
@@ -8,12 +8,16 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { IdempotencyStore } from '../../app/idempotency.ts';
-import { errorBody, handleError } from './errors.ts';
+import type { Logger } from 'pino';
+import { answerClientError, errorBody, handleError, maskedError, serviceUnavailable } from './errors.ts';
+import { hasContact } from '../mask-contacts.ts';
+import { registerJsonParser } from './json-body.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck } from './routes/system.ts';
-import { homeRoute } from './routes/home.ts';
 import { managePageRoute } from './routes/manage-page.ts';
+import { webPagesRoutes } from './routes/web-pages.ts';
+import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
 import { adminLoginRoutes } from './routes/admin-account.ts';
 import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
@@ -21,8 +25,15 @@ import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
+/** A client's request id worth keeping: short, plain characters, nothing that looks like a contact. */
+export function isSafeRequestId(id: string): boolean {
+  return REQUEST_ID_RE.test(id) && !hasContact(id);
+}
+
 export interface HttpDeps {
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl'>;
+  log: Logger;
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
   useCases: UseCases;
   idempotency: IdempotencyStore;
   health: HealthCheck;
@@ -39,30 +50,43 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimitBytes,
     trustProxy: deps.config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
-    logger: {
-      level: deps.config.logLevel,
-      // Customers' contact details never reach the logs.
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.customer'], censor: '[masqué]' },
-      serializers: {
-        // Fastify's own request fields, with the e-mail and manage token masked in the URL.
-        req: (req: FastifyRequest) => ({
-          method: req.method,
-          url: maskUrlForLog(req.url),
-          host: req.host,
-          remoteAddress: req.ip,
-          remotePort: req.socket ? req.socket.remotePort : undefined,
-        }),
-      },
+    // A client's X-Request-Id is kept only when it is a short safe token (it is echoed and logged).
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && isSafeRequestId(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: true, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+    // The service's logger, with contact details masked by value (URL, error messages).
+    loggerInstance: (deps.log as FastifyBaseLogger).child(
+      {},
+      {
+        redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.email', '*.phone', '*.customer'], censor: '[masqué]' },
+        serializers: {
+          req: (req: FastifyRequest) => ({
+            method: req.method,
+            url: maskUrlForLog(req.url),
+            host: req.host,
+            remoteAddress: req.ip,
+            remotePort: req.socket ? req.socket.remotePort : undefined,
+          }),
+          err: maskedError,
+        },
+      },
+    ),
+    // Requests arriving while the server closes are answered by the closing hook below, in the
+    // contract's body with Retry-After (Fastify's own 503 is English and has none).
+    return503OnClosing: false,
+    frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
+    clientErrorHandler: answerClientError,
   });
 
   // The API speaks JSON only: drop Fastify's built-in text/plain parser so such bodies get 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonParser(app);
   app.addSchema(ErrorResponse);
+  const stripe = (deps.config.paymentProvider as string) === 'stripe';
+  await securityHeaders(app, { stripe });
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -86,7 +110,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // The reference page brings its own CSP (its scripts and styles), replacing the strict one.
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -96,6 +121,16 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler(handleError);
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw serviceUnavailable('Le service redémarre. Merci de réessayer dans quelques secondes.');
+    }
+  });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody('NOT_FOUND', "Cette adresse n'existe pas."));
   });
@@ -109,8 +144,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
-  await app.register(homeRoute);
   await app.register(managePageRoute);
+  await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

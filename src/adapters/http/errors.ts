@@ -1,6 +1,9 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, NotFoundError, type ErrorDetail } from '../../domain/errors.ts';
+import pino from 'pino';
+import { AppError, NotFoundError, UnavailableError, type ErrorDetail } from '../../domain/errors.ts';
 import { sqlState } from '../db/database.ts';
+import { maskContacts } from '../mask-contacts.ts';
 
 /** The one code -> HTTP status table (contract + decisions §5–7). */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -39,12 +42,52 @@ const STATUS_BY_CODE: Record<string, number> = {
   RATE_LIMITED: 429,
   PAYMENT_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
+  LOGIN_BUSY: 503,
 };
 
 export class RateLimitedError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super('RATE_LIMITED', `Trop de tentatives. Merci de réessayer dans ${retryAfterSeconds} seconde${retryAfterSeconds > 1 ? 's' : ''}.`);
   }
+}
+
+/** Every 503 says when to come back (Retry-After); this is the default, in seconds. */
+const RETRY_AFTER_SECONDS = 5;
+
+export const serviceUnavailable = (message = 'Le service est momentanément indisponible. Merci de réessayer dans quelques instants.'): UnavailableError =>
+  new UnavailableError('SERVICE_UNAVAILABLE', message);
+
+/** The error serializer of the logs: pino's, with anything that looks like a contact masked. */
+export function maskedError(err: unknown): unknown {
+  const mask = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return maskContacts(value);
+    if (depth > 4 || value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => mask(v, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v, depth + 1)]));
+  };
+  return mask(err instanceof Error ? pino.stdSerializers.err(err) : err, 0);
+}
+
+/**
+ * Requests Node's HTTP parser refuses (malformed request line or headers, header overflow,
+ * timeout) never reach Fastify's handlers: they get the contract's body here, then the socket
+ * is closed, as Node does by default.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', errorBody('REQUEST_TIMEOUT', 'La requête a mis trop de temps à arriver. Merci de réessayer.')]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', errorBody('HEADERS_TOO_LARGE', 'Les en-têtes de la requête sont trop volumineux.')]
+        : [400, 'Bad Request', errorBody('BAD_REQUEST', "La requête n'a pas pu être comprise.")];
+  const json = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export function statusOf(error: AppError): number {
@@ -105,6 +148,7 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     const error = thrown;
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     const status = statusOf(error);
+    if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
     return reply.status(status).send(errorBody(error.code, error.message, error.details));
   }
@@ -115,6 +159,8 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
       .send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.', validationDetails(error.validation as AjvIssue[], error.validationContext)));
   }
   switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return reply.status(400).send(errorBody('BAD_URL', "Cette adresse n'est pas valide (caractères mal encodés)."));
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return reply.status(400).send(errorBody('VALIDATION_ERROR', "Le corps de la requête n'est pas un JSON valide.", [{ field: 'body', message: 'JSON invalide.' }]));
@@ -127,8 +173,12 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
   // PostgreSQL data exceptions (class 22: bad encoding, value out of range…) come from input
   // that slipped past the schemas; the statement failed, so nothing was written.
   if (sqlState(thrown)?.startsWith('22')) {
+    // Each route checks its fields first; this is the last resort, and still says where.
     request.log.warn({ err: error }, 'input refused by the database');
-    return reply.status(400).send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.'));
+    const where = request.method === 'GET' || request.method === 'DELETE' ? 'query' : 'body';
+    return reply
+      .status(400)
+      .send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.', [{ field: where, message: "Une valeur n'est pas acceptée (caractère interdit ou valeur hors limites)." }]));
   }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     request.log.info({ err: error }, 'client error');

@@ -13,6 +13,8 @@ const nullable = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S> | null>
 
 /** Printable text: control characters (NUL above all, which PostgreSQL refuses) are rejected. */
 export const PRINTABLE = '^[^\\u0000-\\u001f\\u007f]*$';
+/** Text on several lines (a description): line breaks and tabs allowed, other control characters not. */
+export const MULTILINE_TEXT = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$';
 
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });

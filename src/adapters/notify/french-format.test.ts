@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, formatEuros, formatLongDateTime, formatShortDateTime, isGsm7, smsSegments, toGsm7 } from './french-format.ts';
-import { maskContacts } from './mask-contacts.ts';
+import { maskContacts } from '../mask-contacts.ts';
 
 describe('formatEuros', () => {
   it.each([

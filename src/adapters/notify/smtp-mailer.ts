@@ -1,16 +1,24 @@
 import nodemailer from 'nodemailer';
 import type { EmailMessage, Mailer } from '../../app/notification-ports.ts';
-import { maskContacts } from './mask-contacts.ts';
+import { maskContacts } from '../mask-contacts.ts';
 
 /**
  * E-mail through SMTP (SMTP_URL: smtp:// or smtps://, credentials inside). The Message-ID is
  * ours, derived from the outbox job, so a resend after a crash is recognisable as the same
  * message. A refusal (server down, recipient refused) rejects: the outbox retries with backoff.
+ *
+ * The transport is nodemailer's pool: up to `maxConnections` (SMTP_MAX_CONNECTIONS) open
+ * connections, reused for up to 100 messages each and closed after 30 s idle, so a message
+ * costs one MAIL/RCPT/DATA exchange instead of a connection, greeting, EHLO and login.
  */
-export function makeSmtpMailer(options: { url: string; from: string; timeoutMs?: number }): Mailer & { close(): void } {
+export function makeSmtpMailer(options: { url: string; from: string; timeoutMs?: number; maxConnections?: number }): Mailer & { close(): void } {
   const timeout = options.timeoutMs ?? 15_000;
   const transport = nodemailer.createTransport({
     url: options.url,
+    pool: true,
+    maxConnections: options.maxConnections ?? 5,
+    maxMessages: 100,
+    idleTimeout: 30_000,
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout * 2,

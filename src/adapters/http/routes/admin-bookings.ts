@@ -45,7 +45,7 @@ export const presentHistory = (h: HistoryEntry[]) => h.map((e) => ({ at: new Dat
 function localDate(field: string, value: string | undefined) {
   if (value === undefined) return undefined;
   const date = parseLocalDate(value);
-  if (!date) throw new ValidationError([{ field, message: "Cette date n'existe pas." }]);
+  if (!date) throw new ValidationError([{ field, message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
   return date;
 }
 

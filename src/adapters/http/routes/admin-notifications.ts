@@ -7,7 +7,7 @@ import type { Mailbox } from '../../notify/mailbox.ts';
 import type { OutboxQueue } from '../../outbox/outbox-queue.ts';
 import type { NotificationSettings } from '../../db/notification-store.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
-import { StringEnum } from '../schemas.ts';
+import { PRINTABLE, StringEnum } from '../schemas.ts';
 
 const err = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -71,7 +71,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
       {
         schema: {
           summary: 'Messages de la boîte intégrée (e-mails et SMS non envoyés faute de SMTP ou de Twilio)',
-          querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20 })), ...Paging }),
+          querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20, pattern: PRINTABLE })), ...Paging }),
           response: { 200: Type.Object({ messages: Type.Array(MessageDto), total: Type.Integer() }), ...err(400, 401) },
         },
       },

@@ -66,7 +66,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
     async (request) => {
       const date = parseLocalDate(request.query.date);
-      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
+      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
       return presentAvailability(await uc.getAvailability({ serviceId: request.query.serviceId, date }));
     },
   );

@@ -1,0 +1,64 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import { errorBody } from '../errors.ts';
+import { cspDirectives } from '../security-headers.ts';
+
+export interface WebPagesDeps {
+  /** The Vite build (`npm run build`): `site/*.html`, `admin/index.html`, `assets/`. */
+  distDir: string;
+  embedAllowedOrigins: string[];
+  stripe: boolean;
+}
+
+/** The HTML entry of each page, relative to the build directory. */
+const PAGES = { booking: 'site/booking.html', manage: 'site/manage.html', admin: 'admin/index.html' } as const;
+type PageName = keyof typeof PAGES;
+
+/**
+ * Serves the built front from the same origin as the API: the pages (their paths are the
+ * customer's and the artisan's addresses) and the hashed assets (cached for good). The HTML
+ * is read once; a build that is missing answers a French 503 instead of a stack trace.
+ */
+export function webPagesRoutes(deps: WebPagesDeps) {
+  const dist = resolve(deps.distDir);
+  const cache = new Map<PageName, string>();
+  const html = async (name: PageName): Promise<string | undefined> => {
+    const hit = cache.get(name);
+    if (hit !== undefined) return hit;
+    try {
+      const text = await readFile(join(dist, PAGES[name]), 'utf8');
+      cache.set(name, text);
+      return text;
+    } catch {
+      return undefined;
+    }
+  };
+  const send = async (reply: FastifyReply, name: PageName): Promise<FastifyReply> => {
+    const page = await html(name);
+    if (page === undefined) {
+      return reply.status(503).send(errorBody('FRONT_NOT_BUILT', "Les pages du site ne sont pas construites : lancez « npm run build » puis redémarrez le service."));
+    }
+    // Pages are small and change with each build; the manage page's URL can carry a token.
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  };
+  const framed = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: deps.embedAllowedOrigins, stripe: deps.stripe }) } };
+  const own = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: [], stripe: deps.stripe }) } };
+
+  return async function webPages(app: FastifyInstance): Promise<void> {
+    await app.register(fastifyStatic, {
+      root: join(dist, 'assets'),
+      prefix: '/assets/',
+      immutable: true,
+      maxAge: '365d',
+      decorateReply: false,
+      index: false,
+    });
+    const hide = { hide: true };
+    // Only the booking page may be embedded (EMBED_ALLOWED_ORIGINS).
+    app.get('/', { schema: hide, helmet: framed }, (_request, reply) => send(reply, 'booking'));
+    for (const path of ['/reservation']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'manage'));
+    for (const path of ['/admin', '/admin/*']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'admin'));
+  };
+}

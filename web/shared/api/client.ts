@@ -1,0 +1,63 @@
+import createClient from 'openapi-fetch';
+import type { components, paths } from './schema';
+
+/**
+ * The one way the front talks to the API: typed from the service's OpenAPI document
+ * (`schema.d.ts`, generated), same origin, JSON. Errors come back as the contract's body.
+ */
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+export function createApiClient(options: { fetch?: typeof fetch; headers?: Record<string, string> } = {}) {
+  return createClient<paths>({ baseUrl: location.origin, ...(options.fetch ? { fetch: options.fetch } : {}), headers: options.headers ?? {} });
+}
+
+export type Schemas = components['schemas'];
+
+/** The contract's error body, French message and optional per-field details. */
+export interface ApiError {
+  code: string;
+  message: string;
+  details?: { field: string; message: string }[];
+}
+
+export const OFFLINE_MESSAGE = 'Impossible de joindre le service. Vérifiez votre connexion puis réessayez.';
+
+/** Reads the contract's error out of whatever an openapi-fetch call returned as `error`. */
+export function apiError(error: unknown, status?: number): ApiError & { status: number } {
+  const body = (error as { error?: Partial<ApiError> } | undefined)?.error;
+  if (body && typeof body.code === 'string' && typeof body.message === 'string') {
+    return { code: body.code, message: body.message, ...(body.details ? { details: body.details } : {}), status: status ?? 0 };
+  }
+  return { code: 'UNKNOWN', message: 'Une erreur est survenue. Merci de réessayer.', status: status ?? 0 };
+}
+
+/** Per-field French messages keyed by the API's field path (`customer.email`). */
+export function fieldErrors(error: ApiError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of error.details ?? []) if (!(d.field in out)) out[d.field] = d.message;
+  return out;
+}
+
+/**
+ * Runs one call and returns its data, or throws the contract's error (with the HTTP status);
+ * a network failure becomes the French "offline" message.
+ */
+export async function call<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await request;
+  } catch {
+    throw Object.assign(new Error(OFFLINE_MESSAGE), { api: { code: 'OFFLINE', message: OFFLINE_MESSAGE, status: 0 } });
+  }
+  if (result.error !== undefined || !result.response.ok) {
+    const e = apiError(result.error, result.response.status);
+    throw Object.assign(new Error(e.message), { api: e });
+  }
+  return result.data as T;
+}
+
+/** The contract's error carried by an exception thrown by `call`. */
+export function errorOf(e: unknown): ApiError & { status: number } {
+  const api = (e as { api?: ApiError & { status: number } } | undefined)?.api;
+  return api ?? { code: 'UNKNOWN', message: 'Une erreur est survenue. Merci de réessayer.', status: 0 };
+}
