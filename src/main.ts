@@ -170,7 +170,7 @@ export async function compose(
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
-  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
 
   const app = await buildHttpApp({
     log,
