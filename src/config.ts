@@ -31,6 +31,41 @@ export interface Config {
   embedAllowedOrigins: string[];
   /** Where the built front (Vite output) is read from. */
   webDistDir: string;
+  /** Bearer token of GET /metrics; unset: no /metrics route at all. */
+  metricsToken: string | undefined;
+  backup: BackupConfig;
+  retention: RetentionConfig;
+  /** Directory of pg_dump/psql (PostgreSQL client tools); unset: found on PATH. */
+  pgBinDir: string | undefined;
+  calendars: CalendarConfig;
+}
+
+export interface BackupConfig {
+  /** Where scheduled backups go; unset: no scheduled backups. */
+  dir: string | undefined;
+  intervalHours: number;
+  /** How many scheduled backups are kept (older ones are deleted). */
+  keep: number;
+}
+
+export interface RetentionConfig {
+  /** Customer data is anonymised this many months after their last appointment. */
+  customerMonths: number;
+  /** Copies of sent messages in the mailbox table are deleted after this many days. */
+  mailboxDays: number;
+}
+
+export interface CalendarConfig {
+  /** Encrypts calendar credentials at rest; unset: a key generated once (DATA_DIR or the database). */
+  secretsKey: string | undefined;
+  /** Lets the server fetch loopback/private/link-local addresses (tests, a Nextcloud at home). */
+  allowPrivateUrls: boolean;
+  syncIntervalMinutes: number;
+  fetchTimeoutMs: number;
+  maxBytes: number;
+  maxEvents: number;
+  /** How long a booking may wait for a stale calendar to sync first. */
+  preBookingSyncMs: number;
 }
 
 export interface NotificationConfig {
@@ -54,53 +89,86 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-export function loadConfig(env: Env = process.env): Readonly<Config> {
+/** One environment variable as documented: the README and docs/deployment.md tables come from these. */
+export interface VariableDoc {
+  name: string;
+  /** As shown in the table, `–` when unset by default. */
+  default: string;
+  meaning: string;
+}
+
+/** A variable's documentation at its one place of reading; `default` overrides the shown default. */
+type Doc = string | { meaning: string; default: string };
+
+/**
+ * The only reader of the environment: every variable is read here exactly once, with its
+ * documentation next to it, whatever the other variables say (so `configReference()` can
+ * list them all by reading an empty environment).
+ */
+function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: string[] } {
   const problems: string[] = [];
-  const str = (name: string, fallback: string): string => {
-    const v = env[name]?.trim();
-    return v === undefined || v === '' ? fallback : v;
+  const note = (name: string, fallback: unknown, doc: Doc): void => {
+    const shown = typeof doc === 'string' ? (fallback === undefined ? '–' : `\`${String(fallback)}\``) : doc.default;
+    seen.push({ name, default: shown, meaning: typeof doc === 'string' ? doc : doc.meaning });
   };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
+  const raw = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const str = (name: string, fallback: string, doc: Doc): string => {
+    note(name, fallback, doc);
+    return raw(name) ?? fallback;
+  };
+  const optional = (name: string, doc: Doc): string | undefined => {
+    note(name, undefined, doc);
+    return raw(name);
+  };
+  const int = (name: string, fallback: number, min: number, max: number, doc: Doc): number => {
+    note(name, fallback, doc);
+    const value = raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      problems.push(`${name} must be an integer between ${min} and ${max} (got "${value}")`);
       return fallback;
     }
     return n;
   };
-  const bool = (name: string, fallback: boolean): boolean => {
-    const raw = env[name]?.trim().toLowerCase();
-    if (raw === undefined || raw === '') return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  const bool = (name: string, fallback: boolean, doc: Doc): boolean => {
+    note(name, fallback, doc);
+    const value = raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+    if (['0', 'false', 'no', 'off'].includes(value)) return false;
     problems.push(`${name} must be true or false (got "${env[name]}")`);
     return fallback;
   };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = env[name]?.trim();
-    if (!raw) return undefined;
+  const url = (name: string, protocols: string[], doc: Doc): string | undefined => {
+    note(name, undefined, doc);
+    const value = raw(name);
+    if (!value) return undefined;
     try {
-      const parsed = new URL(raw);
+      const parsed = new URL(value);
       if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')} (got "${parsed.protocol}")`);
-      return raw;
+      return value;
     } catch {
       problems.push(`${name} is not a valid URL`);
       return undefined;
     }
   };
-  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
-    const raw = str(name, fallback);
-    if (!(values as readonly string[]).includes(raw)) {
-      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T, doc: Doc): T => {
+    note(name, fallback, doc);
+    const value = raw(name) ?? fallback;
+    if (!(values as readonly string[]).includes(value)) {
+      problems.push(`${name} must be one of ${values.join(', ')} (got "${value}")`);
       return fallback;
     }
-    return raw as T;
+    return value as T;
   };
 
   /** Space- or comma-separated origins (`https://www.example.fr`), each checked and normalised. */
-  const origins = (name: string): string[] => {
+  const origins = (name: string, doc: Doc): string[] => {
+    note(name, undefined, doc);
     const raw = env[name]?.trim();
     if (!raw) return [];
     const out: string[] = [];
@@ -118,61 +186,90 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     return out;
   };
 
-  const port = int('PORT', 3000, 0, 65535);
+  const port = int('PORT', 3000, 0, 65535, 'port to listen on');
   const config: Config = {
     port,
-    host: str('HOST', '0.0.0.0'),
-    dataDir: str('DATA_DIR', './data'),
-    pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker'),
-    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
-    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
-    trustProxy: bool('TRUST_PROXY', false),
-    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    bodyLimitBytes: int('BODY_LIMIT_BYTES', 65_536, 1_024, 10_485_760),
-    publicBaseUrl: url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://localhost:${port}`,
-    adminApiToken: env.ADMIN_API_TOKEN?.trim() || undefined,
-    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated'),
-    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 5, 1, 60),
+    host: str('HOST', '0.0.0.0', 'address to listen on'),
+    dataDir: str('DATA_DIR', './data', 'PGlite data directory (used when `DATABASE_URL` is unset)'),
+    pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker', 'run PGlite on its own thread (`worker`) or on the main thread (`main`); see `docs/benchmarks.md`'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:'], '`postgres://…`: use this PostgreSQL server instead (needs the `btree_gist` extension, shipped with PostgreSQL)'),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:'], '`redis://…`: share rate-limit counters between instances (if Redis is down, limits fail open and it is logged)'),
+    trustProxy: bool('TRUST_PROXY', false, 'read the client IP from `X-Forwarded-For` (only behind your own proxy)'),
+    logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino level (`silent` … `trace`)'),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 65_536, 1_024, 10_485_760, 'larger request bodies get 413'),
+    publicBaseUrl:
+      url('PUBLIC_BASE_URL', ['http:', 'https:'], { meaning: 'public address, used in the OpenAPI document and links', default: '`http://localhost:$PORT`' }) ??
+      `http://localhost:${port}`,
+    adminApiToken: optional('ADMIN_API_TOKEN', "seeds an API token for the artisan's integrations (≥ 24 characters); revoking it in the back office is permanent"),
+    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated', "deposits: `simulated` behaves like Stripe's test mode (see below)"),
+    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 5, 1, 60, 'how long a slot is held while its deposit is authorised'),
     rateLimits: {
-      manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000),
-      create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000),
-      read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000),
-      login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000),
+      manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000, 'per IP, lookup + cancel + reschedule together'),
+      create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000, 'per IP, booking creation'),
+      read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000, 'per IP, services + availability'),
+      login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
     },
-    adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90),
+    adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),
     loginHashing: {
       // One core is left to serving requests: a login flood never takes the whole machine.
-      concurrency: int('LOGIN_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
-      queue: int('LOGIN_HASH_QUEUE', 8, 0, 1_000),
+      concurrency: int('LOGIN_HASH_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64, {
+        meaning: 'password checks (argon2id, ~20 ms of a core each) running at once in the process, whatever the addresses: a login flood cannot take every core',
+        default: 'cores − 1 (at least 1)',
+      }),
+      queue: int('LOGIN_HASH_QUEUE', 8, 0, 1_000, 'password checks waiting for their turn; beyond, a sign-in gets 503 `LOGIN_BUSY` with `Retry-After` at once'),
     },
-    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000),
-    workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000),
-    outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100),
-    embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS'),
-    webDistDir: str('WEB_DIST_DIR', 'web/dist'),
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000, 'how long SIGTERM waits for in-flight work'),
+    workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000, 'outbox worker poll interval'),
+    outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100, 'tries of an outbox job (message, settlement…) before it is `dead` (backoff 2, 4, 8 s… capped at 1 h)'),
+    embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS', 'sites allowed to show the booking page in an iframe, e.g. `https://www.plombier-dupont.fr` (space- or comma-separated; CSP `frame-ancestors`). Unset: no site may'),
+    webDistDir: str('WEB_DIST_DIR', 'web/dist', 'where the built front is read from'),
     // Demo data only on the embedded database unless asked (decisions §1): a server is a real deployment.
-    seedDemo: bool('SEED_DEMO', !env.DATABASE_URL?.trim()),
+    seedDemo: bool('SEED_DEMO', !env.DATABASE_URL?.trim(), {
+      meaning: 'seed the demo artisan on an empty database (otherwise the first start runs the setup, see the back office)',
+      default: '`true` on the embedded database, `false` with `DATABASE_URL`',
+    }),
     notifications: {
-      smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
-      mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>'),
-      smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50),
+      smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:'], '`smtp://user:pass@host:587` or `smtps://user:pass@host:465`: send e-mail through this server. Unset: messages are kept in the mailbox (see Notifications)'),
+      mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>', "sender of the e-mails; its domain is also the Message-IDs'"),
+      smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50, 'connections of the pooled SMTP transport (each reused for up to 100 messages, closed after 30 s idle)'),
       twilio: undefined,
-      linkSecret: env.LINK_SECRET?.trim() || undefined,
-      manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730),
+      linkSecret: optional('LINK_SECRET', 'key (≥ 32 characters) signing manage links. Unset: one is generated on first start and stored in the database, shared by every instance'),
+      manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730, 'a manage link works until this many days after the appointment'),
+    },
+    metricsToken: optional('METRICS_TOKEN', 'bearer token (≥ 24 characters) of `GET /metrics` (Prometheus). Unset: there is no `/metrics`'),
+    backup: {
+      dir: optional('BACKUP_DIR', 'directory of scheduled backups (created if missing). Unset: no scheduled backups (`npm run backup` and `GET /api/admin/backup` still work)'),
+      intervalHours: int('BACKUP_INTERVAL_HOURS', 24, 1, 24 * 31, 'hours between scheduled backups (the first one a minute after start)'),
+      keep: int('BACKUP_KEEP', 7, 1, 1000, 'scheduled backups kept in `BACKUP_DIR`; older ones are deleted'),
+    },
+    retention: {
+      customerMonths: int('RETENTION_MONTHS', 36, 1, 600, "customers' personal data is anonymised this many months after their last appointment (the GDPR erasure, by the system)"),
+      mailboxDays: int('MAILBOX_RETENTION_DAYS', 90, 1, 3650, 'copies of messages in the mailbox are deleted after this many days'),
+    },
+    pgBinDir: optional('PG_BIN_DIR', 'directory of the PostgreSQL client tools (`pg_dump`, `psql`) used by backups and restores with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Their version must be at least the server\'s'),
+    calendars: {
+      secretsKey: optional('SECRETS_KEY', 'key (≥ 32 characters) encrypting calendar credentials at rest (AES-256-GCM). Unset: one is generated on first start (in `DATA_DIR`, or the database with `DATABASE_URL`)'),
+      allowPrivateUrls: bool('CALENDAR_ALLOW_PRIVATE_URLS', false, 'let calendar URLs reach loopback, private and link-local addresses (tests, a Nextcloud on your own network)'),
+      syncIntervalMinutes: int('CALENDAR_SYNC_INTERVAL_MINUTES', 5, 1, 1440, 'minutes between background syncs of each calendar (jittered)'),
+      fetchTimeoutMs: int('CALENDAR_FETCH_TIMEOUT_MS', 15_000, 100, 120_000, 'time allowed for fetching one calendar'),
+      maxBytes: int('CALENDAR_MAX_BYTES', 10_485_760, 1_024, 104_857_600, 'largest calendar download accepted'),
+      maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000, 'most events (after expanding recurrences) imported from one calendar'),
+      preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
     },
   };
-  const twilioVars = ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'] as const;
-  const twilioSet = twilioVars.filter((name) => env[name]?.trim());
-  if (twilioSet.length === twilioVars.length) {
-    config.notifications.twilio = {
-      accountSid: str('TWILIO_ACCOUNT_SID', ''),
-      authToken: str('TWILIO_AUTH_TOKEN', ''),
-      from: str('TWILIO_FROM', ''),
-      apiBaseUrl: url('TWILIO_API_BASE_URL', ['http:', 'https:']),
-    };
-    if (!/^AC[0-9a-fA-F]{32}$/.test(config.notifications.twilio.accountSid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal characters');
-  } else if (twilioSet.length > 0) {
-    problems.push(`TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together (missing: ${twilioVars.filter((n) => !twilioSet.includes(n)).join(', ')})`);
+  const twilio = {
+    accountSid: optional('TWILIO_ACCOUNT_SID', 'with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` (all three): send SMS with Twilio. Unset: SMS are kept in the mailbox'),
+    authToken: optional('TWILIO_AUTH_TOKEN', 'Twilio auth token (see `TWILIO_ACCOUNT_SID`)'),
+    from: optional('TWILIO_FROM', 'your Twilio number or sender id (see `TWILIO_ACCOUNT_SID`)'),
+    apiBaseUrl: url('TWILIO_API_BASE_URL', ['http:', 'https:'], "for tests only: send the Twilio SDK's requests to this origin (a local server in Twilio's format) instead of `api.twilio.com`"),
+  };
+  const twilioVars = { TWILIO_ACCOUNT_SID: twilio.accountSid, TWILIO_AUTH_TOKEN: twilio.authToken, TWILIO_FROM: twilio.from };
+  const missing = Object.entries(twilioVars).filter(([, v]) => v === undefined).map(([name]) => name);
+  if (missing.length === 0) {
+    config.notifications.twilio = { accountSid: twilio.accountSid!, authToken: twilio.authToken!, from: twilio.from!, apiBaseUrl: twilio.apiBaseUrl };
+    if (!/^AC[0-9a-fA-F]{32}$/.test(twilio.accountSid!)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal characters');
+  } else if (missing.length < 3) {
+    problems.push(`TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM go together (missing: ${missing.join(', ')})`);
   }
   if (!/<[^<>@\s]+@[^<>@\s]+>\s*$|^[^<>@\s]+@[^<>@\s]+$/.test(config.notifications.mailFrom)) {
     problems.push('MAIL_FROM must be an address, optionally with a name: "Nom <adresse@domaine.fr>"');
@@ -180,11 +277,36 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
     problems.push('LINK_SECRET must be at least 32 characters long');
   }
+  if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
+    problems.push('SECRETS_KEY must be at least 32 characters long');
+  }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');
   }
+  if (config.metricsToken !== undefined && config.metricsToken.length < 24) {
+    problems.push('METRICS_TOKEN must be at least 24 characters long');
+  }
+  return { config, problems };
+}
+
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const { config, problems } = readConfig(env, []);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** Every variable the service reads, in reading order, with its default and meaning. */
+export function configReference(): VariableDoc[] {
+  const seen: VariableDoc[] = [];
+  readConfig({}, seen);
+  return seen;
+}
+
+/** The Markdown table of `configReference()` (README "Configuration", docs/deployment.md). */
+export function configTable(): string {
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
+  const rows = configReference().map((v) => `| \`${v.name}\` | ${cell(v.default)} | ${cell(v.meaning)} |`);
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
 
 /** Loads a .env file from the working directory when there is one (real variables win). */

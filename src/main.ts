@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
 import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import { bookingNotFound } from './domain/errors.ts';
 import { makeGetAvailability } from './app/get-availability.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -17,7 +18,7 @@ import type { Database } from './adapters/db/database.ts';
 import { openPglite } from './adapters/db/pglite.ts';
 import { openPgliteThread } from './adapters/db/pglite-thread.ts';
 import { openPostgres } from './adapters/db/postgres.ts';
-import { migrate } from './adapters/db/migrate.ts';
+import { migrate, migrationStatus, SchemaNewerThanCodeError } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
@@ -55,14 +56,32 @@ import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
 import { makeSetupStore } from './adapters/db/setup-store.ts';
 import { boundedHasher } from './adapters/security/bounded-hasher.ts';
+import { makeMetrics } from './adapters/http/metrics.ts';
+import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
+import type { ReadinessCheck } from './adapters/http/routes/system.ts';
+import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
+import { makeRetention, everyByClock } from './app/retention.ts';
+import { makeRetentionStore } from './adapters/db/retention-store.ts';
+import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeFeedStore } from './adapters/db/feed-store.ts';
+import { makeCalendarFeed } from './app/calendar-feed.ts';
+import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
+import { makeCalendarStore } from './adapters/db/calendar-store.ts';
+import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
+import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
+import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
+import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarConnections } from './app/calendar-connections.ts';
+import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl);
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'pgliteThread' | 'pgBinDir'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, { pgBinDir: config.pgBinDir });
   const dir = resolve(config.dataDir);
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }
@@ -86,6 +105,10 @@ export interface Service {
   db: Database;
   worker: Worker;
   log: Logger;
+  /** The retention sweep (also run hourly, by the service clock, from the worker). */
+  retention: ReturnType<typeof makeRetention>;
+  /** Scheduled backups (BACKUP_DIR); undefined when not configured. */
+  backups: ReturnType<typeof makeBackupSchedule> | undefined;
   close(): Promise<void>;
 }
 
@@ -106,7 +129,8 @@ export async function compose(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? systemRandom;
   const db = overrides.db ?? (await openDatabase(config));
-  await migrate(db);
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ versions: applied }, 'migrations applied');
   if (config.seedDemo) {
     const seed = await seedDemo(db, random.uuid);
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
@@ -160,17 +184,96 @@ export async function compose(
   });
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
+  const workerId = `worker-${random.uuid()}`;
+
+  // Calendars: credentials sealed with SECRETS_KEY, else a key generated once into DATA_DIR
+  // (embedded database) or kept in the database (a server without SECRETS_KEY: set one).
+  const cal = config.calendars;
+  let secretsKey = cal.secretsKey;
+  if (!secretsKey && db.kind === 'pglite' && !overrides.db) secretsKey = keyFileSecret(resolve(config.dataDir));
+  if (!secretsKey) {
+    if (db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database; set SECRETS_KEY');
+    secretsKey = await sharedSecret(db, 'calendar_secrets', () => Buffer.from(random.bytes(32)).toString('base64url'));
+  }
+  const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
+  const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
+  const safeFetch = makeSafeFetch(fetchLimits);
+  const calendarSync = makeCalendarSync({
+    store: calendarStore,
+    connectors: {
+      ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+    },
+    bookings: store,
+    renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
+    clock,
+    random: () => random.bytes(1)[0]! / 255,
+    intervalMinutes: cal.syncIntervalMinutes,
+    owner: workerId,
+    log: log.child({ component: 'calendars' }),
+  });
+  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
+  const findBooking = makeFindBooking({ store });
+  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
-    createBooking: makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes }),
-    findBooking: makeFindBooking({ store }),
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    createBooking: async (...args: Parameters<typeof createBooking>) => {
+      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
+      return createBooking(...args);
+    },
+    findBooking,
+    bookingIcs: async (input: { publicCode: string; email: string }) => {
+      const booking = await findBooking(input);
+      const ctx = await notificationStore.readContext(booking.id);
+      if (!ctx) throw bookingNotFound();
+      return buildCalendarInvite(ctx, 'PUBLISH');
+    },
+    calendarFeed: (token: string) => feed.read(token),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     findBookingByToken: (token: string) => links.resolve(token),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
+  const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
+  const backup = async () => {
+    if (!db.backup) throw new Error('this database driver cannot take backups');
+    return db.backup();
+  };
+  // The worker is built after the HTTP app; readiness reads it once it exists.
+  const workerRef: { current?: Worker } = {};
+  const workerStaleMs = Math.max(10 * config.workerPollMs, 30_000);
+  const ready = async (): Promise<Record<string, ReadinessCheck>> => {
+    const timeout = <T>(p: Promise<T>): Promise<T> =>
+      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
+    const database: ReadinessCheck = await timeout(db.query('SELECT 1')).then(
+      () => ({ ok: true, engine: db.kind }),
+      () => ({ ok: false, engine: db.kind, message: 'La base de données ne répond pas.' }),
+    );
+    const migrations: ReadinessCheck = !database.ok
+      ? { ok: false, message: 'Inconnu : la base de données ne répond pas.' }
+      : await timeout(migrationStatus(db)).then(
+          ({ pending, unknown }) =>
+            pending.length > 0
+              ? { ok: false, pending, unknown, message: `Migrations non appliquées : ${pending.join(', ')}.` }
+              : unknown.length > 0
+                ? { ok: false, pending, unknown, message: `La base a des migrations inconnues de cette version (${unknown.join(', ')}) : une version plus récente l'a mise à jour.` }
+                : { ok: true, pending, unknown },
+          () => ({ ok: false, message: 'Les migrations ne peuvent pas être lues.' }),
+        );
+    const worker = workerRef.current;
+    const last = worker?.lastPollAt();
+    const ageMs = last === undefined ? undefined : Date.now() - last;
+    const workerCheck: ReadinessCheck = !worker?.started()
+      ? { ok: false, message: "La tâche de fond (envoi des messages) n'est pas démarrée." }
+      : ageMs === undefined || ageMs > workerStaleMs
+        ? { ok: false, lastPollSecondsAgo: ageMs === undefined ? null : Math.round(ageMs / 1000), message: "La tâche de fond n'a pas interrogé la file récemment." }
+        : { ok: true, lastPollSecondsAgo: Math.round(ageMs / 1000) };
+    return { database, migrations, worker: workerCheck };
+  };
 
   const app = await buildHttpApp({
     log,
@@ -198,8 +301,16 @@ export async function compose(
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+        adminBackupRoutes({ backup, engine: db.kind, clock }),
+        adminCalendarRoutes({
+          calendars,
+          feed,
+          timezoneOf: async (artisanId) => (await settings.readArtisan(artisanId))?.timezone ?? 'Europe/Paris',
+        }),
       ],
     },
+    ready,
+    metrics: metrics ? { metrics, token: config.metricsToken } : undefined,
     health: async () => {
       await db.query('SELECT 1');
       return { database: db.kind };
@@ -211,17 +322,32 @@ export async function compose(
   // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
   // index for range reads (the agenda scanned every booking of the artisan). Analysed at
   // start and then hourly by the worker; a PostgreSQL server does this itself.
-  const refreshStatistics = db.kind === 'pglite' ? everyMs(3_600_000, () => db.exec('ANALYZE')) : undefined;
+  const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
   if (refreshStatistics) await refreshStatistics();
+  const retention = makeRetention({
+    store: makeRetentionStore(db),
+    erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
+    clock,
+    customerMonths: config.retention.customerMonths,
+    mailboxDays: config.retention.mailboxDays,
+  });
+  const sweep = everyByClock(clock, 3_600_000, async () => {
+    const report = await retention();
+    if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
+  });
+  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
-    workerId: `worker-${random.uuid()}`,
+    workerId,
     pollMs: config.workerPollMs,
     log: workerLog,
     now: clock.now,
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.calendar]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [
@@ -234,8 +360,24 @@ export async function compose(
         ]),
       ),
     },
-    periodic: [async () => void (await recoverStaleHolds()), ...(refreshStatistics ? [refreshStatistics] : [])],
+    periodic: [
+      async () => void (await recoverStaleHolds()),
+      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
+      async () => {
+        calendarRun ??= calendarSync
+          .runDue()
+          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
+          .finally(() => (calendarRun = undefined));
+      },
+      sweep,
+      ...(refreshStatistics ? [refreshStatistics] : []),
+    ],
+    events: metrics?.workerEvents,
   });
+  const backups = config.backup.dir
+    ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
+    : undefined;
+  workerRef.current = worker;
 
   let closed = false;
   return {
@@ -243,10 +385,14 @@ export async function compose(
     db,
     worker,
     log,
+    retention,
+    backups,
     async close() {
       if (closed) return;
       closed = true;
+      await backups?.stop();
       await worker.stop();
+      await calendarRun;
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');
@@ -255,16 +401,6 @@ export async function compose(
       if (!overrides.db) await db.close();
       log.debug('shutdown: database closed');
     },
-  };
-}
-
-/** Runs `task` at most once per `intervalMs` (wall time), however often it is called. */
-function everyMs(intervalMs: number, task: () => Promise<unknown>): () => Promise<void> {
-  let last = -Infinity;
-  return async () => {
-    if (performance.now() - last < intervalMs) return;
-    last = performance.now();
-    await task();
   };
 }
 
@@ -299,10 +435,20 @@ export async function main(): Promise<void> {
     }
     throw error;
   }
-  const service = await compose(config);
+  let service: Service;
+  try {
+    service = await compose(config);
+  } catch (error) {
+    if (error instanceof SchemaNewerThanCodeError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
   const { app, log, worker } = service;
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  service.backups?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   log.info(

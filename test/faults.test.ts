@@ -358,7 +358,7 @@ describe.each(ENGINES)('faults on %s', (engine) => {
   });
 
   describe('database down', () => {
-    it('health answers 503 and every endpoint a generic 500: no stack trace, SQL or driver message', async () => {
+    it('health and every endpoint answer 503 SERVICE_UNAVAILABLE with Retry-After: no stack trace, SQL or driver message', async () => {
       const down = await startTestService(engine);
       cleanups.push(() => dropTestLocation(engine, down.database.location));
       cleanups.push(() => down.database.db.close()); // closed below already: a pg pool refuses a second end (ignored)
@@ -379,9 +379,9 @@ describe.each(ENGINES)('faults on %s', (engine) => {
         down.request('GET', '/api/bookings/public?code=AC-ABC123&email=jean%40example.com'),
       ];
       for (const res of await Promise.all(calls)) {
-        expect(res.status).toBe(500);
-        expect(res.body).toEqual(GENERIC_500);
-        expect(res.body.error.message).toMatch(/erreur technique/i);
+        expect(res.status).toBe(503);
+        expect(res.body).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/indisponible/i) } });
+        expect(res.headers['retry-after']).toBe('5');
         expect(JSON.stringify(res.body)).not.toMatch(LEAKS);
       }
     });

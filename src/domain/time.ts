@@ -206,3 +206,8 @@ export function localMonthBounds(epochMs: number, zone: string): { startMs: numb
   const first = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone).toPlainDate().with({ day: 1 });
   return { startMs: localDayBounds(first, zone).startMs, endMs: localDayBounds(first.add({ months: 1 }), zone).startMs };
 }
+
+/** The instant `months` calendar months before `epochMs` (UTC calendar; clamped to month end). */
+export function monthsBefore(epochMs: number, months: number): number {
+  return Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO('UTC').subtract({ months }).epochMilliseconds;
+}

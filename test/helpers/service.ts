@@ -111,10 +111,10 @@ export function bookingBody(date: string, time: string, overrides: Record<string
  * before each test the clock is set back to `startMs` and the bookings emptied. The returned
  * handle reads through to the running service.
  */
-export function serviceForSuite(engine: Engine, startMs: number): TestService {
+export function serviceForSuite(engine: Engine, startMs: number, options?: Parameters<typeof startTestService>[1]): TestService {
   let current: TestService | undefined;
   beforeAll(async () => {
-    current = await startTestService(engine);
+    current = await startTestService(engine, options);
   });
   afterAll(async () => current?.close());
   beforeEach(async () => {

@@ -1,3 +1,5 @@
+import type { Backup } from './backup.ts';
+
 /**
  * One data-access port for both engines: embedded PGlite and a PostgreSQL server. Same
  * SQL, same migrations; only the driver differs.
@@ -13,6 +15,8 @@ export interface Database extends Queryable {
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** A consistent snapshot of the whole database with the engine's own tool (see backup.ts). */
+  backup?(): Promise<Backup>;
 }
 
 /** SQLSTATE of a driver error, when there is one. */
@@ -26,3 +30,26 @@ export function sqlState(error: unknown): string | undefined {
 
 export const EXCLUSION_VIOLATION = '23P01';
 export const UNIQUE_VIOLATION = '23505';
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|connection error and is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed|database thread has stopped|Connection closed/i;
+
+/**
+ * True when an error means the database cannot be reached right now (server restarted or
+ * shutting down, network cut, connection lost, embedded database closed), as opposed to a
+ * statement it refused. Such a request is answered 503 and may be retried; its transaction
+ * did not commit.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const state = sqlState(e);
+    // 08: connection exception; 57P01–57P03: admin/crash shutdown, cannot connect now; 53300: too many connections.
+    if (state && (state.startsWith('08') || /^57P0[1-3]$/.test(state) || state === '53300')) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && UNREACHABLE_MESSAGES.test(message)) return true;
+  }
+  return false;
+}

@@ -1,11 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
+import { backupOf, bytesStream } from './backup.ts';
 
 interface Reply {
   id?: number;
   ready?: boolean;
   rows?: unknown[];
   tx?: number;
+  bytes?: Uint8Array;
   error?: { message: string; code?: string; constraint?: string; detail?: string };
 }
 
@@ -92,6 +94,10 @@ export async function openPgliteThread(dataDir: string): Promise<Database> {
       }
       await call({ op: 'commit', tx });
       return result;
+    },
+    async backup() {
+      const { bytes } = await call({ op: 'snapshot' });
+      return backupOf('pglite', bytesStream(bytes!));
     },
     async close() {
       if (closed) return;

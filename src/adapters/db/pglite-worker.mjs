@@ -4,6 +4,8 @@
 //   {id, op:'exec', sql, tx?}          -> {id}
 //   {id, op:'begin'}                   -> {id, tx}     opens a transaction held by this thread
 //   {id, op:'commit'|'rollback', tx}   -> {id}
+//   {id, op:'snapshot'}                -> {id, bytes}  PGlite's gzipped tar of the data directory,
+//                                                       at a transaction boundary (see backup.ts)
 //   {id, op:'close'}                   -> {id}
 // Failures answer {id, error:{message, code, constraint, detail}}.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -57,6 +59,14 @@ async function handle(msg) {
       await pg.query('SELECT 1');
       return {};
     }
+    case 'snapshot': {
+      // Same steps as snapshotPglite in backup.ts: no transaction open, checkpoint, dump.
+      const blob = await pg._runExclusiveTransaction(async () => {
+        await pg.exec('CHECKPOINT');
+        return pg.dumpDataDir('gzip');
+      });
+      return { bytes: new Uint8Array(await blob.arrayBuffer()), transfer: true };
+    }
     case 'close':
       await pg.close();
       return {};
@@ -67,7 +77,7 @@ async function handle(msg) {
 
 parentPort.on('message', (msg) => {
   handle(msg).then(
-    (result) => parentPort.postMessage({ id: msg.id, ...result }),
+    ({ transfer, ...result }) => parentPort.postMessage({ id: msg.id, ...result }, transfer ? [result.bytes.buffer] : []),
     (error) =>
       parentPort.postMessage({
         id: msg.id,

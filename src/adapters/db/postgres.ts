@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database.ts';
+import { backupOf, pgDumpStream } from './backup.ts';
 
-export async function openPostgres(url: string, options: { maxConnections?: number } = {}): Promise<Database> {
+export async function openPostgres(url: string, options: { maxConnections?: number; pgBinDir?: string } = {}): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -39,6 +40,8 @@ export async function openPostgres(url: string, options: { maxConnections?: numb
       client.release();
       return result;
     },
+    // pg_dump takes its own snapshot: the dump is consistent while bookings keep being written.
+    backup: async () => backupOf('sql', pgDumpStream(url, options.pgBinDir)),
     close: () => pool.end(),
   };
 }

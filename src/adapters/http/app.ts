@@ -14,7 +14,8 @@ import { hasContact } from '../mask-contacts.ts';
 import { registerJsonParser } from './json-body.ts';
 import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
-import { systemRoutes, type HealthCheck } from './routes/system.ts';
+import { systemRoutes, type HealthCheck, type ReadinessProbe } from './routes/system.ts';
+import type { Metrics } from './metrics.ts';
 import { managePageRoute } from './routes/manage-page.ts';
 import { webPagesRoutes } from './routes/web-pages.ts';
 import { securityHeaders } from './security-headers.ts';
@@ -37,6 +38,9 @@ export interface HttpDeps {
   useCases: UseCases;
   idempotency: IdempotencyStore;
   health: HealthCheck;
+  ready: ReadinessProbe;
+  /** Prometheus metrics; `/metrics` exists only when a token is given (METRICS_TOKEN). */
+  metrics?: { metrics: Metrics; token: string | undefined };
   clock: { now(): number };
   redis?: Redis;
   version: string;
@@ -137,13 +141,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  if (deps.metrics) {
+    deps.metrics.metrics.instrument(app);
+    if (deps.metrics.token) deps.metrics.metrics.route(app, deps.metrics.token);
+  }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
-  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, version: deps.version }));
+  await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(managePageRoute);
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import pino from 'pino';
 import { AppError, NotFoundError, UnavailableError, type ErrorDetail } from '../../domain/errors.ts';
-import { sqlState } from '../db/database.ts';
+import { isDatabaseUnavailable, sqlState } from '../db/database.ts';
 import { maskContacts } from '../mask-contacts.ts';
 
 /** The one code -> HTTP status table (contract + decisions §5–7). */
@@ -35,6 +35,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   SERVICE_ID_TAKEN: 409,
   SERVICE_HAS_BOOKINGS: 409,
   SETUP_ALREADY_DONE: 409,
+  CALENDAR_SYNC_IN_PROGRESS: 409,
   MANAGE_LINK_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -169,6 +170,13 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return reply.status(415).send(errorBody('UNSUPPORTED_MEDIA_TYPE', 'Le contenu doit être envoyé au format JSON (application/json).'));
+  }
+  // The database cannot be reached (restarted, network cut): the transaction did not commit,
+  // the client may retry shortly.
+  if (isDatabaseUnavailable(thrown)) {
+    request.log.warn({ err: error }, 'request failed: database unavailable');
+    reply.header('retry-after', '5');
+    return reply.status(503).send(errorBody('SERVICE_UNAVAILABLE', 'Le service est momentanément indisponible. Merci de réessayer dans quelques instants.'));
   }
   // PostgreSQL data exceptions (class 22: bad encoding, value out of range…) come from input
   // that slipped past the schemas; the statement failed, so nothing was written.

@@ -11,6 +11,10 @@ export interface UseCases {
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
+  /** The customer's own .ics of one booking (same identity check as findBooking). */
+  bookingIcs(input: { publicCode: string; email: string }): Promise<string>;
+  /** The artisan's private feed for a token, undefined when the token opens nothing. */
+  calendarFeed(token: string): Promise<string | undefined>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
 }

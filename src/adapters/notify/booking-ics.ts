@@ -1,20 +1,21 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import type { NotificationContext } from '../../app/notification-ports.ts';
+import { bookingUid } from '../../domain/calendar-uid.ts';
+import { encodeParamValue } from '../calendars/ical-text.ts';
 import { formatAddress } from './french-format.ts';
-
-/** The event's UID: the same for the life of the booking, so clients update it in place. */
-export const bookingUid = (bookingId: string): string => `${bookingId}@artisanconnect`;
 
 /**
  * The booking as an iTIP message (RFC 5546): REQUEST on confirmation, reschedule and reminder
  * (SEQUENCE rises with each change, so the calendar replaces the older copy), CANCEL on
- * cancellation. Times are UTC, so no VTIMEZONE is needed for any client to place it.
+ * cancellation; PUBLISH for the file the customer downloads (GET /api/bookings/{code}/ics).
+ * Times are UTC, so no VTIMEZONE is needed for any client to place it.
  */
-export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' | 'CANCEL'): string {
+export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' | 'CANCEL' | 'PUBLISH'): string {
   const { booking, artisan } = ctx;
+  const cancelled = method === 'CANCEL' || booking.status === 'cancelled';
   const calendar = ical({
     prodId: { company: 'ArtisanConnect', product: 'reservations', language: 'FR' },
-    method: method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    method: method === 'CANCEL' ? ICalCalendarMethod.CANCEL : method === 'PUBLISH' ? ICalCalendarMethod.PUBLISH : ICalCalendarMethod.REQUEST,
   });
   calendar.createEvent({
     id: bookingUid(booking.id),
@@ -25,9 +26,10 @@ export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' 
     summary: `${booking.serviceName} - ${artisan.displayName}`,
     ...(booking.customer.address ? { location: formatAddress(booking.customer.address) } : {}),
     description: `Code de réservation : ${booking.publicCode}${artisan.phone ? `\nContact : ${artisan.phone}` : ''}`,
-    status: method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-    organizer: { name: artisan.displayName, email: artisan.email },
-    attendees: [{ name: booking.customer.name, email: booking.customer.email }],
+    status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+    // Names go into quoted parameters: RFC 6868, or a `"` would rewrite the attendee.
+    organizer: { name: encodeParamValue(artisan.displayName), email: artisan.email },
+    attendees: [{ name: encodeParamValue(booking.customer.name), email: booking.customer.email }],
   });
   return calendar.toString();
 }

@@ -66,16 +66,32 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
       ]);
     },
     /** Exponential backoff (2^attempts seconds, capped at one hour), then 'dead'. */
-    async fail(workerId: string, id: string, message: string, nowMs?: number): Promise<void> {
-      await db.query(
+    async fail(workerId: string, id: string, message: string, nowMs?: number): Promise<'dead' | 'pending' | undefined> {
+      const rows = await db.query<{ status: 'dead' | 'pending' }>(
         `UPDATE outbox SET
             max_attempts = coalesce($5::int, max_attempts),
             status = CASE WHEN attempts >= coalesce($5::int, max_attempts) THEN 'dead' ELSE 'pending' END,
             run_at = ${NOW(4)} + least(interval '1 hour', interval '1 second' * power(2, attempts)),
             last_error = left($3, 2000), locked_by = NULL, locked_at = NULL
-          WHERE id = $1 AND locked_by = $2`,
+          WHERE id = $1 AND locked_by = $2 RETURNING status`,
         [id, workerId, message, at(nowMs), maxAttempts],
       );
+      return rows[0]?.status;
+    },
+    /**
+     * The queue's state per topic for monitoring: jobs due now and not done (the backlog), the
+     * age of the oldest of them, and dead jobs. One statement.
+     */
+    async stats(nowMs?: number): Promise<{ topic: string; due: number; oldestDueSeconds: number; dead: number }[]> {
+      const rows = await db.query<{ topic: string; due: number; oldest: number | null; dead: number }>(
+        `SELECT topic,
+                (count(*) FILTER (WHERE status = 'pending' AND run_at <= ${NOW(1)}))::int AS due,
+                extract(epoch FROM ${NOW(1)} - min(run_at) FILTER (WHERE status = 'pending' AND run_at <= ${NOW(1)}))::float8 AS oldest,
+                (count(*) FILTER (WHERE status = 'dead'))::int AS dead
+           FROM outbox WHERE status IN ('pending', 'dead') GROUP BY topic ORDER BY topic`,
+        [at(nowMs)],
+      );
+      return rows.map((r) => ({ topic: r.topic, due: Number(r.due), oldestDueSeconds: Math.max(0, Number(r.oldest ?? 0)), dead: Number(r.dead) }));
     },
     /** Outbox rows for the artisan's view, newest first (dead ones are what needs attention). */
     async list(filter: { status?: string; limit: number; offset: number }): Promise<{ rows: OutboxRow[]; total: number }> {

@@ -9,6 +9,16 @@ export interface Worker {
   start(): void;
   /** Stops polling and waits for the pass in progress. */
   stop(): Promise<void>;
+  /** Real time (ms) the last pass reached the queue and completed its claim; undefined before. */
+  lastPollAt(): number | undefined;
+  /** Whether start() was called and stop() not yet. */
+  started(): boolean;
+}
+
+/** What the worker reports as it goes (metrics). */
+export interface WorkerEvents {
+  jobFailed?(topic: string, dead: boolean): void;
+  jobDone?(topic: string): void;
 }
 
 /**
@@ -26,7 +36,13 @@ export function makeWorker(deps: {
   log: Logger;
   /** The service's clock: jobs (reminders) fall due by it. */
   now?: () => number;
+  events?: WorkerEvents;
+  /** Real time for the liveness stamp (readiness), not the service's clock (tests freeze it). */
+  realNow?: () => number;
 }): Worker {
+  const realNow = deps.realNow ?? Date.now;
+  let lastPoll: number | undefined;
+  let isStarted = false;
   const topics = Object.keys(deps.handlers);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
@@ -38,14 +54,17 @@ export function makeWorker(deps: {
     }
     if (topics.length === 0) return 0;
     const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10, deps.now?.());
+    lastPoll = realNow();
     for (const job of jobs) {
       const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
       try {
         await deps.handlers[job.topic]!(job);
         await deps.queue.complete(deps.workerId, job.id, deps.now?.());
+        deps.events?.jobDone?.(job.topic);
       } catch (err) {
         log.warn({ err }, 'job failed; will retry with backoff');
-        await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err), deps.now?.());
+        const status = await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err), deps.now?.());
+        deps.events?.jobFailed?.(job.topic, status === 'dead');
       }
     }
     return jobs.length;
@@ -77,7 +96,12 @@ export function makeWorker(deps: {
 
   return {
     runOnce,
-    start: () => schedule(),
+    start: () => {
+      isStarted = true;
+      schedule();
+    },
+    lastPollAt: () => lastPoll,
+    started: () => isStarted && !stopped,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -416,6 +416,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sauvegarde complète de la base (à restaurer avec npm run restore)
+         * @description Instantané cohérent de toute la base, pris pendant que le service continue de prendre des réservations : archive PGlite (`.tar.gz`) pour la base intégrée, export `pg_dump` (`.sql`) pour PostgreSQL. Le fichier contient les données personnelles des clients : à conserver en lieu sûr.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Le fichier de sauvegarde */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/bookings": {
         parameters: {
             query?: never;
@@ -1331,6 +1379,574 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendar-feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Adresse privée du flux de mes rendez-vous (.ics)
+         * @description Tout rendez-vous confirmé y figure (prestation, coordonnées du client, adresse, code). Quiconque a l'adresse voit ces informations : en cas de doute, changez-la (POST /api/admin/calendar-feed/rotate).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            lastReadAt: string | null;
+                            rotatedAt: string | null;
+                            /** @description Adresse privée à donner à l'application d'agenda (abonnement) */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendar-feed/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Changer l’adresse du flux (l’ancienne cesse de fonctionner) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            createdAt: string;
+                            lastReadAt: string | null;
+                            rotatedAt: string | null;
+                            /** @description Adresse privée à donner à l'application d'agenda (abonnement) */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendriers connectés et état de leur synchronisation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendars: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                providerId: string;
+                                settings: {
+                                    calendarUrl?: string;
+                                    host?: string;
+                                    serverUrl?: string;
+                                    username?: string;
+                                };
+                                sync: {
+                                    counts: {
+                                        blocks: number;
+                                        ownEvents: number;
+                                        windowEnd: string;
+                                        windowStart: string;
+                                    } | null;
+                                    lastAttemptAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    lastExportError: string | null;
+                                    lastSuccessAt: string | null;
+                                    nextSyncAt: string;
+                                };
+                                writeBookings: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Connecter un calendrier (abonnement iCal ou CalDAV) et l’importer aussitôt
+         * @description Refusé (409 PLAN_LIMIT_REACHED) au-delà du nombre de calendriers de l'abonnement. Les identifiants ne sont jamais renvoyés.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description caldav : l'agenda à utiliser ; absent, il est découvert */
+                        calendarUrl?: string;
+                        name: string;
+                        /** @description caldav : mot de passe (iCloud : mot de passe pour app). Jamais renvoyé. */
+                        password?: string;
+                        /** @enum {string} */
+                        providerId: "ics" | "caldav" | "google" | "outlook";
+                        /** @description caldav : adresse du serveur (ex. https://caldav.icloud.com/) */
+                        serverUrl?: string;
+                        /** @description ics : l'adresse iCal secrète (https:// ou webcal://) */
+                        url?: string;
+                        username?: string;
+                        /** @description caldav : y écrire les rendez-vous */
+                        writeBookings?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                providerId: string;
+                                settings: {
+                                    calendarUrl?: string;
+                                    host?: string;
+                                    serverUrl?: string;
+                                    username?: string;
+                                };
+                                sync: {
+                                    counts: {
+                                        blocks: number;
+                                        ownEvents: number;
+                                        windowEnd: string;
+                                        windowStart: string;
+                                    } | null;
+                                    lastAttemptAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    lastExportError: string | null;
+                                    lastSuccessAt: string | null;
+                                    nextSyncAt: string;
+                                };
+                                writeBookings: boolean;
+                            };
+                            sync: {
+                                counts: {
+                                    blocks: number;
+                                    ownEvents: number;
+                                    windowEnd: string;
+                                    windowStart: string;
+                                } | null;
+                                error: string | null;
+                                ok: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendars/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Déconnecter un calendrier
+         * @description Les rendez-vous que le service y avait écrits sont retirés ; ceux qui n’ont pas pu l’être sont listés avec la raison.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            notRemoved: {
+                                bookingId: string;
+                                error: string;
+                            }[];
+                            removedEvents: number;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description caldav : l'agenda à utiliser ; absent, il est découvert */
+                        calendarUrl?: string;
+                        name?: string;
+                        /** @description caldav : mot de passe (iCloud : mot de passe pour app). Jamais renvoyé. */
+                        password?: string;
+                        /** @description caldav : adresse du serveur (ex. https://caldav.icloud.com/) */
+                        serverUrl?: string;
+                        /** @description ics : l'adresse iCal secrète (https:// ou webcal://) */
+                        url?: string;
+                        username?: string;
+                        /** @description caldav : y écrire les rendez-vous */
+                        writeBookings?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                providerId: string;
+                                settings: {
+                                    calendarUrl?: string;
+                                    host?: string;
+                                    serverUrl?: string;
+                                    username?: string;
+                                };
+                                sync: {
+                                    counts: {
+                                        blocks: number;
+                                        ownEvents: number;
+                                        windowEnd: string;
+                                        windowStart: string;
+                                    } | null;
+                                    lastAttemptAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    lastExportError: string | null;
+                                    lastSuccessAt: string | null;
+                                    nextSyncAt: string;
+                                };
+                                writeBookings: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/calendars/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Synchroniser maintenant
+         * @description Répond avec ce qui a été importé (nombres, période) ou l’erreur ; en cas d’échec les indisponibilités précédentes restent.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                providerId: string;
+                                settings: {
+                                    calendarUrl?: string;
+                                    host?: string;
+                                    serverUrl?: string;
+                                    username?: string;
+                                };
+                                sync: {
+                                    counts: {
+                                        blocks: number;
+                                        ownEvents: number;
+                                        windowEnd: string;
+                                        windowStart: string;
+                                    } | null;
+                                    lastAttemptAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    lastExportError: string | null;
+                                    lastSuccessAt: string | null;
+                                    nextSyncAt: string;
+                                };
+                                writeBookings: boolean;
+                            };
+                            sync: {
+                                counts: {
+                                    blocks: number;
+                                    ownEvents: number;
+                                    windowEnd: string;
+                                    windowStart: string;
+                                } | null;
+                                error: string | null;
+                                ok: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3439,6 +4055,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Télécharger sa réservation pour son agenda (.ics)
+         * @description Même contrôle que la consultation : code + e-mail de la réservation, même réponse 404 et même limite de requêtes.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Adresse e-mail */
+                    email: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/calendar */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -3844,6 +4541,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/calendar/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Flux privé des rendez-vous de l'artisan (abonnement iCalendar)
+         * @description L'adresse complète est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée répond 404.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    file: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description text/calendar */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -3882,6 +4647,43 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prêt à servir (base joignable, migrations à jour, tâche de fond active) — pour les répartiteurs de charge
+         * @description 200 quand tout va bien ; 503 sinon, avec `error.details` qui nomme chaque vérification en échec et `checks` l'état de chacune. `/api/health` reste la vivacité du processus.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
             };
         };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ValidationError, AppError, bookingNotFound } from '../../../domain/errors.ts';
+import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../../../domain/errors.ts';
 import { normalizePublicCode } from '../../../domain/public-code.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
 import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
@@ -109,6 +109,53 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     async (request) => ({
       booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true }),
     }),
+  );
+
+  app.get(
+    '/api/bookings/:publicCode/ics',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Télécharger sa réservation pour son agenda (.ics)',
+        description: 'Même contrôle que la consultation : code + e-mail de la réservation, même réponse 404 et même limite de requêtes.',
+        params: CodeParams,
+        querystring: Type.Object({ email: Email }),
+        response: { 200: Type.String({ description: 'text/calendar' }), ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request, reply) => {
+      const ics = await uc.bookingIcs({ publicCode: request.params.publicCode, email: request.query.email });
+      return reply
+        .header('content-type', 'text/calendar; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="rendez-vous.ics"')
+        .header('cache-control', 'private, no-store')
+        .send(ics);
+    },
+  );
+
+  app.get(
+    '/api/calendar/:file',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Calendrier'],
+        summary: "Flux privé des rendez-vous de l'artisan (abonnement iCalendar)",
+        description: "L'adresse complète est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée répond 404.",
+        params: Type.Object({ file: Type.String({ maxLength: 100 }) }),
+        response: { 200: Type.String({ description: 'text/calendar' }), ...errorResponses(404, 429, 500) },
+      },
+    },
+    async (request, reply) => {
+      const token = /^([A-Za-z0-9_-]{43})\.ics$/.exec(request.params.file)?.[1];
+      const ics = token ? await uc.calendarFeed(token) : undefined;
+      if (ics === undefined) throw new NotFoundError('NOT_FOUND', "Cette adresse n'existe pas.");
+      return reply
+        .header('content-type', 'text/calendar; charset=utf-8')
+        .header('cache-control', 'private, no-store')
+        .header('x-robots-tag', 'noindex')
+        .send(ics);
+    },
   );
 
   app.get(

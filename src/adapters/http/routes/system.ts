@@ -6,7 +6,16 @@ import { errorBody } from '../errors.ts';
 /** Runs one query against the database; rejects when it cannot. */
 export type HealthCheck = () => Promise<{ database: 'pglite' | 'postgres' }>;
 
-export async function systemRoutes(root: FastifyInstance, deps: { health: HealthCheck; version: string }): Promise<void> {
+/** One readiness check: passed or not, with a French reason when not. */
+export interface ReadinessCheck {
+  ok: boolean;
+  message?: string;
+  [detail: string]: unknown;
+}
+/** Every check by name (database, migrations, worker); ready when all pass. */
+export type ReadinessProbe = () => Promise<Record<string, ReadinessCheck>>;
+
+export async function systemRoutes(root: FastifyInstance, deps: { health: HealthCheck; ready: ReadinessProbe; version: string }): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   app.get(
     '/api/health',
@@ -28,6 +37,32 @@ export async function systemRoutes(root: FastifyInstance, deps: { health: Health
         request.log.error({ err: error }, 'health check failed');
         return reply.status(503).send(errorBody('SERVICE_UNAVAILABLE', 'Le service est momentanément indisponible.'));
       }
+    },
+  );
+  app.get(
+    '/api/ready',
+    {
+      schema: {
+        tags: ['Système'],
+        summary: 'Prêt à servir (base joignable, migrations à jour, tâche de fond active) — pour les répartiteurs de charge',
+        description:
+          "200 quand tout va bien ; 503 sinon, avec `error.details` qui nomme chaque vérification en échec et `checks` l'état de chacune. `/api/health` reste la vivacité du processus.",
+      },
+    },
+    async (request, reply) => {
+      const checks = await deps.ready();
+      const failing = Object.entries(checks).filter(([, c]) => !c.ok);
+      if (failing.length === 0) return { status: 'ready', checks };
+      request.log.warn({ failing: failing.map(([name]) => name) }, 'not ready');
+      return reply.status(503).header('retry-after', '5').send({
+        ...errorBody(
+          'SERVICE_UNAVAILABLE',
+          "Le service n'est pas prêt à recevoir du trafic.",
+          failing.map(([field, c]) => ({ field, message: c.message ?? 'Vérification en échec.' })),
+        ),
+        status: 'not_ready',
+        checks,
+      });
     },
   );
   app.get(

@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import type { PGlite } from '@electric-sql/pglite';
+
+/**
+ * Backups use the engines' own tools, never a table copier:
+ * - embedded (PGlite): `dumpDataDir`, PGlite's gzipped tar of its data directory, taken with
+ *   no transaction open (a checkpoint first), so it restores as it was at that instant;
+ * - PostgreSQL server: `pg_dump` (plain SQL, one consistent snapshot for the whole dump,
+ *   rows as INSERTs so the file also loads into PGlite).
+ * `restore.ts` loads either kind into an empty data directory or an empty server.
+ */
+export type BackupFormat = 'pglite' | 'sql';
+
+export interface Backup {
+  format: BackupFormat;
+  /** File name extension: `.tar.gz` (PGlite data directory) or `.sql` (pg_dump). */
+  extension: string;
+  contentType: string;
+  /** The bytes; errors mid-way (pg_dump failing) destroy the stream with the error. */
+  stream: Readable;
+}
+
+export const BACKUP_EXTENSIONS: Record<BackupFormat, string> = { pglite: '.tar.gz', sql: '.sql' };
+const CONTENT_TYPES: Record<BackupFormat, string> = { pglite: 'application/gzip', sql: 'application/sql; charset=utf-8' };
+
+export function backupOf(format: BackupFormat, stream: Readable): Backup {
+  return { format, extension: BACKUP_EXTENSIONS[format], contentType: CONTENT_TYPES[format], stream };
+}
+
+/**
+ * PGlite's own snapshot of its data directory. Taken while holding PGlite's transaction lock
+ * (waits for the transaction in progress, new ones wait for the snapshot): the copy is at a
+ * transaction boundary, with everything committed before it began.
+ */
+export async function snapshotPglite(pg: PGlite): Promise<Uint8Array> {
+  const blob = await pg._runExclusiveTransaction(async () => {
+    await pg.exec('CHECKPOINT');
+    return pg.dumpDataDir('gzip');
+  });
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+/** The PostgreSQL client tool `name` (pg_dump, psql), from PG_BIN_DIR when set. */
+export function pgTool(name: 'pg_dump' | 'psql', binDir: string | undefined): string {
+  return binDir ? join(binDir, name) : name;
+}
+
+/**
+ * A libpq connection for the client tools: the URL without its password, which goes in
+ * PGPASSWORD (the command line is visible to every user of the machine).
+ */
+export function libpqConnection(url: string): { dbname: string; env: Record<string, string> } {
+  const u = new URL(url);
+  const env: Record<string, string> = {};
+  if (u.password) env.PGPASSWORD = decodeURIComponent(u.password);
+  u.password = '';
+  return { dbname: u.toString(), env };
+}
+
+/** Options of every SQL dump: portable between servers and PGlite, restorable by any role. */
+export const PG_DUMP_ARGS = ['--format=plain', '--no-owner', '--no-privileges', '--no-comments'];
+
+/** Streams `pg_dump` of the database at `url`; the stream fails if pg_dump exits in error. */
+export function pgDumpStream(url: string, binDir: string | undefined): Readable {
+  const { dbname, env } = libpqConnection(url);
+  const child = spawn(pgTool('pg_dump', binDir), [...PG_DUMP_ARGS, '--inserts', '--rows-per-insert=200', `--dbname=${dbname}`], {
+    // eslint-disable-next-line no-restricted-properties -- the client tool inherits the environment (PATH, locale, PG*) plus its password
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out = new PassThrough();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.pipe(out, { end: false });
+  child.on('error', (error) => out.destroy(new Error(`pg_dump could not run (${error.message}); install the PostgreSQL client tools or set PG_BIN_DIR`)));
+  child.on('close', (code) => {
+    if (code === 0) out.end();
+    else out.destroy(new Error(`pg_dump failed (exit ${code}): ${stderr.trim().slice(0, 500)}`));
+  });
+  // A client that goes away stops the dump.
+  out.on('close', () => {
+    if (child.exitCode === null) child.kill();
+  });
+  return out;
+}
+
+export function bytesStream(bytes: Uint8Array): Readable {
+  return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+}

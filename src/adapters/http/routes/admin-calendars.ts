@@ -1,0 +1,203 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { CalendarConnection } from '../../../app/calendar-ports.ts';
+import type { CalendarConnections } from '../../../app/calendar-connections.ts';
+import type { CalendarFeed } from '../../../app/calendar-feed.ts';
+import type { SyncReport } from '../../../app/calendar-sync.ts';
+import { formatInstant } from '../../../domain/time.ts';
+import type { AdminRoutes } from '../admin-scope.ts';
+import { IdParams, adminErrors } from '../admin-schemas.ts';
+import { PRINTABLE, StringEnum } from '../schemas.ts';
+
+const nullable = (schema: ReturnType<typeof Type.String>) => Type.Union([schema, Type.Null()]);
+const Url = Type.String({ minLength: 1, maxLength: 2000, pattern: PRINTABLE });
+
+const ConnectionBody = Type.Object({
+  providerId: StringEnum(['ics', 'caldav', 'google', 'outlook'] as const),
+  name: Type.String({ minLength: 1, maxLength: 80, pattern: PRINTABLE }),
+  url: Type.Optional({ ...Url, description: "ics : l'adresse iCal secrète (https:// ou webcal://)" }),
+  serverUrl: Type.Optional({ ...Url, description: 'caldav : adresse du serveur (ex. https://caldav.icloud.com/)' }),
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE })),
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'caldav : mot de passe (iCloud : mot de passe pour app). Jamais renvoyé.' })),
+  calendarUrl: Type.Optional({ ...Url, description: "caldav : l'agenda à utiliser ; absent, il est découvert" }),
+  writeBookings: Type.Optional(Type.Boolean({ description: 'caldav : y écrire les rendez-vous' })),
+});
+const ConnectionPatchBody = Type.Partial(Type.Omit(ConnectionBody, ['providerId']));
+
+const CountsDto = Type.Object({ blocks: Type.Integer(), ownEvents: Type.Integer(), windowStart: Type.String(), windowEnd: Type.String() });
+const ConnectionDto = Type.Object({
+  id: Type.String(),
+  providerId: Type.String(),
+  name: Type.String(),
+  writeBookings: Type.Boolean(),
+  settings: Type.Object({
+    host: Type.Optional(Type.String()),
+    serverUrl: Type.Optional(Type.String()),
+    username: Type.Optional(Type.String()),
+    calendarUrl: Type.Optional(Type.String()),
+  }),
+  sync: Type.Object({
+    lastAttemptAt: nullable(Type.String()),
+    lastSuccessAt: nullable(Type.String()),
+    nextSyncAt: Type.String(),
+    lastError: nullable(Type.String()),
+    lastErrorAt: nullable(Type.String()),
+    lastExportError: nullable(Type.String()),
+    counts: Type.Union([CountsDto, Type.Null()]),
+  }),
+  createdAt: Type.String(),
+});
+const ReportDto = Type.Object({ ok: Type.Boolean(), error: nullable(Type.String()), counts: Type.Union([CountsDto, Type.Null()]) });
+
+/** What the artisan sees of a connection: everything but its credentials (and the ICS secret path). */
+export function presentConnection(c: CalendarConnection) {
+  const at = (ms: number | null) => (ms === null ? null : formatInstant(ms, c.timezone));
+  return {
+    id: c.id,
+    providerId: c.kind,
+    name: c.name,
+    writeBookings: c.writeBookings,
+    settings: {
+      ...(c.settings.host ? { host: c.settings.host } : {}),
+      ...(c.settings.serverUrl ? { serverUrl: c.settings.serverUrl } : {}),
+      ...(c.settings.username ? { username: c.settings.username } : {}),
+      ...(c.settings.calendarUrl ? { calendarUrl: c.settings.calendarUrl } : {}),
+    },
+    sync: {
+      lastAttemptAt: at(c.lastAttemptMs),
+      lastSuccessAt: at(c.lastSuccessMs),
+      nextSyncAt: formatInstant(c.nextSyncMs, c.timezone),
+      lastError: c.lastError,
+      lastErrorAt: at(c.lastErrorMs),
+      lastExportError: c.lastExportError,
+      counts: presentCounts(c, c.lastCounts),
+    },
+    createdAt: formatInstant(c.createdMs, c.timezone),
+  };
+}
+
+const presentCounts = (c: CalendarConnection, counts: CalendarConnection['lastCounts']) =>
+  counts
+    ? { blocks: counts.blocks, ownEvents: counts.ownEvents, windowStart: formatInstant(counts.windowStartMs, c.timezone), windowEnd: formatInstant(counts.windowEndMs, c.timezone) }
+    : null;
+
+const presentReport = (c: CalendarConnection, r: SyncReport) => ({ ok: r.ok, error: r.error, counts: presentCounts(c, r.counts) });
+
+/** Connected calendars (paths relative to /api/admin). */
+export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed: CalendarFeed; timezoneOf(artisanId: string): Promise<string> }): AdminRoutes {
+  return async (root: FastifyInstance) => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+
+    const FeedDto = Type.Object({
+      url: Type.String({ description: "Adresse privée à donner à l'application d'agenda (abonnement)" }),
+      createdAt: Type.String(),
+      rotatedAt: nullable(Type.String()),
+      lastReadAt: nullable(Type.String()),
+    });
+    const presentFeed = async (artisanId: string, f: Awaited<ReturnType<CalendarFeed['get']>>) => {
+      const zone = await deps.timezoneOf(artisanId);
+      const at = (ms: number | null) => (ms === null ? null : formatInstant(ms, zone));
+      return { url: f.url, createdAt: formatInstant(f.createdMs, zone), rotatedAt: at(f.rotatedMs), lastReadAt: at(f.lastReadMs) };
+    };
+
+    app.get(
+      '/calendar-feed',
+      {
+        schema: {
+          summary: 'Adresse privée du flux de mes rendez-vous (.ics)',
+          description:
+            "Tout rendez-vous confirmé y figure (prestation, coordonnées du client, adresse, code). Quiconque a l'adresse voit ces informations : en cas de doute, changez-la (POST /api/admin/calendar-feed/rotate).",
+          response: { 200: FeedDto, ...adminErrors(401) },
+        },
+      },
+      async (request) => presentFeed(request.admin.artisanId, await deps.feed.get(request.admin.artisanId)),
+    );
+
+    app.post(
+      '/calendar-feed/rotate',
+      {
+        schema: {
+          summary: 'Changer l’adresse du flux (l’ancienne cesse de fonctionner)',
+          response: { 200: FeedDto, ...adminErrors(401) },
+        },
+      },
+      async (request) => presentFeed(request.admin.artisanId, await deps.feed.rotate(request.admin.artisanId)),
+    );
+
+    app.get(
+      '/calendars',
+      {
+        schema: {
+          summary: 'Calendriers connectés et état de leur synchronisation',
+          response: { 200: Type.Object({ calendars: Type.Array(ConnectionDto) }), ...adminErrors(401) },
+        },
+      },
+      async (request) => ({ calendars: (await deps.calendars.list(request.admin.artisanId)).map(presentConnection) }),
+    );
+
+    app.post(
+      '/calendars',
+      {
+        schema: {
+          summary: 'Connecter un calendrier (abonnement iCal ou CalDAV) et l’importer aussitôt',
+          description: "Refusé (409 PLAN_LIMIT_REACHED) au-delà du nombre de calendriers de l'abonnement. Les identifiants ne sont jamais renvoyés.",
+          body: ConnectionBody,
+          response: { 201: Type.Object({ calendar: ConnectionDto, sync: ReportDto }), ...adminErrors(400, 401, 409) },
+        },
+      },
+      async (request, reply) => {
+        const { connection, report } = await deps.calendars.create(request.admin.artisanId, request.body);
+        return reply.status(201).send({ calendar: presentConnection(connection), sync: presentReport(connection, report) });
+      },
+    );
+
+    app.patch(
+      '/calendars/:id',
+      {
+        schema: {
+          summary: 'Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)',
+          params: IdParams,
+          body: ConnectionPatchBody,
+          response: { 200: Type.Object({ calendar: ConnectionDto }), ...adminErrors(400, 401, 404) },
+        },
+      },
+      async (request) => ({ calendar: presentConnection(await deps.calendars.update(request.admin.artisanId, request.params.id, request.body)) }),
+    );
+
+    app.delete(
+      '/calendars/:id',
+      {
+        schema: {
+          summary: 'Déconnecter un calendrier',
+          description: 'Les rendez-vous que le service y avait écrits sont retirés ; ceux qui n’ont pas pu l’être sont listés avec la raison.',
+          params: IdParams,
+          response: {
+            200: Type.Object({
+              removedEvents: Type.Integer(),
+              notRemoved: Type.Array(Type.Object({ bookingId: Type.String(), error: Type.String() })),
+            }),
+            ...adminErrors(400, 401, 404),
+          },
+        },
+      },
+      async (request) => deps.calendars.remove(request.admin.artisanId, request.params.id),
+    );
+
+    app.post(
+      '/calendars/:id/sync',
+      {
+        schema: {
+          summary: 'Synchroniser maintenant',
+          description: 'Répond avec ce qui a été importé (nombres, période) ou l’erreur ; en cas d’échec les indisponibilités précédentes restent.',
+          params: IdParams,
+          response: { 200: Type.Object({ calendar: ConnectionDto, sync: ReportDto }), ...adminErrors(400, 401, 404, 409) },
+        },
+      },
+      async (request) => {
+        const { connection, report } = await deps.calendars.syncNow(request.admin.artisanId, request.params.id);
+        return { calendar: presentConnection(connection), sync: presentReport(connection, report) };
+      },
+    );
+  };
+}

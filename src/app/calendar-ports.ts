@@ -1,0 +1,155 @@
+/** What calendar sync needs from the outside world: the connections' storage and the connectors. */
+
+export type CalendarKind = 'ics' | 'caldav' | 'google' | 'outlook';
+
+/** Shown back to the artisan: never a secret. */
+export interface ConnectionSettings {
+  serverUrl?: string;
+  username?: string;
+  calendarUrl?: string;
+  /** Where the ICS address points, without its secret path (host only). */
+  host?: string;
+}
+
+/** Sealed at rest; decrypted only to talk to the calendar. */
+export interface ConnectionSecrets {
+  url?: string;
+  password?: string;
+}
+
+export interface SyncCounts {
+  /** Busy occurrences imported as blocks. */
+  blocks: number;
+  /** Events of this service found there (not imported back). */
+  ownEvents: number;
+  /** Events that block nothing (free, cancelled) or fall outside the window are not counted. */
+  windowStartMs: number;
+  windowEndMs: number;
+}
+
+export interface CalendarConnection {
+  id: string;
+  artisanId: string;
+  kind: CalendarKind;
+  name: string;
+  settings: ConnectionSettings;
+  secrets: ConnectionSecrets;
+  writeBookings: boolean;
+  /** The artisan's zone and horizon: what the import window and floating times are read in. */
+  timezone: string;
+  horizonDays: number;
+  nextSyncMs: number;
+  lastAttemptMs: number | null;
+  lastSuccessMs: number | null;
+  lastError: string | null;
+  lastErrorMs: number | null;
+  lastExportError: string | null;
+  lastExportErrorMs: number | null;
+  lastCounts: SyncCounts | null;
+  createdMs: number;
+}
+
+/** One busy occurrence read from a calendar (a recurring series gives one per occurrence). */
+export interface ExternalEvent {
+  uid: string;
+  startMs: number;
+  endMs: number;
+  summary: string;
+  allDay: boolean;
+}
+
+/** A booking as it is written into the artisan's calendars. */
+export interface ExportedEvent {
+  bookingId: string;
+  uid: string;
+  /** Full iCalendar text (CalDAV) of the event. */
+  ics: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface ImportWindow {
+  fromMs: number;
+  toMs: number;
+  timezone: string;
+}
+
+/** A calendar the service reads (and, when `write` is present, writes booking events to). */
+export interface CalendarConnector {
+  /**
+   * Every event over the window, expanded, including this service's own (the caller sets
+   * them apart by UID). Rejects with CalendarError (French message) on any failure. May
+   * return settings learnt on the way (the discovered calendar URL).
+   */
+  read(connection: CalendarConnection, window: ImportWindow): Promise<{ events: ExternalEvent[]; settings?: ConnectionSettings }>;
+  write?: {
+    /** Creates or replaces the event by its UID; returns where it lives. */
+    put(connection: CalendarConnection, event: ExportedEvent): Promise<string>;
+    /** Where the booking's event lives or would live (deterministic), to remove one never recorded. */
+    locate(connection: CalendarConnection, bookingId: string): Promise<string>;
+    /** Deletes it; an event already gone is not an error. */
+    remove(connection: CalendarConnection, remoteRef: string): Promise<void>;
+  };
+}
+
+/** A calendar could not be read or written; the message is French and shown on the connection. */
+export class CalendarError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'CalendarError';
+  }
+}
+
+export interface ExportRecord {
+  connectionId: string;
+  bookingId: string;
+  uid: string;
+  remoteRef: string;
+  startMs: number;
+  endMs: number;
+  drift: 'moved' | 'deleted' | null;
+}
+
+export interface NewConnection {
+  id: string;
+  artisanId: string;
+  kind: CalendarKind;
+  name: string;
+  settings: ConnectionSettings;
+  secrets: ConnectionSecrets;
+  writeBookings: boolean;
+  nowMs: number;
+}
+
+export interface CalendarStore {
+  list(artisanId: string): Promise<CalendarConnection[]>;
+  find(artisanId: string, id: string): Promise<CalendarConnection | undefined>;
+  /** With the artisan row locked: 'limit' when `limitOf(plan)` connections already exist. */
+  insert(connection: NewConnection, limitOf: (plan: string) => number | null): Promise<'inserted' | 'limit'>;
+  update(artisanId: string, id: string, patch: { name?: string; writeBookings?: boolean; settings?: ConnectionSettings; secrets?: ConnectionSecrets }, nowMs: number): Promise<boolean>;
+  remove(artisanId: string, id: string): Promise<boolean>;
+  /** Takes the connection's sync lease when free (or expired); undefined when another holds it. */
+  lease(artisanId: string, id: string, owner: string, nowMs: number, leaseMs: number): Promise<CalendarConnection | undefined>;
+  /** Leases due connections (next sync passed), oldest due first; several instances safe. */
+  leaseDue(owner: string, nowMs: number, leaseMs: number, limit: number): Promise<CalendarConnection[]>;
+  /** Connections of the service's artisan whose last attempt is older than `staleMs` (or never). */
+  staleForService(serviceId: string, nowMs: number, staleMs: number): Promise<{ artisanId: string; id: string }[]>;
+  /**
+   * In one transaction, with ONE data_version bump: the connection's blocks become `events`,
+   * its counts and last success are recorded, its lease released until `nextSyncMs`.
+   */
+  replaceBlocks(connection: CalendarConnection, owner: string, events: ExternalEvent[], counts: SyncCounts, settings: ConnectionSettings | undefined, nowMs: number, nextSyncMs: number): Promise<void>;
+  /** The previous blocks stay; the error (French) and attempt are recorded, the lease released. */
+  recordFailure(connection: CalendarConnection, owner: string, message: string, nowMs: number, nextSyncMs: number): Promise<void>;
+  recordExportError(connectionId: string, message: string | null, nowMs: number): Promise<void>;
+  /** Writable connections of the artisan (export targets). */
+  writable(artisanId: string): Promise<CalendarConnection[]>;
+  listExports(connectionId: string): Promise<ExportRecord[]>;
+  findExport(connectionId: string, bookingId: string): Promise<ExportRecord | undefined>;
+  saveExport(artisanId: string, record: ExportRecord, nowMs: number): Promise<void>;
+  deleteExport(connectionId: string, bookingId: string): Promise<void>;
+  /** Marks an exported event the artisan changed by hand and writes it to the booking's history. */
+  flagDrift(record: ExportRecord, drift: 'moved' | 'deleted' | null, details: Record<string, unknown>): Promise<void>;
+  /** Queues an export job for every active, future booking of the artisan (a new writable calendar). */
+  enqueueExportsOfActive(artisanId: string, nowMs: number): Promise<number>;
+}

@@ -1,0 +1,205 @@
+import { isBooked } from '../domain/booking-lifecycle.ts';
+import { bookingIdOfUid } from '../domain/calendar-uid.ts';
+import {
+  CalendarError,
+  type CalendarConnection,
+  type CalendarConnector,
+  type CalendarKind,
+  type CalendarStore,
+  type ExportedEvent,
+  type ExternalEvent,
+  type SyncCounts,
+} from './calendar-ports.ts';
+import type { BookingRecord, Clock } from './ports.ts';
+
+const DAY_MS = 86_400_000;
+/** A sync holds its connection this long at most; a dead instance's lease then runs out. */
+const LEASE_MS = 2 * 60_000;
+
+export interface SyncReport {
+  ok: boolean;
+  counts: SyncCounts | null;
+  error: string | null;
+}
+
+export interface CalendarSyncDeps {
+  store: CalendarStore;
+  connectors: Partial<Record<CalendarKind, CalendarConnector>>;
+  bookings: { findBookingById(id: string): Promise<BookingRecord | undefined> };
+  /** The booking as an event of the artisan's own calendar (with the customer's details). */
+  renderEvent(booking: BookingRecord): Promise<ExportedEvent | undefined>;
+  clock: Clock;
+  /** 0..1, for the jitter of the next sync. */
+  random: () => number;
+  intervalMinutes: number;
+  /** Who holds leases taken by this process. */
+  owner: string;
+  log?: { warn(obj: object, msg: string): void };
+}
+
+/**
+ * Calendar import (each connection's events over the booking horizon become its busy blocks)
+ * and export (each booking change made to match in every writable calendar). Both are
+ * state-based: an import replaces the connection's whole set, an export reads the booking
+ * as it is now, so retried, duplicated or reordered runs converge.
+ */
+export function makeCalendarSync(deps: CalendarSyncDeps) {
+  const intervalMs = deps.intervalMinutes * 60_000;
+  // Jittered, so connections created together do not all sync in the same second.
+  const nextSync = (nowMs: number): number => nowMs + Math.round(intervalMs * (0.8 + 0.4 * deps.random()));
+
+  const connectorOf = (c: CalendarConnection): CalendarConnector => {
+    const connector = deps.connectors[c.kind];
+    if (!connector) throw new CalendarError('Ce type de calendrier ne peut pas encore être synchronisé.');
+    return connector;
+  };
+
+  /** Compares our exported events with what the calendar holds now; flags hand-made changes. */
+  async function checkDrift(connection: CalendarConnection, own: ExternalEvent[], fromMs: number, toMs: number): Promise<void> {
+    const exports = await deps.store.listExports(connection.id);
+    const byUid = new Map(own.map((e) => [e.uid, e]));
+    for (const record of exports) {
+      if (record.endMs <= fromMs || record.startMs >= toMs) continue;
+      const found = byUid.get(record.uid);
+      const drift = !found ? 'deleted' : found.startMs !== record.startMs || found.endMs !== record.endMs ? 'moved' : null;
+      if (drift === record.drift) continue;
+      const message =
+        drift === 'deleted'
+          ? `L'événement de ce rendez-vous a été supprimé à la main dans le calendrier « ${connection.name} ». Le rendez-vous reste confirmé ici : annulez-le depuis l'espace artisan si c'était voulu.`
+          : drift === 'moved'
+            ? `L'événement de ce rendez-vous a été déplacé à la main dans le calendrier « ${connection.name} ». Le rendez-vous n'a pas bougé ici : déplacez-le depuis l'espace artisan pour prévenir le client.`
+            : `L'événement de ce rendez-vous est de nouveau à l'heure dans le calendrier « ${connection.name} ».`;
+      await deps.store.flagDrift(record, drift, {
+        connectionId: connection.id,
+        calendar: connection.name,
+        change: drift ?? 'restored',
+        message,
+        ...(found && drift === 'moved' ? { calendarStartMs: found.startMs, calendarEndMs: found.endMs } : {}),
+      });
+    }
+  }
+
+  /** One import of a leased connection; a failure keeps the previous blocks and is recorded. */
+  async function runLeased(connection: CalendarConnection): Promise<SyncReport> {
+    const nowMs = deps.clock.now();
+    const window = { fromMs: nowMs - DAY_MS, toMs: nowMs + (connection.horizonDays + 1) * DAY_MS, timezone: connection.timezone };
+    try {
+      const { events, settings } = await connectorOf(connection).read(connection, window);
+      const own = events.filter((e) => bookingIdOfUid(e.uid) !== undefined);
+      const foreign = events.filter((e) => bookingIdOfUid(e.uid) === undefined);
+      const counts: SyncCounts = { blocks: foreign.length, ownEvents: own.length, windowStartMs: window.fromMs, windowEndMs: window.toMs };
+      if (connection.writeBookings) await checkDrift(connection, own, window.fromMs, window.toMs);
+      await deps.store.replaceBlocks(connection, deps.owner, foreign, counts, settings, deps.clock.now(), nextSync(deps.clock.now()));
+      return { ok: true, counts, error: null };
+    } catch (error) {
+      const message = error instanceof CalendarError ? error.message : 'Erreur inattendue pendant la synchronisation ; elle sera retentée.';
+      if (!(error instanceof CalendarError)) deps.log?.warn({ err: error, connectionId: connection.id }, 'calendar sync failed unexpectedly');
+      await deps.store.recordFailure(connection, deps.owner, message, deps.clock.now(), nextSync(deps.clock.now()));
+      return { ok: false, counts: connection.lastCounts, error: message };
+    }
+  }
+
+  return {
+    /** Sync now (the artisan's button): undefined when another run holds the connection. */
+    async syncNow(artisanId: string, id: string): Promise<SyncReport | undefined> {
+      const leased = await deps.store.lease(artisanId, id, deps.owner, deps.clock.now(), LEASE_MS);
+      return leased ? runLeased(leased) : undefined;
+    },
+
+    /** The background pass: every due connection (several instances share them by lease). */
+    async runDue(limit = 5): Promise<number> {
+      const due = await deps.store.leaseDue(deps.owner, deps.clock.now(), LEASE_MS, limit);
+      for (const connection of due) await runLeased(connection);
+      return due.length;
+    },
+
+    /**
+     * Before a booking is taken: calendars not synced for an interval are synced, for at most
+     * `budgetMs`. A slow calendar never holds the booking longer; its sync finishes behind.
+     */
+    async refreshBeforeBooking(serviceId: string, budgetMs: number): Promise<void> {
+      const stale = await deps.store.staleForService(serviceId, deps.clock.now(), intervalMs);
+      if (stale.length === 0) return;
+      const runs = Promise.all(
+        stale.map(async ({ artisanId, id }) => {
+          const leased = await deps.store.lease(artisanId, id, deps.owner, deps.clock.now(), LEASE_MS);
+          if (leased) await runLeased(leased);
+        }),
+      ).catch((err: unknown) => deps.log?.warn({ err }, 'pre-booking calendar sync failed'));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([runs, new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+      clearTimeout(timer);
+    },
+
+    /**
+     * The outbox handler of `calendar.booking_changed`: every writable calendar is made to
+     * match the booking as it is now (an event while it is active, none after). The record of
+     * where the event lives is written before the event, so a crash in between leaves nothing
+     * the next run cannot find and remove. Throws when a calendar failed (retried with backoff).
+     */
+    async exportBooking(bookingId: string): Promise<{ written: number; removed: number }> {
+      const booking = await deps.bookings.findBookingById(bookingId);
+      if (!booking) return { written: 0, removed: 0 };
+      const targets = await deps.store.writable(booking.artisanId);
+      // Only a booking the customer has is in the artisan's calendars (not a hold being paid).
+      const active = isBooked(booking.status);
+      const event = active ? await deps.renderEvent(booking) : undefined;
+      const failures: string[] = [];
+      let written = 0;
+      let removed = 0;
+      for (const connection of targets) {
+        const writer = deps.connectors[connection.kind]?.write;
+        if (!writer) continue;
+        try {
+          const existing = await deps.store.findExport(connection.id, booking.id);
+          if (event) {
+            const ref = await writer.put(connection, event);
+            await deps.store.saveExport(
+              booking.artisanId,
+              { connectionId: connection.id, bookingId: booking.id, uid: event.uid, remoteRef: ref, startMs: event.startMs, endMs: event.endMs, drift: null },
+              deps.clock.now(),
+            );
+            if (existing && existing.remoteRef !== ref) await writer.remove(connection, existing.remoteRef);
+            written++;
+          } else {
+            // Also when nothing is recorded: a crash between writing the event and recording
+            // it must not leave the event behind.
+            await writer.remove(connection, existing?.remoteRef ?? (await writer.locate(connection, booking.id)));
+            if (existing) {
+              await deps.store.deleteExport(connection.id, booking.id);
+              removed++;
+            }
+          }
+          if (connection.lastExportError) await deps.store.recordExportError(connection.id, null, deps.clock.now());
+        } catch (error) {
+          const message = error instanceof CalendarError ? error.message : "Erreur inattendue pendant l'écriture du rendez-vous.";
+          failures.push(`${connection.id}: ${message}`);
+          await deps.store.recordExportError(connection.id, `Rendez-vous ${booking.publicCode} non reporté dans ce calendrier : ${message}`, deps.clock.now());
+        }
+      }
+      if (failures.length > 0) throw new Error(`calendar export failed: ${failures.join('; ')}`);
+      return { written, removed };
+    },
+
+    /** Removes the events this service wrote to a calendar being disconnected. */
+    async removeOwnEvents(connection: CalendarConnection): Promise<{ removed: number; failed: { bookingId: string; error: string }[] }> {
+      const writer = deps.connectors[connection.kind]?.write;
+      const exports = await deps.store.listExports(connection.id);
+      if (!writer) return { removed: 0, failed: [] };
+      let removed = 0;
+      const failed: { bookingId: string; error: string }[] = [];
+      for (const record of exports) {
+        try {
+          await writer.remove(connection, record.remoteRef);
+          await deps.store.deleteExport(connection.id, record.bookingId);
+          removed++;
+        } catch (error) {
+          failed.push({ bookingId: record.bookingId, error: error instanceof CalendarError ? error.message : 'Erreur inattendue.' });
+        }
+      }
+      return { removed, failed };
+    },
+  };
+}
+
+export type CalendarSync = ReturnType<typeof makeCalendarSync>;
