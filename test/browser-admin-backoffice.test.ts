@@ -236,6 +236,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       ['/admin/horaires', 'Horaires et règles de réservation', 'hours'],
       ['/admin/prestations', 'Prestations', 'services'],
       ['/admin/conges', 'Congés et indisponibilités', 'time-off'],
+      ['/admin/calendriers', 'Calendriers', 'calendars'],
       ['/admin/notifications', 'Notifications', 'notifications'],
       ['/admin/messages', 'Messages', 'messages'],
       ['/admin/compte', 'Compte', 'account'],

@@ -3,7 +3,7 @@ import { Alert } from '../shared/components/Alert';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
 import { LoginScreen, SetupWizard } from './screens-access';
 import { AgendaScreen, BookingDetailScreen, BookingsScreen, PhoneBookingScreen } from './screens-bookings';
-import { AccountScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
+import { AccountScreen, CalendarsScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
 
 const NAV: [path: string, label: string][] = [
   ['/admin', 'Agenda'],
@@ -12,6 +12,7 @@ const NAV: [path: string, label: string][] = [
   ['/admin/horaires', 'Horaires'],
   ['/admin/prestations', 'Prestations'],
   ['/admin/conges', 'Congés'],
+  ['/admin/calendriers', 'Calendriers'],
   ['/admin/notifications', 'Notifications'],
   ['/admin/messages', 'Messages'],
   ['/admin/compte', 'Compte'],
@@ -61,6 +62,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <ServicesScreen session={session} />;
     case '/admin/conges':
       return <TimeOffScreen session={session} />;
+    case '/admin/calendriers':
+      return <CalendarsScreen session={session} />;
     case '/admin/notifications':
       return <NotificationsScreen session={session} />;
     case '/admin/messages':

@@ -694,3 +694,116 @@ export function EmbedScreen({ session }: { session: Session }) {
     </>
   );
 }
+
+type Connection = {
+  id: string;
+  providerId: string;
+  name: string;
+  writeBookings: boolean;
+  sync: { lastSuccessAt: string | null; lastError: string | null; counts: { blocks: number } | null };
+};
+const PROVIDER_LABEL: Record<string, string> = { ics: 'Abonnement iCal', caldav: 'CalDAV (iCloud, Nextcloud…)', google: 'Google Agenda', outlook: 'Outlook' };
+
+/** Connected calendars (their busy times block slots) and the private feed of the bookings. */
+export function CalendarsScreen({ session }: { session: Session }) {
+  const [calendars, setCalendars] = useState<Connection[]>([]);
+  const [feed, setFeed] = useState<string>();
+  const [f, setF] = useState({ providerId: 'ics' as 'ics' | 'caldav', name: '', url: '', serverUrl: '', username: '', password: '', writeBookings: false });
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const load = async () => {
+    try {
+      setCalendars((await call(session.api.GET('/api/admin/calendars'))).calendars as Connection[]);
+      setFeed((await call(session.api.GET('/api/admin/calendar-feed'))).url);
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  useEffect(() => void load(), []);
+  const act = async (f: () => Promise<unknown>, ok: string) => {
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      await f();
+      setNotice(ok);
+      await load();
+    } catch (e) {
+      const api = errorOf(e);
+      setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
+    }
+  };
+  const set = (k: 'name' | 'url' | 'serverUrl' | 'username' | 'password') => (v: string) => setF({ ...f, [k]: v });
+  return (
+    <>
+      <h1>Calendriers</h1>
+      {notice && <Alert kind="ok" text={notice} />}
+      {error && <Alert kind="err" text={error} />}
+      <h2>Mes rendez-vous dans mon agenda</h2>
+      {feed && (
+        <>
+          <label for="feed-url">Adresse privée à ajouter comme abonnement dans votre application d’agenda</label>
+          <input id="feed-url" type="text" readOnly value={feed} />
+        </>
+      )}
+      <h2>Calendriers connectés</h2>
+      {calendars.length === 0 && <p>Aucun calendrier connecté.</p>}
+      <ul class="plain">
+        {calendars.map((c) => (
+          <li key={c.id} class="card">
+            <h3>
+              {c.name} — {PROVIDER_LABEL[c.providerId] ?? c.providerId}
+            </h3>
+            <p>
+              {c.sync.lastSuccessAt ? `Dernière synchronisation : ${new Date(c.sync.lastSuccessAt).toLocaleString('fr-FR')}` : 'Pas encore synchronisé'}
+              {c.sync.counts ? ` — ${c.sync.counts.blocks} indisponibilités importées` : ''}
+            </p>
+            {c.sync.lastError && <p class="field-error">Erreur : {c.sync.lastError}</p>}
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => act(() => call(session.api.POST('/api/admin/calendars/{id}/sync', { params: { path: { id: c.id } } })), `« ${c.name} » synchronisé.`)}>
+                Synchroniser « {c.name} »
+              </button>
+              <button type="button" class="secondary" onClick={() => act(() => call(session.api.DELETE('/api/admin/calendars/{id}', { params: { path: { id: c.id } } })), `« ${c.name} » déconnecté.`)}>
+                Déconnecter « {c.name} »
+              </button>
+            </div>
+          </li>
+        ))}
+      </ul>
+      <h2>Connecter un calendrier</h2>
+      <form
+        class="card narrow"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const body =
+            f.providerId === 'ics'
+              ? { providerId: 'ics' as const, name: f.name, url: f.url }
+              : { providerId: 'caldav' as const, name: f.name, serverUrl: f.serverUrl, username: f.username, password: f.password, writeBookings: f.writeBookings };
+          void act(() => call(session.api.POST('/api/admin/calendars', { body })), `« ${f.name} » connecté.`);
+        }}
+      >
+        <label for="cal-kind">Type</label>
+        <select id="cal-kind" value={f.providerId} onChange={(e) => setF({ ...f, providerId: (e.target as HTMLSelectElement).value as 'ics' | 'caldav' })}>
+          <option value="ics">{PROVIDER_LABEL.ics}</option>
+          <option value="caldav">{PROVIDER_LABEL.caldav}</option>
+        </select>
+        <Field id="cal-name" label="Nom" value={f.name} onInput={set('name')} required />
+        {f.providerId === 'ics' ? (
+          <Field id="cal-url" label="Adresse iCal secrète" value={f.url} onInput={set('url')} hint="https://… ou webcal://…" required />
+        ) : (
+          <>
+            <Field id="cal-server" label="Adresse du serveur" value={f.serverUrl} onInput={set('serverUrl')} required />
+            <Field id="cal-user" label="Identifiant" value={f.username} onInput={set('username')} required />
+            <Field id="cal-pass" label="Mot de passe (d’application)" type="password" value={f.password} onInput={set('password')} required />
+            <label class="check">
+              <input type="checkbox" checked={f.writeBookings} onChange={(e) => setF({ ...f, writeBookings: (e.target as HTMLInputElement).checked })} />
+              Y écrire mes rendez-vous
+            </label>
+          </>
+        )}
+        <div class="actions">
+          <button type="submit">Connecter</button>
+        </div>
+      </form>
+    </>
+  );
+}
