@@ -16,13 +16,14 @@ const vcal = (...events: string[][]) =>
     .map((lines) => `BEGIN:VEVENT\r\nDTSTAMP:20261120T101010Z\r\n${lines.join('\r\n')}\r\nEND:VEVENT\r\n`)
     .join('')}END:VCALENDAR\r\n`;
 
-let radicale: Radicale;
-beforeAll(async () => {
-  radicale = await startRadicale({ marc: 'mot-de-passe-caldav', eve: 'autre' });
-}, 30_000);
-afterAll(async () => radicale?.close());
-
 describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
+  // One Radicale per engine: discovery takes the user's calendars, so another engine's suite
+  // must not leave its calendar (and exported bookings) in the same account.
+  let radicale: Radicale;
+  beforeAll(async () => {
+    radicale = await startRadicale({ marc: 'mot-de-passe-caldav', eve: 'autre' });
+  }, 30_000);
+  afterAll(async () => radicale?.close());
   const t = serviceForSuite(engine, START, { env: { CALENDAR_ALLOW_PRIVATE_URLS: 'true' } });
   const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => t.request(method, `/api/admin${url}`, body, adminHeaders());
   const day = async (date: string) => (await t.request('GET', `/api/availability?serviceId=diag&date=${date}`)).body.slots as any[];

@@ -25,6 +25,10 @@ export const anonymous = createApiClient();
 
 export { call, errorOf };
 
+/** An instant ("2027-03-10T09:00:00+01:00" or ISO UTC) as the artisan's wall clock, in French. */
+export const atInZone = (iso: string, timeZone: string | undefined): string =>
+  new Date(iso).toLocaleString('fr-FR', { timeZone: timeZone ?? 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+
 /** Minutes since midnight <-> "HH:MM" (the value of an `<input type="time">`). */
 export const hhmm = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 export function minutesOf(value: string): number | undefined {

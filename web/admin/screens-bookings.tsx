@@ -3,7 +3,7 @@ import { Alert } from '../shared/components/Alert';
 import { fieldErrors } from '../shared/api/client';
 import { addDays, duration, euros, frenchTime, longDate } from '../shared/format';
 import { Field } from './screens-access';
-import { DAY_NAMES, PAYMENT_LABEL, STATUS_LABEL, call, errorOf, navigate, type Session } from './lib';
+import { DAY_NAMES, PAYMENT_LABEL, STATUS_LABEL, atInZone, call, errorOf, navigate, type Session } from './lib';
 
 export interface AdminBooking {
   publicCode: string;
@@ -306,6 +306,10 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   const [reason, setReason] = useState('');
   const [slot, setSlot] = useState<{ date: string; time: string }>();
   const heading = useRef<HTMLHeadingElement>(null);
+  const [zone, setZone] = useState<string>();
+  useEffect(() => {
+    call(session.api.GET('/api/admin/artisan')).then((r) => setZone(r.artisan.timezone), () => undefined);
+  }, []);
   const load = () =>
     call(session.api.GET('/api/admin/bookings/{publicCode}', { params: { path: { publicCode: code } } })).then(
       (r) => setData(r as typeof data),
@@ -430,7 +434,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         <ol class="history">
           {data.history.map((h, i) => (
             <li key={i}>
-              <time dateTime={h.at}>{new Date(h.at).toLocaleString('fr-FR')}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
+              <time dateTime={h.at}>{atInZone(h.at, zone)}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
               {typeof h.data.reason === 'string' ? ` (motif : ${h.data.reason})` : ''}
             </li>
           ))}

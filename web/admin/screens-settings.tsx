@@ -3,7 +3,7 @@ import { Alert } from '../shared/components/Alert';
 import { fieldErrors } from '../shared/api/client';
 import { euros, longDate } from '../shared/format';
 import { Field } from './screens-access';
-import { DAY_NAMES, WEEK_ORDER, call, errorOf, hhmm, minutesOf, type Session } from './lib';
+import { DAY_NAMES, WEEK_ORDER, atInZone, call, errorOf, hhmm, minutesOf, type Session } from './lib';
 
 type Range = { start: string; end: string };
 type Rule = { dayOfWeek: number; startMinutes: number; endMinutes: number };
@@ -434,7 +434,7 @@ export function TimeOffScreen({ session }: { session: Session }) {
         {blocks.map((b) => (
           <li key={b.id} class="row">
             <span>
-              {b.summary} : {new Date(b.startDateTime).toLocaleString('fr-FR')} → {new Date(b.endDateTime).toLocaleString('fr-FR')}
+              {b.summary} : {atInZone(b.startDateTime, zone)} → {atInZone(b.endDateTime, zone)}
               {b.providerId !== 'manual' ? ` (calendrier ${b.providerId})` : ''}
             </span>
             {b.deletable && (
@@ -567,7 +567,7 @@ export function MessagesScreen({ session }: { session: Session }) {
           <li key={m.id} class="card">
             <details>
               <summary>
-                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} ({new Date(m.createdAt).toLocaleString('fr-FR')})
+                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} ({atInZone(m.createdAt, undefined)})
               </summary>
               <pre class="terms">{m.text}</pre>
             </details>
@@ -754,7 +754,7 @@ export function CalendarsScreen({ session }: { session: Session }) {
               {c.name} — {PROVIDER_LABEL[c.providerId] ?? c.providerId}
             </h3>
             <p>
-              {c.sync.lastSuccessAt ? `Dernière synchronisation : ${new Date(c.sync.lastSuccessAt).toLocaleString('fr-FR')}` : 'Pas encore synchronisé'}
+              {c.sync.lastSuccessAt ? `Dernière synchronisation : ${atInZone(c.sync.lastSuccessAt, undefined)}` : 'Pas encore synchronisé'}
               {c.sync.counts ? ` — ${c.sync.counts.blocks} indisponibilités importées` : ''}
             </p>
             {c.sync.lastError && <p class="field-error">Erreur : {c.sync.lastError}</p>}
