@@ -204,13 +204,15 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
 
   it('retries a dead message from the Messages screen', async () => {
     const created = await t.request('POST', '/api/bookings', bookingBody('2027-03-10', '10:00'));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
     const code = created.body.booking.publicCode as string;
-    await t.service.db.query(
-      `UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible' WHERE topic = 'notify.booking_confirmed'`,
+    const killed = await t.service.db.query(
+      `UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible' WHERE topic = 'notify.booking_confirmed' RETURNING id`,
     );
+    expect(killed).toHaveLength(1);
     const page = await signIn();
     await go(page, 'Messages', 'Messages');
-    expect(plain(await page.locator('main').innerText())).toContain('Dernière erreur : SMTP indisponible');
+    await page.getByText('Dernière erreur : SMTP indisponible').waitFor();
     await page.getByRole('button', { name: `Réessayer (Confirmation ${code})` }).click();
     await page.getByRole('status').filter({ hasText: 'Message relancé' }).waitFor();
     await page.getByText('Aucun message en échec.').waitFor();
