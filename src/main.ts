@@ -260,7 +260,7 @@ export async function compose(
     findBookingByToken: (token: string) => links.resolve(token),
     manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
-  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
   const backup = async () => {
     if (!db.backup) throw new Error('this database driver cannot take backups');
@@ -356,6 +356,11 @@ export async function compose(
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
   const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
+  // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
+  // index for range reads (the agenda scanned every booking of the artisan). Analysed at
+  // start and then hourly by the worker; a PostgreSQL server does this itself.
+  const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
+  if (refreshStatistics) await refreshStatistics();
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
@@ -418,6 +423,7 @@ export async function compose(
       sweep,
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
       purgeIdempotencyKeys,
+      ...(refreshStatistics ? [refreshStatistics] : []),
     ],
     events: metrics?.workerEvents,
   });

@@ -9,16 +9,16 @@ export interface paths {
         };
         /**
          * Agenda de la semaine (du lundi au dimanche) en une requête
-         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.
+         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /**
                      * @description Date locale AAAA-MM-JJ
                      * @example 2025-01-15
                      */
-                    week: string;
+                    week?: string;
                 };
                 header?: never;
                 path?: never;
@@ -108,6 +108,8 @@ export interface paths {
                             }[];
                             from: string;
                             to: string;
+                            /** @description Sans `week` : la date du jour chez l’artisan */
+                            today?: string;
                         };
                     };
                 };
