@@ -167,8 +167,15 @@ describe.each(ENGINES)('Stripe capture and refunds on %s', (engine) => {
     expect(await historyOf(t, first.id)).toContain('late_payment_refunded');
     const active = await t.service.db.query(`SELECT 1 FROM bookings WHERE booking_holds_slot(status)`);
     expect(active).toHaveLength(1);
-    const told = await t.service.db.query<{ topic: string }>(`SELECT topic FROM outbox WHERE booking_id = $1 AND topic = 'notify.late_payment_refunded'`, [first.id]);
+    // The customer is told, in French, that the money is returned in full.
+    const told = await t.service.db.query<{ recipient: string; subject: string; text_body: string }>(
+      `SELECT recipient, subject, text_body FROM mailbox WHERE booking_id = $1 AND kind = 'payment_refunded'`,
+      [first.id],
+    );
     expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ recipient: EMAIL, subject: expect.stringContaining('remboursé') });
+    expect(told[0]!.text_body).toContain('intégralement remboursé');
+    expect(told[0]!.text_body).toMatch(/12,00\s?€/);
   });
 
   it('reconciliation: a 3-D Secure success whose webhook was lost confirms the booking within a minute', async () => {
