@@ -8,7 +8,9 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; agenda = the week agenda vs health), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; agenda = the week agenda vs health; payments = booking creation with
+ * the simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -33,6 +35,7 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -46,7 +49,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda)`);
+for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda', 'payments'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, payments)`);
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
@@ -526,8 +529,12 @@ async function main(): Promise<void> {
     void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
   });
 
+  let paymentRuns: PaymentsRun[] = [];
   try {
-    if (!ONLY || ONLY === 'pglite') {
+    if (SCENARIOS.has('payments')) {
+      paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
+    }
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.
       const base = mkdtempSync(join(os.tmpdir(), 'artisanconnect-bench-'));
@@ -556,7 +563,7 @@ async function main(): Promise<void> {
       if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(pgliteEngine('worker', 'admin'), adminConfig(prepared.availabilityDate)));
     }
 
-    if (!ONLY || ONLY === 'postgres') {
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'postgres')) {
       const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
       let reachable = true;
       try {
@@ -631,7 +638,9 @@ async function main(): Promise<void> {
   if (after.hash !== source.hash) {
     machine.push(`WARNING: src/ changed during the run (fingerprint ${source.hash} at the start, ${after.hash} at the end): see the fingerprint each server started with`);
   }
-  log(`\n${summary(reports, machine)}`);
+  if (CORE || ADMIN_NOTIFY) log(`\n${summary(reports, machine)}`);
+  else log(`\n${machine.map((m) => `- ${m}`).join('\n')}`);
+  if (paymentRuns.length > 0) log(`\n${paymentsSummary(paymentRuns)}`);
   if (adminReports.length > 0) log(`\n${adminNotifySummary(adminReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, pollMs: NOTIFY_POLL_MS })}`);
   log(`\ntotal bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);
 }
