@@ -8,8 +8,8 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; agenda = the week agenda vs health; payments = booking creation with
- * the simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000 events, see bench/calendars.ts;
+ * payments = booking creation with the simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
@@ -36,6 +36,7 @@ import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
 import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
+import { runCalendarsBench } from './calendars.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -49,7 +50,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda', 'payments'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, payments)`);
+for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda', 'calendars', 'payments'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, calendars, payments)`);
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
@@ -534,6 +535,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('payments')) {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
+    if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.

@@ -6,9 +6,11 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
 import { bookingNotFound } from './domain/errors.ts';
-import { makeGetAvailability } from './app/get-availability.ts';
+import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
+import { makePublicProfile } from './app/public-profile.ts';
+import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
@@ -79,7 +81,7 @@ import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts'
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
-import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
 import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
@@ -112,6 +114,8 @@ export interface Service {
   app: FastifyInstance;
   db: Database;
   worker: Worker;
+  /** Calendar import/export (the worker runs it; tests call it to drive a pass). */
+  calendarSync: CalendarSync;
   log: Logger;
   /** The retention sweep (also run hourly, by the service clock, from the worker). */
   retention: ReturnType<typeof makeRetention>;
@@ -236,6 +240,8 @@ export async function compose(
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     createBooking: async (...args: Parameters<typeof createBooking>) => {
       await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
@@ -254,6 +260,7 @@ export async function compose(
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
     resumeBooking: makeResumeBooking({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
+    manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
@@ -427,6 +434,7 @@ export async function compose(
     app,
     db,
     worker,
+    calendarSync,
     log,
     retention,
     backups,
@@ -485,8 +493,9 @@ export async function main(): Promise<void> {
     service = await compose(config);
   } catch (error) {
     if (error instanceof SchemaNewerThanCodeError) {
+      // 65 (EX_DATAERR): restarting cannot help; deploy/artisanconnect.service does not retry it.
       console.error(error.message);
-      process.exit(1);
+      process.exit(65);
     }
     throw error;
   }

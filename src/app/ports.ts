@@ -145,6 +145,8 @@ export interface BookingTx {
   enqueue(messages: OutboxMessage[]): Promise<void>;
   /** Cancels pending outbox rows of a booking for the given topics (e.g. reminders). */
   cancelPending(bookingId: string, topics: string[]): Promise<void>;
+  /** Cancels the booking's pending rows of one topic (a later change replaces them); their payloads, oldest first. */
+  supersedePending(bookingId: string, topic: string): Promise<Record<string, unknown>[]>;
   /** Marks pending outbox rows of a booking done (the work was carried out inline). */
   completePending(bookingId: string, topics: string[]): Promise<void>;
   appendEvent(event: BookingEvent): Promise<void>;
@@ -272,6 +274,8 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
 }
 
 /** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */

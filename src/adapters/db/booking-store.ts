@@ -240,6 +240,17 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         topics,
       ]);
     },
+    async supersedePending(bookingId, topic) {
+      // Claimed rows too: a worker holding one re-reads the booking and drops it as stale.
+      const rows = await q.query<{ payload: Record<string, unknown> }>(
+        `WITH superseded AS (
+           UPDATE outbox SET status = 'cancelled', last_error = 'superseded by a later change'
+            WHERE booking_id = $1 AND topic = $2 AND status = 'pending' RETURNING payload, created_at, id)
+         SELECT payload FROM superseded ORDER BY created_at, id`,
+        [bookingId, topic],
+      );
+      return rows.map((r) => r.payload);
+    },
     async completePending(bookingId, topics) {
       await q.query(
         `UPDATE outbox SET status = 'done', done_at = now(), locked_by = NULL WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`,

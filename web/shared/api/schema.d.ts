@@ -34,6 +34,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -82,6 +88,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -174,6 +186,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -249,6 +264,8 @@ export interface paths {
                         plan?: "starter" | "pro" | "business";
                         /** @description Pas entre deux créneaux (minutes) */
                         slotStepMinutes?: number;
+                        /** @description Conditions générales de vente acceptées par le client à la réservation (texte) */
+                        termsOfSale?: string | null;
                         /** @description Fuseau IANA, ex. Europe/Paris */
                         timezone?: string;
                         /** @description Métier affiché (ex. « Plombier chauffagiste »), null pour le retirer */
@@ -287,6 +304,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -515,6 +535,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -563,6 +589,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -618,6 +650,10 @@ export interface paths {
                          * @default false
                          */
                         collectDeposit: boolean;
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -659,6 +695,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -707,6 +749,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -730,6 +778,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -778,6 +832,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -883,6 +943,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -931,6 +997,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -943,6 +1015,17 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            /** @description Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées */
+                            consent: {
+                                acceptedAt: string;
+                                refundPolicy: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                termsVersion: string | null;
+                            } | null;
                             history: {
                                 /** @description customer, artisan, system ou token:<nom> */
                                 actor: string;
@@ -1020,6 +1103,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1068,6 +1157,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -1186,6 +1281,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1234,6 +1335,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -2206,6 +2313,12 @@ export interface paths {
                         "application/json": {
                             bookings: {
                                 booking: {
+                                    /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                    cancellationRefund?: {
+                                        refundCents: number;
+                                        refundRate: number;
+                                        retainedCents: number;
+                                    };
                                     cancelledBy: ("customer" | "artisan" | "system") | null;
                                     /**
                                      * @description En ligne ou saisie par l’artisan (téléphone)
@@ -2254,6 +2367,12 @@ export interface paths {
                                     publicCode: string;
                                     /** @description Remboursement décidé à l’annulation */
                                     refundCents: number;
+                                    refundPolicy?: {
+                                        tiers: {
+                                            minHoursBefore: number;
+                                            refundRate: number;
+                                        }[];
+                                    };
                                     serviceId: string;
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3863,6 +3982,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/artisan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            artisan: {
+                                displayName: string;
+                                /** @description E.164 */
+                                phone: string | null;
+                                /** @description L'abonnement permet les SMS au client */
+                                smsOffered: boolean;
+                                /** @description Conditions générales de vente à accepter pour réserver en ligne */
+                                terms: {
+                                    text: string;
+                                    version: string;
+                                } | null;
+                                /** @description Fuseau de l'artisan : toutes les heures affichées sont les siennes */
+                                timezone: string;
+                                /** @description Date du jour chez l'artisan (AAAA-MM-JJ) */
+                                today: string;
+                                trade: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/availability": {
         parameters: {
             query?: never;
@@ -3970,6 +4170,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendrier : créneaux libres de chaque jour (au plus 62 jours)
+         * @description Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /** @description Identifiant de prestation, ex. diag */
+                    serviceId: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -3995,6 +4295,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -4036,6 +4340,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4068,6 +4378,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4080,6 +4396,12 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
                         };
                     };
                 };
@@ -4091,6 +4413,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4123,6 +4451,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4134,6 +4468,12 @@ export interface paths {
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
                             };
                             payment: {
                                 /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
@@ -4237,6 +4577,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créneaux pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    date: string;
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            opening: {
+                                breakEndMinutes: number | null;
+                                breaks?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                breakStartMinutes: number | null;
+                                endMinutes: number;
+                                ranges?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                startMinutes: number;
+                            } | null;
+                            serviceId: string;
+                            slots: {
+                                available: boolean;
+                                blockedBy: {
+                                    providerId?: string;
+                                    /** @enum {string} */
+                                    type: "booking" | "calendar";
+                                }[];
+                                time: string;
+                            }[];
+                            timezone: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{publicCode}/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendrier pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/cancel": {
         parameters: {
             query?: never;
@@ -4279,6 +4851,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4311,6 +4889,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4516,6 +5100,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4548,6 +5138,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4571,6 +5167,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4603,6 +5205,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4757,6 +5365,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4789,6 +5403,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4897,6 +5517,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4929,6 +5555,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -5029,6 +5661,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -5061,6 +5699,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -5409,6 +6053,13 @@ export interface paths {
                                 id: string;
                                 isActive: boolean;
                                 name: string;
+                                /** @description Conditions d'annulation de l'acompte (paliers) */
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                             }[];
                         };
                     };
