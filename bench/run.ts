@@ -10,7 +10,9 @@
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
  * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
  * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
- * login flood from many addresses, see bench/hot-paths.ts), BENCH_NOTIFY_BOOKINGS (default 300),
+ * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
+ * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
  * BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
@@ -36,6 +38,7 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 import { runCalendarsBench } from './calendars.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 
@@ -51,7 +54,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths'];
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -537,7 +540,11 @@ async function main(): Promise<void> {
     void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
   });
 
+  let paymentRuns: PaymentsRun[] = [];
   try {
+    if (SCENARIOS.has('payments')) {
+      paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
+    }
     if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
@@ -653,7 +660,9 @@ async function main(): Promise<void> {
   if (after.hash !== source.hash) {
     machine.push(`WARNING: src/ changed during the run (fingerprint ${source.hash} at the start, ${after.hash} at the end): see the fingerprint each server started with`);
   }
-  log(`\n${summary(reports, machine)}`);
+  if (CORE || ADMIN_NOTIFY) log(`\n${summary(reports, machine)}`);
+  else log(`\n${machine.map((m) => `- ${m}`).join('\n')}`);
+  if (paymentRuns.length > 0) log(`\n${paymentsSummary(paymentRuns)}`);
   if (adminReports.length > 0) log(`\n${adminNotifySummary(adminReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, pollMs: NOTIFY_POLL_MS })}`);
   if (hotReports.length > 0) log(`\n${hotPathsSummary(hotReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS })}`);
   log(`\ntotal bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);

@@ -31,6 +31,8 @@ import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-
 import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
 import { makePaymentJobs } from './app/payment-jobs.ts';
 import { paymentRoutes } from './adapters/http/routes/payments.ts';
+import { adminPaymentSettingsRoutes } from './adapters/http/routes/admin-payment-settings.ts';
+import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -321,6 +323,7 @@ export async function compose(
           exceptions: makeScheduleExceptions({ settings, clock, random }),
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
+        adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),

@@ -3258,6 +3258,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Encaissement de l'acompte */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changer l'encaissement de l'acompte
+         * @description Vaut pour les réservations prises ensuite ; les acomptes déjà pris gardent leur mode.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                         * @enum {string}
+                         */
+                        captureStrategy: "capture" | "authorize";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/admin/services": {
         parameters: {
             query?: never;
