@@ -11,6 +11,14 @@ export const TOPICS = {
   reminder: 'notify.reminder',
   calendar: 'calendar.booking_changed',
   settle: 'payment.settle',
+  /** Capture of an authorised-only deposit, due when the appointment starts. */
+  capture: 'payment.capture',
+  /** Retries cancelling the PaymentIntent of a hold that expired while the provider was unreachable. */
+  voidPayment: 'payment.void',
+  /** A provider event (webhook) to process. */
+  webhook: 'payment.webhook',
+  /** The customer is told a payment that came after their hold expired is refunded. */
+  latePaymentRefunded: 'notify.late_payment_refunded',
 } as const;
 
 const HOUR = 3_600_000;
