@@ -80,6 +80,7 @@ import { makeCalendarStore } from './adapters/db/calendar-store.ts';
 import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { makeGoogleConnector } from './adapters/calendars/google-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
 import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
@@ -218,11 +219,15 @@ export async function compose(
   const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
   const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
   const safeFetch = makeSafeFetch(fetchLimits);
+  const google = cal.google
+    ? makeGoogleConnector({ ...cal.google, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/google/callback` })
+    : undefined;
   const calendarSync = makeCalendarSync({
     store: calendarStore,
     connectors: {
       ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
       caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      ...(google ? { google } : {}),
     },
     bookings: store,
     renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
@@ -232,7 +237,14 @@ export async function compose(
     owner: workerId,
     log: log.child({ component: 'calendars' }),
   });
-  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const calendars = makeCalendarConnections({
+    store: calendarStore,
+    sync: calendarSync,
+    clock,
+    random,
+    checkUrl: makeUrlCheck(fetchLimits),
+    oauth: google ? { google: google.oauth } : {},
+  });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
