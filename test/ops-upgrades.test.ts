@@ -126,7 +126,7 @@ describe.each(ENGINES)('upgrades on %s', (engine) => {
     await expect(migrate(db)).rejects.toBeInstanceOf(SchemaNewerThanCodeError);
     await db.close();
 
-    const env: Record<string, string> = engine === 'pglite' ? { DATA_DIR: location, PGLITE_THREAD: 'main' } : { DATABASE_URL: location };
+    const env: Record<string, string> = engine === 'pglite' ? { DATA_DIR: location, PGLITE_THREAD: 'main' } : { DATABASE_URL: location, SEED_DEMO: 'true' };
     const child = startServiceProcess('node', { ...env, LOG_LEVEL: 'info' }, await freePort());
     const exit = await exitWithin(child, 60_000);
     expect(exit.code).toBe(65);

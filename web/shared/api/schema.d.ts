@@ -64,6 +64,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -78,8 +86,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -534,6 +545,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -548,8 +567,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -616,7 +638,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -667,6 +689,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -681,8 +711,82 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -725,7 +829,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -809,6 +913,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -823,8 +935,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -835,7 +950,7 @@ export interface paths {
                                 data: {
                                     [key: string]: unknown;
                                 };
-                                /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                 type: string;
                             }[];
                         };
@@ -935,6 +1050,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -949,8 +1072,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -998,7 +1124,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1090,6 +1216,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -1104,8 +1238,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1148,7 +1285,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2023,7 +2160,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2099,6 +2236,14 @@ export interface paths {
                                         rate: number;
                                         refundedCents: number;
                                     };
+                                    /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                    dispute: {
+                                        amountCents: number;
+                                        openedAt: string;
+                                        /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                        reason: string;
+                                        status: string;
+                                    } | null;
                                     durationMinutes: number;
                                     endDateTime: string;
                                     notifications: {
@@ -2113,8 +2258,11 @@ export interface paths {
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                     startDateTime: string;
-                                    /** @enum {string} */
-                                    status: "confirmed" | "cancelled" | "rescheduled";
+                                    /**
+                                     * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                     * @enum {string}
+                                     */
+                                    status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                     time: string;
                                     updatedAt: string;
                                 };
@@ -2125,7 +2273,7 @@ export interface paths {
                                     data: {
                                         [key: string]: unknown;
                                     };
-                                    /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                    /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                     type: string;
                                 }[];
                             }[];
@@ -3746,7 +3894,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -3803,10 +3951,78 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
                             };
                         };
                     };
@@ -3829,7 +4045,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3978,8 +4194,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4009,7 +4228,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4134,6 +4353,240 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/payment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Où en est le paiement de l'acompte (après 3-D Secure)
+         * @description À appeler après l'authentification 3-D Secure. 200 : réservation confirmée (aussi si le webhook l'a confirmée avant) ; 202 : authentification toujours en attente ; 402 : authentification échouée (créneau libéré) ; 409 PAYMENT_HOLD_EXPIRED : délai dépassé (créneau libéré, rien de débité).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Adresse e-mail */
+                        email?: string;
+                        /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                        token?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -4219,8 +4672,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4245,7 +4701,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4356,8 +4812,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4485,8 +4944,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4650,6 +5112,106 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prestataire de paiement et clé publique (Stripe Elements) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                            publishableKey: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/simulated/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 3-D Secure simulé : la réponse du client (mode simulé uniquement) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientSecret: string;
+                        /** @enum {string} */
+                        outcome: "succeeded" | "failed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4835,7 +5397,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
