@@ -6,9 +6,11 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
 import { bookingNotFound } from './domain/errors.ts';
-import { makeGetAvailability } from './app/get-availability.ts';
+import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
+import { makePublicProfile } from './app/public-profile.ts';
+import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
@@ -29,6 +31,8 @@ import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-
 import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
 import { makePaymentJobs } from './app/payment-jobs.ts';
 import { paymentRoutes } from './adapters/http/routes/payments.ts';
+import { adminPaymentSettingsRoutes } from './adapters/http/routes/admin-payment-settings.ts';
+import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -236,6 +240,8 @@ export async function compose(
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     createBooking: async (...args: Parameters<typeof createBooking>) => {
       await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
@@ -254,8 +260,9 @@ export async function compose(
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
     resumeBooking: makeResumeBooking({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
+    manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
-  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock });
+  const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
   const backup = async () => {
     if (!db.backup) throw new Error('this database driver cannot take backups');
@@ -316,6 +323,7 @@ export async function compose(
           exceptions: makeScheduleExceptions({ settings, clock, random }),
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
+        adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
@@ -351,6 +359,11 @@ export async function compose(
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
   const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
   const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
+  // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
+  // index for range reads (the agenda scanned every booking of the artisan). Analysed at
+  // start and then hourly by the worker; a PostgreSQL server does this itself.
+  const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
+  if (refreshStatistics) await refreshStatistics();
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
@@ -413,6 +426,7 @@ export async function compose(
       sweep,
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
       purgeIdempotencyKeys,
+      ...(refreshStatistics ? [refreshStatistics] : []),
     ],
     events: metrics?.workerEvents,
   });

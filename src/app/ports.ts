@@ -158,6 +158,12 @@ export interface BookingTx {
 
 export type DepositCapture = 'capture' | 'authorize';
 
+/** The artisan's capture strategy, as the back office reads and sets it. */
+export interface PaymentSettingsStore {
+  read(artisanId: string): Promise<DepositCapture>;
+  write(artisanId: string, capture: DepositCapture): Promise<void>;
+}
+
 export interface BookingStore {
   listActiveServices(): Promise<ServiceRecord[]>;
   /** Service, artisan settings and what occupies [fromMs, toMs): one query. */
@@ -268,6 +274,8 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
 }
 
 /** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */

@@ -35,6 +35,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   EXCEPTION_EXISTS: 409,
   SERVICE_ID_TAKEN: 409,
   SERVICE_HAS_BOOKINGS: 409,
+  TERMS_CHANGED: 409,
   SETUP_ALREADY_DONE: 409,
   CALENDAR_SYNC_IN_PROGRESS: 409,
   MANAGE_LINK_EXPIRED: 410,
@@ -44,6 +45,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   RATE_LIMITED: 429,
   PAYMENT_UNAVAILABLE: 503,
   SERVICE_UNAVAILABLE: 503,
+  FRONT_NOT_BUILT: 503,
   LOGIN_BUSY: 503,
 };
 
@@ -52,6 +54,9 @@ export class RateLimitedError extends AppError {
     super('RATE_LIMITED', `Trop de tentatives. Merci de réessayer dans ${retryAfterSeconds} seconde${retryAfterSeconds > 1 ? 's' : ''}.`);
   }
 }
+
+/** 503s the service chooses to answer under load (a busy sign-in), not failures of a dependency. */
+const SHED_CODES: ReadonlySet<string> = new Set(['LOGIN_BUSY']);
 
 /** Every 503 says when to come back (Retry-After); this is the default, in seconds. */
 const RETRY_AFTER_SECONDS = 5;
@@ -151,7 +156,9 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     const status = statusOf(error);
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
+    // Load shedding is expected under a flood: a debug line, not a warning with a stack.
+    if (SHED_CODES.has(error.code)) request.log.debug({ code: error.code }, 'request shed');
+    else if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
     return reply.status(status).send(errorBody(error.code, error.message, error.details));
   }
   const error = thrown as FastifyError;

@@ -1,3 +1,4 @@
+import { DEFAULT_REFUND_POLICY, decideRefund } from '../../domain/refund-policy.ts';
 import type { Availability } from '../../app/get-availability.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 import { depositCents } from '../../domain/money.ts';
@@ -35,6 +36,7 @@ export function presentService(s: ServiceRecord) {
     depositRate: s.depositRate,
     depositCents: depositCents(s.basePriceCents, s.depositRate),
     isActive: s.isActive,
+    refundPolicy: s.refundPolicy ?? DEFAULT_REFUND_POLICY,
   };
 }
 
@@ -54,7 +56,7 @@ export function presentAvailability(a: Availability) {
 }
 
 /** The intervention address is shown only to the customer's own lookup and to the artisan. */
-export function presentBooking(b: BookingRecord, options: { withAddress?: boolean } = {}) {
+export function presentBooking(b: BookingRecord, options: { withAddress?: boolean; nowMs?: number } = {}) {
   const local = instantToLocal(b.startMs, b.timezone);
   return {
     publicCode: b.publicCode,
@@ -86,5 +88,12 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
     notifications: { email: b.notifyEmail, sms: b.notifySms },
     createdAt: formatInstant(b.createdMs, b.timezone),
     updatedAt: formatInstant(b.updatedMs, b.timezone),
+    // The customer's own lookup: the policy and what cancelling now would refund.
+    ...(options.nowMs !== undefined
+      ? {
+          refundPolicy: b.refundPolicy,
+          cancellationRefund: decideRefund({ policy: b.refundPolicy, depositCents: b.depositCents, cancelledBy: 'customer', startMs: b.startMs, nowMs: options.nowMs }),
+        }
+      : {}),
   };
 }

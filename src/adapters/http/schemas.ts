@@ -46,6 +46,36 @@ export const ServiceDto = Type.Object({
   depositRate: Type.Number(),
   depositCents: Type.Integer(),
   isActive: Type.Boolean(),
+  refundPolicy: Type.Optional(Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }, { description: "Conditions d'annulation de l'acompte (paliers)" })),
+});
+
+export const RefundPolicyDto = Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) });
+export const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
+
+export const DaySummaryDto = Type.Object({
+  date: Type.String(),
+  freeSlots: Type.Integer({ description: 'Nombre de créneaux libres ce jour-là' }),
+  firstFreeTime: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'Premier créneau libre (HH:MM), null sans créneau' }),
+});
+export const AvailabilityDaysDto = Type.Object({
+  serviceId: Type.String(),
+  timezone: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  days: Type.Array(DaySummaryDto),
+});
+
+export const PublicArtisanDto = Type.Object({
+  displayName: Type.String(),
+  trade: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  phone: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'E.164' }),
+  timezone: Type.String({ description: "Fuseau de l'artisan : toutes les heures affichées sont les siennes" }),
+  today: Type.String({ description: "Date du jour chez l'artisan (AAAA-MM-JJ)" }),
+  smsOffered: Type.Boolean({ description: "L'abonnement permet les SMS au client" }),
+  terms: Type.Unsafe<{ version: string; text: string } | null>({
+    anyOf: [Type.Object({ version: Type.String(), text: Type.String() }), Type.Null()],
+    description: 'Conditions générales de vente à accepter pour réserver en ligne',
+  }),
 });
 
 export const SlotDto = Type.Object({
@@ -114,6 +144,8 @@ export const BookingDto = Type.Object({
   notifications: Type.Object({ email: Type.Boolean(), sms: Type.Boolean() }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  refundPolicy: Type.Optional(RefundPolicyDto),
+  cancellationRefund: Type.Optional({ ...RefundDto, description: "Ce que l'annulation rembourserait maintenant (consultation par le client)" }),
 });
 
 export const CreateBookingBody = Type.Object({
@@ -139,6 +171,12 @@ export const CreateBookingBody = Type.Object({
     ),
   }),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
+  consent: Type.Optional(
+    Type.Object(
+      { termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64 }) },
+      { description: "Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation" },
+    ),
+  ),
   paymentMethodId: Type.Optional(
     Type.String({
       pattern: '^pm_[A-Za-z0-9_]{1,120}$',

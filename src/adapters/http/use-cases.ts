@@ -1,4 +1,5 @@
-import type { makeGetAvailability } from '../../app/get-availability.ts';
+import type { makeGetAvailability, makeGetAvailabilityDays } from '../../app/get-availability.ts';
+import type { PublicProfileUseCases } from '../../app/public-profile.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
@@ -8,6 +9,9 @@ import type { makeConfirmPayment, makeResumeBooking } from '../../app/confirm-pa
 export interface UseCases {
   listServices(): Promise<ServiceRecord[]>;
   getAvailability: ReturnType<typeof makeGetAvailability>;
+  getAvailabilityDays: ReturnType<typeof makeGetAvailabilityDays>;
+  /** The booking page's view of the artisan; terms-of-sale consent. */
+  publicProfile: PublicProfileUseCases;
   createBooking: ReturnType<typeof makeCreateBooking>;
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
@@ -22,4 +26,6 @@ export interface UseCases {
   calendarFeed(token: string): Promise<string | undefined>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
+  /** The manage link of a booking (what its e-mails carry). */
+  manageUrl(booking: BookingRecord): string;
 }

@@ -9,16 +9,16 @@ export interface paths {
         };
         /**
          * Agenda de la semaine (du lundi au dimanche) en une requête
-         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.
+         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.
          */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /**
                      * @description Date locale AAAA-MM-JJ
                      * @example 2025-01-15
                      */
-                    week: string;
+                    week?: string;
                 };
                 header?: never;
                 path?: never;
@@ -34,6 +34,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -82,6 +88,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -96,6 +108,8 @@ export interface paths {
                             }[];
                             from: string;
                             to: string;
+                            /** @description Sans `week` : la date du jour chez l’artisan */
+                            today?: string;
                         };
                     };
                 };
@@ -174,6 +188,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -249,6 +266,8 @@ export interface paths {
                         plan?: "starter" | "pro" | "business";
                         /** @description Pas entre deux créneaux (minutes) */
                         slotStepMinutes?: number;
+                        /** @description Conditions générales de vente acceptées par le client à la réservation (texte) */
+                        termsOfSale?: string | null;
                         /** @description Fuseau IANA, ex. Europe/Paris */
                         timezone?: string;
                         /** @description Métier affiché (ex. « Plombier chauffagiste »), null pour le retirer */
@@ -287,6 +306,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -515,6 +537,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -563,6 +591,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -618,6 +652,10 @@ export interface paths {
                          * @default false
                          */
                         collectDeposit: boolean;
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -659,6 +697,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -707,6 +751,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -730,6 +780,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -778,6 +834,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -883,6 +945,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -931,6 +999,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -943,6 +1017,17 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            /** @description Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées */
+                            consent: {
+                                acceptedAt: string;
+                                refundPolicy: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                termsVersion: string | null;
+                            } | null;
                             history: {
                                 /** @description customer, artisan, system ou token:<nom> */
                                 actor: string;
@@ -1020,6 +1105,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1068,6 +1159,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -1186,6 +1283,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1234,6 +1337,12 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -2206,6 +2315,12 @@ export interface paths {
                         "application/json": {
                             bookings: {
                                 booking: {
+                                    /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                    cancellationRefund?: {
+                                        refundCents: number;
+                                        refundRate: number;
+                                        retainedCents: number;
+                                    };
                                     cancelledBy: ("customer" | "artisan" | "system") | null;
                                     /**
                                      * @description En ligne ou saisie par l’artisan (téléphone)
@@ -2254,6 +2369,12 @@ export interface paths {
                                     publicCode: string;
                                     /** @description Remboursement décidé à l’annulation */
                                     refundCents: number;
+                                    refundPolicy?: {
+                                        tiers: {
+                                            minHoursBefore: number;
+                                            refundRate: number;
+                                        }[];
+                                    };
                                     serviceId: string;
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3137,6 +3258,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Encaissement de l'acompte */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changer l'encaissement de l'acompte
+         * @description Vaut pour les réservations prises ensuite ; les acomptes déjà pris gardent leur mode.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                         * @enum {string}
+                         */
+                        captureStrategy: "capture" | "authorize";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/admin/services": {
         parameters: {
             query?: never;
@@ -3742,6 +3984,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/artisan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            artisan: {
+                                displayName: string;
+                                /** @description E.164 */
+                                phone: string | null;
+                                /** @description L'abonnement permet les SMS au client */
+                                smsOffered: boolean;
+                                /** @description Conditions générales de vente à accepter pour réserver en ligne */
+                                terms: {
+                                    text: string;
+                                    version: string;
+                                } | null;
+                                /** @description Fuseau de l'artisan : toutes les heures affichées sont les siennes */
+                                timezone: string;
+                                /** @description Date du jour chez l'artisan (AAAA-MM-JJ) */
+                                today: string;
+                                trade: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/availability": {
         parameters: {
             query?: never;
@@ -3849,6 +4172,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendrier : créneaux libres de chaque jour (au plus 62 jours)
+         * @description Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /** @description Identifiant de prestation, ex. diag */
+                    serviceId: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -3874,6 +4297,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -3915,6 +4342,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3947,6 +4380,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -3959,6 +4398,12 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
                         };
                     };
                 };
@@ -3970,6 +4415,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4002,6 +4453,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4013,6 +4470,12 @@ export interface paths {
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
                             };
                             payment: {
                                 /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
@@ -4116,6 +4579,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créneaux pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    date: string;
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            opening: {
+                                breakEndMinutes: number | null;
+                                breaks?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                breakStartMinutes: number | null;
+                                endMinutes: number;
+                                ranges?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                startMinutes: number;
+                            } | null;
+                            serviceId: string;
+                            slots: {
+                                available: boolean;
+                                blockedBy: {
+                                    providerId?: string;
+                                    /** @enum {string} */
+                                    type: "booking" | "calendar";
+                                }[];
+                                time: string;
+                            }[];
+                            timezone: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{publicCode}/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendrier pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/cancel": {
         parameters: {
             query?: never;
@@ -4158,6 +4853,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4190,6 +4891,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4395,6 +5102,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4427,6 +5140,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4450,6 +5169,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4482,6 +5207,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4636,6 +5367,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4668,6 +5405,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4776,6 +5519,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4808,6 +5557,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -4908,6 +5663,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4940,6 +5701,12 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
@@ -5288,6 +6055,13 @@ export interface paths {
                                 id: string;
                                 isActive: boolean;
                                 name: string;
+                                /** @description Conditions d'annulation de l'acompte (paliers) */
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                             }[];
                         };
                     };

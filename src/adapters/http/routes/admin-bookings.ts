@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
 import type { BookingRecord } from '../../../app/ports.ts';
 import { ValidationError } from '../../../domain/errors.ts';
-import { parseLocalDate } from '../../../domain/time.ts';
+import { formatInstant, parseLocalDate } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
@@ -114,17 +114,22 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       {
         schema: {
           summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
-          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.',
-          querystring: Type.Object({ week: DateString }),
+          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.',
+          querystring: Type.Object({ week: Type.Optional(DateString) }),
           response: {
-            200: Type.Object({ from: Type.String(), to: Type.String(), bookings: Type.Array(AdminBookingDto) }),
+            200: Type.Object({ from: Type.String(), to: Type.String(), today: Type.Optional(Type.String({ description: 'Sans `week` : la date du jour chez l’artisan' })), bookings: Type.Array(AdminBookingDto) }),
             ...errorResponses(400, 401),
           },
         },
       },
       async (request) => {
-        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week)!);
-        return { from: week.from.toString(), to: week.to.toString(), bookings: week.bookings.map(presentAdminBooking) };
+        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week));
+        return {
+          from: week.from.toString(),
+          to: week.to.toString(),
+          ...(week.today ? { today: week.today.toString() } : {}),
+          bookings: week.bookings.map(presentAdminBooking),
+        };
       },
     );
 
@@ -134,12 +139,36 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         schema: {
           summary: 'Une réservation et son historique complet',
           params: CodeParams,
-          response: { 200: Type.Object({ booking: AdminBookingDto, history: Type.Array(HistoryDto) }), ...errorResponses(401, 404) },
+          response: {
+            200: Type.Object({
+              booking: AdminBookingDto,
+              history: Type.Array(HistoryDto),
+              consent: Type.Unsafe<{ acceptedAt: string; termsVersion: string | null; refundPolicy: { tiers: { minHoursBefore: number; refundRate: number }[] } } | null>({
+                anyOf: [
+                  Type.Object({
+                    acceptedAt: Type.String(),
+                    termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+                    refundPolicy: Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }),
+                  }),
+                  Type.Null(),
+                ],
+                description: "Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées",
+              }),
+            }),
+            ...errorResponses(401, 404),
+          },
         },
       },
       async (request) => {
         const { booking, history } = await deps.bookings.get(request.admin.artisanId, request.params.publicCode);
-        return { booking: presentAdminBooking(booking), history: presentHistory(history) };
+        const consent = await uc.publicProfile.readConsent(request.admin.artisanId, booking.publicCode);
+        return {
+          booking: presentAdminBooking(booking),
+          history: presentHistory(history),
+          consent: consent
+            ? { acceptedAt: formatInstant(consent.acceptedMs, booking.timezone), termsVersion: consent.termsVersion, refundPolicy: consent.refundPolicy }
+            : null,
+        };
       },
     );
 

@@ -13,7 +13,9 @@ import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
 import {
+  AvailabilityDaysDto,
   AvailabilityDto,
+  PublicArtisanDto,
   BookingDto,
   CancelBody,
   CodeParams,
@@ -39,11 +41,22 @@ export interface PublicApiDeps {
   paymentProvider: 'stripe' | 'simulated';
 }
 
+/** A body already serialised by the route's response schema (Fastify sends a JSON string as is). */
+const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json; charset=utf-8').send(json);
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+const BookingLinksDto = Type.Object({
+  manage: Type.String({ description: 'Lien de gestion signé (celui des e-mails)' }),
+  calendar: Type.String({ description: 'Le rendez-vous au format .ics' }),
+});
 
 export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases: uc, limits } = deps;
+  // The two reads every booking page starts with: the use cases hand back the same object while
+  // nothing changed (checked against the database on each request), so its JSON is kept too.
+  const servicesJson = new WeakMap<object, string>();
+  const availabilityJson = new WeakMap<object, string>();
 
   app.get(
     '/api/services',
@@ -55,7 +68,12 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ services: Type.Array(ServiceDto) }), ...errorResponses(429, 500) },
       },
     },
-    async () => ({ services: (await uc.listServices()).map(presentService) }),
+    async (_request, reply) => {
+      const services = await uc.listServices();
+      let json = servicesJson.get(services);
+      if (json === undefined) servicesJson.set(services, (json = String(reply.serialize({ services: services.map(presentService) }))));
+      return sendJson(reply, json);
+    },
   );
 
   app.get(
@@ -69,10 +87,101 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: AvailabilityDto, ...errorResponses(400, 404, 429, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
-      return presentAvailability(await uc.getAvailability({ serviceId: request.query.serviceId, date }));
+      const availability = await uc.getAvailability({ serviceId: request.query.serviceId, date });
+      let json = availabilityJson.get(availability);
+      if (json === undefined) availabilityJson.set(availability, (json = String(reply.serialize(presentAvailability(availability)))));
+      return sendJson(reply, json);
+    },
+  );
+
+  app.get(
+    '/api/artisan',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: "L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente",
+        response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
+      },
+    },
+    async () => ({ artisan: await uc.publicProfile.profile() }),
+  );
+
+  const parseRange = (from: string, to: string) => {
+    const f = parseLocalDate(from);
+    const t = parseLocalDate(to);
+    const details = [];
+    if (!f) details.push({ field: 'from', message: "Cette date n'existe pas." });
+    if (!t) details.push({ field: 'to', message: "Cette date n'existe pas." });
+    if (!f || !t) throw new ValidationError(details);
+    return { from: f, to: t };
+  };
+
+  app.get(
+    '/api/availability/days',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier : créneaux libres de chaque jour (au plus 62 jours)',
+        description: "Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.",
+        querystring: Type.Object({ serviceId: ServiceId, from: DateString, to: DateString }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request) => uc.getAvailabilityDays({ serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
+  );
+
+  /** The booking a manage request is about: code + e-mail, or a manage link's token for it. */
+  const ownBooking = async (publicCode: string, who: { email?: string; token?: string }) => {
+    if (who.token !== undefined) {
+      const booking = await uc.findBookingByToken(who.token);
+      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
+      return booking;
+    }
+    if (who.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+    return uc.findBooking({ publicCode, email: who.email });
+  };
+  const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
+
+  app.get(
+    '/api/bookings/:publicCode/availability',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Créneaux pour déplacer sa réservation (sa propre prestation, même archivée)",
+        params: CodeParams,
+        querystring: Type.Object({ date: DateString, ...Who }),
+        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      const date = parseLocalDate(request.query.date);
+      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
+      return presentAvailability(await uc.getAvailability({ serviceId: booking.serviceId, date, asArtisan: booking.artisanId }));
+    },
+  );
+
+  app.get(
+    '/api/bookings/:publicCode/availability/days',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier pour déplacer sa réservation (sa propre prestation, même archivée)',
+        params: CodeParams,
+        querystring: Type.Object({ from: DateString, to: DateString, ...Who }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      return uc.getAvailabilityDays({ serviceId: booking.serviceId, asArtisan: booking.artisanId, ...parseRange(request.query.from, request.query.to) });
     },
   );
 
@@ -88,16 +197,31 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateBookingBody,
         response: {
-          201: Type.Object({ booking: BookingDto }),
-          202: Type.Object({ booking: BookingDto, payment: PaymentChallengeDto }, { description: 'Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt' }),
+          201: Type.Object({ booking: BookingDto, links: Type.Optional(BookingLinksDto) }),
+          202: Type.Object(
+            { booking: BookingDto, payment: PaymentChallengeDto, links: Type.Optional(BookingLinksDto) },
+            { description: 'Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt' },
+          ),
           ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503),
         },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const run = async (onHold?: (bookingId: string) => Promise<void>) =>
-        presentCreated(await uc.createBooking(request.body, undefined, { onHold }), deps.paymentProvider);
+      const { consent, ...input } = request.body;
+      // The page that booked shows the manage link and the .ics right away (the e-mail has them too).
+      const links = (booking: { publicCode: string; customer: { email: string } } & Parameters<typeof uc.manageUrl>[0]) => ({
+        manage: uc.manageUrl(booking),
+        calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
+      });
+      const run = async (onHold?: (bookingId: string) => Promise<void>) => {
+        // Accepted terms must be the current ones; the consent is kept with the booking.
+        if (consent) await uc.publicProfile.checkConsent(consent);
+        const created = await uc.createBooking(input, undefined, { onHold });
+        if (consent) await uc.publicProfile.recordConsent(created.booking.publicCode, consent);
+        const { status, body } = presentCreated(created, deps.paymentProvider);
+        return { status, body: { ...body, links: links(created.booking) } };
+      };
       if (key === undefined) {
         const { status, body } = await run();
         return reply.status(status).send(body);
@@ -152,7 +276,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => ({
-      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true }),
+      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true, nowMs: deps.clock.now() }),
     }),
   );
 
@@ -215,7 +339,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true }) }),
+    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true, nowMs: deps.clock.now() }) }),
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
