@@ -256,6 +256,9 @@ function BookingPage() {
   const canNext = !!(month && today && (month.y - parseYmd(today).y) * 12 + (month.m - parseYmd(today).m) < 3);
   const startMs = date && time ? zonedToEpoch(date, time, zone) : undefined;
 
+  // Nothing but the HTML's own placeholder until the artisan and the services are known: the
+  // page then appears in one piece (no layout shift of a footer or header pushed down).
+  if (!loadError && (!artisan || !services)) return <p class="wrap">Chargement…</p>;
   if (done) return <Confirmation artisan={artisan} booking={done.booking} links={done.links} headingRef={doneHeading} />;
 
   return (
