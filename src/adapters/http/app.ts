@@ -44,6 +44,9 @@ export interface HttpDeps {
   redis?: Redis;
   version: string;
   admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  paymentProvider: 'stripe' | 'simulated';
+  /** Route plugins registered after the public API (payments config, webhooks). */
+  routes?: ((app: FastifyInstance) => Promise<void>)[];
   /** The first start of a real artisan (GET /api/setup/status, POST /api/setup). */
   setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
 }
@@ -146,7 +149,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
-  await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
+  await app.register(async (scope) =>
+    publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
+  );
+  for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });

@@ -3,6 +3,26 @@ import type { Availability } from '../../app/get-availability.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant, instantToLocal } from '../../domain/time.ts';
+import { isHold } from '../../domain/booking-lifecycle.ts';
+import type { CreateBookingResult } from '../../app/create-booking.ts';
+
+/** 201 with the booking, or 202 with it and the 3-D Secure step to complete (PAYMENT-CONTRACT.md). */
+export function presentCreated(created: CreateBookingResult, provider: 'stripe' | 'simulated') {
+  const booking = presentBooking(created.booking);
+  if (!created.challenge) return { status: 201 as const, body: { booking } };
+  return {
+    status: 202 as const,
+    body: {
+      booking,
+      payment: {
+        status: 'requires_action' as const,
+        clientSecret: created.challenge.clientSecret,
+        provider,
+        holdExpiresAt: new Date(created.challenge.holdExpiresMs).toISOString(),
+      },
+    },
+  };
+}
 
 /** Entities -> the contract's DTOs (plus the existing front's names, decisions §5). */
 
@@ -40,7 +60,8 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
   const local = instantToLocal(b.startMs, b.timezone);
   return {
     publicCode: b.publicCode,
-    status: b.status as 'confirmed' | 'cancelled' | 'rescheduled',
+    // A slot held while the payment completes is "pending" to the customer.
+    status: isHold(b.status) ? ('pending' as const) : (b.status as 'confirmed' | 'cancelled' | 'rescheduled'),
     serviceId: b.serviceId,
     serviceName: b.serviceName,
     startDateTime: formatInstant(b.startMs, b.timezone),

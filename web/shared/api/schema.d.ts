@@ -70,6 +70,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -90,8 +98,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -560,6 +571,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -580,8 +599,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -652,7 +674,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -709,6 +731,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -729,8 +759,94 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -773,7 +889,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -863,6 +979,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -883,8 +1007,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -906,7 +1033,7 @@ export interface paths {
                                 data: {
                                     [key: string]: unknown;
                                 };
-                                /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                 type: string;
                             }[];
                         };
@@ -1012,6 +1139,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -1032,8 +1167,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1081,7 +1219,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1179,6 +1317,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -1199,8 +1345,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1243,7 +1392,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2118,7 +2267,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2200,6 +2349,14 @@ export interface paths {
                                         rate: number;
                                         refundedCents: number;
                                     };
+                                    /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                    dispute: {
+                                        amountCents: number;
+                                        openedAt: string;
+                                        /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                        reason: string;
+                                        status: string;
+                                    } | null;
                                     durationMinutes: number;
                                     endDateTime: string;
                                     notifications: {
@@ -2220,8 +2377,11 @@ export interface paths {
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                     startDateTime: string;
-                                    /** @enum {string} */
-                                    status: "confirmed" | "cancelled" | "rescheduled";
+                                    /**
+                                     * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                     * @enum {string}
+                                     */
+                                    status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                     time: string;
                                     updatedAt: string;
                                 };
@@ -2232,7 +2392,7 @@ export interface paths {
                                     data: {
                                         [key: string]: unknown;
                                     };
-                                    /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                    /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                     type: string;
                                 }[];
                             }[];
@@ -4038,7 +4198,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -4107,8 +4267,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4117,6 +4280,89 @@ export interface paths {
                                 calendar: string;
                                 /** @description Lien de gestion signé (celui des e-mails) */
                                 manage: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
                             };
                         };
                     };
@@ -4139,7 +4385,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4532,8 +4778,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4563,7 +4812,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4688,6 +4937,264 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/payment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Où en est le paiement de l'acompte (après 3-D Secure)
+         * @description À appeler après l'authentification 3-D Secure. 200 : réservation confirmée (aussi si le webhook l'a confirmée avant) ; 202 : authentification toujours en attente ; 402 : authentification échouée (créneau libéré) ; 409 PAYMENT_HOLD_EXPIRED : délai dépassé (créneau libéré, rien de débité).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Adresse e-mail */
+                        email?: string;
+                        /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                        token?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -4785,8 +5292,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4811,7 +5321,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4934,8 +5444,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -5075,8 +5588,11 @@ export interface paths {
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -5240,6 +5756,106 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prestataire de paiement et clé publique (Stripe Elements) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                            publishableKey: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/simulated/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 3-D Secure simulé : la réponse du client (mode simulé uniquement) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientSecret: string;
+                        /** @enum {string} */
+                        outcome: "succeeded" | "failed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -5432,7 +6048,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;

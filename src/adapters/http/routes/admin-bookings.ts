@@ -27,17 +27,37 @@ const AdminBookingDto = Type.Object({
   channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
   cancelledBy: Type.Union([StringEnum(['customer', 'artisan', 'system'] as const), Type.Null()]),
   refundCents: Type.Integer({ description: 'Remboursement décidé à l’annulation' }),
+  dispute: Type.Union(
+    [
+      Type.Object({
+        openedAt: Type.String(),
+        reason: Type.String({ description: 'Motif Stripe (fraudulent, product_not_received…)' }),
+        amountCents: Type.Integer(),
+        status: Type.String(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe' },
+  ),
 });
 const HistoryDto = Type.Object({
   at: Type.String(),
-  type: Type.String({ description: 'hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased…' }),
+  type: Type.String({ description: 'hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased…' }),
   actor: Type.String({ description: 'customer, artisan, system ou token:<nom>' }),
   data: Type.Object({}, { additionalProperties: true }),
 });
 const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
 
 export function presentAdminBooking(b: BookingRecord) {
-  return { ...presentBooking(b, { withAddress: true }), channel: b.channel, cancelledBy: b.cancelledBy, refundCents: b.refundCents };
+  return {
+    ...presentBooking(b, { withAddress: true }),
+    channel: b.channel,
+    cancelledBy: b.cancelledBy,
+    refundCents: b.refundCents,
+    dispute: b.dispute
+      ? { openedAt: new Date(b.dispute.openedMs).toISOString(), reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }
+      : null,
+  };
 }
 
 export const presentHistory = (h: HistoryEntry[]) => h.map((e) => ({ at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, data: e.data }));
@@ -195,13 +215,15 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             ...CreateBookingBody.properties,
             collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
           }),
-          response: { 201: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
+          response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
         },
       },
       async (request, reply) => {
         const { collectDeposit, ...input } = request.body;
-        const booking = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
-        return reply.status(201).send({ booking: presentAdminBooking(booking) });
+        const created = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
+        // A card asking for 3-D Secure cannot be authenticated by the artisan: the slot stays
+        // held (pending) until the hold expires; the artisan books without deposit instead.
+        return reply.status(created.challenge ? 202 : 201).send({ booking: presentAdminBooking(created.booking) });
       },
     );
 
