@@ -223,6 +223,12 @@ export async function loadDataset(db: Queryable, options: { analyze: boolean; no
   }
 
   await insertRows(db, 'bookings', BOOKING_COLUMNS, bookings);
+  // The calendar the external events come from (migration 0008 requires it); never due for a sync.
+  await db.query(
+    `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, created_at, updated_at)
+     VALUES ($1, $2, 'google', 'Agenda Google (bench)', 'bench: no secret', '2999-01-01T00:00:00Z', now(), now())`,
+    [calendarConnection, artisan.id],
+  );
   await insertRows(db, 'busy_blocks', BLOCK_COLUMNS, blocks);
   if (options.analyze) await db.query('ANALYZE');
   return {
