@@ -8,9 +8,10 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; agenda = the week agenda vs health; hotpaths = read ratios with
- * rotating client addresses and a login flood from many addresses, see bench/hot-paths.ts),
- * BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
+ * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
+ * login flood from many addresses, see bench/hot-paths.ts), BENCH_NOTIFY_BOOKINGS (default 300),
+ * BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -35,6 +36,7 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { runCalendarsBench } from './calendars.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 
 const num = (name: string, fallback: number): number => {
@@ -49,8 +51,9 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths'];
 for (const s of SCENARIOS) {
-  if (!['core', 'admin', 'notify', 'agenda', 'hotpaths'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, hotpaths)`);
+  if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
@@ -535,7 +538,8 @@ async function main(): Promise<void> {
   });
 
   try {
-    if (!ONLY || ONLY === 'pglite') {
+    if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.
       const base = mkdtempSync(join(os.tmpdir(), 'artisanconnect-bench-'));
@@ -566,7 +570,7 @@ async function main(): Promise<void> {
       if (HOT_PATHS) hotReports.push(await runHotPaths(pgliteEngine('worker', 'hot'), hotConfig(prepared.availabilityDate)));
     }
 
-    if (!ONLY || ONLY === 'postgres') {
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'postgres')) {
       const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
       let reachable = true;
       try {

@@ -48,7 +48,7 @@ if (ENGINES.includes('postgres')) {
   describe('several instances on an empty PostgreSQL on postgres', () => {
     it('two server processes started together apply each migration exactly once, and both serve', async () => {
       const url = await emptyServerDatabase();
-      const env = { DATABASE_URL: url, LOG_LEVEL: 'info', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN };
+      const env = { DATABASE_URL: url, LOG_LEVEL: 'info', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN, SEED_DEMO: 'true' };
       const [a, b] = [startServiceProcess('node', env, await freePort()), startServiceProcess('node', env, await freePort())];
       await Promise.all([a.waitForHealth(60_000), b.waitForHealth(60_000)]);
 
@@ -126,10 +126,10 @@ describe.each(ENGINES)('upgrades on %s', (engine) => {
     await expect(migrate(db)).rejects.toBeInstanceOf(SchemaNewerThanCodeError);
     await db.close();
 
-    const env: Record<string, string> = engine === 'pglite' ? { DATA_DIR: location, PGLITE_THREAD: 'main' } : { DATABASE_URL: location };
+    const env: Record<string, string> = engine === 'pglite' ? { DATA_DIR: location, PGLITE_THREAD: 'main' } : { DATABASE_URL: location, SEED_DEMO: 'true' };
     const child = startServiceProcess('node', { ...env, LOG_LEVEL: 'info' }, await freePort());
     const exit = await exitWithin(child, 60_000);
-    expect(exit.code).toBe(1);
+    expect(exit.code).toBe(65);
     const out = child.output();
     const pad = (v: number) => String(v).padStart(4, '0');
     expect(out).toMatch(/schéma plus récent/);

@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import '../shared/styles.css';
+import { mountRoot } from '../shared/embed';
 
 /** The artisan's back office: built on the same foundations (shared/), by the back-office issue. */
 function AdminApp() {
@@ -17,4 +18,4 @@ function AdminApp() {
   );
 }
 
-render(<AdminApp />, document.getElementById('app')!);
+render(<AdminApp />, mountRoot());
