@@ -396,6 +396,7 @@ export async function compose(
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId,
     pollMs: config.workerPollMs,
+    concurrency: config.workerConcurrency,
     log: workerLog,
     now: clock.now,
     handlers: {
