@@ -8,7 +8,7 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; agenda = the week agenda vs health), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000 events, see bench/calendars.ts), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -33,6 +33,7 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { runCalendarsBench } from './calendars.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -46,7 +47,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda)`);
+for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda', 'calendars'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, calendars)`);
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
@@ -527,7 +528,8 @@ async function main(): Promise<void> {
   });
 
   try {
-    if (!ONLY || ONLY === 'pglite') {
+    if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.
       const base = mkdtempSync(join(os.tmpdir(), 'artisanconnect-bench-'));
@@ -556,7 +558,7 @@ async function main(): Promise<void> {
       if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(pgliteEngine('worker', 'admin'), adminConfig(prepared.availabilityDate)));
     }
 
-    if (!ONLY || ONLY === 'postgres') {
+    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'postgres')) {
       const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
       let reachable = true;
       try {

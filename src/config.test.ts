@@ -11,7 +11,9 @@ describe('loadConfig', () => {
     expect(c.bodyLimitBytes).toBe(65_536);
     expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10 });
     expect(c.adminSessionHours).toBe(12);
-    expect(c.paymentHoldMinutes).toBe(5);
+    expect(c.paymentHoldMinutes).toBe(10);
+    expect(c.paymentProvider).toBe('simulated');
+    expect(c.stripe).toBeUndefined();
     expect(c.publicBaseUrl).toBe('http://localhost:3000');
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -90,5 +92,38 @@ describe('notification settings', () => {
     }
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['SMTP_URL', 'MAIL_FROM', 'TWILIO_AUTH_TOKEN', 'LINK_SECRET', 'OUTBOX_MAX_ATTEMPTS']) expect(problems).toContain(name);
+  });
+
+  describe('payment provider', () => {
+    const keys = { STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc123', STRIPE_WEBHOOK_SECRET: 'whsec_abc123' };
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+
+    it('is stripe when a secret key is set, simulated otherwise', () => {
+      const c = loadConfig({ ...keys, STRIPE_API_URL: 'http://127.0.0.1:12111' });
+      expect(c.paymentProvider).toBe('stripe');
+      expect(c.stripe).toMatchObject({ secretKey: 'sk_test_abc123', publishableKey: 'pk_test_abc123', webhookSecret: 'whsec_abc123', apiUrl: 'http://127.0.0.1:12111' });
+      expect(loadConfig({ ...keys, PAYMENT_PROVIDER: 'simulated' }).paymentProvider).toBe('simulated');
+    });
+
+    it('stripe without its keys stops start-up naming each missing variable', () => {
+      const problems = problemsOf({ PAYMENT_PROVIDER: 'stripe' }).join('\n');
+      for (const name of ['STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET']) expect(problems).toContain(name);
+    });
+
+    it('refuses keys of the wrong kind or of two modes, a bad URL and an unknown provider', () => {
+      expect(problemsOf({ ...keys, STRIPE_SECRET_KEY: 'pk_test_abc123' }).join()).toContain('STRIPE_SECRET_KEY');
+      expect(problemsOf({ ...keys, STRIPE_PUBLISHABLE_KEY: 'pk_live_abc123' }).join()).toContain('STRIPE_PUBLISHABLE_KEY');
+      expect(problemsOf({ ...keys, STRIPE_WEBHOOK_SECRET: 'secret' }).join()).toContain('STRIPE_WEBHOOK_SECRET');
+      expect(problemsOf({ ...keys, STRIPE_API_URL: 'ftp://x' }).join()).toContain('STRIPE_API_URL');
+      expect(problemsOf({ PAYMENT_PROVIDER: 'paypal' }).join()).toContain('PAYMENT_PROVIDER');
+      expect(problemsOf({ PAYMENT_HOLD_MINUTES: '0' }).join()).toContain('PAYMENT_HOLD_MINUTES');
+    });
   });
 });

@@ -15,8 +15,13 @@ export interface Config {
   bodyLimitBytes: number;
   publicBaseUrl: string;
   adminApiToken: string | undefined;
-  paymentProvider: 'simulated';
+  paymentProvider: 'simulated' | 'stripe';
+  /** Set when paymentProvider is 'stripe'. */
+  stripe: StripeConfig | undefined;
+  /** How long a slot stays held while the deposit is authorised, 3-D Secure included. */
   paymentHoldMinutes: number;
+  /** How often the reconciliation job re-reads non-final payments from the provider. */
+  paymentReconcileMs: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
   adminSessionHours: number;
   /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
@@ -66,6 +71,15 @@ export interface CalendarConfig {
   maxEvents: number;
   /** How long a booking may wait for a stale calendar to sync first. */
   preBookingSyncMs: number;
+}
+
+export interface StripeConfig {
+  secretKey: string;
+  publishableKey: string;
+  webhookSecret: string;
+  /** Another Stripe-compatible server (tests); unset: api.stripe.com. */
+  apiUrl: string | undefined;
+  timeoutMs: number;
 }
 
 export interface NotificationConfig {
@@ -201,8 +215,13 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       url('PUBLIC_BASE_URL', ['http:', 'https:'], { meaning: 'public address, used in the OpenAPI document and links', default: '`http://localhost:$PORT`' }) ??
       `http://localhost:${port}`,
     adminApiToken: optional('ADMIN_API_TOKEN', "seeds an API token for the artisan's integrations (≥ 24 characters); revoking it in the back office is permanent"),
-    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated'] as const, 'simulated', "deposits: `simulated` behaves like Stripe's test mode (see below)"),
-    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 5, 1, 60, 'how long a slot is held while its deposit is authorised'),
+    paymentProvider: oneOf('PAYMENT_PROVIDER', ['simulated', 'stripe'] as const, env.STRIPE_SECRET_KEY?.trim() ? 'stripe' : 'simulated', {
+      meaning: "deposits: `stripe` (real card payments, see Paiements (Stripe)) or `simulated` (Stripe's test mode without a network)",
+      default: '`stripe` when `STRIPE_SECRET_KEY` is set, else `simulated`',
+    }),
+    stripe: undefined,
+    paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 10, 1, 60, 'how long a slot is held while its deposit is authorised, 3-D Secure challenge included (then the slot is freed and the PaymentIntent cancelled)'),
+    paymentReconcileMs: int('PAYMENT_RECONCILE_MS', 60_000, 1_000, 3_600_000, 'how often payments not final yet are re-read from Stripe (a lost webhook, a crash)'),
     rateLimits: {
       manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000, 'per IP, lookup + cancel + reschedule together'),
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000, 'per IP, booking creation'),
@@ -257,6 +276,14 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
     },
   };
+  const stripe = {
+    secretKey: optional('STRIPE_SECRET_KEY', 'Stripe secret key (`sk_test_…` / `sk_live_…`); with it, deposits go through Stripe'),
+    publishableKey: optional('STRIPE_PUBLISHABLE_KEY', 'Stripe publishable key (`pk_…`, same mode), given to the front for Stripe Elements'),
+    webhookSecret: optional('STRIPE_WEBHOOK_SECRET', 'signing secret (`whsec_…`) of the webhook endpoint `/api/webhooks/stripe`'),
+    apiUrl: url('STRIPE_API_URL', ['http:', 'https:'], "for tests only: send the Stripe SDK's requests to this Stripe-compatible server instead of `api.stripe.com`"),
+    timeoutMs: int('STRIPE_TIMEOUT_MS', 15_000, 100, 120_000, 'time allowed for one Stripe request; past it the booking answers 503 and the hold is settled by the recovery'),
+  };
+  if (config.paymentProvider === 'stripe') config.stripe = checkStripe(stripe, problems);
   const twilio = {
     accountSid: optional('TWILIO_ACCOUNT_SID', 'with `TWILIO_AUTH_TOKEN` and `TWILIO_FROM` (all three): send SMS with Twilio. Unset: SMS are kept in the mailbox'),
     authToken: optional('TWILIO_AUTH_TOKEN', 'Twilio auth token (see `TWILIO_ACCOUNT_SID`)'),
@@ -287,6 +314,23 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     problems.push('METRICS_TOKEN must be at least 24 characters long');
   }
   return { config, problems };
+}
+
+function checkStripe(
+  s: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string; timeoutMs: number },
+  problems: string[],
+): StripeConfig {
+  const mode = (key: string | undefined): string | undefined => (key ? /^(?:sk|rk|pk)_(test|live)_[A-Za-z0-9]+$/.exec(key)?.[1] : undefined);
+  if (!s.secretKey) problems.push('STRIPE_SECRET_KEY is required when PAYMENT_PROVIDER is stripe');
+  else if (!/^(sk|rk)_/.test(s.secretKey) || !mode(s.secretKey)) problems.push('STRIPE_SECRET_KEY must be a secret key (sk_test_… or sk_live_…)');
+  if (!s.publishableKey) problems.push('STRIPE_PUBLISHABLE_KEY is required when PAYMENT_PROVIDER is stripe (the front needs it for Stripe Elements)');
+  else if (!s.publishableKey.startsWith('pk_') || !mode(s.publishableKey)) problems.push('STRIPE_PUBLISHABLE_KEY must be a publishable key (pk_test_… or pk_live_…)');
+  else if (mode(s.secretKey) && mode(s.secretKey) !== mode(s.publishableKey)) {
+    problems.push(`STRIPE_PUBLISHABLE_KEY is a ${mode(s.publishableKey)} key but STRIPE_SECRET_KEY is a ${mode(s.secretKey)} key: use the pair of one mode`);
+  }
+  if (!s.webhookSecret) problems.push('STRIPE_WEBHOOK_SECRET is required when PAYMENT_PROVIDER is stripe (webhook signatures are verified)');
+  else if (!/^whsec_[A-Za-z0-9]+$/.test(s.webhookSecret)) problems.push('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)');
+  return { secretKey: s.secretKey ?? '', publishableKey: s.publishableKey ?? '', webhookSecret: s.webhookSecret ?? '', apiUrl: s.apiUrl, timeoutMs: s.timeoutMs };
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {

@@ -6,9 +6,11 @@ import pino, { type Logger } from 'pino';
 import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
-import type { Clock, PaymentProvider, Randomness } from './app/ports.ts';
+import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
 import { bookingNotFound } from './domain/errors.ts';
-import { makeGetAvailability } from './app/get-availability.ts';
+import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
+import { makePublicProfile } from './app/public-profile.ts';
+import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
@@ -22,7 +24,13 @@ import { migrate, migrationStatus, SchemaNewerThanCodeError } from './adapters/d
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
-import { makeSimulatedPayments } from './adapters/payments/simulated.ts';
+import { makeSimulatedPayments, type SimulatedPayments } from './adapters/payments/simulated.ts';
+import { makeStripePayments } from './adapters/payments/stripe.ts';
+import { makeConfirmPayment, makeResumeBooking } from './app/confirm-payment.ts';
+import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-events.ts';
+import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
+import { makePaymentJobs } from './app/payment-jobs.ts';
+import { paymentRoutes } from './adapters/http/routes/payments.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -71,7 +79,7 @@ import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts'
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
-import { makeCalendarSync } from './app/calendar-sync.ts';
+import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
 import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
 
@@ -104,6 +112,8 @@ export interface Service {
   app: FastifyInstance;
   db: Database;
   worker: Worker;
+  /** Calendar import/export (the worker runs it; tests call it to drive a pass). */
+  calendarSync: CalendarSync;
   log: Logger;
   /** The retention sweep (also run hourly, by the service clock, from the worker). */
   retention: ReturnType<typeof makeRetention>;
@@ -156,7 +166,15 @@ export async function compose(
   }
 
   const store = makeBookingStore(db, random.uuid);
-  const payments = overrides.payments ?? makeSimulatedPayments();
+  const idempotency = makeIdempotencyStore(db);
+  const paymentEvents = makePaymentEventStore(db, random.uuid);
+  // Stripe when configured (STRIPE_API_URL may point the SDK at a Stripe-compatible server),
+  // else the embedded simulation, which also serves the simulated 3-D Secure page.
+  const simulated: SimulatedPayments | undefined = config.paymentProvider === 'simulated' && !overrides.payments ? makeSimulatedPayments() : undefined;
+  const payments: PaymentProvider =
+    overrides.payments ??
+    simulated ??
+    makeStripePayments({ secretKey: config.stripe!.secretKey, apiUrl: config.stripe!.apiUrl, timeoutMs: config.stripe!.timeoutMs });
   const settleDeposit = makeSettleDeposit({ store, payments, clock });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const settings = makeSettingsStore(db);
@@ -220,6 +238,8 @@ export async function compose(
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     createBooking: async (...args: Parameters<typeof createBooking>) => {
       await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
@@ -235,7 +255,10 @@ export async function compose(
     calendarFeed: (token: string) => feed.read(token),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
+    confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
+    resumeBooking: makeResumeBooking({ store, payments, clock, log }),
     findBookingByToken: (token: string) => links.resolve(token),
+    manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
@@ -281,7 +304,7 @@ export async function compose(
     clock,
     redis,
     version: VERSION,
-    idempotency: makeIdempotencyStore(db),
+    idempotency,
     setup: {
       firstStart,
       onCreated: async () => {
@@ -316,6 +339,18 @@ export async function compose(
       return { database: db.kind };
     },
     useCases,
+    paymentProvider: config.paymentProvider,
+    routes: [
+      paymentRoutes({
+        provider: config.paymentProvider,
+        publishableKey: config.stripe?.publishableKey ?? null,
+        clock,
+        simulated: simulated ?? (isSimulated(payments) ? payments : undefined),
+        webhooks: config.stripe
+          ? { secret: config.stripe.webhookSecret, receive: makeReceivePaymentEvent({ events: paymentEvents, provider: 'stripe' }) }
+          : undefined,
+      }),
+    ],
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
@@ -324,12 +359,18 @@ export async function compose(
   // start and then hourly by the worker; a PostgreSQL server does this itself.
   const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
   if (refreshStatistics) await refreshStatistics();
+  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
+  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
     clock,
     customerMonths: config.retention.customerMonths,
     mailboxDays: config.retention.mailboxDays,
+  });
+  const purgeIdempotencyKeys = everyByClock(clock, 3_600_000, async () => {
+    const purged = await idempotency.purgeExpired(clock.now());
+    if (purged > 0) workerLog.info({ purged }, 'expired idempotency keys purged');
   });
   const sweep = everyByClock(clock, 3_600_000, async () => {
     const report = await retention();
@@ -345,6 +386,16 @@ export async function compose(
     handlers: {
       [TOPICS.settle]: async (job) => {
         if (job.bookingId) await settleDeposit(job.bookingId);
+      },
+      [TOPICS.capture]: async (job) => {
+        if (job.bookingId) workerLog.info({ jobId: job.id, bookingId: job.bookingId, outcome: await paymentJobs.capture(job.bookingId) }, 'scheduled capture');
+      },
+      [TOPICS.voidPayment]: async (job) => {
+        if (job.bookingId) await paymentJobs.voidExpired(job.bookingId);
+      },
+      [TOPICS.webhook]: async (job) => {
+        const outcome = await processPaymentEvent(String(job.payload.eventId));
+        workerLog.info({ jobId: job.id, eventId: job.payload.eventId, outcome }, 'payment event processed');
       },
       [TOPICS.calendar]: async (job) => {
         if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
@@ -371,6 +422,8 @@ export async function compose(
       },
       sweep,
       ...(refreshStatistics ? [refreshStatistics] : []),
+      everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
+      purgeIdempotencyKeys,
     ],
     events: metrics?.workerEvents,
   });
@@ -384,6 +437,7 @@ export async function compose(
     app,
     db,
     worker,
+    calendarSync,
     log,
     retention,
     backups,
@@ -422,6 +476,8 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   return redis;
 }
 
+const isSimulated = (p: PaymentProvider): p is SimulatedPayments => typeof (p as Partial<SimulatedPayments>).authenticate === 'function';
+
 /** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */
 export async function main(): Promise<void> {
   loadDotEnv();
@@ -440,8 +496,9 @@ export async function main(): Promise<void> {
     service = await compose(config);
   } catch (error) {
     if (error instanceof SchemaNewerThanCodeError) {
+      // 65 (EX_DATAERR): restarting cannot help; deploy/artisanconnect.service does not retry it.
       console.error(error.message);
-      process.exit(1);
+      process.exit(65);
     }
     throw error;
   }

@@ -62,7 +62,7 @@ describe.each(ENGINES)('admin bookings on %s', (engine) => {
 
     const withDeposit = await phoneBooking({ ...bookingBody('2027-03-10', '10:00'), collectDeposit: true, paymentMethodId: 'pm_card_visa' });
     expect(withDeposit.status).toBe(201);
-    expect(withDeposit.body.booking.deposit).toMatchObject({ amountCents: 1200, paymentStatus: 'authorized' });
+    expect(withDeposit.body.booking.deposit).toMatchObject({ amountCents: 1200, paymentStatus: 'captured' });
 
     expectError(await phoneBooking(bookingBody('2027-03-10', '09:00')), 409, 'SLOT_UNAVAILABLE');
     expectError(await phoneBooking(bookingBody('2027-03-10', '12:00')), 400, 'SLOT_NOT_OFFERED');

@@ -77,7 +77,7 @@ describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
           amountCents: 1200,
           currency: 'EUR',
           rate: 0.3,
-          paymentStatus: 'authorized',
+          paymentStatus: 'captured',
           paymentIntentId: expect.stringMatching(/^pi_sim_/),
         },
         notifications: { email: true, sms: true },
@@ -118,7 +118,7 @@ describe.each(ENGINES)('POST /api/bookings on %s', (engine) => {
       );
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       expect(res.body.booking.customer.phone).toBeUndefined();
-      expect(res.body.booking.deposit.paymentStatus).toBe('authorized');
+      expect(res.body.booking.deposit.paymentStatus).toBe('captured');
     });
 
     it('accepts the first slot after the minimum notice today and the last open day of the horizon', async () => {

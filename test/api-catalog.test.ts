@@ -68,6 +68,8 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
         depositRate: 0.3,
         depositCents: 1200, // 4000 × 0.3
         isActive: true,
+        // The default policy (decisions §6), written out by the booking page before paying.
+        refundPolicy: { tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] },
       });
       expect(services.find((s) => s.id === 'urgence')).toEqual({
         id: 'urgence',
@@ -78,6 +80,7 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
         depositRate: 0.4,
         depositCents: 4800, // 12000 × 0.4
         isActive: true,
+        refundPolicy: { tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] },
       });
       expect(services.find((s) => s.id === 'entretien-chaudiere')).toMatchObject({
         durationMinutes: 60,

@@ -81,7 +81,7 @@ describe.each(ENGINES)('managing a booking on %s', (engine) => {
         startDateTime: '2027-03-10T09:00:00+01:00',
         durationMinutes: 30,
         customer: { name: 'Jean Martin', email: EMAIL, phone: '+33612345678' },
-        deposit: { amountCents: 1200, currency: 'EUR', rate: 0.3, paymentStatus: 'authorized' },
+        deposit: { amountCents: 1200, currency: 'EUR', rate: 0.3, paymentStatus: 'captured' },
         notifications: { email: true, sms: false },
       });
       expect((await lookup(code, EMAIL)).status).toBe(200);

@@ -58,6 +58,16 @@ class FakePayments implements PaymentProvider {
     }
   }
 
+  async retrieveDeposit(paymentIntentId: string): Promise<DepositResult> {
+    return { outcome: 'succeeded', paymentIntentId, paymentStatus: 'authorized' };
+  }
+
+  async cancelDeposit(paymentIntentId: string): Promise<DepositResult> {
+    return { outcome: 'canceled', paymentIntentId };
+  }
+
+  async captureDeposit(): Promise<void> {}
+
   async settleDeposit(request: SettlementRequest): Promise<{ paymentStatus: 'captured' | 'refunded' }> {
     this.settleCalls.push(request);
     if (this.settleMode === 'unavailable') throw new PaymentUnavailableError(new Error('connect ECONNREFUSED'));
@@ -66,7 +76,7 @@ class FakePayments implements PaymentProvider {
 }
 
 const START = '2027-03-01T07:00:00Z'; // Monday 08:00 in Paris
-const HOLD_MINUTES = 5; // PAYMENT_HOLD_MINUTES default
+const HOLD_MINUTES = 10; // PAYMENT_HOLD_MINUTES default
 const ACTIVE = ['pending_payment', 'confirmed', 'rescheduled'];
 const GENERIC_500 = { error: { code: 'INTERNAL_ERROR', message: expect.any(String) } };
 /** What must never reach a client: driver or provider detail, SQL, paths, stacks. */

@@ -11,7 +11,8 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export default defineConfig({
   root: here('.'),
   base: '/',
-  publicDir: false,
+  // Copied as is: embed.js (the snippet's script, a stable address for other sites).
+  publicDir: here('static'),
   // Preact's automatic JSX runtime (no Babel): the transform Vite ships with.
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   resolve: { alias: { react: 'preact/compat', 'react-dom': 'preact/compat' } },

@@ -22,6 +22,7 @@ export interface ArtisanSettingsInput {
   closedOnPublicHolidays?: boolean;
   openingRules?: WeeklyRuleInput[];
   breakRules?: WeeklyRuleInput[];
+  termsOfSale?: string | null;
 }
 
 export interface PublicHolidayView {
@@ -118,5 +119,7 @@ function normalizeScalars(input: ArtisanSettingsInput, details: ErrorDetail[]): 
   if (input.minNoticeMinutes !== undefined) patch.minNoticeMinutes = input.minNoticeMinutes;
   if (input.bookingHorizonDays !== undefined) patch.bookingHorizonDays = input.bookingHorizonDays;
   if (input.closedOnPublicHolidays !== undefined) patch.closedOnPublicHolidays = input.closedOnPublicHolidays;
+  // Line breaks of the terms are kept; trailing spaces and an empty text are not.
+  if (input.termsOfSale !== undefined) patch.termsOfSale = input.termsOfSale?.replace(/[ \t]+$/gm, '').trim() || null;
   return patch;
 }

@@ -11,6 +11,14 @@ export const TOPICS = {
   reminder: 'notify.reminder',
   calendar: 'calendar.booking_changed',
   settle: 'payment.settle',
+  /** Capture of an authorised-only deposit, due when the appointment starts. */
+  capture: 'payment.capture',
+  /** Retries cancelling the PaymentIntent of a hold that expired while the provider was unreachable. */
+  voidPayment: 'payment.void',
+  /** A provider event (webhook) to process. */
+  webhook: 'payment.webhook',
+  /** The customer is told a payment that came after their hold expired is refunded. */
+  latePaymentRefunded: 'notify.late_payment_refunded',
 } as const;
 
 const HOUR = 3_600_000;
@@ -44,9 +52,16 @@ export async function recordRescheduled(
 ): Promise<void> {
   await tx.putBookingBusyBlock(booking);
   await tx.cancelPending(booking.id, [TOPICS.reminder]);
+  // Several moves before the worker runs make one message saying what truly changed: from the
+  // start the earliest unsent one moved away from, to where the booking is now (none at all
+  // when it is back where it was). Its from/to are captured here, so it describes its change.
+  const superseded = await tx.supersedePending(booking.id, TOPICS.rescheduled);
+  const firstFrom = superseded.find((p) => typeof p.previousStartMs === 'number')?.previousStartMs as number | undefined;
+  const fromMs = firstFrom ?? previousStartMs;
+  // `by`: the artisan is not told about a move they made themselves (only if every folded move was theirs).
+  const byAll = superseded.some((p) => p.by === 'customer') ? 'customer' : by;
   await tx.enqueue([
-    // `by`: the artisan is not told about a move they made themselves.
-    { topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs, by } },
+    ...(fromMs === booking.startMs ? [] : [{ topic: TOPICS.rescheduled, bookingId: booking.id, payload: { previousStartMs: fromMs, startMs: booking.startMs, by: byAll } }]),
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'moved' } },
     ...reminder(booking, nowMs, await leadHours(tx, booking, reminderHours)),
   ]);

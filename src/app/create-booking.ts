@@ -41,6 +41,15 @@ export interface ArtisanBookingOptions {
   collectDeposit: boolean;
 }
 
+/** A booking made, or held while the customer completes a 3-D Secure challenge. */
+export interface CreateBookingResult {
+  booking: BookingRecord;
+  challenge: { clientSecret: string; holdExpiresMs: number } | null;
+}
+
+/** Stripe card authorisations last about 7 days: appointments further out are captured at booking. */
+export const MAX_AUTHORIZATION_MS = 7 * 86_400_000;
+
 export interface CreateBookingDeps {
   store: BookingStore;
   payments: PaymentProvider;
@@ -53,7 +62,11 @@ export interface CreateBookingDeps {
 const CODE_ATTEMPTS = 5;
 
 export function makeCreateBooking(deps: CreateBookingDeps) {
-  return async function createBooking(input: CreateBookingInput, byArtisan?: ArtisanBookingOptions): Promise<BookingRecord> {
+  return async function createBooking(
+    input: CreateBookingInput,
+    byArtisan?: ArtisanBookingOptions,
+    hooks: { onHold?: (bookingId: string) => Promise<void> } = {},
+  ): Promise<CreateBookingResult> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
@@ -77,7 +90,10 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
         customer,
         paymentMethodId: input.paymentMethodId ?? null,
       });
-      if (own) return chargeAndConfirm(deps, own);
+      if (own) {
+        await hooks.onHold?.(own.id);
+        return chargeAndConfirm(deps, own);
+      }
       throw slotUnavailable();
     }
 
@@ -110,6 +126,9 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       notifySms: notifySms && planLimits(artisan.plan).sms,
       timezone: artisan.timezone,
       holdExpiresMs: now + deps.holdMinutes * 60_000,
+      captureMethod: 'automatic',
+      refundCapCents: null,
+      dispute: null,
       cancelledBy: null,
       createdMs: now,
       updatedMs: now,
@@ -121,6 +140,8 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       actor: byArtisan?.actor ?? 'customer',
       cap: monthlyCap === null ? null : { limit: monthlyCap, month: localMonthBounds(now, artisan.timezone) },
     });
+    // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+    await hooks.onHold?.(booking.id);
     return chargeAndConfirm(deps, booking, byArtisan?.actor);
   };
 }
@@ -149,6 +170,9 @@ async function holdSlot(
           if (taken >= opts.cap.limit) throw planLimitReached();
         }
         if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
+        // Fixed now, so that a repeated authorisation asks the provider the very same thing.
+        const authorizeOnly = (await tx.depositCapture(booking.artisanId)) === 'authorize' && booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS;
+        booking.captureMethod = authorizeOnly ? 'manual' : 'automatic';
         await tx.insertBooking(booking);
         await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: opts.actor, data: { channel: booking.channel } });
       });
@@ -162,15 +186,21 @@ async function holdSlot(
 }
 
 /**
- * Authorises the deposit, then confirms or releases the hold. The provider call uses the
- * booking id as idempotency key, so the stale-hold recovery can repeat it safely.
+ * Authorises the deposit, then confirms or releases the hold (or keeps it for a 3-D Secure
+ * challenge). The provider call uses the booking id as idempotency key, so the stale-hold
+ * recovery and a customer's retry can repeat it safely.
  */
 export async function chargeAndConfirm(
   deps: Pick<CreateBookingDeps, 'store' | 'payments' | 'clock'>,
   booking: BookingRecord,
   actor = 'system',
-): Promise<BookingRecord> {
+): Promise<CreateBookingResult> {
   // An unreachable provider leaves the hold; the recovery settles it with the same key.
   const result = await authorizeDeposit(deps.payments, booking);
-  return bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor));
+  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor));
+  const challenge =
+    applied.booking.status === 'awaiting_authentication' && applied.clientSecret
+      ? { clientSecret: applied.clientSecret, holdExpiresMs: applied.booking.holdExpiresMs ?? deps.clock.now() }
+      : null;
+  return { booking: applied.booking, challenge };
 }

@@ -1,7 +1,7 @@
 import type { Temporal } from 'temporal-polyfill';
-import { NotFoundError } from '../domain/errors.ts';
+import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { OpeningSummary, Slot } from '../domain/slots.ts';
-import { planDay, readDay } from './day-plan.ts';
+import { loadWindow, planDay, readDay } from './day-plan.ts';
 import type { BookingStore, Clock } from './ports.ts';
 
 export interface Availability {
@@ -28,5 +28,56 @@ export function makeGetAvailability(deps: { store: BookingStore; clock: Clock })
       opening: plan.opening,
       slots: plan.slots,
     };
+  };
+}
+
+/** The longest range one month-calendar request may ask (two months, any month lengths). */
+export const MAX_CALENDAR_DAYS = 62;
+
+export interface DaySummary {
+  date: string;
+  /** Free slots the day offers (0: nothing to book that day). */
+  freeSlots: number;
+  /** "HH:MM" of the day's first free slot, null when there is none. */
+  firstFreeTime: string | null;
+}
+
+export interface AvailabilityDays {
+  serviceId: string;
+  timezone: string;
+  from: string;
+  to: string;
+  days: DaySummary[];
+}
+
+/**
+ * Each day's free-slot count and first free time over a range (the month calendar): ONE read
+ * of the store for the whole range (service, settings, rules, exceptions and occupations of
+ * the window), then the same pure day planning as the one-day availability, day by day.
+ */
+export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Clock }) {
+  return async function getAvailabilityDays(input: {
+    serviceId: string;
+    from: Temporal.PlainDate;
+    to: Temporal.PlainDate;
+    asArtisan?: string;
+  }): Promise<AvailabilityDays> {
+    const span = input.from.until(input.to, { largestUnit: 'days' }).days + 1;
+    if (span < 1) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
+    if (span > MAX_CALENDAR_DAYS) {
+      throw new ValidationError([{ field: 'to', message: `La période demandée ne peut pas dépasser ${MAX_CALENDAR_DAYS} jours.` }]);
+    }
+    const ctx = await deps.store.readDayContext(input.serviceId, loadWindow(input.from).fromMs, loadWindow(input.to).toMs);
+    const visible = input.asArtisan === undefined ? ctx?.service.isActive : ctx?.artisan.id === input.asArtisan;
+    if (!ctx || !visible) {
+      throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
+    }
+    const nowMs = deps.clock.now();
+    const days: DaySummary[] = [];
+    for (let date = input.from, i = 0; i < span; i++, date = date.add({ days: 1 })) {
+      const free = planDay(ctx, date, nowMs).slots.filter((s) => s.available);
+      days.push({ date: date.toString(), freeSlots: free.length, firstFreeTime: free[0]?.time ?? null });
+    }
+    return { serviceId: ctx.service.id, timezone: ctx.artisan.timezone, from: input.from.toString(), to: input.to.toString(), days };
   };
 }

@@ -40,6 +40,8 @@ function staleness(kind: NotificationKind, ctx: NotificationContext, job: Notifi
   if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
   if (!isBooked(booking.status)) return 'booking no longer active';
   if (kind === 'reminder' && job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
+  // A move's message describes that move; a later move wrote its own (folding this one's "from").
+  if (kind === 'rescheduled' && typeof job.payload.startMs === 'number' && job.payload.startMs !== booking.startMs) return 'booking moved again since';
   // A message delayed past the appointment (long outage, late retry) would only confuse.
   if (booking.startMs <= nowMs) return 'appointment already started';
   return undefined;

@@ -1,13 +1,25 @@
-import { AppError, PolicyError, UnavailableError } from '../domain/errors.ts';
-import { isBooked, isHold } from '../domain/booking-lifecycle.ts';
-import { recordConfirmed } from './booking-effects.ts';
+import { AppError, ConflictError, PolicyError, UnavailableError } from '../domain/errors.ts';
+import { canApply, isBooked, isHold } from '../domain/booking-lifecycle.ts';
+import { TOPICS, recordCancelled, recordConfirmed } from './booking-effects.ts';
 import { applyTransition } from './booking-transitions.ts';
-import { PaymentUnavailableError, type BookingRecord, type BookingStore, type Clock, type DepositResult, type PaymentProvider } from './ports.ts';
+import {
+  PaymentUnavailableError,
+  type BookingRecord,
+  type BookingStore,
+  type BookingTx,
+  type Clock,
+  type DepositResult,
+  type ErrorLog,
+  type PaymentProvider,
+} from './ports.ts';
 
 /**
  * The two halves of taking a deposit. `authorizeDeposit` asks the provider (the HTTP request,
- * the stale-hold recovery); `applyPaymentOutcome` moves the booking by what the provider said,
- * and is the one place that does so, whoever learnt the outcome.
+ * the stale-hold recovery); `applyPaymentOutcome` moves the booking by where the PaymentIntent
+ * stands, and is the one place that does so: the booking answer, the 3-D Secure
+ * confirmation, a webhook and the reconciliation job all call it. It follows the intent's
+ * status, not the order in which news of it arrived, so applying any outcome twice, or an
+ * old one after a newer one, changes nothing.
  */
 
 export const depositIdempotencyKey = (booking: Pick<BookingRecord, 'id'>): string => `deposit-${booking.id}`;
@@ -23,6 +35,7 @@ export async function authorizeDeposit(payments: PaymentProvider, booking: Booki
       paymentMethodId: booking.paymentMethodId ?? undefined,
       description: `Acompte ${booking.publicCode} - ${booking.serviceName}`,
       metadata: { bookingId: booking.id, publicCode: booking.publicCode },
+      captureMethod: booking.captureMethod ?? 'automatic',
     });
   } catch (error) {
     if (error instanceof PaymentUnavailableError) throw paymentUnavailable(error);
@@ -39,59 +52,169 @@ export const paymentUnavailable = (cause?: unknown): UnavailableError => {
   return error;
 };
 
-export const paymentDeclined = (): PolicyError =>
+/** The bank's reason, in words a customer understands. */
+const DECLINE_REASONS: Record<string, string> = {
+  insufficient_funds: 'provision insuffisante',
+  expired_card: 'carte expirée',
+  incorrect_cvc: 'cryptogramme visuel incorrect',
+  incorrect_number: 'numéro de carte incorrect',
+  lost_card: 'carte déclarée perdue',
+  stolen_card: 'carte déclarée volée',
+  card_velocity_exceeded: 'plafond de la carte atteint',
+  authentication_failed: "l'authentification 3-D Secure a échoué",
+  payment_intent_authentication_failure: "l'authentification 3-D Secure a échoué",
+  authentication_required: "l'authentification 3-D Secure est requise",
+  processing_error: 'erreur de traitement chez la banque',
+  do_not_honor: 'refus de la banque',
+  generic_decline: 'refus de la banque',
+  canceled: 'paiement annulé',
+};
+
+export const paymentDeclined = (declineCode?: string): PolicyError =>
   new PolicyError(
     'PAYMENT_DECLINED',
-    "Le paiement de l'acompte a été refusé. Aucune réservation n'a été enregistrée ; vous pouvez réessayer avec un autre moyen de paiement.",
+    `Le paiement de l'acompte a été refusé (${DECLINE_REASONS[declineCode ?? ''] ?? 'refus de la banque'}). Aucune réservation n'a été enregistrée et rien n'a été débité ; vous pouvez réessayer avec un autre moyen de paiement.`,
+  );
+
+export const paymentHoldExpired = (): ConflictError =>
+  new ConflictError(
+    'PAYMENT_HOLD_EXPIRED',
+    "Le délai pour valider le paiement est dépassé : le créneau a été libéré et rien n'a été débité. Merci de refaire votre réservation.",
   );
 
 export interface AppliedOutcome {
   booking: BookingRecord;
-  /** False when the booking had already moved on (confirmed by another path, expired…). */
+  /** False when the outcome changed nothing (already applied, or older news). */
   changed: boolean;
+  /** Set while the customer still has a 3-D Secure challenge to complete. */
+  clientSecret?: string;
+  /** The provider's decline reason, when the outcome was a decline. */
+  declineCode?: string;
 }
 
-/**
- * Applies a provider's answer to a booking still held for payment, in one transaction: a
- * success confirms it (busy block, messages, reminder), a decline releases the slot. A
- * booking no longer held is returned unchanged, so repeating an outcome is harmless.
- */
-export async function applyPaymentOutcome(
-  deps: { store: BookingStore; clock: Clock },
-  bookingId: string,
-  result: DepositResult,
-  actor = 'system',
-): Promise<AppliedOutcome> {
+type Deps = { store: BookingStore; clock: Clock };
+
+/** Applies where a PaymentIntent stands to its booking, in one transaction (see the module comment). */
+export async function applyPaymentOutcome(deps: Deps, bookingId: string, result: DepositResult, actor = 'system'): Promise<AppliedOutcome> {
   const now = deps.clock.now();
   return deps.store.transaction(async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
-    if (!isHold(current.status)) return { booking: current, changed: false };
-    const paymentIntentId = result.paymentIntentId || null;
-    if (result.outcome === 'declined') {
-      const t = await applyTransition(tx, current, { type: 'payment_declined', paymentIntentId }, {
-        nowMs: now,
-        actor: 'system',
-        type: 'payment_declined',
-        data: { declineCode: result.declineCode },
-      });
-      return { booking: t.booking, changed: true };
-    }
-    const t = await applyTransition(tx, current, { type: 'payment_succeeded', paymentIntentId, paymentStatus: result.paymentStatus }, {
-      nowMs: now,
-      actor,
-      type: 'confirmed',
-      data: { paymentStatus: result.paymentStatus, depositCents: current.depositCents },
-    });
-    await recordConfirmed(tx, t.booking, now);
-    return { booking: t.booking, changed: true };
+    return applyLocked(tx, current, result, now, actor);
   });
 }
 
+async function applyLocked(tx: BookingTx, current: BookingRecord, result: DepositResult, now: number, actor: string): Promise<AppliedOutcome> {
+  const unchanged: AppliedOutcome = { booking: current, changed: false };
+  const paymentIntentId = result.paymentIntentId || null;
+  const history = (type: string, data?: Record<string, unknown>) => ({ nowMs: now, actor, type, data });
+
+  if (isHold(current.status)) {
+    switch (result.outcome) {
+      case 'succeeded': {
+        const t = await applyTransition(tx, current, { type: 'payment_succeeded', paymentIntentId, paymentStatus: result.paymentStatus }, history('confirmed', {
+          paymentStatus: result.paymentStatus,
+          depositCents: current.depositCents,
+        }));
+        await recordConfirmed(tx, t.booking, now);
+        if (t.booking.paymentStatus === 'authorized') await scheduleCapture(tx, t.booking);
+        return { booking: t.booking, changed: true };
+      }
+      case 'requires_action': {
+        if (current.status === 'awaiting_authentication') return { ...unchanged, clientSecret: result.clientSecret };
+        const t = await applyTransition(
+          tx,
+          current,
+          { type: 'authentication_required', paymentIntentId: result.paymentIntentId, holdExpiresMs: current.holdExpiresMs ?? now },
+          history('authentication_required', { paymentIntentId: result.paymentIntentId }),
+        );
+        return { booking: t.booking, changed: true, clientSecret: result.clientSecret };
+      }
+      case 'declined':
+      case 'canceled': {
+        const declineCode = result.outcome === 'declined' ? result.declineCode : 'canceled';
+        const t = await applyTransition(tx, current, { type: 'payment_declined', paymentIntentId }, { ...history('payment_declined', { declineCode }), actor: 'system' });
+        return { booking: t.booking, changed: true, declineCode };
+      }
+      case 'processing':
+        return unchanged;
+    }
+  }
+
+  // The slot was given back before the money came: refund it all, tell the customer.
+  if (result.outcome === 'succeeded' && canApply(current, 'late_payment_succeeded')) {
+    const t = await applyTransition(
+      tx,
+      current,
+      { type: 'late_payment_succeeded', paymentIntentId: result.paymentIntentId, paymentStatus: result.paymentStatus },
+      history('late_payment_refunded', { paymentStatus: result.paymentStatus, refundCents: current.depositCents }),
+    );
+    await tx.enqueue([
+      { topic: TOPICS.settle, bookingId: t.booking.id },
+      { topic: TOPICS.latePaymentRefunded, bookingId: t.booking.id },
+    ]);
+    return { booking: t.booking, changed: true };
+  }
+
+  if (isBooked(current.status)) {
+    if (result.outcome === 'succeeded' && result.paymentStatus === 'captured' && canApply(current, 'deposit_captured')) {
+      const t = await applyTransition(tx, current, { type: 'deposit_captured' }, history('deposit_captured', { depositCents: current.depositCents }));
+      await tx.completePending(t.booking.id, [TOPICS.capture]);
+      return { booking: t.booking, changed: true };
+    }
+    if (result.outcome === 'canceled') {
+      // An authorisation cancelled at the provider (expired, cancelled from the dashboard):
+      // no deposit stands behind the booking, so it never stays confirmed.
+      const t = await applyTransition(tx, current, { type: 'payment_voided' }, history('payment_voided', { paymentIntentId }));
+      await tx.cancelPending(t.booking.id, [TOPICS.capture]);
+      await recordCancelled(tx, t.booking, null);
+      return { booking: t.booking, changed: true };
+    }
+  }
+  return unchanged;
+}
+
+/** An authorised-only deposit is captured when the appointment starts (outbox, survives restarts). */
+export async function scheduleCapture(tx: BookingTx, booking: BookingRecord): Promise<void> {
+  await tx.cancelPending(booking.id, [TOPICS.capture]);
+  await tx.enqueue([{ topic: TOPICS.capture, bookingId: booking.id, runAtMs: booking.startMs, payload: { startMs: booking.startMs } }]);
+}
+
 /** What the customer's request answers once the outcome is applied: the booking, or why not. */
-export function bookingOrRefusal(applied: AppliedOutcome): BookingRecord {
+export function bookingOrRefusal(applied: AppliedOutcome): AppliedOutcome {
   const { booking } = applied;
-  if (isBooked(booking.status)) return booking;
-  if (booking.status === 'payment_failed') throw paymentDeclined();
+  if (isBooked(booking.status) || booking.status === 'awaiting_authentication') return applied;
+  if (booking.status === 'payment_failed') throw paymentDeclined(applied.declineCode);
+  if (booking.status === 'expired') throw paymentHoldExpired();
   throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
+}
+
+/**
+ * Ends a hold whose time is up: cancels its PaymentIntent, then frees the slot. If the
+ * intent turns out to have succeeded first, the booking is confirmed instead (its slot was
+ * still held). With the provider unreachable the slot is freed all the same and the
+ * cancellation retried from the outbox; a payment that still succeeds is refunded.
+ */
+export async function expireHold(
+  deps: Deps & { payments: PaymentProvider; log?: ErrorLog },
+  booking: BookingRecord,
+): Promise<AppliedOutcome> {
+  let final: DepositResult | undefined;
+  if (booking.paymentIntentId) {
+    try {
+      final = await deps.payments.cancelDeposit(booking.paymentIntentId, `cancel-${booking.id}`);
+    } catch (error) {
+      if (!(error instanceof PaymentUnavailableError)) throw error;
+      deps.log?.warn({ err: error, bookingId: booking.id }, 'hold expiry: could not cancel the PaymentIntent; retried from the outbox');
+    }
+  }
+  if (final && (final.outcome === 'succeeded' || final.outcome === 'declined')) return applyPaymentOutcome(deps, booking.id, final);
+  const now = deps.clock.now();
+  return deps.store.transaction(async (tx) => {
+    const current = await tx.lockBooking(booking.id);
+    if (!current || !isHold(current.status)) return { booking: current ?? booking, changed: false };
+    const t = await applyTransition(tx, current, { type: 'hold_expired' }, { nowMs: now, actor: 'system', type: 'hold_expired' });
+    if (current.paymentIntentId && !final) await tx.enqueue([{ topic: TOPICS.voidPayment, bookingId: current.id }]);
+    return { booking: t.booking, changed: true };
+  });
 }

@@ -95,9 +95,22 @@ export interface BookingRecord {
   notifySms: boolean;
   timezone: string;
   holdExpiresMs: number | null;
+  /** How the deposit is taken: captured at once, or authorised and captured at the start. */
+  captureMethod: 'automatic' | 'manual' | null;
+  /** The most a customer cancellation refunds (terms kept from a move made late); null: the policy alone. */
+  refundCapCents: number | null;
+  /** A chargeback opened by the card holder, flagged for the artisan. */
+  dispute: BookingDispute | null;
   cancelledBy: CancelledBy | 'system' | null;
   createdMs: number;
   updatedMs: number;
+}
+
+export interface BookingDispute {
+  openedMs: number;
+  reason: string;
+  amountCents: number;
+  status: string;
 }
 
 export interface OutboxMessage {
@@ -132,12 +145,18 @@ export interface BookingTx {
   enqueue(messages: OutboxMessage[]): Promise<void>;
   /** Cancels pending outbox rows of a booking for the given topics (e.g. reminders). */
   cancelPending(bookingId: string, topics: string[]): Promise<void>;
+  /** Cancels the booking's pending rows of one topic (a later change replaces them); their payloads, oldest first. */
+  supersedePending(bookingId: string, topic: string): Promise<Record<string, unknown>[]>;
   /** Marks pending outbox rows of a booking done (the work was carried out inline). */
   completePending(bookingId: string, topics: string[]): Promise<void>;
   appendEvent(event: BookingEvent): Promise<void>;
   /** The artisan's reminder lead time in hours (0: no reminder). */
   reminderHours(artisanId: string): Promise<number>;
+  /** The artisan's capture strategy: take the deposit at booking, or authorise it and capture at the start. */
+  depositCapture(artisanId: string): Promise<DepositCapture>;
 }
+
+export type DepositCapture = 'capture' | 'authorize';
 
 export interface BookingStore {
   listActiveServices(): Promise<ServiceRecord[]>;
@@ -155,6 +174,12 @@ export interface BookingStore {
   }): Promise<BookingRecord | undefined>;
   /** Holds whose payment never finished (the process died, the provider timed out). */
   findStaleHolds(nowMs: number, limit: number): Promise<BookingRecord[]>;
+  /**
+   * Bookings whose payment is not final, for the reconciliation job: holds with a known
+   * PaymentIntent not touched since `quietSinceMs`, and holds ended (expired, declined) since
+   * `endedSinceMs` whose intent could still succeed late.
+   */
+  findOpenPayments(q: { quietSinceMs: number; endedSinceMs: number; limit: number }): Promise<BookingRecord[]>;
   transaction<T>(fn: (tx: BookingTx) => Promise<T>): Promise<T>;
 }
 
@@ -181,11 +206,21 @@ export interface DepositRequest {
   paymentMethodId?: string;
   description: string;
   metadata: Record<string, string>;
+  /** `automatic`: captured at once; `manual`: authorised only, captured later (or released). */
+  captureMethod?: 'automatic' | 'manual';
 }
 
+/** Where a deposit stands at the provider (a PaymentIntent's status, in the app's words). */
 export type DepositResult =
   | { outcome: 'succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' }
-  | { outcome: 'declined'; paymentIntentId: string | null; declineCode: string };
+  /** 3-D Secure: the customer must authenticate (Stripe.js `handleNextAction` with the client secret). */
+  | { outcome: 'requires_action'; paymentIntentId: string; clientSecret: string }
+  /** Refused by the bank, or the authentication failed; `declineCode` is the provider's reason. */
+  | { outcome: 'declined'; paymentIntentId: string | null; declineCode: string }
+  /** Cancelled at the provider (e.g. the hold expired): nothing was charged. */
+  | { outcome: 'canceled'; paymentIntentId: string }
+  /** Still being processed by the provider: ask again later. */
+  | { outcome: 'processing'; paymentIntentId: string };
 
 export interface SettlementRequest {
   idempotencyKey: string;
@@ -199,7 +234,14 @@ export interface SettlementRequest {
 /** A payment service provider. Network failures reject with PaymentUnavailableError. */
 export interface PaymentProvider {
   readonly name: 'stripe' | 'other';
+  /** Creates and confirms the deposit's PaymentIntent (idempotent on the key). */
   authorizeDeposit(request: DepositRequest): Promise<DepositResult>;
+  /** Re-reads a PaymentIntent (after a 3-D Secure challenge, a lost webhook, a crash). */
+  retrieveDeposit(paymentIntentId: string): Promise<DepositResult>;
+  /** Cancels a PaymentIntent not captured yet; answers where it ended (it may have succeeded first). */
+  cancelDeposit(paymentIntentId: string, idempotencyKey: string): Promise<DepositResult>;
+  /** Captures an authorised deposit in full (scheduled capture). */
+  captureDeposit(request: { paymentIntentId: string; idempotencyKey: string }): Promise<void>;
   settleDeposit(request: SettlementRequest): Promise<{ paymentStatus: 'captured' | 'refunded' }>;
 }
 
@@ -226,6 +268,8 @@ export interface ArtisanProfile {
   closedOnPublicHolidays: boolean;
   openingRules: WeeklyRule[];
   breakRules: WeeklyRule[];
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
 }
 
 /** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */

@@ -20,6 +20,7 @@ const events: Record<LifecycleEvent['type'], LifecycleEvent> = {
   moved: { type: 'moved', startMs: T0 + 86_400_000, endMs: T0 + 90_000_000 },
   cancelled: { type: 'cancelled', by: 'customer', refundCents: 1_500 },
   deposit_captured: { type: 'deposit_captured' },
+  payment_voided: { type: 'payment_voided' },
   deposit_settled: { type: 'deposit_settled', paymentStatus: 'refunded' },
   late_payment_succeeded: { type: 'late_payment_succeeded', paymentIntentId: 'pi_late', paymentStatus: 'captured' },
 };
@@ -57,6 +58,7 @@ const TABLE: Row[] = [
   ['pending_payment', 'moved', 'forbidden'],
   ['pending_payment', 'cancelled', 'forbidden'],
   ['pending_payment', 'deposit_captured', 'forbidden'],
+  ['pending_payment', 'payment_voided', 'forbidden'],
   ['pending_payment', 'deposit_settled', 'forbidden'],
   ['pending_payment', 'late_payment_succeeded', 'forbidden'],
 
@@ -67,6 +69,7 @@ const TABLE: Row[] = [
   ['awaiting_authentication', 'moved', 'forbidden'],
   ['awaiting_authentication', 'cancelled', 'forbidden'],
   ['awaiting_authentication', 'deposit_captured', 'forbidden'],
+  ['awaiting_authentication', 'payment_voided', 'forbidden'],
   ['awaiting_authentication', 'deposit_settled', 'forbidden'],
   ['awaiting_authentication', 'late_payment_succeeded', 'forbidden'],
 
@@ -77,6 +80,7 @@ const TABLE: Row[] = [
   ['confirmed', 'moved', 'rescheduled', 'move', 'keep'],
   ['confirmed', 'cancelled', 'cancelled', 'free', 'settle'],
   ['confirmed', 'deposit_captured', 'confirmed', 'none', 'capture'],
+  ['confirmed', 'payment_voided', 'cancelled', 'free', 'none'],
   ['confirmed', 'deposit_settled', 'forbidden'],
   ['confirmed', 'late_payment_succeeded', 'forbidden'],
 
@@ -87,6 +91,7 @@ const TABLE: Row[] = [
   ['rescheduled', 'moved', 'rescheduled', 'move', 'keep'],
   ['rescheduled', 'cancelled', 'cancelled', 'free', 'settle'],
   ['rescheduled', 'deposit_captured', 'rescheduled', 'none', 'capture'],
+  ['rescheduled', 'payment_voided', 'cancelled', 'free', 'none'],
   ['rescheduled', 'deposit_settled', 'forbidden'],
   ['rescheduled', 'late_payment_succeeded', 'forbidden'],
 
@@ -97,6 +102,7 @@ const TABLE: Row[] = [
   ['cancelled', 'moved', 'forbidden'],
   ['cancelled', 'cancelled', 'forbidden'],
   ['cancelled', 'deposit_captured', 'forbidden'],
+  ['cancelled', 'payment_voided', 'forbidden'],
   ['cancelled', 'deposit_settled', 'cancelled', 'none', 'none'],
   ['cancelled', 'late_payment_succeeded', 'forbidden'],
 
@@ -107,6 +113,7 @@ const TABLE: Row[] = [
   ['payment_failed', 'moved', 'forbidden'],
   ['payment_failed', 'cancelled', 'forbidden'],
   ['payment_failed', 'deposit_captured', 'forbidden'],
+  ['payment_failed', 'payment_voided', 'forbidden'],
   ['payment_failed', 'deposit_settled', 'forbidden'],
   ['payment_failed', 'late_payment_succeeded', 'payment_failed', 'none', 'settle'],
 
@@ -117,6 +124,7 @@ const TABLE: Row[] = [
   ['expired', 'moved', 'forbidden'],
   ['expired', 'cancelled', 'forbidden'],
   ['expired', 'deposit_captured', 'forbidden'],
+  ['expired', 'payment_voided', 'forbidden'],
   ['expired', 'deposit_settled', 'forbidden'],
   ['expired', 'late_payment_succeeded', 'expired', 'none', 'settle'],
 ];
@@ -169,6 +177,11 @@ describe('booking lifecycle', () => {
       expect(transition(state('confirmed', p), events.cancelled).deposit).toBe('none');
     }
     expect(transition(state('confirmed', 'captured'), events.cancelled).deposit).toBe('settle');
+  });
+
+  it('a PaymentIntent cancelled under a confirmed booking ends it, by the system, with nothing to refund', () => {
+    const v = transition(state('confirmed', 'authorized'), events.payment_voided).booking;
+    expect(v).toMatchObject({ status: 'cancelled', cancelledBy: 'system', paymentStatus: 'failed', refundCents: 0 });
   });
 
   it('a late payment on a freed slot is refunded in full', () => {

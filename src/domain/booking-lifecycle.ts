@@ -10,6 +10,7 @@
  *   confirmed | rescheduled ──moved──> rescheduled
  *   confirmed | rescheduled ──cancelled──> cancelled
  *   confirmed | rescheduled ──deposit_captured──> (same)          scheduled capture
+ *   confirmed | rescheduled ──payment_voided──> cancelled          the PaymentIntent was cancelled
  *   cancelled ──deposit_settled──> cancelled                       refund / release done
  *   expired | payment_failed ──late_payment_succeeded──> (same)    refunded in full
  *   expired | payment_failed ──deposit_settled──> (same)           that refund done
@@ -74,6 +75,7 @@ export type LifecycleEvent =
   | { type: 'moved'; startMs: number; endMs: number }
   | { type: 'cancelled'; by: EndedBy; refundCents: number }
   | { type: 'deposit_captured' }
+  | { type: 'payment_voided' }
   | { type: 'deposit_settled'; paymentStatus: 'captured' | 'refunded' }
   | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' };
 export type LifecycleEventType = LifecycleEvent['type'];
@@ -116,6 +118,7 @@ export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus'>
       return isHold(status);
     case 'moved':
     case 'cancelled':
+    case 'payment_voided':
       return isBooked(status);
     case 'deposit_captured':
       return isBooked(status) && paymentStatus === 'authorized';
@@ -163,6 +166,9 @@ export function transition<T extends LifecycleState>(booking: T, event: Lifecycl
       );
     case 'deposit_captured':
       return to({ paymentStatus: 'captured' }, 'none', 'capture');
+    case 'payment_voided':
+      // No deposit stands behind the booking any more (cancelled at the provider): it ends.
+      return to({ status: 'cancelled', cancelledBy: 'system', paymentStatus: 'failed', refundCents: 0 }, 'free', 'none');
     case 'deposit_settled':
       return to({ paymentStatus: event.paymentStatus }, 'none', 'none');
     case 'late_payment_succeeded':

@@ -69,3 +69,67 @@ export function instantInZone(epochMs: number, timeZone: string): { date: string
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
 }
+
+/** Offset (ms) of a zone at an instant: wall clock read in the zone minus UTC. */
+function zoneOffsetMs(epochMs: number, timeZone: string): number {
+  const local = instantInZone(epochMs, timeZone);
+  const { y, m, d } = parseYmd(local.date);
+  const [h, min] = local.time.split(':').map(Number) as [number, number];
+  return Date.UTC(y, m - 1, d, h, min) - Math.floor(epochMs / 60_000) * 60_000;
+}
+
+/** The instant of a wall-clock date and time in the artisan's zone (slots are never in a DST gap). */
+export function zonedToEpoch(date: string, time: string, timeZone: string): number {
+  const { y, m, d } = parseYmd(date);
+  const [h, min] = time.split(':').map(Number) as [number, number];
+  const naive = Date.UTC(y, m - 1, d, h, min);
+  let guess = naive - zoneOffsetMs(naive, timeZone);
+  guess = naive - zoneOffsetMs(guess, timeZone);
+  return guess;
+}
+
+/** "mardi 14 janvier à 9 h" for an instant, in the artisan's zone (year left out). */
+export function whenInZone(epochMs: number, timeZone: string): string {
+  const local = instantInZone(epochMs, timeZone);
+  const { y, m, d } = parseYmd(local.date);
+  const day = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(Date.UTC(y, m - 1, d)));
+  return `${day} à ${frenchTime(local.time)}`;
+}
+
+/** Half-up rounding of cents × rate to the basis point, as the server does (domain/money.ts). */
+export function applyRate(amountCents: number, rate: number): number {
+  return Math.floor((amountCents * Math.round(rate * 10_000) + 5_000) / 10_000);
+}
+
+export interface RefundTier {
+  minHoursBefore: number;
+  refundRate: number;
+}
+
+/**
+ * The cancellation policy written out for one booking: each tier with its deadline in the
+ * artisan's zone and the amount it refunds, then what happens after the last deadline.
+ */
+export function policySentences(input: { tiers: RefundTier[]; startMs: number; depositCents: number; timeZone: string }): string[] {
+  const tiers = [...input.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore);
+  const when = (hours: number) => whenInZone(input.startMs - hours * 3_600_000, input.timeZone);
+  const amount = (rate: number) => (rate >= 1 ? `remboursement total de l’acompte (${euros(input.depositCents)})` : `remboursement de ${euros(applyRate(input.depositCents, rate))} sur ${euros(input.depositCents)} d’acompte`);
+  const out: string[] = [];
+  tiers.forEach((tier, i) => {
+    if (tier.refundRate <= 0) return;
+    const deadline = when(tier.minHoursBefore);
+    const upper = i > 0 ? tiers[i - 1] : undefined;
+    const line = upper
+      ? `${capitalize(amount(tier.refundRate))} si vous annulez entre le ${when(upper.minHoursBefore)} et le ${deadline}.`
+      : `${capitalize(amount(tier.refundRate))} si vous annulez avant le ${deadline}.`;
+    out.push(line);
+  });
+  const last = tiers.filter((t) => t.refundRate > 0).at(-1);
+  if (last) out.push(`Après le ${when(last.minHoursBefore)}, l’acompte de ${euros(input.depositCents)} est conservé.`);
+  else out.push(`L’acompte de ${euros(input.depositCents)} n’est pas remboursable en cas d’annulation.`);
+  return out;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,42 +1,481 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, createApiClient, errorOf, type Schemas } from '../shared/api/client';
+import { call, createApiClient, errorOf, fieldErrors, getJson, postJson, type PaymentStep } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
-import { duration, euros } from '../shared/format';
+import { Field } from '../shared/components/Field';
+import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
+import { SlotPicker } from '../shared/components/SlotPicker';
+import { duration, euros, frenchTime, longDate, parseYmd, policySentences, ymd, zonedToEpoch } from '../shared/format';
+import { mountRoot, startEmbedding } from '../shared/embed';
+import { loadStripe, type StripeCard } from '../shared/stripe';
 
-type Service = { id: string; name: string; description?: string; durationMinutes: number; basePriceCents: number; depositCents: number };
+type Service = { id: string; name: string; description?: string; durationMinutes: number; basePriceCents: number; depositCents: number; refundPolicy?: { tiers: { minHoursBefore: number; refundRate: number }[] } };
+type Artisan = { displayName: string; trade: string | null; phone: string | null; timezone: string; today: string; smsOffered: boolean; terms: { version: string; text: string } | null };
+type Booking = { publicCode: string; date: string; time: string; serviceName: string; priceCents: number; durationMinutes: number; startDateTime: string; deposit: { amountCents: number; paymentStatus: string }; customer: { email: string } };
+type Links = { manage: string; calendar: string };
 
 const api = createApiClient();
 
+/** Simulated provider's test cards (no card data is sent): what a tester picks. */
+const TEST_CARDS = [
+  { id: 'pm_card_visa', label: 'Carte acceptée' },
+  { id: 'pm_card_chargeDeclined', label: 'Carte refusée' },
+  { id: 'pm_card_threeDSecure2Required', label: 'Carte avec authentification 3-D Secure' },
+] as const;
+
+interface Form {
+  name: string;
+  email: string;
+  phone: string;
+  street: string;
+  postalCode: string;
+  city: string;
+  notifyEmail: boolean;
+  notifySms: boolean;
+  accepted: boolean;
+  card: string;
+}
+
+const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', notifyEmail: true, notifySms: false, accepted: false, card: 'pm_card_visa' };
+
+function telHref(phone: string): string {
+  return `tel:${phone.replace(/[^+\d]/g, '')}`;
+}
+
+/** "+33612345678" -> "06 12 34 56 78" (French numbers), others as given. */
+function displayPhone(phone: string): string {
+  const m = /^\+33(\d)(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(phone);
+  return m ? `0${m.slice(1).join(' ')}` : phone;
+}
+
 function BookingPage() {
+  const [artisan, setArtisan] = useState<Artisan | undefined>();
   const [services, setServices] = useState<Service[] | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const [provider, setProvider] = useState<{ provider: 'stripe' | 'simulated'; publishableKey: string | null }>({ provider: 'simulated', publishableKey: null });
+  const [loadError, setLoadError] = useState<string | undefined>();
+  const [serviceId, setServiceId] = useState<string | undefined>();
+  const [today, setToday] = useState<string | undefined>();
+  const [month, setMonth] = useState<{ y: number; m: number } | undefined>();
+  const [days, setDays] = useState<Record<string, DayInfo> | undefined>();
+  const [date, setDate] = useState<string | undefined>();
+  const [slots, setSlots] = useState<string[] | undefined>();
+  const [time, setTime] = useState<string | undefined>();
+  const [form, setForm] = useState<Form>(EMPTY_FORM);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<{ text: string; kind: 'ok' | 'err'; where: 'top' | 'slots' | 'form' } | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [challenge, setChallenge] = useState<{ booking: Booking; payment: PaymentStep } | undefined>();
+  const [done, setDone] = useState<{ booking: Booking; links?: Links } | undefined>();
+  const [reload, setReload] = useState(0);
+  const formHeading = useRef<HTMLHeadingElement>(null);
+  const doneHeading = useRef<HTMLHeadingElement>(null);
+  const stripeCard = useRef<StripeCard | undefined>(undefined);
+  const idempotencyKey = useRef<string>('');
+
+  const service = services?.find((s) => s.id === serviceId);
+  const zone = artisan?.timezone ?? 'Europe/Paris';
+
   useEffect(() => {
-    call(api.GET('/api/services')).then((r) => setServices(r.services), (e) => setError(errorOf(e).message));
+    startEmbedding();
+    Promise.all([call(api.GET('/api/artisan')), call(api.GET('/api/services'))]).then(
+      ([a, s]) => {
+        setArtisan(a.artisan);
+        setServices(s.services);
+        setToday(a.artisan.today);
+        const { y, m } = parseYmd(a.artisan.today);
+        setMonth({ y, m });
+      },
+      (e) => setLoadError(errorOf(e).message),
+    );
+    getJson<{ provider: 'stripe' | 'simulated'; publishableKey: string | null }>('/api/payments/config').then((c) => c && setProvider(c));
   }, []);
+
+  // The month calendar: one request for the whole month.
+  useEffect(() => {
+    if (!serviceId || !month) return;
+    let live = true;
+    setDays(undefined);
+    const from = ymd(month.y, month.m, 1);
+    const to = ymd(month.y, month.m + 1, 0);
+    call(api.GET('/api/availability/days', { params: { query: { serviceId, from, to } } })).then(
+      (r) => live && setDays(Object.fromEntries(r.days.map((d) => [d.date, d]))),
+      (e) => live && setMessage({ text: errorOf(e).message, kind: 'err', where: 'slots' }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [serviceId, month?.y, month?.m, reload]);
+
+  // The chosen day's free slots.
+  useEffect(() => {
+    if (!serviceId || !date) return;
+    let live = true;
+    setSlots(undefined);
+    call(api.GET('/api/availability', { params: { query: { serviceId, date } } })).then(
+      (r) => live && setSlots(r.slots.filter((s) => s.available).map((s) => s.time)),
+      (e) => live && setMessage({ text: errorOf(e).message, kind: 'err', where: 'slots' }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [serviceId, date, reload]);
+
+  useEffect(() => {
+    if (time) formHeading.current?.focus();
+  }, [time]);
+  useEffect(() => {
+    if (done) doneHeading.current?.focus();
+  }, [done]);
+  useEffect(() => {
+    if (provider.provider !== 'stripe' || !provider.publishableKey || !time) return;
+    loadStripe(provider.publishableKey, '#card-element').then((card) => (stripeCard.current = card), () => setMessage({ text: 'Le paiement par carte ne peut pas être chargé. Réessayez plus tard ou appelez l’artisan.', kind: 'err', where: 'form' }));
+  }, [provider, time]);
+
+  const chooseService = (id: string) => {
+    setServiceId(id);
+    setDate(undefined);
+    setTime(undefined);
+    setMessage(undefined);
+  };
+  const chooseDate = (d: string) => {
+    setDate(d);
+    setTime(undefined);
+    setMessage(undefined);
+  };
+  const update = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+
+  /** A slot taken meanwhile: back to fresh slots of the same day, with the reason. */
+  const slotTaken = (text: string) => {
+    setTime(undefined);
+    setChallenge(undefined);
+    setReload((n) => n + 1);
+    setMessage({ text: `${text} Voici les créneaux encore libres.`, kind: 'err', where: 'slots' });
+  };
+
+  const fail = (e: unknown) => {
+    const err = errorOf(e);
+    if (err.code === 'SLOT_UNAVAILABLE' || err.code === 'PAYMENT_HOLD_EXPIRED') return slotTaken(err.message);
+    if (err.code === 'TERMS_CHANGED') {
+      call(api.GET('/api/artisan')).then((a) => setArtisan(a.artisan), () => undefined);
+      update({ accepted: false });
+    }
+    const fields = fieldErrors(err);
+    setErrors(fields);
+    setChallenge(undefined);
+    const first = Object.keys(fields)[0];
+    setMessage({ text: first ? 'Certains champs sont à corriger.' : err.message, kind: 'err', where: 'form' });
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!service || !date || !time || busy) return;
+    const local: Record<string, string> = {};
+    if (!form.name.trim()) local['customer.name'] = 'Indiquez votre nom.';
+    if (!form.email.trim()) local['customer.email'] = 'Indiquez votre adresse e-mail.';
+    if (form.notifySms && !form.phone.trim()) local['customer.phone'] = 'Indiquez votre téléphone pour recevoir les SMS.';
+    const anyAddress = form.street.trim() || form.postalCode.trim() || form.city.trim();
+    if (anyAddress) {
+      if (!form.street.trim()) local['customer.address.street'] = 'Indiquez la rue.';
+      if (!form.postalCode.trim()) local['customer.address.postalCode'] = 'Indiquez le code postal.';
+      if (!form.city.trim()) local['customer.address.city'] = 'Indiquez la ville.';
+    }
+    if (!form.accepted) local.consent = 'Pour réserver, acceptez les conditions d’annulation et de vente.';
+    setErrors(local);
+    if (Object.keys(local).length > 0) {
+      setMessage({ text: 'Certains champs sont à corriger.', kind: 'err', where: 'form' });
+      return;
+    }
+    setBusy(true);
+    setMessage(undefined);
+    try {
+      let paymentMethodId: string = form.card;
+      if (provider.provider === 'stripe') {
+        if (!stripeCard.current) throw Object.assign(new Error(), { api: { code: 'PAYMENT_UNAVAILABLE', message: 'Le paiement par carte n’est pas prêt.', status: 0 } });
+        paymentMethodId = await stripeCard.current.createPaymentMethod();
+      }
+      idempotencyKey.current ||= crypto.randomUUID();
+      const body = {
+        serviceId: service.id,
+        date,
+        time,
+        customer: {
+          name: form.name.trim(),
+          email: form.email.trim(),
+          ...(form.phone.trim() ? { phone: form.phone.trim() } : {}),
+          ...(anyAddress ? { address: { street: form.street.trim(), postalCode: form.postalCode.trim(), city: form.city.trim() } } : {}),
+        },
+        notifications: { email: form.notifyEmail, sms: artisan?.smsOffered ? form.notifySms : false },
+        consent: { termsVersion: artisan?.terms?.version ?? null },
+        paymentMethodId,
+      };
+      const result = await postJson<{ booking: Booking; links?: Links; payment?: PaymentStep }>('/api/bookings', body);
+      idempotencyKey.current = '';
+      if (result.status === 202 && result.data.payment) {
+        setChallenge({ booking: result.data.booking, payment: result.data.payment });
+        if (result.data.payment.provider === 'stripe' && stripeCard.current) {
+          await stripeCard.current.handleNextAction(result.data.payment.clientSecret);
+          await confirmPayment(result.data.booking);
+        }
+        return;
+      }
+      setDone({ booking: result.data.booking, ...(result.data.links ? { links: result.data.links } : {}) });
+    } catch (e) {
+      idempotencyKey.current = '';
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const confirmPayment = async (booking: Booking) => {
+    const r = await postJson<{ booking: Booking; links?: Links; payment?: PaymentStep }>(`/api/bookings/${encodeURIComponent(booking.publicCode)}/payment/confirm`, { email: booking.customer.email });
+    if (r.status === 202) {
+      setMessage({ text: 'L’authentification de votre carte n’est pas encore terminée.', kind: 'err', where: 'form' });
+      return;
+    }
+    setChallenge(undefined);
+    setDone({ booking: r.data.booking, ...(r.data.links ? { links: r.data.links } : {}) });
+  };
+
+  /** The simulated bank page: the tester validates or refuses the authentication. */
+  const authenticate = async (outcome: 'succeeded' | 'failed') => {
+    if (!challenge || busy) return;
+    setBusy(true);
+    try {
+      await postJson('/api/payments/simulated/authenticate', { clientSecret: challenge.payment.clientSecret, outcome });
+      await confirmPayment(challenge.booking);
+    } catch (e) {
+      fail(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const canPrev = !!(month && today && (month.y > parseYmd(today).y || (month.y === parseYmd(today).y && month.m > parseYmd(today).m)));
+  const canNext = !!(month && today && (month.y - parseYmd(today).y) * 12 + (month.m - parseYmd(today).m) < 3);
+  const startMs = date && time ? zonedToEpoch(date, time, zone) : undefined;
+
+  if (done) return <Confirmation artisan={artisan} booking={done.booking} links={done.links} headingRef={doneHeading} />;
+
   return (
     <>
-      <header class="site">
-        <div class="wrap">
-          <h1>Prendre rendez-vous</h1>
-        </div>
-      </header>
+      <Header artisan={artisan} />
       <main class="wrap">
-        {error && <Alert kind="err" text={error} />}
-        <h2>Choisissez une prestation</h2>
-        {services === undefined && !error && <p>Chargement des prestations…</p>}
-        <ul class="plain services">
-          {services?.map((s) => (
-            <li key={s.id}>
-              <strong>{s.name}</strong> — {duration(s.durationMinutes)}, {euros(s.basePriceCents)}, acompte {euros(s.depositCents)}
-            </li>
-          ))}
-        </ul>
+        {loadError && <Alert kind="err" text={loadError} />}
+        {message?.where === 'top' && <Alert kind={message.kind} text={message.text} />}
+        <section aria-labelledby="services-title">
+          <h2 id="services-title">1. Choisissez une prestation</h2>
+          {!services && !loadError && <p>Chargement des prestations…</p>}
+          <ul class="plain services">
+            {services?.map((s) => (
+              <li key={s.id}>
+                <button type="button" class="service" aria-pressed={s.id === serviceId} onClick={() => chooseService(s.id)}>
+                  <strong>{s.name}</strong>
+                  <span>
+                    {duration(s.durationMinutes)} · {euros(s.basePriceCents)} · acompte {euros(s.depositCents)}
+                  </span>
+                  {s.description && <span>{s.description}</span>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+
+        {service && month && (
+          <section aria-labelledby="when-title">
+            <h2 id="when-title">2. Choisissez un jour et un horaire</h2>
+            <p class="hint">Horaires de l’artisan (heure de {zone === 'Europe/Paris' ? 'Paris' : zone}).</p>
+            {message?.where === 'slots' && <Alert kind={message.kind} text={message.text} />}
+            <MonthCalendar
+              year={month.y}
+              month={month.m}
+              days={days}
+              selected={date}
+              onSelect={chooseDate}
+              onMonth={(delta) => setMonth((m) => (m ? { y: m.m + delta > 12 ? m.y + 1 : m.m + delta < 1 ? m.y - 1 : m.y, m: ((m.m + delta + 11) % 12) + 1 } : m))}
+              canPrev={canPrev}
+              canNext={canNext}
+              headingId="month-title"
+            />
+            {date && <SlotPicker date={date} slots={slots} selected={time} onSelect={(t) => setTime(t)} />}
+          </section>
+        )}
+
+        {service && date && time && startMs !== undefined && (
+          <form onSubmit={submit} noValidate aria-labelledby="form-title">
+            <h2 id="form-title" ref={formHeading} tabIndex={-1}>
+              3. Vos coordonnées
+            </h2>
+            <p>
+              <strong>{service.name}</strong> le {longDate(date)} à {frenchTime(time)} ({duration(service.durationMinutes)}).
+            </p>
+            <Field id="name" label="Nom et prénom" required value={form.name} onInput={(v) => update({ name: v })} error={errors['customer.name']} autoComplete="name" />
+            <Field id="email" type="email" label="Adresse e-mail" required value={form.email} onInput={(v) => update({ email: v })} error={errors['customer.email']} autoComplete="email" inputMode="email" />
+            <Field id="phone" type="tel" label="Téléphone" value={form.phone} onInput={(v) => update({ phone: v })} error={errors['customer.phone']} autoComplete="tel" inputMode="tel" />
+            <fieldset class="card">
+              <legend>Adresse de l’intervention (facultatif)</legend>
+              <Field id="street" label="Rue" value={form.street} onInput={(v) => update({ street: v })} error={errors['customer.address.street']} autoComplete="street-address" />
+              <Field id="postalCode" label="Code postal" value={form.postalCode} onInput={(v) => update({ postalCode: v })} error={errors['customer.address.postalCode']} autoComplete="postal-code" inputMode="numeric" />
+              <Field id="city" label="Ville" value={form.city} onInput={(v) => update({ city: v })} error={errors['customer.address.city']} autoComplete="address-level2" />
+            </fieldset>
+            <fieldset class="card">
+              <legend>Être prévenu</legend>
+              <label class="check">
+                <input type="checkbox" checked={form.notifyEmail} onChange={(e) => update({ notifyEmail: (e.currentTarget as HTMLInputElement).checked })} />
+                Par e-mail (confirmation, rappel, changements)
+              </label>
+              {artisan?.smsOffered && (
+                <label class="check">
+                  <input type="checkbox" checked={form.notifySms} onChange={(e) => update({ notifySms: (e.currentTarget as HTMLInputElement).checked })} />
+                  Par SMS (au numéro de téléphone ci-dessus)
+                </label>
+              )}
+            </fieldset>
+
+            <section class="card" aria-labelledby="policy-title">
+              <h3 id="policy-title">Conditions d’annulation</h3>
+              <p>
+                Acompte à régler maintenant : <strong>{euros(service.depositCents)}</strong> sur {euros(service.basePriceCents)}. Reste à payer le jour de l’intervention :{' '}
+                {euros(service.basePriceCents - service.depositCents)}.
+              </p>
+              <ul class="policy">
+                {policySentences({ tiers: service.refundPolicy?.tiers ?? [], startMs, depositCents: service.depositCents, timeZone: zone }).map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+              {artisan?.terms && (
+                <>
+                  <h3 id="terms-title">Conditions générales de vente</h3>
+                  <div class="terms" tabIndex={0} role="region" aria-labelledby="terms-title">
+                    {artisan.terms.text}
+                  </div>
+                </>
+              )}
+              <label class="check">
+                <input
+                  type="checkbox"
+                  id="consent"
+                  checked={form.accepted}
+                  onChange={(e) => update({ accepted: (e.currentTarget as HTMLInputElement).checked })}
+                  aria-invalid={errors.consent ? 'true' : undefined}
+                  aria-describedby={errors.consent ? 'consent-error' : undefined}
+                />
+                J’accepte les conditions d’annulation ci-dessus{artisan?.terms ? ' et les conditions générales de vente' : ''}.
+              </label>
+              {errors.consent && (
+                <p class="field-error" id="consent-error">
+                  {errors.consent}
+                </p>
+              )}
+            </section>
+
+            <fieldset class="card">
+              <legend>Paiement de l’acompte</legend>
+              {provider.provider === 'stripe' ? (
+                <>
+                  <p class="hint">Paiement sécurisé par Stripe.</p>
+                  <div id="card-element" />
+                </>
+              ) : (
+                <>
+                  <p class="hint">Mode test : aucune donnée de carte n’est demandée ni envoyée. Choisissez le résultat du paiement.</p>
+                  {TEST_CARDS.map((c) => (
+                    <label class="check" key={c.id}>
+                      <input type="radio" name="card" value={c.id} checked={form.card === c.id} onChange={() => update({ card: c.id })} />
+                      {c.label}
+                    </label>
+                  ))}
+                </>
+              )}
+            </fieldset>
+
+            {message?.where === 'form' && <Alert kind={message.kind} text={message.text} />}
+            {challenge && challenge.payment.provider === 'simulated' ? (
+              <section class="card" aria-labelledby="challenge-title">
+                <h3 id="challenge-title">Authentification 3-D Secure (simulée)</h3>
+                <p>Votre banque demande de confirmer le paiement de {euros(challenge.booking.deposit.amountCents)}. Le créneau vous est réservé pendant quelques minutes.</p>
+                <div class="actions">
+                  <button type="button" disabled={busy} onClick={() => authenticate('succeeded')}>
+                    Valider
+                  </button>
+                  <button type="button" class="secondary" disabled={busy} onClick={() => authenticate('failed')}>
+                    Refuser
+                  </button>
+                </div>
+              </section>
+            ) : (
+              <div class="actions">
+                <button type="submit" disabled={busy}>
+                  {busy ? 'Paiement en cours…' : `Payer l’acompte de ${euros(service.depositCents)} et réserver`}
+                </button>
+              </div>
+            )}
+          </form>
+        )}
+      </main>
+      <footer class="site">
+        <a href="/reservation">Gérer une réservation existante</a>
+      </footer>
+    </>
+  );
+}
+
+function Header({ artisan }: { artisan: Artisan | undefined }) {
+  return (
+    <header class="site">
+      <div class="wrap">
+        <h1>{artisan ? artisan.displayName : 'Prendre rendez-vous'}</h1>
+        {artisan?.trade && <p>{artisan.trade}</p>}
+        {artisan?.phone && (
+          <p>
+            <a href={telHref(artisan.phone)} aria-label={`Appeler l’artisan au ${displayPhone(artisan.phone)}`}>
+              {displayPhone(artisan.phone)}
+            </a>
+          </p>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function Confirmation(props: { artisan: Artisan | undefined; booking: Booking; links: Links | undefined; headingRef: { current: HTMLHeadingElement | null } }) {
+  const b = props.booking;
+  const manage = props.links ? new URL(props.links.manage) : undefined;
+  return (
+    <>
+      <Header artisan={props.artisan} />
+      <main class="wrap">
+        <h2 ref={props.headingRef} tabIndex={-1}>
+          Votre rendez-vous est confirmé
+        </h2>
+        <div class="msg ok" role="status">
+          {b.serviceName} le {longDate(b.date)} à {frenchTime(b.time)}. Une confirmation vous est envoyée par e-mail.
+        </div>
+        <dl class="facts">
+          <dt>Code de réservation</dt>
+          <dd class="code">{b.publicCode}</dd>
+          <dt>Acompte payé</dt>
+          <dd>{euros(b.deposit.amountCents)}</dd>
+          <dt>Reste à payer</dt>
+          <dd>{euros(b.priceCents - b.deposit.amountCents)} le jour de l’intervention</dd>
+        </dl>
+        <div class="actions">
+          {props.links && (
+            <a class="button" href={props.links.calendar} download={`rendez-vous-${b.publicCode}.ics`}>
+              Ajouter à mon agenda
+            </a>
+          )}
+          {manage && (
+            <a class="button secondary" href={`/reservation${manage.search}`}>
+              Gérer ma réservation
+            </a>
+          )}
+        </div>
+        <p class="hint">Gardez votre code : avec votre adresse e-mail, il permet de déplacer ou d’annuler le rendez-vous.</p>
       </main>
     </>
   );
 }
 
-export type { Schemas };
-render(<BookingPage />, document.getElementById('app')!);
+render(<BookingPage />, mountRoot());

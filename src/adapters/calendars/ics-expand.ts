@@ -96,11 +96,19 @@ function parseRoots(text: string): ICAL.Component[] {
 /** Every TZID the events use must be defined in the file or resolvable: else the import fails. */
 function checkZones(root: ICAL.Component): void {
   const inFile = new Set(root.getAllSubcomponents('vtimezone').map((z) => String(z.getFirstPropertyValue('tzid'))));
+  // ical.js looks a TZID up in the file's own cache first; one it has no VTIMEZONE for is
+  // searched again through every component of the file for each time value (quadratic on a
+  // 5,000-event calendar), so the resolved zones are put in that cache once.
+  const cache = (root as unknown as { _timezoneCache?: Map<string, ICAL.Timezone> })._timezoneCache;
+  const primed = new Set<string>();
   for (const event of root.getAllSubcomponents('vevent')) {
     for (const prop of event.getAllProperties()) {
       const tzid = prop.getParameter('tzid');
-      if (typeof tzid !== 'string' || inFile.has(tzid)) continue;
-      if (!ensureZone(tzid)) {
+      if (typeof tzid !== 'string' || inFile.has(tzid) || primed.has(tzid)) continue;
+      if (ensureZone(tzid)) {
+        cache?.set(tzid, ICAL.TimezoneService.get(tzid));
+        primed.add(tzid);
+      } else {
         throw new CalendarError(
           `Fuseau horaire inconnu dans le calendrier : « ${tzid.slice(0, 80)} ». L'événement ne peut pas être placé sans risque d'erreur d'horaire ; corrigez son fuseau dans l'agenda d'origine.`,
         );
@@ -151,12 +159,13 @@ export function expandCalendar(text: string, options: ExpandOptions): ExternalEv
         if (!master) {
           // Overrides without their series (a CalDAV server handing out instances only).
           for (const o of overrides) {
-            const e = new ICAL.Event(o);
+            const e = new ICAL.Event(o, { exceptions: [] });
             push(uid, o, e.startDate, e.endDate);
           }
           continue;
         }
-        const event = new ICAL.Event(master, { strictExceptions: false });
+        // Overrides are given: left to find them, ical.js scans every event of the file for each one.
+        const event = new ICAL.Event(master, { strictExceptions: false, exceptions: overrides });
         if (!event.startDate) continue;
         if (!event.isRecurring()) {
           push(uid, master, event.startDate, master.hasProperty('dtend') || master.hasProperty('duration') ? event.endDate : null);
@@ -164,7 +173,6 @@ export function expandCalendar(text: string, options: ExpandOptions): ExternalEv
         }
         // A cancelled series blocks nothing, overrides included.
         if (String(master.getFirstPropertyValue('status') ?? '').toUpperCase() === 'CANCELLED') continue;
-        for (const o of overrides) event.relateException(o);
         const iterator = event.iterator();
         for (let i = 0, next = iterator.next(); next && i < MAX_ITERATIONS_PER_SERIES; i++, next = iterator.next()) {
           if (toMs(next, options.timezone) >= options.toMs + OVERRIDE_MARGIN_MS) break;

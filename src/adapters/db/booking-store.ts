@@ -1,7 +1,9 @@
 import { SERVICE_COLUMNS, toService } from './service-row.ts';
 import type { Address } from '../../domain/address.ts';
 import type {
+  BookingDispute,
   BookingRecord,
+  DepositCapture,
   BookingStore,
   BookingTx,
   DayContext,
@@ -104,6 +106,9 @@ export function toBooking(r: Row): BookingRecord {
     notifySms: r.notify_sms as boolean,
     timezone: r.timezone as string,
     holdExpiresMs: r.hold_expires_at ? ms(r.hold_expires_at) : null,
+    captureMethod: (r.capture_method as BookingRecord['captureMethod']) ?? null,
+    refundCapCents: (r.refund_cap_cents as number | null) ?? null,
+    dispute: r.disputed_at ? { openedMs: ms(r.disputed_at), ...(r.dispute as Omit<BookingDispute, 'openedMs'>) } : null,
     cancelledBy: (r.cancelled_by as BookingRecord['cancelledBy']) ?? null,
     createdMs: ms(r.created_at),
     updatedMs: ms(r.updated_at),
@@ -150,15 +155,15 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
           `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
              customer_phone, starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents,
              payment_status, payment_provider, payment_intent_id, payment_method_id, refund_cents, refund_policy,
-             hold_expires_at, notify_email, notify_sms, created_at, updated_at, channel, customer_address)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29)`,
+             hold_expires_at, notify_email, notify_sms, created_at, updated_at, channel, customer_address, capture_method)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)`,
           [
             b.id, b.publicCode, b.artisanId, b.serviceId, b.serviceName, b.status, b.customer.name, b.customer.email,
             b.customer.phone ?? null, iso(b.startMs), iso(b.endMs), b.durationMinutes, blockedRange(b), b.priceCents,
             b.depositRate, b.depositCents, b.paymentStatus, b.paymentProvider, b.paymentIntentId, b.paymentMethodId,
             b.refundCents, JSON.stringify(b.refundPolicy), b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
             b.notifyEmail, b.notifySms, iso(b.createdMs), iso(b.updatedMs), b.channel,
-            b.customer.address ? JSON.stringify(b.customer.address) : null,
+            b.customer.address ? JSON.stringify(b.customer.address) : null, b.captureMethod,
           ],
         )
         .catch(translate);
@@ -176,12 +181,15 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         .query(
           `UPDATE bookings SET status = $2, starts_at = $3, ends_at = $4, blocked_range = $5::tstzrange, payment_status = $6,
              payment_intent_id = $7, refund_cents = $8, hold_expires_at = $9, cancelled_by = $10, updated_at = $11,
-             cancelled_at = coalesce($12, cancelled_at), cancellation_reason = coalesce($13, cancellation_reason)
+             cancelled_at = coalesce($12, cancelled_at), cancellation_reason = coalesce($13, cancellation_reason),
+             refund_cap_cents = $14, disputed_at = $15, dispute = $16
            WHERE id = $1`,
           [
             b.id, b.status, iso(b.startMs), iso(b.endMs), blockedRange(b), b.paymentStatus, b.paymentIntentId, b.refundCents,
             b.holdExpiresMs === null ? null : iso(b.holdExpiresMs), b.cancelledBy, iso(b.updatedMs),
-            cancellation ? iso(cancellation.cancelledAtMs) : null, cancellation?.reason ?? null,
+            cancellation ? iso(cancellation.cancelledAtMs) : null, cancellation?.reason ?? null, b.refundCapCents,
+            b.dispute ? iso(b.dispute.openedMs) : null,
+            b.dispute ? JSON.stringify({ reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }) : null,
           ],
         )
         .catch(translate);
@@ -232,11 +240,26 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         topics,
       ]);
     },
+    async supersedePending(bookingId, topic) {
+      // Claimed rows too: a worker holding one re-reads the booking and drops it as stale.
+      const rows = await q.query<{ payload: Record<string, unknown> }>(
+        `WITH superseded AS (
+           UPDATE outbox SET status = 'cancelled', last_error = 'superseded by a later change'
+            WHERE booking_id = $1 AND topic = $2 AND status = 'pending' RETURNING payload, created_at, id)
+         SELECT payload FROM superseded ORDER BY created_at, id`,
+        [bookingId, topic],
+      );
+      return rows.map((r) => r.payload);
+    },
     async completePending(bookingId, topics) {
       await q.query(
         `UPDATE outbox SET status = 'done', done_at = now(), locked_by = NULL WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`,
         [bookingId, topics],
       );
+    },
+    async depositCapture(artisanId) {
+      const rows = await q.query<{ c: DepositCapture }>(`SELECT deposit_capture AS c FROM artisans WHERE id = $1`, [artisanId]);
+      return rows[0]?.c ?? 'capture';
     },
     async reminderHours(artisanId) {
       const rows = await q.query<{ h: number }>(`SELECT reminder_hours_before AS h FROM artisans WHERE id = $1`, [artisanId]);
@@ -287,7 +310,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async findOwnHold(q) {
       const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.status = 'pending_payment' AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
+        `${BOOKING_SELECT} WHERE b.status IN ('pending_payment', 'awaiting_authentication') AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
            AND b.customer_email = $4 AND b.customer_name = $5 AND b.customer_phone IS NOT DISTINCT FROM $6
            AND b.payment_method_id IS NOT DISTINCT FROM $7`,
         [q.artisanId, q.serviceId, iso(q.startMs), q.customer.email, q.customer.name, q.customer.phone ?? null, q.paymentMethodId],
@@ -296,8 +319,19 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async findStaleHolds(nowMs, limit) {
       const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.status = 'pending_payment' AND b.hold_expires_at < $1 ORDER BY b.hold_expires_at LIMIT $2`,
+        `${BOOKING_SELECT} WHERE b.status IN ('pending_payment', 'awaiting_authentication') AND b.hold_expires_at < $1
+          ORDER BY b.hold_expires_at LIMIT $2`,
         [iso(nowMs), limit],
+      );
+      return rows.map(toBooking);
+    },
+    async findOpenPayments({ quietSinceMs, endedSinceMs, limit }) {
+      const rows = await db.query(
+        `${BOOKING_SELECT} WHERE b.payment_intent_id IS NOT NULL AND (
+            (b.status IN ('pending_payment', 'awaiting_authentication') AND b.updated_at < $1)
+            OR (b.status IN ('expired', 'payment_failed') AND b.payment_status IN ('pending', 'failed') AND b.updated_at >= $2 AND b.updated_at < $1))
+          ORDER BY b.updated_at LIMIT $3`,
+        [iso(quietSinceMs), iso(endedSinceMs), limit],
       );
       return rows.map(toBooking);
     },

@@ -14,6 +14,15 @@ const WEEKDAYS = [1, 2, 3, 4, 5];
  * Paris, open Monday–Friday 08:30–18:00 with a 12:00–13:00 break, and the contract's two
  * services with their ids and values. Runs under the migration lock, so it happens once.
  */
+/** The demo artisan's terms of sale (editable with PATCH /api/admin/artisan `termsOfSale`). */
+export const DEMO_TERMS = [
+  'Conditions générales de vente — Marc Dupont - Plomberie',
+  '1. Le prix indiqué pour chaque prestation est un prix TTC, déplacement compris dans Paris.',
+  "2. L'acompte est prélevé à la réservation et déduit du montant dû le jour de l'intervention.",
+  "3. Annulation : l'acompte est remboursé selon les conditions d'annulation indiquées lors de la réservation.",
+  "4. Toute pièce remplacée fait l'objet d'un devis accepté par le client avant l'intervention.",
+].join('\n');
+
 export async function seedDemo(db: Database, uuid: () => string): Promise<SeedResult> {
   return db.transaction(async (tx) => {
     await lock(tx);
@@ -21,9 +30,9 @@ export async function seedDemo(db: Database, uuid: () => string): Promise<SeedRe
     if (existing[0]) return { seeded: false, artisanEmail: existing[0].email };
     const artisanId = uuid();
     await tx.query(
-      `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, slot_step_minutes, min_notice_minutes, booking_horizon_days)
-       VALUES ($1, 'Marc Dupont - Plomberie', $2, '+33612345678', 'Europe/Paris', 'pro', 30, 120, 90)`,
-      [artisanId, DEMO_EMAIL],
+      `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, slot_step_minutes, min_notice_minutes, booking_horizon_days, trade, terms_of_sale)
+       VALUES ($1, 'Marc Dupont - Plomberie', $2, '+33612345678', 'Europe/Paris', 'pro', 30, 120, 90, 'Plombier chauffagiste', $3)`,
+      [artisanId, DEMO_EMAIL, DEMO_TERMS],
     );
     for (const day of WEEKDAYS) {
       await tx.query(

@@ -16,6 +16,7 @@ const COLUMNS: Record<Exclude<keyof ArtisanPatch, 'openingRules' | 'breakRules'>
   minNoticeMinutes: 'min_notice_minutes',
   bookingHorizonDays: 'booking_horizon_days',
   closedOnPublicHolidays: 'closed_on_public_holidays',
+  termsOfSale: 'terms_of_sale',
 };
 
 async function readProfile(q: Queryable, artisanId: string, lock: boolean): Promise<ArtisanProfile | undefined> {
@@ -43,6 +44,7 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
     closedOnPublicHolidays: a.closed_on_public_holidays as boolean,
     openingRules: of('opening'),
     breakRules: of('break'),
+    termsOfSale: (a.terms_of_sale as string | null) ?? null,
   };
 }
 

@@ -5,11 +5,12 @@ import type { BookingSummary, BusyBlockRecord, ServiceRecord } from '../../app/p
 import { MANUAL_PROVIDER } from '../../app/time-off.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant } from '../../domain/time.ts';
+import { termsVersion } from '../../domain/terms.ts';
 
 /** Entities -> the back office's DTOs: the artisan sees everything about their own data. */
 
 export function presentArtisan({ profile, upcomingPublicHolidays }: ArtisanSettingsView) {
-  return { ...profile, upcomingPublicHolidays };
+  return { ...profile, termsVersion: termsVersion(profile.termsOfSale), upcomingPublicHolidays };
 }
 
 export function presentAdminService(s: ServiceRecord) {

@@ -29,6 +29,7 @@ export const ArtisanPatchBody = Type.Object({
   closedOnPublicHolidays: Type.Optional(Type.Boolean({ description: 'Fermé les jours fériés français' })),
   openingRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: "Remplace toutes les plages d'ouverture de la semaine" })),
   breakRules: Type.Optional(Type.Array(RuleInput, { maxItems: 70, description: 'Remplace toutes les pauses de la semaine' })),
+  termsOfSale: Type.Optional(nullableString({ maxLength: 20000, description: 'Conditions générales de vente acceptées par le client à la réservation (texte)' })),
 });
 
 export const ArtisanDto = Type.Object({
@@ -45,6 +46,8 @@ export const ArtisanDto = Type.Object({
   closedOnPublicHolidays: Type.Boolean(),
   openingRules: Type.Array(RuleDto),
   breakRules: Type.Array(RuleDto),
+  termsOfSale: nullableString(),
+  termsVersion: nullableString({ description: 'Version des conditions de vente (empreinte du texte), enregistrée avec le consentement' }),
   upcomingPublicHolidays: Type.Array(Type.Object({ date: Type.String(), name: Type.String(), closed: Type.Boolean() }), {
     description: "Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés",
   }),

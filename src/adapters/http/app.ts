@@ -16,7 +16,6 @@ import { makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck, type ReadinessProbe } from './routes/system.ts';
 import type { Metrics } from './metrics.ts';
-import { managePageRoute } from './routes/manage-page.ts';
 import { webPagesRoutes } from './routes/web-pages.ts';
 import { securityHeaders } from './security-headers.ts';
 import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes } from './admin-scope.ts';
@@ -45,6 +44,9 @@ export interface HttpDeps {
   redis?: Redis;
   version: string;
   admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  paymentProvider: 'stripe' | 'simulated';
+  /** Route plugins registered after the public API (payments config, webhooks). */
+  routes?: ((app: FastifyInstance) => Promise<void>)[];
   /** The first start of a real artisan (GET /api/setup/status, POST /api/setup). */
   setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
 }
@@ -147,12 +149,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
-  await app.register(async (scope) => publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock }));
+  await app.register(async (scope) =>
+    publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
+  );
+  for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
-  await app.register(managePageRoute);
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

@@ -1,7 +1,28 @@
+import { DEFAULT_REFUND_POLICY, decideRefund } from '../../domain/refund-policy.ts';
 import type { Availability } from '../../app/get-availability.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant, instantToLocal } from '../../domain/time.ts';
+import { isHold } from '../../domain/booking-lifecycle.ts';
+import type { CreateBookingResult } from '../../app/create-booking.ts';
+
+/** 201 with the booking, or 202 with it and the 3-D Secure step to complete (PAYMENT-CONTRACT.md). */
+export function presentCreated(created: CreateBookingResult, provider: 'stripe' | 'simulated') {
+  const booking = presentBooking(created.booking);
+  if (!created.challenge) return { status: 201 as const, body: { booking } };
+  return {
+    status: 202 as const,
+    body: {
+      booking,
+      payment: {
+        status: 'requires_action' as const,
+        clientSecret: created.challenge.clientSecret,
+        provider,
+        holdExpiresAt: new Date(created.challenge.holdExpiresMs).toISOString(),
+      },
+    },
+  };
+}
 
 /** Entities -> the contract's DTOs (plus the existing front's names, decisions §5). */
 
@@ -15,6 +36,7 @@ export function presentService(s: ServiceRecord) {
     depositRate: s.depositRate,
     depositCents: depositCents(s.basePriceCents, s.depositRate),
     isActive: s.isActive,
+    refundPolicy: s.refundPolicy ?? DEFAULT_REFUND_POLICY,
   };
 }
 
@@ -34,11 +56,12 @@ export function presentAvailability(a: Availability) {
 }
 
 /** The intervention address is shown only to the customer's own lookup and to the artisan. */
-export function presentBooking(b: BookingRecord, options: { withAddress?: boolean } = {}) {
+export function presentBooking(b: BookingRecord, options: { withAddress?: boolean; nowMs?: number } = {}) {
   const local = instantToLocal(b.startMs, b.timezone);
   return {
     publicCode: b.publicCode,
-    status: b.status as 'confirmed' | 'cancelled' | 'rescheduled',
+    // A slot held while the payment completes is "pending" to the customer.
+    status: isHold(b.status) ? ('pending' as const) : (b.status as 'confirmed' | 'cancelled' | 'rescheduled'),
     serviceId: b.serviceId,
     serviceName: b.serviceName,
     startDateTime: formatInstant(b.startMs, b.timezone),
@@ -65,5 +88,12 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
     notifications: { email: b.notifyEmail, sms: b.notifySms },
     createdAt: formatInstant(b.createdMs, b.timezone),
     updatedAt: formatInstant(b.updatedMs, b.timezone),
+    // The customer's own lookup: the policy and what cancelling now would refund.
+    ...(options.nowMs !== undefined
+      ? {
+          refundPolicy: b.refundPolicy,
+          cancellationRefund: decideRefund({ policy: b.refundPolicy, depositCents: b.depositCents, cancelledBy: 'customer', startMs: b.startMs, nowMs: options.nowMs }),
+        }
+      : {}),
   };
 }

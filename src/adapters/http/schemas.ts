@@ -46,6 +46,36 @@ export const ServiceDto = Type.Object({
   depositRate: Type.Number(),
   depositCents: Type.Integer(),
   isActive: Type.Boolean(),
+  refundPolicy: Type.Optional(Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }, { description: "Conditions d'annulation de l'acompte (paliers)" })),
+});
+
+export const RefundPolicyDto = Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) });
+export const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
+
+export const DaySummaryDto = Type.Object({
+  date: Type.String(),
+  freeSlots: Type.Integer({ description: 'Nombre de créneaux libres ce jour-là' }),
+  firstFreeTime: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'Premier créneau libre (HH:MM), null sans créneau' }),
+});
+export const AvailabilityDaysDto = Type.Object({
+  serviceId: Type.String(),
+  timezone: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  days: Type.Array(DaySummaryDto),
+});
+
+export const PublicArtisanDto = Type.Object({
+  displayName: Type.String(),
+  trade: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+  phone: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'E.164' }),
+  timezone: Type.String({ description: "Fuseau de l'artisan : toutes les heures affichées sont les siennes" }),
+  today: Type.String({ description: "Date du jour chez l'artisan (AAAA-MM-JJ)" }),
+  smsOffered: Type.Boolean({ description: "L'abonnement permet les SMS au client" }),
+  terms: Type.Unsafe<{ version: string; text: string } | null>({
+    anyOf: [Type.Object({ version: Type.String(), text: Type.String() }), Type.Null()],
+    description: 'Conditions générales de vente à accepter pour réserver en ligne',
+  }),
 });
 
 export const SlotDto = Type.Object({
@@ -98,7 +128,9 @@ export const DepositDto = Type.Object({
 
 export const BookingDto = Type.Object({
   publicCode: Type.String(),
-  status: StringEnum(['confirmed', 'cancelled', 'rescheduled'] as const),
+  status: StringEnum(['pending', 'confirmed', 'cancelled', 'rescheduled'] as const, {
+    description: 'pending : créneau retenu le temps du paiement (3-D Secure en cours)',
+  }),
   serviceId: Type.String(),
   serviceName: Type.String(),
   startDateTime: Type.String({ description: 'ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00' }),
@@ -112,6 +144,8 @@ export const BookingDto = Type.Object({
   notifications: Type.Object({ email: Type.Boolean(), sms: Type.Boolean() }),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  refundPolicy: Type.Optional(RefundPolicyDto),
+  cancellationRefund: Type.Optional({ ...RefundDto, description: "Ce que l'annulation rembourserait maintenant (consultation par le client)" }),
 });
 
 export const CreateBookingBody = Type.Object({
@@ -137,9 +171,26 @@ export const CreateBookingBody = Type.Object({
     ),
   }),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
-  paymentMethodId: Type.Optional(
-    Type.String({ pattern: '^pm_[A-Za-z0-9_]{1,120}$', description: 'PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined.' }),
+  consent: Type.Optional(
+    Type.Object(
+      { termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64 }) },
+      { description: "Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation" },
+    ),
   ),
+  paymentMethodId: Type.Optional(
+    Type.String({
+      pattern: '^pm_[A-Za-z0-9_]{1,120}$',
+      description: 'PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required.',
+    }),
+  ),
+});
+
+/** The 3-D Secure step of a 202 answer (PAYMENT-CONTRACT.md). */
+export const PaymentChallengeDto = Type.Object({
+  status: StringEnum(['requires_action'] as const),
+  clientSecret: Type.String({ description: 'À passer à stripe.handleNextAction (ou au défi simulé)' }),
+  provider: StringEnum(['stripe', 'simulated'] as const),
+  holdExpiresAt: Type.String({ description: "Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité" }),
 });
 
 export const ManageToken = Type.String({
@@ -150,6 +201,7 @@ export const ManageToken = Type.String({
 });
 /** The e-mail, or the manage link's token (one of the two). */
 export const CancelBody = Type.Object({ email: Type.Optional(Email), token: Type.Optional(ManageToken) });
+export const ConfirmPaymentBody = CancelBody;
 export const RescheduleBody = Type.Object({ email: Type.Optional(Email), token: Type.Optional(ManageToken), newDate: DateString, newTime: TimeString });
 export const CodeParams = Type.Object({ publicCode: PublicCode });
 
@@ -159,7 +211,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   402: "Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre",
   403: 'Écriture par session sans jeton CSRF valide (CSRF_REJECTED)',
   404: 'Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND)',
-  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED)',
+  409: 'Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED)',
   410: 'Lien de gestion expiré (MANAGE_LINK_EXPIRED)',
   413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
   415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',

@@ -1,20 +1,31 @@
-import type { makeGetAvailability } from '../../app/get-availability.ts';
+import type { makeGetAvailability, makeGetAvailabilityDays } from '../../app/get-availability.ts';
+import type { PublicProfileUseCases } from '../../app/public-profile.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
+import type { makeConfirmPayment, makeResumeBooking } from '../../app/confirm-payment.ts';
 
 /** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
 export interface UseCases {
   listServices(): Promise<ServiceRecord[]>;
   getAvailability: ReturnType<typeof makeGetAvailability>;
+  getAvailabilityDays: ReturnType<typeof makeGetAvailabilityDays>;
+  /** The booking page's view of the artisan; terms-of-sale consent. */
+  publicProfile: PublicProfileUseCases;
   createBooking: ReturnType<typeof makeCreateBooking>;
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;
+  /** Where a held booking's payment stands after 3-D Secure (applied to the booking). */
+  confirmPayment: ReturnType<typeof makeConfirmPayment>;
+  /** The outcome of the booking an Idempotency-Key's dead request made (undefined: start afresh). */
+  resumeBooking: ReturnType<typeof makeResumeBooking>;
   /** The customer's own .ics of one booking (same identity check as findBooking). */
   bookingIcs(input: { publicCode: string; email: string }): Promise<string>;
   /** The artisan's private feed for a token, undefined when the token opens nothing. */
   calendarFeed(token: string): Promise<string | undefined>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
+  /** The manage link of a booking (what its e-mails carry). */
+  manageUrl(booking: BookingRecord): string;
 }

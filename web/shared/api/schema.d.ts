@@ -34,6 +34,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -64,6 +70,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -74,12 +88,21 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -165,6 +188,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -240,6 +266,8 @@ export interface paths {
                         plan?: "starter" | "pro" | "business";
                         /** @description Pas entre deux créneaux (minutes) */
                         slotStepMinutes?: number;
+                        /** @description Conditions générales de vente acceptées par le client à la réservation (texte) */
+                        termsOfSale?: string | null;
                         /** @description Fuseau IANA, ex. Europe/Paris */
                         timezone?: string;
                         /** @description Métier affiché (ex. « Plombier chauffagiste »), null pour le retirer */
@@ -278,6 +306,9 @@ export interface paths {
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
                                 slotStepMinutes: number;
+                                termsOfSale: string | null;
+                                /** @description Version des conditions de vente (empreinte du texte), enregistrée avec le consentement */
+                                termsVersion: string | null;
                                 timezone: string;
                                 trade: string | null;
                                 /** @description Jours fériés d'ici la fin de l'horizon, et s'ils sont fermés */
@@ -506,6 +537,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -536,6 +573,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -546,12 +591,21 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -598,6 +652,10 @@ export interface paths {
                          * @default false
                          */
                         collectDeposit: boolean;
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -618,7 +676,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -639,6 +697,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -669,6 +733,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -679,12 +751,104 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -727,7 +891,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -781,6 +945,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -811,6 +981,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -821,15 +999,35 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
+                            /** @description Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées */
+                            consent: {
+                                acceptedAt: string;
+                                refundPolicy: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                termsVersion: string | null;
+                            } | null;
                             history: {
                                 /** @description customer, artisan, system ou token:<nom> */
                                 actor: string;
@@ -837,7 +1035,7 @@ export interface paths {
                                 data: {
                                     [key: string]: unknown;
                                 };
-                                /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                 type: string;
                             }[];
                         };
@@ -907,6 +1105,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -937,6 +1141,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -947,12 +1159,21 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1000,7 +1221,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1062,6 +1283,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
@@ -1092,6 +1319,14 @@ export interface paths {
                                     rate: number;
                                     refundedCents: number;
                                 };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
                                 notifications: {
@@ -1102,12 +1337,21 @@ export interface paths {
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1150,7 +1394,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2025,7 +2269,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2071,6 +2315,12 @@ export interface paths {
                         "application/json": {
                             bookings: {
                                 booking: {
+                                    /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                    cancellationRefund?: {
+                                        refundCents: number;
+                                        refundRate: number;
+                                        retainedCents: number;
+                                    };
                                     cancelledBy: ("customer" | "artisan" | "system") | null;
                                     /**
                                      * @description En ligne ou saisie par l’artisan (téléphone)
@@ -2101,6 +2351,14 @@ export interface paths {
                                         rate: number;
                                         refundedCents: number;
                                     };
+                                    /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                    dispute: {
+                                        amountCents: number;
+                                        openedAt: string;
+                                        /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                        reason: string;
+                                        status: string;
+                                    } | null;
                                     durationMinutes: number;
                                     endDateTime: string;
                                     notifications: {
@@ -2111,12 +2369,21 @@ export interface paths {
                                     publicCode: string;
                                     /** @description Remboursement décidé à l’annulation */
                                     refundCents: number;
+                                    refundPolicy?: {
+                                        tiers: {
+                                            minHoursBefore: number;
+                                            refundRate: number;
+                                        }[];
+                                    };
                                     serviceId: string;
                                     serviceName: string;
                                     /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                     startDateTime: string;
-                                    /** @enum {string} */
-                                    status: "confirmed" | "cancelled" | "rescheduled";
+                                    /**
+                                     * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                     * @enum {string}
+                                     */
+                                    status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                     time: string;
                                     updatedAt: string;
                                 };
@@ -2127,7 +2394,7 @@ export interface paths {
                                     data: {
                                         [key: string]: unknown;
                                     };
-                                    /** @description hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased… */
+                                    /** @description hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased… */
                                     type: string;
                                 }[];
                             }[];
@@ -3596,6 +3863,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/artisan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            artisan: {
+                                displayName: string;
+                                /** @description E.164 */
+                                phone: string | null;
+                                /** @description L'abonnement permet les SMS au client */
+                                smsOffered: boolean;
+                                /** @description Conditions générales de vente à accepter pour réserver en ligne */
+                                terms: {
+                                    text: string;
+                                    version: string;
+                                } | null;
+                                /** @description Fuseau de l'artisan : toutes les heures affichées sont les siennes */
+                                timezone: string;
+                                /** @description Date du jour chez l'artisan (AAAA-MM-JJ) */
+                                today: string;
+                                trade: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/availability": {
         parameters: {
             query?: never;
@@ -3703,6 +4051,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calendrier : créneaux libres de chaque jour (au plus 62 jours)
+         * @description Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /** @description Identifiant de prestation, ex. diag */
+                    serviceId: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings": {
         parameters: {
             query?: never;
@@ -3728,6 +4176,10 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
+                        consent?: {
+                            termsVersion: string | null;
+                        };
                         customer: {
                             address?: {
                                 city: string;
@@ -3748,7 +4200,7 @@ export interface paths {
                             email?: boolean;
                             sms?: boolean;
                         };
-                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa, pm_card_chargeDeclined. */
+                        /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
@@ -3769,6 +4221,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3801,14 +4259,112 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            links?: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
                             };
                         };
                     };
@@ -3831,7 +4387,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3902,6 +4458,238 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/availability": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Créneaux pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    date: string;
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            opening: {
+                                breakEndMinutes: number | null;
+                                breaks?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                breakStartMinutes: number | null;
+                                endMinutes: number;
+                                ranges?: {
+                                    endMinutes: number;
+                                    startMinutes: number;
+                                }[];
+                                startMinutes: number;
+                            } | null;
+                            serviceId: string;
+                            slots: {
+                                available: boolean;
+                                blockedBy: {
+                                    providerId?: string;
+                                    /** @enum {string} */
+                                    type: "booking" | "calendar";
+                                }[];
+                                time: string;
+                            }[];
+                            timezone: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/bookings/{publicCode}/availability/days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Calendrier pour déplacer sa réservation (sa propre prestation, même archivée) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                    /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                    token?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            days: {
+                                date: string;
+                                /** @description Premier créneau libre (HH:MM), null sans créneau */
+                                firstFreeTime: string | null;
+                                /** @description Nombre de créneaux libres ce jour-là */
+                                freeSlots: number;
+                            }[];
+                            from: string;
+                            serviceId: string;
+                            timezone: string;
+                            to: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/cancel": {
         parameters: {
             query?: never;
@@ -3944,6 +4732,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -3976,12 +4770,21 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4011,7 +4814,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4136,6 +4939,264 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/{publicCode}/payment/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Où en est le paiement de l'acompte (après 3-D Secure)
+         * @description À appeler après l'authentification 3-D Secure. 200 : réservation confirmée (aussi si le webhook l'a confirmée avant) ; 202 : authentification toujours en attente ; 402 : authentification échouée (créneau libéré) ; 409 PAYMENT_HOLD_EXPIRED : délai dépassé (créneau libéré, rien de débité).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Adresse e-mail */
+                        email?: string;
+                        /** @description Jeton signé du lien de gestion (reçu par e-mail ou SMS), à la place de l’adresse e-mail */
+                        token?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    refundedCents: number;
+                                };
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            };
+                            payment: {
+                                /** @description À passer à stripe.handleNextAction (ou au défi simulé) */
+                                clientSecret: string;
+                                /** @description Fin de la retenue du créneau (ISO 8601) : au-delà, le créneau est libéré et rien n'est débité */
+                                holdExpiresAt: string;
+                                /** @enum {string} */
+                                provider: "stripe" | "simulated";
+                                /** @enum {string} */
+                                status: "requires_action";
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Acompte refusé (PAYMENT_DECLINED) : aucune réservation, le créneau reste libre */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur technique (INTERNAL_ERROR), message générique */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -4185,6 +5246,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4217,12 +5284,21 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4247,7 +5323,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -4322,6 +5398,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4354,12 +5436,21 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4451,6 +5542,12 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
                                 createdAt: string;
                                 customer: {
                                     address?: {
@@ -4483,12 +5580,21 @@ export interface paths {
                                 };
                                 priceCents: number;
                                 publicCode: string;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                                 serviceId: string;
                                 serviceName: string;
                                 /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
                                 startDateTime: string;
-                                /** @enum {string} */
-                                status: "confirmed" | "cancelled" | "rescheduled";
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
                                 time: string;
                                 updatedAt: string;
                             };
@@ -4658,6 +5764,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prestataire de paiement et clé publique (Stripe Elements) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                            publishableKey: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/simulated/authenticate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 3-D Secure simulé : la réponse du client (mode simulé uniquement) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clientSecret: string;
+                        /** @enum {string} */
+                        outcome: "succeeded" | "failed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/ready": {
         parameters: {
             query?: never;
@@ -4728,6 +5934,13 @@ export interface paths {
                                 id: string;
                                 isActive: boolean;
                                 name: string;
+                                /** @description Conditions d'annulation de l'acompte (paliers) */
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
                             }[];
                         };
                     };
@@ -4837,7 +6050,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED) */
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
                 409: {
                     headers: {
                         [name: string]: unknown;

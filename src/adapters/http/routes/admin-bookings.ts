@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
 import type { BookingRecord } from '../../../app/ports.ts';
 import { ValidationError } from '../../../domain/errors.ts';
-import { parseLocalDate } from '../../../domain/time.ts';
+import { formatInstant, parseLocalDate } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
@@ -27,17 +27,37 @@ const AdminBookingDto = Type.Object({
   channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
   cancelledBy: Type.Union([StringEnum(['customer', 'artisan', 'system'] as const), Type.Null()]),
   refundCents: Type.Integer({ description: 'Remboursement décidé à l’annulation' }),
+  dispute: Type.Union(
+    [
+      Type.Object({
+        openedAt: Type.String(),
+        reason: Type.String({ description: 'Motif Stripe (fraudulent, product_not_received…)' }),
+        amountCents: Type.Integer(),
+        status: Type.String(),
+      }),
+      Type.Null(),
+    ],
+    { description: 'Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe' },
+  ),
 });
 const HistoryDto = Type.Object({
   at: Type.String(),
-  type: Type.String({ description: 'hold_taken, confirmed, payment_declined, rescheduled, cancelled, deposit_settled, customer_erased…' }),
+  type: Type.String({ description: 'hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased…' }),
   actor: Type.String({ description: 'customer, artisan, system ou token:<nom>' }),
   data: Type.Object({}, { additionalProperties: true }),
 });
 const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
 
 export function presentAdminBooking(b: BookingRecord) {
-  return { ...presentBooking(b, { withAddress: true }), channel: b.channel, cancelledBy: b.cancelledBy, refundCents: b.refundCents };
+  return {
+    ...presentBooking(b, { withAddress: true }),
+    channel: b.channel,
+    cancelledBy: b.cancelledBy,
+    refundCents: b.refundCents,
+    dispute: b.dispute
+      ? { openedAt: new Date(b.dispute.openedMs).toISOString(), reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }
+      : null,
+  };
 }
 
 export const presentHistory = (h: HistoryEntry[]) => h.map((e) => ({ at: new Date(e.atMs).toISOString(), type: e.type, actor: e.actor, data: e.data }));
@@ -119,12 +139,36 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         schema: {
           summary: 'Une réservation et son historique complet',
           params: CodeParams,
-          response: { 200: Type.Object({ booking: AdminBookingDto, history: Type.Array(HistoryDto) }), ...errorResponses(401, 404) },
+          response: {
+            200: Type.Object({
+              booking: AdminBookingDto,
+              history: Type.Array(HistoryDto),
+              consent: Type.Unsafe<{ acceptedAt: string; termsVersion: string | null; refundPolicy: { tiers: { minHoursBefore: number; refundRate: number }[] } } | null>({
+                anyOf: [
+                  Type.Object({
+                    acceptedAt: Type.String(),
+                    termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
+                    refundPolicy: Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }),
+                  }),
+                  Type.Null(),
+                ],
+                description: "Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées",
+              }),
+            }),
+            ...errorResponses(401, 404),
+          },
         },
       },
       async (request) => {
         const { booking, history } = await deps.bookings.get(request.admin.artisanId, request.params.publicCode);
-        return { booking: presentAdminBooking(booking), history: presentHistory(history) };
+        const consent = await uc.publicProfile.readConsent(request.admin.artisanId, booking.publicCode);
+        return {
+          booking: presentAdminBooking(booking),
+          history: presentHistory(history),
+          consent: consent
+            ? { acceptedAt: formatInstant(consent.acceptedMs, booking.timezone), termsVersion: consent.termsVersion, refundPolicy: consent.refundPolicy }
+            : null,
+        };
       },
     );
 
@@ -176,13 +220,15 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             ...CreateBookingBody.properties,
             collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
           }),
-          response: { 201: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
+          response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
         },
       },
       async (request, reply) => {
         const { collectDeposit, ...input } = request.body;
-        const booking = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
-        return reply.status(201).send({ booking: presentAdminBooking(booking) });
+        const created = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
+        // A card asking for 3-D Secure cannot be authenticated by the artisan: the slot stays
+        // held (pending) until the hold expires; the artisan books without deposit instead.
+        return reply.status(created.challenge ? 202 : 201).send({ booking: presentAdminBooking(created.booking) });
       },
     );
 

@@ -5,18 +5,23 @@ import { Type } from 'typebox';
 import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../../../domain/errors.ts';
 import { normalizePublicCode } from '../../../domain/public-code.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
-import { IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
+import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
 import type { UseCases } from '../use-cases.ts';
 import { errorBody, statusOf } from '../errors.ts';
-import { presentAvailability, presentBooking, presentService } from '../presenters.ts';
+import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
+import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
 import {
+  AvailabilityDaysDto,
   AvailabilityDto,
+  PublicArtisanDto,
   BookingDto,
   CancelBody,
   CodeParams,
+  ConfirmPaymentBody,
   CreateBookingBody,
+  PaymentChallengeDto,
   DateString,
   Email,
   ManageToken,
@@ -32,9 +37,16 @@ export interface PublicApiDeps {
   idempotency: IdempotencyStore;
   limits: Record<Bucket, onRequestHookHandler>;
   clock: { now(): number };
+  /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
+  paymentProvider: 'stripe' | 'simulated';
 }
 
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
+
+const BookingLinksDto = Type.Object({
+  manage: Type.String({ description: 'Lien de gestion signé (celui des e-mails)' }),
+  calendar: Type.String({ description: 'Le rendez-vous au format .ics' }),
+});
 
 export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -71,6 +83,94 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
   );
 
+  app.get(
+    '/api/artisan',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: "L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente",
+        response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
+      },
+    },
+    async () => ({ artisan: await uc.publicProfile.profile() }),
+  );
+
+  const parseRange = (from: string, to: string) => {
+    const f = parseLocalDate(from);
+    const t = parseLocalDate(to);
+    const details = [];
+    if (!f) details.push({ field: 'from', message: "Cette date n'existe pas." });
+    if (!t) details.push({ field: 'to', message: "Cette date n'existe pas." });
+    if (!f || !t) throw new ValidationError(details);
+    return { from: f, to: t };
+  };
+
+  app.get(
+    '/api/availability/days',
+    {
+      onRequest: limits.read,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier : créneaux libres de chaque jour (au plus 62 jours)',
+        description: "Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.",
+        querystring: Type.Object({ serviceId: ServiceId, from: DateString, to: DateString }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 429, 500) },
+      },
+    },
+    async (request) => uc.getAvailabilityDays({ serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
+  );
+
+  /** The booking a manage request is about: code + e-mail, or a manage link's token for it. */
+  const ownBooking = async (publicCode: string, who: { email?: string; token?: string }) => {
+    if (who.token !== undefined) {
+      const booking = await uc.findBookingByToken(who.token);
+      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
+      return booking;
+    }
+    if (who.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+    return uc.findBooking({ publicCode, email: who.email });
+  };
+  const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
+
+  app.get(
+    '/api/bookings/:publicCode/availability',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Créneaux pour déplacer sa réservation (sa propre prestation, même archivée)",
+        params: CodeParams,
+        querystring: Type.Object({ date: DateString, ...Who }),
+        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      const date = parseLocalDate(request.query.date);
+      if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
+      return presentAvailability(await uc.getAvailability({ serviceId: booking.serviceId, date, asArtisan: booking.artisanId }));
+    },
+  );
+
+  app.get(
+    '/api/bookings/:publicCode/availability/days',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: 'Calendrier pour déplacer sa réservation (sa propre prestation, même archivée)',
+        params: CodeParams,
+        querystring: Type.Object({ from: DateString, to: DateString, ...Who }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 410, 429, 500) },
+      },
+    },
+    async (request) => {
+      const booking = await ownBooking(request.params.publicCode, request.query);
+      return uc.getAvailabilityDays({ serviceId: booking.serviceId, asArtisan: booking.artisanId, ...parseRange(request.query.from, request.query.to) });
+    },
+  );
+
   app.post(
     '/api/bookings',
     {
@@ -82,16 +182,71 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
           "Crée la réservation après autorisation de l'acompte. En-tête facultatif `Idempotency-Key` : la même clé avec le même corps renvoie la première réponse pendant 24 h.",
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 255 })) }),
         body: CreateBookingBody,
-        response: { 201: Type.Object({ booking: BookingDto }), ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503) },
+        response: {
+          201: Type.Object({ booking: BookingDto, links: Type.Optional(BookingLinksDto) }),
+          202: Type.Object(
+            { booking: BookingDto, payment: PaymentChallengeDto, links: Type.Optional(BookingLinksDto) },
+            { description: 'Authentification 3-D Secure à terminer ; le créneau est retenu jusqu’à holdExpiresAt' },
+          ),
+          ...errorResponses(400, 402, 409, 413, 415, 422, 429, 500, 503),
+        },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      if (key === undefined) return reply.status(201).send({ booking: presentBooking(await uc.createBooking(request.body)) });
-      return withIdempotency(deps, request, reply, key, async () => ({
-        status: 201,
-        body: { booking: presentBooking(await uc.createBooking(request.body)) },
-      }));
+      const { consent, ...input } = request.body;
+      // The page that booked shows the manage link and the .ics right away (the e-mail has them too).
+      const links = (booking: { publicCode: string; customer: { email: string } } & Parameters<typeof uc.manageUrl>[0]) => ({
+        manage: uc.manageUrl(booking),
+        calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
+      });
+      const run = async (onHold?: (bookingId: string) => Promise<void>) => {
+        // Accepted terms must be the current ones; the consent is kept with the booking.
+        if (consent) await uc.publicProfile.checkConsent(consent);
+        const created = await uc.createBooking(input, undefined, { onHold });
+        if (consent) await uc.publicProfile.recordConsent(created.booking.publicCode, consent);
+        const { status, body } = presentCreated(created, deps.paymentProvider);
+        return { status, body: { ...body, links: links(created.booking) } };
+      };
+      if (key === undefined) {
+        const { status, body } = await run();
+        return reply.status(status).send(body);
+      }
+      return withIdempotency(deps, request, reply, key, run);
+    },
+  );
+
+  app.post(
+    '/api/bookings/:publicCode/payment/confirm',
+    {
+      onRequest: limits.manage,
+      schema: {
+        tags: ['Réservation'],
+        summary: "Où en est le paiement de l'acompte (après 3-D Secure)",
+        description:
+          "À appeler après l'authentification 3-D Secure. 200 : réservation confirmée (aussi si le webhook l'a confirmée avant) ; 202 : authentification toujours en attente ; 402 : authentification échouée (créneau libéré) ; 409 PAYMENT_HOLD_EXPIRED : délai dépassé (créneau libéré, rien de débité).",
+        params: CodeParams,
+        body: ConfirmPaymentBody,
+        response: {
+          200: Type.Object({ booking: BookingDto }),
+          202: Type.Object({ booking: BookingDto, payment: PaymentChallengeDto }),
+          ...errorResponses(400, 402, 404, 409, 410, 429, 500, 503),
+        },
+      },
+    },
+    async (request, reply) => {
+      let locator: PaymentLocator;
+      if (request.body.token !== undefined) {
+        const booking = await uc.findBookingByToken(request.body.token);
+        if (booking.publicCode !== normalizePublicCode(request.params.publicCode)) throw bookingNotFound();
+        locator = { publicCode: booking.publicCode, bookingId: booking.id };
+      } else if (request.body.email !== undefined) {
+        locator = { publicCode: request.params.publicCode, email: request.body.email };
+      } else {
+        throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
+      }
+      const { status, body } = presentCreated(await uc.confirmPayment(locator), deps.paymentProvider);
+      return status === 201 ? reply.status(200).send(body) : reply.status(202).send(body);
     },
   );
 
@@ -107,7 +262,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => ({
-      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true }),
+      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true, nowMs: deps.clock.now() }),
     }),
   );
 
@@ -170,7 +325,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true }) }),
+    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true, nowMs: deps.clock.now() }) }),
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
@@ -237,14 +392,16 @@ async function withIdempotency(
   request: FastifyRequest,
   reply: FastifyReply,
   key: string,
-  run: () => Promise<{ status: number; body: unknown }>,
+  run: (onHold: (bookingId: string) => Promise<void>) => Promise<{ status: number; body: unknown }>,
 ): Promise<FastifyReply> {
   if (!IDEMPOTENCY_KEY_RE.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères imprimables." }]);
   }
-  const scope = `create-booking:${request.ip}`;
+  // The key and the body (not the client's address: a retry may come from another network).
+  const scope = 'create-booking';
   const hash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
-  const begun = await deps.idempotency.begin(scope, key, hash, deps.clock.now() + IDEMPOTENCY_TTL_MS);
+  const now = deps.clock.now();
+  const begun = await deps.idempotency.begin(scope, key, hash, { nowMs: now, expiresAtMs: now + IDEMPOTENCY_TTL_MS, leaseUntilMs: now + IDEMPOTENCY_LEASE_MS });
   if (begun.state === 'mismatch') {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Cette clé d’idempotence a déjà servi pour une autre demande.');
   }
@@ -255,14 +412,17 @@ async function withIdempotency(
     return reply.status(begun.status).header('idempotent-replayed', 'true').send(begun.body);
   }
   let outcome: { status: number; body: unknown };
+  const attach = (bookingId: string) => deps.idempotency.attach(scope, key, bookingId);
   try {
-    outcome = await run();
+    // Taken over from a request that died: its booking's real outcome, or a fresh attempt when it made none.
+    const resumed = begun.state === 'taken_over' && begun.bookingId ? await deps.useCases.resumeBooking(begun.bookingId) : undefined;
+    outcome = resumed ? presentCreated(resumed, deps.paymentProvider) : await run(attach);
   } catch (error) {
     if (error instanceof AppError && statusOf(error) < 500) {
       outcome = { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
       await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
     } else {
-      await deps.idempotency.abandon(scope, key).catch(() => {});
+      await deps.idempotency.abandon(scope, key).catch((err: unknown) => request.log.error({ err }, 'idempotency key could not be released'));
     }
     throw error;
   }

@@ -58,7 +58,16 @@ export function webPagesRoutes(deps: WebPagesDeps) {
     const hide = { hide: true };
     // Only the booking page may be embedded (EMBED_ALLOWED_ORIGINS).
     app.get('/', { schema: hide, helmet: framed }, (_request, reply) => send(reply, 'booking'));
-    for (const path of ['/reservation']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'manage'));
+    for (const path of ['/reservation', '/gerer']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'manage'));
+    // The embed snippet's script: loaded by other sites, so a short cache and a cross-origin CORP.
+    app.get('/embed.js', { schema: hide, helmet: { ...own, crossOriginResourcePolicy: { policy: 'cross-origin' } } }, async (_request, reply) => {
+      try {
+        const text = await readFile(join(dist, 'embed.js'), 'utf8');
+        return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(text);
+      } catch {
+        return reply.status(503).send(errorBody('FRONT_NOT_BUILT', "Les pages du site ne sont pas construites : lancez « npm run build » puis redémarrez le service."));
+      }
+    });
     for (const path of ['/admin', '/admin/*']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'admin'));
   };
 }

@@ -1,0 +1,48 @@
+import type { PaymentEvent, PaymentEventStore } from '../../app/payment-events.ts';
+import { TOPICS } from '../../app/booking-effects.ts';
+import { BOOKING_SELECT, toBooking } from './booking-store.ts';
+import type { Database } from './database.ts';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function makePaymentEventStore(db: Database, uuid: () => string): PaymentEventStore {
+  return {
+    async recordEvent(provider, event) {
+      return db.transaction(async (q) => {
+        // The booking (and so the artisan) the event is about: its metadata, else its intent.
+        const bookingId = event.bookingId && UUID.test(event.bookingId) ? event.bookingId : null;
+        const inserted = await q.query<{ booking_id: string | null }>(
+          `INSERT INTO payment_events (id, provider, artisan_id, booking_id, type, object_id, payload)
+           SELECT $1, $2, b.artisan_id, b.id, $3, $4, $5::jsonb
+             FROM (SELECT 1) one
+             LEFT JOIN LATERAL (
+               SELECT id, artisan_id FROM bookings
+                WHERE id = $6::uuid OR ($6::uuid IS NULL AND payment_intent_id = $7)
+                LIMIT 1) b ON true
+           ON CONFLICT (id) DO NOTHING RETURNING booking_id`,
+          [event.id, provider, event.type, event.objectId, JSON.stringify(event), bookingId, event.paymentIntentId],
+        );
+        if (inserted.length === 0) return false;
+        await q.query(`INSERT INTO outbox (id, topic, booking_id, payload) VALUES ($1, $2, $3, $4::jsonb)`, [
+          uuid(),
+          TOPICS.webhook,
+          inserted[0]!.booking_id,
+          JSON.stringify({ eventId: event.id }),
+        ]);
+        return true;
+      });
+    },
+    async findEvent(id) {
+      const rows = await db.query<{ payload: PaymentEvent; booking_id: string | null }>(
+        `SELECT payload, booking_id FROM payment_events WHERE id = $1`,
+        [id],
+      );
+      const row = rows[0];
+      return row ? { ...row.payload, bookingIdResolved: row.booking_id } : undefined;
+    },
+    async findBookingByPaymentIntent(paymentIntentId) {
+      const rows = await db.query(`${BOOKING_SELECT} WHERE b.payment_intent_id = $1 ORDER BY b.created_at DESC LIMIT 1`, [paymentIntentId]);
+      return rows[0] ? toBooking(rows[0]) : undefined;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import Stripe from 'stripe';
+import {
+  PaymentUnavailableError,
+  type DepositRequest,
+  type DepositResult,
+  type PaymentProvider,
+  type SettlementRequest,
+} from '../../app/ports.ts';
+
+export interface StripeOptions {
+  secretKey: string;
+  /** Another Stripe-compatible server (tests, a local mock): its scheme, host and port. */
+  apiUrl?: string;
+  /** Per-request timeout; past it the booking answers 503 and the hold stays for the recovery. */
+  timeoutMs?: number;
+  maxNetworkRetries?: number;
+}
+
+/** The official SDK, pointed at api.stripe.com or at STRIPE_API_URL. */
+export function makeStripeClient(options: StripeOptions): Stripe {
+  const config: ConstructorParameters<typeof Stripe>[1] = {
+    timeout: options.timeoutMs ?? 15_000,
+    maxNetworkRetries: options.maxNetworkRetries ?? 1,
+    telemetry: false,
+    appInfo: { name: 'ArtisanConnect' },
+  };
+  if (options.apiUrl) {
+    const url = new URL(options.apiUrl);
+    config.host = url.hostname;
+    config.port = url.port || (url.protocol === 'https:' ? 443 : 80);
+    config.protocol = url.protocol === 'http:' ? 'http' : 'https';
+  }
+  return new Stripe(options.secretKey, config);
+}
+
+/** The PaymentIntent's status, in the app's words. */
+export function depositResultOf(pi: Stripe.PaymentIntent): DepositResult {
+  switch (pi.status) {
+    case 'succeeded':
+      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'captured' };
+    case 'requires_capture':
+      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'authorized' };
+    case 'requires_action':
+      return { outcome: 'requires_action', paymentIntentId: pi.id, clientSecret: pi.client_secret ?? '' };
+    case 'canceled':
+      return { outcome: 'canceled', paymentIntentId: pi.id };
+    case 'requires_payment_method':
+      // A failed attempt (decline, failed authentication) sends the intent back here.
+      return {
+        outcome: 'declined',
+        paymentIntentId: pi.id,
+        declineCode: pi.last_payment_error?.decline_code ?? pi.last_payment_error?.code ?? 'generic_decline',
+      };
+    default:
+      return { outcome: 'processing', paymentIntentId: pi.id };
+  }
+}
+
+/** Network trouble, Stripe's own errors, rate limits: the caller may retry; nothing is decided. */
+function unavailable(error: unknown): never {
+  if (error instanceof Stripe.errors.StripeError) {
+    const transient =
+      error instanceof Stripe.errors.StripeConnectionError ||
+      error instanceof Stripe.errors.StripeAPIError ||
+      error instanceof Stripe.errors.StripeRateLimitError ||
+      error instanceof Stripe.errors.StripeIdempotencyError ||
+      (error.statusCode ?? 0) >= 500;
+    if (transient) throw new PaymentUnavailableError(error);
+  }
+  throw error;
+}
+
+export function makeStripePayments(options: StripeOptions & { client?: Stripe }): PaymentProvider {
+  const stripe = options.client ?? makeStripeClient(options);
+  const retrieve = async (id: string): Promise<Stripe.PaymentIntent> => {
+    try {
+      return await stripe.paymentIntents.retrieve(id);
+    } catch (error) {
+      return unavailable(error);
+    }
+  };
+  return {
+    name: 'stripe',
+    async authorizeDeposit(request: DepositRequest): Promise<DepositResult> {
+      try {
+        const pi = await stripe.paymentIntents.create(
+          {
+            amount: request.amountCents,
+            currency: 'eur',
+            payment_method: request.paymentMethodId,
+            // Cards from Stripe Elements; 3-D Secure is completed in place (handleNextAction), no redirect.
+            automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+            capture_method: request.captureMethod === 'manual' ? 'manual' : 'automatic',
+            confirm: true,
+            description: request.description,
+            metadata: request.metadata,
+          },
+          { idempotencyKey: request.idempotencyKey },
+        );
+        return depositResultOf(pi);
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeCardError) {
+          const pi = error.payment_intent as Stripe.PaymentIntent | undefined;
+          return { outcome: 'declined', paymentIntentId: pi?.id ?? null, declineCode: error.decline_code ?? error.code ?? 'generic_decline' };
+        }
+        return unavailable(error);
+      }
+    },
+    async retrieveDeposit(paymentIntentId) {
+      return depositResultOf(await retrieve(paymentIntentId));
+    },
+    async cancelDeposit(paymentIntentId, idempotencyKey) {
+      try {
+        return depositResultOf(await stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey }));
+      } catch (error) {
+        // Already captured or cancelled: no longer cancellable. Say where it ended.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return depositResultOf(await retrieve(paymentIntentId));
+        return unavailable(error);
+      }
+    },
+    async captureDeposit({ paymentIntentId, idempotencyKey }) {
+      try {
+        await stripe.paymentIntents.capture(paymentIntentId, {}, { idempotencyKey });
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && (await retrieve(paymentIntentId)).status === 'succeeded') return;
+        unavailable(error);
+      }
+    },
+    async settleDeposit(request: SettlementRequest) {
+      const kept = request.depositCents - request.refundCents;
+      try {
+        if (request.currentStatus === 'authorized') {
+          // Only authorised: release it all, or capture just the part kept.
+          if (kept <= 0) await stripe.paymentIntents.cancel(request.paymentIntentId, {}, { idempotencyKey: request.idempotencyKey });
+          else await stripe.paymentIntents.capture(request.paymentIntentId, { amount_to_capture: kept }, { idempotencyKey: request.idempotencyKey });
+        } else if (request.refundCents > 0) {
+          await stripe.refunds.create({ payment_intent: request.paymentIntentId, amount: request.refundCents }, { idempotencyKey: request.idempotencyKey });
+        }
+      } catch (error) {
+        return unavailable(error);
+      }
+      return { paymentStatus: request.refundCents > 0 ? 'refunded' : 'captured' };
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import { applyPaymentOutcome } from './payment-outcome.ts';
+import type { BookingDispute, BookingRecord, BookingStore, Clock, ErrorLog, PaymentProvider } from './ports.ts';
+
+/** A provider event (a Stripe webhook), reduced to what the app acts on. */
+export interface PaymentEvent {
+  id: string;
+  type: string;
+  /** The PaymentIntent the event is about (directly or through its charge / dispute). */
+  paymentIntentId: string | null;
+  /** metadata.bookingId when the object carries it. */
+  bookingId: string | null;
+  objectId: string | null;
+  /** The bits of the object some handlers need (dispute reason and amount, refunded amount). */
+  details: Record<string, unknown>;
+}
+
+export interface PaymentEventStore {
+  /**
+   * Stores the event once, with the booking it concerns, and enqueues its processing in the
+   * same transaction. False when the event id was already stored (a replay: nothing to do).
+   */
+  recordEvent(provider: string, event: PaymentEvent): Promise<boolean>;
+  findEvent(id: string): Promise<(PaymentEvent & { bookingIdResolved: string | null }) | undefined>;
+  findBookingByPaymentIntent(paymentIntentId: string): Promise<BookingRecord | undefined>;
+}
+
+export const HANDLED_EVENTS = [
+  'payment_intent.succeeded',
+  'payment_intent.amount_capturable_updated',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'payment_intent.requires_action',
+  'charge.refunded',
+  'charge.dispute.created',
+] as const;
+
+/** Receiving: store once, process later from the outbox (a crash mid-event loses nothing). */
+export function makeReceivePaymentEvent(deps: { events: PaymentEventStore; provider: string }) {
+  return async function receivePaymentEvent(event: PaymentEvent): Promise<{ duplicate: boolean }> {
+    return { duplicate: !(await deps.events.recordEvent(deps.provider, event)) };
+  };
+}
+
+/**
+ * Processing one stored event (outbox topic payment.webhook). For PaymentIntent events the
+ * booking follows the intent's current status, re-read from the provider, never the event's
+ * own (possibly stale) copy: events may arrive in any order, twice, or late.
+ */
+export function makeProcessPaymentEvent(deps: {
+  events: PaymentEventStore;
+  store: BookingStore;
+  payments: PaymentProvider;
+  clock: Clock;
+  log: ErrorLog;
+}) {
+  return async function processPaymentEvent(eventId: string): Promise<string> {
+    const event = await deps.events.findEvent(eventId);
+    if (!event) return 'unknown event';
+    const booking =
+      (event.bookingIdResolved ? await deps.store.findBookingById(event.bookingIdResolved) : undefined) ??
+      (event.paymentIntentId ? await deps.events.findBookingByPaymentIntent(event.paymentIntentId) : undefined);
+    if (!booking) return 'no booking';
+    if (event.type === 'charge.dispute.created') {
+      await flagDispute(deps, booking.id, {
+        openedMs: deps.clock.now(),
+        reason: String(event.details.reason ?? 'unknown'),
+        amountCents: Number(event.details.amount ?? 0),
+        status: String(event.details.status ?? 'needs_response'),
+      });
+      return 'dispute flagged';
+    }
+    if (event.type === 'charge.refunded') {
+      await deps.store.transaction(async (tx) => {
+        await tx.appendEvent({ bookingId: booking.id, type: 'refund_confirmed', actor: 'stripe', data: { amountRefunded: event.details.amountRefunded ?? null } });
+      });
+      return 'refund recorded';
+    }
+    if (!event.type.startsWith('payment_intent.') || !event.paymentIntentId) return 'ignored';
+    // A webhook about an intent that is not (or no longer) this booking's deposit changes nothing.
+    if (booking.paymentIntentId && booking.paymentIntentId !== event.paymentIntentId) return 'other intent';
+    const result = await deps.payments.retrieveDeposit(event.paymentIntentId);
+    const applied = await applyPaymentOutcome(deps, booking.id, result, 'stripe');
+    return applied.changed ? `booking ${applied.booking.status}` : 'unchanged';
+  };
+}
+
+/** A chargeback is a flag for the artisan, not a lifecycle step: the booking's status stays. */
+async function flagDispute(deps: { store: BookingStore; clock: Clock }, bookingId: string, dispute: BookingDispute): Promise<void> {
+  await deps.store.transaction(async (tx) => {
+    const current = await tx.lockBooking(bookingId);
+    if (!current || current.dispute) return;
+    const next = { ...current, dispute, updatedMs: deps.clock.now() };
+    await tx.updateBooking(next);
+    await tx.appendEvent({ bookingId, type: 'dispute_opened', actor: 'stripe', data: { reason: dispute.reason, amountCents: dispute.amountCents } });
+  });
+}

@@ -1,0 +1,79 @@
+import { AppError, NotFoundError } from '../domain/errors.ts';
+import { planLimits, type PlanCode } from '../domain/plans.ts';
+import type { RefundPolicy } from '../domain/refund-policy.ts';
+import { termsVersion } from '../domain/terms.ts';
+import { todayIn } from '../domain/time.ts';
+import type { Clock } from './ports.ts';
+
+export interface PublicArtisanRow {
+  id: string;
+  displayName: string;
+  trade: string | null;
+  phone: string | null;
+  timezone: string;
+  plan: PlanCode;
+  termsOfSale: string | null;
+}
+
+export interface ConsentRecord {
+  acceptedMs: number;
+  termsVersion: string | null;
+  refundPolicy: RefundPolicy;
+}
+
+export interface PublicProfileStore {
+  readArtisan(): Promise<PublicArtisanRow | undefined>;
+  recordConsent(publicCode: string, consent: Omit<ConsentRecord, 'refundPolicy'>): Promise<boolean>;
+  readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined>;
+}
+
+export interface PublicProfile {
+  displayName: string;
+  trade: string | null;
+  phone: string | null;
+  timezone: string;
+  /** The artisan's local date now (the pages never read the visitor's clock). */
+  today: string;
+  /** The plan lets customers ask for SMS (the booking form shows the choice only then). */
+  smsOffered: boolean;
+  terms: { version: string; text: string } | null;
+}
+
+export const termsChanged = (): AppError =>
+  new AppError('TERMS_CHANGED', 'Les conditions de vente ont changé depuis l’ouverture de la page : relisez-les et acceptez-les à nouveau.');
+
+/** The booking page's view of the artisan, and the consent customers give when booking online. */
+export function makePublicProfile(deps: { store: PublicProfileStore; clock: Clock }) {
+  async function read(): Promise<PublicArtisanRow> {
+    const artisan = await deps.store.readArtisan();
+    if (!artisan) throw new NotFoundError('ARTISAN_NOT_FOUND', 'Aucun artisan n’est encore configuré.');
+    return artisan;
+  }
+  return {
+    async profile(): Promise<PublicProfile> {
+      const a = await read();
+      const version = termsVersion(a.termsOfSale);
+      return {
+        displayName: a.displayName,
+        trade: a.trade,
+        phone: a.phone,
+        timezone: a.timezone,
+        today: todayIn(a.timezone, deps.clock.now()).toString(),
+        smsOffered: planLimits(a.plan).sms,
+        terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
+      };
+    },
+    /** Before booking: the terms the customer accepted must be the artisan's current ones. */
+    async checkConsent(accepted: { termsVersion: string | null }): Promise<void> {
+      const a = await read();
+      if (termsVersion(a.termsOfSale) !== accepted.termsVersion) throw termsChanged();
+    },
+    /** After the booking is taken: when, and which terms (the policy is the booking's own). */
+    async recordConsent(publicCode: string, accepted: { termsVersion: string | null }): Promise<void> {
+      await deps.store.recordConsent(publicCode, { acceptedMs: deps.clock.now(), termsVersion: accepted.termsVersion });
+    },
+    readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
+  };
+}
+
+export type PublicProfileUseCases = ReturnType<typeof makePublicProfile>;
