@@ -184,7 +184,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('link', { name: /mercredi 10 mars 2027 à 9 h/ }).click();
     await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
     const main = plain(await page.locator('main').innerText());
-    expect(main).toContain('12,00 € (autorisé)');
+    expect(main).toMatch(/Acompte 12,00 € \((autorisé|encaissé)\)/);
     await page.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
     expect(plain(await page.locator('.policy').innerText())).toBe(
       'Vous annulez : l’acompte de 12,00 € sera intégralement remboursé au client, qui en est informé.',
@@ -223,6 +223,17 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).or(page.getByRole('heading', { name: 'Messages', level: 1 })).waitFor();
     const sent = await t.request('GET', `/api/admin/messages?bookingCode=${code}`, undefined, adminHeaders());
     expect(sent.body.messages.some((m: { recipientKind: string }) => m.recipientKind === 'customer')).toBe(true);
+  });
+
+  it('the terms of sale typed in the account screen are the ones the booking page serves', async () => {
+    const page = await signIn();
+    await go(page, 'Compte', 'Compte');
+    await page.getByLabel('Texte affiché sur la page de réservation, accepté par le client').fill('Acompte non remboursable moins de 24 h avant.');
+    await page.getByRole('button', { name: 'Enregistrer les conditions de vente' }).click();
+    await page.getByRole('status').filter({ hasText: 'Conditions de vente enregistrées' }).waitFor();
+    const pub = await t.request('GET', '/api/artisan');
+    expect(pub.body.artisan.terms.text).toBe('Acompte non remboursable moins de 24 h avant.');
+    await t.service.db.query(`UPDATE artisans SET terms_of_sale = NULL`).catch(() => undefined);
   });
 
   it('every screen passes axe (WCAG 2.1 AA) on a phone and a desktop; screenshots in docs/screenshots', async () => {

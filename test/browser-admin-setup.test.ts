@@ -82,6 +82,7 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     const site = await open.context.newPage();
     await site.goto(`${t.origin}/`);
     await site.getByText('Recherche de fuite').first().waitFor();
+    await site.getByRole('heading', { name: 'Sophie Martin Plomberie', level: 1 }).waitFor();
     const text = plain(await site.locator('main').innerText());
     expect(text).toContain('90,00 €');
     expect(text).toContain('27,00 €'); // 30 % deposit

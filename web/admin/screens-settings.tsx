@@ -578,6 +578,41 @@ export function MessagesScreen({ session }: { session: Session }) {
   );
 }
 
+/** The terms of sale the booking page shows (the customer accepts them when booking). */
+function TermsOfSale({ session }: { session: Session }) {
+  const [text, setText] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    call(session.api.GET('/api/admin/artisan')).then((r) => setText(r.artisan.termsOfSale ?? ''), (e) => setError(errorOf(e).message));
+  }, []);
+  if (text === undefined) return error ? <Alert kind="err" text={error} /> : null;
+  return (
+    <form
+      class="card"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setNotice(undefined);
+        setError(undefined);
+        try {
+          await call(session.api.PATCH('/api/admin/artisan', { body: { termsOfSale: text.trim() || null } }));
+          setNotice('Conditions de vente enregistrées : la page de réservation les affiche.');
+        } catch (err) {
+          setError(errorOf(err).message);
+        }
+      }}
+    >
+      {notice && <Alert kind="ok" text={notice} />}
+      {error && <Alert kind="err" text={error} />}
+      <label for="terms-text">Texte affiché sur la page de réservation, accepté par le client</label>
+      <textarea id="terms-text" rows={8} value={text} onInput={(e) => setText((e.target as HTMLTextAreaElement).value)} />
+      <div class="actions">
+        <button type="submit">Enregistrer les conditions de vente</button>
+      </div>
+    </form>
+  );
+}
+
 export function AccountScreen({ session }: { session: Session }) {
   const [pw, setPw] = useState({ current: '', next: '' });
   const [tokens, setTokens] = useState<{ id: string; name: string; prefix: string; createdAt: string; revokedAt: string | null }[]>([]);
@@ -614,6 +649,8 @@ export function AccountScreen({ session }: { session: Session }) {
           <button type="submit">Changer le mot de passe</button>
         </div>
       </form>
+      <h2>Conditions générales de vente</h2>
+      <TermsOfSale session={session} />
       <h2>Jetons d’API (intégrations)</h2>
       {created && (
         <div class="msg ok" role="status">
