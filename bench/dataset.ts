@@ -223,6 +223,13 @@ export async function loadDataset(db: Queryable, options: { analyze: boolean; no
   }
 
   await insertRows(db, 'bookings', BOOKING_COLUMNS, bookings);
+  // The imported blocks belong to a connection (migration 0008's foreign key); it is never due
+  // for a sync during the bench (its secret is not a real one).
+  await db.query(
+    `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, created_at, updated_at)
+     VALUES ($1, $2, 'google', 'Agenda Google (bench)', 'bench', '9999-01-01T00:00:00Z', $3, $3)`,
+    [calendarConnection, artisan.id, iso(nowMs)],
+  );
   await insertRows(db, 'busy_blocks', BLOCK_COLUMNS, blocks);
   if (options.analyze) await db.query('ANALYZE');
   return {

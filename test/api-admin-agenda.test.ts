@@ -55,7 +55,12 @@ describe.each(ENGINES)('week agenda on %s', (engine) => {
       ]);
     }
     expect((await t.request('GET', '/api/admin/agenda?week=2027-02-30', undefined, admin)).status).toBe(400);
-    expect((await t.request('GET', '/api/admin/agenda', undefined, admin)).status).toBe(400);
+    // Without a date: this week on the service's clock, in the artisan's zone, and which day is today.
+    t.clock.set('2027-03-21T23:30:00Z'); // Monday 22 March 00:30 in Paris (still Sunday in UTC)
+    const current = await t.request('GET', '/api/admin/agenda', undefined, admin);
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({ from: '2027-03-22', to: '2027-03-28', today: '2027-03-22' });
+    expect(current.body.bookings).toHaveLength(3);
     expect((await t.request('GET', '/api/admin/agenda?week=2027-03-22')).status).toBe(401);
   });
 

@@ -129,7 +129,7 @@ describe.each(ENGINES)('upgrades on %s', (engine) => {
     const env: Record<string, string> = engine === 'pglite' ? { DATA_DIR: location, PGLITE_THREAD: 'main' } : { DATABASE_URL: location, SEED_DEMO: 'true' };
     const child = startServiceProcess('node', { ...env, LOG_LEVEL: 'info' }, await freePort());
     const exit = await exitWithin(child, 60_000);
-    expect(exit.code).toBe(1);
+    expect(exit.code).toBe(65);
     const out = child.output();
     const pad = (v: number) => String(v).padStart(4, '0');
     expect(out).toMatch(/schéma plus récent/);

@@ -1,6 +1,7 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
+import { todayIn } from '../domain/time.ts';
 import type { BookingRecord } from './ports.ts';
 import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
@@ -44,7 +45,7 @@ const MAX_RANGE_DAYS = 366;
 /** More than a week can hold at the smallest slot step: the agenda is never cut short. */
 export const AGENDA_MAX_BOOKINGS = 2_100;
 
-export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { now(): number } }) {
+export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { now(): number }; zoneOf?: (artisanId: string) => Promise<string | undefined> }) {
   const { reader } = deps;
   const visible = async (artisanId: string, code: string): Promise<BookingRecord> => {
     const publicCode = normalizePublicCode(code);
@@ -65,12 +66,22 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       return reader.listBookings(q);
     },
 
-    /** The week (Monday to Sunday, local dates) holding `day`: its confirmed and moved bookings, by start, in one read. */
-    async agenda(artisanId: string, day: Temporal.PlainDate): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; bookings: BookingRecord[] }> {
+    /**
+     * The week (Monday to Sunday, local dates) holding `day`, by default today in the artisan's
+     * zone on the service's clock (then `today` is given): its confirmed and moved bookings, by start, in one read.
+     */
+    async agenda(
+      artisanId: string,
+      week?: Temporal.PlainDate,
+    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; bookings: BookingRecord[] }> {
+      const zone = week ? undefined : await deps.zoneOf?.(artisanId);
+      const today = zone ? todayIn(zone, deps.clock.now()) : undefined;
+      const day = week ?? today;
+      if (!day) throw new ValidationError([{ field: 'week', message: 'Indiquez une date de la semaine voulue.' }]);
       const from = day.subtract({ days: day.dayOfWeek - 1 });
       const to = from.add({ days: 6 });
       const { items } = await reader.listBookings({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
-      return { from, to, bookings: items };
+      return { from, to, ...(today ? { today } : {}), bookings: items };
     },
 
     async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {

@@ -46,10 +46,11 @@ async function run(): Promise<number> {
   }
 }
 
+// exitCode, not exit(): the messages written to a pipe are flushed before the process ends.
 run().then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (error: unknown) => {
     console.error(error instanceof ConfigError ? error.message : `La sauvegarde a échoué / backup failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

@@ -26,11 +26,12 @@ async function run(): Promise<number> {
   return 0;
 }
 
+// exitCode, not exit(): the messages written to a pipe are flushed before the process ends.
 run().then(
-  (code) => process.exit(code),
+  (code) => (process.exitCode = code),
   (error: unknown) => {
     if (error instanceof RestoreRefusedError || error instanceof ConfigError) console.error(error.message);
     else console.error(`La restauration a échoué / restore failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

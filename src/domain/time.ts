@@ -132,14 +132,35 @@ function buildDayClock(date: Temporal.PlainDate, zone: string): DayClock {
 
 /** ISO 8601 with the offset in force at that instant, e.g. 2025-01-15T09:00:00+01:00. */
 export function formatInstant(epochMs: number, zone: string): string {
-  const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
-  return zoned.toString({ timeZoneName: 'never', smallestUnit: 'second' });
+  return remembered(formatted, `${zone} ${epochMs}`, () =>
+    Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone).toString({ timeZoneName: 'never', smallestUnit: 'second' }),
+  );
+}
+
+/**
+ * Pure conversions asked again and again (every list and agenda shows the same bookings'
+ * start, end and dates: ~0.1 ms each through the Temporal polyfill) are remembered, bounded.
+ */
+const formatted = new Map<string, string>();
+const localized = new Map<string, { date: string; time: string }>();
+const REMEMBERED_MAX = 50_000;
+function remembered<T>(cache: Map<string, T>, key: string, compute: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) return hit;
+  const value = compute();
+  if (cache.size >= REMEMBERED_MAX) cache.clear();
+  cache.set(key, value);
+  return value;
 }
 
 /** The local date and "HH:MM" of an instant in `zone`. */
 export function instantToLocal(epochMs: number, zone: string): { date: string; time: string } {
-  const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
-  return { date: zoned.toPlainDate().toString(), time: formatMinutes(zoned.hour * 60 + zoned.minute) };
+  const local = remembered(localized, `${zone} ${epochMs}`, () => {
+    const zoned = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(zone);
+    return { date: zoned.toPlainDate().toString(), time: formatMinutes(zoned.hour * 60 + zoned.minute) };
+  });
+  // A copy: callers may change what they get.
+  return { ...local };
 }
 
 const todayCache = new Map<string, { date: Temporal.PlainDate; startMs: number; endMs: number }>();

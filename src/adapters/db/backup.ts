@@ -30,15 +30,15 @@ export function backupOf(format: BackupFormat, stream: Readable): Backup {
 }
 
 /**
- * PGlite's own snapshot of its data directory. Taken while holding PGlite's transaction lock
- * (waits for the transaction in progress, new ones wait for the snapshot): the copy is at a
- * transaction boundary, with everything committed before it began.
+ * PGlite's own snapshot of its data directory. A checkpoint first (less to replay on
+ * restore), then the dump while holding PGlite's transaction lock: it waits for the
+ * transaction in progress and new ones wait for it, so the copy is at a transaction
+ * boundary, with everything committed before it began. (PGlite's standalone queries take
+ * that lock too, so nothing may query inside it.)
  */
 export async function snapshotPglite(pg: PGlite): Promise<Uint8Array> {
-  const blob = await pg._runExclusiveTransaction(async () => {
-    await pg.exec('CHECKPOINT');
-    return pg.dumpDataDir('gzip');
-  });
+  await pg.exec('CHECKPOINT');
+  const blob = await pg._runExclusiveTransaction(() => pg.dumpDataDir('gzip'));
   return new Uint8Array(await blob.arrayBuffer());
 }
 

@@ -60,11 +60,9 @@ async function handle(msg) {
       return {};
     }
     case 'snapshot': {
-      // Same steps as snapshotPglite in backup.ts: no transaction open, checkpoint, dump.
-      const blob = await pg._runExclusiveTransaction(async () => {
-        await pg.exec('CHECKPOINT');
-        return pg.dumpDataDir('gzip');
-      });
+      // Same steps as snapshotPglite in backup.ts: checkpoint, then the dump with no transaction open.
+      await pg.exec('CHECKPOINT');
+      const blob = await pg._runExclusiveTransaction(() => pg.dumpDataDir('gzip'));
       return { bytes: new Uint8Array(await blob.arrayBuffer()), transfer: true };
     }
     case 'close':

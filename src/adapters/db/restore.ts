@@ -144,6 +144,6 @@ function runPsql(url: string, pgBinDir: string | undefined, sql: string): Promis
 }
 
 async function countMigrations(query: (sql: string) => Promise<{ n: number }[]>): Promise<number> {
-  const rows = await query(`SELECT count(*)::int AS n FROM schema_migrations`);
+  const rows = await query(`SELECT count(*)::int AS n FROM public.schema_migrations`);
   return Number(rows[0]?.n ?? 0);
 }

@@ -114,17 +114,22 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       {
         schema: {
           summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
-          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan), par heure de début.',
-          querystring: Type.Object({ week: DateString }),
+          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.',
+          querystring: Type.Object({ week: Type.Optional(DateString) }),
           response: {
-            200: Type.Object({ from: Type.String(), to: Type.String(), bookings: Type.Array(AdminBookingDto) }),
+            200: Type.Object({ from: Type.String(), to: Type.String(), today: Type.Optional(Type.String({ description: 'Sans `week` : la date du jour chez l’artisan' })), bookings: Type.Array(AdminBookingDto) }),
             ...errorResponses(400, 401),
           },
         },
       },
       async (request) => {
-        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week)!);
-        return { from: week.from.toString(), to: week.to.toString(), bookings: week.bookings.map(presentAdminBooking) };
+        const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week));
+        return {
+          from: week.from.toString(),
+          to: week.to.toString(),
+          ...(week.today ? { today: week.today.toString() } : {}),
+          bookings: week.bookings.map(presentAdminBooking),
+        };
       },
     );
 

@@ -1,0 +1,103 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from './helpers/db.ts';
+import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import type { TestService } from './helpers/service.ts';
+
+/**
+ * A real artisan's first start in the browser: an empty database (PostgreSQL when the run has
+ * one, as in production; else the embedded one with SEED_DEMO=false), the setup code from the
+ * log (read here from where the service keeps it, app_secrets), the wizard's three steps, then
+ * the public booking page. Server clock: Monday 2027-03-01 08:00 in Paris.
+ */
+const ENGINE: Engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, () => {
+  let t: TestService & { origin: string };
+  let browser: Browser;
+  let open: GuardedPage | undefined;
+
+  beforeAll(async () => {
+    t = await startBrowserService(ENGINE, { SEED_DEMO: 'false' });
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await open?.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('the setup code holder creates the artisan, sets Wednesday hours and a first service; the booking page shows the service and its slots', async () => {
+    expect(await t.service.db.query('SELECT 1 FROM artisans')).toHaveLength(0);
+    const [{ value: code }] = (await t.service.db.query<{ value: string }>(`SELECT value FROM app_secrets WHERE name = 'setup_code'`)) as [{ value: string }];
+
+    for (const [label, viewport] of [['phone', undefined], ['desktop', DESKTOP]] as const) {
+      const shot = await openGuardedPage(browser, t.origin, viewport ? { viewport } : {});
+      await shot.page.goto(`${t.origin}/admin`);
+      await shot.page.getByRole('heading', { name: 'Créer votre espace artisan' }).waitFor();
+      await expectAccessible(shot.page, `setup step 1 (${label})`);
+      await screenshot(shot.page, `admin-setup-${label}`);
+      shot.assertClean();
+      await shot.close();
+    }
+
+    open = await openGuardedPage(browser, t.origin);
+    const { page } = open;
+    await page.goto(`${t.origin}/admin`);
+    await page.getByRole('heading', { name: 'Créer votre espace artisan' }).waitFor();
+    const fill = async (field: string, value: string) => page.getByLabel(field, { exact: true }).fill(value);
+    await fill('Code d’installation', 'AAAA-BBBB-CCCC');
+    await fill('Nom affiché aux clients', 'Sophie Martin Plomberie');
+    await fill('Métier (facultatif)', 'Plombière chauffagiste');
+    await fill('E-mail de contact', 'contact@sophie-plomberie.fr');
+    await fill('Téléphone (facultatif)', '06 98 76 54 32');
+    await fill('E-mail de connexion', 'sophie@sophie-plomberie.fr');
+    await fill('Mot de passe', 'un-mot-de-passe-tres-solide');
+    await page.getByRole('button', { name: 'Créer mon espace' }).click();
+    // A wrong code claims nothing.
+    expect(plain(await page.getByRole('alert').innerText())).toMatch(/Code d’installation incorrect|Code d'installation incorrect/);
+    expect(await t.service.db.query('SELECT 1 FROM artisans')).toHaveLength(0);
+
+    await fill('Code d’installation', code.toLowerCase());
+    await page.getByRole('button', { name: 'Créer mon espace' }).click();
+    await page.getByRole('heading', { name: 'Vos horaires d’ouverture' }).waitFor();
+    expect(plain(await page.locator('header').innerText())).toContain('Sophie Martin Plomberie (sophie@sophie-plomberie.fr)');
+    await expectAccessible(page, 'setup step 2 (hours)');
+    await screenshot(page, 'admin-setup-hours-phone');
+    await page.getByRole('button', { name: 'Ajouter une plage d’ouverture (mercredi)' }).click();
+    await page.getByLabel('mercredi, ouverture 1 : début').fill('09:00');
+    await page.getByLabel('mercredi, ouverture 1 : fin').fill('12:00');
+    await page.getByRole('button', { name: 'Enregistrer les horaires' }).click();
+
+    await page.getByRole('heading', { name: 'Votre première prestation' }).waitFor();
+    await expectAccessible(page, 'setup step 3 (service)');
+    await fill('Nom', 'Recherche de fuite');
+    await fill('Durée (minutes)', '60');
+    await fill('Prix (€)', '90,00');
+    await page.getByRole('button', { name: 'Créer la prestation' }).click();
+    await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    open.assertClean();
+
+    // The public side: the new artisan's service, priced, and Wednesday's slots 09:00–11:00.
+    const site = await open.context.newPage();
+    await site.goto(`${t.origin}/`);
+    await site.getByText('Recherche de fuite').first().waitFor();
+    const text = plain(await site.locator('main').innerText());
+    expect(text).toContain('90,00 €');
+    expect(text).toContain('27,00 €'); // 30 % deposit
+    expect(text).not.toContain('Diagnostic et audit complet');
+    const services = await t.request('GET', '/api/services');
+    const id = services.body.services[0].id as string;
+    const day = await t.request('GET', `/api/availability?serviceId=${id}&date=2027-03-03`);
+    expect(day.body.slots.filter((s: { available: boolean }) => s.available).map((s: { time: string }) => s.time)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00']);
+    const profile = await t.service.db.query<{ display_name: string; trade: string; plan: string }>('SELECT display_name, trade, plan FROM artisans');
+    expect(profile).toEqual([{ display_name: 'Sophie Martin Plomberie', trade: 'Plombière chauffagiste', plan: 'starter' }]);
+
+    // The instance is claimed: /admin now asks to sign in.
+    const other = await openGuardedPage(browser, t.origin);
+    await other.page.goto(`${t.origin}/admin`);
+    await other.page.getByRole('heading', { name: 'Connexion' }).waitFor();
+    other.assertClean();
+    await other.close();
+  }, 180_000);
+});

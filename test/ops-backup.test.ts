@@ -1,0 +1,297 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { compose } from '../src/main.ts';
+import type { Database } from '../src/adapters/db/database.ts';
+import { openPglite } from '../src/adapters/db/pglite.ts';
+import { openPgliteThread } from '../src/adapters/db/pglite-thread.ts';
+import { openPostgres } from '../src/adapters/db/postgres.ts';
+import { restoreBackup } from '../src/adapters/db/restore.ts';
+import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
+import { ENGINES, createTestLocation, dropTestLocation, type Engine } from './helpers/db.ts';
+import { TEST_DATA_DIR, adminUrl } from './helpers/paths.ts';
+import { REPO_ROOT, childEnv } from './helpers/process.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders } from './helpers/admin.ts';
+import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
+
+/**
+ * Backups and restore with the engines' own tools: a backup over HTTP while bookings are
+ * being written, `npm run backup` / `npm run restore`, the move from the embedded database to
+ * PostgreSQL, refusals (non-empty target, truncated file) and scheduled backups.
+ */
+
+const run = promisify(execFile);
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+});
+
+function freshDir(): string {
+  mkdirSync(TEST_DATA_DIR, { recursive: true });
+  const dir = join(mkdtempSync(join(TEST_DATA_DIR, 'restore-')), 'data');
+  cleanups.push(async () => dropTestLocation('pglite', join(dir, '..')));
+  return dir;
+}
+
+async function emptyServerDatabase(): Promise<string> {
+  const url = process.env.TEST_DATABASE_URL!;
+  const name = `artisanconnect_restore_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  cleanups.push(() => dropTestLocation('postgres', u.toString()));
+  return u.toString();
+}
+
+/** Runs one of the npm scripts' programs (`npm run backup` is `node --import tsx src/cli/backup.ts`). */
+async function cli(script: 'backup' | 'restore', file: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, '--', file], { cwd: REPO_ROOT, env: childEnv(env) });
+    return { code: 0, out: stdout + stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+const codesIn = async (db: Database): Promise<Map<string, string>> =>
+  new Map((await db.query<{ public_code: string; status: string }>('SELECT public_code, status FROM bookings')).map((r) => [r.public_code, r.status]));
+
+/** Slots of the demo artisan, from the test clock's day after tomorrow on. */
+function* slots(clock: TestClock): Generator<{ date: string; time: string }> {
+  for (let d = 2; d < 40; d++) {
+    for (const time of ['08:30', '09:30', '10:30', '11:30', '14:00', '15:00', '16:00', '17:00']) yield { date: parisDate(clock, d), time };
+  }
+}
+
+describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
+  it('a backup taken while bookings are written restores into a fresh target with every booking committed before it began', async () => {
+    const t: TestService = await startTestService(engine);
+    cleanups.push(() => t.close());
+    expect((await t.request('GET', '/api/admin/backup')).status).toBe(401);
+
+    const created: string[] = [];
+    const free = slots(t.clock);
+    let writing = true;
+    let refused = 0;
+    const writer = async (n: number): Promise<void> => {
+      while (writing) {
+        const slot = free.next().value!;
+        const res = await t.request('POST', '/api/bookings', bookingBody(slot.date, slot.time, { customer: { name: `Client ${n}`, email: `client${n}-${created.length}@example.com` } }));
+        if (res.status === 201) created.push(res.body.booking.publicCode as string);
+        else refused++; // a public holiday or a closed day: not offered
+      }
+    };
+    const writers = [writer(1), writer(2)];
+    while (created.length < 6) await new Promise((r) => setTimeout(r, 20));
+
+    const committedBefore = [...created];
+    const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: adminHeaders() });
+    const duringOrAfter = created.length;
+    // Keep writing a little after the backup, then stop.
+    while (created.length < duringOrAfter + 2) await new Promise((r) => setTimeout(r, 20));
+    writing = false;
+    await Promise.all(writers);
+
+    expect(response.statusCode).toBe(200);
+    const extension = engine === 'pglite' ? '.tar.gz' : '.sql';
+    expect(response.headers['content-type']).toMatch(engine === 'pglite' ? /^application\/gzip/ : /^application\/sql/);
+    expect(response.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="artisanconnect-${engine}-\\d{8}T\\d{6}Z${extension.replace('.', '\\.')}"$`));
+    expect(response.headers['cache-control']).toBe('no-store');
+    const file = join(freshDir(), '..', `backup${extension}`);
+    writeFileSync(file, response.rawPayload);
+
+    // Restore into a fresh target of the same engine.
+    let restored: Database;
+    if (engine === 'pglite') {
+      const dir = freshDir();
+      await restoreBackup(file, { dataDir: dir });
+      restored = await openPglite(dir);
+    } else {
+      const url = await emptyServerDatabase();
+      await restoreBackup(file, { databaseUrl: url });
+      restored = await openPostgres(url);
+    }
+    cleanups.push(() => restored.close());
+    const inBackup = await codesIn(restored);
+    for (const code of committedBefore) expect(inBackup.get(code), code).toBe('confirmed');
+    // Nothing the service did not write; a booking caught between its hold and its confirmation is
+    // a pending hold, which the stale-hold recovery settles as in a crash.
+    for (const [code, status] of inBackup) {
+      expect(created, code).toContain(code);
+      expect(['confirmed', 'pending_payment']).toContain(status);
+    }
+    // Each booking's transaction is whole: every confirmed booking has its busy block and its confirmation job.
+    expect(
+      await restored.query(`SELECT b.public_code FROM bookings b WHERE b.status = 'confirmed' AND (
+        NOT EXISTS (SELECT 1 FROM busy_blocks k WHERE k.booking_id = b.id) OR
+        NOT EXISTS (SELECT 1 FROM outbox o WHERE o.booking_id = b.id AND o.topic = 'notify.booking_confirmed'))`),
+    ).toEqual([]);
+
+    // The restored database is a working service: it starts and shows a booking with its history.
+    const again = await compose(loadConfig({ LOG_LEVEL: 'silent', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN }), { db: restored, clock: t.clock });
+    cleanups.push(() => again.close());
+    const one = await again.app.inject({ method: 'GET', url: `/api/admin/bookings/${committedBefore[0]}`, headers: adminHeaders() });
+    expect(one.statusCode).toBe(200);
+    expect(one.json().booking.status).toBe('confirmed');
+    expect(refused).toBeLessThan(created.length + 10);
+  }, 120_000);
+});
+
+describe('npm run backup / npm run restore on pglite', () => {
+  it('backs up a stopped embedded database and restores it into an empty DATA_DIR; refuses a non-empty one and a truncated file', async () => {
+    const location = await createTestLocation('pglite');
+    cleanups.push(() => dropTestLocation('pglite', location));
+    const clock = new TestClock();
+    const db = await openPglite(location);
+    const service = await compose(loadConfig({ LOG_LEVEL: 'silent' }), { db, clock });
+    const made = await service.app.inject({ method: 'POST', url: '/api/bookings', payload: bookingBody(parisDate(clock, 2), '09:00') });
+    expect(made.statusCode).toBe(201);
+    await service.close();
+    await db.close();
+
+    const file = join(freshDir(), '..', 'cli-backup.tar.gz');
+    const backup = await cli('backup', file, { DATA_DIR: location });
+    expect(backup.code, backup.out).toBe(0);
+    expect(backup.out).toContain('Sauvegarde écrite');
+    expect(readFileSync(file).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(existsSync(`${file}.partial`)).toBe(false);
+
+    const target = freshDir();
+    const restored = await cli('restore', file, { DATA_DIR: target });
+    expect(restored.code, restored.out).toBe(0);
+    expect(restored.out).toContain('Restauration terminée');
+    const refused = await cli('restore', file, { DATA_DIR: target });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/n'est pas vide/);
+    expect(refused.out).toMatch(/is not empty/);
+
+    const check = await openPglite(target);
+    const codes = await codesIn(check);
+    await check.close();
+    expect([...codes]).toEqual([[made.json().booking.publicCode, 'confirmed']]);
+
+    // A truncated SQL dump and a file that is no backup are refused, and leave the target untouched.
+    const truncated = join(target, '..', 'truncated.sql');
+    writeFileSync(truncated, '--\n-- PostgreSQL database dump\n--\n\nSET statement_timeout = 0;\nCREATE TABLE t (id int);\n');
+    const empty = freshDir();
+    const bad = await cli('restore', truncated, { DATA_DIR: empty });
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/incomplète/);
+    expect(existsSync(empty) && readdirSync(empty).length > 0).toBe(false);
+    const other = join(target, '..', 'notes.txt');
+    writeFileSync(other, 'bonjour');
+    expect((await cli('restore', other, { DATA_DIR: empty })).out).toMatch(/n'est pas une sauvegarde/);
+
+    // A backup of a directory that holds no database is refused rather than creating one.
+    const nothing = await cli('backup', join(target, '..', 'none.tar.gz'), { DATA_DIR: freshDir() });
+    expect(nothing.code).toBe(1);
+    expect(nothing.out).toMatch(/Aucune base intégrée/);
+  }, 120_000);
+
+  it('scheduled backups keep the newest BACKUP_KEEP files (through the worker-thread driver the service uses)', async () => {
+    const location = await createTestLocation('pglite');
+    cleanups.push(() => dropTestLocation('pglite', location));
+    const db = await openPgliteThread(location);
+    cleanups.push(() => db.close());
+    const dir = freshDir();
+    let now = Date.parse('2027-03-01T02:00:00Z');
+    const schedule = makeBackupSchedule({ backup: () => db.backup!(), dir, intervalHours: 24, keep: 2, now: () => now, log: pino({ level: 'silent' }) });
+    const written: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      written.push(await schedule.runOnce());
+      now += 86_400_000;
+    }
+    expect(readdirSync(dir).sort()).toEqual(['artisanconnect-20270302T020000Z.tar.gz', 'artisanconnect-20270303T020000Z.tar.gz']);
+    expect(written[2]).toBe(join(dir, 'artisanconnect-20270303T020000Z.tar.gz'));
+    const into = freshDir();
+    await restoreBackup(written[2]!, { dataDir: into });
+    const check = await openPglite(into);
+    expect((await check.query('SELECT count(*)::int AS n FROM schema_migrations'))[0]).toEqual({ n: expect.any(Number) });
+    await check.close();
+  }, 60_000);
+});
+
+if (ENGINES.includes('postgres')) {
+  describe('moving from the embedded database to PostgreSQL on postgres', () => {
+    it('an embedded backup restored into PostgreSQL (npm run restore) serves the same bookings', async () => {
+      const t = await startTestService('pglite');
+      cleanups.push(() => t.close());
+      const day = parisDate(t.clock, 2);
+      const bodies = [
+        bookingBody(day, '09:00', { customer: { name: 'Hélène Lefèvre', email: 'helene@example.com', phone: '+33612345670', address: { street: '3 rue des Lilas', postalCode: '75011', city: 'Paris' } } }),
+        bookingBody(day, '14:00', { customer: { name: 'Jean Martin', email: 'jean@example.com' } }),
+      ];
+      const codes: string[] = [];
+      for (const body of bodies) {
+        const res = await t.request('POST', '/api/bookings', body);
+        expect(res.status).toBe(201);
+        codes.push(res.body.booking.publicCode);
+      }
+      const lookups = async (inject: TestService['inject']) =>
+        Promise.all(codes.map(async (code, i) => (await inject({ method: 'GET', url: `/api/bookings/public?code=${code}&email=${encodeURIComponent(bodies[i]!.customer.email)}` })).json()));
+      const before = await lookups(t.inject);
+      const availabilityBefore = (await t.inject({ method: 'GET', url: `/api/availability?serviceId=diag&date=${day}` })).json();
+
+      const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: adminHeaders() });
+      const file = join(freshDir(), '..', 'move.tar.gz');
+      writeFileSync(file, response.rawPayload);
+
+      const url = await emptyServerDatabase();
+      const restored = await cli('restore', file, { DATABASE_URL: url });
+      expect(restored.code, restored.out).toBe(0);
+      // The server now refuses a second restore.
+      const again = await cli('restore', file, { DATABASE_URL: url });
+      expect(again.code).toBe(1);
+      expect(again.out).toMatch(/n'est pas vide/);
+
+      const db = await openPostgres(url);
+      cleanups.push(() => db.close());
+      const service = await compose(loadConfig({ LOG_LEVEL: 'silent', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN }), { db, clock: t.clock });
+      cleanups.push(() => service.close());
+      const inject: TestService['inject'] = (o) => service.app.inject(o);
+      expect(await lookups(inject)).toEqual(before);
+      expect((await inject({ method: 'GET', url: `/api/availability?serviceId=diag&date=${day}` })).json()).toEqual(availabilityBefore);
+      // The same demo artisan, its sign-in and the manage-link secret came along: a new booking works too.
+      expect((await inject({ method: 'POST', url: '/api/bookings', payload: bookingBody(day, '16:00') })).statusCode).toBe(201);
+      expect((await inject({ method: 'GET', url: '/api/admin/bookings', headers: adminHeaders() })).json().total).toBe(3);
+    }, 120_000);
+
+    it('npm run backup of a PostgreSQL database restores into an empty server database and into an empty DATA_DIR', async () => {
+      const location = await createTestLocation('postgres');
+      cleanups.push(() => dropTestLocation('postgres', location));
+      const clock = new TestClock();
+      const db = await openPostgres(location);
+      const service = await compose(loadConfig({ LOG_LEVEL: 'silent' }), { db, clock });
+      const made = await service.app.inject({ method: 'POST', url: '/api/bookings', payload: bookingBody(parisDate(clock, 2), '09:00') });
+      expect(made.statusCode).toBe(201);
+      await service.close();
+      await db.close();
+
+      const file = join(freshDir(), '..', 'server.sql');
+      const backup = await cli('backup', file, { DATABASE_URL: location });
+      expect(backup.code, backup.out).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('-- PostgreSQL database dump complete');
+      expect((await cli('restore', file, { DATABASE_URL: location })).out).toMatch(/n'est pas vide/);
+
+      const url = await emptyServerDatabase();
+      expect((await cli('restore', file, { DATABASE_URL: url })).code).toBe(0);
+      const dir = freshDir();
+      const intoDir = await cli('restore', file, { DATA_DIR: dir });
+      expect(intoDir.code, intoDir.out).toBe(0);
+      for (const target of [await openPostgres(url), await openPglite(dir)]) {
+        expect([...(await codesIn(target))]).toEqual([[made.json().booking.publicCode, 'confirmed']]);
+        await target.close();
+      }
+    }, 120_000);
+  });
+}

@@ -1,0 +1,149 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Alert } from '../shared/components/Alert';
+import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
+import { LoginScreen, SetupWizard } from './screens-access';
+import { AgendaScreen, BookingDetailScreen, BookingsScreen, PhoneBookingScreen } from './screens-bookings';
+import { AccountScreen, CalendarsScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
+
+const NAV: [path: string, label: string][] = [
+  ['/admin', 'Agenda'],
+  ['/admin/reservations', 'Réservations'],
+  ['/admin/nouvelle-reservation', 'Réservation par téléphone'],
+  ['/admin/horaires', 'Horaires'],
+  ['/admin/prestations', 'Prestations'],
+  ['/admin/conges', 'Congés'],
+  ['/admin/calendriers', 'Calendriers'],
+  ['/admin/notifications', 'Notifications'],
+  ['/admin/messages', 'Messages'],
+  ['/admin/compte', 'Compte'],
+  ['/admin/integration', 'Intégration'],
+];
+
+function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const on = () => setPath(location.pathname);
+    addEventListener('popstate', on);
+    return () => removeEventListener('popstate', on);
+  }, []);
+  return path.replace(/\/+$/, '') || '/admin';
+}
+
+/** A link inside the back office: a real link (new tab, copy) that navigates without reloading. */
+export function Link({ href, children, current }: { href: string; children: preact.ComponentChildren; current?: boolean }) {
+  return (
+    <a
+      href={href}
+      aria-current={current ? 'page' : undefined}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+function Screen({ path, session }: { path: string; session: Session }) {
+  const detail = /^\/admin\/reservations\/(AC-[A-Z0-9]+)$/i.exec(path);
+  if (detail) return <BookingDetailScreen session={session} code={detail[1]!} />;
+  switch (path) {
+    case '/admin':
+      return <AgendaScreen session={session} />;
+    case '/admin/reservations':
+      return <BookingsScreen session={session} />;
+    case '/admin/nouvelle-reservation':
+      return <PhoneBookingScreen session={session} />;
+    case '/admin/horaires':
+      return <HoursScreen session={session} />;
+    case '/admin/prestations':
+      return <ServicesScreen session={session} />;
+    case '/admin/conges':
+      return <TimeOffScreen session={session} />;
+    case '/admin/calendriers':
+      return <CalendarsScreen session={session} />;
+    case '/admin/notifications':
+      return <NotificationsScreen session={session} />;
+    case '/admin/messages':
+      return <MessagesScreen session={session} />;
+    case '/admin/compte':
+      return <AccountScreen session={session} />;
+    case '/admin/integration':
+      return <EmbedScreen session={session} />;
+    default:
+      return <p>Cette page n’existe pas. <Link href="/admin">Retour à l’agenda</Link></p>;
+  }
+}
+
+type State = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'in'; session: Session; wizard: boolean } | { kind: 'error'; message: string };
+
+export function AdminApp() {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  const path = usePath();
+
+  const refresh = async () => {
+    try {
+      const status = await call(anonymous.GET('/api/setup/status'));
+      if (status.setupRequired) return setState({ kind: 'setup' });
+      const me = await anonymous.GET('/api/admin/me');
+      if (me.response.status === 401) return setState({ kind: 'login' });
+      if (!me.data) throw Object.assign(new Error('me'), { api: errorOf(me.error) });
+      setState({ kind: 'in', session: sessionFor(me.data as Me), wizard: false });
+    } catch (e) {
+      setState({ kind: 'error', message: errorOf(e).message });
+    }
+  };
+  useEffect(() => void refresh(), []);
+
+  const signedIn = (me: Me, wizard = false) => setState({ kind: 'in', session: sessionFor(me), wizard });
+  const logout = async () => {
+    if (state.kind !== 'in') return;
+    await state.session.api.POST('/api/admin/logout').catch(() => undefined);
+    navigate('/admin');
+    setState({ kind: 'login' });
+  };
+
+  return (
+    <>
+      <a class="skip" href="#contenu">
+        Aller au contenu
+      </a>
+      <header class="site admin-head">
+        <div class="wrap head-row">
+          <div>
+            <p class="brand">ArtisanConnect — espace artisan</p>
+            {state.kind === 'in' && <p class="who">{state.session.me.displayName} ({state.session.me.email})</p>}
+          </div>
+          {state.kind === 'in' && (
+            <button type="button" class="secondary" onClick={logout}>
+              Se déconnecter
+            </button>
+          )}
+        </div>
+        {state.kind === 'in' && !state.wizard && (
+          <nav aria-label="Espace artisan" class="wrap admin-nav">
+            <ul class="plain">
+              {NAV.map(([href, label]) => (
+                <li key={href}>
+                  <Link href={href} current={href === path || (href === '/admin/reservations' && path.startsWith('/admin/reservations/'))}>
+                    {label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+      </header>
+      <main class="wrap admin-main" id="contenu" tabIndex={-1}>
+        {state.kind === 'loading' && <p>Chargement…</p>}
+        {state.kind === 'error' && <Alert kind="err" text={state.message} />}
+        {state.kind === 'setup' && <SetupWizard onDone={(me) => signedIn(me, true)} />}
+        {state.kind === 'login' && <LoginScreen onSignedIn={(me) => signedIn(me)} />}
+        {state.kind === 'in' && state.wizard && <SetupWizard session={state.session} onDone={() => setState({ ...state, wizard: false })} />}
+        {state.kind === 'in' && !state.wizard && <Screen path={path} session={state.session} />}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,65 @@
+import { call, createApiClient, errorOf, type ApiClient } from '../shared/api/client';
+
+/**
+ * The back office's session: the typed client with the session's CSRF token on every request
+ * (the cookie itself is HttpOnly), and who is signed in.
+ */
+export interface Me {
+  artisanId: string;
+  displayName?: string;
+  email?: string;
+  via: 'session' | 'token';
+  csrfToken?: string;
+}
+
+export interface Session {
+  me: Me;
+  api: ApiClient;
+}
+
+export function sessionFor(me: Me): Session {
+  return { me, api: createApiClient({ headers: me.csrfToken ? { 'x-csrf-token': me.csrfToken } : {} }) };
+}
+
+export const anonymous = createApiClient();
+
+export { call, errorOf };
+
+/** An instant ("2027-03-10T09:00:00+01:00" or ISO UTC) as the artisan's wall clock, in French. */
+export const atInZone = (iso: string, timeZone: string | undefined): string =>
+  new Date(iso).toLocaleString('fr-FR', { timeZone: timeZone ?? 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+
+/** Minutes since midnight <-> "HH:MM" (the value of an `<input type="time">`). */
+export const hhmm = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+export function minutesOf(value: string): number | undefined {
+  const m = /^(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return undefined;
+  const total = Number(m[1]) * 60 + Number(m[2]);
+  return total >= 0 && total <= 1440 ? total : undefined;
+}
+
+/** Today's date in the artisan's zone (YYYY-MM-DD), whatever the browser's zone. */
+export function todayIn(timeZone: string, now = Date.now()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(now));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+export const DAY_NAMES = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
+/** The API's days (0 = Sunday) in French order, Monday first. */
+export const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0];
+
+export const STATUS_LABEL: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé' };
+export const PAYMENT_LABEL: Record<string, string> = {
+  pending: 'en attente',
+  authorized: 'autorisé',
+  captured: 'encaissé',
+  refunded: 'remboursé',
+  failed: 'refusé',
+};
+
+/** Navigation inside the single-page back office (paths under /admin). */
+export function navigate(path: string): void {
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}

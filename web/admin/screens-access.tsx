@@ -1,0 +1,195 @@
+import { useState } from 'preact/hooks';
+import { Alert } from '../shared/components/Alert';
+import { fieldErrors } from '../shared/api/client';
+import { anonymous, call, errorOf, type Me, type Session } from './lib';
+import { HoursEditor, ServiceForm } from './screens-settings';
+
+/** A labelled input with its French error under it (tied with aria-describedby). */
+export function Field(props: {
+  id: string;
+  label: string;
+  value: string;
+  onInput: (value: string) => void;
+  type?: string;
+  error?: string;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputMode?: string;
+}) {
+  const described = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type={(props.type ?? 'text') as 'text'}
+        value={props.value}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        inputMode={props.inputMode as 'text' | undefined}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={described}
+        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
+      />
+      {props.hint && (
+        <p class="hint" id={`${props.id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p class="field-error" id={`${props.id}-err`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function LoginScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      onSignedIn((await call(anonymous.POST('/api/admin/login', { body: { email, password } }))) as Me);
+    } catch (err) {
+      setError(errorOf(err).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <h1>Connexion</h1>
+      {error && <Alert kind="err" text={error} />}
+      <form onSubmit={submit} class="narrow">
+        <Field id="login-email" label="Adresse e-mail" type="email" autocomplete="username" value={email} onInput={setEmail} required />
+        <Field id="login-password" label="Mot de passe" type="password" autocomplete="current-password" value={password} onInput={setPassword} required />
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            Se connecter
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+const ZONES = ['Europe/Paris', 'America/Martinique', 'America/Guadeloupe', 'America/Cayenne', 'Indian/Reunion', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti'];
+
+/**
+ * The first start: step 1 (no session yet) claims the instance with the setup code from the
+ * log; steps 2 and 3 (signed in) set the weekly hours and a first service, each skippable.
+ */
+export function SetupWizard({ session, onDone }: { session?: Session; onDone: (me: Me) => void }) {
+  const [step, setStep] = useState<'hours' | 'service'>('hours');
+  if (!session) return <SetupAccount onDone={onDone} />;
+  const steps = (
+    <p class="hint">
+      Étape {step === 'hours' ? 2 : 3} sur 3 — vous pourrez tout modifier plus tard.
+    </p>
+  );
+  if (step === 'hours') {
+    return (
+      <>
+        <h1>Vos horaires d’ouverture</h1>
+        {steps}
+        <HoursEditor session={session} onSaved={() => setStep('service')} />
+        <div class="actions">
+          <button type="button" class="secondary" onClick={() => setStep('service')}>
+            Passer cette étape
+          </button>
+        </div>
+      </>
+    );
+  }
+  return (
+    <>
+      <h1>Votre première prestation</h1>
+      {steps}
+      <ServiceForm session={session} onSaved={() => onDone(session.me)} />
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => onDone(session.me)}>
+          Passer cette étape
+        </button>
+      </div>
+    </>
+  );
+}
+
+function SetupAccount({ onDone }: { onDone: (me: Me) => void }) {
+  const [form, setForm] = useState({ setupCode: '', displayName: '', trade: '', contactEmail: '', phone: '', signInEmail: '', password: '', timezone: 'Europe/Paris' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const set = (key: keyof typeof form) => (value: string) => setForm({ ...form, [key]: value });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setErrors({});
+    try {
+      const body = { ...form, trade: form.trade.trim() || undefined, phone: form.phone.trim() || undefined };
+      onDone((await call(anonymous.POST('/api/setup', { body }))) as Me);
+    } catch (err) {
+      const api = errorOf(err);
+      setError(api.message);
+      setErrors(fieldErrors(api));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <h1>Créer votre espace artisan</h1>
+      <p>
+        Première installation : saisissez le <strong>code d’installation</strong> affiché dans le journal du service au démarrage, puis vos
+        informations. Étape 1 sur 3.
+      </p>
+      {error && <Alert kind="err" text={error} />}
+      <form onSubmit={submit} class="narrow">
+        <Field id="setup-code" label="Code d’installation" value={form.setupCode} onInput={set('setupCode')} error={errors.setupCode} hint="Exemple : ABCD-EFGH-JKLM" required />
+        <fieldset class="card">
+          <legend>Votre entreprise</legend>
+          <Field id="setup-name" label="Nom affiché aux clients" value={form.displayName} onInput={set('displayName')} error={errors.displayName} required />
+          <Field id="setup-trade" label="Métier (facultatif)" value={form.trade} onInput={set('trade')} error={errors.trade} hint="Exemple : Plombier chauffagiste" />
+          <Field id="setup-contact" label="E-mail de contact" type="email" value={form.contactEmail} onInput={set('contactEmail')} error={errors.contactEmail} required />
+          <Field id="setup-phone" label="Téléphone (facultatif)" type="tel" value={form.phone} onInput={set('phone')} error={errors.phone} />
+          <label for="setup-zone">Fuseau horaire</label>
+          <select id="setup-zone" value={form.timezone} onChange={(e) => set('timezone')((e.target as HTMLSelectElement).value)}>
+            {ZONES.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+        </fieldset>
+        <fieldset class="card">
+          <legend>Votre connexion</legend>
+          <Field id="setup-email" label="E-mail de connexion" type="email" autocomplete="username" value={form.signInEmail} onInput={set('signInEmail')} error={errors.signInEmail} required />
+          <Field
+            id="setup-password"
+            label="Mot de passe"
+            type="password"
+            autocomplete="new-password"
+            value={form.password}
+            onInput={set('password')}
+            error={errors.password}
+            hint="Au moins 10 caractères."
+            required
+          />
+        </fieldset>
+        <div class="actions">
+          <button type="submit" disabled={busy}>
+            Créer mon espace
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
