@@ -277,6 +277,7 @@ describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
     await second.getByLabel(/J’accepte les conditions/).check();
     await second.getByRole('button', { name: /^Payer l’acompte/ }).click();
     await second.getByRole('heading', { name: 'Votre rendez-vous est confirmé' }).waitFor();
+    await screenshot(second, 'booking-4-confirmation-desktop');
 
     await first.getByRole('button', { name: /^Payer l’acompte/ }).click();
     const alert = first.getByRole('alert').filter({ hasText: 'Voici les créneaux encore libres.' });

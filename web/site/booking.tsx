@@ -465,7 +465,7 @@ function Confirmation(props: { artisan: Artisan | undefined; booking: Booking; l
         <dl class="facts">
           <dt>Code de réservation</dt>
           <dd class="code">{b.publicCode}</dd>
-          <dt>Acompte payé</dt>
+          <dt>{b.deposit.paymentStatus === 'authorized' ? 'Acompte autorisé (prélevé avant le rendez-vous)' : 'Acompte payé'}</dt>
           <dd>{euros(b.deposit.amountCents)}</dd>
           <dt>Reste à payer</dt>
           <dd>{euros(b.priceCents - b.deposit.amountCents)} le jour de l’intervention</dd>
