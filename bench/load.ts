@@ -12,6 +12,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Body of the request number i (0-based, in the order autocannon sends them). */
   body?: (i: number) => string;
+  /** More headers for the request number i (e.g. a new X-Forwarded-For each time). */
+  headersFor?: (i: number) => Record<string, string>;
   /** Ends the run early (by duration or count) when this settles. */
   until?: Promise<unknown>;
 }
@@ -43,17 +45,25 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   let sent = 0;
   const body = options.body;
+  const headersFor = options.headersFor;
   const opts: autocannon.Options = {
     url: `${options.url}${options.path}`,
     connections: options.connections,
     method: options.method ?? 'GET',
     headers: options.headers,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 8 }),
-    ...(body
+    ...(body || headersFor
       ? {
           requests: [
             {
-              setupRequest: (req: autocannon.Request) => ({ ...req, body: body(sent++) }),
+              setupRequest: (req: autocannon.Request) => {
+                const i = sent++;
+                return {
+                  ...req,
+                  ...(body ? { body: body(i) } : {}),
+                  ...(headersFor ? { headers: { ...req.headers, ...headersFor(i) } } : {}),
+                };
+              },
             },
           ],
         }

@@ -8,7 +8,12 @@
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; admin = back-office routes and logins; notify = notification drain; see
- * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000 events, see bench/calendars.ts), BENCH_NOTIFY_BOOKINGS (default 300), BENCH_NOTIFY_POLL_MS (default 50).
+ * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
+ * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
+ * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
+ * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
+ * BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */
@@ -33,7 +38,9 @@ import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
+import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 import { runCalendarsBench } from './calendars.ts';
+import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -46,10 +53,14 @@ const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 10));
 const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify').split(',').map((x) => x.trim()));
-for (const s of SCENARIOS) if (!['core', 'admin', 'notify', 'agenda', 'calendars'].includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (core, admin, notify, agenda, calendars)`);
+const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments'];
+for (const s of SCENARIOS) {
+  if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
+}
 const CORE = SCENARIOS.has('core');
 const ADMIN_NOTIFY = SCENARIOS.has('admin') || SCENARIOS.has('notify') || SCENARIOS.has('agenda');
+const HOT_PATHS = SCENARIOS.has('hotpaths');
 const NOTIFY_BOOKINGS = Math.round(num('BENCH_NOTIFY_BOOKINGS', 300));
 const NOTIFY_POLL_MS = Math.round(num('BENCH_NOTIFY_POLL_MS', 50));
 const CONTENTION_REQUESTS = 200;
@@ -519,6 +530,8 @@ async function main(): Promise<void> {
     availabilityDate,
     log,
   });
+  const hotReports: HotPathsReport[] = [];
+  const hotConfig = (availabilityDate: Temporal.PlainDate): HotPathsConfig => ({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, availabilityDate, log });
   const cleanups: (() => Promise<void>)[] = [];
   let interrupted = false;
   process.once('SIGINT', () => {
@@ -527,7 +540,11 @@ async function main(): Promise<void> {
     void Promise.allSettled(cleanups.map((c) => c())).then(() => process.exit(130));
   });
 
+  let paymentRuns: PaymentsRun[] = [];
   try {
+    if (SCENARIOS.has('payments')) {
+      paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
+    }
     if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
@@ -550,12 +567,14 @@ async function main(): Promise<void> {
       const prepared = await prepare(onMain);
       // The back office and notifications get their own copy (worker thread, the default).
       if (ADMIN_NOTIFY) cpSync(join(base, 'main'), join(base, 'admin'), { recursive: true });
+      if (HOT_PATHS) cpSync(join(base, 'main'), join(base, 'hot'), { recursive: true });
       if (CORE) {
         cpSync(join(base, 'main'), join(base, 'worker'), { recursive: true });
         reports.push(await runEngine(onMain, prepared));
         reports.push(await runEngine(pgliteEngine('worker'), { ...prepared, readyCold: undefined }));
       }
       if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(pgliteEngine('worker', 'admin'), adminConfig(prepared.availabilityDate)));
+      if (HOT_PATHS) hotReports.push(await runHotPaths(pgliteEngine('worker', 'hot'), hotConfig(prepared.availabilityDate)));
     }
 
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'postgres')) {
@@ -621,8 +640,16 @@ async function main(): Promise<void> {
             await admin.query(`DROP DATABASE IF EXISTS ${copy} WITH (FORCE)`);
           });
         }
+        const hotCopy = `${name}_hot`;
+        if (HOT_PATHS) {
+          await admin.query(`CREATE DATABASE ${hotCopy} TEMPLATE ${name}`);
+          cleanups.push(async () => {
+            await admin.query(`DROP DATABASE IF EXISTS ${hotCopy} WITH (FORCE)`);
+          });
+        }
         if (CORE) reports.push(await runEngine(postgresEngine(name), prepared));
         if (ADMIN_NOTIFY) adminReports.push(await runAdminNotify(postgresEngine(copy), adminConfig(prepared.availabilityDate)));
+        if (HOT_PATHS) hotReports.push(await runHotPaths(postgresEngine(hotCopy), hotConfig(prepared.availabilityDate)));
       }
     }
   } finally {
@@ -633,8 +660,11 @@ async function main(): Promise<void> {
   if (after.hash !== source.hash) {
     machine.push(`WARNING: src/ changed during the run (fingerprint ${source.hash} at the start, ${after.hash} at the end): see the fingerprint each server started with`);
   }
-  log(`\n${summary(reports, machine)}`);
+  if (CORE || ADMIN_NOTIFY) log(`\n${summary(reports, machine)}`);
+  else log(`\n${machine.map((m) => `- ${m}`).join('\n')}`);
+  if (paymentRuns.length > 0) log(`\n${paymentsSummary(paymentRuns)}`);
   if (adminReports.length > 0) log(`\n${adminNotifySummary(adminReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, pollMs: NOTIFY_POLL_MS })}`);
+  if (hotReports.length > 0) log(`\n${hotPathsSummary(hotReports, { duration: DURATION, warmup: WARMUP, connections: CONNECTIONS })}`);
   log(`\ntotal bench time: ${fmt((performance.now() - started) / 1000, 0)} s`);
 }
 

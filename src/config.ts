@@ -71,6 +71,8 @@ export interface CalendarConfig {
   maxEvents: number;
   /** How long a booking may wait for a stale calendar to sync first. */
   preBookingSyncMs: number;
+  /** GOOGLE_CLIENT_ID + GOOGLE_CLIENT_SECRET: Google Calendar connections (OAuth with PKCE). */
+  google: { clientId: string; clientSecret: string; oauthBaseUrl: string | undefined; apiBaseUrl: string | undefined } | undefined;
 }
 
 export interface StripeConfig {
@@ -274,6 +276,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       maxBytes: int('CALENDAR_MAX_BYTES', 10_485_760, 1_024, 104_857_600, 'largest calendar download accepted'),
       maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000, 'most events (after expanding recurrences) imported from one calendar'),
       preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
+      google: undefined,
     },
   };
   const stripe = {
@@ -303,6 +306,15 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
   }
   if (config.notifications.linkSecret !== undefined && config.notifications.linkSecret.length < 32) {
     problems.push('LINK_SECRET must be at least 32 characters long');
+  }
+  const googleId = optional('GOOGLE_CLIENT_ID', 'OAuth client of a Google Cloud project (with GOOGLE_CLIENT_SECRET): lets artisans connect Google Calendar directly; redirect URI `PUBLIC_BASE_URL/api/admin/calendars/oauth/google/callback`');
+  const googleSecret = optional('GOOGLE_CLIENT_SECRET', 'secret of that OAuth client');
+  const googleOauth = url('GOOGLE_OAUTH_BASE_URL', ['http:', 'https:'], 'tests only: a local server in the format of Google OAuth (authorisation and token endpoints) instead of Google');
+  const googleApi = url('GOOGLE_API_BASE_URL', ['http:', 'https:'], "tests only: a local server in the format of the Google Calendar API instead of `www.googleapis.com`");
+  if (googleId && googleSecret) {
+    config.calendars.google = { clientId: googleId, clientSecret: googleSecret, oauthBaseUrl: googleOauth?.replace(/\/$/, ''), apiBaseUrl: googleApi?.replace(/\/$/, '') };
+  } else if (googleId || googleSecret) {
+    problems.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET go together');
   }
   if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
     problems.push('SECRETS_KEY must be at least 32 characters long');

@@ -31,6 +31,8 @@ import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-
 import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
 import { makePaymentJobs } from './app/payment-jobs.ts';
 import { paymentRoutes } from './adapters/http/routes/payments.ts';
+import { adminPaymentSettingsRoutes } from './adapters/http/routes/admin-payment-settings.ts';
+import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -78,6 +80,7 @@ import { makeCalendarStore } from './adapters/db/calendar-store.ts';
 import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
+import { makeGoogleConnector } from './adapters/calendars/google-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
 import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
@@ -216,11 +219,15 @@ export async function compose(
   const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
   const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
   const safeFetch = makeSafeFetch(fetchLimits);
+  const google = cal.google
+    ? makeGoogleConnector({ ...cal.google, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/google/callback` })
+    : undefined;
   const calendarSync = makeCalendarSync({
     store: calendarStore,
     connectors: {
       ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
       caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
+      ...(google ? { google } : {}),
     },
     bookings: store,
     renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
@@ -230,7 +237,14 @@ export async function compose(
     owner: workerId,
     log: log.child({ component: 'calendars' }),
   });
-  const calendars = makeCalendarConnections({ store: calendarStore, sync: calendarSync, clock, random, checkUrl: makeUrlCheck(fetchLimits) });
+  const calendars = makeCalendarConnections({
+    store: calendarStore,
+    sync: calendarSync,
+    clock,
+    random,
+    checkUrl: makeUrlCheck(fetchLimits),
+    oauth: google ? { google: google.oauth } : {},
+  });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
@@ -321,6 +335,7 @@ export async function compose(
           exceptions: makeScheduleExceptions({ settings, clock, random }),
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
+        adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
@@ -354,13 +369,13 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
+  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
+  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
   // index for range reads (the agenda scanned every booking of the artisan). Analysed at
   // start and then hourly by the worker; a PostgreSQL server does this itself.
   const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
   if (refreshStatistics) await refreshStatistics();
-  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
-  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
@@ -421,9 +436,9 @@ export async function compose(
           .finally(() => (calendarRun = undefined));
       },
       sweep,
-      ...(refreshStatistics ? [refreshStatistics] : []),
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
       purgeIdempotencyKeys,
+      ...(refreshStatistics ? [refreshStatistics] : []),
     ],
     events: metrics?.workerEvents,
   });

@@ -58,3 +58,67 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
     expect(res.statusCode).toBe(404);
   });
 });
+
+// What is kept between requests (the day's slots and their JSON, the services list) must
+// follow the clock and every write: the same answers as if each request computed afresh.
+describe.each(ENGINES)('kept answers follow time and writes on %s', (engine) => {
+  let database: TestDatabase;
+  let a: Service;
+  let b: Service;
+  // Monday 2027-03-01 in Paris; minimum notice 120 min; slots every 30 min from 08:30.
+  const clock = new TestClock();
+  const get = async (s: Service, url: string) => {
+    const res = await s.app.inject({ method: 'GET', url });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  };
+  const times = async (date: string) => ((await get(a, `/api/availability?serviceId=diag&date=${date}`)).slots as { time: string }[]).map((s) => s.time);
+
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_READ_PER_MINUTE: '100000', RATE_LIMIT_CREATE_PER_MINUTE: '100000' });
+    const random = { uuid: () => randomUUID(), bytes: (n: number) => randomBytes(n) };
+    a = await compose(config, { db: database.db, clock, random });
+    b = await compose(config, { db: database.db, clock, random });
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.destroy();
+  });
+
+  it("today's slots leave the answer as the clock passes their notice limit, with nothing written", async () => {
+    clock.set('2027-03-01T06:50:00Z'); // 07:50 in Paris
+    const today = parisDate(clock, 0);
+    expect((await times(today))[0]).toBe('10:00'); // 07:50 + 120 min = 09:50
+    expect((await times(today))[0]).toBe('10:00');
+    clock.advance(9);
+    expect((await times(today))[0]).toBe('10:00');
+    clock.advance(2); // 08:01: 10:00 is now less than 120 min away
+    expect((await times(today))[0]).toBe('10:30');
+    // The next morning, yesterday is past: no slot at all.
+    clock.set('2027-03-02T07:00:00Z');
+    expect(await times(today)).toEqual([]);
+  });
+
+  it('GET /api/services follows a change made through the other instance or straight in the database', async () => {
+    const names = async () => ((await get(a, '/api/services')).services as { id: string; name: string }[]).map((s) => `${s.id}:${s.name}`);
+    const before = await names();
+    expect(before).toContain('diag:Diagnostic et audit complet');
+    expect(await names()).toEqual(before);
+    await database.db.query(`UPDATE services SET name = 'Diagnostic complet' WHERE id = 'diag'`);
+    expect(await names()).toContain('diag:Diagnostic complet');
+    const archived = await b.app.inject({
+      method: 'PATCH',
+      url: '/api/admin/services/urgence',
+      payload: { isActive: false },
+      headers: { authorization: 'Bearer none' },
+    });
+    expect(archived.statusCode).toBe(401); // no token configured on b: archive it in the database
+    await database.db.query(`UPDATE services SET is_active = false WHERE id = 'urgence'`);
+    expect((await names()).some((n) => n.startsWith('urgence:'))).toBe(false);
+    await database.db.query(`INSERT INTO services (id, artisan_id, name, duration_minutes, base_price_cents, deposit_rate)
+      SELECT 'ramonage', id, 'Ramonage', 60, 8000, 0.3 FROM artisans LIMIT 1`);
+    expect(await names()).toContain('ramonage:Ramonage');
+  });
+});

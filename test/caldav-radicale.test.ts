@@ -16,14 +16,14 @@ const vcal = (...events: string[][]) =>
     .map((lines) => `BEGIN:VEVENT\r\nDTSTAMP:20261120T101010Z\r\n${lines.join('\r\n')}\r\nEND:VEVENT\r\n`)
     .join('')}END:VCALENDAR\r\n`;
 
-let radicale: Radicale;
-beforeAll(async () => {
-  // One account per engine: discovery picks the account's first calendar.
-  radicale = await startRadicale({ 'marc-pglite': 'mot-de-passe-caldav', 'marc-postgres': 'mot-de-passe-caldav' });
-}, 30_000);
-afterAll(async () => radicale?.close());
-
 describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
+  // One Radicale per engine: discovery takes the user's calendars, so another engine's suite
+  // must not leave its calendar (and exported bookings) in the same account.
+  let radicale: Radicale;
+  beforeAll(async () => {
+    radicale = await startRadicale({ marc: 'mot-de-passe-caldav', eve: 'autre' });
+  }, 30_000);
+  afterAll(async () => radicale?.close());
   const t = serviceForSuite(engine, START, { env: { CALENDAR_ALLOW_PRIVATE_URLS: 'true' } });
   const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => t.request(method, `/api/admin${url}`, body, adminHeaders());
   const day = async (date: string) => (await t.request('GET', `/api/availability?serviceId=diag&date=${date}`)).body.slots as any[];
@@ -33,11 +33,10 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
   };
   let calendarUrl: string;
   let n = 0;
-  const user = `marc-${engine}`;
 
   beforeAll(async () => {
-    calendarUrl = await radicale.makeCalendar(user, 'travail');
-    await radicale.put(calendarUrl, 'single.ics', vcal(['UID:single-1', 'DTSTART;TZID=Europe/Paris:20270303T100000', 'DTEND;TZID=Europe/Paris:20270303T110000', 'SUMMARY:Chantier Dupuis']), user);
+    calendarUrl = await radicale.makeCalendar('marc', `travail-${engine}`);
+    await radicale.put(calendarUrl, 'single.ics', vcal(['UID:single-1', 'DTSTART;TZID=Europe/Paris:20270303T100000', 'DTEND;TZID=Europe/Paris:20270303T110000', 'SUMMARY:Chantier Dupuis']), 'marc');
     await radicale.put(
       calendarUrl,
       'weekly.ics',
@@ -45,12 +44,12 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
         ['UID:weekly-1', 'DTSTART;TZID=Europe/Paris:20270302T140000', 'DTEND;TZID=Europe/Paris:20270302T150000', 'RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=8', 'EXDATE;TZID=Europe/Paris:20270316T140000', 'SUMMARY:Réunion hebdo'],
         ['UID:weekly-1', 'RECURRENCE-ID;TZID=Europe/Paris:20270323T140000', 'DTSTART;TZID=Europe/Paris:20270323T163000', 'DTEND;TZID=Europe/Paris:20270323T173000', 'SUMMARY:Réunion hebdo (décalée)'],
       ),
-      user,
+      'marc',
     );
-    await radicale.put(calendarUrl, 'allday.ics', vcal(['UID:allday-1', 'DTSTART;VALUE=DATE:20270305', 'DTEND;VALUE=DATE:20270306', 'SUMMARY:Formation']), user);
-    await radicale.put(calendarUrl, 'multi.ics', vcal(['UID:multi-1', 'DTSTART;VALUE=DATE:20270308', 'DTEND;VALUE=DATE:20270310', 'SUMMARY:Congés']), user);
-    await radicale.put(calendarUrl, 'free.ics', vcal(['UID:free-1', 'DTSTART;TZID=Europe/Paris:20270304T090000', 'DTEND;TZID=Europe/Paris:20270304T100000', 'TRANSP:TRANSPARENT', 'SUMMARY:Libre']), user);
-    await radicale.put(calendarUrl, 'cancelled.ics', vcal(['UID:cancelled-1', 'DTSTART;TZID=Europe/Paris:20270304T140000', 'DTEND;TZID=Europe/Paris:20270304T150000', 'STATUS:CANCELLED', 'SUMMARY:Annulé']), user);
+    await radicale.put(calendarUrl, 'allday.ics', vcal(['UID:allday-1', 'DTSTART;VALUE=DATE:20270305', 'DTEND;VALUE=DATE:20270306', 'SUMMARY:Formation']), 'marc');
+    await radicale.put(calendarUrl, 'multi.ics', vcal(['UID:multi-1', 'DTSTART;VALUE=DATE:20270308', 'DTEND;VALUE=DATE:20270310', 'SUMMARY:Congés']), 'marc');
+    await radicale.put(calendarUrl, 'free.ics', vcal(['UID:free-1', 'DTSTART;TZID=Europe/Paris:20270304T090000', 'DTEND;TZID=Europe/Paris:20270304T100000', 'TRANSP:TRANSPARENT', 'SUMMARY:Libre']), 'marc');
+    await radicale.put(calendarUrl, 'cancelled.ics', vcal(['UID:cancelled-1', 'DTSTART;TZID=Europe/Paris:20270304T140000', 'DTEND;TZID=Europe/Paris:20270304T150000', 'STATUS:CANCELLED', 'SUMMARY:Annulé']), 'marc');
   });
 
   const connect = async (extra: Record<string, unknown> = {}) => {
@@ -58,7 +57,7 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
       providerId: 'caldav',
       name: `Nextcloud ${++n}`,
       serverUrl: radicale.baseUrl,
-      username: user,
+      username: 'marc',
       password: 'mot-de-passe-caldav',
       writeBookings: true,
       ...extra,
@@ -70,7 +69,7 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
   it('discovers the calendar and blocks exactly the right slots; the password never comes back', async () => {
     const created = await connect();
     expect(created.sync).toMatchObject({ ok: true, error: null, counts: { blocks: 10, ownEvents: 0 } });
-    expect(created.calendar.settings).toEqual({ serverUrl: radicale.baseUrl, username: user, calendarUrl: expect.stringMatching(new RegExp(`/${user}/travail/$`)) });
+    expect(created.calendar.settings).toEqual({ serverUrl: radicale.baseUrl, username: 'marc', calendarUrl: expect.stringMatching(new RegExp(`/marc/travail-${engine}/$`)) });
     expect(JSON.stringify(created)).not.toContain('mot-de-passe-caldav');
     expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
     expect(await taken('2027-03-02')).toEqual(['14:00', '14:30']);
@@ -90,12 +89,12 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     expect(created.status).toBe(201);
     const code = created.body.booking.publicCode;
     await drain();
-    const files = await radicale.list(calendar.settings.calendarUrl, user);
+    const files = await radicale.list(calendar.settings.calendarUrl, 'marc');
     const ours = files.filter((f) => !['single.ics', 'weekly.ics', 'allday.ics', 'multi.ics', 'free.ics', 'cancelled.ics'].includes(f));
     expect(ours).toHaveLength(1);
     const url = new URL(ours[0]!, calendar.settings.calendarUrl).toString();
     const read = async () => {
-      const res = await radicale.get(url, user);
+      const res = await radicale.get(url, 'marc');
       if (res.status !== 200) return undefined;
       const event = new ICAL.Event(new ICAL.Component(ICAL.parse(res.body)).getFirstSubcomponent('vevent')!);
       return { start: event.startDate.toJSDate().toISOString(), end: event.endDate.toJSDate().toISOString(), summary: event.summary, description: event.description, uid: event.uid };
@@ -122,7 +121,7 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     expect(cancelled.status).toBe(200);
     await drain();
     expect(await read()).toBeUndefined();
-    expect((await radicale.list(calendar.settings.calendarUrl, user)).filter((f) => f === ours[0])).toEqual([]);
+    expect((await radicale.list(calendar.settings.calendarUrl, 'marc')).filter((f) => f === ours[0])).toEqual([]);
   });
 
   it('an exported event moved or deleted by hand is flagged to the artisan, never taken as a cancellation', async () => {
@@ -132,14 +131,14 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     await drain();
     const [row] = await t.service.db.query<{ remote_ref: string }>(`SELECT remote_ref FROM calendar_exports WHERE connection_id = $1`, [calendar.id]);
     expect(row).toBeDefined();
-    const original = (await radicale.get(row!.remote_ref, user)).body;
-    await radicale.put(row!.remote_ref, '', original.replace('DTSTART:20270311T090000Z', 'DTSTART:20270311T130000Z').replace('DTEND:20270311T093000Z', 'DTEND:20270311T133000Z'), user);
+    const original = (await radicale.get(row!.remote_ref, 'marc')).body;
+    await radicale.put(row!.remote_ref, '', original.replace('DTSTART:20270311T090000Z', 'DTSTART:20270311T130000Z').replace('DTEND:20270311T093000Z', 'DTEND:20270311T133000Z'), 'marc');
     await admin('POST', `/calendars/${calendar.id}/sync`);
     let detail = await admin('GET', `/bookings/${code}`);
     expect(detail.body.booking.status).toBe('confirmed');
     expect(detail.body.history.at(-1)).toMatchObject({ type: 'calendar_event_changed', actor: 'system', data: { change: 'moved', message: expect.stringContaining('déplacé à la main') } });
 
-    await fetch(row!.remote_ref, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from(`${user}:mot-de-passe-caldav`).toString('base64')}` } });
+    await fetch(row!.remote_ref, { method: 'DELETE', headers: { authorization: `Basic ${Buffer.from('marc:mot-de-passe-caldav').toString('base64')}` } });
     await admin('POST', `/calendars/${calendar.id}/sync`);
     await admin('POST', `/calendars/${calendar.id}/sync`);
     detail = await admin('GET', `/bookings/${code}`);
@@ -169,7 +168,7 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     const [shown] = (await admin('GET', '/calendars')).body.calendars.filter((c: any) => c.id === calendar.id);
     expect(shown.sync.lastExportError).toBeNull();
     const [row] = await t.service.db.query<{ remote_ref: string }>(`SELECT remote_ref FROM calendar_exports WHERE connection_id = $1`, [calendar.id]);
-    expect((await radicale.get(row!.remote_ref, user)).status).toBe(200);
+    expect((await radicale.get(row!.remote_ref, 'marc')).status).toBe(200);
   });
 
   it('duplicated and reordered export jobs converge: one event, none after cancel', async () => {
@@ -181,7 +180,7 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     // A stale duplicate of the creation job arrives after the cancellation.
     await t.service.db.query(`INSERT INTO outbox (id, topic, booking_id, payload) VALUES (gen_random_uuid(), 'calendar.booking_changed', $1, '{"change":"created"}')`, [booking!.id]);
     await drain();
-    const files = await radicale.list(calendar.settings.calendarUrl, user);
+    const files = await radicale.list(calendar.settings.calendarUrl, 'marc');
     expect(files.filter((f) => f.startsWith(booking!.id))).toEqual([]);
     expect(await t.service.db.query(`SELECT 1 FROM calendar_exports WHERE booking_id = $1`, [booking!.id])).toEqual([]);
   });
@@ -192,15 +191,15 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     expect(created.status).toBe(201);
     await drain();
     const [booking] = await t.service.db.query<{ id: string }>(`SELECT id FROM bookings WHERE public_code = $1`, [created.body.booking.publicCode]);
-    expect((await radicale.list(calendar.settings.calendarUrl, user)).filter((f) => f.startsWith(booking!.id))).toHaveLength(1);
+    expect((await radicale.list(calendar.settings.calendarUrl, 'marc')).filter((f) => f.startsWith(booking!.id))).toHaveLength(1);
     const del = await admin('DELETE', `/calendars/${calendar.id}`);
     expect(del.body).toEqual({ removedEvents: 1, notRemoved: [] });
-    expect((await radicale.list(calendar.settings.calendarUrl, user)).filter((f) => f.startsWith(booking!.id))).toEqual([]);
+    expect((await radicale.list(calendar.settings.calendarUrl, 'marc')).filter((f) => f.startsWith(booking!.id))).toEqual([]);
     expect(await taken('2027-03-03')).toEqual([]);
   });
 
   it('wrong password: the connection shows the refusal in French', async () => {
-    const res = await admin('POST', '/calendars', { providerId: 'caldav', name: 'Mauvais', serverUrl: radicale.baseUrl, username: user, password: 'faux' });
+    const res = await admin('POST', '/calendars', { providerId: 'caldav', name: 'Mauvais', serverUrl: radicale.baseUrl, username: 'marc', password: 'faux' });
     expect(res.status).toBe(201);
     expect(res.body.sync).toMatchObject({ ok: false, error: expect.stringMatching(/Accès refusé par le calendrier \(HTTP 401\)/) });
     await admin('DELETE', `/calendars/${res.body.calendar.id}`);

@@ -69,7 +69,7 @@ export async function recordRescheduled(
 
 export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null): Promise<void> {
   await tx.removeBookingBusyBlock(booking.id);
-  await tx.cancelPending(booking.id, [TOPICS.reminder]);
+  await tx.cancelPending(booking.id, [TOPICS.reminder, TOPICS.capture]);
   const messages: OutboxMessage[] = [
     { topic: TOPICS.cancelled, bookingId: booking.id },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'cancelled' } },

@@ -17,8 +17,18 @@ export interface ConnectionInput {
 
 export type ConnectionPatch = Partial<Omit<ConnectionInput, 'providerId'>>;
 
+/** An OAuth 2 authorization-code flow with PKCE (Google, Microsoft). */
+export interface OAuthProvider {
+  start(): Promise<{ codeVerifier: string; authorizationUrl(state: string): string }>;
+  /** Rejects with CalendarError (French) when the code is refused. */
+  exchange(code: string, codeVerifier: string): Promise<ConnectionSecrets>;
+}
+
 /** Says whether the server may fetch a URL the artisan typed (SSRF guard); a French reason when not. */
 export type UrlCheck = (url: string) => Promise<string | undefined>;
+
+const planLimitReached = (): PolicyError =>
+  new PolicyError('PLAN_LIMIT_REACHED', "Votre abonnement ne permet pas de connecter un calendrier de plus. Déconnectez-en un ou passez à l'abonnement supérieur.");
 
 const connectionNotFound = (): NotFoundError => new NotFoundError('CALENDAR_NOT_FOUND', 'Ce calendrier connecté est introuvable.');
 
@@ -51,6 +61,7 @@ export function makeCalendarConnections(deps: {
   clock: Clock;
   random: Randomness;
   checkUrl: UrlCheck;
+  oauth?: Partial<Record<'google' | 'outlook', OAuthProvider>>;
 }) {
   async function checkUrls(urls: { field: string; url: string | undefined }[]): Promise<void> {
     const details: ErrorDetail[] = [];
@@ -66,10 +77,20 @@ export function makeCalendarConnections(deps: {
     const details: ErrorDetail[] = [];
     const name = input.name.trim().replace(/\s+/g, ' ');
     if (!name) details.push({ field: 'name', message: 'Le nom est obligatoire.' });
-    if (input.providerId === 'google' || input.providerId === 'outlook') {
-      throw new ValidationError(
-        [{ field: 'providerId', message: "La connexion directe à Google ou Outlook n'est pas encore disponible : utilisez l'adresse iCal secrète (ics) ou CalDAV." }],
-      );
+    if (input.providerId === 'outlook' || (input.providerId === 'google' && !deps.oauth?.google)) {
+      throw new ValidationError([
+        {
+          field: 'providerId',
+          message:
+            input.providerId === 'google'
+              ? "La connexion directe à Google Agenda n'est pas configurée sur ce serveur (GOOGLE_CLIENT_ID) : utilisez l'adresse iCal secrète (ics)."
+              : "La connexion directe à Outlook n'est pas encore disponible : utilisez l'adresse iCal publiée par Outlook (ics).",
+        },
+      ]);
+    }
+    if (input.providerId === 'google') {
+      if (details.length > 0) throw new ValidationError(details);
+      return { kind: 'google', name, settings: {}, secrets: {} };
     }
     if (input.providerId === 'ics') {
       const url = httpUrl(input.url, 'url', details, ['http:', 'https:', 'webcal:', 'webcals:']);
@@ -114,9 +135,25 @@ export function makeCalendarConnections(deps: {
     list: (artisanId: string) => deps.store.list(artisanId),
     get,
 
-    /** Connects a calendar and imports it at once (its first sync's outcome is in the answer). */
-    async create(artisanId: string, input: ConnectionInput): Promise<{ connection: CalendarConnection; report: SyncReport }> {
+    /**
+     * Connects a calendar and imports it at once (its first sync's outcome is in the answer).
+     * Google: the connection waits for the artisan's consent at `authorizationUrl`.
+     */
+    async create(artisanId: string, input: ConnectionInput): Promise<{ connection: CalendarConnection; report: SyncReport; authorizationUrl?: string }> {
       const valid = validate(input);
+      const provider = valid.kind === 'google' ? deps.oauth?.google : undefined;
+      if (provider) {
+        const id = deps.random.uuid();
+        const state = `${id}.${Buffer.from(deps.random.bytes(16)).toString('hex')}`;
+        const flow = await provider.start();
+        const outcome = await deps.store.insert(
+          { id, artisanId, ...valid, secrets: { codeVerifier: flow.codeVerifier, state }, writeBookings: input.writeBookings ?? true, nowMs: deps.clock.now() },
+          (plan) => planLimits(plan as PlanCode).calendars,
+        );
+        if (outcome === 'limit') throw planLimitReached();
+        const pending = "Autorisation Google en attente : ouvrez l'adresse d'autorisation pour terminer la connexion.";
+        return { connection: await get(artisanId, id), report: { ok: false, counts: null, error: pending }, authorizationUrl: flow.authorizationUrl(state) };
+      }
       await checkUrls([
         { field: 'url', url: valid.secrets.url },
         { field: 'serverUrl', url: valid.settings.serverUrl },
@@ -126,12 +163,7 @@ export function makeCalendarConnections(deps: {
       const nowMs = deps.clock.now();
       const writeBookings = valid.kind === 'caldav' && input.writeBookings === true;
       const outcome = await deps.store.insert({ id, artisanId, ...valid, writeBookings, nowMs }, (plan) => planLimits(plan as PlanCode).calendars);
-      if (outcome === 'limit') {
-        throw new PolicyError(
-          'PLAN_LIMIT_REACHED',
-          "Votre abonnement ne permet pas de connecter un calendrier de plus. Déconnectez-en un ou passez à l'abonnement supérieur.",
-        );
-      }
+      if (outcome === 'limit') throw planLimitReached();
       if (writeBookings) await deps.store.enqueueExportsOfActive(artisanId, nowMs);
       return syncNow(artisanId, id);
     },
@@ -143,7 +175,11 @@ export function makeCalendarConnections(deps: {
       if (name !== undefined && !name) details.push({ field: 'name', message: 'Le nom est obligatoire.' });
       let settings: ConnectionSettings | undefined;
       let secrets: ConnectionSecrets | undefined;
-      if (current.kind === 'ics') {
+      if (current.kind === 'google' || current.kind === 'outlook') {
+        for (const f of ['url', 'serverUrl', 'username', 'password', 'calendarUrl'] as const) {
+          if (patch[f] !== undefined) details.push({ field: f, message: 'Ce champ ne concerne pas un calendrier connecté par autorisation.' });
+        }
+      } else if (current.kind === 'ics') {
         const url = httpUrl(patch.url, 'url', details, ['http:', 'https:', 'webcal:', 'webcals:']);
         for (const f of ['serverUrl', 'username', 'password', 'calendarUrl'] as const) {
           if (patch[f] !== undefined) details.push({ field: f, message: "Ce champ ne concerne pas un abonnement iCal." });
@@ -185,6 +221,28 @@ export function makeCalendarConnections(deps: {
     },
 
     syncNow,
+
+    /** The OAuth callback: the code is exchanged (with the PKCE verifier) and the calendar imported. */
+    async completeOAuth(artisanId: string, kind: 'google' | 'outlook', query: { code?: string; state?: string; error?: string }) {
+      const provider = deps.oauth?.[kind];
+      const id = query.state?.split('.')[0] ?? '';
+      const invalid = () => new ValidationError([{ field: 'state', message: "Ce lien d'autorisation n'est pas valide ou a déjà servi : recommencez la connexion." }]);
+      if (!provider || !/^[0-9a-f-]{36}$/i.test(id)) throw invalid();
+      const connection = await deps.store.find(artisanId, id);
+      if (!connection || connection.kind !== kind || !connection.secrets.state || connection.secrets.state !== query.state) throw invalid();
+      if (query.error || !query.code) {
+        throw new ValidationError([{ field: 'code', message: "L'autorisation a été refusée : le calendrier n'est pas connecté." }]);
+      }
+      let secrets: ConnectionSecrets;
+      try {
+        secrets = await provider.exchange(query.code, connection.secrets.codeVerifier ?? '');
+      } catch (error) {
+        throw new ValidationError([{ field: 'code', message: error instanceof Error ? error.message : "L'autorisation n'a pas abouti." }]);
+      }
+      await deps.store.update(artisanId, id, { secrets }, deps.clock.now());
+      if (connection.writeBookings) await deps.store.enqueueExportsOfActive(artisanId, deps.clock.now());
+      return syncNow(artisanId, id);
+    },
 
     /**
      * Disconnects: the events this service wrote there are removed first (what could not be

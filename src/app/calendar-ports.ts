@@ -15,6 +15,10 @@ export interface ConnectionSettings {
 export interface ConnectionSecrets {
   url?: string;
   password?: string;
+  /** OAuth (Google): the long-lived grant, and the PKCE verifier while the artisan authorises. */
+  refreshToken?: string;
+  codeVerifier?: string;
+  state?: string;
 }
 
 export interface SyncCounts {
@@ -64,6 +68,10 @@ export interface ExportedEvent {
   uid: string;
   /** Full iCalendar text (CalDAV) of the event. */
   ics: string;
+  /** The same, field by field (JSON APIs: Google, Microsoft Graph). */
+  summary: string;
+  description: string;
+  location?: string;
   startMs: number;
   endMs: number;
 }

@@ -9,7 +9,8 @@ import {
 } from '../domain/errors.ts';
 import { footprint } from '../domain/intervals.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import { decideRefund, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
+import { decideCappedRefund, refundCapAfterMove, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
+import { scheduleCapture } from './payment-outcome.ts';
 import { recordCancelled, recordRescheduled } from './booking-effects.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
 import { SlotTakenError, type BookingRecord, type BookingStore, type Clock, type ErrorLog } from './ports.ts';
@@ -56,12 +57,13 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
         throw new ConflictError('ALREADY_CANCELLED', 'Cette réservation est déjà annulée.');
       }
       if (booking.startMs <= now) throw bookingPast();
-      const refund = decideRefund({
+      const refund = decideCappedRefund({
         policy: booking.refundPolicy,
         depositCents: booking.depositCents,
         cancelledBy,
         startMs: booking.startMs,
         nowMs: now,
+        cap: booking.refundCapCents,
       });
       const t = await applyTransition(tx, booking, { type: 'cancelled', by: cancelledBy, refundCents: refund.refundCents }, {
         nowMs: now,
@@ -112,15 +114,23 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
         if (!booking) throw bookingNotFound();
         if (booking.status === 'cancelled') throw bookingCancelled();
         const previousStartMs = booking.startMs;
-        if (await tx.busyBlockOverlaps(booking.artisanId, footprint({ ...booking, startMs: slot.startMs, endMs: slot.endMs }))) {
+        // The moved booking takes the service's current buffers, the ones availability offered the slot with.
+        const moving = { ...booking, bufferBeforeMinutes: ctx.service.bufferBeforeMinutes, bufferAfterMinutes: ctx.service.bufferAfterMinutes };
+        if (await tx.busyBlockOverlaps(booking.artisanId, footprint({ ...moving, startMs: slot.startMs, endMs: slot.endMs }))) {
           throw new SlotTakenError();
         }
-        const t = await applyTransition(tx, booking, { type: 'moved', startMs: slot.startMs, endMs: slot.endMs }, {
+        // The terms of the band the move is made in go with the booking (defect: move, then cancel).
+        const refundCapCents =
+          input.actor && input.actor !== 'customer'
+            ? booking.refundCapCents
+            : refundCapAfterMove({ policy: booking.refundPolicy, depositCents: booking.depositCents, startMs: booking.startMs, nowMs: now, currentCap: booking.refundCapCents });
+        const t = await applyTransition(tx, moving, { type: 'moved', startMs: slot.startMs, endMs: slot.endMs, refundCapCents }, {
           nowMs: now,
           actor: input.actor ?? 'customer',
           type: 'rescheduled',
-          data: { fromMs: previousStartMs, toMs: slot.startMs },
+          data: { fromMs: previousStartMs, toMs: slot.startMs, refundCapCents },
         });
+        if (t.booking.paymentStatus === 'authorized' && t.booking.captureMethod === 'manual') await scheduleCapture(tx, t.booking);
         await recordRescheduled(tx, t.booking, previousStartMs, now, undefined, 'artisanId' in input ? 'artisan' : 'customer');
         return t.booking;
       });

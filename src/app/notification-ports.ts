@@ -2,7 +2,8 @@ import type { ArtisanProfile, BookingRecord } from './ports.ts';
 
 /** What the notification use case needs from the outside world (mail, SMS, storage, texts). */
 
-export type NotificationKind = 'confirmed' | 'cancelled' | 'rescheduled' | 'reminder';
+/** `payment_refunded`: a payment that came after the hold expired, refunded in full (customer only). */
+export type NotificationKind = 'confirmed' | 'cancelled' | 'rescheduled' | 'reminder' | 'payment_refunded';
 export type RecipientKind = 'customer' | 'artisan';
 export type Channel = 'email' | 'sms';
 

@@ -29,6 +29,7 @@ const KIND_BY_TOPIC: Record<string, NotificationKind> = {
   [TOPICS.cancelled]: 'cancelled',
   [TOPICS.rescheduled]: 'rescheduled',
   [TOPICS.reminder]: 'reminder',
+  [TOPICS.latePaymentRefunded]: 'payment_refunded',
 };
 
 export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
@@ -38,6 +39,7 @@ export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
 function staleness(kind: NotificationKind, ctx: NotificationContext, job: NotificationJob, nowMs: number): string | undefined {
   const { booking } = ctx;
   if (kind === 'cancelled') return booking.status === 'cancelled' ? undefined : 'booking not cancelled';
+  if (kind === 'payment_refunded') return undefined; // about money returned: always worth saying
   if (!isBooked(booking.status)) return 'booking no longer active';
   if (kind === 'reminder' && job.payload.startMs !== booking.startMs) return 'booking moved since the reminder was scheduled';
   // A move's message describes that move; a later move wrote its own (folding this one's "from").
@@ -85,6 +87,7 @@ export function makeNotifyBooking(deps: {
     const input = { kind, ctx, manageUrl, previousStartMs };
     const origin = { kind, bookingId: booking.id, outboxId: job.id };
     const invite = (): EmailMessage['ics'] => {
+      if (kind === 'payment_refunded') return undefined; // no appointment to put in a calendar
       const method = kind === 'cancelled' ? 'CANCEL' : 'REQUEST';
       return { method, content: deps.templates.calendarInvite(ctx, method) };
     };

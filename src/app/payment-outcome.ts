@@ -22,6 +22,9 @@ import {
  * old one after a newer one, changes nothing.
  */
 
+/** Card authorisations last about 7 days; captures are scheduled within 6.5. */
+const AUTHORIZATION_SAFE_MS = 6.5 * 86_400_000;
+
 export const depositIdempotencyKey = (booking: Pick<BookingRecord, 'id'>): string => `deposit-${booking.id}`;
 
 /** Asks the provider for the booking's deposit. An unreachable provider is PAYMENT_UNAVAILABLE (503). */
@@ -177,7 +180,9 @@ async function applyLocked(tx: BookingTx, current: BookingRecord, result: Deposi
 /** An authorised-only deposit is captured when the appointment starts (outbox, survives restarts). */
 export async function scheduleCapture(tx: BookingTx, booking: BookingRecord): Promise<void> {
   await tx.cancelPending(booking.id, [TOPICS.capture]);
-  await tx.enqueue([{ topic: TOPICS.capture, bookingId: booking.id, runAtMs: booking.startMs, payload: { startMs: booking.startMs } }]);
+  // Never after the authorisation lapses (about 7 days): a booking moved further out is captured before.
+  const runAtMs = Math.min(booking.startMs, booking.createdMs + AUTHORIZATION_SAFE_MS);
+  await tx.enqueue([{ topic: TOPICS.capture, bookingId: booking.id, runAtMs, payload: { startMs: booking.startMs } }]);
 }
 
 /** What the customer's request answers once the outcome is applied: the booking, or why not. */

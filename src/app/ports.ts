@@ -158,6 +158,12 @@ export interface BookingTx {
 
 export type DepositCapture = 'capture' | 'authorize';
 
+/** The artisan's capture strategy, as the back office reads and sets it. */
+export interface PaymentSettingsStore {
+  read(artisanId: string): Promise<DepositCapture>;
+  write(artisanId: string, capture: DepositCapture): Promise<void>;
+}
+
 export interface BookingStore {
   listActiveServices(): Promise<ServiceRecord[]>;
   /** Service, artisan settings and what occupies [fromMs, toMs): one query. */

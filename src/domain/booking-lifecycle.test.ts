@@ -17,7 +17,7 @@ const events: Record<LifecycleEvent['type'], LifecycleEvent> = {
   payment_succeeded: { type: 'payment_succeeded', paymentIntentId: 'pi_ok', paymentStatus: 'captured' },
   payment_declined: { type: 'payment_declined', paymentIntentId: 'pi_no' },
   hold_expired: { type: 'hold_expired' },
-  moved: { type: 'moved', startMs: T0 + 86_400_000, endMs: T0 + 90_000_000 },
+  moved: { type: 'moved', startMs: T0 + 86_400_000, endMs: T0 + 90_000_000, refundCapCents: 600 },
   cancelled: { type: 'cancelled', by: 'customer', refundCents: 1_500 },
   deposit_captured: { type: 'deposit_captured' },
   payment_voided: { type: 'payment_voided' },
@@ -45,6 +45,7 @@ const state = (status: BookingStatus, paymentStatus = typicalPayment[status]): L
   endMs: T0 + 3_600_000,
   depositCents: 3_000,
   refundCents: 0,
+  refundCapCents: null,
   cancelledBy: null,
 });
 
@@ -164,7 +165,7 @@ describe('booking lifecycle', () => {
 
   it('a move keeps the deposit and changes only the times', () => {
     const moved = transition(state('confirmed', 'captured'), events.moved).booking;
-    expect(moved).toMatchObject({ startMs: T0 + 86_400_000, endMs: T0 + 90_000_000, paymentStatus: 'captured', paymentIntentId: 'pi_existing' });
+    expect(moved).toMatchObject({ startMs: T0 + 86_400_000, endMs: T0 + 90_000_000, paymentStatus: 'captured', paymentIntentId: 'pi_existing', refundCapCents: 600 });
   });
 
   it('a cancellation records who and the refund, never above the deposit', () => {

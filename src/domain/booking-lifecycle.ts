@@ -64,6 +64,8 @@ export interface LifecycleState {
   endMs: number;
   depositCents: number;
   refundCents: number;
+  /** The most a customer cancellation refunds, kept from a late move (null: no cap). */
+  refundCapCents: number | null;
   cancelledBy: EndedBy | null;
 }
 
@@ -72,7 +74,7 @@ export type LifecycleEvent =
   | { type: 'payment_succeeded'; paymentIntentId: string | null; paymentStatus: 'authorized' | 'captured' }
   | { type: 'payment_declined'; paymentIntentId: string | null }
   | { type: 'hold_expired' }
-  | { type: 'moved'; startMs: number; endMs: number }
+  | { type: 'moved'; startMs: number; endMs: number; refundCapCents: number | null }
   | { type: 'cancelled'; by: EndedBy; refundCents: number }
   | { type: 'deposit_captured' }
   | { type: 'payment_voided' }
@@ -157,7 +159,7 @@ export function transition<T extends LifecycleState>(booking: T, event: Lifecycl
     case 'hold_expired':
       return to({ status: 'expired', paymentStatus: 'failed', holdExpiresMs: null }, 'free', booking.paymentIntentId ? 'void' : 'none');
     case 'moved':
-      return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs }, 'move', 'keep');
+      return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs, refundCapCents: event.refundCapCents }, 'move', 'keep');
     case 'cancelled':
       return to(
         { status: 'cancelled', cancelledBy: event.by, refundCents: Math.min(Math.max(event.refundCents, 0), booking.depositCents) },

@@ -44,6 +44,25 @@ export function decideRefund(input: {
   return { refundCents, retainedCents: input.depositCents - refundCents, refundRate: rate };
 }
 
+/**
+ * A move made inside a partial or no-refund band keeps that band's terms: the refund of a
+ * later customer cancellation never exceeds what cancelling at the moment of the move would
+ * have given. Returns the cap to record on the booking (null: no cap, the policy alone).
+ */
+export function refundCapAfterMove(input: { policy: RefundPolicy; depositCents: number; startMs: number; nowMs: number; currentCap: number | null }): number | null {
+  const atMove = decideRefund({ ...input, cancelledBy: 'customer' }).refundCents;
+  const cap = Math.min(atMove, input.currentCap ?? Number.POSITIVE_INFINITY);
+  return cap >= input.depositCents ? null : cap;
+}
+
+/** The policy's decision, within the cap a late move recorded (an artisan's cancellation is always in full). */
+export function decideCappedRefund(input: Parameters<typeof decideRefund>[0] & { cap: number | null }): RefundDecision {
+  const decision = decideRefund(input);
+  if (input.cancelledBy === 'artisan' || input.cap === null || decision.refundCents <= input.cap) return decision;
+  const refundCents = input.cap;
+  return { refundCents, retainedCents: input.depositCents - refundCents, refundRate: input.depositCents === 0 ? 0 : refundCents / input.depositCents };
+}
+
 function customerRefundRate(policy: RefundPolicy, leadMs: number): number {
   const leadHours = leadMs / 3_600_000;
   const tier = [...policy.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore).find((t) => leadHours >= t.minHoursBefore);

@@ -11,7 +11,7 @@ const PROD_ID = { company: 'ArtisanConnect', product: 'reservations', language: 
  * where, the code. No organizer or attendees, so no server mails an invitation to the
  * customer; times in UTC; the UID is the booking's for its whole life; SEQUENCE is its revision.
  */
-function addBookingEvent(calendar: ICalCalendar, booking: BookingRecord, sequence: number): void {
+function fieldsOf(booking: BookingRecord): { summary: string; description: string; location?: string } {
   const c = booking.customer;
   const lines = [
     `Client : ${c.name}`,
@@ -20,22 +20,24 @@ function addBookingEvent(calendar: ICalCalendar, booking: BookingRecord, sequenc
     ...(c.address ? [`Adresse : ${formatAddress(c.address)}`] : []),
     `Code de réservation : ${booking.publicCode}`,
   ];
+  return { summary: `${booking.serviceName} - ${c.name}`, description: lines.join('\n'), ...(c.address ? { location: formatAddress(c.address) } : {}) };
+}
+
+function addBookingEvent(calendar: ICalCalendar, booking: BookingRecord, sequence: number): void {
   calendar.createEvent({
     id: bookingUid(booking.id),
     sequence,
     stamp: new Date(booking.updatedMs),
     start: new Date(booking.startMs),
     end: new Date(booking.endMs),
-    summary: `${booking.serviceName} - ${c.name}`,
-    description: lines.join('\n'),
-    ...(c.address ? { location: formatAddress(c.address) } : {}),
+    ...fieldsOf(booking),
   });
 }
 
 export function renderBookingEvent(booking: BookingRecord, sequence: number): ExportedEvent {
   const calendar = ical({ prodId: PROD_ID });
   addBookingEvent(calendar, booking, sequence);
-  return { bookingId: booking.id, uid: bookingUid(booking.id), ics: calendar.toString(), startMs: booking.startMs, endMs: booking.endMs };
+  return { bookingId: booking.id, uid: bookingUid(booking.id), ics: calendar.toString(), ...fieldsOf(booking), startMs: booking.startMs, endMs: booking.endMs };
 }
 
 /** The private feed: every booked appointment, refreshed by the calendar app every few hours. */

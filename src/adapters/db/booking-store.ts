@@ -1,4 +1,4 @@
-import { SERVICE_COLUMNS, toService } from './service-row.ts';
+import { toService } from './service-row.ts';
 import type { Address } from '../../domain/address.ts';
 import type {
   BookingDispute,
@@ -8,6 +8,7 @@ import type {
   BookingTx,
   DayContext,
   OutboxMessage,
+  ServiceRecord,
 } from '../../app/ports.ts';
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
@@ -28,6 +29,7 @@ type Row = Record<string, unknown>;
  * whatever the number of bookings and busy blocks.
  */
 const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
+const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
 
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
 const DAY_CACHE_SIZE = 2_000;
@@ -278,10 +280,18 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   const dayCache = new Map<string, { version: string; ctx: DayContext }>();
+  let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
   return {
     async listActiveServices() {
-      const rows = await db.query(`SELECT ${SERVICE_COLUMNS} FROM services s WHERE s.is_active ORDER BY s.sort_order, s.name`);
-      return rows.map(toService);
+      // One round trip to a function (its plan cached per connection) that answers "unchanged"
+      // while no artisan's data_version moved; the same array is then handed back.
+      const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [servicesCache?.version ?? null]);
+      const answer = rows[0]?.r;
+      if (!answer) return [];
+      if (!answer.services && servicesCache?.version === answer.version) return servicesCache.services;
+      const services = (answer.services ?? []).map(toService);
+      servicesCache = { version: answer.version, services };
+      return services;
     },
     async readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;

@@ -55,6 +55,9 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** 503s the service chooses to answer under load (a busy sign-in), not failures of a dependency. */
+const SHED_CODES: ReadonlySet<string> = new Set(['LOGIN_BUSY']);
+
 /** Every 503 says when to come back (Retry-After); this is the default, in seconds. */
 const RETRY_AFTER_SECONDS = 5;
 
@@ -153,7 +156,9 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     if (error instanceof RateLimitedError) reply.header('retry-after', String(error.retryAfterSeconds));
     const status = statusOf(error);
     if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-    if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
+    // Load shedding is expected under a flood: a debug line, not a warning with a stack.
+    if (SHED_CODES.has(error.code)) request.log.debug({ code: error.code }, 'request shed');
+    else if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
     return reply.status(status).send(errorBody(error.code, error.message, error.details));
   }
   const error = thrown as FastifyError;

@@ -132,6 +132,18 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): 
         action: manage,
         outro: ['Un empêchement ? Prévenez en déplaçant ou en annulant le rendez-vous avec le lien ci-dessus.'],
       });
+    case 'payment_refunded':
+      return render({
+        subject: `Paiement remboursé : ${booking.serviceName}, ${when}`,
+        heading: 'Votre paiement a été remboursé',
+        intro: [
+          hello,
+          `Votre paiement de l'acompte (${formatEuros(booking.depositCents)}) est arrivé après la fin du délai de réservation : le créneau du ${when} n'a pas pu vous être réservé.`,
+          "Le montant vous est intégralement remboursé ; il apparaîtra sur votre compte sous quelques jours. Vous pouvez réserver un autre créneau.",
+        ],
+        rows: bookingRows(ctx),
+        outro: [],
+      });
     case 'cancelled':
       return render({
         subject: `Rendez-vous annulé : ${booking.serviceName}, ${when}`,
@@ -197,6 +209,7 @@ function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmai
       });
     }
     case 'reminder':
+    case 'payment_refunded':
       return undefined;
   }
 }
@@ -218,6 +231,8 @@ function customerSms({ kind, ctx, manageUrl }: RenderInput): string {
         return `${who} : RDV déplacé au ${when}${what}. Code ${booking.publicCode}.${link}`;
       case 'reminder':
         return `Rappel ${who} : RDV le ${when}${what}. Code ${booking.publicCode}.${link}`;
+      case 'payment_refunded':
+        return `${who} : paiement arrivé après le délai, créneau du ${when} non réservé. Acompte remboursé : ${formatEuros(booking.depositCents)}.`;
       case 'cancelled': {
         const refund = Math.min(booking.refundCents, booking.depositCents);
         const deposit =

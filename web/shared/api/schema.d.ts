@@ -1838,6 +1838,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description google : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour */
+                            authorizationUrl?: string;
                             calendar: {
                                 createdAt: string;
                                 id: string;
@@ -2190,6 +2192,122 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/calendars/oauth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Retour de l’autorisation Google (OAuth) : termine la connexion et importe le calendrier */
+        get: {
+            parameters: {
+                query?: {
+                    code?: string;
+                    error?: string;
+                    state?: string;
+                };
+                header?: never;
+                path: {
+                    provider: "google" | "outlook";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calendar: {
+                                createdAt: string;
+                                id: string;
+                                name: string;
+                                providerId: string;
+                                settings: {
+                                    calendarUrl?: string;
+                                    host?: string;
+                                    serverUrl?: string;
+                                    username?: string;
+                                };
+                                sync: {
+                                    counts: {
+                                        blocks: number;
+                                        ownEvents: number;
+                                        windowEnd: string;
+                                        windowStart: string;
+                                    } | null;
+                                    lastAttemptAt: string | null;
+                                    lastError: string | null;
+                                    lastErrorAt: string | null;
+                                    lastExportError: string | null;
+                                    lastSuccessAt: string | null;
+                                    nextSyncAt: string;
+                                };
+                                writeBookings: boolean;
+                            };
+                            sync: {
+                                counts: {
+                                    blocks: number;
+                                    ownEvents: number;
+                                    windowEnd: string;
+                                    windowStart: string;
+                                } | null;
+                                error: string | null;
+                                ok: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3256,6 +3374,127 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Encaissement de l'acompte */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Changer l'encaissement de l'acompte
+         * @description Vaut pour les réservations prises ensuite ; les acomptes déjà pris gardent leur mode.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                         * @enum {string}
+                         */
+                        captureStrategy: "capture" | "authorize";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description capture : l'acompte est encaissé à la réservation (défaut). authorize : il est seulement autorisé, puis encaissé au début du rendez-vous (au-delà de 7 jours, encaissé à la réservation : une autorisation de carte ne dure qu'environ 7 jours).
+                             * @enum {string}
+                             */
+                            captureStrategy: "capture" | "authorize";
+                            /** @enum {string} */
+                            provider: "stripe" | "simulated";
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/admin/services": {

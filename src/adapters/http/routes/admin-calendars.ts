@@ -143,12 +143,41 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
           summary: 'Connecter un calendrier (abonnement iCal ou CalDAV) et l’importer aussitôt',
           description: "Refusé (409 PLAN_LIMIT_REACHED) au-delà du nombre de calendriers de l'abonnement. Les identifiants ne sont jamais renvoyés.",
           body: ConnectionBody,
-          response: { 201: Type.Object({ calendar: ConnectionDto, sync: ReportDto }), ...adminErrors(400, 401, 409) },
+          response: {
+            201: Type.Object({
+              calendar: ConnectionDto,
+              sync: ReportDto,
+              authorizationUrl: Type.Optional(Type.String({ description: "google : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour" })),
+            }),
+            ...adminErrors(400, 401, 409),
+          },
         },
       },
       async (request, reply) => {
-        const { connection, report } = await deps.calendars.create(request.admin.artisanId, request.body);
-        return reply.status(201).send({ calendar: presentConnection(connection), sync: presentReport(connection, report) });
+        const { connection, report, authorizationUrl } = await deps.calendars.create(request.admin.artisanId, request.body);
+        return reply
+          .status(201)
+          .send({ calendar: presentConnection(connection), sync: presentReport(connection, report), ...(authorizationUrl ? { authorizationUrl } : {}) });
+      },
+    );
+
+    app.get(
+      '/calendars/oauth/:provider/callback',
+      {
+        schema: {
+          summary: 'Retour de l’autorisation Google (OAuth) : termine la connexion et importe le calendrier',
+          params: Type.Object({ provider: StringEnum(['google', 'outlook'] as const) }),
+          querystring: Type.Object({
+            code: Type.Optional(Type.String({ maxLength: 2000 })),
+            state: Type.Optional(Type.String({ maxLength: 200 })),
+            error: Type.Optional(Type.String({ maxLength: 200 })),
+          }),
+          response: { 200: Type.Object({ calendar: ConnectionDto, sync: ReportDto }), ...adminErrors(400, 401, 404, 409) },
+        },
+      },
+      async (request) => {
+        const { connection, report } = await deps.calendars.completeOAuth(request.admin.artisanId, request.params.provider, request.query);
+        return { calendar: presentConnection(connection), sync: presentReport(connection, report) };
       },
     );
 

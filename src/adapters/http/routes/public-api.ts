@@ -41,6 +41,8 @@ export interface PublicApiDeps {
   paymentProvider: 'stripe' | 'simulated';
 }
 
+/** A body already serialised by the route's response schema (Fastify sends a JSON string as is). */
+const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json; charset=utf-8').send(json);
 const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 const BookingLinksDto = Type.Object({
@@ -51,6 +53,10 @@ const BookingLinksDto = Type.Object({
 export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases: uc, limits } = deps;
+  // The two reads every booking page starts with: the use cases hand back the same object while
+  // nothing changed (checked against the database on each request), so its JSON is kept too.
+  const servicesJson = new WeakMap<object, string>();
+  const availabilityJson = new WeakMap<object, string>();
 
   app.get(
     '/api/services',
@@ -62,7 +68,12 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ services: Type.Array(ServiceDto) }), ...errorResponses(429, 500) },
       },
     },
-    async () => ({ services: (await uc.listServices()).map(presentService) }),
+    async (_request, reply) => {
+      const services = await uc.listServices();
+      let json = servicesJson.get(services);
+      if (json === undefined) servicesJson.set(services, (json = String(reply.serialize({ services: services.map(presentService) }))));
+      return sendJson(reply, json);
+    },
   );
 
   app.get(
@@ -76,10 +87,13 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: AvailabilityDto, ...errorResponses(400, 404, 429, 500) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
-      return presentAvailability(await uc.getAvailability({ serviceId: request.query.serviceId, date }));
+      const availability = await uc.getAvailability({ serviceId: request.query.serviceId, date });
+      let json = availabilityJson.get(availability);
+      if (json === undefined) availabilityJson.set(availability, (json = String(reply.serialize(presentAvailability(availability)))));
+      return sendJson(reply, json);
     },
   );
 
