@@ -7,7 +7,7 @@
  * BENCH_WARMUP (s, default 2), BENCH_DATABASE_URL (admin connection, default
  * postgres://postgres@127.0.0.1:5432/postgres), BENCH_ONLY (pglite | postgres),
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
- * diagnosis; admin = back-office routes and logins; notify = notification drain; see
+ * diagnosis; web = the pages' weight, month vs day endpoint, Lighthouse (bench/web.ts); admin = back-office routes and logins; notify = notification drain; see
  * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
  * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
@@ -37,6 +37,7 @@ import { explainPglite, explainPostgres } from './explain.ts';
 import { sourceFingerprint } from './fingerprint.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, sleep, startServer } from './server.ts';
+import { runWeb } from './web.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
 import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 import { runCalendarsBench } from './calendars.ts';
@@ -54,7 +55,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments'];
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -545,6 +546,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('payments')) {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
+    if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the

@@ -28,6 +28,8 @@ export interface Config {
   loginHashing: { concurrency: number; queue: number };
   shutdownTimeoutMs: number;
   workerPollMs: number;
+  /** Bookings whose outbox jobs one worker handles at the same time. */
+  workerConcurrency: number;
   /** Tries before an outbox job is dead (the artisan can retry it). */
   outboxMaxAttempts: number;
   seedDemo: boolean;
@@ -241,6 +243,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     },
     shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000, 'how long SIGTERM waits for in-flight work'),
     workerPollMs: int('WORKER_POLL_MS', 1_000, 50, 60_000, 'outbox worker poll interval'),
+    workerConcurrency: int('WORKER_CONCURRENCY', 4, 1, 32, "bookings whose outbox jobs (messages…) a worker handles at once; one booking's jobs stay in order"),
     outboxMaxAttempts: int('OUTBOX_MAX_ATTEMPTS', 10, 1, 100, 'tries of an outbox job (message, settlement…) before it is `dead` (backoff 2, 4, 8 s… capped at 1 h)'),
     embedAllowedOrigins: origins('EMBED_ALLOWED_ORIGINS', 'sites allowed to show the booking page in an iframe, e.g. `https://www.plombier-dupont.fr` (space- or comma-separated; CSP `frame-ancestors`). Unset: no site may'),
     webDistDir: str('WEB_DIST_DIR', 'web/dist', 'where the built front is read from'),

@@ -369,13 +369,13 @@ export async function compose(
   });
 
   const recoverStaleHolds = makeRecoverStaleHolds({ store, payments, clock, log: workerLog });
-  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
-  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   // PGlite has no autovacuum: without statistics the planner takes the partial exclusion
   // index for range reads (the agenda scanned every booking of the artisan). Analysed at
   // start and then hourly by the worker; a PostgreSQL server does this itself.
   const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
   if (refreshStatistics) await refreshStatistics();
+  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
+  const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),
     erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
@@ -396,6 +396,7 @@ export async function compose(
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId,
     pollMs: config.workerPollMs,
+    concurrency: config.workerConcurrency,
     log: workerLog,
     now: clock.now,
     handlers: {
@@ -436,9 +437,9 @@ export async function compose(
           .finally(() => (calendarRun = undefined));
       },
       sweep,
+      ...(refreshStatistics ? [refreshStatistics] : []),
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
       purgeIdempotencyKeys,
-      ...(refreshStatistics ? [refreshStatistics] : []),
     ],
     events: metrics?.workerEvents,
   });

@@ -230,6 +230,41 @@ describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
     expect(await slotFree('2027-03-10', '09:00')).toBe(false);
   });
 
+  it('3-D Secure (simulated): the bank step appears, "Valider" confirms the booking', async () => {
+    const page = await open();
+    await pickSlot(page, 'mardi 9 mars 2027', '14:00');
+    await fillCustomer(page);
+    await page.getByLabel('Carte avec authentification 3-D Secure').check();
+    await page.getByLabel(/J’accepte les conditions/).check();
+    await page.getByRole('button', { name: /^Payer l’acompte/ }).click();
+    await page.getByRole('heading', { name: 'Authentification 3-D Secure (simulée)' }).waitFor();
+    // Held while the customer authenticates: nobody else can take it.
+    expect(await slotFree('2027-03-09', '14:00')).toBe(false);
+    await expectAccessible(page, '3-D Secure step');
+    await screenshot(page, 'booking-8-3ds-phone');
+    await page.getByRole('button', { name: 'Valider' }).click();
+    await page.getByRole('heading', { name: 'Votre rendez-vous est confirmé' }).waitFor();
+    const code = plain(await page.locator('dd.code').innerText());
+    const known = await t.request('GET', `/api/bookings/public?code=${code}&email=jean@example.com`);
+    expect(known.body.booking).toMatchObject({ status: 'confirmed', startDateTime: '2027-03-09T14:00:00+01:00' });
+    expect(await page.getByRole('link', { name: 'Ajouter à mon agenda' }).count()).toBe(1);
+  });
+
+  it('3-D Secure (simulated) refused: the slot is released and the form stays filled', async () => {
+    const page = await open();
+    await pickSlot(page, 'mardi 9 mars 2027', '15:00');
+    await fillCustomer(page);
+    await page.getByLabel('Carte avec authentification 3-D Secure').check();
+    await page.getByLabel(/J’accepte les conditions/).check();
+    await page.getByRole('button', { name: /^Payer l’acompte/ }).click();
+    await page.getByRole('button', { name: 'Refuser' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(plain(await page.getByRole('alert').innerText())).toMatch(/refus|authentification/i);
+    expect(await page.getByLabel('Nom et prénom (obligatoire)').inputValue()).toBe('Jean Martin');
+    expect(await page.getByRole('button', { name: /^Payer l’acompte/ }).count()).toBe(1);
+    expect(await slotFree('2027-03-09', '15:00')).toBe(true);
+  });
+
   it('a second browser taking the same slot meanwhile: the conflict message and fresh slots', async () => {
     const first = await open();
     await pickSlot(first, 'jeudi 11 mars 2027', '10:30');
@@ -242,6 +277,7 @@ describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
     await second.getByLabel(/J’accepte les conditions/).check();
     await second.getByRole('button', { name: /^Payer l’acompte/ }).click();
     await second.getByRole('heading', { name: 'Votre rendez-vous est confirmé' }).waitFor();
+    await screenshot(second, 'booking-4-confirmation-desktop');
 
     await first.getByRole('button', { name: /^Payer l’acompte/ }).click();
     const alert = first.getByRole('alert').filter({ hasText: 'Voici les créneaux encore libres.' });

@@ -75,7 +75,8 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     await page.locator('#when', { hasText: 'mercredi 10 mars 2027 à 09:00' }).waitFor();
     expect(await textOf(page.locator('#service'))).toBe(SERVICE_NAME);
     expect(await textOf(page.locator('#status'))).toBe('Confirmé');
-    expect(await textOf(page.locator('#deposit'))).toBe(`${DEPOSIT} (autorisé)`);
+    // The artisan's default capture strategy takes the deposit at booking (migration 0013).
+    expect(await textOf(page.locator('#deposit'))).toBe(`${DEPOSIT} (réglé)`);
     expect(await page.locator('#address').count()).toBe(0);
     // Before cancelling, the page says exactly what the policy refunds today.
     expect(await textOf(page.locator('#refund-preview'))).toBe(`Si vous annulez maintenant, votre acompte de ${DEPOSIT} vous est intégralement remboursé.`);

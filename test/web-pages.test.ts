@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cspDirectives } from '../src/adapters/http/security-headers.ts';
 import { startTestService, type TestService } from './helpers/service.ts';
 
 /** Parses a Content-Security-Policy header into its directives. */
@@ -89,6 +90,30 @@ describe('the front served by the service', () => {
       expect((await bare.request('GET', '/api/services')).status).toBe(200);
     } finally {
       await bare.close();
+    }
+  });
+
+  it('allows Stripe.js (js.stripe.com) only with the Stripe provider, and no other outside origin', () => {
+    const simulated = cspDirectives({ frameAncestors: [], stripe: false });
+    expect(Object.values(simulated).flat().filter((v) => v.startsWith('http'))).toEqual([]);
+    const stripe = cspDirectives({ frameAncestors: [], stripe: true });
+    expect(stripe.scriptSrc).toEqual(["'self'", 'https://js.stripe.com']);
+    expect(stripe.frameSrc).toEqual(['https://js.stripe.com', 'https://hooks.stripe.com']);
+    expect(stripe.connectSrc).toEqual(["'self'", 'https://api.stripe.com']);
+    expect(new Set(Object.values(stripe).flat().filter((v) => v.startsWith('http')).map((v) => new URL(v).hostname.split('.').slice(-2).join('.')))).toEqual(new Set(['stripe.com']));
+  });
+
+  it('a service running with the Stripe provider sends the CSP that lets the page load Stripe.js', async () => {
+    const stripe = await startTestService('pglite', {
+      env: { PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_webpages', STRIPE_PUBLISHABLE_KEY: 'pk_test_webpages', STRIPE_WEBHOOK_SECRET: 'whsec_webpages', STRIPE_API_URL: 'http://127.0.0.1:9' },
+    });
+    try {
+      const policy = csp((await stripe.inject({ method: 'GET', url: '/' })).headers['content-security-policy']);
+      expect(policy['script-src']).toEqual(["'self'", 'https://js.stripe.com']);
+      expect(policy['frame-src']).toEqual(['https://js.stripe.com', 'https://hooks.stripe.com']);
+      expect((await stripe.request('GET', '/api/payments/config')).body).toEqual({ provider: 'stripe', publishableKey: 'pk_test_webpages' });
+    } finally {
+      await stripe.close();
     }
   });
 });

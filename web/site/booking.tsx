@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, createApiClient, errorOf, fieldErrors, getJson, postJson, type PaymentStep } from '../shared/api/client';
+import { call, callWithStatus, createApiClient, errorOf, fieldErrors } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
 import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
@@ -14,6 +14,7 @@ type Service = { id: string; name: string; description?: string; durationMinutes
 type Artisan = { displayName: string; trade: string | null; phone: string | null; timezone: string; today: string; smsOffered: boolean; terms: { version: string; text: string } | null };
 type Booking = { publicCode: string; date: string; time: string; serviceName: string; priceCents: number; durationMinutes: number; startDateTime: string; deposit: { amountCents: number; paymentStatus: string }; customer: { email: string } };
 type Links = { manage: string; calendar: string };
+type PaymentStep = { status: 'requires_action'; clientSecret: string; provider: 'stripe' | 'simulated'; holdExpiresAt: string };
 
 const api = createApiClient();
 
@@ -65,7 +66,7 @@ function BookingPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ text: string; kind: 'ok' | 'err'; where: 'top' | 'slots' | 'form' } | undefined>();
   const [busy, setBusy] = useState(false);
-  const [challenge, setChallenge] = useState<{ booking: Booking; payment: PaymentStep } | undefined>();
+  const [challenge, setChallenge] = useState<{ booking: Booking; payment: PaymentStep; links?: Links } | undefined>();
   const [done, setDone] = useState<{ booking: Booking; links?: Links } | undefined>();
   const [reload, setReload] = useState(0);
   const formHeading = useRef<HTMLHeadingElement>(null);
@@ -88,7 +89,7 @@ function BookingPage() {
       },
       (e) => setLoadError(errorOf(e).message),
     );
-    getJson<{ provider: 'stripe' | 'simulated'; publishableKey: string | null }>('/api/payments/config').then((c) => c && setProvider(c));
+    call(api.GET('/api/payments/config')).then((c) => setProvider(c), () => undefined);
   }, []);
 
   // The month calendar: one request for the whole month.
@@ -209,13 +210,16 @@ function BookingPage() {
         consent: { termsVersion: artisan?.terms?.version ?? null },
         paymentMethodId,
       };
-      const result = await postJson<{ booking: Booking; links?: Links; payment?: PaymentStep }>('/api/bookings', body);
+      const result = await callWithStatus<{ booking: Booking; links?: Links; payment?: PaymentStep }>(
+        api.POST('/api/bookings', { body, headers: { 'idempotency-key': idempotencyKey.current } }),
+      );
       idempotencyKey.current = '';
       if (result.status === 202 && result.data.payment) {
-        setChallenge({ booking: result.data.booking, payment: result.data.payment });
+        const links = result.data.links;
+        setChallenge({ booking: result.data.booking, payment: result.data.payment, ...(links ? { links } : {}) });
         if (result.data.payment.provider === 'stripe' && stripeCard.current) {
           await stripeCard.current.handleNextAction(result.data.payment.clientSecret);
-          await confirmPayment(result.data.booking);
+          await confirmPayment(result.data.booking, links);
         }
         return;
       }
@@ -228,14 +232,17 @@ function BookingPage() {
     }
   };
 
-  const confirmPayment = async (booking: Booking) => {
-    const r = await postJson<{ booking: Booking; links?: Links; payment?: PaymentStep }>(`/api/bookings/${encodeURIComponent(booking.publicCode)}/payment/confirm`, { email: booking.customer.email });
+  const confirmPayment = async (booking: Booking, earlier?: Links) => {
+    const r = await callWithStatus<{ booking: Booking; links?: Links; payment?: PaymentStep }>(
+      api.POST('/api/bookings/{publicCode}/payment/confirm', { params: { path: { publicCode: booking.publicCode } }, body: { email: booking.customer.email } }),
+    );
     if (r.status === 202) {
       setMessage({ text: 'L’authentification de votre carte n’est pas encore terminée.', kind: 'err', where: 'form' });
       return;
     }
     setChallenge(undefined);
-    setDone({ booking: r.data.booking, ...(r.data.links ? { links: r.data.links } : {}) });
+    const links = r.data.links ?? earlier;
+    setDone({ booking: r.data.booking, ...(links ? { links } : {}) });
   };
 
   /** The simulated bank page: the tester validates or refuses the authentication. */
@@ -243,8 +250,8 @@ function BookingPage() {
     if (!challenge || busy) return;
     setBusy(true);
     try {
-      await postJson('/api/payments/simulated/authenticate', { clientSecret: challenge.payment.clientSecret, outcome });
-      await confirmPayment(challenge.booking);
+      await call(api.POST('/api/payments/simulated/authenticate', { body: { clientSecret: challenge.payment.clientSecret, outcome } }));
+      await confirmPayment(challenge.booking, challenge.links);
     } catch (e) {
       fail(e);
     } finally {
@@ -256,6 +263,9 @@ function BookingPage() {
   const canNext = !!(month && today && (month.y - parseYmd(today).y) * 12 + (month.m - parseYmd(today).m) < 3);
   const startMs = date && time ? zonedToEpoch(date, time, zone) : undefined;
 
+  // Nothing but the HTML's own placeholder until the artisan and the services are known: the
+  // page then appears in one piece (no layout shift of a footer or header pushed down).
+  if (!loadError && (!artisan || !services)) return <p class="wrap">Chargement…</p>;
   if (done) return <Confirmation artisan={artisan} booking={done.booking} links={done.links} headingRef={doneHeading} />;
 
   return (
@@ -455,7 +465,7 @@ function Confirmation(props: { artisan: Artisan | undefined; booking: Booking; l
         <dl class="facts">
           <dt>Code de réservation</dt>
           <dd class="code">{b.publicCode}</dd>
-          <dt>Acompte payé</dt>
+          <dt>{b.deposit.paymentStatus === 'authorized' ? 'Acompte autorisé (prélevé avant le rendez-vous)' : 'Acompte payé'}</dt>
           <dd>{euros(b.deposit.amountCents)}</dd>
           <dt>Reste à payer</dt>
           <dd>{euros(b.priceCents - b.deposit.amountCents)} le jour de l’intervention</dd>

@@ -26,7 +26,7 @@ type Booking = {
 type Who = { token: string } | { email: string };
 
 const api = createApiClient();
-const STATUS: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé' };
+const STATUS: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé', pending: 'En attente du paiement' };
 const PAYMENT: Record<string, string> = { pending: 'en attente', authorized: 'autorisé', captured: 'réglé', refunded: 'remboursé', failed: 'refusé' };
 
 /** A cancelled deposit stays "authorized" until the refund is settled: say nothing stale then. */

@@ -97,6 +97,9 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   socket.destroy(error);
 }
 
+/** Where a request's input is, when a refusal cannot name the field. */
+const inputOf = (request: FastifyRequest): string => (request.method === 'GET' || request.method === 'DELETE' || request.method === 'HEAD' ? 'query' : 'body');
+
 export function statusOf(error: AppError): number {
   // The same code can be a 404 on a read (unknown service on availability) and a 400 on a write.
   if (error instanceof NotFoundError) return 404;
@@ -159,7 +162,9 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
     // Load shedding is expected under a flood: a debug line, not a warning with a stack.
     if (SHED_CODES.has(error.code)) request.log.debug({ code: error.code }, 'request shed');
     else if (status >= 500) request.log.warn({ err: error }, 'request failed on an unavailable dependency');
-    return reply.status(status).send(errorBody(error.code, error.message, error.details));
+    // A VALIDATION_ERROR always says where (the contract's per-field details).
+    const details = error.code === 'VALIDATION_ERROR' && !error.details?.length ? [{ field: inputOf(request), message: "Une valeur n'est pas valide." }] : error.details;
+    return reply.status(status).send(errorBody(error.code, error.message, details));
   }
   const error = thrown as FastifyError;
   if (error.validation) {
@@ -191,7 +196,7 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
   if (sqlState(thrown)?.startsWith('22')) {
     // Each route checks its fields first; this is the last resort, and still says where.
     request.log.warn({ err: error }, 'input refused by the database');
-    const where = request.method === 'GET' || request.method === 'DELETE' ? 'query' : 'body';
+    const where = inputOf(request);
     return reply
       .status(400)
       .send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.', [{ field: where, message: "Une valeur n'est pas acceptée (caractère interdit ou valeur hors limites)." }]));

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { OutboxJob, OutboxQueue } from './outbox-queue.ts';
 
@@ -33,6 +34,8 @@ export function makeWorker(deps: {
   workerId: string;
   pollMs: number;
   batchSize?: number;
+  /** Bookings whose jobs are handled at the same time within a batch (default 1). */
+  concurrency?: number;
   log: Logger;
   /** The service's clock: jobs (reminders) fall due by it. */
   now?: () => number;
@@ -55,7 +58,7 @@ export function makeWorker(deps: {
     if (topics.length === 0) return 0;
     const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10, deps.now?.());
     lastPoll = realNow();
-    for (const job of jobs) {
+    const handle = async (job: OutboxJob): Promise<void> => {
       const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
       try {
         await deps.handlers[job.topic]!(job);
@@ -66,7 +69,22 @@ export function makeWorker(deps: {
         const status = await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err), deps.now?.());
         deps.events?.jobFailed?.(job.topic, status === 'dead');
       }
+    };
+    // Jobs of different bookings run side by side (messages are latency-bound); one booking's
+    // jobs run one after the other, in the order claimed, so its effects never race.
+    const chains = new Map<string, OutboxJob[]>();
+    for (const job of jobs) {
+      const key = job.bookingId ?? job.id;
+      chains.set(key, [...(chains.get(key) ?? []), job]);
     }
+    const limit = pLimit(Math.max(1, deps.concurrency ?? 1));
+    await Promise.all(
+      [...chains.values()].map((chain) =>
+        limit(async () => {
+          for (const job of chain) await handle(job);
+        }),
+      ),
+    );
     return jobs.length;
   };
 

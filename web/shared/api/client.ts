@@ -62,38 +62,14 @@ export function errorOf(e: unknown): ApiError & { status: number } {
   return api ?? { code: 'UNKNOWN', message: 'Une erreur est survenue. Merci de réessayer.', status: 0 };
 }
 
-/**
- * The deposit's 3-D Secure steps (PAYMENT-CONTRACT.md) are served by the payment work that
- * lands separately; until their routes are in /api/openapi.json (then: `npm run api:client`
- * and the typed client), the page calls them through this one JSON helper.
- */
-export interface PaymentStep {
-  status: 'requires_action';
-  clientSecret: string;
-  provider: 'stripe' | 'simulated';
-  holdExpiresAt: string;
-}
-
-export async function postJson<T>(path: string, body: unknown): Promise<{ status: number; data: T }> {
-  let response: Response;
-  try {
-    response = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  } catch {
-    throw Object.assign(new Error(OFFLINE_MESSAGE), { api: { code: 'OFFLINE', message: OFFLINE_MESSAGE, status: 0 } });
-  }
-  const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const e = apiError(data, response.status);
-    throw Object.assign(new Error(e.message), { api: e });
-  }
-  return { status: response.status, data: data as T };
-}
-
-export async function getJson<T>(path: string): Promise<T | undefined> {
-  try {
-    const response = await fetch(path);
-    return response.ok ? ((await response.json()) as T) : undefined;
-  } catch {
-    return undefined;
-  }
+/** Like `call`, with the HTTP status (201 booked, 202 3-D Secure to complete…). */
+export async function callWithStatus<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ status: number; data: T }> {
+  let status = 0;
+  const data = await call(
+    request.then((r) => {
+      status = r.response.status;
+      return r;
+    }),
+  );
+  return { status, data };
 }

@@ -1,0 +1,84 @@
+import { createServer, type Server } from 'node:http';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectAccessible, launchBrowser, openGuardedPage, screenshot, startBrowserService } from './helpers/browser.ts';
+import { freePort } from './helpers/process.ts';
+import type { TestService } from './helpers/service.ts';
+
+/**
+ * The embed snippet of the README on the artisan's own site: a page of another origin
+ * (`localhost` vs the service's `127.0.0.1`, another port) shows the booking page in an
+ * iframe that sizes itself, when that origin is in EMBED_ALLOWED_ORIGINS; a site that is not
+ * listed gets nothing (CSP frame-ancestors).
+ */
+describe('the booking page embedded in another site', () => {
+  let t: TestService & { origin: string };
+  let browser: Browser;
+  const sites: Server[] = [];
+  let allowed = '';
+  let refused = '';
+
+  /** The artisan's own site on `port`: the README snippet, pointing at the service. */
+  const site = async (port: number): Promise<string> => {
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Plomberie Dupont — site</title></head><body>
+<h1>Plomberie Dupont</h1><p>Prenez rendez-vous ci-dessous.</p>
+<iframe data-artisanconnect src="${t.origin}/?embed=1" title="Prendre rendez-vous" style="width:100%;border:0" height="300"></iframe>
+<script src="${t.origin}/embed.js" async></script>
+</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    sites.push(server);
+    return `http://localhost:${port}`;
+  };
+
+  beforeAll(async () => {
+    // The allowed site's address must be known before the service starts (EMBED_ALLOWED_ORIGINS).
+    const allowedPort = await freePort();
+    t = await startBrowserService('pglite', { EMBED_ALLOWED_ORIGINS: `http://localhost:${allowedPort}` });
+    allowed = await site(allowedPort);
+    refused = await site(await freePort());
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    for (const s of sites) s.close();
+  });
+
+  it('renders in a page of an allowed origin and sizes itself to its content', async () => {
+    const g = await openGuardedPage(browser, allowed, { allowOrigins: [t.origin] });
+    try {
+      await g.page.goto(`${allowed}/`);
+      const frame = g.page.frameLocator('iframe[data-artisanconnect]');
+      await frame.getByRole('heading', { name: 'Marc Dupont - Plomberie' }).waitFor();
+      await frame.getByRole('button', { name: /^Diagnostic et audit complet/ }).click();
+      await frame.getByRole('heading', { name: '2. Choisissez un jour et un horaire' }).waitFor();
+      // The page told the snippet its height: far more than the 300 px it started with.
+      await g.page.waitForFunction(() => (document.querySelector('iframe[data-artisanconnect]') as HTMLIFrameElement).getBoundingClientRect().height > 900);
+      const height = await g.page.locator('iframe[data-artisanconnect]').evaluate((el) => el.getBoundingClientRect().height);
+      const inner = await frame.locator('html').evaluate((el) => el.scrollHeight);
+      expect(Math.abs(height - inner)).toBeLessThan(40);
+      await expectAccessible(g.page, 'embedding page');
+      await screenshot(g.page, 'embed-allowed-phone');
+      g.assertClean();
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('is refused in a page of an origin that is not listed', async () => {
+    const g = await openGuardedPage(browser, refused, { allowOrigins: [t.origin] });
+    try {
+      const refusal = g.page.waitForEvent('console', { predicate: (m) => /frame-ancestors/.test(m.text()) });
+      await g.page.goto(`${refused}/`);
+      await g.page.getByRole('heading', { name: 'Plomberie Dupont' }).waitFor();
+      // Chromium reports the refusal and leaves the frame without the booking page.
+      expect((await refusal).text()).toContain(t.origin);
+      expect(await g.page.frameLocator('iframe[data-artisanconnect]').getByRole('heading', { name: 'Marc Dupont - Plomberie' }).count()).toBe(0);
+    } finally {
+      await g.close();
+    }
+  });
+});
