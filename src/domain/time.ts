@@ -178,7 +178,27 @@ export interface LocalMoment {
  * (summer time), go through Temporal as formatInstant / instantToLocal do.
  */
 export function localDaysFormatter(from: Temporal.PlainDate, days: number, zone: string): (epochMs: number) => LocalMoment {
-  const spans: { startMs: number; endMs: number; offsetMs: number; offset: string }[] = [];
+  // The day spans are pure (zone, dates) and cost a Temporal zone lookup per day (~0.1 ms
+  // each through the polyfill): remembered, bounded, as every agenda read asks for the same weeks.
+  const spans = remembered(daySpans, `${zone} ${from.toString()} ${days}`, () => computeDaySpans(from, days, zone));
+  return (epochMs) => {
+    const span = spans.find((s) => epochMs >= s.startMs && epochMs < s.endMs);
+    if (!span) return { iso: formatInstant(epochMs, zone), ...instantToLocal(epochMs, zone) };
+    const wall = new Date(epochMs + span.offsetMs).toISOString();
+    return { iso: `${wall.slice(0, 19)}${span.offset}`, date: wall.slice(0, 10), time: wall.slice(11, 16) };
+  };
+}
+
+interface DaySpan {
+  startMs: number;
+  endMs: number;
+  offsetMs: number;
+  offset: string;
+}
+const daySpans = new Map<string, readonly DaySpan[]>();
+
+function computeDaySpans(from: Temporal.PlainDate, days: number, zone: string): readonly DaySpan[] {
+  const spans: DaySpan[] = [];
   let start = from.toZonedDateTime({ timeZone: zone });
   for (let i = 1; i <= days; i++) {
     const next = from.add({ days: i }).toZonedDateTime({ timeZone: zone });
@@ -188,12 +208,7 @@ export function localDaysFormatter(from: Temporal.PlainDate, days: number, zone:
     }
     start = next;
   }
-  return (epochMs) => {
-    const span = spans.find((s) => epochMs >= s.startMs && epochMs < s.endMs);
-    if (!span) return { iso: formatInstant(epochMs, zone), ...instantToLocal(epochMs, zone) };
-    const wall = new Date(epochMs + span.offsetMs).toISOString();
-    return { iso: `${wall.slice(0, 19)}${span.offset}`, date: wall.slice(0, 10), time: wall.slice(11, 16) };
-  };
+  return spans;
 }
 
 const todayCache = new Map<string, { date: Temporal.PlainDate; startMs: number; endMs: number }>();
