@@ -75,6 +75,8 @@ export interface CalendarConfig {
   preBookingSyncMs: number;
   /** GOOGLE_CLIENT_ID + GOOGLE_CLIENT_SECRET: Google Calendar connections (OAuth with PKCE). */
   google: { clientId: string; clientSecret: string; oauthBaseUrl: string | undefined; apiBaseUrl: string | undefined } | undefined;
+  /** MICROSOFT_CLIENT_ID + MICROSOFT_CLIENT_SECRET: Outlook / Microsoft 365 connections (Graph, OAuth with PKCE). */
+  microsoft: { clientId: string; clientSecret: string; oauthBaseUrl: string | undefined; graphBaseUrl: string | undefined } | undefined;
 }
 
 export interface StripeConfig {
@@ -280,6 +282,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       maxEvents: int('CALENDAR_MAX_EVENTS', 20_000, 1, 1_000_000, 'most events (after expanding recurrences) imported from one calendar'),
       preBookingSyncMs: int('CALENDAR_PRE_BOOKING_SYNC_MS', 1_500, 0, 10_000, 'longest wait for a stale calendar to sync before a booking is confirmed'),
       google: undefined,
+      microsoft: undefined,
     },
   };
   const stripe = {
@@ -318,6 +321,15 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     config.calendars.google = { clientId: googleId, clientSecret: googleSecret, oauthBaseUrl: googleOauth?.replace(/\/$/, ''), apiBaseUrl: googleApi?.replace(/\/$/, '') };
   } else if (googleId || googleSecret) {
     problems.push('GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET go together');
+  }
+  const msId = optional('MICROSOFT_CLIENT_ID', 'application (client) ID of a Microsoft Entra app registration (with MICROSOFT_CLIENT_SECRET): lets artisans connect Outlook / Microsoft 365 directly; redirect URI `PUBLIC_BASE_URL/api/admin/calendars/oauth/outlook/callback`, delegated permissions `Calendars.ReadWrite` and `offline_access`');
+  const msSecret = optional('MICROSOFT_CLIENT_SECRET', 'a client secret of that app registration');
+  const msOauth = url('MICROSOFT_OAUTH_BASE_URL', ['http:', 'https:'], 'tests only: a local server in the format of the Microsoft identity platform (authorize and token endpoints) instead of `login.microsoftonline.com`');
+  const msGraph = url('MICROSOFT_GRAPH_BASE_URL', ['http:', 'https:'], 'tests only: a local server in the format of Microsoft Graph instead of `graph.microsoft.com`');
+  if (msId && msSecret) {
+    config.calendars.microsoft = { clientId: msId, clientSecret: msSecret, oauthBaseUrl: msOauth?.replace(/\/$/, ''), graphBaseUrl: msGraph?.replace(/\/$/, '') };
+  } else if (msId || msSecret) {
+    problems.push('MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET go together');
   }
   if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
     problems.push('SECRETS_KEY must be at least 32 characters long');

@@ -81,6 +81,7 @@ import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts'
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
 import { makeCaldavConnector } from './adapters/calendars/caldav-connector.ts';
 import { makeGoogleConnector } from './adapters/calendars/google-connector.ts';
+import { makeOutlookConnector } from './adapters/calendars/outlook-connector.ts';
 import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-event.ts';
 import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
@@ -222,12 +223,16 @@ export async function compose(
   const google = cal.google
     ? makeGoogleConnector({ ...cal.google, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/google/callback` })
     : undefined;
+  const outlook = cal.microsoft
+    ? makeOutlookConnector({ ...cal.microsoft, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/outlook/callback` })
+    : undefined;
   const calendarSync = makeCalendarSync({
     store: calendarStore,
     connectors: {
       ics: makeIcsConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
       caldav: makeCaldavConnector({ fetch: safeFetch, maxEvents: cal.maxEvents }),
       ...(google ? { google } : {}),
+      ...(outlook ? { outlook } : {}),
     },
     bookings: store,
     renderEvent: async (booking) => renderBookingEvent(booking, (await notificationStore.readContext(booking.id))?.sequence ?? 0),
@@ -243,7 +248,7 @@ export async function compose(
     clock,
     random,
     checkUrl: makeUrlCheck(fetchLimits),
-    oauth: google ? { google: google.oauth } : {},
+    oauth: { ...(google ? { google: google.oauth } : {}), ...(outlook ? { outlook: outlook.oauth } : {}) },
   });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });

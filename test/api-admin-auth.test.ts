@@ -198,8 +198,11 @@ describe.each(ENGINES)('a login flood from many addresses on %s', (engine) => {
       );
       const byStatus = (status: number) => flood.filter((r) => r.statusCode === status);
       expect(flood.every((r) => r.statusCode === 401 || r.statusCode === 503), flood.map((r) => r.statusCode).join(',')).toBe(true);
-      // One hashing, two waiting: three are checked, the others refused without hashing.
-      expect(byStatus(401)).toHaveLength(3);
+      // One hashing, two waiting: at most three at a time are checked, the others refused at
+      // once without hashing. (On a loaded machine a first hash may end before the last
+      // request arrives and free a place, so more than three can be checked in all.)
+      expect(byStatus(401).length).toBeGreaterThanOrEqual(3);
+      expect(byStatus(503).length).toBeGreaterThanOrEqual(10);
       for (const busy of byStatus(503)) {
         expect(busy.json()).toEqual({ error: { code: 'LOGIN_BUSY', message: expect.stringMatching(/réessayer/) } });
         expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);

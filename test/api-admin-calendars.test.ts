@@ -192,6 +192,7 @@ describe.each(ENGINES)('calendar connections (ICS) on %s', (engine) => {
       [{ providerId: 'ics', name: 'X', url: server.url('/a.ics'), writeBookings: true }, 'writeBookings'],
       [{ providerId: 'caldav', name: 'X', serverUrl: 'https://dav.example.com/' }, 'username'],
       [{ providerId: 'google', name: 'X' }, 'providerId'],
+      [{ providerId: 'outlook', name: 'X' }, 'providerId'],
       [{ providerId: 'exchange', name: 'X' }, 'providerId'],
     ];
     for (const [body, field] of cases) {
@@ -200,6 +201,8 @@ describe.each(ENGINES)('calendar connections (ICS) on %s', (engine) => {
       expect(res.body.error.code).toBe('VALIDATION_ERROR');
       expect(res.body.error.details.map((d: any) => d.field)).toContain(field);
     }
+    const outlook = await admin('POST', '/calendars', { providerId: 'outlook', name: 'X' });
+    expect(outlook.body.error.details[0].message).toMatch(/Outlook n'est pas configurée.*MICROSOFT_CLIENT_ID/);
     expect((await admin('GET', '/calendars')).body.calendars).toEqual([]);
     const missing = await admin('POST', '/calendars/00000000-0000-4000-8000-000000000000/sync');
     expect(missing.status).toBe(404);

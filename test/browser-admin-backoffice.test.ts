@@ -236,6 +236,55 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await t.service.db.query(`UPDATE artisans SET terms_of_sale = NULL`).catch(() => undefined);
   });
 
+  it('switches the deposit to "authorise, capture at the start" from the Paiements screen; the next booking is only authorised', async () => {
+    // Before: the default strategy takes the deposit at booking.
+    const before = await t.request('POST', '/api/bookings', bookingBody('2027-03-03', '09:00'));
+    expect(before.status, JSON.stringify(before.body)).toBe(201);
+    expect(before.body.booking.deposit.paymentStatus).toBe('captured');
+    const page = await signIn();
+    await go(page, 'Paiements', 'Paiements');
+    const main = plain(await page.locator('main').innerText());
+    expect(main).toContain('Paiements simulés (mode test)');
+    const capture = page.getByRole('radio', { name: 'Encaisser l’acompte à la réservation (recommandé)' });
+    const authorize = page.getByRole('radio', { name: 'Bloquer l’acompte, puis l’encaisser au début du rendez-vous' });
+    expect(await capture.isChecked()).toBe(true);
+    expect(await authorize.isChecked()).toBe(false);
+    // The explanation is read with the choice.
+    expect(await authorize.getAttribute('aria-describedby')).toBeTruthy();
+    expect(main).toMatch(/environ 7 jours/);
+    await authorize.check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByRole('status').filter({ hasText: 'Réglage enregistré' }).waitFor();
+    try {
+      const settings = await t.request('GET', '/api/admin/payment-settings', undefined, adminHeaders());
+      expect(settings.body).toEqual({ captureStrategy: 'authorize', provider: 'simulated' });
+      // Wednesday 2027-03-03, two days ahead: inside the 7-day authorisation window.
+      const created = await t.request('POST', '/api/bookings', bookingBody('2027-03-03', '10:00'));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.booking.deposit.paymentStatus).toBe('authorized');
+      // Reloaded, the screen shows the saved choice.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Paiements', level: 1 }).waitFor();
+      expect(await page.getByRole('radio', { name: 'Bloquer l’acompte, puis l’encaisser au début du rendez-vous' }).isChecked()).toBe(true);
+    } finally {
+      await t.request('PATCH', '/api/admin/payment-settings', { captureStrategy: 'capture' }, adminHeaders());
+    }
+  });
+
+  it("the Paiements screen shows the API's French error when the save is refused", async () => {
+    const page = await signIn();
+    await go(page, 'Paiements', 'Paiements');
+    // The session ends in another tab: the save is refused with the API's message.
+    await t.service.db.query(`DELETE FROM admin_sessions`);
+    await page.getByRole('radio', { name: 'Bloquer l’acompte, puis l’encaisser au début du rendez-vous' }).check();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(plain(await alert.innerText())).toBe('Connexion requise : identifiez-vous pour accéder à cet espace.');
+    const settings = await t.request('GET', '/api/admin/payment-settings', undefined, adminHeaders());
+    expect(settings.body.captureStrategy).toBe('capture');
+  });
+
   it('every screen passes axe (WCAG 2.1 AA) on a phone and a desktop; screenshots in docs/screenshots', async () => {
     const booked = await t.request('POST', '/api/bookings', bookingBody('2027-03-03', '09:00', { customer: { name: 'Jean Martin', email: 'jean@example.com', phone: '+33612345678', address: { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' } } }));
     const code = booked.body.booking.publicCode as string;
@@ -252,6 +301,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       ['/admin/calendriers', 'Calendriers', 'calendars'],
       ['/admin/notifications', 'Notifications', 'notifications'],
       ['/admin/messages', 'Messages', 'messages'],
+      ['/admin/paiements', 'Paiements', 'payments'],
       ['/admin/compte', 'Compte', 'account'],
       ['/admin/integration', 'Intégrer la page de réservation', 'embed'],
     ];

@@ -1,9 +1,9 @@
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { adminHeaders } from './helpers/admin.ts';
-import { resetBookings, type Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
-import { bookingBody, type TestService } from './helpers/service.ts';
+import type { Engine } from './helpers/db.ts';
+import { browserSuite, DESKTOP, expectAccessible, openGuardedPage, plain, screenshot } from './helpers/browser.ts';
+import { bookingBody } from './helpers/service.ts';
 
 /**
  * The booking page (`/`) in Debian's headless Chromium against the real service over HTTP,
@@ -16,32 +16,10 @@ const ENGINE: Engine = 'pglite';
 const START = Date.parse('2027-03-01T07:00:00Z'); // Monday 08:00 in Paris
 
 describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
-  let t: TestService & { origin: string };
-  let browser: Browser;
-  const opened: GuardedPage[] = [];
-
-  beforeAll(async () => {
-    t = await startBrowserService(ENGINE);
-    browser = await launchBrowser();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-  beforeEach(async () => {
-    t.clock.ms = START;
-    await resetBookings(t.service.db);
-  });
-  afterEach(async () => {
-    for (const g of opened.splice(0)) {
-      g.assertClean();
-      await g.close();
-    }
-  });
+  const { t, open: openGuarded } = browserSuite(ENGINE, START);
 
   const open = async (options: Parameters<typeof openGuardedPage>[2] = {}): Promise<Page> => {
-    const g = await openGuardedPage(browser, t.origin, options);
-    opened.push(g);
+    const g = await openGuarded(options);
     await g.page.goto(`${t.origin}/`);
     await g.page.getByRole('heading', { name: 'Marc Dupont - Plomberie' }).waitFor();
     return g.page;

@@ -77,20 +77,20 @@ export function makeCalendarConnections(deps: {
     const details: ErrorDetail[] = [];
     const name = input.name.trim().replace(/\s+/g, ' ');
     if (!name) details.push({ field: 'name', message: 'Le nom est obligatoire.' });
-    if (input.providerId === 'outlook' || (input.providerId === 'google' && !deps.oauth?.google)) {
+    if ((input.providerId === 'google' || input.providerId === 'outlook') && !deps.oauth?.[input.providerId]) {
       throw new ValidationError([
         {
           field: 'providerId',
           message:
             input.providerId === 'google'
               ? "La connexion directe à Google Agenda n'est pas configurée sur ce serveur (GOOGLE_CLIENT_ID) : utilisez l'adresse iCal secrète (ics)."
-              : "La connexion directe à Outlook n'est pas encore disponible : utilisez l'adresse iCal publiée par Outlook (ics).",
+              : "La connexion directe à Outlook n'est pas configurée sur ce serveur (MICROSOFT_CLIENT_ID) : utilisez l'adresse iCal publiée par Outlook (ics).",
         },
       ]);
     }
-    if (input.providerId === 'google') {
+    if (input.providerId === 'google' || input.providerId === 'outlook') {
       if (details.length > 0) throw new ValidationError(details);
-      return { kind: 'google', name, settings: {}, secrets: {} };
+      return { kind: input.providerId, name, settings: {}, secrets: {} };
     }
     if (input.providerId === 'ics') {
       const url = httpUrl(input.url, 'url', details, ['http:', 'https:', 'webcal:', 'webcals:']);
@@ -113,7 +113,7 @@ export function makeCalendarConnections(deps: {
         secrets: { password: input.password! },
       };
     }
-    throw new ValidationError([{ field: 'providerId', message: 'Type de calendrier inconnu (ics, caldav).' }]);
+    throw new ValidationError([{ field: 'providerId', message: 'Type de calendrier inconnu (ics, caldav, google, outlook).' }]);
   }
 
   async function get(artisanId: string, id: string): Promise<CalendarConnection> {
@@ -137,11 +137,11 @@ export function makeCalendarConnections(deps: {
 
     /**
      * Connects a calendar and imports it at once (its first sync's outcome is in the answer).
-     * Google: the connection waits for the artisan's consent at `authorizationUrl`.
+     * Google, Outlook: the connection waits for the artisan's consent at `authorizationUrl`.
      */
     async create(artisanId: string, input: ConnectionInput): Promise<{ connection: CalendarConnection; report: SyncReport; authorizationUrl?: string }> {
       const valid = validate(input);
-      const provider = valid.kind === 'google' ? deps.oauth?.google : undefined;
+      const provider = valid.kind === 'google' || valid.kind === 'outlook' ? deps.oauth?.[valid.kind] : undefined;
       if (provider) {
         const id = deps.random.uuid();
         const state = `${id}.${Buffer.from(deps.random.bytes(16)).toString('hex')}`;
@@ -151,7 +151,7 @@ export function makeCalendarConnections(deps: {
           (plan) => planLimits(plan as PlanCode).calendars,
         );
         if (outcome === 'limit') throw planLimitReached();
-        const pending = "Autorisation Google en attente : ouvrez l'adresse d'autorisation pour terminer la connexion.";
+        const pending = `Autorisation ${valid.kind === 'google' ? 'Google' : 'Outlook'} en attente : ouvrez l'adresse d'autorisation pour terminer la connexion.`;
         return { connection: await get(artisanId, id), report: { ok: false, counts: null, error: pending }, authorizationUrl: flow.authorizationUrl(state) };
       }
       await checkUrls([

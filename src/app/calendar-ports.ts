@@ -15,7 +15,7 @@ export interface ConnectionSettings {
 export interface ConnectionSecrets {
   url?: string;
   password?: string;
-  /** OAuth (Google): the long-lived grant, and the PKCE verifier while the artisan authorises. */
+  /** OAuth (Google, Microsoft): the long-lived grant, and the PKCE verifier while the artisan authorises. */
   refreshToken?: string;
   codeVerifier?: string;
   state?: string;
@@ -91,8 +91,8 @@ export interface CalendarConnector {
    */
   read(connection: CalendarConnection, window: ImportWindow): Promise<{ events: ExternalEvent[]; settings?: ConnectionSettings }>;
   write?: {
-    /** Creates or replaces the event by its UID; returns where it lives. */
-    put(connection: CalendarConnection, event: ExportedEvent): Promise<string>;
+    /** Creates or replaces the event by its UID (where it was recorded, when it was); returns where it lives. */
+    put(connection: CalendarConnection, event: ExportedEvent, existingRef?: string): Promise<string>;
     /** Where the booking's event lives or would live (deterministic), to remove one never recorded. */
     locate(connection: CalendarConnection, bookingId: string): Promise<string>;
     /** Deletes it; an event already gone is not an error. */

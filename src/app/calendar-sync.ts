@@ -153,7 +153,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
         try {
           const existing = await deps.store.findExport(connection.id, booking.id);
           if (event) {
-            const ref = await writer.put(connection, event);
+            const ref = await writer.put(connection, event, existing?.remoteRef);
             await deps.store.saveExport(
               booking.artisanId,
               { connectionId: connection.id, bookingId: booking.id, uid: event.uid, remoteRef: ref, startMs: event.startMs, endMs: event.endMs, drift: null },

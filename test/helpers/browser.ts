@@ -2,10 +2,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { freePort, REPO_ROOT } from './process.ts';
 import { startTestService, type TestService } from './service.ts';
-import type { Engine } from './db.ts';
+import { resetBookings, type Engine } from './db.ts';
 
 /**
  * Browser tests of the customer's site and the back office: Debian's Chromium (headless,
@@ -52,6 +52,53 @@ export async function startBrowserService(engine: Engine, env: Record<string, st
   const t = await startTestService(engine, { env: { PUBLIC_BASE_URL: origin, ...env } });
   await t.service.app.listen({ port, host: '127.0.0.1' });
   return Object.assign(t, { origin });
+}
+
+/**
+ * One service and one Chromium for a describe block: started before its tests, closed after;
+ * before each test the clock goes back to `startMs` and the bookings are emptied; after each,
+ * every page opened with `open` must have stayed on its origin without errors, and is closed.
+ * `t` reads through to the running service.
+ */
+export function browserSuite(engine: Engine, startMs: number): {
+  t: TestService & { origin: string };
+  open(options?: Parameters<typeof openGuardedPage>[2]): Promise<GuardedPage>;
+} {
+  let current: (TestService & { origin: string }) | undefined;
+  let browser: Browser | undefined;
+  const opened: GuardedPage[] = [];
+  beforeAll(async () => {
+    current = await startBrowserService(engine);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await current?.close();
+  });
+  beforeEach(async () => {
+    current!.clock.ms = startMs;
+    await resetBookings(current!.service.db);
+  });
+  afterEach(async () => {
+    for (const g of opened.splice(0)) {
+      g.assertClean();
+      await g.close();
+    }
+  });
+  const t = new Proxy({} as TestService & { origin: string }, {
+    get: (_target, property) => {
+      if (!current) throw new Error('the browser suite service is not started yet');
+      return current[property as keyof typeof current];
+    },
+  });
+  return {
+    t,
+    async open(options = {}) {
+      const g = await openGuardedPage(browser!, current!.origin, options);
+      opened.push(g);
+      return g;
+    },
+  };
 }
 
 export interface GuardedPage {

@@ -3,7 +3,7 @@ import { Alert } from '../shared/components/Alert';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
 import { LoginScreen, SetupWizard } from './screens-access';
 import { AgendaScreen, BookingDetailScreen, BookingsScreen, PhoneBookingScreen } from './screens-bookings';
-import { AccountScreen, CalendarsScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
+import { AccountScreen, CalendarsScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, PaymentsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
 
 const NAV: [path: string, label: string][] = [
   ['/admin', 'Agenda'],
@@ -15,6 +15,7 @@ const NAV: [path: string, label: string][] = [
   ['/admin/calendriers', 'Calendriers'],
   ['/admin/notifications', 'Notifications'],
   ['/admin/messages', 'Messages'],
+  ['/admin/paiements', 'Paiements'],
   ['/admin/compte', 'Compte'],
   ['/admin/integration', 'Intégration'],
 ];
@@ -68,6 +69,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <NotificationsScreen session={session} />;
     case '/admin/messages':
       return <MessagesScreen session={session} />;
+    case '/admin/paiements':
+      return <PaymentsScreen session={session} />;
     case '/admin/compte':
       return <AccountScreen session={session} />;
     case '/admin/integration':

@@ -1778,7 +1778,7 @@ export interface paths {
                         /** @description ics : l'adresse iCal secrète (https:// ou webcal://) */
                         url?: string;
                         username?: string;
-                        /** @description caldav : y écrire les rendez-vous */
+                        /** @description caldav, google, outlook : y écrire les rendez-vous (google, outlook : oui par défaut) */
                         writeBookings?: boolean;
                     };
                 };
@@ -1791,7 +1791,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description google : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour */
+                            /** @description google, outlook : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour */
                             authorizationUrl?: string;
                             calendar: {
                                 createdAt: string;
@@ -1962,7 +1962,7 @@ export interface paths {
                         /** @description ics : l'adresse iCal secrète (https:// ou webcal://) */
                         url?: string;
                         username?: string;
-                        /** @description caldav : y écrire les rendez-vous */
+                        /** @description caldav, google, outlook : y écrire les rendez-vous (google, outlook : oui par défaut) */
                         writeBookings?: boolean;
                     };
                 };
@@ -2158,7 +2158,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retour de l’autorisation Google (OAuth) : termine la connexion et importe le calendrier */
+        /** Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier */
         get: {
             parameters: {
                 query?: {

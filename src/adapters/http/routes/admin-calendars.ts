@@ -21,7 +21,7 @@ const ConnectionBody = Type.Object({
   username: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE })),
   password: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'caldav : mot de passe (iCloud : mot de passe pour app). Jamais renvoyé.' })),
   calendarUrl: Type.Optional({ ...Url, description: "caldav : l'agenda à utiliser ; absent, il est découvert" }),
-  writeBookings: Type.Optional(Type.Boolean({ description: 'caldav : y écrire les rendez-vous' })),
+  writeBookings: Type.Optional(Type.Boolean({ description: 'caldav, google, outlook : y écrire les rendez-vous (google, outlook : oui par défaut)' })),
 });
 const ConnectionPatchBody = Type.Partial(Type.Omit(ConnectionBody, ['providerId']));
 
@@ -147,7 +147,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
             201: Type.Object({
               calendar: ConnectionDto,
               sync: ReportDto,
-              authorizationUrl: Type.Optional(Type.String({ description: "google : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour" })),
+              authorizationUrl: Type.Optional(Type.String({ description: "google, outlook : l'adresse où l'artisan donne son accord (OAuth) ; la connexion se termine au retour" })),
             }),
             ...adminErrors(400, 401, 409),
           },
@@ -165,7 +165,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
       '/calendars/oauth/:provider/callback',
       {
         schema: {
-          summary: 'Retour de l’autorisation Google (OAuth) : termine la connexion et importe le calendrier',
+          summary: 'Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier',
           params: Type.Object({ provider: StringEnum(['google', 'outlook'] as const) }),
           querystring: Type.Object({
             code: Type.Optional(Type.String({ maxLength: 2000 })),
