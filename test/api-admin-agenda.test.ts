@@ -64,11 +64,36 @@ describe.each(ENGINES)('week agenda on %s', (engine) => {
     expect((await t.request('GET', '/api/admin/agenda?week=2027-03-22')).status).toBe(401);
   });
 
-  it('a phone booking shows in its week at once', async () => {
-    const res = await t.request('POST', '/api/admin/bookings', bookingBody('2027-03-03', '10:00', { customer: { name: 'Mme Roux', email: 'roux@example.fr' } }), admin);
+  it('a phone booking shows in its week at once, with what the agenda shows and no more', async () => {
+    const customer = { name: 'Mme Roux', email: 'roux@example.fr', phone: '+33611223344', address: { street: '3 rue des Lilas', postalCode: '69003', city: 'Lyon' } };
+    const res = await t.request('POST', '/api/admin/bookings', bookingBody('2027-03-03', '10:00', { customer }), admin);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const other = await t.request('POST', '/api/admin/bookings', bookingBody('2027-03-04', '14:30', { customer: { name: 'M. Blanc', email: 'blanc@example.fr' } }), admin);
+    expect(other.status, JSON.stringify(other.body)).toBe(201);
     const week = await t.request('GET', '/api/admin/agenda?week=2027-03-01', undefined, admin);
-    expect(week.body.bookings.map((b: { publicCode: string; channel: string }) => [b.publicCode, b.channel])).toEqual([[res.body.booking.publicCode, 'phone']]);
+    expect(week.status).toBe(200);
+    const { durationMinutes, serviceName, publicCode } = res.body.booking;
+    // Wednesday 3 March 10:00 in Paris is 09:00 UTC (winter time, +01:00).
+    const endUtc = new Date(Date.parse('2027-03-03T09:00:00Z') + durationMinutes * 60_000);
+    const endLocal = `${new Date(endUtc.getTime() + 3_600_000).toISOString().slice(0, 19)}+01:00`;
+    expect(week.body.bookings).toEqual([
+      {
+        publicCode,
+        status: 'confirmed',
+        channel: 'phone',
+        serviceId: 'diag',
+        serviceName,
+        startDateTime: '2027-03-03T10:00:00+01:00',
+        endDateTime: endLocal,
+        date: '2027-03-03',
+        time: '10:00',
+        durationMinutes,
+        // The e-mail and the street stay in the booking's detail.
+        customer: { name: 'Mme Roux', phone: '+33611223344', city: 'Lyon' },
+      },
+      expect.objectContaining({ publicCode: other.body.booking.publicCode, date: '2027-03-04', time: '14:30', customer: { name: 'M. Blanc' } }),
+    ]);
+    expect(serviceName).toEqual(expect.any(String));
   });
 
   it('the list says the total even past the last page', async () => {

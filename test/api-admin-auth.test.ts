@@ -99,6 +99,15 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
     expect(JSON.stringify(list.body)).not.toContain(token);
     const listed = list.body.tokens.find((x: { name: string }) => x.name === 'Site web');
     expect(listed.lastUsedAt).not.toBeNull();
+    // "Last used" is kept to the minute: a read 30 s later leaves it, one 61 s after the first rewrites it.
+    const lastUsedAt = async () =>
+      (await t.request('GET', '/api/admin/tokens', undefined, adminHeaders())).body.tokens.find((x: { name: string }) => x.name === 'Site web').lastUsedAt;
+    t.clock.ms += 30_000;
+    expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect(await lastUsedAt()).toBe(listed.lastUsedAt);
+    t.clock.ms += 31_000;
+    expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect(Date.parse(await lastUsedAt()) - Date.parse(listed.lastUsedAt)).toBe(61_000);
 
     expect((await t.request('DELETE', `/api/admin/tokens/${listed.id}`, undefined, adminHeaders())).status).toBe(204);
     expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(401);

@@ -59,6 +59,8 @@ const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('ba
 export const API_TOKEN_PREFIX = 'ac_';
 const PASSWORD_MIN = 10;
 const PASSWORD_MAX = 200;
+/** An API token's "last used" is rewritten at most once a minute. */
+export const TOKEN_TOUCH_EVERY_MS = 60_000;
 
 export const invalidCredentials = (): AppError =>
   new AppError('INVALID_CREDENTIALS', 'Adresse e-mail ou mot de passe incorrect.');
@@ -123,7 +125,10 @@ export function makeAdminAuth(deps: {
       if (credentials.bearer) {
         const token = await store.findApiToken(sha256(credentials.bearer));
         if (!token || token.revokedMs !== null) return undefined;
-        await store.touchApiToken(token.id, clock.now());
+        // "Last used" to the minute: a write per request would cost every API read a write
+        // transaction (the week agenda's bench: one UPDATE for each read).
+        const now = clock.now();
+        if (token.lastUsedMs === null || now - token.lastUsedMs >= TOKEN_TOUCH_EVERY_MS) await store.touchApiToken(token.id, now);
         return { artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token' };
       }
       if (credentials.sessionToken) {

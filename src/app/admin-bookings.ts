@@ -29,7 +29,32 @@ export interface HistoryEntry {
   data: Record<string, unknown>;
 }
 
+/** What the week agenda shows of a booking (a projection: no history-sized columns). */
+export interface AgendaEntry {
+  publicCode: string;
+  status: BookingRecord['status'];
+  channel: BookingRecord['channel'];
+  serviceId: string;
+  serviceName: string;
+  startMs: number;
+  endMs: number;
+  durationMinutes: number;
+  customerName: string;
+  customerPhone: string | null;
+  city: string | null;
+}
+
+export interface AgendaQuery {
+  artisanId: string;
+  from: Temporal.PlainDate;
+  to: Temporal.PlainDate;
+  statuses: ListedStatus[];
+  limit: number;
+}
+
 export interface AdminBookingReader {
+  /** The agenda's projection of the bookings whose local start date is within [from, to], by start; with the artisan's zone. */
+  listAgenda(q: AgendaQuery): Promise<{ timezone: string | undefined; items: AgendaEntry[] }>;
   /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
   listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
   listHistory(bookingId: string): Promise<HistoryEntry[]>;
@@ -73,15 +98,15 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
     async agenda(
       artisanId: string,
       week?: Temporal.PlainDate,
-    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; bookings: BookingRecord[] }> {
+    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; timezone: string | undefined; bookings: AgendaEntry[] }> {
       const zone = week ? undefined : await deps.zoneOf?.(artisanId);
       const today = zone ? todayIn(zone, deps.clock.now()) : undefined;
       const day = week ?? today;
       if (!day) throw new ValidationError([{ field: 'week', message: 'Indiquez une date de la semaine voulue.' }]);
       const from = day.subtract({ days: day.dayOfWeek - 1 });
       const to = from.add({ days: 6 });
-      const { items } = await reader.listBookings({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
-      return { from, to, ...(today ? { today } : {}), bookings: items };
+      const { timezone, items } = await reader.listAgenda({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS });
+      return { from, to, ...(today ? { today } : {}), timezone: timezone ?? zone, bookings: items };
     },
 
     async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {

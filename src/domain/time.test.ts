@@ -14,6 +14,7 @@ import {
   todayIn,
   wallClockToInstant,
   localMonthBounds,
+  localDaysFormatter,
 } from './time.ts';
 
 // Expected instants are written by hand from the tz rules:
@@ -247,5 +248,35 @@ describe('localMonthBounds', () => {
     // 01:00 on 1 January 2028 in Auckland (+13:00): the month is January 2028.
     expect(new Date(bounds.startMs).toISOString()).toBe('2027-12-31T11:00:00.000Z');
     expect(new Date(bounds.endMs).toISOString()).toBe('2028-01-31T11:00:00.000Z');
+  });
+});
+
+describe('localDaysFormatter', () => {
+  it('formats the week of the spring change in Paris, on both sides of it and past its end', () => {
+    const f = localDaysFormatter(d('2027-03-22'), 7, PARIS);
+    expect(f(utc('2027-03-21T23:30:00Z'))).toEqual({ iso: '2027-03-22T00:30:00+01:00', date: '2027-03-22', time: '00:30' });
+    expect(f(utc('2027-03-24T08:00:00Z'))).toEqual({ iso: '2027-03-24T09:00:00+01:00', date: '2027-03-24', time: '09:00' });
+    expect(f(utc('2027-03-28T00:30:00Z'))).toEqual({ iso: '2027-03-28T01:30:00+01:00', date: '2027-03-28', time: '01:30' });
+    expect(f(utc('2027-03-28T01:30:00Z'))).toEqual({ iso: '2027-03-28T03:30:00+02:00', date: '2027-03-28', time: '03:30' });
+    expect(f(utc('2027-03-28T22:15:00Z'))).toEqual({ iso: '2027-03-29T00:15:00+02:00', date: '2027-03-29', time: '00:15' });
+    expect(f(utc('2027-03-21T22:59:59Z'))).toEqual({ iso: '2027-03-21T23:59:59+01:00', date: '2027-03-21', time: '23:59' });
+  });
+
+  it('property: gives what Temporal gives, for instants in and around the days, in zones with and without summer time', () => {
+    const zones = ['Europe/Paris', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC', 'Pacific/Chatham'];
+    const origin = d('2027-01-01');
+    fc.assert(
+      fc.property(fc.constantFrom(...zones), fc.integer({ min: 0, max: 720 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: -2 * 1440, max: 12 * 1440 }), fc.integer({ min: 0, max: 59 }), (zone, offsetDays, days, minute, second) => {
+        const from = origin.add({ days: offsetDays });
+        const at = from.toZonedDateTime({ timeZone: zone }).epochMilliseconds + minute * 60_000 + second * 1000;
+        const zoned = Temporal.Instant.fromEpochMilliseconds(at).toZonedDateTimeISO(zone);
+        expect(localDaysFormatter(from, days, zone)(at)).toEqual({
+          iso: zoned.toString({ timeZoneName: 'never', smallestUnit: 'second' }),
+          date: zoned.toPlainDate().toString(),
+          time: `${String(zoned.hour).padStart(2, '0')}:${String(zoned.minute).padStart(2, '0')}`,
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -24,12 +24,24 @@ export interface AdminBooking {
   createdAt: string;
 }
 
+/** A booking as the week agenda gives it (GET /api/admin/agenda): what a line shows. */
+export interface AgendaBooking {
+  publicCode: string;
+  status: string;
+  channel: string;
+  serviceName: string;
+  startDateTime: string;
+  date: string;
+  time: string;
+  customer: { name: string; phone?: string; city?: string };
+}
+
 export const mondayOf = (date: string): string => {
   const d = new Date(`${date}T00:00:00Z`);
   return addDays(date, -((d.getUTCDay() + 6) % 7));
 };
 
-function BookingLine({ b }: { b: AdminBooking }) {
+function BookingLine({ b }: { b: AgendaBooking }) {
   const href = `/admin/reservations/${b.publicCode}`;
   return (
     <a
@@ -54,14 +66,14 @@ function BookingLine({ b }: { b: AdminBooking }) {
 export function AgendaScreen({ session }: { session: Session }) {
   const [monday, setMonday] = useState<string>();
   const [today, setToday] = useState<string>();
-  const [week, setWeek] = useState<{ from: string; to: string; bookings: AdminBooking[] }>();
+  const [week, setWeek] = useState<{ from: string; to: string; bookings: AgendaBooking[] }>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     // The first read has no date: the service says which week (and day) it is for the artisan.
     setError(undefined);
     call(session.api.GET('/api/admin/agenda', { params: { query: monday ? { week: monday } : {} } })).then(
       (r) => {
-        setWeek(r as typeof week);
+        setWeek(r);
         if (!monday) {
           setToday(r.today);
           setMonday(r.from);

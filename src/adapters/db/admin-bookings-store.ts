@@ -1,4 +1,4 @@
-import type { AdminBookingReader, HistoryEntry } from '../../app/admin-bookings.ts';
+import type { AdminBookingReader, AgendaEntry, HistoryEntry } from '../../app/admin-bookings.ts';
 import { BOOKING_SELECT, toBooking } from './booking-store.ts';
 import type { Database } from './database.ts';
 
@@ -40,6 +40,45 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       );
       const items = rows.filter((r) => r.id !== null && r.id !== undefined).map(toBooking);
       return { items, total: rows[0]?.total ?? 0 };
+    },
+
+    /**
+     * Only the columns the agenda shows, instants as epoch ms (no timestamp parsing), the same
+     * sargable range as listBookings; the zone comes with the rows (none: no zone needed).
+     */
+    async listAgenda(q) {
+      const zone = `(SELECT timezone FROM artisans WHERE id = $1)`;
+      const rows = await db.query<{
+        public_code: string; status: AgendaEntry['status']; channel: AgendaEntry['channel']; service_id: string; service_name: string;
+        start_ms: number; end_ms: number; duration_minutes: number; customer_name: string; customer_phone: string | null; city: string | null; timezone: string;
+      }>(
+        `SELECT b.public_code, b.status, b.channel, b.service_id, b.service_name,
+                (extract(epoch FROM b.starts_at) * 1000)::float8 AS start_ms, (extract(epoch FROM b.ends_at) * 1000)::float8 AS end_ms,
+                b.duration_minutes, b.customer_name, b.customer_phone, b.customer_address ->> 'city' AS city, a.timezone
+           FROM bookings b JOIN artisans a ON a.id = b.artisan_id
+          WHERE b.artisan_id = $1 AND b.status = ANY($2)
+            AND b.starts_at >= ($3::date)::timestamp AT TIME ZONE ${zone}
+            AND b.starts_at < ($4::date + 1)::timestamp AT TIME ZONE ${zone}
+          ORDER BY b.starts_at, b.public_code
+          LIMIT $5`,
+        [q.artisanId, q.statuses, q.from.toString(), q.to.toString(), q.limit],
+      );
+      return {
+        timezone: rows[0]?.timezone,
+        items: rows.map((r): AgendaEntry => ({
+          publicCode: r.public_code,
+          status: r.status,
+          channel: r.channel,
+          serviceId: r.service_id,
+          serviceName: r.service_name,
+          startMs: Number(r.start_ms),
+          endMs: Number(r.end_ms),
+          durationMinutes: r.duration_minutes,
+          customerName: r.customer_name,
+          customerPhone: r.customer_phone,
+          city: r.city,
+        })),
+      };
     },
 
     async listHistory(bookingId) {

@@ -9,7 +9,7 @@ export interface paths {
         };
         /**
          * Agenda de la semaine (du lundi au dimanche) en une requête
-         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.
+         * @description Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début. Chaque rendez-vous en bref (ce que l’agenda affiche) ; le détail complet : GET /api/admin/bookings/{publicCode}.
          */
         get: {
             parameters: {
@@ -34,77 +34,30 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
-                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
-                                cancellationRefund?: {
-                                    refundCents: number;
-                                    refundRate: number;
-                                    retainedCents: number;
-                                };
-                                cancelledBy: ("customer" | "artisan" | "system") | null;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
                                  * @enum {string}
                                  */
                                 channel: "online" | "phone";
-                                createdAt: string;
                                 customer: {
-                                    address?: {
-                                        city: string;
-                                        postalCode: string;
-                                        street: string;
-                                    };
-                                    email: string;
+                                    /** @description Ville de l’adresse d’intervention */
+                                    city?: string;
                                     name: string;
                                     phone?: string;
                                 };
+                                /** @description Date locale du début (AAAA-MM-JJ) */
                                 date: string;
-                                deposit: {
-                                    amountCents: number;
-                                    /** @enum {string} */
-                                    currency: "EUR";
-                                    paymentIntentId: string | null;
-                                    /** @enum {string|null} */
-                                    paymentProvider: "stripe" | "other" | null;
-                                    /** @enum {string} */
-                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
-                                    rate: number;
-                                    refundedCents: number;
-                                };
-                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
-                                dispute: {
-                                    amountCents: number;
-                                    openedAt: string;
-                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
-                                    reason: string;
-                                    status: string;
-                                } | null;
                                 durationMinutes: number;
                                 endDateTime: string;
-                                notifications: {
-                                    email: boolean;
-                                    sms: boolean;
-                                };
-                                priceCents: number;
                                 publicCode: string;
-                                /** @description Remboursement décidé à l’annulation */
-                                refundCents: number;
-                                refundPolicy?: {
-                                    tiers: {
-                                        minHoursBefore: number;
-                                        refundRate: number;
-                                    }[];
-                                };
                                 serviceId: string;
                                 serviceName: string;
-                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                /** @description ISO 8601 avec le décalage horaire de l’artisan */
                                 startDateTime: string;
-                                /**
-                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
-                                 * @enum {string}
-                                 */
-                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @enum {string} */
+                                status: "confirmed" | "rescheduled";
+                                /** @description Heure locale du début (HH:MM) */
                                 time: string;
-                                updatedAt: string;
                             }[];
                             from: string;
                             to: string;

@@ -1,10 +1,11 @@
 import { VISIBLE_STATUSES } from '../../../domain/booking-lifecycle.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AdminBookings, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
+import type { Temporal } from 'temporal-polyfill';
+import type { AdminBookings, AgendaEntry, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
 import type { BookingRecord } from '../../../app/ports.ts';
 import { ValidationError } from '../../../domain/errors.ts';
-import { formatInstant, parseLocalDate } from '../../../domain/time.ts';
+import { formatInstant, localDaysFormatter, parseLocalDate } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
@@ -40,6 +41,48 @@ const AdminBookingDto = Type.Object({
     { description: 'Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe' },
   ),
 });
+/** What the week agenda shows of a booking; the full record is one GET /api/admin/bookings/{publicCode} away. */
+const AgendaBookingDto = Type.Object({
+  publicCode: Type.String(),
+  status: StringEnum(['confirmed', 'rescheduled'] as const),
+  channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
+  serviceId: Type.String(),
+  serviceName: Type.String(),
+  startDateTime: Type.String({ description: 'ISO 8601 avec le décalage horaire de l’artisan' }),
+  endDateTime: Type.String(),
+  date: Type.String({ description: 'Date locale du début (AAAA-MM-JJ)' }),
+  time: Type.String({ description: 'Heure locale du début (HH:MM)' }),
+  durationMinutes: Type.Integer(),
+  customer: Type.Object({
+    name: Type.String(),
+    phone: Type.Optional(Type.String()),
+    city: Type.Optional(Type.String({ description: 'Ville de l’adresse d’intervention' })),
+  }),
+});
+
+/** One zone lookup per day of the week (localDaysFormatter), not per booking. */
+function presentAgenda(bookings: AgendaEntry[], from: Temporal.PlainDate, zone: string | undefined) {
+  if (bookings.length === 0 || !zone) return [];
+  // Eight days: a booking may end after Sunday midnight.
+  const local = localDaysFormatter(from, 8, zone);
+  return bookings.map((b) => {
+    const start = local(b.startMs);
+    return {
+      publicCode: b.publicCode,
+      status: b.status as 'confirmed' | 'rescheduled',
+      channel: b.channel,
+      serviceId: b.serviceId,
+      serviceName: b.serviceName,
+      startDateTime: start.iso,
+      endDateTime: local(b.endMs).iso,
+      date: start.date,
+      time: start.time,
+      durationMinutes: b.durationMinutes,
+      customer: { name: b.customerName, ...(b.customerPhone ? { phone: b.customerPhone } : {}), ...(b.city ? { city: b.city } : {}) },
+    };
+  });
+}
+
 const HistoryDto = Type.Object({
   at: Type.String(),
   type: Type.String({ description: 'hold_taken, authentication_required, confirmed, payment_declined, hold_expired, rescheduled, cancelled, deposit_settled, deposit_captured, late_payment_refunded, dispute_opened, refund_confirmed, customer_erased…' }),
@@ -114,10 +157,10 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       {
         schema: {
           summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
-          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début.',
+          description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début. Chaque rendez-vous en bref (ce que l’agenda affiche) ; le détail complet : GET /api/admin/bookings/{publicCode}.',
           querystring: Type.Object({ week: Type.Optional(DateString) }),
           response: {
-            200: Type.Object({ from: Type.String(), to: Type.String(), today: Type.Optional(Type.String({ description: 'Sans `week` : la date du jour chez l’artisan' })), bookings: Type.Array(AdminBookingDto) }),
+            200: Type.Object({ from: Type.String(), to: Type.String(), today: Type.Optional(Type.String({ description: 'Sans `week` : la date du jour chez l’artisan' })), bookings: Type.Array(AgendaBookingDto) }),
             ...errorResponses(400, 401),
           },
         },
@@ -128,7 +171,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           from: week.from.toString(),
           to: week.to.toString(),
           ...(week.today ? { today: week.today.toString() } : {}),
-          bookings: week.bookings.map(presentAdminBooking),
+          bookings: presentAgenda(week.bookings, week.from, week.timezone),
         };
       },
     );
