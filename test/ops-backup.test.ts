@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -14,8 +12,8 @@ import { openPgliteThread } from '../src/adapters/db/pglite-thread.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { restoreBackup } from '../src/adapters/db/restore.ts';
 import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
-import { ENGINES, createTestLocation, dropTestLocation, type Engine } from './helpers/db.ts';
-import { TEST_DATA_DIR, adminUrl } from './helpers/paths.ts';
+import { ENGINES, createTestLocation, createEmptyServerDatabase, dropTestLocation, type Engine } from './helpers/db.ts';
+import { TEST_DATA_DIR } from './helpers/paths.ts';
 import { REPO_ROOT, childEnv } from './helpers/process.ts';
 import { TEST_ADMIN_TOKEN, adminHeaders } from './helpers/admin.ts';
 import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
@@ -40,16 +38,9 @@ function freshDir(): string {
 }
 
 async function emptyServerDatabase(): Promise<string> {
-  const url = process.env.TEST_DATABASE_URL!;
-  const name = `artisanconnect_restore_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl(url) });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  cleanups.push(() => dropTestLocation('postgres', u.toString()));
-  return u.toString();
+  const url = await createEmptyServerDatabase('artisanconnect_restore');
+  cleanups.push(() => dropTestLocation('postgres', url));
+  return url;
 }
 
 /** Runs one of the npm scripts' programs (`npm run backup` is `node --import tsx src/cli/backup.ts`). */

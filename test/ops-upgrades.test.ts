@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -8,8 +8,7 @@ import { openPglite } from '../src/adapters/db/pglite.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import type { Database } from '../src/adapters/db/database.ts';
 import { seedDemo } from '../src/adapters/db/seed.ts';
-import { ENGINES, createTestLocation, dropTestLocation, type Engine } from './helpers/db.ts';
-import { adminUrl } from './helpers/paths.ts';
+import { ENGINES, createTestLocation, createEmptyServerDatabase, dropTestLocation, type Engine } from './helpers/db.ts';
 import { exitWithin, freePort, killAllServiceProcesses, openWeekdayAhead, startServiceProcess } from './helpers/process.ts';
 import { TestClock, bookingBody, parisDate } from './helpers/service.ts';
 import { TEST_ADMIN_TOKEN } from './helpers/admin.ts';
@@ -32,16 +31,9 @@ const open = (engine: Engine, location: string): Promise<Database> => (engine ==
 
 /** An empty database on the test server (not the migrated template). */
 async function emptyServerDatabase(): Promise<string> {
-  const url = process.env.TEST_DATABASE_URL!;
-  const name = `artisanconnect_empty_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl(url) });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  cleanups.push(() => dropTestLocation('postgres', u.toString()));
-  return u.toString();
+  const url = await createEmptyServerDatabase('artisanconnect_empty');
+  cleanups.push(() => dropTestLocation('postgres', url));
+  return url;
 }
 
 if (ENGINES.includes('postgres')) {

@@ -63,6 +63,20 @@ export async function createTestLocation(engine: Engine): Promise<string> {
   return u.toString();
 }
 
+/** An empty (not migrated) database on the test server; drop it with `dropTestLocation('postgres', url)`. */
+export async function createEmptyServerDatabase(prefix = 'artisanconnect_empty'): Promise<string> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) throw new Error('TEST_DATABASE_URL is not set');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl(url) });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
 export async function dropTestLocation(engine: Engine, location: string): Promise<void> {
   if (engine === 'pglite') {
     rmSync(location, { recursive: true, force: true });
