@@ -125,7 +125,10 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
   });
 
   it('GET /api/admin/messages: newest first, paged, filtered by channel and booking code; admin only', async () => {
+    // Each booking's messages are sent before the next booking is made: the worker sends
+    // different bookings' jobs concurrently, so only this order says which messages are newest.
     const first = await book();
+    await drain();
     const second = await book('2027-03-11');
     await drain();
     const all = await messages();
