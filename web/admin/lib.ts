@@ -1,4 +1,5 @@
-import { call, createApiClient, errorOf, type ApiClient } from '../shared/api/client';
+import { useState } from 'preact/hooks';
+import { call, createApiClient, errorOf, fieldErrors, type ApiClient } from '../shared/api/client';
 
 /**
  * The back office's session: the typed client with the session's CSRF token on every request
@@ -62,4 +63,26 @@ export const PAYMENT_LABEL: Record<string, string> = {
 export function navigate(path: string): void {
   history.pushState(null, '', path);
   dispatchEvent(new PopStateEvent('popstate'));
+}
+
+/**
+ * A settings screen's messages and the one way it runs an action: clear both messages, run,
+ * say `ok` and reload; on failure show the API's French message with its per-field details.
+ */
+export function useScreenAction(reload: () => Promise<void>) {
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const run = async (f: () => Promise<unknown>, ok: string): Promise<void> => {
+    setError(undefined);
+    setNotice(undefined);
+    try {
+      await f();
+      setNotice(ok);
+      await reload();
+    } catch (e) {
+      const api = errorOf(e);
+      setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
+    }
+  };
+  return { error, setError, notice, run };
 }

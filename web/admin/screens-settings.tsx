@@ -3,7 +3,7 @@ import { Alert } from '../shared/components/Alert';
 import { fieldErrors } from '../shared/api/client';
 import { euros, longDate } from '../shared/format';
 import { Field } from './screens-access';
-import { DAY_NAMES, WEEK_ORDER, atInZone, call, errorOf, hhmm, minutesOf, type Session } from './lib';
+import { DAY_NAMES, WEEK_ORDER, atInZone, call, errorOf, hhmm, minutesOf, useScreenAction, type Session } from './lib';
 
 type Range = { start: string; end: string };
 type Rule = { dayOfWeek: number; startMinutes: number; endMinutes: number };
@@ -121,8 +121,7 @@ export function HoursScreen({ session }: { session: Session }) {
   const [rules, setRules] = useState({ step: '', notice: '', horizon: '' });
   const [exceptions, setExceptions] = useState<{ id: string; date: string; closed: boolean; ranges: { startMinutes: number; endMinutes: number }[] }[]>([]);
   const [exc, setExc] = useState({ date: '', closed: true, start: '09:00', end: '12:00' });
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
+  const { error, setError, notice, run } = useScreenAction(() => load());
   const load = async () => {
     try {
       const a = (await call(session.api.GET('/api/admin/artisan'))).artisan as Artisan;
@@ -134,18 +133,6 @@ export function HoursScreen({ session }: { session: Session }) {
     }
   };
   useEffect(() => void load(), []);
-  const run = async (f: () => Promise<unknown>, ok: string) => {
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      await f();
-      setNotice(ok);
-      await load();
-    } catch (e) {
-      const api = errorOf(e);
-      setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
-    }
-  };
   return (
     <>
       <h1>Horaires et règles de réservation</h1>
@@ -746,8 +733,7 @@ export function CalendarsScreen({ session }: { session: Session }) {
   const [calendars, setCalendars] = useState<Connection[]>([]);
   const [feed, setFeed] = useState<string>();
   const [f, setF] = useState({ providerId: 'ics' as 'ics' | 'caldav', name: '', url: '', serverUrl: '', username: '', password: '', writeBookings: false });
-  const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
+  const { error, setError, notice, run: act } = useScreenAction(() => load());
   const load = async () => {
     try {
       setCalendars((await call(session.api.GET('/api/admin/calendars'))).calendars as Connection[]);
@@ -757,18 +743,6 @@ export function CalendarsScreen({ session }: { session: Session }) {
     }
   };
   useEffect(() => void load(), []);
-  const act = async (f: () => Promise<unknown>, ok: string) => {
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      await f();
-      setNotice(ok);
-      await load();
-    } catch (e) {
-      const api = errorOf(e);
-      setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
-    }
-  };
   const set = (k: 'name' | 'url' | 'serverUrl' | 'username' | 'password') => (v: string) => setF({ ...f, [k]: v });
   return (
     <>
