@@ -34,6 +34,14 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
     expect(res.body.csrfToken).toBeUndefined();
     const artisan = await t.service.db.query<{ id: string }>('SELECT id FROM artisans');
     expect(res.body.artisanId).toBe(artisan[0]!.id);
+    // The artisan's zone, so the back office shows every instant in it (the demo artisan is in Paris).
+    expect(res.body.timezone).toBe('Europe/Paris');
+    await t.service.db.query(`UPDATE artisans SET timezone = 'Indian/Reunion'`);
+    try {
+      expect((await t.request('GET', '/api/admin/me', undefined, adminHeaders())).body.timezone).toBe('Indian/Reunion');
+    } finally {
+      await t.service.db.query(`UPDATE artisans SET timezone = 'Europe/Paris'`);
+    }
   });
 
   it('logs in with e-mail and password: HttpOnly SameSite=Lax cookie, not Secure over plain HTTP', async () => {

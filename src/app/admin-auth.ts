@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { AppError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
 import type { Clock, Randomness } from './ports.ts';
 
@@ -42,8 +42,8 @@ export interface AdminAuthStore {
   listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
   revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<boolean>;
   soleArtisanId(): Promise<string | undefined>;
-  /** The artisan's display name and sign-in e-mail (the first login's, for a token). */
-  accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null } | undefined>;
+  /** The artisan's display name, sign-in e-mail (the first login's, for a token) and time zone. */
+  accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null; timezone: string } | undefined>;
 }
 
 export interface Principal {
@@ -159,10 +159,14 @@ export function makeAdminAuth(deps: {
 
     listApiTokens: (artisanId: string) => store.listApiTokens(artisanId),
 
-    /** Who is signed in, for the back office header: name, sign-in e-mail, session or token. */
+    /**
+     * Who is signed in, for the back office: name, sign-in e-mail, session or token, and the
+     * artisan's time zone (every instant the back office shows is in it, not the browser's).
+     */
     async whoAmI(principal: Principal) {
       const account = await store.accountOf(principal.artisanId);
-      return { ...principal, displayName: account?.displayName ?? '', email: principal.email ?? account?.signInEmail ?? undefined };
+      if (!account) throw unauthenticated();
+      return { ...principal, displayName: account.displayName, email: principal.email ?? account.signInEmail ?? undefined, timezone: account.timezone };
     },
 
     async revokeApiToken(artisanId: string, id: string): Promise<void> {

@@ -11,6 +11,8 @@ export interface Me {
   email?: string;
   via: 'session' | 'token';
   csrfToken?: string;
+  /** The artisan's IANA time zone: every instant the back office shows is in it. */
+  timezone: string;
 }
 
 export interface Session {
@@ -26,9 +28,17 @@ export const anonymous = createApiClient();
 
 export { call, errorOf };
 
-/** An instant ("2027-03-10T09:00:00+01:00" or ISO UTC) as the artisan's wall clock, in French. */
-export const atInZone = (iso: string, timeZone: string | undefined): string =>
-  new Date(iso).toLocaleString('fr-FR', { timeZone: timeZone ?? 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+/**
+ * An instant ("2027-03-10T09:00:00+01:00" or ISO UTC) as the wall clock of `timeZone`, in
+ * French ("10/03/2027 09:00"). Pass the artisan's zone, `session.me.timezone` (from
+ * GET /api/admin/me), never the browser's: the artisan may be away from home.
+ */
+export function atInZone(iso: string, timeZone: string): string;
+/** @deprecated Without a zone the time is Paris's: pass `session.me.timezone`. */
+export function atInZone(iso: string, timeZone: undefined): string;
+export function atInZone(iso: string, timeZone: string | undefined): string {
+  return new Date(iso).toLocaleString('fr-FR', { timeZone: timeZone ?? 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+}
 
 /** Minutes since midnight <-> "HH:MM" (the value of an `<input type="time">`). */
 export const hhmm = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;

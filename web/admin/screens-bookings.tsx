@@ -318,10 +318,6 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   const [reason, setReason] = useState('');
   const [slot, setSlot] = useState<{ date: string; time: string }>();
   const heading = useRef<HTMLHeadingElement>(null);
-  const [zone, setZone] = useState<string>();
-  useEffect(() => {
-    call(session.api.GET('/api/admin/artisan')).then((r) => setZone(r.artisan.timezone), () => undefined);
-  }, []);
   const load = () =>
     call(session.api.GET('/api/admin/bookings/{publicCode}', { params: { path: { publicCode: code } } })).then(
       (r) => setData(r as typeof data),
@@ -446,7 +442,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         <ol class="history">
           {data.history.map((h, i) => (
             <li key={i}>
-              <time dateTime={h.at}>{atInZone(h.at, zone)}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
+              <time dateTime={h.at}>{atInZone(h.at, session.me.timezone)}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
               {typeof h.data.reason === 'string' ? ` (motif : ${h.data.reason})` : ''}
             </li>
           ))}

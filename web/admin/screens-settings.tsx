@@ -367,12 +367,9 @@ export function TimeOffScreen({ session }: { session: Session }) {
   const [f, setF] = useState({ from: '', to: '', summary: 'Congés' });
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [zone, setZone] = useState('Europe/Paris');
+  const zone = session.me.timezone;
   const load = () => call(session.api.GET('/api/admin/busy-blocks', { params: { query: {} } })).then((r) => setBlocks(r.busyBlocks), (e) => setError(errorOf(e).message));
-  useEffect(() => {
-    void load();
-    call(session.api.GET('/api/admin/artisan')).then((r) => setZone(r.artisan.timezone), () => undefined);
-  }, []);
+  useEffect(() => void load(), []);
   /** The artisan's UTC offset at local midnight of `date` ("+01:00"): days off are the artisan's days, not the browser's. */
   const offsetOf = (date: string) => {
     const name = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'longOffset' }).formatToParts(new Date(`${date}T03:00:00Z`)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
@@ -502,7 +499,7 @@ const TOPIC_LABEL: Record<string, string> = {
 /** The mailbox (what was sent, or kept without SMTP/Twilio) and the failed messages to retry. */
 export function MessagesScreen({ session }: { session: Session }) {
   const [messages, setMessages] = useState<{ id: string; channel: string; to: string; subject: string | null; text: string; bookingCode: string | null; createdAt: string }[]>([]);
-  const [dead, setDead] = useState<{ id: string; topic: string; bookingCode: string | null; attempts: number; lastError: string | null }[]>([]);
+  const [dead, setDead] = useState<{ id: string; topic: string; bookingCode: string | null; attempts: number; lastError: string | null; createdAt: string }[]>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const load = async () => {
@@ -527,7 +524,8 @@ export function MessagesScreen({ session }: { session: Session }) {
           {dead.map((j) => (
             <li key={j.id} class="card">
               <p>
-                <strong>{TOPIC_LABEL[j.topic] ?? j.topic}</strong> {j.bookingCode ? `— réservation ${j.bookingCode}` : ''} — {j.attempts} essais
+                <strong>{TOPIC_LABEL[j.topic] ?? j.topic}</strong> {j.bookingCode ? `— réservation ${j.bookingCode}` : ''} — {j.attempts} essais — demandé le{' '}
+                <time dateTime={j.createdAt}>{atInZone(j.createdAt, session.me.timezone)}</time>
               </p>
               {j.lastError && <p class="hint">Dernière erreur : {j.lastError}</p>}
               <button
@@ -554,7 +552,7 @@ export function MessagesScreen({ session }: { session: Session }) {
           <li key={m.id} class="card">
             <details>
               <summary>
-                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} ({atInZone(m.createdAt, undefined)})
+                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} (<time dateTime={m.createdAt}>{atInZone(m.createdAt, session.me.timezone)}</time>)
               </summary>
               <pre class="terms">{m.text}</pre>
             </details>
@@ -602,7 +600,8 @@ function TermsOfSale({ session }: { session: Session }) {
 
 export function AccountScreen({ session }: { session: Session }) {
   const [pw, setPw] = useState({ current: '', next: '' });
-  const [tokens, setTokens] = useState<{ id: string; name: string; prefix: string; createdAt: string; revokedAt: string | null }[]>([]);
+  const [tokens, setTokens] = useState<{ id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }[]>([]);
+  const at = (iso: string) => <time dateTime={iso}>{atInZone(iso, session.me.timezone)}</time>;
   const [tokenName, setTokenName] = useState('');
   const [created, setCreated] = useState<string>();
   const [error, setError] = useState<string>();
@@ -666,7 +665,8 @@ export function AccountScreen({ session }: { session: Session }) {
         {tokens.map((t) => (
           <li key={t.id} class="row">
             <span>
-              {t.name} ({t.prefix}…) — {t.revokedAt ? 'révoqué' : 'actif'}
+              {t.name} ({t.prefix}…) — {t.revokedAt ? <>révoqué le {at(t.revokedAt)}</> : 'actif'} — créé le {at(t.createdAt)} —{' '}
+              {t.lastUsedAt ? <>dernière utilisation le {at(t.lastUsedAt)}</> : 'jamais utilisé'}
             </span>
             {!t.revokedAt && (
               <button

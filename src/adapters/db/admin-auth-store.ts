@@ -93,12 +93,12 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       return rows.length > 0;
     },
     async accountOf(artisanId) {
-      const rows = await db.query<{ display_name: string; email: string | null }>(
-        `SELECT a.display_name, (SELECT u.email FROM admin_users u WHERE u.artisan_id = a.id ORDER BY u.created_at LIMIT 1) AS email
+      const rows = await db.query<{ display_name: string; email: string | null; timezone: string }>(
+        `SELECT a.display_name, a.timezone, (SELECT u.email FROM admin_users u WHERE u.artisan_id = a.id ORDER BY u.created_at LIMIT 1) AS email
            FROM artisans a WHERE a.id = $1`,
         [artisanId],
       );
-      return rows[0] ? { displayName: rows[0].display_name, signInEmail: rows[0].email } : undefined;
+      return rows[0] ? { displayName: rows[0].display_name, signInEmail: rows[0].email, timezone: rows[0].timezone } : undefined;
     },
     async soleArtisanId() {
       return (await db.query<{ id: string }>('SELECT id FROM artisans ORDER BY created_at LIMIT 1'))[0]?.id;

@@ -2768,6 +2768,8 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
+                            timezone: string;
                             via: "session" | "token";
                         };
                     };
@@ -2892,6 +2894,8 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
+                            timezone: string;
                             via: "session" | "token";
                         };
                     };
@@ -6220,6 +6224,8 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
+                            timezone: string;
                             via: "session" | "token";
                         };
                     };

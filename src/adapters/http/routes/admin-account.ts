@@ -12,6 +12,7 @@ export const Me = Type.Object({
   actor: Type.String({ description: '"artisan" (session) ou "token:<nom>"' }),
   via: Type.Union([Type.Literal('session'), Type.Literal('token')]),
   email: Type.Optional(Type.String({ description: 'E-mail de connexion' })),
+  timezone: Type.String({ description: "Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées" }),
   csrfToken: Type.Optional(Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture faite avec la session" })),
 });
 const ApiToken = Type.Object({
