@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, setDemoPassword } from './helpers/admin.ts';
 import { resetBookings, type Engine } from './helpers/db.ts';
 import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { REPO_ROOT } from './helpers/process.ts';
 import { bookingBody, type TestService } from './helpers/service.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
 
@@ -56,10 +59,30 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: link, exact: true }).click();
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
   };
-  const freeTimes = async (date: string): Promise<string[]> => {
-    const res = await t.request('GET', `/api/availability?serviceId=diag&date=${date}`);
-    expect(res.status).toBe(200);
-    return (res.body.slots as { time: string; available: boolean }[]).filter((s) => s.available).map((s) => s.time);
+  /** The customer's booking page, in a browser of its own (no back office session), the diagnostic picked. */
+  const bookingPage = async (): Promise<GuardedPage> => {
+    const customer = await openGuardedPage(browser, t.origin);
+    await customer.page.goto(`${t.origin}/`);
+    await customer.page.getByRole('heading', { name: 'Marc Dupont - Plomberie', level: 1 }).waitFor();
+    await customer.page.getByRole('button', { name: /^Diagnostic et audit complet/ }).click();
+    return customer;
+  };
+  /** The times the booking page lists for a day (`date` in words and YYYY-MM-DD) once the customer picks it in the month calendar. */
+  const offeredTimes = async (page: Page, day: string, date: string): Promise<string[]> => {
+    // The list of the day before stays until that day's answer is in: wait for it.
+    const answered = page.waitForResponse((r) => r.url().includes('/api/availability?') && r.url().includes(`date=${date}`));
+    await page.getByRole('button', { name: new RegExp(`^${day}, \\d+ créneaux? libres?$`) }).click();
+    await answered;
+    const group = page.getByRole('group', { name: `Créneaux libres le ${day}` });
+    await group.waitFor();
+    return (await group.getByRole('button').allInnerTexts()).map(plain);
+  };
+  /** Every start of the 30-minute diagnostic in an opening from `from` to `to` (HH:MM), on the half hour. */
+  const halfHours = (from: string, to: string): string[] => {
+    const minutes = (v: string) => Number(v.slice(0, 2)) * 60 + Number(v.slice(3));
+    const out: string[] = [];
+    for (let m = minutes(from); m + 30 <= minutes(to); m += 30) out.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+    return out;
   };
   const drain = async () => {
     while ((await t.service.worker.runOnce()) > 0);
@@ -109,34 +132,70 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     expect(await page.evaluate(async () => (await fetch('/api/admin/me')).status)).toBe(401);
   });
 
-  it('closes a day: the booking page stops offering it', async () => {
-    expect(await freeTimes('2027-03-10')).toContain('09:00');
+  it("closes a day: the customer's booking page stops offering it", async () => {
+    // Wednesday 10 March: 08:30–12:00 and 13:00–18:00, 7 + 10 half-hour starts for the 30-minute diagnostic.
+    const before = await bookingPage();
+    await before.page.getByRole('button', { name: 'mercredi 10 mars 2027, 17 créneaux libres' }).waitFor();
+    before.assertClean();
+    await before.close();
+
     const page = await signIn();
     await go(page, 'Horaires', 'Horaires et règles de réservation');
     await page.getByLabel('Date', { exact: true }).fill('2027-03-10');
     await page.getByRole('button', { name: 'Ajouter l’exception' }).click();
     await page.getByRole('status').filter({ hasText: 'Exception du mercredi 10 mars 2027 enregistrée.' }).waitFor();
     await page.getByText('mercredi 10 mars 2027 : fermé').waitFor();
-    expect(await freeTimes('2027-03-10')).toEqual([]);
-    expect(await freeTimes('2027-03-11')).toContain('09:00');
+
+    const after = await bookingPage();
+    try {
+      const closed = after.page.getByRole('button', { name: 'mercredi 10 mars 2027, aucun créneau libre' });
+      await closed.waitFor();
+      expect(await closed.isDisabled()).toBe(true);
+      // The days around it are still offered, with all their slots.
+      expect(await after.page.getByRole('button', { name: 'mardi 9 mars 2027, 17 créneaux libres' }).isEnabled()).toBe(true);
+      expect(await offeredTimes(after.page, 'jeudi 11 mars 2027', '2027-03-11')).toEqual([...halfHours('08:30', '12:00'), ...halfHours('13:00', '18:00')]);
+      after.assertClean();
+    } finally {
+      await after.close();
+    }
   });
 
-  it('changes the hours with the keyboard only, and the slots follow', async () => {
-    expect((await freeTimes('2027-03-03'))[0]).toBe('08:30');
-    const page = await signIn();
-    await go(page, 'Horaires', 'Horaires et règles de réservation');
-    await page.locator('h1').focus();
-    await tabTo(page, 'mercredi, ouverture 1 : début');
-    await page.keyboard.type('1000');
-    await tabTo(page, 'Enregistrer les horaires');
-    await page.keyboard.press('Enter');
-    await page.getByRole('status').filter({ hasText: 'Horaires enregistrés' }).waitFor();
-    const times = await freeTimes('2027-03-03');
-    expect(times[0]).toBe('10:00');
-    expect(times).not.toContain('09:30');
-    expect((await freeTimes('2027-03-04'))[0]).toBe('08:30');
-    // Back to the demo hours for the other tests.
-    await t.service.db.query(`UPDATE schedule_rules SET start_minutes = 510 WHERE kind = 'opening' AND day_of_week = 3`);
+  it("changes the hours with the keyboard only, and the slots the customer's booking page lists follow", async () => {
+    const demo = (await t.request('GET', '/api/admin/artisan', undefined, adminHeaders())).body.artisan as Record<'openingRules' | 'breakRules', { dayOfWeek: number; startMinutes: number; endMinutes: number }[]>;
+    const rules = (list: typeof demo.openingRules) => list.map(({ dayOfWeek, startMinutes, endMinutes }) => ({ dayOfWeek, startMinutes, endMinutes }));
+    try {
+      const before = await bookingPage();
+      expect(await offeredTimes(before.page, 'mercredi 3 mars 2027', '2027-03-03')).toEqual([...halfHours('08:30', '12:00'), ...halfHours('13:00', '18:00')]);
+      before.assertClean();
+      await before.close();
+
+      // Wednesday now opens at 10:00 and closes at 16:00 (the 12:00–13:00 break stays).
+      const page = await signIn();
+      await go(page, 'Horaires', 'Horaires et règles de réservation');
+      await page.locator('h1').focus();
+      await tabTo(page, 'mercredi, ouverture 1 : début');
+      await page.keyboard.type('1000');
+      await tabTo(page, 'mercredi, ouverture 1 : fin');
+      await page.keyboard.type('1600');
+      await tabTo(page, 'Enregistrer les horaires');
+      await page.keyboard.press('Enter');
+      await page.getByRole('status').filter({ hasText: 'Horaires enregistrés' }).waitFor();
+
+      const after = await bookingPage();
+      try {
+        expect(await offeredTimes(after.page, 'mercredi 3 mars 2027', '2027-03-03')).toEqual([...halfHours('10:00', '12:00'), ...halfHours('13:00', '16:00')]);
+        // The next Wednesday follows too; Thursday keeps its hours.
+        expect(await offeredTimes(after.page, 'mercredi 10 mars 2027', '2027-03-10')).toEqual([...halfHours('10:00', '12:00'), ...halfHours('13:00', '16:00')]);
+        expect(await offeredTimes(after.page, 'jeudi 4 mars 2027', '2027-03-04')).toEqual([...halfHours('08:30', '12:00'), ...halfHours('13:00', '18:00')]);
+        after.assertClean();
+      } finally {
+        await after.close();
+      }
+    } finally {
+      // Back to the demo hours for the other tests.
+      const restored = await t.request('PATCH', '/api/admin/artisan', { openingRules: rules(demo.openingRules), breakRules: rules(demo.breakRules) }, adminHeaders());
+      expect(restored.status, JSON.stringify(restored.body)).toBe(200);
+    }
   });
 
   it('adds a phone booking; it appears in the agenda, which is usable with the keyboard', async () => {
@@ -195,11 +254,19 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     expect(plain(await page.getByRole('status').first().innerText())).toBe('Rendez-vous annulé. Remboursement au client : 12,00 €.');
     expect(plain(await page.locator('.history').innerText())).toContain('Annulée, par vous (motif : Empêchement)');
 
-    const customer = await page.context().newPage();
-    await customer.goto(link);
-    await customer.locator('#status', { hasText: 'Annulé' }).waitFor();
-    expect(plain(await customer.locator('main').innerText())).toMatch(/remboursé/);
-    await customer.close();
+    // The refund is settled by the worker; then the customer opens the link of their e-mail.
+    await drain();
+    const customer = await openGuardedPage(browser, t.origin);
+    try {
+      await customer.page.goto(link);
+      await customer.page.locator('#status', { hasText: 'Annulé' }).waitFor();
+      expect(plain(await customer.page.locator('#deposit').innerText())).toBe('12,00 € (remboursé)');
+      // Nothing left to cancel or move.
+      expect(await customer.page.getByRole('button', { name: /Annuler|Déplacer/ }).count()).toBe(0);
+      customer.assertClean();
+    } finally {
+      await customer.close();
+    }
   });
 
   it('retries a dead message from the Messages screen', async () => {
@@ -207,12 +274,14 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const code = created.body.booking.publicCode as string;
     const killed = await t.service.db.query(
-      `UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible' WHERE topic = 'notify.booking_confirmed' RETURNING id`,
+      `UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible', created_at = '2027-03-01T07:00:00Z' WHERE topic = 'notify.booking_confirmed' RETURNING id`,
     );
     expect(killed).toHaveLength(1);
     const page = await signIn();
     await go(page, 'Messages', 'Messages');
     await page.getByText('Dernière erreur : SMTP indisponible').waitFor();
+    // Asked for on 1 March at 07:00 UTC: 08:00 in Paris, the artisan's zone (the browser is in New York).
+    expect(plain(await page.locator('li', { hasText: 'Dernière erreur : SMTP indisponible' }).innerText())).toMatch(/ essais — demandé le 01\/03\/2027 08:00 /);
     await page.getByRole('button', { name: `Réessayer (Confirmation ${code})` }).click();
     await page.getByRole('status').filter({ hasText: 'Message relancé' }).waitFor();
     await page.getByText('Aucun message en échec.').waitFor();
@@ -220,9 +289,56 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     expect(rows).toEqual([{ status: 'pending' }]);
     await drain();
     await page.reload();
-    await page.getByRole('heading', { name: 'Agenda', level: 1 }).or(page.getByRole('heading', { name: 'Messages', level: 1 })).waitFor();
+    await page.getByRole('heading', { name: 'Messages', level: 1 }).waitFor();
+    // The retried confirmation went out: the mailbox lists it, to the customer.
+    await page.getByText(/^E-mail à jean@example\.com — .*confirm/i).waitFor();
     const sent = await t.request('GET', `/api/admin/messages?bookingCode=${code}`, undefined, adminHeaders());
     expect(sent.body.messages.some((m: { recipientKind: string }) => m.recipientKind === 'customer')).toBe(true);
+  });
+
+  it("an artisan in Martinique sees every instant in Martinique's time, neither Paris's nor the browser's", async () => {
+    // Martinique is UTC−4 all year; Paris is UTC+1 and the browser's New York UTC−5 in early March.
+    const moved = await t.request('PATCH', '/api/admin/artisan', { timezone: 'America/Martinique' }, adminHeaders());
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    try {
+      // Booked (and its terms accepted) on 1 March at 07:00 UTC: 03:00 in Martinique.
+      const { version } = (await t.request('GET', '/api/artisan')).body.artisan.terms;
+      const created = await t.request('POST', '/api/bookings', bookingBody('2027-03-10', '09:00', { consent: { termsVersion: version } }));
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const code = created.body.booking.publicCode as string;
+      await t.service.db.query(`UPDATE booking_events SET created_at = '2027-03-01T07:00:00Z'`);
+      // The confirmation goes out at 08:30 UTC (04:30 there); an API token made at 07:00 UTC is used at 09:15 UTC (05:15 there).
+      const token = await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité' }, adminHeaders());
+      expect(token.status).toBe(201);
+      t.clock.ms = Date.parse('2027-03-01T08:30:00Z');
+      await drain();
+      await t.service.db.query(`UPDATE mailbox SET created_at = '2027-03-01T08:30:00Z'`);
+      t.clock.ms = Date.parse('2027-03-01T09:15:00Z');
+      expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token.body.token}` })).status).toBe(200);
+
+      const page = await signIn();
+      await page.goto(`${t.origin}/admin/reservations/${code}`);
+      await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
+      expect(plain(await page.locator('main').innerText())).toContain('mercredi 10 mars 2027 à 9 h');
+      const history = (await page.locator('.history li').allInnerTexts()).map(plain);
+      expect(history.length).toBeGreaterThan(0);
+      for (const line of history) expect(line).toMatch(/^01\/03\/2027 03:00 — /);
+      expect(plain(await page.locator('.facts').nth(1).innerText())).toContain('Conditions d’annulation et de vente acceptées le 01/03/2027 03:00');
+
+      await go(page, 'Messages', 'Messages');
+      const mail = page.getByText(/^E-mail à jean@example\.com — /);
+      await mail.waitFor();
+      expect(plain(await mail.innerText())).toMatch(/\(01\/03\/2027 04:30\)$/);
+
+      await go(page, 'Compte', 'Compte');
+      const line = page.locator('li', { hasText: 'Comptabilité' });
+      await line.waitFor();
+      expect(plain(await line.innerText())).toContain('actif — créé le 01/03/2027 03:00 — dernière utilisation le 01/03/2027 05:15');
+    } finally {
+      await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Comptabilité'`);
+      const back = await t.request('PATCH', '/api/admin/artisan', { timezone: 'Europe/Paris' }, adminHeaders());
+      expect(back.status, JSON.stringify(back.body)).toBe(200);
+    }
   });
 
   it('the terms of sale typed in the account screen are the ones the booking page serves', async () => {
@@ -290,6 +406,13 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const code = booked.body.booking.publicCode as string;
     await t.request('POST', '/api/admin/bookings', bookingBody('2027-03-02', '14:00', { customer: { name: 'Mme Roux', email: 'roux@example.fr' } }), adminHeaders());
     await drain();
+    // The screens with something in them: a failed message to retry, days off, an API token.
+    const failing = await t.request('POST', '/api/bookings', bookingBody('2027-03-04', '10:00', { customer: { name: 'Paul Durand', email: 'paul@example.com' } }));
+    expect(failing.status, JSON.stringify(failing.body)).toBe(201);
+    await t.service.db.query(`UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible', created_at = '2027-03-01T07:00:00Z' WHERE topic = 'notify.booking_confirmed' AND status = 'pending'`);
+    const off = await t.request('POST', '/api/admin/busy-blocks', { startDateTime: '2027-03-15T00:00:00+01:00', endDateTime: '2027-03-20T00:00:00+01:00', summary: 'Congés' }, adminHeaders());
+    expect(off.status, JSON.stringify(off.body)).toBe(201);
+    expect((await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité' }, adminHeaders())).status).toBe(201);
     const screens: [path: string, heading: string | RegExp, name: string][] = [
       ['/admin', 'Agenda', 'agenda'],
       ['/admin/reservations', 'Réservations', 'bookings'],
@@ -305,6 +428,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       ['/admin/compte', 'Compte', 'account'],
       ['/admin/integration', 'Intégrer la page de réservation', 'embed'],
     ];
+    const shots: string[] = [];
+    const shot = async (page: Page, name: string) => {
+      await screenshot(page, name);
+      shots.push(name);
+    };
     for (const [label, viewport] of [['phone', undefined], ['desktop', DESKTOP]] as const) {
       const page = await signIn(viewport);
       for (const [path, heading, name] of screens) {
@@ -312,7 +440,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
         await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         await page.waitForLoadState('networkidle');
         await expectAccessible(page, `${path} (${label})`);
-        await screenshot(page, `admin-${name}-${label}`);
+        await shot(page, `admin-${name}-${label}`);
       }
       // The move picker and the cancel confirmation, opened.
       await page.goto(`${t.origin}/admin/reservations/${code}`);
@@ -320,9 +448,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await page.getByLabel('Jour').fill('2027-03-04');
       await page.getByRole('group', { name: /Créneaux libres/ }).waitFor();
       await expectAccessible(page, `move picker (${label})`);
-      await screenshot(page, `admin-move-${label}`);
+      await shot(page, `admin-move-${label}`);
       await page.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
+      await page.getByRole('heading', { name: 'Annuler ce rendez-vous' }).waitFor();
       await expectAccessible(page, `cancel confirmation (${label})`);
+      await shot(page, `admin-cancel-${label}`);
       open!.assertClean();
       await open!.close();
       open = undefined;
@@ -331,10 +461,14 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await open.page.goto(`${t.origin}/admin`);
       await open.page.getByRole('heading', { name: 'Connexion' }).waitFor();
       await expectAccessible(open.page, `sign-in (${label})`);
-      await screenshot(open.page, `admin-sign-in-${label}`);
+      await shot(open.page, `admin-sign-in-${label}`);
       open.assertClean();
       await open.close();
       open = undefined;
     }
+    await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Comptabilité'`);
+    // Each of them is shown in the README.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(shots.filter((name) => !readme.includes(`(docs/screenshots/${name}.png)`)), 'screenshots the README does not show').toEqual([]);
   }, 240_000);
 });

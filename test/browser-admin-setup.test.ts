@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, PHONE, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import type { TestService } from './helpers/service.ts';
 
 /**
@@ -64,6 +64,10 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     expect(plain(await page.locator('header').innerText())).toContain('Sophie Martin Plomberie (sophie@sophie-plomberie.fr)');
     await expectAccessible(page, 'setup step 2 (hours)');
     await screenshot(page, 'admin-setup-hours-phone');
+    await page.setViewportSize(DESKTOP);
+    await expectAccessible(page, 'setup step 2 (hours, desktop)');
+    await screenshot(page, 'admin-setup-hours-desktop');
+    await page.setViewportSize(PHONE);
     await page.getByRole('button', { name: 'Ajouter une plage d’ouverture (mercredi)' }).click();
     await page.getByLabel('mercredi, ouverture 1 : début').fill('09:00');
     await page.getByLabel('mercredi, ouverture 1 : fin').fill('12:00');
@@ -71,6 +75,11 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
 
     await page.getByRole('heading', { name: 'Votre première prestation' }).waitFor();
     await expectAccessible(page, 'setup step 3 (service)');
+    await screenshot(page, 'admin-setup-service-phone');
+    await page.setViewportSize(DESKTOP);
+    await expectAccessible(page, 'setup step 3 (service, desktop)');
+    await screenshot(page, 'admin-setup-service-desktop');
+    await page.setViewportSize(PHONE);
     await fill('Nom', 'Recherche de fuite');
     await fill('Durée (minutes)', '60');
     await fill('Prix (€)', '90,00');
@@ -87,10 +96,14 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     expect(text).toContain('90,00 €');
     expect(text).toContain('27,00 €'); // 30 % deposit
     expect(text).not.toContain('Diagnostic et audit complet');
-    const services = await t.request('GET', '/api/services');
-    const id = services.body.services[0].id as string;
-    const day = await t.request('GET', `/api/availability?serviceId=${id}&date=2027-03-03`);
-    expect(day.body.slots.filter((s: { available: boolean }) => s.available).map((s: { time: string }) => s.time)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00']);
+    // The customer picks the service, then Wednesday 3 March: the one-hour service fits from 09:00 to 11:00 (open 09:00–12:00).
+    await site.getByRole('button', { name: /^Recherche de fuite/ }).click();
+    await site.getByRole('button', { name: 'mercredi 3 mars 2027, 5 créneaux libres' }).click();
+    const slots = site.getByRole('group', { name: 'Créneaux libres le mercredi 3 mars 2027' });
+    await slots.waitFor();
+    expect((await slots.getByRole('button').allInnerTexts()).map(plain)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00']);
+    // Only Wednesday is open.
+    expect(await site.getByRole('button', { name: 'jeudi 4 mars 2027, aucun créneau libre' }).isDisabled()).toBe(true);
     const profile = await t.service.db.query<{ display_name: string; trade: string; plan: string }>('SELECT display_name, trade, plan FROM artisans');
     expect(profile).toEqual([{ display_name: 'Sophie Martin Plomberie', trade: 'Plombière chauffagiste', plan: 'starter' }]);
 

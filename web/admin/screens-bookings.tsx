@@ -311,7 +311,11 @@ export function SlotPicker({ session, serviceId, onPick, picked, idPrefix }: { s
 
 /** One booking: everything about it, its history, and cancel / move. */
 export function BookingDetailScreen({ session, code }: { session: Session; code: string }) {
-  const [data, setData] = useState<{ booking: AdminBooking; history: { at: string; type: string; actor: string; data: Record<string, unknown> }[] }>();
+  const [data, setData] = useState<{
+    booking: AdminBooking;
+    history: { at: string; type: string; actor: string; data: Record<string, unknown> }[];
+    consent: { acceptedAt: string; termsVersion: string | null } | null;
+  }>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [mode, setMode] = useState<'none' | 'cancel' | 'move'>('none');
@@ -386,6 +390,12 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           <dt>Consentement</dt>
           <dd>
             E-mails {b.notifications.email ? 'acceptés' : 'refusés'}, SMS {b.notifications.sms ? 'acceptés' : 'refusés'}
+            {data.consent && (
+              <>
+                <br />
+                Conditions d’annulation et de vente acceptées le <time dateTime={data.consent.acceptedAt}>{atInZone(data.consent.acceptedAt, session.me.timezone)}</time>
+              </>
+            )}
           </dd>
         </dl>
       </section>
