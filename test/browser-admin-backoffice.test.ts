@@ -170,9 +170,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await before.close();
 
       // Wednesday now opens at 10:00 and closes at 16:00 (the 12:00–13:00 break stays).
+      // From the sign-in on, only the keyboard: Tab to the menu entry, Enter, Tab to the fields.
       const page = await signIn();
-      await go(page, 'Horaires', 'Horaires et règles de réservation');
-      await page.locator('h1').focus();
+      await tabTo(page, 'Horaires');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Horaires et règles de réservation', level: 1 }).waitFor();
       await tabTo(page, 'mercredi, ouverture 1 : début');
       await page.keyboard.type('1000');
       await tabTo(page, 'mercredi, ouverture 1 : fin');
@@ -211,13 +213,14 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmé/ }).waitFor();
     expect(plain(await page.locator('main').innerText())).toContain('par téléphone (par vous)');
 
-    await go(page, 'Agenda', 'Agenda');
+    // Keyboard only from here: the menu entry, the week heading (← / →), the booking's link.
+    await tabTo(page, 'Agenda');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
     const line = page.getByRole('link', { name: /9 h 30 Diagnostic et audit complet — Mme Roux/ });
     await line.waitFor();
     expect(plain(await line.innerText())).toContain('téléphone');
-    // Keyboard: the week heading takes ← / →, the booking is a link.
-    const heading = page.getByRole('heading', { name: /Semaine du/ });
-    await heading.focus();
+    await tabTo(page, 'Semaine du lundi 1 mars 2027');
     await page.keyboard.press('ArrowRight');
     await page.getByRole('heading', { name: 'Semaine du lundi 8 mars 2027' }).waitFor();
     expect(await line.count()).toBe(0);
