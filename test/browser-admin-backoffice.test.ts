@@ -318,6 +318,9 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await t.service.db.query(`UPDATE mailbox SET created_at = '2027-03-01T08:30:00Z'`);
       t.clock.ms = Date.parse('2027-03-01T09:15:00Z');
       expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token.body.token}` })).status).toBe(200);
+      // Days off from 15 to 19 March inclusive, Martinique days.
+      const off = await t.request('POST', '/api/admin/busy-blocks', { startDateTime: '2027-03-15T00:00:00-04:00', endDateTime: '2027-03-20T00:00:00-04:00', summary: 'Congés' }, adminHeaders());
+      expect(off.status, JSON.stringify(off.body)).toBe(201);
 
       const page = await signIn();
       await page.goto(`${t.origin}/admin/reservations/${code}`);
@@ -337,6 +340,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       const line = page.locator('li', { hasText: 'Comptabilité' });
       await line.waitFor();
       expect(plain(await line.innerText())).toContain('actif — créé le 01/03/2027 03:00 — dernière utilisation le 01/03/2027 05:15');
+
+      await go(page, 'Congés', 'Congés et indisponibilités');
+      const block = page.locator('li', { hasText: 'Congés :' });
+      await block.waitFor();
+      expect(plain(await block.innerText())).toContain('Congés : 15/03/2027 00:00 → 20/03/2027 00:00');
     } finally {
       await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Comptabilité'`);
       const back = await t.request('PATCH', '/api/admin/artisan', { timezone: 'Europe/Paris' }, adminHeaders());
