@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from './helpers/db.ts';
 import { DESKTOP, PHONE, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { REPO_ROOT } from './helpers/process.ts';
 import type { TestService } from './helpers/service.ts';
 
 /**
@@ -113,5 +116,10 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     await other.page.getByRole('heading', { name: 'Connexion' }).waitFor();
     other.assertClean();
     await other.close();
+
+    // The README shows each step, on a phone and a desktop.
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const shots = ['setup', 'setup-hours', 'setup-service'].flatMap((step) => [`admin-${step}-phone`, `admin-${step}-desktop`]);
+    expect(shots.filter((name) => !readme.includes(`(docs/screenshots/${name}.png)`)), 'screenshots the README does not show').toEqual([]);
   }, 180_000);
 });
