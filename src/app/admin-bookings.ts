@@ -52,9 +52,18 @@ export interface AgendaQuery {
   limit: number;
 }
 
+/** One week of the agenda as read; the reader hands back the same (frozen) object while the week is unchanged. */
+export interface AgendaWeek {
+  readonly timezone: string | undefined;
+  readonly items: readonly AgendaEntry[];
+}
+
 export interface AdminBookingReader {
-  /** The agenda's projection of the bookings whose local start date is within [from, to], by start; with the artisan's zone. */
-  listAgenda(q: AgendaQuery): Promise<{ timezone: string | undefined; items: AgendaEntry[] }>;
+  /**
+   * The agenda's projection of the bookings whose local start date is within [from, to], by
+   * start; with the artisan's zone. The same object again while nothing it shows has changed.
+   */
+  listAgenda(q: AgendaQuery): Promise<AgendaWeek>;
   /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
   listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
   listHistory(bookingId: string): Promise<HistoryEntry[]>;
@@ -98,7 +107,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
     async agenda(
       artisanId: string,
       week?: Temporal.PlainDate,
-    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; timezone: string | undefined; bookings: AgendaEntry[] }> {
+    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; timezone: string | undefined; bookings: readonly AgendaEntry[] }> {
       const zone = week ? undefined : await deps.zoneOf?.(artisanId);
       const today = zone ? todayIn(zone, deps.clock.now()) : undefined;
       const day = week ?? today;

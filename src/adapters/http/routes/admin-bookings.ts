@@ -61,7 +61,7 @@ const AgendaBookingDto = Type.Object({
 });
 
 /** One zone lookup per day of the week (localDaysFormatter), not per booking. */
-function presentAgenda(bookings: AgendaEntry[], from: Temporal.PlainDate, zone: string | undefined) {
+function presentAgenda(bookings: readonly AgendaEntry[], from: Temporal.PlainDate, zone: string | undefined) {
   if (bookings.length === 0 || !zone) return [];
   // Eight days: a booking may end after Sunday midnight.
   const local = localDaysFormatter(from, 8, zone);
@@ -114,6 +114,7 @@ function localDate(field: string, value: string | undefined) {
 
 /** The artisan's bookings: list, detail with history, cancel, move, and phone bookings. */
 export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: UseCases }): AdminRoutes {
+  const renderedAgendas = new WeakMap<readonly AgendaEntry[], string>();
   return async (root) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const uc = deps.useCases;
@@ -165,14 +166,21 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           },
         },
       },
-      async (request) => {
+      async (request, reply) => {
         const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week));
-        return {
-          from: week.from.toString(),
-          to: week.to.toString(),
-          ...(week.today ? { today: week.today.toString() } : {}),
-          bookings: presentAgenda(week.bookings, week.from, week.timezone),
-        };
+        // The reader hands back the same bookings array while the week is unchanged (one
+        // round trip answering "unchanged", migration 0020): its JSON is written once, then sent
+        // as it is. Weakly held: it goes with the reader's cache entry.
+        let bookings = renderedAgendas.get(week.bookings);
+        if (bookings === undefined) {
+          bookings = JSON.stringify(presentAgenda(week.bookings, week.from, week.timezone));
+          renderedAgendas.set(week.bookings, bookings);
+        }
+        const head = { from: week.from.toString(), to: week.to.toString(), ...(week.today ? { today: week.today.toString() } : {}) };
+        // The document the response schema describes, already serialised: a string with a JSON
+        // content type is sent as it is (Fastify skips its serializer), hence the cast.
+        const body = `${JSON.stringify(head).slice(0, -1)},"bookings":${bookings}}`;
+        return reply.type('application/json; charset=utf-8').send(body as never);
       },
     );
 
