@@ -1,7 +1,7 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import { todayIn } from '../domain/time.ts';
+import { todayIn, weekOf } from '../domain/time.ts';
 import type { BookingRecord } from './ports.ts';
 import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
@@ -112,8 +112,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       const today = zone ? todayIn(zone, deps.clock.now()) : undefined;
       const day = week ?? today;
       if (!day) throw new ValidationError([{ field: 'week', message: 'Indiquez une date de la semaine voulue.' }]);
-      const from = day.subtract({ days: day.dayOfWeek - 1 });
-      const to = from.add({ days: 6 });
+      const { monday: from, sunday: to } = weekOf(day);
       const { timezone, items } = await reader.listAgenda({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS });
       return { from, to, ...(today ? { today } : {}), timezone: timezone ?? zone, bookings: items };
     },

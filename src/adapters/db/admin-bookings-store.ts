@@ -1,6 +1,7 @@
 import type { AdminBookingReader, AgendaEntry, AgendaWeek, HistoryEntry } from '../../app/admin-bookings.ts';
 import { BOOKING_SELECT, toBooking } from './booking-store.ts';
 import type { Database } from './database.ts';
+import { dateText } from '../../domain/time.ts';
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
@@ -83,12 +84,14 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
      * back, the same object (callers may keep what they derive from it, keyed by it).
      */
     async listAgenda(q) {
-      const key = `${q.artisanId}|${q.from.toString()}|${q.to.toString()}|${q.statuses.join(',')}|${q.limit}`;
+      const from = dateText(q.from);
+      const to = dateText(q.to);
+      const key = `${q.artisanId}|${from}|${to}|${q.statuses.join(',')}|${q.limit}`;
       const cached = agendaCache.get(key);
       const rows = await db.query<{ r: { version: string; timezone?: string; bookings?: AgendaRow[] } | null }>(AGENDA_SQL, [
         q.artisanId,
-        q.from.toString(),
-        q.to.toString(),
+        from,
+        to,
         q.statuses,
         q.limit,
         cached?.version ?? null,

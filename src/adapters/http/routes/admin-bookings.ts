@@ -5,7 +5,7 @@ import type { Temporal } from 'temporal-polyfill';
 import type { AdminBookings, AgendaEntry, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
 import type { BookingRecord } from '../../../app/ports.ts';
 import { ValidationError } from '../../../domain/errors.ts';
-import { formatInstant, localDaysFormatter, parseLocalDate } from '../../../domain/time.ts';
+import { dateText, formatInstant, localDaysFormatter, parseLocalDate } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
@@ -176,7 +176,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           bookings = JSON.stringify(presentAgenda(week.bookings, week.from, week.timezone));
           renderedAgendas.set(week.bookings, bookings);
         }
-        const head = { from: week.from.toString(), to: week.to.toString(), ...(week.today ? { today: week.today.toString() } : {}) };
+        const head = { from: dateText(week.from), to: dateText(week.to), ...(week.today ? { today: dateText(week.today) } : {}) };
         // The document the response schema describes, already serialised: a string with a JSON
         // content type is sent as it is (Fastify skips its serializer), hence the cast.
         const body = `${JSON.stringify(head).slice(0, -1)},"bookings":${bookings}}`;
