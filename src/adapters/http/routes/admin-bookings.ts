@@ -114,7 +114,7 @@ function localDate(field: string, value: string | undefined) {
 
 /** The artisan's bookings: list, detail with history, cancel, move, and phone bookings. */
 export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: UseCases }): AdminRoutes {
-  const renderedAgendas = new WeakMap<readonly AgendaEntry[], string>();
+  const renderedAgendas = new WeakMap<readonly AgendaEntry[], { bookings: string; head: string; body: Buffer }>();
   return async (root) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const uc = deps.useCases;
@@ -169,18 +169,18 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       async (request, reply) => {
         const week = await deps.bookings.agenda(request.admin.artisanId, localDate('week', request.query.week));
         // The reader hands back the same bookings array while the week is unchanged (one
-        // round trip answering "unchanged", migration 0020): its JSON is written once, then sent
-        // as it is. Weakly held: it goes with the reader's cache entry.
-        let bookings = renderedAgendas.get(week.bookings);
-        if (bookings === undefined) {
-          bookings = JSON.stringify(presentAgenda(week.bookings, week.from, week.timezone));
-          renderedAgendas.set(week.bookings, bookings);
+        // round trip answering "unchanged", migration 0020): the answer is written once, then
+        // sent as it is, the same bytes. Weakly held: it goes with the reader's cache entry.
+        const head = JSON.stringify({ from: dateText(week.from), to: dateText(week.to), ...(week.today ? { today: dateText(week.today) } : {}) });
+        let rendered = renderedAgendas.get(week.bookings);
+        if (rendered === undefined) rendered = { bookings: JSON.stringify(presentAgenda(week.bookings, week.from, week.timezone)), head: '', body: Buffer.alloc(0) };
+        if (rendered.head !== head) {
+          // The document the response schema describes, already serialised.
+          rendered = { ...rendered, head, body: Buffer.from(`${head.slice(0, -1)},"bookings":${rendered.bookings}}`) };
+          renderedAgendas.set(week.bookings, rendered);
         }
-        const head = { from: dateText(week.from), to: dateText(week.to), ...(week.today ? { today: dateText(week.today) } : {}) };
-        // The document the response schema describes, already serialised: a string with a JSON
-        // content type is sent as it is (Fastify skips its serializer), hence the cast.
-        const body = `${JSON.stringify(head).slice(0, -1)},"bookings":${bookings}}`;
-        return reply.type('application/json; charset=utf-8').send(body as never);
+        // A Buffer with a JSON content type is sent as it is (Fastify skips its serializer), hence the cast.
+        return reply.type('application/json; charset=utf-8').send(rendered.body as never);
       },
     );
 
