@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Temporal } from 'temporal-polyfill';
 import { makeAdminAuthStore } from '../src/adapters/db/admin-auth-store.ts';
-import { AGENDA_CACHE_SIZE, makeAdminBookingReader } from '../src/adapters/db/admin-bookings-store.ts';
+import { AGENDA_CACHE_BOOKINGS, AGENDA_CACHE_SIZE, makeAdminBookingReader } from '../src/adapters/db/admin-bookings-store.ts';
 import { AUTH_CACHE_MAX, AUTH_CACHE_MS, makeAdminAuth, type AdminAuthStore } from '../src/app/admin-auth.ts';
 import { BOOKED_STATUSES } from '../src/domain/booking-lifecycle.ts';
 import { ENGINES } from './helpers/db.ts';
@@ -209,4 +209,38 @@ describe.each(ENGINES)('what the admin routes keep in memory, on %s', (engine) =
     expect(fresh.items.map((b) => b.customerName)).toEqual(['Jean Martin']);
     expect(first.items).toEqual([]);
   }, 120_000);
+
+  it(`keeps at most ${AGENDA_CACHE_BOOKINGS} bookings in all the weeks kept, however few the weeks`, async () => {
+    // Every half hour of 60 weeks is booked: 336 a week, 20,160 in all (more than the bound).
+    const weeks = 60;
+    await t.service.db.query(
+      `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
+          starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents, payment_status,
+          refund_policy, notify_email, notify_sms, created_at, updated_at)
+       SELECT gen_random_uuid(), 'AC-' || upper(lpad(to_hex(n), 6, '0')), a.id, 'diag', 'Diagnostic', 'confirmed', 'X', 'x@example.com',
+          t0, t0 + interval '30 minutes', 30, tstzrange(t0, t0 + interval '30 minutes'), 4000, 0.3, 1200, 'authorized',
+          '{"tiers":[]}', false, false, now(), now()
+         FROM artisans a, generate_series(0, $1::int * 336 - 1) AS n,
+              LATERAL (SELECT timestamptz '2027-02-28T23:00:00Z' + n * interval '30 minutes' AS t0) s`,
+      [weeks],
+    );
+    const reader = makeAdminBookingReader(t.service.db);
+    const artisanId = (await t.service.db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id;
+    const monday = Temporal.PlainDate.from('2027-03-01');
+    const read = (i: number) => {
+      const from = monday.add({ weeks: i });
+      return reader.listAgenda({ artisanId, from, to: from.add({ days: 6 }), statuses: [...BOOKED_STATUSES], limit: 2_100 });
+    };
+    const first = await read(0);
+    expect(first.items).toHaveLength(336);
+    expect(await read(0)).toBe(first);
+    for (let i = 1; i < weeks; i++) await read(i);
+    const last = await read(weeks - 1);
+    expect(last.items).toHaveLength(336);
+    expect(await read(weeks - 1)).toBe(last);
+    // 60 weeks of 336 do not fit in the bound: the least recently read went.
+    expect(weeks * 336).toBeGreaterThan(AGENDA_CACHE_BOOKINGS);
+    expect(weeks).toBeLessThan(AGENDA_CACHE_SIZE);
+    expect(await read(0)).not.toBe(first);
+  }, 180_000);
 });

@@ -9,8 +9,10 @@ const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 export const ERASED_NAME = 'Client effacé';
 const erasedEmail = (bookingId: string): string => `efface-${bookingId.slice(0, 8)}@anonyme.invalid`;
 
-/** Weeks of agenda kept per process (each at most AGENDA_MAX_BOOKINGS brief bookings, ~50 in practice). */
+/** Weeks of agenda kept per process (~50 brief bookings each in practice)... */
 export const AGENDA_CACHE_SIZE = 500;
+/** ...and brief bookings in all of them (a week may hold up to AGENDA_MAX_BOOKINGS): a few MB at most. */
+export const AGENDA_CACHE_BOOKINGS = 20_000;
 const AGENDA_SQL = `SELECT agenda_since($1, $2, $3, $4, $5, $6) AS r`;
 
 interface AgendaRow {
@@ -43,7 +45,15 @@ const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
   });
 
 export function makeAdminBookingReader(db: Database): AdminBookingReader {
+  // Least recently read first (a Map iterates in insertion order; a hit is moved to the end).
   const agendaCache = new Map<string, { version: string; week: AgendaWeek }>();
+  let cachedBookings = 0;
+  const dropAgenda = (key: string): void => {
+    const entry = agendaCache.get(key);
+    if (!entry) return;
+    cachedBookings -= entry.week.items.length;
+    agendaCache.delete(key);
+  };
   return {
     /**
      * One statement, sargable: the local dates become an instant range on the indexed
@@ -99,15 +109,20 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       const answer = rows[0]?.r;
       if (!answer) return { timezone: undefined, items: [] };
       if (!answer.bookings && cached?.version === answer.version) {
-        // Most recently used last: the oldest week goes first when the cache is full.
-        agendaCache.delete(key);
-        agendaCache.set(key, cached);
+        // Most recently read last (unless another read replaced or dropped it meanwhile).
+        if (agendaCache.get(key) === cached) {
+          agendaCache.delete(key);
+          agendaCache.set(key, cached);
+        }
         return cached.week;
       }
       const week: AgendaWeek = Object.freeze({ timezone: answer.timezone, items: Object.freeze((answer.bookings ?? []).map(toAgendaEntry)) });
-      agendaCache.delete(key);
-      if (agendaCache.size >= AGENDA_CACHE_SIZE) agendaCache.delete(agendaCache.keys().next().value as string);
+      dropAgenda(key);
+      while (agendaCache.size > 0 && (agendaCache.size >= AGENDA_CACHE_SIZE || cachedBookings + week.items.length > AGENDA_CACHE_BOOKINGS)) {
+        dropAgenda(agendaCache.keys().next().value as string);
+      }
       agendaCache.set(key, { version: answer.version, week });
+      cachedBookings += week.items.length;
       return week;
     },
 
