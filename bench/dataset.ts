@@ -223,11 +223,15 @@ export async function loadDataset(db: Queryable, options: { analyze: boolean; no
   }
 
   await insertRows(db, 'bookings', BOOKING_COLUMNS, bookings);
-  // The imported blocks belong to a connection (migration 0008's foreign key); it is never due
-  // for a sync during the bench (its secret is not a real one).
+  // The imported blocks belong to a connection (migration 0008's foreign key). It is inert: it
+  // has no credentials (its secret is not sealed, so it must never be opened) and it is leased
+  // until the year 9999, so neither the worker's due syncs nor the pre-booking sync of
+  // POST /api/bookings (which takes any connection not attempted for an interval and not
+  // leased) ever picks it. It used to be picked by the pre-booking sync, which logged
+  // "unknown secret format" and left the booking waiting on a failed sync.
   await db.query(
-    `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, created_at, updated_at)
-     VALUES ($1, $2, 'google', 'Agenda Google (bench)', 'bench', '9999-01-01T00:00:00Z', $3, $3)`,
+    `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, lease_owner, lease_until, created_at, updated_at)
+     VALUES ($1, $2, 'google', 'Agenda Google (bench, inert)', 'bench-inert', '9999-01-01T00:00:00Z', 'bench-dataset (inert)', '9999-01-01T00:00:00Z', $3, $3)`,
     [calendarConnection, artisan.id, iso(nowMs)],
   );
   await insertRows(db, 'busy_blocks', BLOCK_COLUMNS, blocks);

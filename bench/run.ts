@@ -13,7 +13,8 @@
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
  * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
- * BENCH_NOTIFY_POLL_MS (default 50).
+ * BENCH_NOTIFY_POLL_MS (default 50), BENCH_SERVER_NODE_ARGS (more node flags for the servers, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile per server, written when it stops).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
  * thread (PGLITE_THREAD=worker, the service's default).
  */

@@ -65,7 +65,10 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     ...options.env,
   };
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server-entry.ts'], {
+  // BENCH_SERVER_NODE_ARGS: more node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // (the profile is written when the server exits, i.e. at the scenario's end).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'bench/server-entry.ts'], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -401,8 +401,12 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
   it("the Paiements screen shows the API's French error when the save is refused", async () => {
     const page = await signIn();
     await go(page, 'Paiements', 'Paiements');
-    // The session ends in another tab: the save is refused with the API's message.
-    await t.service.db.query(`DELETE FROM admin_sessions`);
+    // The session ends in another tab (signed out there): the save is refused with the API's message.
+    const other = await page.context().newPage();
+    await other.goto(`${t.origin}/admin`);
+    await other.getByRole('button', { name: 'Se déconnecter' }).click();
+    await other.getByRole('heading', { name: 'Connexion' }).waitFor();
+    await other.close();
     await page.getByRole('radio', { name: 'Bloquer l’acompte, puis l’encaisser au début du rendez-vous' }).check();
     await page.getByRole('button', { name: 'Enregistrer' }).click();
     const alert = page.getByRole('alert');

@@ -34,7 +34,7 @@ export interface AdminAuthStore {
   /** Sets a new password hash and ends every session of that user. */
   setPassword(userId: string, passwordHash: string, nowMs: number): Promise<void>;
   insertSession(s: { tokenHash: string; userId: string; csrfToken: string; createdMs: number; expiresMs: number }): Promise<void>;
-  findSession(tokenHash: string, nowMs: number): Promise<{ user: AdminUser; csrfToken: string } | undefined>;
+  findSession(tokenHash: string, nowMs: number): Promise<{ user: AdminUser; csrfToken: string; expiresMs: number } | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   insertApiToken(token: ApiTokenRecord & { tokenHash: string }): Promise<boolean>;
   findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
@@ -61,6 +61,27 @@ const PASSWORD_MIN = 10;
 const PASSWORD_MAX = 200;
 /** An API token's "last used" is rewritten at most once a minute. */
 export const TOKEN_TOUCH_EVERY_MS = 60_000;
+/**
+ * How long a checked credential (API token or session) is taken on trust by this process
+ * without asking the database again. Revoking a token, signing out and changing the password
+ * through this process take effect at once (the entries are dropped); done elsewhere (another
+ * instance, `npm run admin:password` against a shared PostgreSQL) they take effect here within
+ * this bound.
+ */
+export const AUTH_CACHE_MS = 5_000;
+/** Credentials remembered at most (distinct tokens and sessions seen within AUTH_CACHE_MS). */
+export const AUTH_CACHE_MAX = 1_000;
+
+interface CheckedCredential {
+  principal: Principal;
+  /** When the database said yes (monotonic ms). */
+  checkedAt: number;
+  tokenId?: string;
+  lastUsedMs?: number | null;
+  userId?: string;
+  /** The session's own end (service clock). */
+  expiresMs?: number;
+}
 
 export const invalidCredentials = (): AppError =>
   new AppError('INVALID_CREDENTIALS', 'Adresse e-mail ou mot de passe incorrect.');
@@ -91,8 +112,37 @@ export function makeAdminAuth(deps: {
   clock: Clock;
   random: Randomness;
   sessionHours: number;
+  /** Monotonic ms for the credential cache's age (not the service clock, which tests set). */
+  monotonic?: () => number;
 }) {
   const { store, hasher, clock, random } = deps;
+  const monotonic = deps.monotonic ?? (() => performance.now());
+  // Keyed by the credential's hash; every revocation, sign-out or password change made
+  // through this process drops its entries and moves `generation`, so a lookup that was in
+  // flight meanwhile does not put back what was just ended.
+  const checked = new Map<string, CheckedCredential>();
+  let generation = 0;
+  const forget = (drop: (entry: CheckedCredential, key: string) => boolean): void => {
+    generation++;
+    for (const [key, entry] of checked) if (drop(entry, key)) checked.delete(key);
+  };
+  const remember = (key: string, entry: CheckedCredential, since: number): void => {
+    if (since !== generation) return;
+    if (checked.size >= AUTH_CACHE_MAX) {
+      const now = monotonic();
+      for (const [k, e] of checked) if (now - e.checkedAt >= AUTH_CACHE_MS) checked.delete(k);
+      // Still full: the oldest goes (a Map iterates in insertion order).
+      if (checked.size >= AUTH_CACHE_MAX) checked.delete(checked.keys().next().value as string);
+    }
+    checked.set(key, entry);
+  };
+  const fresh = (key: string): CheckedCredential | undefined => {
+    const entry = checked.get(key);
+    if (!entry) return undefined;
+    if (monotonic() - entry.checkedAt < AUTH_CACHE_MS) return entry;
+    checked.delete(key);
+    return undefined;
+  };
   // Verifying against this when the e-mail is unknown takes as long as a real check, so the
   // response time does not tell whether an account exists.
   let decoyHash: Promise<string> | undefined;
@@ -118,23 +168,61 @@ export function makeAdminAuth(deps: {
     },
 
     async logout(sessionToken: string): Promise<void> {
-      await store.deleteSession(sha256(sessionToken));
+      const key = `s:${sha256(sessionToken)}`;
+      forget((_, k) => k === key);
+      await store.deleteSession(key.slice(2));
+      // Again once deleted: a lookup may have read the session while the DELETE ran.
+      forget((_, k) => k === key);
     },
 
+    /**
+     * The principal behind a bearer token or a session cookie. A yes from the database is
+     * remembered for AUTH_CACHE_MS (the token or session lookup was a round trip on every
+     * admin request); a no is never remembered.
+     */
     async authenticate(credentials: { bearer?: string; sessionToken?: string }): Promise<Principal | undefined> {
       if (credentials.bearer) {
-        const token = await store.findApiToken(sha256(credentials.bearer));
+        const hash = sha256(credentials.bearer);
+        const key = `t:${hash}`;
+        const now = clock.now();
+        const known = fresh(key);
+        if (known) {
+          if (known.lastUsedMs === null || now - (known.lastUsedMs ?? 0) >= TOKEN_TOUCH_EVERY_MS) {
+            known.lastUsedMs = now;
+            await store.touchApiToken(known.tokenId as string, now);
+          }
+          return known.principal;
+        }
+        const since = generation;
+        const token = await store.findApiToken(hash);
         if (!token || token.revokedMs !== null) return undefined;
         // "Last used" to the minute: a write per request would cost every API read a write
         // transaction (the week agenda's bench: one UPDATE for each read).
-        const now = clock.now();
-        if (token.lastUsedMs === null || now - token.lastUsedMs >= TOKEN_TOUCH_EVERY_MS) await store.touchApiToken(token.id, now);
-        return { artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token' };
+        let lastUsedMs = token.lastUsedMs;
+        if (lastUsedMs === null || now - lastUsedMs >= TOKEN_TOUCH_EVERY_MS) {
+          await store.touchApiToken(token.id, now);
+          lastUsedMs = now;
+        }
+        const principal: Principal = Object.freeze({ artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token' });
+        remember(key, { principal, checkedAt: monotonic(), tokenId: token.id, lastUsedMs }, since);
+        return principal;
       }
       if (credentials.sessionToken) {
-        const session = await store.findSession(sha256(credentials.sessionToken), clock.now());
+        const hash = sha256(credentials.sessionToken);
+        const key = `s:${hash}`;
+        const now = clock.now();
+        const known = fresh(key);
+        if (known) {
+          if (now < (known.expiresMs ?? 0)) return known.principal;
+          checked.delete(key);
+          return undefined;
+        }
+        const since = generation;
+        const session = await store.findSession(hash, now);
         if (!session) return undefined;
-        return { artisanId: session.user.artisanId, actor: 'artisan', via: 'session', email: session.user.email, csrfToken: session.csrfToken };
+        const principal: Principal = Object.freeze({ artisanId: session.user.artisanId, actor: 'artisan', via: 'session', email: session.user.email, csrfToken: session.csrfToken });
+        remember(key, { principal, checkedAt: monotonic(), userId: session.user.id, expiresMs: session.expiresMs }, since);
+        return principal;
       }
       return undefined;
     },
@@ -170,7 +258,11 @@ export function makeAdminAuth(deps: {
     },
 
     async revokeApiToken(artisanId: string, id: string): Promise<void> {
-      if (!(await store.revokeApiToken(artisanId, id, clock.now()))) {
+      forget((e) => e.tokenId === id);
+      const revoked = await store.revokeApiToken(artisanId, id, clock.now());
+      // Again once written: a lookup may have read the token while the UPDATE ran.
+      forget((e) => e.tokenId === id);
+      if (!revoked) {
         throw new NotFoundError('TOKEN_NOT_FOUND', "Ce jeton d'API n'existe pas ou est déjà révoqué.");
       }
     },
@@ -202,7 +294,11 @@ export function makeAdminAuth(deps: {
       if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
       const user = await store.findUserByEmail(normalizeEmail(email));
       if (!user) throw new NotFoundError('ACCOUNT_NOT_FOUND', 'Aucun compte artisan avec cette adresse e-mail.');
-      await store.setPassword(user.id, await hasher.hash(password), clock.now());
+      const passwordHash = await hasher.hash(password);
+      // Every session of the user ends (the store deletes them): none stays remembered here.
+      forget((e) => e.userId === user.id);
+      await store.setPassword(user.id, passwordHash, clock.now());
+      forget((e) => e.userId === user.id);
     },
   };
 }

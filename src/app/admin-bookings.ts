@@ -1,7 +1,7 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import { todayIn } from '../domain/time.ts';
+import { todayIn, weekOf } from '../domain/time.ts';
 import type { BookingRecord } from './ports.ts';
 import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
@@ -52,9 +52,18 @@ export interface AgendaQuery {
   limit: number;
 }
 
+/** One week of the agenda as read; the reader hands back the same (frozen) object while the week is unchanged. */
+export interface AgendaWeek {
+  readonly timezone: string | undefined;
+  readonly items: readonly AgendaEntry[];
+}
+
 export interface AdminBookingReader {
-  /** The agenda's projection of the bookings whose local start date is within [from, to], by start; with the artisan's zone. */
-  listAgenda(q: AgendaQuery): Promise<{ timezone: string | undefined; items: AgendaEntry[] }>;
+  /**
+   * The agenda's projection of the bookings whose local start date is within [from, to], by
+   * start; with the artisan's zone. The same object again while nothing it shows has changed.
+   */
+  listAgenda(q: AgendaQuery): Promise<AgendaWeek>;
   /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
   listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
   listHistory(bookingId: string): Promise<HistoryEntry[]>;
@@ -98,13 +107,12 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
     async agenda(
       artisanId: string,
       week?: Temporal.PlainDate,
-    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; timezone: string | undefined; bookings: AgendaEntry[] }> {
+    ): Promise<{ from: Temporal.PlainDate; to: Temporal.PlainDate; today?: Temporal.PlainDate; timezone: string | undefined; bookings: readonly AgendaEntry[] }> {
       const zone = week ? undefined : await deps.zoneOf?.(artisanId);
       const today = zone ? todayIn(zone, deps.clock.now()) : undefined;
       const day = week ?? today;
       if (!day) throw new ValidationError([{ field: 'week', message: 'Indiquez une date de la semaine voulue.' }]);
-      const from = day.subtract({ days: day.dayOfWeek - 1 });
-      const to = from.add({ days: 6 });
+      const { monday: from, sunday: to } = weekOf(day);
       const { timezone, items } = await reader.listAgenda({ artisanId, from, to, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS });
       return { from, to, ...(today ? { today } : {}), timezone: timezone ?? zone, bookings: items };
     },

@@ -33,6 +33,32 @@ export function parseLocalDate(text: string): Temporal.PlainDate | undefined {
 /** PlainDate is immutable: the few dates asked about again and again are parsed once. */
 const parsedDates = new Map<string, Temporal.PlainDate>();
 
+const dateTexts = new WeakMap<Temporal.PlainDate, string>();
+/** `date.toString()` (YYYY-MM-DD), written once per date object (~µs each through the polyfill). */
+export function dateText(date: Temporal.PlainDate): string {
+  let text = dateTexts.get(date);
+  if (text === undefined) {
+    text = date.toString();
+    dateTexts.set(date, text);
+  }
+  return text;
+}
+
+const weeks = new WeakMap<Temporal.PlainDate, { monday: Temporal.PlainDate; sunday: Temporal.PlainDate }>();
+/**
+ * Monday and Sunday of the ISO week holding `day`, the same objects for the same `day` object
+ * (parseLocalDate and todayIn hand back the same object for the same date).
+ */
+export function weekOf(day: Temporal.PlainDate): { monday: Temporal.PlainDate; sunday: Temporal.PlainDate } {
+  let week = weeks.get(day);
+  if (week === undefined) {
+    const monday = day.subtract({ days: day.dayOfWeek - 1 });
+    week = { monday, sunday: monday.add({ days: 6 }) };
+    weeks.set(day, week);
+  }
+  return week;
+}
+
 /** Minutes since local midnight for "HH:MM", or undefined. */
 export function parseLocalTime(text: string): number | undefined {
   const m = TIME_RE.exec(text);

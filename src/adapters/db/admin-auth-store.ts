@@ -53,11 +53,12 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
     },
     async findSession(tokenHash, nowMs) {
       const rows = await db.query<Row>(
-        `SELECT u.*, s.csrf_token FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
+        `SELECT u.*, s.csrf_token, (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms
+           FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND s.expires_at > $2`,
         [tokenHash, iso(nowMs)],
       );
-      return rows[0] ? { user: toUser(rows[0]), csrfToken: rows[0].csrf_token as string } : undefined;
+      return rows[0] ? { user: toUser(rows[0]), csrfToken: rows[0].csrf_token as string, expiresMs: Number(rows[0].expires_ms) } : undefined;
     },
     async deleteSession(tokenHash) {
       await db.query('DELETE FROM admin_sessions WHERE token_hash = $1', [tokenHash]);

@@ -1,6 +1,7 @@
-import type { AdminBookingReader, AgendaEntry, HistoryEntry } from '../../app/admin-bookings.ts';
+import type { AdminBookingReader, AgendaEntry, AgendaWeek, HistoryEntry } from '../../app/admin-bookings.ts';
 import { BOOKING_SELECT, toBooking } from './booking-store.ts';
 import type { Database } from './database.ts';
+import { dateText } from '../../domain/time.ts';
 
 const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 
@@ -8,7 +9,51 @@ const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 export const ERASED_NAME = 'Client effacé';
 const erasedEmail = (bookingId: string): string => `efface-${bookingId.slice(0, 8)}@anonyme.invalid`;
 
+/** Weeks of agenda kept per process (~50 brief bookings each in practice)... */
+export const AGENDA_CACHE_SIZE = 500;
+/** ...and brief bookings in all of them (a week may hold up to AGENDA_MAX_BOOKINGS): a few MB at most. */
+export const AGENDA_CACHE_BOOKINGS = 20_000;
+const AGENDA_SQL = `SELECT agenda_since($1, $2, $3, $4, $5, $6) AS r`;
+
+interface AgendaRow {
+  code: string;
+  status: AgendaEntry['status'];
+  channel: AgendaEntry['channel'];
+  service_id: string;
+  service_name: string;
+  start_ms: number;
+  end_ms: number;
+  duration_minutes: number;
+  customer_name: string;
+  customer_phone: string | null;
+  city: string | null;
+}
+
+const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
+  Object.freeze({
+    publicCode: r.code,
+    status: r.status,
+    channel: r.channel,
+    serviceId: r.service_id,
+    serviceName: r.service_name,
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    durationMinutes: r.duration_minutes,
+    customerName: r.customer_name,
+    customerPhone: r.customer_phone,
+    city: r.city,
+  });
+
 export function makeAdminBookingReader(db: Database): AdminBookingReader {
+  // Least recently read first (a Map iterates in insertion order; a hit is moved to the end).
+  const agendaCache = new Map<string, { version: string; week: AgendaWeek }>();
+  let cachedBookings = 0;
+  const dropAgenda = (key: string): void => {
+    const entry = agendaCache.get(key);
+    if (!entry) return;
+    cachedBookings -= entry.week.items.length;
+    agendaCache.delete(key);
+  };
   return {
     /**
      * One statement, sargable: the local dates become an instant range on the indexed
@@ -43,42 +88,42 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
     },
 
     /**
-     * Only the columns the agenda shows, instants as epoch ms (no timestamp parsing), the same
-     * sargable range as listBookings; the zone comes with the rows (none: no zone needed).
+     * Only the columns the agenda shows, instants as epoch ms, the same sargable range as
+     * listBookings, in one call to agenda_since (migration 0020): while the artisan's
+     * data_version has not moved it answers "unchanged" and the week read before is handed
+     * back, the same object (callers may keep what they derive from it, keyed by it).
      */
     async listAgenda(q) {
-      const zone = `(SELECT timezone FROM artisans WHERE id = $1)`;
-      const rows = await db.query<{
-        public_code: string; status: AgendaEntry['status']; channel: AgendaEntry['channel']; service_id: string; service_name: string;
-        start_ms: number; end_ms: number; duration_minutes: number; customer_name: string; customer_phone: string | null; city: string | null; timezone: string;
-      }>(
-        `SELECT b.public_code, b.status, b.channel, b.service_id, b.service_name,
-                (extract(epoch FROM b.starts_at) * 1000)::float8 AS start_ms, (extract(epoch FROM b.ends_at) * 1000)::float8 AS end_ms,
-                b.duration_minutes, b.customer_name, b.customer_phone, b.customer_address ->> 'city' AS city, a.timezone
-           FROM bookings b JOIN artisans a ON a.id = b.artisan_id
-          WHERE b.artisan_id = $1 AND b.status = ANY($2)
-            AND b.starts_at >= ($3::date)::timestamp AT TIME ZONE ${zone}
-            AND b.starts_at < ($4::date + 1)::timestamp AT TIME ZONE ${zone}
-          ORDER BY b.starts_at, b.public_code
-          LIMIT $5`,
-        [q.artisanId, q.statuses, q.from.toString(), q.to.toString(), q.limit],
-      );
-      return {
-        timezone: rows[0]?.timezone,
-        items: rows.map((r): AgendaEntry => ({
-          publicCode: r.public_code,
-          status: r.status,
-          channel: r.channel,
-          serviceId: r.service_id,
-          serviceName: r.service_name,
-          startMs: Number(r.start_ms),
-          endMs: Number(r.end_ms),
-          durationMinutes: r.duration_minutes,
-          customerName: r.customer_name,
-          customerPhone: r.customer_phone,
-          city: r.city,
-        })),
-      };
+      const from = dateText(q.from);
+      const to = dateText(q.to);
+      const key = `${q.artisanId}|${from}|${to}|${q.statuses.join(',')}|${q.limit}`;
+      const cached = agendaCache.get(key);
+      const rows = await db.query<{ r: { version: string; timezone?: string; bookings?: AgendaRow[] } | null }>(AGENDA_SQL, [
+        q.artisanId,
+        from,
+        to,
+        q.statuses,
+        q.limit,
+        cached?.version ?? null,
+      ]);
+      const answer = rows[0]?.r;
+      if (!answer) return { timezone: undefined, items: [] };
+      if (!answer.bookings && cached?.version === answer.version) {
+        // Most recently read last (unless another read replaced or dropped it meanwhile).
+        if (agendaCache.get(key) === cached) {
+          agendaCache.delete(key);
+          agendaCache.set(key, cached);
+        }
+        return cached.week;
+      }
+      const week: AgendaWeek = Object.freeze({ timezone: answer.timezone, items: Object.freeze((answer.bookings ?? []).map(toAgendaEntry)) });
+      dropAgenda(key);
+      while (agendaCache.size > 0 && (agendaCache.size >= AGENDA_CACHE_SIZE || cachedBookings + week.items.length > AGENDA_CACHE_BOOKINGS)) {
+        dropAgenda(agendaCache.keys().next().value as string);
+      }
+      agendaCache.set(key, { version: answer.version, week });
+      cachedBookings += week.items.length;
+      return week;
     },
 
     async listHistory(bookingId) {
