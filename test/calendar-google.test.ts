@@ -66,8 +66,12 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.sync).toMatchObject({ ok: true, error: null, counts: { blocks: 3, ownEvents: 0 } });
     expect(JSON.stringify(done.body)).not.toMatch(/1\/\/|ya29/);
-    // Three pages of two events each were read.
-    expect(google.requests.filter((r) => r.method === 'GET').length).toBe(3);
+    // A full read: four events listed (the cancelled one is left out, showDeleted being false),
+    // two a page, the second page asked for by its pageToken; no syncToken yet.
+    const lists = google.requests.filter((r) => r.method === 'GET');
+    expect(lists).toHaveLength(2);
+    expect(lists[1]!.query!.get('pageToken')).toBeTruthy();
+    expect(lists.some((r) => r.query!.has('syncToken'))).toBe(false);
     const replay = await admin('GET', `/calendars/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
     expect(replay.status).toBe(400);
 
@@ -105,5 +109,105 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
     const [shown] = (await admin('GET', '/calendars')).body.calendars;
     expect(shown.sync.lastError).toMatch(/Reconnectez ce calendrier/);
     expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
+  });
+
+  /** Connects the primary calendar through the OAuth flow; the answer of the callback (first, full read). */
+  const connect = async () => {
+    const created = await admin('POST', '/calendars', { providerId: 'google', name: 'Google Agenda' });
+    const auth = new URL(created.body.authorizationUrl);
+    const code = google.authorize(auth.searchParams.get('code_challenge')!);
+    const done = await admin('GET', `/calendars/oauth/google/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(auth.searchParams.get('state')!)}`);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    return { id: created.body.calendar.id as string, sync: done.body.sync };
+  };
+  const paris = (local: string) => ({ dateTime: `${local}${Date.parse(`${local}Z`) >= Date.parse('2027-03-28T01:00:00Z') ? '+02:00' : '+01:00'}`, timeZone: 'Europe/Paris' });
+  const lists = () => google.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/events'));
+
+  it('incremental sync: events added, moved and deleted remotely, a series exception and cancelled occurrence, read from a syncToken; the horizon moving on needs no full read', async () => {
+    google.events.clear();
+    google.requests.length = 0;
+    google.events.set('meeting1', { id: 'meeting1', summary: 'Réunion', start: paris('2027-03-03T10:00:00'), end: paris('2027-03-03T11:00:00') });
+    google.events.set('dentist2', { id: 'dentist2', summary: 'Dentiste', start: paris('2027-03-05T11:00:00'), end: paris('2027-03-05T12:00:00') });
+    // Every Tuesday 14:00 Paris, without end: its occurrences after the DST change stay at 14:00.
+    google.events.set('weekly1', { id: 'weekly1', summary: 'Chantier hebdo', recurrence: ['RRULE:FREQ=WEEKLY;BYDAY=TU'], start: paris('2027-03-02T14:00:00'), end: paris('2027-03-02T15:00:00') });
+    // Beyond the first window (which ends on 2027-05-31): imported once the horizon reaches it.
+    google.events.set('june1', { id: 'june1', summary: 'Salon', start: paris('2027-06-03T10:00:00'), end: paris('2027-06-03T11:00:00') });
+
+    const { id, sync } = await connect();
+    expect(sync).toMatchObject({ ok: true, error: null });
+    expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
+    expect(await taken('2027-03-05')).toEqual(['11:00', '11:30']);
+    expect(await taken('2027-03-09')).toEqual(['14:00', '14:30']);
+    expect(await taken('2027-03-30')).toEqual(['14:00', '14:30']);
+    const fullReads = lists().length;
+    expect(lists().every((r) => !r.query!.has('syncToken') && r.query!.has('timeMin'))).toBe(true);
+
+    // Changes made in Google Agenda.
+    google.events.set('new1', { id: 'new1', summary: 'Nouveau client', start: paris('2027-03-04T09:00:00'), end: paris('2027-03-04T10:00:00') });
+    google.events.set('meeting1', { ...google.events.get('meeting1')!, start: paris('2027-03-03T15:00:00'), end: paris('2027-03-03T16:00:00') });
+    google.events.delete('dentist2');
+    google.events.set('weekly1_20270309T130000Z', {
+      id: 'weekly1_20270309T130000Z',
+      summary: 'Chantier hebdo (décalé)',
+      recurringEventId: 'weekly1',
+      originalStartTime: paris('2027-03-09T14:00:00'),
+      start: paris('2027-03-09T16:00:00'),
+      end: paris('2027-03-09T17:00:00'),
+    });
+    google.events.set('weekly1_20270316T130000Z', { id: 'weekly1_20270316T130000Z', status: 'cancelled', recurringEventId: 'weekly1', originalStartTime: paris('2027-03-16T14:00:00'), start: {}, end: {} });
+
+    t.clock.advance(1);
+    const again = await admin('POST', `/calendars/${id}/sync`);
+    expect(again.body.sync, JSON.stringify(again.body)).toMatchObject({ ok: true, error: null });
+    const incremental = lists().slice(fullReads);
+    expect(incremental.length).toBeGreaterThan(0);
+    // Only the changes were asked for: the token, no time range.
+    expect(incremental.every((r) => r.query!.has('syncToken') && !r.query!.has('timeMin') && !r.query!.has('timeMax'))).toBe(true);
+    expect(await taken('2027-03-03')).toEqual(['15:00', '15:30']);
+    expect(await taken('2027-03-04')).toEqual(['09:00', '09:30']);
+    expect(await taken('2027-03-05')).toEqual([]);
+    expect(await taken('2027-03-09')).toEqual(['16:00', '16:30']);
+    expect(await taken('2027-03-16')).toEqual([]);
+    expect(await taken('2027-03-23')).toEqual(['14:00', '14:30']);
+
+    // A week later the horizon reaches June: the kept events are expanded over it, from a token.
+    t.clock.advance(7 * 24 * 60);
+    const later = await admin('POST', `/calendars/${id}/sync`);
+    expect(later.body.sync).toMatchObject({ ok: true, error: null });
+    expect(lists().slice(fullReads).every((r) => r.query!.has('syncToken'))).toBe(true);
+    expect(await taken('2027-06-01')).toEqual(['14:00', '14:30']);
+    expect(await taken('2027-06-03')).toEqual(['10:00', '10:30']);
+  });
+
+  it('an expired sync token (410 GONE) is dropped for a full read, and the blocks are right afterwards', async () => {
+    google.events.clear();
+    google.requests.length = 0;
+    google.events.set('meeting1', { id: 'meeting1', summary: 'Réunion', start: paris('2027-03-03T10:00:00'), end: paris('2027-03-03T11:00:00') });
+    google.events.set('dentist2', { id: 'dentist2', summary: 'Dentiste', start: paris('2027-03-05T11:00:00'), end: paris('2027-03-05T12:00:00') });
+    const { id } = await connect();
+    expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
+
+    google.expireSyncTokens();
+    google.events.set('meeting1', { ...google.events.get('meeting1')!, start: paris('2027-03-03T15:00:00'), end: paris('2027-03-03T16:00:00') });
+    google.events.delete('dentist2');
+    google.events.set('new1', { id: 'new1', summary: 'Nouveau client', start: paris('2027-03-04T09:00:00'), end: paris('2027-03-04T10:00:00') });
+    const before = lists().length;
+    t.clock.advance(1);
+    const resync = await admin('POST', `/calendars/${id}/sync`);
+    expect(resync.body.sync, JSON.stringify(resync.body)).toMatchObject({ ok: true, error: null, counts: { blocks: 2 } });
+    const after = lists().slice(before);
+    expect(after[0]!.query!.has('syncToken')).toBe(true);
+    expect(after[0]!.status).toBe(410);
+    expect(after.slice(1).length).toBeGreaterThan(0);
+    expect(after.slice(1).every((r) => !r.query!.has('syncToken') && r.query!.has('timeMin'))).toBe(true);
+    expect(await taken('2027-03-03')).toEqual(['15:00', '15:30']);
+    expect(await taken('2027-03-04')).toEqual(['09:00', '09:30']);
+    expect(await taken('2027-03-05')).toEqual([]);
+
+    // The new token works: the next sync is incremental again.
+    const next = lists().length;
+    t.clock.advance(1);
+    expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true });
+    expect(lists().slice(next).map((r) => [r.query!.has('syncToken'), r.status ?? 200])).toEqual([[true, 200]]);
   });
 });
