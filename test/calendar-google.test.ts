@@ -210,4 +210,64 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
     expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true });
     expect(lists().slice(next).map((r) => [r.query!.has('syncToken'), r.status ?? 200])).toEqual([[true, 200]]);
   });
+
+  it('a sync running while a booking event is being written does not flag it as moved by hand (three interleavings)', async () => {
+    google.events.clear();
+    const { id } = await connect();
+    const booking = await t.request('POST', '/api/bookings', bookingBody('2027-03-08', '09:00'));
+    const code = booking.body.booking.publicCode;
+    await drain();
+    const flags = async () => ((await admin('GET', `/bookings/${code}`)).body.history as any[]).filter((h) => h.type === 'calendar_event_changed');
+    const ours = () => [...google.events.values()].find((e) => /^[0-9a-f]{32}$/.test(e.id))!;
+    const reschedule = (time: string) => t.request('POST', `/api/bookings/${code}/reschedule`, { email: 'jean@example.com', newDate: '2027-03-08', newTime: time });
+
+    // 1. The event is written remotely, the export not yet recorded, when the sync lists it.
+    expect((await reschedule('14:00')).status).toBe(200);
+    t.clock.advance(1);
+    const patch = google.hold('PATCH');
+    const exporting = drain();
+    await patch.reached;
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T13:00:00.000Z' });
+    t.clock.advance(1);
+    expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true, counts: { ownEvents: 1 } });
+    patch.release();
+    await exporting;
+    expect(await flags()).toEqual([]);
+
+    // 2. The move is recorded as under way, not yet made remotely, when the sync lists it.
+    expect((await reschedule('15:00')).status).toBe(200);
+    t.clock.advance(1);
+    const before = google.hold('PATCH', 'before');
+    const moving = drain();
+    await before.reached;
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T13:00:00.000Z' });
+    t.clock.advance(1);
+    expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true, counts: { ownEvents: 1 } });
+    before.release();
+    await moving;
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T14:00:00.000Z' });
+    expect(await flags()).toEqual([]);
+
+    // 3. The sync lists the calendar, then the event is moved and recorded, then the sync compares.
+    expect((await reschedule('16:00')).status).toBe(200);
+    t.clock.advance(1);
+    const listing = google.hold('GET');
+    const syncing = admin('POST', `/calendars/${id}/sync`);
+    await listing.reached;
+    t.clock.advance(1);
+    await drain();
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T15:00:00.000Z' });
+    listing.release();
+    expect((await syncing).body.sync).toMatchObject({ ok: true });
+    expect(await flags()).toEqual([]);
+
+    // Both settled, the next sync agrees; a move by hand is still flagged.
+    t.clock.advance(1);
+    await admin('POST', `/calendars/${id}/sync`);
+    expect(await flags()).toEqual([]);
+    google.events.set(ours().id, { ...ours(), start: { dateTime: '2027-03-08T16:00:00.000Z' }, end: { dateTime: '2027-03-08T17:00:00.000Z' } });
+    t.clock.advance(1);
+    await admin('POST', `/calendars/${id}/sync`);
+    expect((await flags()).map((h) => h.data.change)).toEqual(['moved']);
+  });
 });

@@ -38,6 +38,12 @@ export interface FakeGoogle {
   revoke(): void;
   /** Every sync token given so far stops working (Google: 410 GONE, a full sync is required). */
   expireSyncTokens(): void;
+  /**
+   * The next `method` request to the events API is held until `release()`, `reached`
+   * resolving then: before anything is done ('before'), or done (listed, written) with its
+   * answer held ('after'). To replay an interleaving step by step.
+   */
+  hold(method: string, when?: 'before' | 'after'): { reached: Promise<void>; release(): void };
   requests: { method: string; path: string; grant?: string; query?: URLSearchParams; status?: number }[];
   close(): Promise<void>;
 }
@@ -83,6 +89,14 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const refreshTokens = new Set<string>();
   const accessTokens = new Set<string>();
   const requests: FakeGoogle['requests'] = [];
+  const holds: { method: string; when: 'before' | 'after'; reached: () => void; released: Promise<void> }[] = [];
+  const gate = async (method: string | undefined, when: 'before' | 'after') => {
+    const held = holds.findIndex((h) => h.method === method && h.when === when);
+    if (held < 0) return;
+    const [h] = holds.splice(held, 1);
+    h!.reached();
+    await h!.released;
+  };
   const issueAccess = () => {
     const token = `ya29.${randomBytes(12).toString('hex')}`;
     accessTokens.add(token);
@@ -91,7 +105,12 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
-    const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const api = url.pathname.startsWith('/calendar/');
+    const json = async (status: number, value: unknown) => {
+      const text = JSON.stringify(value);
+      if (api) await gate(req.method, 'after');
+      res.writeHead(status, { 'content-type': 'application/json' }).end(text);
+    };
     if (url.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(body);
       requests.push({ method: 'POST', path: '/token', grant: form.get('grant_type') ?? '' });
@@ -114,6 +133,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     const m = /^\/calendar\/v3\/calendars\/primary\/events(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return json(404, { error: { code: 404, message: 'Not Found' } });
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams });
+    await gate(req.method, 'before');
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || !accessTokens.has(bearer)) {
       return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
@@ -202,6 +222,14 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     },
     expireSyncTokens() {
       syncTokens.clear();
+    },
+    hold(method, when = 'after') {
+      let reached!: () => void;
+      let release!: () => void;
+      const reachedP = new Promise<void>((r) => (reached = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.push({ method, when, reached, released });
+      return { reached: reachedP, release };
     },
     close: () =>
       new Promise<void>((resolve) => {
