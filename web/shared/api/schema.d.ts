@@ -1939,7 +1939,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous) */
+        /**
+         * Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)
+         * @description Une nouvelle adresse ou de nouveaux identifiants sont lus aussitôt : `sync` dit ce qui a été importé ou l’erreur (absent si une synchronisation était déjà en cours ; elle est alors refaite juste après).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2001,6 +2004,16 @@ export interface paths {
                                     nextSyncAt: string;
                                 };
                                 writeBookings: boolean;
+                            };
+                            sync?: {
+                                counts: {
+                                    blocks: number;
+                                    ownEvents: number;
+                                    windowEnd: string;
+                                    windowStart: string;
+                                } | null;
+                                error: string | null;
+                                ok: boolean;
                             };
                         };
                     };

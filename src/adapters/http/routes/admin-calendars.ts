@@ -186,12 +186,16 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
       {
         schema: {
           summary: 'Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)',
+          description: 'Une nouvelle adresse ou de nouveaux identifiants sont lus aussitôt : `sync` dit ce qui a été importé ou l’erreur (absent si une synchronisation était déjà en cours ; elle est alors refaite juste après).',
           params: IdParams,
           body: ConnectionPatchBody,
-          response: { 200: Type.Object({ calendar: ConnectionDto }), ...adminErrors(400, 401, 404) },
+          response: { 200: Type.Object({ calendar: ConnectionDto, sync: Type.Optional(ReportDto) }), ...adminErrors(400, 401, 404) },
         },
       },
-      async (request) => ({ calendar: presentConnection(await deps.calendars.update(request.admin.artisanId, request.params.id, request.body)) }),
+      async (request) => {
+        const { connection, report } = await deps.calendars.update(request.admin.artisanId, request.params.id, request.body);
+        return { calendar: presentConnection(connection), ...(report ? { sync: presentReport(connection, report) } : {}) };
+      },
     );
 
     app.delete(
