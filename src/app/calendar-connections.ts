@@ -133,6 +133,8 @@ export function makeCalendarConnections(deps: {
 
   return {
     list: (artisanId: string) => deps.store.list(artisanId),
+    /** The kinds connected by an OAuth flow that this server is configured for. */
+    connectable: () => ({ google: Boolean(deps.oauth?.google), outlook: Boolean(deps.oauth?.outlook) }),
     get,
 
     /**
@@ -237,6 +239,8 @@ export function makeCalendarConnections(deps: {
       const connection = await deps.store.find(artisanId, id);
       if (!connection || connection.kind !== kind || !connection.secrets.state || connection.secrets.state !== query.state) throw invalid();
       if (query.error || !query.code) {
+        // Refused on the provider's page: the pending connection (never authorised, nothing written) goes.
+        await deps.store.remove(artisanId, id);
         throw new ValidationError([{ field: 'code', message: "L'autorisation a été refusée : le calendrier n'est pas connecté." }]);
       }
       let secrets: ConnectionSecrets;

@@ -34,6 +34,8 @@ export interface FakeGoogle {
   events: Map<string, FakeGoogleEvent>;
   /** The code the user's consent gives for a PKCE challenge (what the authorisation page would redirect with). */
   authorize(codeChallenge: string): string;
+  /** The consent page (GET /o/oauth2/v2/auth) refuses the next time it is shown (error=access_denied). */
+  denyNext(): void;
   /** The user removes the app's access: refresh tokens and access tokens stop working. */
   revoke(): void;
   /** Every sync token given so far stops working (Google: 410 GONE, a full sync is required). */
@@ -89,6 +91,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const refreshTokens = new Set<string>();
   const accessTokens = new Set<string>();
   const requests: FakeGoogle['requests'] = [];
+  let deny = false;
   const holds: { method: string; when: 'before' | 'after'; reached: () => void; released: Promise<void> }[] = [];
   const gate = async (method: string | undefined, when: 'before' | 'after') => {
     const held = holds.findIndex((h) => h.method === method && h.when === when);
@@ -111,6 +114,21 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       if (api) await gate(req.method, 'after');
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     };
+    if (url.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') {
+      // The consent page, consented at once: back to redirect_uri with a code for the challenge.
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      if (deny) {
+        deny = false;
+        back.searchParams.set('error', 'access_denied');
+      } else {
+        const code = `4/${randomBytes(10).toString('hex')}`;
+        codes.set(code, url.searchParams.get('code_challenge') ?? '');
+        back.searchParams.set('code', code);
+        back.searchParams.set('scope', url.searchParams.get('scope') ?? '');
+      }
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return res.writeHead(302, { location: back.toString() }).end();
+    }
     if (url.pathname === '/token' && req.method === 'POST') {
       const form = new URLSearchParams(body);
       requests.push({ method: 'POST', path: '/token', grant: form.get('grant_type') ?? '' });
@@ -215,6 +233,9 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       const code = `4/${randomBytes(10).toString('hex')}`;
       codes.set(code, codeChallenge);
       return code;
+    },
+    denyNext() {
+      deny = true;
     },
     revoke() {
       refreshTokens.clear();

@@ -33,6 +33,8 @@ export interface FakeMicrosoft {
   clientSecret: string;
   events: Map<string, FakeGraphEvent>;
   authorize(codeChallenge: string): string;
+  /** The consent page (GET /common/oauth2/v2.0/authorize) refuses the next time it is shown (error=access_denied). */
+  denyNext(): void;
   revoke(): void;
   /** Every delta link given so far is refused (410 syncStateNotFound). */
   expireDeltaTokens(): void;
@@ -76,6 +78,7 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
   const refreshTokens = new Set<string>();
   const accessTokens = new Set<string>();
   const requests: FakeMicrosoft['requests'] = [];
+  let deny = false;
   let base = '';
   const issue = () => {
     const access = `eyJ0eXAi.${randomBytes(12).toString('hex')}`;
@@ -89,6 +92,21 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    if (url.pathname === '/common/oauth2/v2.0/authorize' && req.method === 'GET') {
+      // The consent page, consented at once: back to redirect_uri with a code for the challenge.
+      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
+      if (deny) {
+        deny = false;
+        back.searchParams.set('error', 'access_denied');
+        back.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
+      } else {
+        const code = `M.C5_BAY.2.U.${randomBytes(10).toString('hex')}`;
+        codes.set(code, url.searchParams.get('code_challenge') ?? '');
+        back.searchParams.set('code', code);
+      }
+      back.searchParams.set('state', url.searchParams.get('state') ?? '');
+      return res.writeHead(302, { location: back.toString() }).end();
+    }
     if (url.pathname === '/common/oauth2/v2.0/token' && req.method === 'POST') {
       const form = new URLSearchParams(body);
       requests.push({ method: 'POST', path: url.pathname, grant: form.get('grant_type') ?? '', ...(form.get('refresh_token') ? { refreshToken: form.get('refresh_token')! } : {}) });
@@ -230,6 +248,9 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
       const code = `M.C5_BAY.2.U.${randomBytes(10).toString('hex')}`;
       codes.set(code, codeChallenge);
       return code;
+    },
+    denyNext() {
+      deny = true;
     },
     revoke() {
       refreshTokens.clear();

@@ -1737,6 +1737,11 @@ export interface paths {
                                 };
                                 writeBookings: boolean;
                             }[];
+                            /** @description Connexions par autorisation (OAuth) que ce serveur propose : GOOGLE_CLIENT_ID, MICROSOFT_CLIENT_ID configurés */
+                            connectable: {
+                                google: boolean;
+                                outlook: boolean;
+                            };
                         };
                     };
                 };
@@ -2171,7 +2176,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier */
+        /**
+         * Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier
+         * @description Appelée par le navigateur au retour de Google ou Microsoft (Accept: text/html) : redirige vers l'écran Calendriers de l'espace artisan, avec `connexion=ok` ou `connexion=erreur` et le message. Sinon, répond en JSON.
+         */
         get: {
             parameters: {
                 query?: {
