@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makeFakeOAuth, readBody } from './fake-oauth.ts';
 
 /**
  * A local server answering in the wire format of Google's OAuth 2 token endpoint and of the
@@ -46,16 +47,9 @@ export interface FakeGoogle {
    * answer held ('after'). To replay an interleaving step by step.
    */
   hold(method: string, when?: 'before' | 'after'): { reached: Promise<void>; release(): void };
-  requests: { method: string; path: string; grant?: string; query?: URLSearchParams; status?: number }[];
+  requests: { method: string; path: string; grant?: string; refreshToken?: string; query?: URLSearchParams; status?: number }[];
   close(): Promise<void>;
 }
-
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
 
 /** The calendar's events; every change is numbered, a deletion leaves a tombstone (what sync tokens replay). */
 class ChangeLog extends Map<string, FakeGoogleEvent> {
@@ -87,11 +81,21 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
   const events = new ChangeLog();
   /** Sync token -> the change number it was given at. */
   const syncTokens = new Map<string, number>();
-  const codes = new Map<string, string>();
-  const refreshTokens = new Set<string>();
-  const accessTokens = new Set<string>();
   const requests: FakeGoogle['requests'] = [];
-  let deny = false;
+  const oauth = makeFakeOAuth(
+    {
+      authorizePath: '/o/oauth2/v2/auth',
+      tokenPath: '/token',
+      codePrefix: '4/',
+      accessPrefix: 'ya29.',
+      refreshPrefix: '1//',
+      scope: 'https://www.googleapis.com/auth/calendar.events',
+      errors: { badCode: { error: 'invalid_grant', error_description: 'Bad code or code_verifier' }, revoked: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } },
+      granted: (q) => ({ scope: q.get('scope') ?? '' }),
+      refused: { error: 'access_denied' },
+    },
+    (r) => requests.push(r),
+  );
   const holds: { method: string; when: 'before' | 'after'; reached: () => void; released: Promise<void> }[] = [];
   const gate = async (method: string | undefined, when: 'before' | 'after') => {
     const held = holds.findIndex((h) => h.method === method && h.when === when);
@@ -99,11 +103,6 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     const [h] = holds.splice(held, 1);
     h!.reached();
     await h!.released;
-  };
-  const issueAccess = () => {
-    const token = `ya29.${randomBytes(12).toString('hex')}`;
-    accessTokens.add(token);
-    return token;
   };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -114,46 +113,13 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       if (api) await gate(req.method, 'after');
       res.writeHead(status, { 'content-type': 'application/json' }).end(text);
     };
-    if (url.pathname === '/o/oauth2/v2/auth' && req.method === 'GET') {
-      // The consent page, consented at once: back to redirect_uri with a code for the challenge.
-      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
-      if (deny) {
-        deny = false;
-        back.searchParams.set('error', 'access_denied');
-      } else {
-        const code = `4/${randomBytes(10).toString('hex')}`;
-        codes.set(code, url.searchParams.get('code_challenge') ?? '');
-        back.searchParams.set('code', code);
-        back.searchParams.set('scope', url.searchParams.get('scope') ?? '');
-      }
-      back.searchParams.set('state', url.searchParams.get('state') ?? '');
-      return res.writeHead(302, { location: back.toString() }).end();
-    }
-    if (url.pathname === '/token' && req.method === 'POST') {
-      const form = new URLSearchParams(body);
-      requests.push({ method: 'POST', path: '/token', grant: form.get('grant_type') ?? '' });
-      if (form.get('grant_type') === 'authorization_code') {
-        const challenge = codes.get(form.get('code') ?? '');
-        const verifier = form.get('code_verifier') ?? '';
-        const computed = createHash('sha256').update(verifier).digest('base64url');
-        if (!challenge || computed !== challenge) return json(400, { error: 'invalid_grant', error_description: 'Bad code or code_verifier' });
-        codes.delete(form.get('code')!);
-        const refresh = `1//${randomBytes(12).toString('hex')}`;
-        refreshTokens.add(refresh);
-        return json(200, { access_token: issueAccess(), refresh_token: refresh, expires_in: 3599, token_type: 'Bearer', scope: 'https://www.googleapis.com/auth/calendar.events' });
-      }
-      if (form.get('grant_type') === 'refresh_token') {
-        if (!refreshTokens.has(form.get('refresh_token') ?? '')) return json(400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
-        return json(200, { access_token: issueAccess(), expires_in: 3599, token_type: 'Bearer' });
-      }
-      return json(400, { error: 'unsupported_grant_type' });
-    }
+    if (oauth.handle(req, url, body, res)) return;
     const m = /^\/calendar\/v3\/calendars\/primary\/events(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return json(404, { error: { code: 404, message: 'Not Found' } });
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams });
     await gate(req.method, 'before');
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !accessTokens.has(bearer)) {
+    if (!oauth.hasAccess(bearer)) {
       return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
     }
     const id = m[1] ? decodeURIComponent(m[1]) : undefined;
@@ -229,18 +195,9 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
     url,
     events,
     requests,
-    authorize(codeChallenge) {
-      const code = `4/${randomBytes(10).toString('hex')}`;
-      codes.set(code, codeChallenge);
-      return code;
-    },
-    denyNext() {
-      deny = true;
-    },
-    revoke() {
-      refreshTokens.clear();
-      accessTokens.clear();
-    },
+    authorize: (codeChallenge) => oauth.authorize(codeChallenge),
+    denyNext: () => oauth.denyNext(),
+    revoke: () => oauth.revoke(),
     expireSyncTokens() {
       syncTokens.clear();
     },

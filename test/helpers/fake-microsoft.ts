@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makeFakeOAuth, readBody } from './fake-oauth.ts';
 
 /**
  * A local server answering in the wire formats of the Microsoft identity platform's v2.0 token
@@ -44,13 +45,6 @@ export interface FakeMicrosoft {
   close(): Promise<void>;
 }
 
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
-
 /** The calendar's events; every change is numbered (what delta tokens replay), deletions remembered. */
 class ChangeLog extends Map<string, FakeGraphEvent> {
   seq = 0;
@@ -73,71 +67,38 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
   const events = new ChangeLog();
   /** $deltatoken -> the change number and window it was given for. */
   const deltaTokens = new Map<string, { at: number; start: string; end: string }>();
-  const self = { accessTokenSeconds: 3599 };
-  const codes = new Map<string, string>();
-  const refreshTokens = new Set<string>();
-  const accessTokens = new Set<string>();
   const requests: FakeMicrosoft['requests'] = [];
-  let deny = false;
+  const oauth = makeFakeOAuth(
+    {
+      authorizePath: '/common/oauth2/v2.0/authorize',
+      tokenPath: '/common/oauth2/v2.0/token',
+      codePrefix: 'M.C5_BAY.2.U.',
+      accessPrefix: 'eyJ0eXAi.',
+      refreshPrefix: 'M.C5',
+      scope: 'https://graph.microsoft.com/Calendars.ReadWrite',
+      client: { id: clientId, secret: clientSecret, refused: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } },
+      requireRedirectUri: true,
+      rotate: true,
+      extra: (seconds) => ({ ext_expires_in: seconds }),
+      errors: {
+        badCode: { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' },
+        revoked: { error: 'invalid_grant', error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.' },
+      },
+      refused: { error: 'access_denied', error_description: 'AADSTS65004: User declined to consent to access the app.' },
+    },
+    (r) => requests.push(r),
+  );
   let base = '';
-  const issue = () => {
-    const access = `eyJ0eXAi.${randomBytes(12).toString('hex')}`;
-    const refresh = `M.C5${randomBytes(12).toString('hex')}`;
-    accessTokens.add(access);
-    refreshTokens.add(refresh);
-    const seconds = self.accessTokenSeconds;
-    return { token_type: 'Bearer', scope: 'https://graph.microsoft.com/Calendars.ReadWrite', expires_in: seconds, ext_expires_in: seconds, access_token: access, refresh_token: refresh };
-  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    if (url.pathname === '/common/oauth2/v2.0/authorize' && req.method === 'GET') {
-      // The consent page, consented at once: back to redirect_uri with a code for the challenge.
-      const back = new URL(url.searchParams.get('redirect_uri') ?? '');
-      if (deny) {
-        deny = false;
-        back.searchParams.set('error', 'access_denied');
-        back.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
-      } else {
-        const code = `M.C5_BAY.2.U.${randomBytes(10).toString('hex')}`;
-        codes.set(code, url.searchParams.get('code_challenge') ?? '');
-        back.searchParams.set('code', code);
-      }
-      back.searchParams.set('state', url.searchParams.get('state') ?? '');
-      return res.writeHead(302, { location: back.toString() }).end();
-    }
-    if (url.pathname === '/common/oauth2/v2.0/token' && req.method === 'POST') {
-      const form = new URLSearchParams(body);
-      requests.push({ method: 'POST', path: url.pathname, grant: form.get('grant_type') ?? '', ...(form.get('refresh_token') ? { refreshToken: form.get('refresh_token')! } : {}) });
-      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
-        return json(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
-      }
-      if (form.get('grant_type') === 'authorization_code') {
-        const challenge = codes.get(form.get('code') ?? '');
-        const computed = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        if (!challenge || computed !== challenge || !form.get('redirect_uri')) {
-          return json(400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' });
-        }
-        codes.delete(form.get('code')!);
-        return json(200, issue());
-      }
-      if (form.get('grant_type') === 'refresh_token') {
-        if (!refreshTokens.has(form.get('refresh_token') ?? '')) {
-          requests.at(-1)!.status = 400;
-          return json(400, { error: 'invalid_grant', error_description: "AADSTS50173: The provided grant has expired due to it being revoked." });
-        }
-        // Rotation: the token used is replaced by the new one.
-        refreshTokens.delete(form.get('refresh_token')!);
-        return json(200, issue());
-      }
-      return json(400, { error: 'unsupported_grant_type' });
-    }
+    if (oauth.handle(req, url, body, res)) return;
     const m = /^\/v1\.0\/me\/(calendarView\/delta|calendarView|events)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return json(404, { error: { code: 'ResourceNotFound', message: 'Resource not found for the segment.' } });
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.search });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !accessTokens.has(bearer)) {
+    if (!oauth.hasAccess(bearer)) {
       return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
     }
     const id = m[2] ? decodeURIComponent(m[2]) : undefined;
@@ -244,26 +205,17 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
     clientSecret,
     events,
     requests,
-    authorize(codeChallenge) {
-      const code = `M.C5_BAY.2.U.${randomBytes(10).toString('hex')}`;
-      codes.set(code, codeChallenge);
-      return code;
-    },
-    denyNext() {
-      deny = true;
-    },
-    revoke() {
-      refreshTokens.clear();
-      accessTokens.clear();
-    },
+    authorize: (codeChallenge) => oauth.authorize(codeChallenge),
+    denyNext: () => oauth.denyNext(),
+    revoke: () => oauth.revoke(),
     expireDeltaTokens() {
       deltaTokens.clear();
     },
     get accessTokenSeconds() {
-      return self.accessTokenSeconds;
+      return oauth.accessTokenSeconds;
     },
     set accessTokenSeconds(value: number) {
-      self.accessTokenSeconds = value;
+      oauth.accessTokenSeconds = value;
     },
     close: () =>
       new Promise<void>((resolve) => {
