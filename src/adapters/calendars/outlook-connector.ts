@@ -1,10 +1,8 @@
 import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import * as oauth from 'oauth4webapi';
-import { Temporal } from 'temporal-polyfill';
-import { findIana } from 'windows-iana';
 import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent, type IncrementalReader } from '../../app/calendar-ports.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
-import { bookingUid } from '../../domain/calendar-uid.ts';
+import { BOOKING_PROPERTY, keep, occurrence, type GraphEvent } from './outlook-events.ts';
 
 export interface MicrosoftConfig {
   clientId: string;
@@ -22,40 +20,6 @@ const SCOPE = 'offline_access https://graph.microsoft.com/Calendars.ReadWrite';
 const MAX_PAGES = 100;
 const DAY_MS = 86_400_000;
 const PAGE_SIZE = 'odata.maxpagesize=100';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Marks the events this service writes, with the booking's id as value (a named extended property). */
-const BOOKING_PROPERTY = 'String {2f1c7a52-8d43-4f0e-9d1b-6a1e0b7c3a91} Name artisanConnectBookingId';
-
-interface GraphTime {
-  dateTime?: string;
-  timeZone?: string;
-}
-interface GraphEvent {
-  id?: string;
-  iCalUId?: string;
-  subject?: string;
-  isAllDay?: boolean;
-  isCancelled?: boolean;
-  showAs?: string;
-  start?: GraphTime;
-  end?: GraphTime;
-  singleValueExtendedProperties?: { id: string; value: string }[];
-  /** Set by this service on the events it creates (the booking's id). */
-  transactionId?: string;
-}
-
-/** Graph gives IANA or Windows zone names ("Romance Standard Time"); both are read. */
-function zoneOf(name: string | undefined, fallback: string): string {
-  if (!name) return fallback;
-  try {
-    Temporal.Now.instant().toZonedDateTimeISO(name);
-    return name;
-  } catch {
-    return findIana(name)[0] ?? fallback;
-  }
-}
-
-const plainDateTime = (value: string): Temporal.PlainDateTime => Temporal.PlainDateTime.from(value.replace(/Z$/, '').slice(0, 23));
 
 function graphError(error: unknown): CalendarError {
   if (error instanceof CalendarError) return error;
@@ -162,36 +126,6 @@ export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector
     return res.value?.[0]?.id;
   }
 
-  /** One occurrence (calendarView gives series expanded) as a busy interval, or nothing. */
-  function occurrence(item: GraphEvent, zone: string, ownBooking: string | undefined): ExternalEvent | undefined {
-    if (item.isCancelled || item.showAs === 'free') return undefined;
-    if (!item.start?.dateTime || !item.end?.dateTime) return undefined;
-    let startMs: number;
-    let endMs: number;
-    if (item.isAllDay) {
-      // The local day(s), in the artisan's zone.
-      startMs = plainDateTime(item.start.dateTime).toPlainDate().toZonedDateTime({ timeZone: zone }).epochMilliseconds;
-      endMs = plainDateTime(item.end.dateTime).toPlainDate().toZonedDateTime({ timeZone: zone }).epochMilliseconds;
-    } else {
-      startMs = plainDateTime(item.start.dateTime).toZonedDateTime(zoneOf(item.start.timeZone, 'UTC')).epochMilliseconds;
-      endMs = plainDateTime(item.end.dateTime).toZonedDateTime(zoneOf(item.end.timeZone, 'UTC')).epochMilliseconds;
-    }
-    if (endMs <= startMs) return undefined;
-    const own = ownBooking ?? item.singleValueExtendedProperties?.find((p) => p.id === BOOKING_PROPERTY)?.value ?? (UUID.test(item.transactionId ?? '') ? item.transactionId : undefined);
-    return { uid: own ? bookingUid(own) : (item.iCalUId ?? item.id ?? ''), startMs, endMs, summary: (item.subject ?? '').slice(0, 200), allDay: Boolean(item.isAllDay) };
-  }
-
-  const keep = (e: GraphEvent): GraphEvent => ({
-    id: e.id,
-    ...(e.iCalUId ? { iCalUId: e.iCalUId } : {}),
-    ...(e.subject ? { subject: e.subject.slice(0, 200) } : {}),
-    ...(e.isAllDay ? { isAllDay: true } : {}),
-    ...(e.isCancelled ? { isCancelled: true } : {}),
-    ...(e.showAs ? { showAs: e.showAs } : {}),
-    ...(e.start ? { start: e.start } : {}),
-    ...(e.end ? { end: e.end } : {}),
-    ...(e.transactionId ? { transactionId: e.transactionId } : {}),
-  });
 
   type DeltaPage = { value?: (GraphEvent & { '@removed'?: unknown })[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
   interface DeltaCursor {
