@@ -7,7 +7,7 @@ import { makeFakeOAuth, readBody } from './fake-oauth.ts';
  * A local server answering in the wire format of Google's OAuth 2 token endpoint and of the
  * Calendar API v3 (events list with paging and sync tokens, insert, patch, delete), for the
  * official clients (google-auth-library, @googleapis/calendar) pointed at it. Pages hold 2
- * events, whatever maxResults says, so that paging is exercised.
+ * events (or `pageSize`), whatever maxResults says, so that paging is exercised.
  *
  * Sync tokens as Google gives them: the last page of a list carries `nextSyncToken`; a list
  * with `syncToken` returns only the events changed since (deleted ones as `status:
@@ -77,7 +77,8 @@ class ChangeLog extends Map<string, FakeGoogleEvent> {
   }
 }
 
-export async function startFakeGoogle(): Promise<FakeGoogle> {
+export async function startFakeGoogle(options: { pageSize?: number } = {}): Promise<FakeGoogle> {
+  const pageSize = options.pageSize ?? 2;
   const events = new ChangeLog();
   /** Sync token -> the change number it was given at. */
   const syncTokens = new Map<string, number>();
@@ -157,8 +158,8 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       }
       all.sort((a, b) => a.id.localeCompare(b.id));
       const offset = page?.o ?? 0;
-      const slice = all.slice(offset, offset + 2);
-      const more = offset + 2 < all.length;
+      const slice = all.slice(offset, offset + pageSize);
+      const more = offset + pageSize < all.length;
       let next: string | undefined;
       if (!more) {
         next = `CP${randomBytes(9).toString('base64url')}`;
@@ -167,7 +168,7 @@ export async function startFakeGoogle(): Promise<FakeGoogle> {
       return json(200, {
         kind: 'calendar#events',
         items: slice.map((e) => (e.status === 'cancelled' && !events.has(e.id) ? { kind: 'calendar#event', ...e } : { kind: 'calendar#event', iCalUID: `${e.recurringEventId ?? e.id}@google.com`, ...e })),
-        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ o: offset + 2, since, at })).toString('base64url') } : { nextSyncToken: next }),
+        ...(more ? { nextPageToken: Buffer.from(JSON.stringify({ o: offset + pageSize, since, at })).toString('base64url') } : { nextSyncToken: next }),
       });
     }
     if (req.method === 'POST' && !id) {
