@@ -177,6 +177,10 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
     expect(lists().slice(fullReads).every((r) => r.query!.has('syncToken'))).toBe(true);
     expect(await taken('2027-06-01')).toEqual(['14:00', '14:30']);
     expect(await taken('2027-06-03')).toEqual(['10:00', '10:30']);
+    // What ended before the window (03-03, 03-04) is no longer kept; the series, its occurrences of
+    // 03-09 and 03-16 and later events are.
+    const kept = (await t.service.db.query<{ remote_id: string }>(`SELECT remote_id FROM calendar_remote_events ORDER BY remote_id`)).map((r) => r.remote_id);
+    expect(kept).toEqual(['june1', 'weekly1', 'weekly1_20270309T130000Z', 'weekly1_20270316T130000Z']);
   });
 
   it('an expired sync token (410 GONE) is dropped for a full read, and the blocks are right afterwards', async () => {

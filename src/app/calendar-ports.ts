@@ -107,6 +107,8 @@ export interface IncrementalReader {
   changes(connection: CalendarConnection, window: ImportWindow, cursor: string | null): Promise<ChangeSet>;
   /** The busy occurrences of the kept items over the window; `own` maps remote ids of exported events to their booking. */
   expand(items: RemoteItem[], window: ImportWindow, own: Map<string, string>): ExternalEvent[];
+  /** Kept items that can no longer block anything (ended before the window): dropped from the copy. */
+  past?(items: RemoteItem[], window: ImportWindow): string[];
 }
 
 /** A calendar the service reads (and, when `write` is present, writes booking events to). */

@@ -102,6 +102,12 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     if (!remote.full) for (const item of await deps.store.remoteItems(connection)) items.set(item.id, item);
     for (const id of remote.removals) items.delete(id);
     for (const item of remote.upserts) items.set(item.id, item);
+    // The copy does not grow for ever with the days gone by.
+    for (const id of reader.past?.([...items.values()], window) ?? []) {
+      items.delete(id);
+      remote.removals.push(id);
+    }
+    remote.upserts = remote.full ? [...items.values()] : remote.upserts.filter((u) => items.has(u.id));
     const own = new Map((await deps.store.listExports(connection.id)).filter((r) => r.remoteRef).map((r) => [r.remoteRef, r.bookingId]));
     return { events: reader.expand([...items.values()], window, own), remote };
   }

@@ -2,7 +2,7 @@ import { calendar_v3, calendar as googleCalendar } from '@googleapis/calendar';
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
 import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ImportWindow, type IncrementalReader } from '../../app/calendar-ports.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
-import { expandGoogleItems, type GoogleItem } from './google-expand.ts';
+import { expandGoogleItems, pastGoogleItems, type GoogleItem } from './google-expand.ts';
 
 export interface GoogleConfig {
   clientId: string;
@@ -128,6 +128,7 @@ export function makeGoogleConnector(config: GoogleConfig): CalendarConnector & {
       }
     },
     expand: (items, window) => expandGoogleItems(items, window, config.maxEvents ?? DEFAULT_MAX_EVENTS),
+    past: (items, window) => pastGoogleItems(items, window),
   };
 
   return {

@@ -95,3 +95,21 @@ export function expandGoogleItems(items: RemoteItem[], window: ImportWindow, max
   }
   return expandCalendar(root.toString(), { fromMs: window.fromMs, toMs: window.toMs, timezone: window.timezone, maxEvents });
 }
+
+/**
+ * Kept events over before the window starts: single events and moved occurrences that ended,
+ * cancelled occurrences of a start gone by. Series masters stay (their end is in their RRULE).
+ */
+export function pastGoogleItems(items: RemoteItem[], window: ImportWindow): string[] {
+  const at = (t: GoogleTime | undefined): number => (t ? Date.parse(t.dateTime ?? `${t.date}T23:59:59Z`) : Number.NaN);
+  // A day of margin: an all-day event's date is read in the artisan's zone.
+  const before = window.fromMs - 86_400_000;
+  return items
+    .filter(({ data }) => {
+      const e = data as GoogleItem;
+      if (e.recurrence?.length) return false;
+      const end = e.status === 'cancelled' ? at(e.originalStartTime) : at(e.end);
+      return end < before;
+    })
+    .map((i) => i.id);
+}
