@@ -274,4 +274,34 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
     await admin('POST', `/calendars/${id}/sync`);
     expect((await flags()).map((h) => h.data.change)).toEqual(['moved']);
   });
+
+  it('an export that failed is not taken for a move by hand while its job retries', async () => {
+    google.events.clear();
+    const { id } = await connect();
+    const booking = await t.request('POST', '/api/bookings', bookingBody('2027-03-08', '09:00'));
+    const code = booking.body.booking.publicCode;
+    await drain();
+    const ours = () => [...google.events.values()].find((e) => /^[0-9a-f]{32}$/.test(e.id))!;
+    const flags = async () => ((await admin('GET', `/bookings/${code}`)).body.history as any[]).filter((h) => h.type === 'calendar_event_changed');
+
+    google.failNext('PATCH', 400);
+    expect((await t.request('POST', `/api/bookings/${code}/reschedule`, { email: 'jean@example.com', newDate: '2027-03-08', newTime: '14:00' })).status).toBe(200);
+    await drain();
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T08:00:00.000Z' });
+    // A while later (the job waits for its retry): the calendar still shows the old time.
+    t.clock.advance(15);
+    const sync = await admin('POST', `/calendars/${id}/sync`);
+    expect(sync.body.calendar.sync.lastExportError).toMatch(/non reporté dans ce calendrier/);
+    expect(await flags()).toEqual([]);
+
+    // The retry writes it; then the calendar and the booking agree.
+    for (let i = 0; i < 10 && ours().start.dateTime !== '2027-03-08T13:00:00.000Z'; i++) {
+      t.clock.advance(30);
+      await drain();
+    }
+    expect(ours().start).toEqual({ dateTime: '2027-03-08T13:00:00.000Z' });
+    t.clock.advance(1);
+    await admin('POST', `/calendars/${id}/sync`);
+    expect(await flags()).toEqual([]);
+  });
 });

@@ -18,8 +18,6 @@ import {
 import type { BookingRecord, Clock } from './ports.ts';
 
 const DAY_MS = 86_400_000;
-/** An export recorded as being written longer ago than this was interrupted: checked again. */
-const WRITE_GRACE_MS = 10 * 60_000;
 /** A sync holds its connection this long at most; a dead instance's lease then runs out. */
 const LEASE_MS = 2 * 60_000;
 
@@ -71,7 +69,9 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     const byUid = new Map(own.map((e) => [e.uid, e]));
     for (const record of exports) {
       if (record.endMs <= fromMs || record.startMs >= toMs) continue;
-      if (record.writingSinceMs != null && record.writingSinceMs > listedMs - WRITE_GRACE_MS) continue;
+      // Unconfirmed (being written, or the write failed and its job retries): the calendar may
+      // hold either version, so neither is a change by hand.
+      if (record.writingSinceMs != null) continue;
       if (record.updatedMs !== undefined && record.updatedMs >= listedMs) continue;
       const found = byUid.get(record.uid);
       const drift = !found ? 'deleted' : found.startMs !== record.startMs || found.endMs !== record.endMs ? 'moved' : null;

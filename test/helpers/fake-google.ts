@@ -47,6 +47,8 @@ export interface FakeGoogle {
    * answer held ('after'). To replay an interleaving step by step.
    */
   hold(method: string, when?: 'before' | 'after'): { reached: Promise<void>; release(): void };
+  /** The next `method` request to the events API fails with this HTTP status, doing nothing. */
+  failNext(method: string, status: number): void;
   requests: { method: string; path: string; grant?: string; refreshToken?: string; query?: URLSearchParams; status?: number }[];
   close(): Promise<void>;
 }
@@ -97,6 +99,7 @@ export async function startFakeGoogle(options: { pageSize?: number } = {}): Prom
     },
     (r) => requests.push(r),
   );
+  const failures: { method: string; status: number }[] = [];
   const holds: { method: string; when: 'before' | 'after'; reached: () => void; released: Promise<void> }[] = [];
   const gate = async (method: string | undefined, when: 'before' | 'after') => {
     const held = holds.findIndex((h) => h.method === method && h.when === when);
@@ -119,6 +122,11 @@ export async function startFakeGoogle(options: { pageSize?: number } = {}): Prom
     if (!m) return json(404, { error: { code: 404, message: 'Not Found' } });
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.searchParams });
     await gate(req.method, 'before');
+    const failure = failures.findIndex((f) => f.method === req.method);
+    if (failure >= 0) {
+      const [f] = failures.splice(failure, 1);
+      return json(f!.status, { error: { code: f!.status, message: 'Backend Error', errors: [{ domain: 'global', reason: 'backendError', message: 'Backend Error' }] } });
+    }
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!oauth.hasAccess(bearer)) {
       return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
@@ -201,6 +209,9 @@ export async function startFakeGoogle(options: { pageSize?: number } = {}): Prom
     revoke: () => oauth.revoke(),
     expireSyncTokens() {
       syncTokens.clear();
+    },
+    failNext(method, status) {
+      failures.push({ method, status });
     },
     hold(method, when = 'after') {
       let reached!: () => void;
