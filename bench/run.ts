@@ -9,7 +9,7 @@
  * BENCH_SCENARIOS (comma-separated, default all: core = read routes, event loop, contention,
  * diagnosis; web = the pages' weight, month vs day endpoint, Lighthouse (bench/web.ts); admin = back-office routes and logins; notify = notification drain; see
  * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
- * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
+ * events, see bench/calendars.ts, and a Google calendar synced incrementally vs in full, bench/calendars-google.ts; hotpaths = read ratios with rotating client addresses and a
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
  * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
@@ -42,6 +42,7 @@ import { runWeb } from './web.ts';
 import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminNotifyReport } from './admin-notify.ts';
 import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 import { runCalendarsBench } from './calendars.ts';
+import { runGoogleSyncBench } from './calendars-google.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 
 const num = (name: string, fallback: number): number => {
@@ -548,7 +549,10 @@ async function main(): Promise<void> {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
     if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
-    if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
+    if (SCENARIOS.has('calendars')) {
+      await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
+      await runGoogleSyncBench(log);
+    }
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.

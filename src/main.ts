@@ -221,10 +221,14 @@ export async function compose(
   const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
   const safeFetch = makeSafeFetch(fetchLimits);
   const google = cal.google
-    ? makeGoogleConnector({ ...cal.google, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/google/callback` })
+    ? makeGoogleConnector({ ...cal.google, maxEvents: cal.maxEvents, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/google/callback` })
     : undefined;
   const outlook = cal.microsoft
-    ? makeOutlookConnector({ ...cal.microsoft, redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/outlook/callback` })
+    ? makeOutlookConnector({
+        ...cal.microsoft,
+        saveSecrets: (c, secrets) => calendarStore.replaceSecrets(c.artisanId, c.id, secrets),
+        redirectUri: `${config.publicBaseUrl.replace(/\/$/, '')}/api/admin/calendars/oauth/outlook/callback`,
+      })
     : undefined;
   const calendarSync = makeCalendarSync({
     store: calendarStore,

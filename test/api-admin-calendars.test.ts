@@ -209,12 +209,26 @@ describe.each(ENGINES)('calendar connections (ICS) on %s', (engine) => {
     expect(missing.body.error.code).toBe('CALENDAR_NOT_FOUND');
   });
 
-  it('PATCH renames and changes the address (synced again at once by the next pass)', async () => {
+  it('PATCH renames and changes the address, read at once: the answer says what the new address holds', async () => {
     server.set('/one.ics', { body: fixture('icloud.ics') });
-    const { calendar } = await connect('/one.ics');
+    server.set('/two.ics', { body: fixture('google.ics') });
+    const { calendar, sync: first } = await connect('/one.ics');
     const res = await admin('PATCH', `/calendars/${calendar.id}`, { name: 'Famille', url: server.url('/two.ics') });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.calendar).toMatchObject({ name: 'Famille', sync: { nextSyncAt: '2027-03-01T08:00:00+01:00' } });
+    expect(res.body.calendar).toMatchObject({ name: 'Famille', settings: { host: new URL(server.url('/two.ics')).host } });
+    expect(res.body.sync).toMatchObject({ ok: true, error: null });
+    // The new calendar's blocks, counted like a first import of it.
+    expect(res.body.sync.counts.blocks).not.toBe(first.counts.blocks);
+    const alone = await connect('/two.ics', 'Témoin');
+    expect(res.body.sync.counts.blocks).toBe(alone.sync.counts.blocks);
+    await admin('DELETE', `/calendars/${alone.calendar.id}`);
+    const broken = await admin('PATCH', `/calendars/${calendar.id}`, { url: server.url('/missing.ics') });
+    expect(broken.status).toBe(200);
+    expect(broken.body.sync).toMatchObject({ ok: false, error: expect.stringMatching(/./) });
+    expect(broken.body.calendar.sync.lastError).toBe(broken.body.sync.error);
+    // A rename alone reads nothing.
+    const renamed = await admin('PATCH', `/calendars/${calendar.id}`, { name: 'Maison' });
+    expect(renamed.body.sync).toBeUndefined();
     const wrong = await admin('PATCH', `/calendars/${calendar.id}`, { password: 'x' });
     expect(wrong.status).toBe(400);
   });

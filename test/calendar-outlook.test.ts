@@ -40,7 +40,7 @@ describe.each(ENGINES)('Outlook (Microsoft Graph) connection on %s', (engine) =>
   };
   const put = (e: FakeGraphEvent) => ms.events.set(e.id, e);
 
-  it('code flow with PKCE, paged calendarView, Windows zones, all-day, free and cancelled, bookings created/patched/deleted, 401 after revocation shown', async () => {
+  it('code flow with PKCE, paged calendarView delta round, Windows zones, all-day, free and cancelled, bookings created/patched/deleted, 401 after revocation shown', async () => {
     ms.events.clear();
     put({ id: 'dentist', subject: 'Dentiste', showAs: 'busy', start: at('2027-03-03T09:00:00.0000000'), end: at('2027-03-03T10:00:00.0000000') });
     // 16:00 in Paris, given with the Windows name of its zone.
@@ -80,10 +80,12 @@ describe.each(ENGINES)('Outlook (Microsoft Graph) connection on %s', (engine) =>
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.sync).toMatchObject({ ok: true, error: null, counts: { blocks: 3, ownEvents: 0 } });
     expect(JSON.stringify(done.body)).not.toMatch(/M\.C5|eyJ0eXAi/);
-    // Five events, two a page: three calendarView requests, the later ones following @odata.nextLink.
-    const views = ms.requests.filter((r) => r.path === '/v1.0/me/calendarView');
+    // Five events, two a page: a delta round of three requests, the first with the window, the
+    // later ones following @odata.nextLink.
+    const views = ms.requests.filter((r) => r.path === '/v1.0/me/calendarView/delta');
     expect(views).toHaveLength(3);
-    expect(views[2]!.query).toContain('%24skip=4');
+    expect(views[0]!.query).toContain('startDateTime=');
+    expect(views[2]!.query).toContain('%24skiptoken=');
     const replay = await admin('GET', `/calendars/oauth/outlook/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}`);
     expect(replay.status).toBe(400);
 
@@ -113,7 +115,8 @@ describe.each(ENGINES)('Outlook (Microsoft Graph) connection on %s', (engine) =>
     await t.request('POST', `/api/bookings/${booking.body.booking.publicCode}/cancel`, { email: 'jean@example.com' });
     await drain();
     expect(ms.events.has(ref)).toBe(false);
-    expect(ms.requests.filter((r) => r.grant === 'refresh_token').length).toBeGreaterThan(2);
+    // Access tokens are reused until shortly before they expire.
+    expect(ms.requests.filter((r) => r.grant === 'refresh_token').length).toBeGreaterThanOrEqual(1);
 
     ms.revoke();
     t.clock.advance(1);
@@ -123,5 +126,103 @@ describe.each(ENGINES)('Outlook (Microsoft Graph) connection on %s', (engine) =>
     expect(shown.sync.lastError).toMatch(/Reconnectez ce calendrier/);
     // The previous blocks stay.
     expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
+  });
+
+  const connect = async () => {
+    const created = await admin('POST', '/calendars', { providerId: 'outlook', name: 'Outlook' });
+    const auth = new URL(created.body.authorizationUrl);
+    const code = ms.authorize(auth.searchParams.get('code_challenge')!);
+    const done = await admin('GET', `/calendars/oauth/outlook/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(auth.searchParams.get('state')!)}`);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    return { id: created.body.calendar.id as string, sync: done.body.sync };
+  };
+  const deltas = () => ms.requests.filter((r) => r.method === 'GET' && r.path === '/v1.0/me/calendarView/delta');
+  const isFull = (r: { query?: string }) => new URLSearchParams(r.query).has('startDateTime');
+  const isDelta = (r: { query?: string }) => new URLSearchParams(r.query).has('$deltatoken') || new URLSearchParams(r.query).has('$skiptoken');
+
+  it('delta link: events added, moved and deleted remotely are applied from the delta link; refused (410) or outrun by the horizon, a full round starts again', async () => {
+    ms.events.clear();
+    ms.requests.length = 0;
+    put({ id: 'meeting', subject: 'Réunion', showAs: 'busy', start: at('2027-03-03T09:00:00.0000000'), end: at('2027-03-03T10:00:00.0000000') });
+    put({ id: 'dentist', subject: 'Dentiste', showAs: 'busy', start: at('2027-03-05T10:00:00.0000000'), end: at('2027-03-05T11:00:00.0000000') });
+    put({ id: 'other', subject: 'Autre', showAs: 'busy', start: at('2027-03-10T13:00:00.0000000'), end: at('2027-03-10T14:00:00.0000000') });
+    const { id, sync } = await connect();
+    expect(sync).toMatchObject({ ok: true, counts: { blocks: 3 } });
+    expect(await taken('2027-03-03')).toEqual(['10:00', '10:30']);
+    const first = deltas().length;
+    expect(deltas().filter(isFull)).toHaveLength(1);
+
+    put({ id: 'new', subject: 'Nouveau client', showAs: 'busy', start: at('2027-03-04T08:00:00.0000000'), end: at('2027-03-04T09:00:00.0000000') });
+    put({ ...ms.events.get('meeting')!, start: at('2027-03-03T14:00:00.0000000'), end: at('2027-03-03T15:00:00.0000000') });
+    ms.events.delete('dentist');
+    t.clock.advance(1);
+    const again = await admin('POST', `/calendars/${id}/sync`);
+    expect(again.body.sync, JSON.stringify(again.body)).toMatchObject({ ok: true, error: null, counts: { blocks: 3 } });
+    const round = deltas().slice(first);
+    expect(round.length).toBeGreaterThan(0);
+    expect(round.every((r) => isDelta(r) && !isFull(r))).toBe(true);
+    expect(await taken('2027-03-03')).toEqual(['15:00', '15:30']);
+    expect(await taken('2027-03-04')).toEqual(['09:00', '09:30']);
+    expect(await taken('2027-03-05')).toEqual([]);
+    expect(await taken('2027-03-10')).toEqual(['14:00', '14:30']);
+
+    // The delta link is refused: 410, then a full round, and the blocks are right.
+    ms.expireDeltaTokens();
+    ms.events.delete('other');
+    const before = deltas().length;
+    t.clock.advance(1);
+    const resync = await admin('POST', `/calendars/${id}/sync`);
+    expect(resync.body.sync, JSON.stringify(resync.body)).toMatchObject({ ok: true, error: null, counts: { blocks: 2 } });
+    const after = deltas().slice(before);
+    expect(after[0]).toMatchObject({ status: 410 });
+    expect(isFull(after[1]!)).toBe(true);
+    expect(await taken('2027-03-10')).toEqual([]);
+    expect(await taken('2027-03-04')).toEqual(['09:00', '09:30']);
+
+    // Within the day the window stays; two days later the horizon has passed its end: full round.
+    const sameDay = deltas().length;
+    t.clock.advance(60);
+    await admin('POST', `/calendars/${id}/sync`);
+    expect(deltas().slice(sameDay).some(isFull)).toBe(false);
+    const later = deltas().length;
+    t.clock.advance(2 * 24 * 60);
+    expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true });
+    expect(deltas().slice(later).filter(isFull)).toHaveLength(1);
+  });
+
+  it('rotated refresh tokens are saved: the old one is refused afterwards and sync keeps working', async () => {
+    ms.events.clear();
+    ms.requests.length = 0;
+    // Short-lived access tokens: every call refreshes, so every call rotates.
+    ms.accessTokenSeconds = 30;
+    try {
+      put({ id: 'meeting', subject: 'Réunion', showAs: 'busy', start: at('2027-03-03T09:00:00.0000000'), end: at('2027-03-03T10:00:00.0000000') });
+      const { id } = await connect();
+      // Each sync reads the connection (its sealed token) again from the database: past the
+      // second rotation, only a saved token still works.
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(1);
+        expect((await admin('POST', `/calendars/${id}/sync`)).body.sync).toMatchObject({ ok: true, error: null });
+      }
+      const booking = await t.request('POST', '/api/bookings', bookingBody('2027-03-08', '09:00'));
+      expect(booking.status).toBe(201);
+      await drain();
+      expect([...ms.events.values()].filter((e) => e.singleValueExtendedProperties)).toHaveLength(1);
+      const refreshes = ms.requests.filter((r) => r.grant === 'refresh_token');
+      expect(refreshes.length).toBeGreaterThanOrEqual(4);
+      // Each refresh used the token the previous one gave: never one refused.
+      expect(new Set(refreshes.map((r) => r.refreshToken)).size).toBe(refreshes.length);
+      expect(refreshes.every((r) => r.status === undefined)).toBe(true);
+      // The first token given stopped working once rotated.
+      const old = await fetch(`${ms.url}/common/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshes[0]!.refreshToken!, client_id: CLIENT_ID, client_secret: CLIENT_SECRET }),
+      });
+      expect(old.status).toBe(400);
+      expect((await old.json()).error).toBe('invalid_grant');
+    } finally {
+      ms.accessTokenSeconds = 3599;
+    }
   });
 });

@@ -133,6 +133,8 @@ export function makeCalendarConnections(deps: {
 
   return {
     list: (artisanId: string) => deps.store.list(artisanId),
+    /** The kinds connected by an OAuth flow that this server is configured for. */
+    connectable: () => ({ google: Boolean(deps.oauth?.google), outlook: Boolean(deps.oauth?.outlook) }),
     get,
 
     /**
@@ -168,7 +170,8 @@ export function makeCalendarConnections(deps: {
       return syncNow(artisanId, id);
     },
 
-    async update(artisanId: string, id: string, patch: ConnectionPatch): Promise<CalendarConnection> {
+    /** A new address or new credentials are read at once: the answer holds that sync's outcome. */
+    async update(artisanId: string, id: string, patch: ConnectionPatch): Promise<{ connection: CalendarConnection; report?: SyncReport }> {
       const current = await get(artisanId, id);
       const details: ErrorDetail[] = [];
       const name = patch.name?.trim().replace(/\s+/g, ' ');
@@ -217,7 +220,12 @@ export function makeCalendarConnections(deps: {
       if (patch.writeBookings === true && !current.writeBookings) await deps.store.enqueueExportsOfActive(artisanId, deps.clock.now());
       // No longer written to: what was written there goes, so no event is left to go stale.
       if (patch.writeBookings === false && current.writeBookings) await deps.sync.removeOwnEvents(current);
-      return get(artisanId, id);
+      if (settings || secrets) {
+        // Another run holding the connection leaves this one due at once (next pass).
+        const report = await deps.sync.syncNow(artisanId, id);
+        return { connection: await get(artisanId, id), ...(report ? { report } : {}) };
+      }
+      return { connection: await get(artisanId, id) };
     },
 
     syncNow,
@@ -231,6 +239,8 @@ export function makeCalendarConnections(deps: {
       const connection = await deps.store.find(artisanId, id);
       if (!connection || connection.kind !== kind || !connection.secrets.state || connection.secrets.state !== query.state) throw invalid();
       if (query.error || !query.code) {
+        // Refused on the provider's page: the pending connection (never authorised, nothing written) goes.
+        await deps.store.remove(artisanId, id);
         throw new ValidationError([{ field: 'code', message: "L'autorisation a été refusée : le calendrier n'est pas connecté." }]);
       }
       let secrets: ConnectionSecrets;

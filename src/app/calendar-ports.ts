@@ -50,6 +50,8 @@ export interface CalendarConnection {
   lastExportError: string | null;
   lastExportErrorMs: number | null;
   lastCounts: SyncCounts | null;
+  /** Incremental providers: where the last read stopped (sync token, delta link); null: read in full next. */
+  syncCursor: string | null;
   createdMs: number;
 }
 
@@ -82,8 +84,36 @@ export interface ImportWindow {
   timezone: string;
 }
 
+/** One event as the provider gave it, kept between incremental reads (scoped by connection). */
+export interface RemoteItem {
+  id: string;
+  data: unknown;
+}
+
+/** What changed since a cursor; `full`: the items are the whole set (the kept copy is replaced). */
+export interface ChangeSet {
+  full: boolean;
+  upserts: RemoteItem[];
+  removals: string[];
+  cursor: string | null;
+}
+
+/**
+ * A provider that says what changed since the last read (Google sync tokens, Graph delta
+ * links). The kept items are expanded over the current window on every sync.
+ */
+export interface IncrementalReader {
+  /** A full read when `cursor` is null or refused by the provider (expired, window moved on). */
+  changes(connection: CalendarConnection, window: ImportWindow, cursor: string | null): Promise<ChangeSet>;
+  /** The busy occurrences of the kept items over the window; `own` maps remote ids of exported events to their booking. */
+  expand(items: RemoteItem[], window: ImportWindow, own: Map<string, string>): ExternalEvent[];
+  /** Kept items that can no longer block anything (ended before the window): dropped from the copy. */
+  past?(items: RemoteItem[], window: ImportWindow): string[];
+}
+
 /** A calendar the service reads (and, when `write` is present, writes booking events to). */
 export interface CalendarConnector {
+  incremental?: IncrementalReader;
   /**
    * Every event over the window, expanded, including this service's own (the caller sets
    * them apart by UID). Rejects with CalendarError (French message) on any failure. May
@@ -116,6 +146,9 @@ export interface ExportRecord {
   startMs: number;
   endMs: number;
   drift: 'moved' | 'deleted' | null;
+  /** Set while the remote write is under way (recorded before it): not checked for drift meanwhile. */
+  writingSinceMs?: number | null;
+  updatedMs?: number;
 }
 
 export interface NewConnection {
@@ -146,7 +179,20 @@ export interface CalendarStore {
    * In one transaction, with ONE data_version bump: the connection's blocks become `events`,
    * its counts and last success are recorded, its lease released until `nextSyncMs`.
    */
-  replaceBlocks(connection: CalendarConnection, owner: string, events: ExternalEvent[], counts: SyncCounts, settings: ConnectionSettings | undefined, nowMs: number, nextSyncMs: number): Promise<void>;
+  replaceBlocks(
+    connection: CalendarConnection,
+    owner: string,
+    events: ExternalEvent[],
+    counts: SyncCounts,
+    settings: ConnectionSettings | undefined,
+    nowMs: number,
+    nextSyncMs: number,
+    remote?: ChangeSet,
+  ): Promise<void>;
+  /** The remote events kept for an incremental connection (see `replaceBlocks`' `remote`). */
+  remoteItems(connection: CalendarConnection): Promise<RemoteItem[]>;
+  /** New credentials from the provider (a rotated refresh token): schedule and cursor untouched. */
+  replaceSecrets(artisanId: string, id: string, secrets: ConnectionSecrets): Promise<void>;
   /** The previous blocks stay; the error (French) and attempt are recorded, the lease released. */
   recordFailure(connection: CalendarConnection, owner: string, message: string, nowMs: number, nextSyncMs: number): Promise<void>;
   recordExportError(connectionId: string, message: string | null, nowMs: number): Promise<void>;
@@ -154,7 +200,8 @@ export interface CalendarStore {
   writable(artisanId: string): Promise<CalendarConnection[]>;
   listExports(connectionId: string): Promise<ExportRecord[]>;
   findExport(connectionId: string, bookingId: string): Promise<ExportRecord | undefined>;
-  saveExport(artisanId: string, record: ExportRecord, nowMs: number): Promise<void>;
+  /** `writing`: the intent, recorded before the remote write; else the write is done. */
+  saveExport(artisanId: string, record: ExportRecord, nowMs: number, writing?: boolean): Promise<void>;
   deleteExport(connectionId: string, bookingId: string): Promise<void>;
   /** Marks an exported event the artisan changed by hand and writes it to the booking's history. */
   flagDrift(record: ExportRecord, drift: 'moved' | 'deleted' | null, details: Record<string, unknown>): Promise<void>;

@@ -6,7 +6,12 @@ import {
   type CalendarConnector,
   type CalendarKind,
   type CalendarStore,
+  type ChangeSet,
+  type ConnectionSettings,
   type ExportedEvent,
+  type ImportWindow,
+  type IncrementalReader,
+  type RemoteItem,
   type ExternalEvent,
   type SyncCounts,
 } from './calendar-ports.ts';
@@ -54,12 +59,20 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     return connector;
   };
 
-  /** Compares our exported events with what the calendar holds now; flags hand-made changes. */
-  async function checkDrift(connection: CalendarConnection, own: ExternalEvent[], fromMs: number, toMs: number): Promise<void> {
+  /**
+   * Compares our exported events with what the calendar held when it was listed (at
+   * `listedMs`); flags hand-made changes. An export being written, or recorded after the
+   * listing began, is left for the next sync: the listing may predate our own write.
+   */
+  async function checkDrift(connection: CalendarConnection, own: ExternalEvent[], fromMs: number, toMs: number, listedMs: number): Promise<void> {
     const exports = await deps.store.listExports(connection.id);
     const byUid = new Map(own.map((e) => [e.uid, e]));
     for (const record of exports) {
       if (record.endMs <= fromMs || record.startMs >= toMs) continue;
+      // Unconfirmed (being written, or the write failed and its job retries): the calendar may
+      // hold either version, so neither is a change by hand.
+      if (record.writingSinceMs != null) continue;
+      if (record.updatedMs !== undefined && record.updatedMs >= listedMs) continue;
       const found = byUid.get(record.uid);
       const drift = !found ? 'deleted' : found.startMs !== record.startMs || found.endMs !== record.endMs ? 'moved' : null;
       if (drift === record.drift) continue;
@@ -79,17 +92,46 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     }
   }
 
+  /**
+   * The changes since the connection's cursor applied to the events kept from earlier reads,
+   * and the result expanded over the current window (so a horizon moving on needs no full read).
+   */
+  async function readIncremental(reader: IncrementalReader, connection: CalendarConnection, window: ImportWindow): Promise<{ events: ExternalEvent[]; remote: ChangeSet }> {
+    const remote = await reader.changes(connection, window, connection.syncCursor);
+    const items = new Map<string, RemoteItem>();
+    if (!remote.full) for (const item of await deps.store.remoteItems(connection)) items.set(item.id, item);
+    for (const id of remote.removals) items.delete(id);
+    for (const item of remote.upserts) items.set(item.id, item);
+    // The copy does not grow for ever with the days gone by.
+    for (const id of reader.past?.([...items.values()], window) ?? []) {
+      items.delete(id);
+      remote.removals.push(id);
+    }
+    remote.upserts = remote.full ? [...items.values()] : remote.upserts.filter((u) => items.has(u.id));
+    const own = new Map((await deps.store.listExports(connection.id)).filter((r) => r.remoteRef).map((r) => [r.remoteRef, r.bookingId]));
+    return { events: reader.expand([...items.values()], window, own), remote };
+  }
+
   /** One import of a leased connection; a failure keeps the previous blocks and is recorded. */
   async function runLeased(connection: CalendarConnection): Promise<SyncReport> {
     const nowMs = deps.clock.now();
     const window = { fromMs: nowMs - DAY_MS, toMs: nowMs + (connection.horizonDays + 1) * DAY_MS, timezone: connection.timezone };
     try {
-      const { events, settings } = await connectorOf(connection).read(connection, window);
+      const connector = connectorOf(connection);
+      const listedMs = deps.clock.now();
+      let events: ExternalEvent[];
+      let settings: ConnectionSettings | undefined;
+      let remote: ChangeSet | undefined;
+      if (connector.incremental) {
+        ({ events, remote } = await readIncremental(connector.incremental, connection, window));
+      } else {
+        ({ events, settings } = await connector.read(connection, window));
+      }
       const own = events.filter((e) => bookingIdOfUid(e.uid) !== undefined);
       const foreign = events.filter((e) => bookingIdOfUid(e.uid) === undefined);
       const counts: SyncCounts = { blocks: foreign.length, ownEvents: own.length, windowStartMs: window.fromMs, windowEndMs: window.toMs };
-      if (connection.writeBookings) await checkDrift(connection, own, window.fromMs, window.toMs);
-      await deps.store.replaceBlocks(connection, deps.owner, foreign, counts, settings, deps.clock.now(), nextSync(deps.clock.now()));
+      if (connection.writeBookings) await checkDrift(connection, own, window.fromMs, window.toMs, listedMs);
+      await deps.store.replaceBlocks(connection, deps.owner, foreign, counts, settings, deps.clock.now(), nextSync(deps.clock.now()), remote);
       return { ok: true, counts, error: null };
     } catch (error) {
       const message = error instanceof CalendarError ? error.message : 'Erreur inattendue pendant la synchronisation ; elle sera retentée.';
@@ -153,18 +195,22 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
         try {
           const existing = await deps.store.findExport(connection.id, booking.id);
           if (event) {
-            const ref = await writer.put(connection, event, existing?.remoteRef);
+            // The intent first: a sync listing the calendar while the write is under way
+            // must not flag the event as moved or deleted by hand.
+            const intended = { connectionId: connection.id, bookingId: booking.id, uid: event.uid, remoteRef: existing?.remoteRef ?? '', startMs: event.startMs, endMs: event.endMs, drift: null };
+            await deps.store.saveExport(booking.artisanId, intended, deps.clock.now(), true);
+            const ref = await writer.put(connection, event, existing?.remoteRef || undefined);
             await deps.store.saveExport(
               booking.artisanId,
               { connectionId: connection.id, bookingId: booking.id, uid: event.uid, remoteRef: ref, startMs: event.startMs, endMs: event.endMs, drift: null },
               deps.clock.now(),
             );
-            if (existing && existing.remoteRef !== ref) await writer.remove(connection, existing.remoteRef);
+            if (existing?.remoteRef && existing.remoteRef !== ref) await writer.remove(connection, existing.remoteRef);
             written++;
           } else {
             // Also when nothing is recorded: a crash between writing the event and recording
             // it must not leave the event behind.
-            await writer.remove(connection, existing?.remoteRef ?? (await writer.locate(connection, booking.id)));
+            await writer.remove(connection, existing?.remoteRef || (await writer.locate(connection, booking.id)));
             if (existing) {
               await deps.store.deleteExport(connection.id, booking.id);
               removed++;
@@ -190,7 +236,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       const failed: { bookingId: string; error: string }[] = [];
       for (const record of exports) {
         try {
-          await writer.remove(connection, record.remoteRef);
+          await writer.remove(connection, record.remoteRef || (await writer.locate(connection, record.bookingId)));
           await deps.store.deleteExport(connection.id, record.bookingId);
           removed++;
         } catch (error) {

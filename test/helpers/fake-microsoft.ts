@@ -1,12 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { makeFakeOAuth, readBody } from './fake-oauth.ts';
 
 /**
  * A local server answering in the wire formats of the Microsoft identity platform's v2.0 token
- * endpoint (code with PKCE, refresh) and of Microsoft Graph v1.0 events (calendarView paged with
- * @odata.nextLink, $filter on an extended property, create, patch, delete), for oauth4webapi and
- * the official Graph client pointed at it. Pages hold 2 events, so that paging is exercised.
+ * endpoint (code with PKCE, refresh with rotation) and of Microsoft Graph v1.0 events
+ * (calendarView and calendarView/delta paged with @odata.nextLink, $filter on an extended
+ * property, create, patch, delete), for oauth4webapi and the official Graph client pointed at
+ * it. Pages hold 2 events, so that paging is exercised.
+ *
+ * Delta as Graph does it: the first request fixes the window (startDateTime, endDateTime), the
+ * last page carries `@odata.deltaLink` ($deltatoken); following it gives the events changed
+ * since, deleted or moved out of the window as `{id, "@removed": {reason}}`. Expired delta
+ * tokens (`expireDeltaTokens()`) answer 410 syncStateNotFound. Each refresh gives a new refresh
+ * token and the one used stops working (rotation).
  */
 export interface FakeGraphEvent {
   id: string;
@@ -26,67 +34,129 @@ export interface FakeMicrosoft {
   clientSecret: string;
   events: Map<string, FakeGraphEvent>;
   authorize(codeChallenge: string): string;
+  /** The consent page (GET /common/oauth2/v2.0/authorize) refuses the next time it is shown (error=access_denied). */
+  denyNext(): void;
   revoke(): void;
-  requests: { method: string; path: string; grant?: string; query?: string }[];
+  /** Every delta link given so far is refused (410 syncStateNotFound). */
+  expireDeltaTokens(): void;
+  /** expires_in of the access tokens given from now on (seconds). */
+  accessTokenSeconds: number;
+  requests: { method: string; path: string; grant?: string; query?: string; refreshToken?: string; status?: number }[];
   close(): Promise<void>;
 }
 
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
+/** The calendar's events; every change is numbered (what delta tokens replay), deletions remembered. */
+class ChangeLog extends Map<string, FakeGraphEvent> {
+  seq = 0;
+  changedAt = new Map<string, number>();
+  override set(id: string, event: FakeGraphEvent): this {
+    this.changedAt?.set(id, ++this.seq);
+    return super.set(id, event);
+  }
+  override delete(id: string): boolean {
+    if (!this.has(id)) return false;
+    this.changedAt.set(id, ++this.seq);
+    return super.delete(id);
+  }
+  override clear(): void {
+    for (const id of [...this.keys()]) this.delete(id);
+  }
+}
 
 export async function startFakeMicrosoft(clientId: string, clientSecret: string): Promise<FakeMicrosoft> {
-  const events = new Map<string, FakeGraphEvent>();
-  const codes = new Map<string, string>();
-  const refreshTokens = new Set<string>();
-  const accessTokens = new Set<string>();
+  const events = new ChangeLog();
+  /** $deltatoken -> the change number and window it was given for. */
+  const deltaTokens = new Map<string, { at: number; start: string; end: string }>();
   const requests: FakeMicrosoft['requests'] = [];
+  const oauth = makeFakeOAuth(
+    {
+      authorizePath: '/common/oauth2/v2.0/authorize',
+      tokenPath: '/common/oauth2/v2.0/token',
+      codePrefix: 'M.C5_BAY.2.U.',
+      accessPrefix: 'eyJ0eXAi.',
+      refreshPrefix: 'M.C5',
+      scope: 'https://graph.microsoft.com/Calendars.ReadWrite',
+      client: { id: clientId, secret: clientSecret, refused: { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' } },
+      requireRedirectUri: true,
+      rotate: true,
+      extra: (seconds) => ({ ext_expires_in: seconds }),
+      errors: {
+        badCode: { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' },
+        revoked: { error: 'invalid_grant', error_description: 'AADSTS50173: The provided grant has expired due to it being revoked.' },
+      },
+      refused: { error: 'access_denied', error_description: 'AADSTS65004: User declined to consent to access the app.' },
+    },
+    (r) => requests.push(r),
+  );
   let base = '';
-  const issue = () => {
-    const access = `eyJ0eXAi.${randomBytes(12).toString('hex')}`;
-    const refresh = `M.C5${randomBytes(12).toString('hex')}`;
-    accessTokens.add(access);
-    refreshTokens.add(refresh);
-    return { token_type: 'Bearer', scope: 'https://graph.microsoft.com/Calendars.ReadWrite', expires_in: 3599, ext_expires_in: 3599, access_token: access, refresh_token: refresh };
-  };
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const body = await readBody(req);
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    if (url.pathname === '/common/oauth2/v2.0/token' && req.method === 'POST') {
-      const form = new URLSearchParams(body);
-      requests.push({ method: 'POST', path: url.pathname, grant: form.get('grant_type') ?? '' });
-      if (form.get('client_id') !== clientId || form.get('client_secret') !== clientSecret) {
-        return json(401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
-      }
-      if (form.get('grant_type') === 'authorization_code') {
-        const challenge = codes.get(form.get('code') ?? '');
-        const computed = createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url');
-        if (!challenge || computed !== challenge || !form.get('redirect_uri')) {
-          return json(400, { error: 'invalid_grant', error_description: 'AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.' });
-        }
-        codes.delete(form.get('code')!);
-        return json(200, issue());
-      }
-      if (form.get('grant_type') === 'refresh_token') {
-        if (!refreshTokens.has(form.get('refresh_token') ?? '')) {
-          return json(400, { error: 'invalid_grant', error_description: "AADSTS50173: The provided grant has expired due to it being revoked." });
-        }
-        return json(200, issue());
-      }
-      return json(400, { error: 'unsupported_grant_type' });
-    }
-    const m = /^\/v1\.0\/me\/(calendarView|events)(?:\/([^/]+))?$/.exec(url.pathname);
+    if (oauth.handle(req, url, body, res)) return;
+    const m = /^\/v1\.0\/me\/(calendarView\/delta|calendarView|events)(?:\/([^/]+))?$/.exec(url.pathname);
     if (!m) return json(404, { error: { code: 'ResourceNotFound', message: 'Resource not found for the segment.' } });
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.search });
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || !accessTokens.has(bearer)) {
+    if (!oauth.hasAccess(bearer)) {
       return json(401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token validation failure. Invalid audience.' } });
     }
     const id = m[2] ? decodeURIComponent(m[2]) : undefined;
+    if (m[1] === 'calendarView/delta' && req.method === 'GET') {
+      const q = url.searchParams;
+      const deltaToken = q.get('$deltatoken');
+      const skip = q.get('$skiptoken') ? (JSON.parse(Buffer.from(q.get('$skiptoken')!, 'base64url').toString()) as { o: number; since: number | null; at: number; start: string; end: string }) : undefined;
+      let round: { since: number | null; at: number; start: string; end: string };
+      if (skip) round = skip;
+      else if (deltaToken) {
+        const known = deltaTokens.get(deltaToken);
+        if (!known) {
+          requests.at(-1)!.status = 410;
+          return json(410, { error: { code: 'syncStateNotFound', message: 'The sync state generation is not found. Please resync.' } });
+        }
+        round = { since: known.at, at: events.seq, start: known.start, end: known.end };
+      } else {
+        if (!q.get('startDateTime') || !q.get('endDateTime')) {
+          return json(400, { error: { code: 'ErrorInvalidParameter', message: 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.' } });
+        }
+        round = { since: null, at: events.seq, start: q.get('startDateTime')!, end: q.get('endDateTime')! };
+      }
+      const from = Date.parse(round.start);
+      const to = Date.parse(round.end);
+      const inWindow = (e: FakeGraphEvent) => Date.parse(`${e.start.dateTime.slice(0, 19)}Z`) < to + 86_400_000 && Date.parse(`${e.end.dateTime.slice(0, 19)}Z`) > from - 86_400_000;
+      type Entry = FakeGraphEvent | { id: string; '@removed': { reason: string } };
+      let all: Entry[];
+      if (round.since === null) all = [...events.values()].filter(inWindow);
+      else {
+        const since = round.since;
+        all = [...events.changedAt]
+          .filter(([, n]) => n > since)
+          .map(([id]) => {
+            const e = events.get(id);
+            return e && inWindow(e) ? e : { id, '@removed': { reason: e ? 'changed' : 'deleted' } };
+          });
+      }
+      all.sort((a, b) => a.id.localeCompare(b.id));
+      const offset = skip?.o ?? 0;
+      const more = offset + 2 < all.length;
+      let tail: Record<string, string>;
+      if (more) {
+        const next = new URL(`${base}/v1.0/me/calendarView/delta`);
+        next.searchParams.set('$skiptoken', Buffer.from(JSON.stringify({ ...round, o: offset + 2 })).toString('base64url'));
+        tail = { '@odata.nextLink': next.toString() };
+      } else {
+        const token = randomBytes(12).toString('base64url');
+        deltaTokens.set(token, { at: round.at, start: round.start, end: round.end });
+        const link = new URL(`${base}/v1.0/me/calendarView/delta`);
+        link.searchParams.set('$deltatoken', token);
+        tail = { '@odata.deltaLink': link.toString() };
+      }
+      return json(200, {
+        '@odata.context': `${base}/v1.0/$metadata#Collection(event)`,
+        value: all.slice(offset, offset + 2).map((e) => ('@removed' in e ? { '@odata.type': '#microsoft.graph.event', ...e } : { '@odata.type': '#microsoft.graph.event', '@odata.etag': 'W/"1"', iCalUId: `040000008200E00074C5B7101A82E008${e.id}`, ...e })),
+        ...tail,
+      });
+    }
     if (m[1] === 'calendarView' && req.method === 'GET') {
       if (!url.searchParams.get('startDateTime') || !url.searchParams.get('endDateTime')) {
         return json(400, { error: { code: 'ErrorInvalidParameter', message: "This request requires a time window specified by the query string parameters StartDateTime and EndDateTime." } });
@@ -135,14 +205,17 @@ export async function startFakeMicrosoft(clientId: string, clientSecret: string)
     clientSecret,
     events,
     requests,
-    authorize(codeChallenge) {
-      const code = `M.C5_BAY.2.U.${randomBytes(10).toString('hex')}`;
-      codes.set(code, codeChallenge);
-      return code;
+    authorize: (codeChallenge) => oauth.authorize(codeChallenge),
+    denyNext: () => oauth.denyNext(),
+    revoke: () => oauth.revoke(),
+    expireDeltaTokens() {
+      deltaTokens.clear();
     },
-    revoke() {
-      refreshTokens.clear();
-      accessTokens.clear();
+    get accessTokenSeconds() {
+      return oauth.accessTokenSeconds;
+    },
+    set accessTokenSeconds(value: number) {
+      oauth.accessTokenSeconds = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,7 +3,8 @@ import { Alert } from '../shared/components/Alert';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
 import { LoginScreen, SetupWizard } from './screens-access';
 import { AgendaScreen, BookingDetailScreen, BookingsScreen, PhoneBookingScreen } from './screens-bookings';
-import { AccountScreen, CalendarsScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, PaymentsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
+import { CalendarsScreen } from './screens-calendars';
+import { AccountScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, PaymentsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
 
 const NAV: [path: string, label: string][] = [
   ['/admin', 'Agenda'],

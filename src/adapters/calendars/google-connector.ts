@@ -1,9 +1,8 @@
 import { calendar_v3, calendar as googleCalendar } from '@googleapis/calendar';
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
-import { Temporal } from 'temporal-polyfill';
-import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ImportWindow, type IncrementalReader } from '../../app/calendar-ports.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
-import { bookingUid } from '../../domain/calendar-uid.ts';
+import { expandGoogleItems, pastGoogleItems, type GoogleItem } from './google-expand.ts';
 
 export interface GoogleConfig {
   clientId: string;
@@ -13,6 +12,8 @@ export interface GoogleConfig {
   /** Tests: a local server speaking Google's OAuth and Calendar wire format. */
   oauthBaseUrl?: string;
   apiBaseUrl?: string;
+  /** Most occurrences imported (CALENDAR_MAX_EVENTS). */
+  maxEvents?: number;
 }
 
 const SCOPE = 'https://www.googleapis.com/auth/calendar.events';
@@ -20,8 +21,12 @@ const MAX_PAGES = 100;
 
 /** Google event ids are base32hex (a–v, 0–9): a booking's UUID without dashes is one. */
 const eventIdOf = (bookingId: string): string => bookingId.replace(/-/g, '').toLowerCase();
-const bookingIdOfEventId = (id: string): string | undefined =>
-  /^[0-9a-f]{32}$/.test(id) ? `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}` : undefined;
+const DEFAULT_MAX_EVENTS = 20_000;
+const pickTime = (t: calendar_v3.Schema$EventDateTime) => ({
+  ...(t.dateTime ? { dateTime: t.dateTime } : {}),
+  ...(t.date ? { date: t.date } : {}),
+  ...(t.timeZone ? { timeZone: t.timeZone } : {}),
+});
 
 function googleError(error: unknown): CalendarError {
   if (error instanceof CalendarError) return error;
@@ -38,7 +43,7 @@ function googleError(error: unknown): CalendarError {
 
 /**
  * Google Calendar through its official clients: google-auth-library for the OAuth code flow
- * with PKCE and the token refresh, @googleapis/calendar for events (list with paging, insert,
+ * with PKCE and the token refresh, @googleapis/calendar for events (list with paging and sync tokens, insert,
  * patch, delete). The artisan's primary calendar; bookings are events whose id is the booking's.
  */
 export function makeGoogleConnector(config: GoogleConfig): CalendarConnector & { oauth: OAuthProvider } {
@@ -54,12 +59,6 @@ export function makeGoogleConnector(config: GoogleConfig): CalendarConnector & {
     return googleCalendar({ version: 'v3', auth, ...(config.apiBaseUrl ? { rootUrl: `${config.apiBaseUrl}/` } : {}) });
   }
 
-  const toMs = (t: calendar_v3.Schema$EventDateTime | undefined, zone: string): number | undefined => {
-    if (t?.dateTime) return Date.parse(t.dateTime);
-    if (t?.date) return Temporal.PlainDate.from(t.date).toZonedDateTime({ timeZone: zone }).epochMilliseconds;
-    return undefined;
-  };
-
   const body = (e: ExportedEvent): calendar_v3.Schema$Event => ({
     summary: e.summary,
     description: e.description,
@@ -68,6 +67,69 @@ export function makeGoogleConnector(config: GoogleConfig): CalendarConnector & {
     end: { dateTime: new Date(e.endMs).toISOString() },
     transparency: 'opaque',
   });
+
+  /** Kept of each event: what its expansion needs. */
+  const keep = (e: calendar_v3.Schema$Event): GoogleItem => ({
+    id: e.id ?? '',
+    ...(e.status ? { status: e.status } : {}),
+    ...(e.summary ? { summary: e.summary.slice(0, 200) } : {}),
+    ...(e.transparency ? { transparency: e.transparency } : {}),
+    ...(e.start ? { start: pickTime(e.start) } : {}),
+    ...(e.end ? { end: pickTime(e.end) } : {}),
+    ...(e.recurrence?.length ? { recurrence: e.recurrence } : {}),
+    ...(e.recurringEventId ? { recurringEventId: e.recurringEventId } : {}),
+    ...(e.originalStartTime ? { originalStartTime: pickTime(e.originalStartTime) } : {}),
+  });
+
+  /**
+   * events.list over the primary calendar, every page. Series come as masters with their
+   * recurrence (singleEvents=false) so the kept copy can be expanded over any later window.
+   * Full: from the window's start on, no end (the horizon moves forward). With a syncToken
+   * Google refuses timeMin, timeMax, updatedMin, orderBy, q, iCalUID and the extended
+   * property filters, so none is sent; an expired token is HTTP 410 and means a full read.
+   */
+  async function list(cal: calendar_v3.Calendar, window: ImportWindow, syncToken: string | null) {
+    const items: calendar_v3.Schema$Event[] = [];
+    let pageToken: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const res = await cal.events.list({
+        calendarId: 'primary',
+        singleEvents: false,
+        maxResults: 250,
+        ...(syncToken ? { syncToken } : { timeMin: new Date(window.fromMs).toISOString() }),
+        ...(pageToken ? { pageToken } : {}),
+      });
+      items.push(...(res.data.items ?? []));
+      pageToken = res.data.nextPageToken ?? undefined;
+      if (!pageToken) return { items, cursor: res.data.nextSyncToken ?? null };
+    }
+    throw new CalendarError(`Le calendrier Google a trop d'événements (plus de ${MAX_PAGES} pages).`);
+  }
+
+  const incremental: IncrementalReader = {
+    async changes(connection, window, cursor) {
+      const cal = api(connection);
+      try {
+        if (cursor) {
+          try {
+            const { items, cursor: next } = await list(cal, window, cursor);
+            // A deleted event comes back as "cancelled"; a cancelled occurrence of a series is
+            // kept (it removes that occurrence), a cancelled series or single event goes.
+            const gone = items.filter((e) => e.status === 'cancelled' && !e.recurringEventId);
+            return { full: false, upserts: items.filter((e) => !gone.includes(e)).map((e) => ({ id: e.id ?? '', data: keep(e) })), removals: gone.map((e) => e.id ?? ''), cursor: next };
+          } catch (error) {
+            if ((error as { status?: number }).status !== 410) throw error;
+          }
+        }
+        const { items, cursor: next } = await list(cal, window, null);
+        return { full: true, upserts: items.map((e) => ({ id: e.id ?? '', data: keep(e) })), removals: [], cursor: next };
+      } catch (error) {
+        throw googleError(error);
+      }
+    },
+    expand: (items, window) => expandGoogleItems(items, window, config.maxEvents ?? DEFAULT_MAX_EVENTS),
+    past: (items, window) => pastGoogleItems(items, window),
+  };
 
   return {
     oauth: {
@@ -90,41 +152,10 @@ export function makeGoogleConnector(config: GoogleConfig): CalendarConnector & {
       },
     },
 
+    incremental,
     async read(connection, window) {
-      const cal = api(connection);
-      const events: ExternalEvent[] = [];
-      let pageToken: string | undefined;
-      try {
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const res = await cal.events.list({
-            calendarId: 'primary',
-            singleEvents: true,
-            timeMin: new Date(window.fromMs).toISOString(),
-            timeMax: new Date(window.toMs).toISOString(),
-            maxResults: 250,
-            ...(pageToken ? { pageToken } : {}),
-          });
-          for (const item of res.data.items ?? []) {
-            if (item.status === 'cancelled' || item.transparency === 'transparent') continue;
-            const startMs = toMs(item.start, window.timezone);
-            const endMs = toMs(item.end, window.timezone);
-            if (startMs === undefined || endMs === undefined || endMs <= startMs) continue;
-            const own = item.id ? bookingIdOfEventId(item.id) : undefined;
-            events.push({
-              uid: own ? bookingUid(own) : (item.iCalUID ?? item.id ?? ''),
-              startMs,
-              endMs,
-              summary: (item.summary ?? '').slice(0, 200),
-              allDay: Boolean(item.start?.date),
-            });
-          }
-          pageToken = res.data.nextPageToken ?? undefined;
-          if (!pageToken) break;
-        }
-      } catch (error) {
-        throw googleError(error);
-      }
-      return { events };
+      const { upserts } = await incremental.changes(connection, window, null);
+      return { events: incremental.expand(upserts, window, new Map()) };
     },
 
     write: {

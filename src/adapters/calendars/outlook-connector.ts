@@ -1,10 +1,8 @@
 import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import * as oauth from 'oauth4webapi';
-import { Temporal } from 'temporal-polyfill';
-import { findIana } from 'windows-iana';
-import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent, type IncrementalReader } from '../../app/calendar-ports.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
-import { bookingUid } from '../../domain/calendar-uid.ts';
+import { BOOKING_PROPERTY, keep, occurrence, type GraphEvent } from './outlook-events.ts';
 
 export interface MicrosoftConfig {
   clientId: string;
@@ -14,41 +12,14 @@ export interface MicrosoftConfig {
   /** Tests: local servers speaking the Microsoft identity platform and Graph wire formats. */
   oauthBaseUrl?: string;
   graphBaseUrl?: string;
+  /** Microsoft rotates refresh tokens: the new one is sealed and saved before the old one stops working. */
+  saveSecrets?(connection: CalendarConnection, secrets: ConnectionSecrets): Promise<void>;
 }
 
 const SCOPE = 'offline_access https://graph.microsoft.com/Calendars.ReadWrite';
 const MAX_PAGES = 100;
-/** Marks the events this service writes, with the booking's id as value (a named extended property). */
-const BOOKING_PROPERTY = 'String {2f1c7a52-8d43-4f0e-9d1b-6a1e0b7c3a91} Name artisanConnectBookingId';
-
-interface GraphTime {
-  dateTime?: string;
-  timeZone?: string;
-}
-interface GraphEvent {
-  id?: string;
-  iCalUId?: string;
-  subject?: string;
-  isAllDay?: boolean;
-  isCancelled?: boolean;
-  showAs?: string;
-  start?: GraphTime;
-  end?: GraphTime;
-  singleValueExtendedProperties?: { id: string; value: string }[];
-}
-
-/** Graph gives IANA or Windows zone names ("Romance Standard Time"); both are read. */
-function zoneOf(name: string | undefined, fallback: string): string {
-  if (!name) return fallback;
-  try {
-    Temporal.Now.instant().toZonedDateTimeISO(name);
-    return name;
-  } catch {
-    return findIana(name)[0] ?? fallback;
-  }
-}
-
-const plainDateTime = (value: string): Temporal.PlainDateTime => Temporal.PlainDateTime.from(value.replace(/Z$/, '').slice(0, 23));
+const DAY_MS = 86_400_000;
+const PAGE_SIZE = 'odata.maxpagesize=100';
 
 function graphError(error: unknown): CalendarError {
   if (error instanceof CalendarError) return error;
@@ -66,8 +37,9 @@ const statusOf = (error: unknown): number | undefined => (error as { statusCode?
 
 /**
  * Outlook / Microsoft 365 through Microsoft Graph: oauth4webapi for the Microsoft identity
- * platform's code flow with PKCE and the token refresh, the official Graph client for events
- * (calendarView with paging, create, patch, delete). Events written carry the booking's id in
+ * platform's code flow with PKCE and the token refresh (rotated refresh tokens saved), the
+ * official Graph client for events (calendarView/delta with paging and delta links, create,
+ * patch, delete). Events written carry the booking's id in
  * an extended property, which is how they are recognised and found again.
  */
 export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector & { oauth: OAuthProvider } {
@@ -83,13 +55,33 @@ export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector
   const http = config.oauthBaseUrl?.startsWith('http:') ? { [oauth.allowInsecureRequests]: true } : {};
   const graphBase = (config.graphBaseUrl ?? 'https://graph.microsoft.com').replace(/\/$/, '');
 
-  async function accessToken(refreshToken: string): Promise<string> {
-    try {
-      const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, http);
-      return (await oauth.processRefreshTokenResponse(as, client, response)).access_token;
-    } catch (error) {
-      throw graphError(error);
-    }
+  // Per connection: the access token (reused until shortly before it expires) and the refresh
+  // token it came with, so a connection read before a rotation was saved still finds the new
+  // one; one refresh at a time per connection (the old token is refused once rotated).
+  const grants = new Map<string, { from: string; refresh: string; access: string; expiresMs: number }>();
+  const refreshing = new Map<string, Promise<string>>();
+
+  async function accessToken(c: CalendarConnection, given: string): Promise<string> {
+    const pending = refreshing.get(c.id);
+    if (pending) return pending;
+    const known = grants.get(c.id);
+    if (known && (known.from === given || known.refresh === given) && known.expiresMs > Date.now() + 60_000) return known.access;
+    const refreshToken = known && known.from === given ? known.refresh : given;
+    const run = (async () => {
+      try {
+        const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth, refreshToken, http);
+        const tokens = await oauth.processRefreshTokenResponse(as, client, response);
+        const rotated = tokens.refresh_token ?? refreshToken;
+        if (rotated !== refreshToken) await config.saveSecrets?.(c, { ...c.secrets, refreshToken: rotated });
+        grants.set(c.id, { from: refreshToken, refresh: rotated, access: tokens.access_token, expiresMs: Date.now() + (tokens.expires_in ?? 0) * 1000 });
+        return tokens.access_token;
+      } catch (error) {
+        grants.delete(c.id);
+        throw graphError(error);
+      }
+    })().finally(() => refreshing.delete(c.id));
+    refreshing.set(c.id, run);
+    return run;
   }
 
   /** The bearer on every request (the stock handler only signs https Graph hosts), then the HTTP call. */
@@ -97,12 +89,14 @@ export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector
     const refreshToken = c.secrets.refreshToken;
     if (!refreshToken) throw new CalendarError("Autorisation Outlook en attente : terminez la connexion depuis l'espace artisan.");
     // Fetched first, so that a refused grant is its own error (not wrapped by the client).
-    const token = await accessToken(refreshToken);
+    const token = await accessToken(c, refreshToken);
     const send = new HTTPMessageHandler();
     const auth: Middleware = {
       async execute(context: Context) {
         context.options = { ...context.options, headers: { ...(context.options?.headers as Record<string, string>), Authorization: `Bearer ${token}` } };
         await send.execute(context);
+        // A token refused before its time (revoked): the next call refreshes.
+        if (context.response?.status === 401) grants.delete(c.id);
       },
     };
     return Client.initWithMiddleware({ middleware: auth, baseUrl: `${graphBase}/`, defaultVersion: 'v1.0' });
@@ -131,6 +125,77 @@ export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector
       .get()) as { value?: GraphEvent[] };
     return res.value?.[0]?.id;
   }
+
+
+  type DeltaPage = { value?: (GraphEvent & { '@removed'?: unknown })[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string };
+  interface DeltaCursor {
+    link: string;
+    fromMs: number;
+    toMs: number;
+  }
+
+  /** Every page of a delta round, from its first request (or a delta link) to the next delta link. */
+  async function deltaRound(api: Client, first: () => Promise<DeltaPage>): Promise<{ items: DeltaPage['value'] & object; link: string | null }> {
+    const items: NonNullable<DeltaPage['value']> = [];
+    let res = await first();
+    for (let page = 0; page < MAX_PAGES; page++) {
+      items.push(...(res.value ?? []));
+      const next = res['@odata.nextLink'];
+      if (!next) return { items, link: res['@odata.deltaLink'] ?? null };
+      res = (await api.api(relative(next)).header('Prefer', PAGE_SIZE).get()) as DeltaPage;
+    }
+    throw new CalendarError(`Le calendrier Outlook a trop d'événements (plus de ${MAX_PAGES} pages).`);
+  }
+
+  /**
+   * calendarView/delta: the first request fixes the window (startDateTime, endDateTime) for
+   * the whole round, its delta link gives only what changed since (deleted or moved out as
+   * `@removed`). The window is taken a day longer than the horizon; once the horizon has moved
+   * past it, or the delta link is refused (410: syncStateNotFound, resyncRequired), a new
+   * full round starts.
+   */
+  const incremental: IncrementalReader = {
+    async changes(connection, window, cursor) {
+      const api = await graph(connection);
+      const toChanges = (items: NonNullable<DeltaPage['value']>) => ({
+        upserts: items.filter((e) => !e['@removed'] && e.id).map((e) => ({ id: e.id!, data: keep(e) })),
+        removals: items.filter((e) => e['@removed'] && e.id).map((e) => e.id!),
+      });
+      try {
+        const kept = cursor ? (JSON.parse(cursor) as DeltaCursor) : undefined;
+        if (kept && window.fromMs >= kept.fromMs && window.toMs <= kept.toMs) {
+          try {
+            const { items, link } = await deltaRound(api, async () => (await api.api(relative(kept.link)).header('Prefer', PAGE_SIZE).get()) as DeltaPage);
+            return { full: false, ...toChanges(items), cursor: link ? JSON.stringify({ ...kept, link }) : null };
+          } catch (error) {
+            if (statusOf(error) !== 410) throw error;
+          }
+        }
+        const fromMs = window.fromMs;
+        const toMs = window.toMs + DAY_MS;
+        const { items, link } = await deltaRound(
+          api,
+          async () =>
+            (await api
+              .api('/me/calendarView/delta')
+              .query({ startDateTime: new Date(fromMs).toISOString(), endDateTime: new Date(toMs).toISOString() })
+              .header('Prefer', PAGE_SIZE)
+              .get()) as DeltaPage,
+        );
+        return { full: true, ...toChanges(items), removals: [], cursor: link ? JSON.stringify({ link, fromMs, toMs }) : null };
+      } catch (error) {
+        throw graphError(error);
+      }
+    },
+    expand(items, window, own) {
+      const out: ExternalEvent[] = [];
+      for (const { id, data } of items) {
+        const e = occurrence(data as GraphEvent, window.timezone, own.get(id));
+        if (e && e.endMs > window.fromMs && e.startMs < window.toMs) out.push(e);
+      }
+      return out.sort((a, b) => a.startMs - b.startMs);
+    },
+  };
 
   return {
     oauth: {
@@ -170,43 +235,10 @@ export function makeOutlookConnector(config: MicrosoftConfig): CalendarConnector
       },
     },
 
+    incremental,
     async read(connection, window) {
-      const api = await graph(connection);
-      const events: ExternalEvent[] = [];
-      try {
-        let res = (await api
-          .api('/me/calendarView')
-          .query({ startDateTime: new Date(window.fromMs).toISOString(), endDateTime: new Date(window.toMs).toISOString() })
-          .select('id,iCalUId,subject,isAllDay,isCancelled,showAs,start,end')
-          .expand(`singleValueExtendedProperties($filter=id eq '${BOOKING_PROPERTY}')`)
-          .top(100)
-          .get()) as { value?: GraphEvent[]; '@odata.nextLink'?: string };
-        for (let page = 0; page < MAX_PAGES; page++) {
-          for (const item of res.value ?? []) {
-            if (item.isCancelled || item.showAs === 'free') continue;
-            if (!item.start?.dateTime || !item.end?.dateTime) continue;
-            let startMs: number;
-            let endMs: number;
-            if (item.isAllDay) {
-              // The local day(s), in the artisan's zone.
-              startMs = plainDateTime(item.start.dateTime).toPlainDate().toZonedDateTime({ timeZone: window.timezone }).epochMilliseconds;
-              endMs = plainDateTime(item.end.dateTime).toPlainDate().toZonedDateTime({ timeZone: window.timezone }).epochMilliseconds;
-            } else {
-              startMs = plainDateTime(item.start.dateTime).toZonedDateTime(zoneOf(item.start.timeZone, 'UTC')).epochMilliseconds;
-              endMs = plainDateTime(item.end.dateTime).toZonedDateTime(zoneOf(item.end.timeZone, 'UTC')).epochMilliseconds;
-            }
-            if (endMs <= startMs) continue;
-            const own = item.singleValueExtendedProperties?.find((p) => p.id === BOOKING_PROPERTY)?.value;
-            events.push({ uid: own ? bookingUid(own) : (item.iCalUId ?? item.id ?? ''), startMs, endMs, summary: (item.subject ?? '').slice(0, 200), allDay: Boolean(item.isAllDay) });
-          }
-          const next = res['@odata.nextLink'];
-          if (!next) break;
-          res = (await api.api(relative(next)).get()) as typeof res;
-        }
-      } catch (error) {
-        throw graphError(error);
-      }
-      return { events };
+      const { upserts } = await incremental.changes(connection, window, null);
+      return { events: incremental.expand(upserts, window, new Map()) };
     },
 
     write: {

@@ -8,7 +8,7 @@ const msOrNull = (v: unknown): number | null => (v === null || v === undefined ?
 const epoch = (column: string, alias = column): string => `(extract(epoch FROM c.${column}) * 1000)::float8 AS ${alias}`;
 
 const SELECT = `SELECT c.id, c.artisan_id, c.provider_id, c.name, c.settings, c.secret_ciphertext, c.write_bookings,
-    c.last_error, c.last_export_error, c.last_counts, a.timezone, a.booking_horizon_days,
+    c.last_error, c.last_export_error, c.last_counts, c.sync_cursor, a.timezone, a.booking_horizon_days,
     ${epoch('next_sync_at', 'next_ms')}, ${epoch('last_attempt_at', 'attempt_ms')}, ${epoch('last_success_at', 'success_ms')},
     ${epoch('last_error_at', 'error_ms')}, ${epoch('last_export_error_at', 'export_error_ms')}, ${epoch('created_at', 'created_ms')}
   FROM calendar_connections c JOIN artisans a ON a.id = c.artisan_id`;
@@ -37,6 +37,7 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
     lastExportError: (r.last_export_error as string | null) ?? null,
     lastExportErrorMs: msOrNull(r.export_error_ms),
     lastCounts: (r.last_counts as CalendarConnection['lastCounts']) ?? null,
+    syncCursor: (r.sync_cursor as string | null) ?? null,
     createdMs: Number(r.created_ms),
   });
 
@@ -48,8 +49,11 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
     startMs: Number(r.start_ms),
     endMs: Number(r.end_ms),
     drift: (r.drift as ExportRecord['drift']) ?? null,
+    writingSinceMs: msOrNull(r.writing_ms),
+    updatedMs: Number(r.updated_ms),
   });
   const EXPORT_SELECT = `SELECT connection_id, booking_id, uid, remote_ref, drift,
+      (extract(epoch FROM writing_since) * 1000)::float8 AS writing_ms, (extract(epoch FROM updated_at) * 1000)::float8 AS updated_ms,
       (extract(epoch FROM starts_at) * 1000)::float8 AS start_ms, (extract(epoch FROM ends_at) * 1000)::float8 AS end_ms FROM calendar_exports`;
 
   const release = (q: Queryable, id: string, owner: string, nextMs: number) =>
@@ -84,7 +88,9 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         `UPDATE calendar_connections SET name = coalesce($3, name), write_bookings = coalesce($4, write_bookings),
             settings = coalesce($5::jsonb, settings), secret_ciphertext = coalesce($6, secret_ciphertext), updated_at = $7,
             -- New settings or credentials: sync again at once.
-            next_sync_at = CASE WHEN $5::jsonb IS NOT NULL OR $6::text IS NOT NULL THEN $7 ELSE next_sync_at END
+            next_sync_at = CASE WHEN $5::jsonb IS NOT NULL OR $6::text IS NOT NULL THEN $7 ELSE next_sync_at END,
+            -- Maybe another account or calendar: the next read is a full one.
+            sync_cursor = CASE WHEN $5::jsonb IS NOT NULL OR $6::text IS NOT NULL THEN NULL ELSE sync_cursor END
           WHERE artisan_id = $1 AND id = $2 RETURNING id`,
         [
           artisanId,
@@ -130,8 +136,23 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         [serviceId, iso(nowMs - staleMs), iso(nowMs)],
       );
     },
-    async replaceBlocks(c, owner, events, counts, settings, nowMs, nextSyncMs) {
+    async replaceBlocks(c, owner, events, counts, settings, nowMs, nextSyncMs, remote) {
       await db.transaction(async (tx) => {
+        if (remote) {
+          if (remote.full) await tx.query(`DELETE FROM calendar_remote_events WHERE artisan_id = $1 AND connection_id = $2`, [c.artisanId, c.id]);
+          else if (remote.removals.length > 0) {
+            await tx.query(`DELETE FROM calendar_remote_events WHERE artisan_id = $1 AND connection_id = $2 AND remote_id = ANY($3::text[])`, [c.artisanId, c.id, remote.removals]);
+          }
+          if (remote.upserts.length > 0) {
+            await tx.query(
+              `INSERT INTO calendar_remote_events (artisan_id, connection_id, remote_id, data)
+               SELECT $1, $2, r.id, r.data FROM unnest($3::text[], $4::jsonb[]) AS r(id, data)
+               ON CONFLICT (connection_id, remote_id) DO UPDATE SET data = EXCLUDED.data`,
+              [c.artisanId, c.id, remote.upserts.map((u) => u.id), remote.upserts.map((u) => JSON.stringify(u.data))],
+            );
+          }
+          await tx.query(`UPDATE calendar_connections SET sync_cursor = $3 WHERE artisan_id = $1 AND id = $2`, [c.artisanId, c.id, remote.cursor]);
+        }
         // One data_version bump for the whole import instead of one per statement (or row).
         await tx.query(`SELECT set_config('artisanconnect.version_bumped', 'on', true)`);
         await tx.query(`DELETE FROM busy_blocks WHERE artisan_id = $1 AND calendar_connection_id = $2`, [c.artisanId, c.id]);
@@ -153,6 +174,16 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         );
         await release(tx, c.id, owner, nextSyncMs);
       });
+    },
+    async remoteItems(c) {
+      const rows = await db.query<{ remote_id: string; data: unknown }>(
+        `SELECT remote_id, data FROM calendar_remote_events WHERE artisan_id = $1 AND connection_id = $2 ORDER BY remote_id`,
+        [c.artisanId, c.id],
+      );
+      return rows.map((r) => ({ id: r.remote_id, data: r.data }));
+    },
+    async replaceSecrets(artisanId, id, secrets) {
+      await db.query(`UPDATE calendar_connections SET secret_ciphertext = $3 WHERE artisan_id = $1 AND id = $2`, [artisanId, id, box.seal(JSON.stringify(secrets), id)]);
     },
     async recordFailure(c, owner, message, nowMs, nextSyncMs) {
       await db.transaction(async (tx) => {
@@ -180,13 +211,14 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
       const rows = await db.query(`${EXPORT_SELECT} WHERE connection_id = $1 AND booking_id = $2`, [connectionId, bookingId]);
       return rows[0] ? toExport(rows[0]) : undefined;
     },
-    async saveExport(artisanId, r, nowMs) {
+    async saveExport(artisanId, r, nowMs, writing = false) {
       await db.query(
-        `INSERT INTO calendar_exports (artisan_id, connection_id, booking_id, uid, remote_ref, starts_at, ends_at, drift, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)
+        `INSERT INTO calendar_exports (artisan_id, connection_id, booking_id, uid, remote_ref, starts_at, ends_at, drift, updated_at, writing_since)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, CASE WHEN $9 THEN $8::timestamptz END)
          ON CONFLICT (connection_id, booking_id) DO UPDATE SET uid = EXCLUDED.uid, remote_ref = EXCLUDED.remote_ref,
-           starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, drift = NULL, updated_at = EXCLUDED.updated_at`,
-        [artisanId, r.connectionId, r.bookingId, r.uid, r.remoteRef, iso(r.startMs), iso(r.endMs), iso(nowMs)],
+           starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, drift = NULL, updated_at = EXCLUDED.updated_at,
+           writing_since = EXCLUDED.writing_since`,
+        [artisanId, r.connectionId, r.bookingId, r.uid, r.remoteRef, iso(r.startMs), iso(r.endMs), iso(nowMs), writing],
       );
     },
     async deleteExport(connectionId, bookingId) {

@@ -1737,6 +1737,11 @@ export interface paths {
                                 };
                                 writeBookings: boolean;
                             }[];
+                            /** @description Connexions par autorisation (OAuth) que ce serveur propose : GOOGLE_CLIENT_ID, MICROSOFT_CLIENT_ID configurés */
+                            connectable: {
+                                google: boolean;
+                                outlook: boolean;
+                            };
                         };
                     };
                 };
@@ -1939,7 +1944,10 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous) */
+        /**
+         * Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)
+         * @description Une nouvelle adresse ou de nouveaux identifiants sont lus aussitôt : `sync` dit ce qui a été importé ou l’erreur (absent si une synchronisation était déjà en cours ; elle est alors refaite juste après).
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -2001,6 +2009,16 @@ export interface paths {
                                     nextSyncAt: string;
                                 };
                                 writeBookings: boolean;
+                            };
+                            sync?: {
+                                counts: {
+                                    blocks: number;
+                                    ownEvents: number;
+                                    windowEnd: string;
+                                    windowStart: string;
+                                } | null;
+                                error: string | null;
+                                ok: boolean;
                             };
                         };
                     };
@@ -2158,7 +2176,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier */
+        /**
+         * Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier
+         * @description Appelée par le navigateur au retour de Google ou Microsoft (Accept: text/html) : redirige vers l'écran Calendriers de l'espace artisan, avec `connexion=ok` ou `connexion=erreur` et le message. Sinon, répond en JSON.
+         */
         get: {
             parameters: {
                 query?: {

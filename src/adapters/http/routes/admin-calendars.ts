@@ -5,6 +5,7 @@ import type { CalendarConnection } from '../../../app/calendar-ports.ts';
 import type { CalendarConnections } from '../../../app/calendar-connections.ts';
 import type { CalendarFeed } from '../../../app/calendar-feed.ts';
 import type { SyncReport } from '../../../app/calendar-sync.ts';
+import { AppError } from '../../../domain/errors.ts';
 import { formatInstant } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { IdParams, adminErrors } from '../admin-schemas.ts';
@@ -130,10 +131,19 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
       {
         schema: {
           summary: 'Calendriers connectés et état de leur synchronisation',
-          response: { 200: Type.Object({ calendars: Type.Array(ConnectionDto) }), ...adminErrors(401) },
+          response: {
+            200: Type.Object({
+              calendars: Type.Array(ConnectionDto),
+              connectable: Type.Object(
+                { google: Type.Boolean(), outlook: Type.Boolean() },
+                { description: 'Connexions par autorisation (OAuth) que ce serveur propose : GOOGLE_CLIENT_ID, MICROSOFT_CLIENT_ID configurés' },
+              ),
+            }),
+            ...adminErrors(401),
+          },
         },
       },
-      async (request) => ({ calendars: (await deps.calendars.list(request.admin.artisanId)).map(presentConnection) }),
+      async (request) => ({ calendars: (await deps.calendars.list(request.admin.artisanId)).map(presentConnection), connectable: deps.calendars.connectable() }),
     );
 
     app.post(
@@ -172,12 +182,26 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
             state: Type.Optional(Type.String({ maxLength: 200 })),
             error: Type.Optional(Type.String({ maxLength: 200 })),
           }),
+          description:
+            "Appelée par le navigateur au retour de Google ou Microsoft (Accept: text/html) : redirige vers l'écran Calendriers de l'espace artisan, avec `connexion=ok` ou `connexion=erreur` et le message. Sinon, répond en JSON.",
           response: { 200: Type.Object({ calendar: ConnectionDto, sync: ReportDto }), ...adminErrors(400, 401, 404, 409) },
         },
       },
-      async (request) => {
-        const { connection, report } = await deps.calendars.completeOAuth(request.admin.artisanId, request.params.provider, request.query);
-        return { calendar: presentConnection(connection), sync: presentReport(connection, report) };
+      async (request, reply) => {
+        const browser = /text\/html/.test(request.headers.accept ?? '');
+        if (!browser) {
+          const { connection, report } = await deps.calendars.completeOAuth(request.admin.artisanId, request.params.provider, request.query);
+          return { calendar: presentConnection(connection), sync: presentReport(connection, report) };
+        }
+        // Back to the screen, which says how it went (the answer is a page, not JSON).
+        const back = (params: Record<string, string>) => reply.redirect(`/admin/calendriers?${new URLSearchParams(params).toString()}`, 303);
+        try {
+          const { connection, report } = await deps.calendars.completeOAuth(request.admin.artisanId, request.params.provider, request.query);
+          return back({ connexion: 'ok', nom: connection.name, ...(report.ok ? {} : { message: report.error ?? '' }) });
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          return back({ connexion: 'erreur', message: error.details?.[0]?.message ?? error.message });
+        }
       },
     );
 
@@ -186,12 +210,16 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
       {
         schema: {
           summary: 'Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)',
+          description: 'Une nouvelle adresse ou de nouveaux identifiants sont lus aussitôt : `sync` dit ce qui a été importé ou l’erreur (absent si une synchronisation était déjà en cours ; elle est alors refaite juste après).',
           params: IdParams,
           body: ConnectionPatchBody,
-          response: { 200: Type.Object({ calendar: ConnectionDto }), ...adminErrors(400, 401, 404) },
+          response: { 200: Type.Object({ calendar: ConnectionDto, sync: Type.Optional(ReportDto) }), ...adminErrors(400, 401, 404) },
         },
       },
-      async (request) => ({ calendar: presentConnection(await deps.calendars.update(request.admin.artisanId, request.params.id, request.body)) }),
+      async (request) => {
+        const { connection, report } = await deps.calendars.update(request.admin.artisanId, request.params.id, request.body);
+        return { calendar: presentConnection(connection), ...(report ? { sync: presentReport(connection, report) } : {}) };
+      },
     );
 
     app.delete(
