@@ -33,11 +33,8 @@ export { call, errorOf };
  * French ("10/03/2027 09:00"). Pass the artisan's zone, `session.me.timezone` (from
  * GET /api/admin/me), never the browser's: the artisan may be away from home.
  */
-export function atInZone(iso: string, timeZone: string): string;
-/** @deprecated Without a zone the time is Paris's: pass `session.me.timezone`. */
-export function atInZone(iso: string, timeZone: undefined): string;
-export function atInZone(iso: string, timeZone: string | undefined): string {
-  return new Date(iso).toLocaleString('fr-FR', { timeZone: timeZone ?? 'Europe/Paris', dateStyle: 'short', timeStyle: 'short' });
+export function atInZone(iso: string, timeZone: string): string {
+  return new Date(iso).toLocaleString('fr-FR', { timeZone, dateStyle: 'short', timeStyle: 'short' });
 }
 
 /** Minutes since midnight <-> "HH:MM" (the value of an `<input type="time">`). */
@@ -47,13 +44,6 @@ export function minutesOf(value: string): number | undefined {
   if (!m) return undefined;
   const total = Number(m[1]) * 60 + Number(m[2]);
   return total >= 0 && total <= 1440 ? total : undefined;
-}
-
-/** Today's date in the artisan's zone (YYYY-MM-DD), whatever the browser's zone. */
-export function todayIn(timeZone: string, now = Date.now()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date(now));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
 export const DAY_NAMES = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];

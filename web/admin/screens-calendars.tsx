@@ -90,7 +90,7 @@ export function CalendarsScreen({ session }: { session: Session }) {
               {c.writeBookings ? ' — vos rendez-vous y sont écrits' : ' — lecture seule'}
             </p>
             <p>
-              {c.sync.lastSuccessAt ? `Dernière synchronisation réussie : ${atInZone(c.sync.lastSuccessAt, undefined)}` : 'Pas encore synchronisé'}
+              {c.sync.lastSuccessAt ? `Dernière synchronisation réussie : ${atInZone(c.sync.lastSuccessAt, session.me.timezone)}` : 'Pas encore synchronisé'}
               {c.sync.counts ? ` — ${c.sync.counts.blocks} indisponibilités importées` : ''}
             </p>
             {c.sync.lastError && <p class="field-error">Dernière erreur : {c.sync.lastError}</p>}
