@@ -23,7 +23,6 @@ export interface ConsentRecord {
 
 export interface PublicProfileStore {
   readArtisan(): Promise<PublicArtisanRow | undefined>;
-  recordConsent(publicCode: string, consent: Omit<ConsentRecord, 'refundPolicy'>): Promise<boolean>;
   readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined>;
 }
 
@@ -67,10 +66,6 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
     async checkConsent(accepted: { termsVersion: string | null }): Promise<void> {
       const a = await read();
       if (termsVersion(a.termsOfSale) !== accepted.termsVersion) throw termsChanged();
-    },
-    /** After the booking is taken: when, and which terms (the policy is the booking's own). */
-    async recordConsent(publicCode: string, accepted: { termsVersion: string | null }): Promise<void> {
-      await deps.store.recordConsent(publicCode, { acceptedMs: deps.clock.now(), termsVersion: accepted.termsVersion });
     },
     readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
   };
