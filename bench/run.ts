@@ -11,7 +11,9 @@
  * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
  * events, see bench/calendars.ts; hotpaths = read ratios with rotating client addresses and a
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
- * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * simulated and the Stripe provider, see bench/payments.ts; creation = booking creation under
+ * contention vs a one-INSERT route on the same server, see bench/creation.ts (BENCH_CREATION_ROUNDS,
+ * default 3); BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
  * BENCH_NOTIFY_POLL_MS (default 50).
  * PGlite is measured twice: on the main thread (PGLITE_THREAD=main) and in its worker
@@ -42,6 +44,7 @@ import { adminNotifySummary, runAdminNotify, type AdminNotifyConfig, type AdminN
 import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.ts';
 import { runCalendarsBench } from './calendars.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
+import { runCreationBench } from './creation.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -55,7 +58,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web'];
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -546,6 +549,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('payments')) {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
+    if (SCENARIOS.has('creation')) await runCreationBench({ adminUrl: ADMIN_URL, only: ONLY, log });
     if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('calendars')) await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {

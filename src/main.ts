@@ -500,7 +500,11 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 const isSimulated = (p: PaymentProvider): p is SimulatedPayments => typeof (p as Partial<SimulatedPayments>).authenticate === 'function';
 
 /** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */
-export async function main(): Promise<void> {
+/**
+ * Starts the service. `beforeListen` runs once it is composed, before it listens: the bench's
+ * entry point (bench/server-entry.ts) adds its baseline route there; the service itself passes none.
+ */
+export async function main(hooks: { beforeListen?: (service: Service) => Promise<void> } = {}): Promise<void> {
   loadDotEnv();
   let config: Readonly<Config>;
   try {
@@ -524,6 +528,7 @@ export async function main(): Promise<void> {
     throw error;
   }
   const { app, log, worker } = service;
+  await hooks.beforeListen?.(service);
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   service.backups?.start();
