@@ -252,18 +252,22 @@ export async function compose(
   });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
-  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
+  const createBooking = makeCreateBooking({
+    store,
+    payments,
+    clock,
+    random,
+    holdMinutes: config.paymentHoldMinutes,
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    calendars: { staleMs: calendarSync.staleAfterMs, sync: (stale) => calendarSync.syncBeforeBooking(stale, cal.preBookingSyncMs) },
+  });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
-    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
-    createBooking: async (...args: Parameters<typeof createBooking>) => {
-      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
-      return createBooking(...args);
-    },
+    createBooking,
     findBooking,
     bookingIcs: async (input: { publicCode: string; email: string }) => {
       const booking = await findBooking(input);

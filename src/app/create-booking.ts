@@ -1,4 +1,5 @@
 import {
+  NotFoundError,
   PolicyError,
   ValidationError,
   serviceNotFound,
@@ -10,7 +11,9 @@ import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
 import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
-import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
+import { findOfferedSlot, loadWindow, parseRequestedStart, planDay, readDay } from './day-plan.ts';
+import { termsChanged } from './public-profile.ts';
+import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
@@ -57,6 +60,14 @@ export interface CreateBookingDeps {
   random: Randomness;
   /** How long a slot stays held while the deposit is being authorised. */
   holdMinutes: number;
+  /** Calendars not synced for `staleMs` are synced before the booking is taken (bounded by sync itself). */
+  calendars?: { staleMs: number; sync: (stale: { artisanId: string; id: string }[]) => Promise<void> };
+}
+
+/** The terms the customer accepted must be the artisan's current ones. */
+function checkTerms(terms: { text: string | null } | undefined, accepted: { termsVersion: string | null }): void {
+  if (!terms) throw new NotFoundError('ARTISAN_NOT_FOUND', 'Aucun artisan n’est encore configuré.');
+  if (termsVersion(terms.text) !== accepted.termsVersion) throw termsChanged();
 }
 
 const CODE_ATTEMPTS = 5;
@@ -72,9 +83,25 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const customer = normalizeCustomer(input.customer, details);
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms) checkSmsPhone(customer, details);
-    if (details.length > 0 || !date || minutes === undefined) throw new ValidationError(details);
+    if (details.length > 0 || !date || minutes === undefined) {
+      // Stale terms are said first, as when the terms are checked before anything else.
+      if (hooks.consent) checkTerms((await deps.store.readBookingContext(input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 })).terms, hooks.consent);
+      throw new ValidationError(details);
+    }
 
-    const ctx = await readDay(deps.store, input.serviceId, date);
+    // One read: the day, the calendars to sync first, the terms of sale.
+    const { fromMs, toMs } = loadWindow(date);
+    const read = await deps.store.readBookingContext(input.serviceId, fromMs, toMs, {
+      nowMs: deps.clock.now(),
+      staleMs: deps.calendars?.staleMs ?? Number.MAX_SAFE_INTEGER,
+    });
+    if (hooks.consent) checkTerms(read.terms, hooks.consent);
+    let ctx = read.ctx;
+    if (deps.calendars && read.staleCalendars.length > 0) {
+      // A calendar not synced for an interval is synced first (for a bounded time), then the day read again.
+      await deps.calendars.sync(read.staleCalendars);
+      ctx = await readDay(deps.store, input.serviceId, date);
+    }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);

@@ -168,6 +168,17 @@ export interface BookingStore {
   listActiveServices(): Promise<ServiceRecord[]>;
   /** Service, artisan settings and what occupies [fromMs, toMs): one query. */
   readDayContext(serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
+  /**
+   * A booking's read step in one query: the day context as readDayContext gives it, the
+   * service's calendars not synced since `staleMs` (and not leased), and the terms of sale
+   * the customer's consent is checked against (undefined when there is no artisan at all).
+   */
+  readBookingContext(
+    serviceId: string,
+    fromMs: number,
+    toMs: number,
+    calendars: { nowMs: number; staleMs: number },
+  ): Promise<{ ctx: DayContext | undefined; staleCalendars: { artisanId: string; id: string }[]; terms: { text: string | null } | undefined }>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
   findBookingById(id: string): Promise<BookingRecord | undefined>;
   /** The live hold this very request took earlier (same customer, slot and payment method). */

@@ -62,11 +62,6 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
       };
     },
-    /** Before booking: the terms the customer accepted must be the artisan's current ones. */
-    async checkConsent(accepted: { termsVersion: string | null }): Promise<void> {
-      const a = await read();
-      if (termsVersion(a.termsOfSale) !== accepted.termsVersion) throw termsChanged();
-    },
     readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
   };
 }

@@ -30,6 +30,8 @@ type Row = Record<string, unknown>;
  * whatever the number of bookings and busy blocks.
  */
 const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
+/** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
+const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6) AS r`;
 const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
 
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
@@ -365,6 +367,17 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   const dayCache = new Map<string, { version: string; ctx: DayContext }>();
   let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
+  type DayAnswer = { version: string; ctx?: Row } | null;
+  /** The day context from day_context_since's answer: decoded, or the cached copy it says is current. */
+  const dayFrom = (key: string, answer: DayAnswer): DayContext | undefined => {
+    if (!answer) return undefined;
+    const cached = dayCache.get(key);
+    if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
+    const ctx = toDayContext(answer.ctx);
+    if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
+    dayCache.set(key, { version: answer.version, ctx });
+    return ctx;
+  };
   return {
     async listActiveServices() {
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
@@ -379,20 +392,17 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
-      const cached = dayCache.get(key);
-      const rows = await db.query<{ r: { version: string; ctx?: Row } | null }>(DAY_CONTEXT_SQL, [
-        serviceId,
-        iso(fromMs),
-        iso(toMs),
-        cached?.version ?? null,
-      ]);
-      const answer = rows[0]?.r;
-      if (!answer) return undefined;
-      if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
-      const ctx = toDayContext(answer.ctx);
-      if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
-      dayCache.set(key, { version: answer.version, ctx });
-      return ctx;
+      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), dayCache.get(key)?.version ?? null]);
+      return dayFrom(key, rows[0]?.r ?? null);
+    },
+    async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
+      const key = `${serviceId}|${fromMs}|${toMs}`;
+      const rows = await db.query<{ r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null } }>(
+        BOOKING_CONTEXT_SQL,
+        [serviceId, iso(fromMs), iso(toMs), dayCache.get(key)?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
+      );
+      const r = rows[0]!.r;
+      return { ctx: dayFrom(key, r.day), staleCalendars: r.stale, terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined };
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);

@@ -215,8 +215,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
       });
       const run = async (key?: IdempotencyLink) => {
-        // Accepted terms must be the current ones; the consent is written with the hold, in its transaction.
-        if (consent) await uc.publicProfile.checkConsent(consent);
+        // The terms accepted are checked against the current ones in the booking's read step; the
+        // consent is written with the hold, in its transaction.
         const created = await uc.createBooking(input, undefined, { onHold: key?.attach, idempotency: key?.record, consent });
         const { status, body } = presentCreated(created, deps.paymentProvider);
         return { status, body: { ...body, links: links(created.booking) } };
