@@ -93,7 +93,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const { fromMs, toMs } = loadWindow(date);
     const read = await deps.store.readBookingContext(input.serviceId, fromMs, toMs, {
       nowMs: deps.clock.now(),
-      staleMs: deps.calendars?.staleMs ?? Number.MAX_SAFE_INTEGER,
+      staleMs: deps.calendars?.staleMs ?? 0,
     });
     if (hooks.consent) checkTerms(read.terms, hooks.consent);
     let ctx = read.ctx;

@@ -368,10 +368,13 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
   const dayCache = new Map<string, { version: string; ctx: DayContext }>();
   let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
   type DayAnswer = { version: string; ctx?: Row } | null;
-  /** The day context from day_context_since's answer: decoded, or the cached copy it says is current. */
-  const dayFrom = (key: string, answer: DayAnswer): DayContext | undefined => {
+  /**
+   * The day context from day_context_since's answer: decoded, or the cached copy it says is
+   * current. `cached` is the copy whose version was sent (taken before the query: a concurrent
+   * request may replace the cache entry meanwhile).
+   */
+  const dayFrom = (key: string, cached: { version: string; ctx: DayContext } | undefined, answer: DayAnswer): DayContext | undefined => {
     if (!answer) return undefined;
-    const cached = dayCache.get(key);
     if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
     const ctx = toDayContext(answer.ctx);
     if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
@@ -392,17 +395,19 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
-      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), dayCache.get(key)?.version ?? null]);
-      return dayFrom(key, rows[0]?.r ?? null);
+      const cached = dayCache.get(key);
+      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null]);
+      return dayFrom(key, cached, rows[0]?.r ?? null);
     },
     async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
+      const cached = dayCache.get(key);
       const rows = await db.query<{ r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null } }>(
         BOOKING_CONTEXT_SQL,
-        [serviceId, iso(fromMs), iso(toMs), dayCache.get(key)?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
+        [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
       );
       const r = rows[0]!.r;
-      return { ctx: dayFrom(key, r.day), staleCalendars: r.stale, terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined };
+      return { ctx: dayFrom(key, cached, r.day), staleCalendars: r.stale, terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined };
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
