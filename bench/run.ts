@@ -11,7 +11,9 @@
  * bench/admin-notify.ts; agenda = the week agenda vs health; calendars = an ICS import of 5,000
  * events, see bench/calendars.ts, and a Google calendar synced incrementally vs in full, bench/calendars-google.ts; hotpaths = read ratios with rotating client addresses and a
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
- * simulated and the Stripe provider, see bench/payments.ts; BENCH_PAYMENT_REQUESTS, default 60,
+ * simulated and the Stripe provider, see bench/payments.ts; creation = booking creation under
+ * contention vs a one-INSERT route on the same server, see bench/creation.ts (BENCH_CREATION_ROUNDS,
+ * default 3); BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
  * BENCH_NOTIFY_POLL_MS (default 50), BENCH_SERVER_NODE_ARGS (more node flags for the servers, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile per server, written when it stops).
@@ -44,6 +46,7 @@ import { paymentsSummary, runPaymentsBench, type PaymentsRun } from './payments.
 import { runCalendarsBench } from './calendars.ts';
 import { runGoogleSyncBench } from './calendars-google.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
+import { runCreationBench } from './creation.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -57,7 +60,7 @@ const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
 const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web'];
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -548,6 +551,7 @@ async function main(): Promise<void> {
     if (SCENARIOS.has('payments')) {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
+    if (SCENARIOS.has('creation')) await runCreationBench({ adminUrl: ADMIN_URL, only: ONLY, log });
     if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('calendars')) {
       await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });

@@ -256,18 +256,22 @@ export async function compose(
   });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
-  const createBooking = makeCreateBooking({ store, payments, clock, random, holdMinutes: config.paymentHoldMinutes });
+  const createBooking = makeCreateBooking({
+    store,
+    payments,
+    clock,
+    random,
+    holdMinutes: config.paymentHoldMinutes,
+    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
+    calendars: { staleMs: calendarSync.staleAfterMs, sync: (stale) => calendarSync.syncBeforeBooking(stale, cal.preBookingSyncMs) },
+  });
 
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
-    // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
-    createBooking: async (...args: Parameters<typeof createBooking>) => {
-      await calendarSync.refreshBeforeBooking(args[0].serviceId, cal.preBookingSyncMs);
-      return createBooking(...args);
-    },
+    createBooking,
     findBooking,
     bookingIcs: async (input: { publicCode: string; email: string }) => {
       const booking = await findBooking(input);
@@ -504,7 +508,11 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 const isSimulated = (p: PaymentProvider): p is SimulatedPayments => typeof (p as Partial<SimulatedPayments>).authenticate === 'function';
 
 /** Starts the service; SIGTERM/SIGINT drain in-flight requests and close the database. */
-export async function main(): Promise<void> {
+/**
+ * Starts the service. `beforeListen` runs once it is composed, before it listens: the bench's
+ * entry point (bench/server-entry.ts) adds its baseline route there; the service itself passes none.
+ */
+export async function main(hooks: { beforeListen?: (service: Service) => Promise<void> } = {}): Promise<void> {
   loadDotEnv();
   let config: Readonly<Config>;
   try {
@@ -528,6 +536,7 @@ export async function main(): Promise<void> {
     throw error;
   }
   const { app, log, worker } = service;
+  await hooks.beforeListen?.(service);
   await app.listen({ port: config.port, host: config.host });
   worker.start();
   service.backups?.start();

@@ -4,6 +4,10 @@ import { loadConfig } from '../src/config.ts';
 import { compose, type Service } from '../src/main.ts';
 import { ENGINES, createTestDatabase, insertCalendarBlock, type TestDatabase } from './helpers/db.ts';
 import { TestClock, bookingBody, parisDate } from './helpers/service.ts';
+import { Temporal } from 'temporal-polyfill';
+import type { Database } from '../src/adapters/db/database.ts';
+import { makeBookingStore } from '../src/adapters/db/booking-store.ts';
+import { loadWindow } from '../src/app/day-plan.ts';
 
 // Two instances of the service on one database, each with its own in-process cache of the
 // day's data: a change made through one instance, or straight in the database, must show at
@@ -56,7 +60,45 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
     await database.db.query(`UPDATE services SET is_active = false WHERE id = 'diag'`);
     const res = await a.app.inject({ method: 'GET', url: `/api/availability?serviceId=diag&date=${date}` });
     expect(res.statusCode).toBe(404);
+    await database.db.query(`UPDATE services SET is_active = true WHERE id = 'diag'`);
   });
+
+  // An "unchanged" answer refers to the copy whose version the request sent. A concurrent
+  // request may meanwhile read a newer day and replace the cache entry: the first one still
+  // gets its day (once answered "service not found" under contention on PostgreSQL).
+  for (const read of ['readDayContext', 'readBookingContext'] as const) {
+    it(`${read}: an "unchanged" answer after a concurrent read replaced the cached day still gives the day`, async () => {
+      let hold: Promise<void> | undefined;
+      const gated: Database = {
+        ...database.db,
+        kind: database.db.kind,
+        query: async <R>(text: string, params?: readonly unknown[]) => {
+          const held = hold;
+          const rows = await database.db.query<R>(text, params);
+          if (held) await held;
+          return rows;
+        },
+        transaction: (fn) => database.db.transaction(fn),
+        close: async () => {},
+      };
+      const store = makeBookingStore(gated, randomUUID);
+      const { fromMs, toMs } = loadWindow(Temporal.PlainDate.from(date));
+      const readDay = async () =>
+        read === 'readDayContext'
+          ? store.readDayContext('diag', fromMs, toMs)
+          : (await store.readBookingContext('diag', fromMs, toMs, { nowMs: clock.now(), staleMs: 60_000 })).ctx;
+      expect((await readDay())?.service.id).toBe('diag'); // cached at version v
+      let release!: () => void;
+      hold = new Promise<void>((resolve) => (release = resolve));
+      const first = readDay(); // answered "unchanged at v", the answer held back
+      hold = undefined;
+      await insertCalendarBlock(database.db, { start: `${date}T16:00:00Z`, end: `${date}T16:30:00Z` }); // v + 1
+      const second = await readDay(); // reads v + 1 and replaces the cache entry
+      expect(second?.occupations.some((o) => o.startMs === Date.parse(`${date}T16:00:00Z`))).toBe(true);
+      release();
+      expect((await first)?.service.id).toBe('diag');
+    });
+  }
 });
 
 // What is kept between requests (the day's slots and their JSON, the services list) must

@@ -121,7 +121,10 @@ describe.each(ENGINES)('race in one process on %s: 50 concurrent bookings of ove
   }, 90_000);
 });
 
-/** Wraps a database so that, once armed, every transaction waits until release(). */
+/**
+ * Wraps a database so that, once armed, every write of a booking waits until release(): a
+ * transaction, or the one statement that takes a hold (booking_hold, migration 0021).
+ */
 function gatedDatabase(db: Database) {
   let armed = false;
   let waiting = 0;
@@ -129,7 +132,13 @@ function gatedDatabase(db: Database) {
   let opened = Promise.resolve();
   const gated: Database = {
     kind: db.kind,
-    query: db.query.bind(db),
+    async query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
+      if (armed && text.includes('booking_hold(')) {
+        waiting++;
+        await opened;
+      }
+      return db.query<R>(text, params);
+    },
     exec: db.exec.bind(db),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       if (armed) {

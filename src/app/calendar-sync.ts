@@ -141,6 +141,20 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     }
   }
 
+  /** The second half of refreshBeforeBooking, for a caller that read the stale connections itself. */
+  async function syncBeforeBooking(stale: { artisanId: string; id: string }[], budgetMs: number): Promise<void> {
+    if (stale.length === 0) return;
+    const runs = Promise.all(
+      stale.map(async ({ artisanId, id }) => {
+        const leased = await deps.store.lease(artisanId, id, deps.owner, deps.clock.now(), LEASE_MS);
+        if (leased) await runLeased(leased);
+      }),
+    ).catch((err: unknown) => deps.log?.warn({ err }, 'pre-booking calendar sync failed'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([runs, new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+    clearTimeout(timer);
+  }
+
   return {
     /** Sync now (the artisan's button): undefined when another run holds the connection. */
     async syncNow(artisanId: string, id: string): Promise<SyncReport | undefined> {
@@ -160,18 +174,13 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
      * `budgetMs`. A slow calendar never holds the booking longer; its sync finishes behind.
      */
     async refreshBeforeBooking(serviceId: string, budgetMs: number): Promise<void> {
-      const stale = await deps.store.staleForService(serviceId, deps.clock.now(), intervalMs);
-      if (stale.length === 0) return;
-      const runs = Promise.all(
-        stale.map(async ({ artisanId, id }) => {
-          const leased = await deps.store.lease(artisanId, id, deps.owner, deps.clock.now(), LEASE_MS);
-          if (leased) await runLeased(leased);
-        }),
-      ).catch((err: unknown) => deps.log?.warn({ err }, 'pre-booking calendar sync failed'));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([runs, new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
-      clearTimeout(timer);
+      await syncBeforeBooking(await deps.store.staleForService(serviceId, deps.clock.now(), intervalMs), budgetMs);
     },
+
+    /** How long a calendar goes without a sync before a booking syncs it first (the sync interval). */
+    staleAfterMs: intervalMs,
+
+    syncBeforeBooking,
 
     /**
      * The outbox handler of `calendar.booking_changed`: every writable calendar is made to

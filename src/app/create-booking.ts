@@ -1,4 +1,5 @@
 import {
+  NotFoundError,
   PolicyError,
   ValidationError,
   serviceNotFound,
@@ -10,8 +11,9 @@ import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
 import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
-import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
-import { footprint } from '../domain/intervals.ts';
+import { findOfferedSlot, loadWindow, parseRequestedStart, planDay, readDay } from './day-plan.ts';
+import { termsChanged } from './public-profile.ts';
+import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
@@ -21,6 +23,7 @@ import {
   type BookingRecord,
   type BookingStore,
   type Clock,
+  type HoldRequest,
   type PaymentProvider,
   type Randomness,
 } from './ports.ts';
@@ -57,6 +60,14 @@ export interface CreateBookingDeps {
   random: Randomness;
   /** How long a slot stays held while the deposit is being authorised. */
   holdMinutes: number;
+  /** Calendars not synced for `staleMs` are synced before the booking is taken (bounded by sync itself). */
+  calendars?: { staleMs: number; sync: (stale: { artisanId: string; id: string }[]) => Promise<void> };
+}
+
+/** The terms the customer accepted must be the artisan's current ones. */
+function checkTerms(terms: { text: string | null } | undefined, accepted: { termsVersion: string | null }): void {
+  if (!terms) throw new NotFoundError('ARTISAN_NOT_FOUND', 'Aucun artisan n’est encore configuré.');
+  if (termsVersion(terms.text) !== accepted.termsVersion) throw termsChanged();
 }
 
 const CODE_ATTEMPTS = 5;
@@ -65,16 +76,32 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
   return async function createBooking(
     input: CreateBookingInput,
     byArtisan?: ArtisanBookingOptions,
-    hooks: { onHold?: (bookingId: string) => Promise<void> } = {},
+    hooks: CreateBookingHooks = {},
   ): Promise<CreateBookingResult> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms) checkSmsPhone(customer, details);
-    if (details.length > 0 || !date || minutes === undefined) throw new ValidationError(details);
+    if (details.length > 0 || !date || minutes === undefined) {
+      // Stale terms are said first, as when the terms are checked before anything else.
+      if (hooks.consent) checkTerms((await deps.store.readBookingContext(input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 })).terms, hooks.consent);
+      throw new ValidationError(details);
+    }
 
-    const ctx = await readDay(deps.store, input.serviceId, date);
+    // One read: the day, the calendars to sync first, the terms of sale.
+    const { fromMs, toMs } = loadWindow(date);
+    const read = await deps.store.readBookingContext(input.serviceId, fromMs, toMs, {
+      nowMs: deps.clock.now(),
+      staleMs: deps.calendars?.staleMs ?? 0,
+    });
+    if (hooks.consent) checkTerms(read.terms, hooks.consent);
+    let ctx = read.ctx;
+    if (deps.calendars && read.staleCalendars.length > 0) {
+      // A calendar not synced for an interval is synced first (for a bounded time), then the day read again.
+      await deps.calendars.sync(read.staleCalendars);
+      ctx = await readDay(deps.store, input.serviceId, date);
+    }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);
@@ -136,14 +163,26 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
 
     // Online bookings count against the plan's monthly cap; the artisan's own do not.
     const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
-    await holdSlot(deps, booking, {
+    const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
+    const held = await holdSlot(deps, booking, {
       actor: byArtisan?.actor ?? 'customer',
-      cap: monthlyCap === null ? null : { limit: monthlyCap, month: localMonthBounds(now, artisan.timezone) },
+      cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
+      // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
+      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
+      // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+      idempotency: hooks.idempotency ?? null,
     });
-    // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
-    await hooks.onHold?.(booking.id);
-    return chargeAndConfirm(deps, booking, byArtisan?.actor);
+    return chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
   };
+}
+
+export interface CreateBookingHooks {
+  /** Called when an earlier attempt's hold is resumed instead of taking a new one. */
+  onHold?: (bookingId: string) => Promise<void>;
+  /** The terms of sale the customer accepted (checked by the caller), recorded with the hold. */
+  consent?: { termsVersion: string | null };
+  /** The Idempotency-Key record to link to the hold, in the hold's own transaction. */
+  idempotency?: { scope: string; key: string };
 }
 
 export const planLimitReached = (): PolicyError =>
@@ -153,30 +192,28 @@ export const planLimitReached = (): PolicyError =>
   );
 
 /**
- * Takes the slot with a live hold: the database refuses any overlapping active booking. The
- * plan cap is counted after the artisan's write lock, so concurrent requests cannot overshoot.
+ * Takes the slot with a live hold, in one round trip (BookingStore.holdSlot): the database
+ * refuses any overlapping active booking, and the plan cap is counted after the artisan's
+ * write lock, so concurrent requests cannot overshoot.
  */
 async function holdSlot(
   deps: CreateBookingDeps,
   booking: BookingRecord,
-  opts: { actor: string; cap: { limit: number; month: { startMs: number; endMs: number } } | null },
-): Promise<void> {
+  opts: Pick<HoldRequest, 'actor' | 'cap' | 'consent' | 'idempotency'>,
+): Promise<{ reminderHours: number }> {
   for (let attempt = 1; ; attempt++) {
     booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
     try {
-      await deps.store.transaction(async (tx) => {
-        if (opts.cap) {
-          const taken = await tx.countBookingsCreated(booking.artisanId, opts.cap.month.startMs, opts.cap.month.endMs);
-          if (taken >= opts.cap.limit) throw planLimitReached();
-        }
-        if (await tx.busyBlockOverlaps(booking.artisanId, footprint(booking))) throw new SlotTakenError();
-        // Fixed now, so that a repeated authorisation asks the provider the very same thing.
-        const authorizeOnly = (await tx.depositCapture(booking.artisanId)) === 'authorize' && booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS;
-        booking.captureMethod = authorizeOnly ? 'manual' : 'automatic';
-        await tx.insertBooking(booking);
-        await tx.appendEvent({ bookingId: booking.id, type: 'hold_taken', actor: opts.actor, data: { channel: booking.channel } });
+      const held = await deps.store.holdSlot({
+        ...opts,
+        booking,
+        withinAuthorization: booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS,
       });
-      return;
+      if (held.outcome === 'plan_limit') throw planLimitReached();
+      if (held.outcome === 'slot_taken') throw new SlotTakenError();
+      // Fixed at the hold, so that a repeated authorisation asks the provider the very same thing.
+      booking.captureMethod = held.captureMethod;
+      return { reminderHours: held.reminderHours };
     } catch (error) {
       if (error instanceof SlotTakenError) throw slotUnavailable();
       if (error instanceof DuplicateCodeError && attempt < CODE_ATTEMPTS) continue;
@@ -194,10 +231,12 @@ export async function chargeAndConfirm(
   deps: Pick<CreateBookingDeps, 'store' | 'payments' | 'clock'>,
   booking: BookingRecord,
   actor = 'system',
+  /** The hold as this request just wrote it: the outcome is then applied in one round trip. */
+  known?: { booking: BookingRecord; reminderHours?: number },
 ): Promise<CreateBookingResult> {
   // An unreachable provider leaves the hold; the recovery settles it with the same key.
   const result = await authorizeDeposit(deps.payments, booking);
-  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor));
+  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor, known));
   const challenge =
     applied.booking.status === 'awaiting_authentication' && applied.clientSecret
       ? { clientSecret: applied.clientSecret, holdExpiresMs: applied.booking.holdExpiresMs ?? deps.clock.now() }

@@ -98,8 +98,27 @@ export interface AppliedOutcome {
 type Deps = { store: BookingStore; clock: Clock };
 
 /** Applies where a PaymentIntent stands to its booking, in one transaction (see the module comment). */
-export async function applyPaymentOutcome(deps: Deps, bookingId: string, result: DepositResult, actor = 'system'): Promise<AppliedOutcome> {
+export async function applyPaymentOutcome(
+  deps: Deps,
+  bookingId: string,
+  result: DepositResult,
+  actor = 'system',
+  /**
+   * The booking as the caller just wrote it (a hold this request took): the same writes are
+   * then planned on it and applied in one round trip if the row has not changed since; the
+   * general transaction below runs otherwise.
+   */
+  known?: { booking: BookingRecord; reminderHours?: number },
+): Promise<AppliedOutcome> {
   const now = deps.clock.now();
+  if (known && known.booking.id === bookingId) {
+    const planned = await deps.store.applyPlanned(known.booking, known, async (tx) => {
+      const current = await tx.lockBooking(bookingId);
+      if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
+      return applyLocked(tx, current, result, now, actor);
+    });
+    if (planned.applied) return planned.value;
+  }
   return deps.store.transaction(async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');

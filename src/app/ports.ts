@@ -168,6 +168,17 @@ export interface BookingStore {
   listActiveServices(): Promise<ServiceRecord[]>;
   /** Service, artisan settings and what occupies [fromMs, toMs): one query. */
   readDayContext(serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
+  /**
+   * A booking's read step in one query: the day context as readDayContext gives it, the
+   * service's calendars not synced since `staleMs` (and not leased), and the terms of sale
+   * the customer's consent is checked against (undefined when there is no artisan at all).
+   */
+  readBookingContext(
+    serviceId: string,
+    fromMs: number,
+    toMs: number,
+    calendars: { nowMs: number; staleMs: number },
+  ): Promise<{ ctx: DayContext | undefined; staleCalendars: { artisanId: string; id: string }[]; terms: { text: string | null } | undefined }>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
   findBookingById(id: string): Promise<BookingRecord | undefined>;
   /** The live hold this very request took earlier (same customer, slot and payment method). */
@@ -187,7 +198,41 @@ export interface BookingStore {
    */
   findOpenPayments(q: { quietSinceMs: number; endedSinceMs: number; limit: number }): Promise<BookingRecord[]>;
   transaction<T>(fn: (tx: BookingTx) => Promise<T>): Promise<T>;
+  /**
+   * Takes the slot with a live hold in one round trip (one statement, its own transaction):
+   * plan cap under the artisan's write lock, external busy blocks, capture strategy, the
+   * booking and its history row, the consent and the Idempotency-Key's link when given.
+   * Rejects with SlotTakenError (overlap) or DuplicateCodeError (public code taken).
+   */
+  holdSlot(request: HoldRequest): Promise<HoldOutcome>;
+  /**
+   * Runs fn against a transaction that only plans its writes, then applies them in one round
+   * trip if the booking is still as `expected` (same status, updated time and intent).
+   * `applied: false`, nothing written, when it changed meanwhile or fn needed a read the
+   * plan cannot answer: the caller then runs the general transaction.
+   */
+  applyPlanned<T>(
+    expected: BookingRecord,
+    known: { reminderHours?: number },
+    fn: (tx: BookingTx) => Promise<T>,
+  ): Promise<{ applied: true; value: T } | { applied: false }>;
 }
+
+export interface HoldRequest {
+  /** The booking to insert (status pending_payment); its captureMethod is decided by the store. */
+  booking: BookingRecord;
+  actor: string;
+  /** True when the appointment is within a card authorisation's life (authorise-only possible). */
+  withinAuthorization: boolean;
+  cap: { limit: number; fromMs: number; toMs: number } | null;
+  consent: { acceptedMs: number; termsVersion: string | null } | null;
+  idempotency: { scope: string; key: string } | null;
+}
+
+export type HoldOutcome =
+  | { outcome: 'held'; captureMethod: 'automatic' | 'manual'; reminderHours: number }
+  | { outcome: 'plan_limit' }
+  | { outcome: 'slot_taken' };
 
 /** Raised by the store when the database's exclusion constraint refuses an overlap. */
 export class SlotTakenError extends Error {

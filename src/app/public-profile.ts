@@ -23,7 +23,6 @@ export interface ConsentRecord {
 
 export interface PublicProfileStore {
   readArtisan(): Promise<PublicArtisanRow | undefined>;
-  recordConsent(publicCode: string, consent: Omit<ConsentRecord, 'refundPolicy'>): Promise<boolean>;
   readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined>;
 }
 
@@ -62,15 +61,6 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         smsOffered: planLimits(a.plan).sms,
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
       };
-    },
-    /** Before booking: the terms the customer accepted must be the artisan's current ones. */
-    async checkConsent(accepted: { termsVersion: string | null }): Promise<void> {
-      const a = await read();
-      if (termsVersion(a.termsOfSale) !== accepted.termsVersion) throw termsChanged();
-    },
-    /** After the booking is taken: when, and which terms (the policy is the booking's own). */
-    async recordConsent(publicCode: string, accepted: { termsVersion: string | null }): Promise<void> {
-      await deps.store.recordConsent(publicCode, { acceptedMs: deps.clock.now(), termsVersion: accepted.termsVersion });
     },
     readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
   };

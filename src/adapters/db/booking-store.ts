@@ -7,6 +7,7 @@ import type {
   BookingStore,
   BookingTx,
   DayContext,
+  HoldOutcome,
   OutboxMessage,
   ServiceRecord,
 } from '../../app/ports.ts';
@@ -29,6 +30,8 @@ type Row = Record<string, unknown>;
  * whatever the number of bookings and busy blocks.
  */
 const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
+/** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
+const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6) AS r`;
 const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
 
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
@@ -278,9 +281,106 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
   };
 }
 
+/** A booking as the columns of its row (jsonb_populate_record in booking_hold / booking_apply, migration 0021). */
+function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Row {
+  return {
+    id: b.id, public_code: b.publicCode, artisan_id: b.artisanId, service_id: b.serviceId, service_name: b.serviceName,
+    status: b.status, customer_name: b.customer.name, customer_email: b.customer.email, customer_phone: b.customer.phone ?? null,
+    starts_at: iso(b.startMs), ends_at: iso(b.endMs), duration_minutes: b.durationMinutes, blocked_range: blockedRange(b),
+    price_cents: b.priceCents, deposit_rate: b.depositRate, deposit_cents: b.depositCents, payment_status: b.paymentStatus,
+    payment_provider: b.paymentProvider, payment_intent_id: b.paymentIntentId, payment_method_id: b.paymentMethodId,
+    refund_cents: b.refundCents, refund_policy: b.refundPolicy, hold_expires_at: b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
+    notify_email: b.notifyEmail, notify_sms: b.notifySms, created_at: iso(b.createdMs), updated_at: iso(b.updatedMs),
+    channel: b.channel, customer_address: b.customer.address ?? null, capture_method: b.captureMethod,
+    cancelled_by: b.cancelledBy, cancelled_at: cancellation ? iso(cancellation.cancelledAtMs) : null,
+    cancellation_reason: cancellation?.reason ?? null, refund_cap_cents: b.refundCapCents,
+    disputed_at: b.dispute ? iso(b.dispute.openedMs) : null,
+    dispute: b.dispute ? { reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status } : null,
+  };
+}
+
+/** A read the planned transaction cannot answer without the database: the general path runs instead. */
+class NotPlannable extends Error {}
+
+/**
+ * A BookingTx that writes nothing: it records the writes as booking_apply operations
+ * (migration 0021) and answers the reads it knows (the booking as the caller saw it, the
+ * artisan's reminder lead time). The same code (applyTransition, the effects) thus plans
+ * the writes the general transaction would make, statement for statement.
+ */
+function planningTx(expected: BookingRecord, known: { reminderHours?: number }, uuid: () => string, ops: Row[]): BookingTx {
+  const unknown = (): never => {
+    throw new NotPlannable();
+  };
+  return {
+    insertBooking: unknown,
+    async lockBooking(id) {
+      // The booking as toBooking would read its row back: the same record the general path works on.
+      if (id !== expected.id) return unknown();
+      const { startMs, endMs } = footprint(expected);
+      return toBooking({ ...bookingColumns(expected), timezone: expected.timezone, blocked_from_ms: startMs, blocked_to_ms: endMs });
+    },
+    async updateBooking(b, cancellation) {
+      ops.push({ op: 'update', row: bookingColumns(b, cancellation) });
+    },
+    countBookingsCreated: unknown,
+    busyBlockOverlaps: unknown,
+    async putBookingBusyBlock(b) {
+      ops.push({
+        op: 'put_busy_block',
+        row: { id: uuid(), artisan_id: b.artisanId, summary: `${b.serviceName} - ${b.customer.name}`, starts_at: iso(b.startMs), ends_at: iso(b.endMs), booking_id: b.id },
+      });
+    },
+    async removeBookingBusyBlock(bookingId) {
+      ops.push({ op: 'remove_busy_block', booking_id: bookingId });
+    },
+    async enqueue(messages) {
+      if (messages.length === 0) return;
+      ops.push({
+        op: 'enqueue',
+        rows: messages.map((m) => ({
+          id: uuid(),
+          topic: m.topic,
+          booking_id: m.bookingId ?? null,
+          payload: m.payload ?? {},
+          run_at: m.runAtMs === undefined ? null : iso(m.runAtMs),
+        })),
+      });
+    },
+    async cancelPending(bookingId, topics) {
+      ops.push({ op: 'cancel_pending', booking_id: bookingId, topics });
+    },
+    supersedePending: unknown,
+    async completePending(bookingId, topics) {
+      ops.push({ op: 'complete_pending', booking_id: bookingId, topics });
+    },
+    async appendEvent(e) {
+      ops.push({ op: 'event', booking_id: e.bookingId, type: e.type, actor: e.actor, data: e.data ?? {} });
+    },
+    async reminderHours() {
+      return known.reminderHours ?? unknown();
+    },
+    depositCapture: unknown,
+  };
+}
+
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   const dayCache = new Map<string, { version: string; ctx: DayContext }>();
   let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
+  type DayAnswer = { version: string; ctx?: Row } | null;
+  /**
+   * The day context from day_context_since's answer: decoded, or the cached copy it says is
+   * current. `cached` is the copy whose version was sent (taken before the query: a concurrent
+   * request may replace the cache entry meanwhile).
+   */
+  const dayFrom = (key: string, cached: { version: string; ctx: DayContext } | undefined, answer: DayAnswer): DayContext | undefined => {
+    if (!answer) return undefined;
+    if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
+    const ctx = toDayContext(answer.ctx);
+    if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
+    dayCache.set(key, { version: answer.version, ctx });
+    return ctx;
+  };
   return {
     async listActiveServices() {
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
@@ -296,19 +396,18 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
       const cached = dayCache.get(key);
-      const rows = await db.query<{ r: { version: string; ctx?: Row } | null }>(DAY_CONTEXT_SQL, [
-        serviceId,
-        iso(fromMs),
-        iso(toMs),
-        cached?.version ?? null,
-      ]);
-      const answer = rows[0]?.r;
-      if (!answer) return undefined;
-      if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
-      const ctx = toDayContext(answer.ctx);
-      if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
-      dayCache.set(key, { version: answer.version, ctx });
-      return ctx;
+      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null]);
+      return dayFrom(key, cached, rows[0]?.r ?? null);
+    },
+    async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
+      const key = `${serviceId}|${fromMs}|${toMs}`;
+      const cached = dayCache.get(key);
+      const rows = await db.query<{ r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null } }>(
+        BOOKING_CONTEXT_SQL,
+        [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
+      );
+      const r = rows[0]!.r;
+      return { ctx: dayFrom(key, cached, r.day), staleCalendars: r.stale, terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined };
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
@@ -346,5 +445,53 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       return rows.map(toBooking);
     },
     transaction: (fn) => db.transaction((q) => fn(makeTx(q, uuid))),
+    async holdSlot(request) {
+      const { booking: b } = request;
+      const { startMs, endMs } = footprint(b);
+      const rows = await db
+        .query<{ r: { outcome: HoldOutcome['outcome']; capture_method?: 'automatic' | 'manual'; reminder_hours?: number } }>(
+          `SELECT booking_hold($1::jsonb) AS r`,
+          [
+            JSON.stringify({
+              booking: bookingColumns(b),
+              actor: request.actor,
+              from: iso(startMs),
+              to: iso(endMs),
+              within_authorization: request.withinAuthorization,
+              cap: request.cap && { limit: request.cap.limit, from: iso(request.cap.fromMs), to: iso(request.cap.toMs) },
+              consent: request.consent && { accepted_at: iso(request.consent.acceptedMs), terms_version: request.consent.termsVersion },
+              idempotency: request.idempotency,
+            }),
+          ],
+        )
+        .catch(translate);
+      const r = rows[0]!.r;
+      if (r.outcome !== 'held') return { outcome: r.outcome };
+      return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
+    },
+    async applyPlanned(expected, known, fn) {
+      const ops: Row[] = [];
+      let value;
+      try {
+        value = await fn(planningTx(expected, known, uuid, ops));
+      } catch {
+        // A read the plan cannot answer, or a refusal computed on `expected`: the general
+        // path decides on the row itself (and refuses again if the refusal stands).
+        return { applied: false };
+      }
+      const rows = await db
+        .query<{ ok: boolean }>(`SELECT booking_apply($1::jsonb) AS ok`, [
+          JSON.stringify({
+            artisan_id: expected.artisanId,
+            booking_id: expected.id,
+            status: expected.status,
+            updated_at: iso(expected.updatedMs),
+            payment_intent_id: expected.paymentIntentId,
+            ops,
+          }),
+        ])
+        .catch(translate);
+      return rows[0]?.ok ? { applied: true, value } : { applied: false };
+    },
   };
 }

@@ -6,30 +6,24 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export function makeIdempotencyStore(db: Database): IdempotencyStore {
   return {
     async begin(scope, key, requestHash, { nowMs, expiresAtMs, leaseUntilMs }) {
-      // An expired record no longer counts: the key starts afresh.
-      await db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND expires_at < $3`, [scope, key, iso(nowMs)]);
-      const inserted = await db.query(
-        `INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at, lease_expires_at) VALUES ($1, $2, $3, 'in_progress', $4, $5)
-         ON CONFLICT (scope, key) DO NOTHING RETURNING 1`,
-        [scope, key, requestHash, iso(expiresAtMs), iso(leaseUntilMs)],
+      // One round trip (migration 0022): forget an expired record, take the key, or say what holds it.
+      const rows = await db.query<{ r: { state: string; status?: number; body?: unknown; booking_id?: string | null } }>(
+        `SELECT idempotency_begin($1, $2, $3, $4, $5, $6) AS r`,
+        [scope, key, requestHash, iso(nowMs), iso(expiresAtMs), iso(leaseUntilMs)],
       );
-      if (inserted.length > 0) return { state: 'new' };
-      const rows = await db.query<{ request_hash: string; state: string; response_status: number | null; response_body: unknown }>(
-        `SELECT request_hash, state, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
-        [scope, key],
-      );
-      const row = rows[0];
-      if (!row) return { state: 'in_progress' };
-      if (row.request_hash !== requestHash) return { state: 'mismatch' };
-      if (row.state === 'done' && row.response_status !== null) return { state: 'replay', status: row.response_status, body: row.response_body };
-      // In progress: the lease decides. One retry takes an expired lease over (the UPDATE is atomic).
-      const taken = await db.query<{ booking_id: string | null }>(
-        `UPDATE idempotency_keys SET lease_expires_at = $4
-          WHERE scope = $1 AND key = $2 AND state = 'in_progress' AND (lease_expires_at IS NULL OR lease_expires_at < $3)
-          RETURNING booking_id`,
-        [scope, key, iso(nowMs), iso(leaseUntilMs)],
-      );
-      return taken[0] ? { state: 'taken_over', bookingId: taken[0].booking_id } : { state: 'in_progress' };
+      const r = rows[0]!.r;
+      switch (r.state) {
+        case 'new':
+        case 'mismatch':
+        case 'in_progress':
+          return { state: r.state };
+        case 'replay':
+          return { state: 'replay', status: r.status!, body: r.body };
+        case 'taken_over':
+          return { state: 'taken_over', bookingId: r.booking_id ?? null };
+        default:
+          throw new Error(`idempotency_begin: unexpected state ${r.state}`);
+      }
     },
     async attach(scope, key, bookingId) {
       await db.query(`UPDATE idempotency_keys SET booking_id = $3 WHERE scope = $1 AND key = $2`, [scope, key, bookingId]);

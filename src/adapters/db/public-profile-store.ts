@@ -25,17 +25,6 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         termsOfSale: (a.terms_of_sale as string | null) ?? null,
       };
     },
-    /** Records the consent of the booking with this public code; false when there is no such booking. */
-    /** The policy accepted is the one the booking was made with (the booking's own copy). */
-    async recordConsent(publicCode: string, consent: Omit<ConsentRecord, 'refundPolicy'>): Promise<boolean> {
-      const rows = await db.query(
-        `INSERT INTO booking_consents (booking_id, artisan_id, accepted_at, terms_version, refund_policy)
-         SELECT b.id, b.artisan_id, $2, $3, b.refund_policy FROM bookings b WHERE b.public_code = $1
-         ON CONFLICT (booking_id) DO NOTHING RETURNING booking_id`,
-        [publicCode, new Date(consent.acceptedMs).toISOString(), consent.termsVersion],
-      );
-      return rows.length > 0;
-    },
     async readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined> {
       const rows = await db.query<{ accepted_at: string | Date; terms_version: string | null; refund_policy: RefundPolicy | string }>(
         `SELECT c.accepted_at, c.terms_version, c.refund_policy FROM booking_consents c JOIN bookings b ON b.id = c.booking_id

@@ -214,11 +214,10 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         manage: uc.manageUrl(booking),
         calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
       });
-      const run = async (onHold?: (bookingId: string) => Promise<void>) => {
-        // Accepted terms must be the current ones; the consent is kept with the booking.
-        if (consent) await uc.publicProfile.checkConsent(consent);
-        const created = await uc.createBooking(input, undefined, { onHold });
-        if (consent) await uc.publicProfile.recordConsent(created.booking.publicCode, consent);
+      const run = async (key?: IdempotencyLink) => {
+        // The terms accepted are checked against the current ones in the booking's read step; the
+        // consent is written with the hold, in its transaction.
+        const created = await uc.createBooking(input, undefined, { onHold: key?.attach, idempotency: key?.record, consent });
         const { status, body } = presentCreated(created, deps.paymentProvider);
         return { status, body: { ...body, links: links(created.booking) } };
       };
@@ -397,6 +396,14 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   );
 }
 
+/** How a booking request's hold is linked to its Idempotency-Key record (a retry after a crash resumes it). */
+interface IdempotencyLink {
+  /** Links an earlier attempt's hold, when that hold is resumed. */
+  attach: (bookingId: string) => Promise<void>;
+  /** The record a new hold is linked to, in the hold's own transaction. */
+  record: { scope: string; key: string };
+}
+
 /**
  * Replays the first response to a key (decisions §5). Domain outcomes (201, 4xx) are kept;
  * a fault forgets the key so that the client's retry is processed afresh.
@@ -406,7 +413,7 @@ async function withIdempotency(
   request: FastifyRequest,
   reply: FastifyReply,
   key: string,
-  run: (onHold: (bookingId: string) => Promise<void>) => Promise<{ status: number; body: unknown }>,
+  run: (link: IdempotencyLink) => Promise<{ status: number; body: unknown }>,
 ): Promise<FastifyReply> {
   if (!IDEMPOTENCY_KEY_RE.test(key)) {
     throw new ValidationError([{ field: 'Idempotency-Key', message: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères imprimables." }]);
@@ -430,7 +437,7 @@ async function withIdempotency(
   try {
     // Taken over from a request that died: its booking's real outcome, or a fresh attempt when it made none.
     const resumed = begun.state === 'taken_over' && begun.bookingId ? await deps.useCases.resumeBooking(begun.bookingId) : undefined;
-    outcome = resumed ? presentCreated(resumed, deps.paymentProvider) : await run(attach);
+    outcome = resumed ? presentCreated(resumed, deps.paymentProvider) : await run({ attach, record: { scope, key } });
   } catch (error) {
     if (error instanceof AppError && statusOf(error) < 500) {
       outcome = { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
