@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './proc.ts';
-import { fetchSlots } from './measure.ts';
+import { bookingBodies, fetchSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { startServer, type ServerOptions } from './server.ts';
 
@@ -74,24 +74,14 @@ async function runOne(
   try {
     const slots = await freeSlots(handle.url, WARM_SLOTS + roundsWanted * SLOTS);
     const post = { url: handle.url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS };
-    const body = (chosen: typeof slots, perSlot: number, prefix: string) => (i: number) => {
-      const slot = chosen[Math.floor(i / perSlot) % chosen.length]!;
-      return JSON.stringify({
-        serviceId: 'diag',
-        date: slot.date,
-        time: slot.time,
-        customer: { name: `Client Bench ${i}`, email: `${prefix}${i}@exemple.fr`, phone: '06 12 34 56 78' },
-        paymentMethodId: 'pm_card_visa',
-      });
-    };
     const insert = () => costed({ ...post, path: '/bench/insert', amount: SLOTS * PER_SLOT, body: () => '{}' });
     // Warm-up (JIT, pools): creation on slots of their own, and the INSERT route.
-    await runLoad({ ...post, path: '/api/bookings', amount: WARM_SLOTS * 4, body: body(slots.slice(0, WARM_SLOTS), 4, 'warm') });
+    await runLoad({ ...post, path: '/api/bookings', amount: WARM_SLOTS * 4, body: bookingBodies(slots.slice(0, WARM_SLOTS), 4, 'warm') });
     await insert();
     const rounds: CreationRun['rounds'] = [];
     for (let r = 0; r < roundsWanted; r++) {
       const chosen = slots.slice(WARM_SLOTS + r * SLOTS, WARM_SLOTS + (r + 1) * SLOTS);
-      const creation = await costed({ ...post, path: '/api/bookings', amount: SLOTS * PER_SLOT, body: body(chosen, PER_SLOT, `bench${r}-`) });
+      const creation = await costed({ ...post, path: '/api/bookings', amount: SLOTS * PER_SLOT, body: bookingBodies(chosen, PER_SLOT, `bench${r}-`) });
       const baseline = await insert();
       rounds.push({ creation, insert: baseline });
       log(

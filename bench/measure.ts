@@ -107,3 +107,20 @@ export async function fetchSlots(url: string, date: string): Promise<Availabilit
   if (res.status !== 200) throw new Error(`availability ${date}: HTTP ${res.status} ${await res.text()}`);
   return ((await res.json()) as AvailabilityBody).slots;
 }
+
+/**
+ * The body of the i-th booking request of a contention run: `perSlot` requests in a row for
+ * each of `slots` (so the requests in flight race for the same slot), each from its own customer.
+ */
+export function bookingBodies(slots: { date: string; time: string }[], perSlot: number, prefix: string): (i: number) => string {
+  return (i) => {
+    const slot = slots[Math.floor(i / perSlot) % slots.length] ?? { date: '', time: '' };
+    return JSON.stringify({
+      serviceId: 'diag',
+      date: slot.date,
+      time: slot.time,
+      customer: { name: `Client Bench ${i}`, email: `${prefix}${i}@exemple.fr`, phone: '06 12 34 56 78' },
+      paymentMethodId: 'pm_card_visa',
+    });
+  };
+}

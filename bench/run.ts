@@ -34,7 +34,7 @@ import { loadWindow, planDay, readDay } from '../src/app/day-plan.ts';
 import { dayOccupancy, loadDataset, openWeekdayAhead, overlappingPairs, type DatasetSummary } from './dataset.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { memoryOf } from './proc.ts';
-import { fetchSlots, measure, runProbe, type Engine, type Measured } from './measure.ts';
+import { bookingBodies, fetchSlots, measure, runProbe, type Engine, type Measured } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { explainPglite, explainPostgres } from './explain.ts';
 import { sourceFingerprint } from './fingerprint.ts';
@@ -240,26 +240,16 @@ async function runEngine(engine: Engine, prepared: Prepared): Promise<EngineRepo
     const chosen = free.slice(0, CONTENTION_SLOTS);
     const warmSlots = free.slice(CONTENTION_SLOTS, CONTENTION_SLOTS + WARMUP_SLOTS);
     const days = new Set(chosen.map((s) => s.date));
-    const bookingBody = (slots: typeof chosen, perSlot: number, prefix: string) => (i: number) => {
-      const slot = slots[Math.floor(i / perSlot) % slots.length] ?? { date: '', time: '' };
-      return JSON.stringify({
-        serviceId: 'diag',
-        date: slot.date,
-        time: slot.time,
-        customer: { name: `Client Bench ${i}`, email: `${prefix}${i}@exemple.fr`, phone: '06 12 34 56 78' },
-        paymentMethodId: 'pm_card_visa',
-      });
-    };
     const post = { url: server.url, path: '/api/bookings', method: 'POST' as const, headers: { 'content-type': 'application/json' } };
     if (warmSlots.length > 0) {
-      await runLoad({ ...post, connections: CONTENTION_CONNECTIONS, amount: warmSlots.length * 4, body: bookingBody(warmSlots, 4, 'warm') });
+      await runLoad({ ...post, connections: CONTENTION_CONNECTIONS, amount: warmSlots.length * 4, body: bookingBodies(warmSlots, 4, 'warm') });
     }
     // 10 requests per slot, in a row: the first 20 in flight race for two slots.
     const contentionResult = await measure(engine, server, {
       ...post,
       connections: CONTENTION_CONNECTIONS,
       amount: CONTENTION_REQUESTS,
-      body: bookingBody(chosen, CONTENTION_REQUESTS / Math.max(1, chosen.length), 'bench'),
+      body: bookingBodies(chosen, CONTENTION_REQUESTS / Math.max(1, chosen.length), 'bench'),
     });
     const memoryAfter = memoryOf(server.pid);
     await server.stop();

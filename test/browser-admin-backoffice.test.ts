@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, setDemoPassword } from './helpers/admin.ts';
 import { resetBookings, type Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import { REPO_ROOT } from './helpers/process.ts';
 import { bookingBody, type TestService } from './helpers/service.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
@@ -48,11 +48,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
   const signIn = async (viewport?: { width: number; height: number }): Promise<Page> => {
     open = await openGuardedPage(browser, t.origin, viewport ? { viewport } : {});
     const { page } = open;
-    await page.goto(`${t.origin}/admin`);
-    await page.getByLabel('Adresse e-mail').fill(DEMO_ARTISAN_EMAIL);
-    await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    await signInDemoArtisan(page, t.origin);
     return page;
   };
   const go = async (page: Page, link: string, heading: string) => {

@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, setDemoPassword } from './helpers/admin.ts';
+import { setDemoPassword } from './helpers/admin.ts';
 import type { Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import { startFakeGoogle, type FakeGoogle } from './helpers/fake-google.ts';
 import { startFakeMicrosoft, type FakeMicrosoft } from './helpers/fake-microsoft.ts';
 import type { TestService } from './helpers/service.ts';
@@ -53,11 +53,7 @@ describe(`the Calendriers screen with Google and Outlook in headless Chromium on
     const open = await openGuardedPage(browser, t.origin, { ...(viewport ? { viewport } : {}), allowOrigins: [google.url, ms.url] });
     pages.push(open);
     const { page } = open;
-    await page.goto(`${t.origin}/admin`);
-    await page.getByLabel('Adresse e-mail').fill(DEMO_ARTISAN_EMAIL);
-    await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    await signInDemoArtisan(page, t.origin);
     await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: 'Calendriers', exact: true }).click();
     await page.getByRole('heading', { name: 'Calendriers', level: 1 }).waitFor();
     return page;

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { freePort, REPO_ROOT } from './process.ts';
 import { startTestService, type TestService } from './service.ts';
 import { resetBookings, type Engine } from './db.ts';
+import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD } from './admin.ts';
 
 /**
  * Browser tests of the customer's site and the back office: Debian's Chromium (headless,
@@ -196,3 +197,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Visible text with its (non-breaking) spaces made plain. */
 export const plain = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+/** Signs the demo artisan in through the back office's form at `origin` and waits for the agenda. */
+export async function signInDemoArtisan(page: Page, origin: string): Promise<void> {
+  await page.goto(`${origin}/admin`);
+  await page.getByLabel('Adresse e-mail').fill(DEMO_ARTISAN_EMAIL);
+  await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+}
