@@ -21,7 +21,7 @@ import { bookingBodies, fetchSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { startServer, type ServerOptions } from './server.ts';
 
-const CONNECTIONS = 20;
+const CONNECTIONS = Math.max(1, Math.round(Number(process.env.BENCH_CREATION_CONNECTIONS || 20)));
 const SLOTS = 20;
 const PER_SLOT = 10;
 const WARM_SLOTS = 10;
