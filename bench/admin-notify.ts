@@ -26,7 +26,7 @@ import { adminAuthOn } from '../src/main.ts';
 import { openWeekdayAhead } from './dataset.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import type { LoopStats } from './loop-monitor.ts';
-import { fetchSlots, measure, runProbe, type Engine, type Measured } from './measure.ts';
+import { fetchSlots, measure, routeCells, runProbe, type Engine, type Measured } from './measure.ts';
 import { cpuSecondsOf } from './proc.ts';
 import { fmt, statusList, table } from './report.ts';
 import { sleep, startServer, type ServerHandle } from './server.ts';
@@ -488,14 +488,7 @@ export function adminNotifySummary(reports: AdminNotifyReport[], config: Pick<Ad
         withRoutes.flatMap((r) => {
           const pub = r.routes.find((x) => x.route === 'public availability')?.m;
           return r.routes.map(({ route, m }) => [
-            r.engine,
-            route,
-            fmt(m.rps, 0),
-            fmt(m.p50, 2),
-            fmt(m.p99, 2),
-            String(m.failures),
-            fmt(m.serverCpuMsPerReq, 3),
-            fmt(m.dbCpuMsPerReq, 3),
+            ...routeCells(r.engine, route, m),
             pub ? fmt(m.rps / pub.rps, 2) : 'n/a',
             pub ? fmt(m.p99 / pub.p99, 2) : 'n/a',
           ]);

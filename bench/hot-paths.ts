@@ -15,7 +15,7 @@
 import type { Temporal } from 'temporal-polyfill';
 import { runLoad, type LoadResult } from './load.ts';
 import type { LoopStats } from './loop-monitor.ts';
-import { measure, runProbe, type Engine, type Measured } from './measure.ts';
+import { measure, routeCells, runProbe, type Engine, type Measured } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { sleep, startServer } from './server.ts';
 
@@ -134,14 +134,7 @@ export function hotPathsSummary(reports: HotPathsReport[], config: Pick<HotPaths
         withRoutes.flatMap((r) => {
           const health = r.routes.find((x) => x.route === 'health')?.m.rps ?? NaN;
           return r.routes.map(({ route, m }) => [
-            r.engine,
-            route,
-            fmt(m.rps, 0),
-            fmt(m.p50, 2),
-            fmt(m.p99, 2),
-            String(m.failures),
-            fmt(m.serverCpuMsPerReq, 3),
-            fmt(m.dbCpuMsPerReq, 3),
+            ...routeCells(r.engine, route, m),
             route === 'health' ? '1.00' : `${fmt(m.rps / health, 2)}${m.rps / health >= 0.8 ? ' (met)' : ' (missed)'}`,
           ]);
         }),

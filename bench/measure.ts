@@ -6,6 +6,7 @@ import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { busiestOthers, cpuSecondsOf, machineCpu, processesCpu } from './proc.ts';
 import type { LoopStats } from './loop-monitor.ts';
 import { ROOT, type ServerHandle, type ServerOptions } from './server.ts';
+import { fmt } from './report.ts';
 
 export interface Measured extends LoadResult {
   serverCpuPct: number;
@@ -123,4 +124,9 @@ export function bookingBodies(slots: { date: string; time: string }[], perSlot: 
       paymentMethodId: 'pm_card_visa',
     });
   };
+}
+
+/** The cells every read-route table starts with: database, route, req/s, p50, p99, failures, server and PostgreSQL CPU per request. */
+export function routeCells(engine: string, route: string, m: Measured): string[] {
+  return [engine, route, fmt(m.rps, 0), fmt(m.p50, 2), fmt(m.p99, 2), String(m.failures), fmt(m.serverCpuMsPerReq, 3), fmt(m.dbCpuMsPerReq, 3)];
 }

@@ -34,7 +34,7 @@ import { loadWindow, planDay, readDay } from '../src/app/day-plan.ts';
 import { dayOccupancy, loadDataset, openWeekdayAhead, overlappingPairs, type DatasetSummary } from './dataset.ts';
 import { runLoad, type LoadResult } from './load.ts';
 import { memoryOf } from './proc.ts';
-import { bookingBodies, fetchSlots, measure, runProbe, type Engine, type Measured } from './measure.ts';
+import { bookingBodies, fetchSlots, measure, routeCells, runProbe, type Engine, type Measured } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { explainPglite, explainPostgres } from './explain.ts';
 import { sourceFingerprint } from './fingerprint.ts';
@@ -367,14 +367,7 @@ function summary(reports: EngineReport[], machine: string[]): string {
         (['availability', 'health', 'trivial'] as const).map((route) => {
           const m = r.routes[route];
           return [
-            r.engine,
-            route,
-            fmt(m.rps, 0),
-            fmt(m.p50, 2),
-            fmt(m.p99, 2),
-            String(m.failures),
-            fmt(m.serverCpuMsPerReq, 3),
-            fmt(m.dbCpuMsPerReq, 3),
+            ...routeCells(r.engine, route, m),
             `${fmt(m.serverCpuPct, 0)} / ${fmt(m.dbCpuPct, 0)} / ${fmt(m.clientCpuPct, 0)} / ${fmt(m.otherCpuPct, 0)} (${fmt(m.machineCpuPct, 0)})`,
             `${fmt(m.loop.utilization * 100, 0)} / ${fmt(m.loop.delayP99, 2)}`,
           ];
