@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/db.ts';
-import { adminHeaders } from './helpers/admin.ts';
 import { startFakeGoogle, type FakeGoogle } from './helpers/fake-google.ts';
-import { bookingBody, serviceForSuite } from './helpers/service.ts';
+import { bookingBody, calendarTestKit, serviceForSuite } from './helpers/service.ts';
 
 /**
  * Google Calendar with the official clients (google-auth-library, @googleapis/calendar)
@@ -28,12 +27,7 @@ describe.each(ENGINES)('Google Calendar connection on %s', (engine) => {
       },
     } as Record<string, string>,
   });
-  const admin = (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => t.request(method, `/api/admin${url}`, body, adminHeaders());
-  const taken = async (date: string) =>
-    ((await t.request('GET', `/api/availability?serviceId=diag&date=${date}`)).body.slots as any[]).filter((s) => !s.available).map((s) => s.time);
-  const drain = async () => {
-    for (let i = 0; i < 20 && (await t.service.worker.runOnce()) > 0; i++);
-  };
+  const { admin, taken, drain } = calendarTestKit(t);
 
   it('OAuth code flow with PKCE, paged import, bookings inserted/patched/deleted, 401 after revocation shown on the connection', async () => {
     google.events.clear();

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/db.ts';
-import { adminHeaders } from './helpers/admin.ts';
 import { startFakeMicrosoft, type FakeGraphEvent, type FakeMicrosoft } from './helpers/fake-microsoft.ts';
-import { bookingBody, serviceForSuite } from './helpers/service.ts';
+import { bookingBody, calendarTestKit, serviceForSuite } from './helpers/service.ts';
 
 /**
  * Outlook through Microsoft Graph: oauth4webapi and the official Graph client pointed at a local
@@ -32,12 +31,7 @@ describe.each(ENGINES)('Outlook (Microsoft Graph) connection on %s', (engine) =>
       },
     } as Record<string, string>,
   });
-  const admin = (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown) => t.request(method, `/api/admin${url}`, body, adminHeaders());
-  const taken = async (date: string) =>
-    ((await t.request('GET', `/api/availability?serviceId=diag&date=${date}`)).body.slots as any[]).filter((s) => !s.available).map((s) => s.time);
-  const drain = async () => {
-    for (let i = 0; i < 20 && (await t.service.worker.runOnce()) > 0; i++);
-  };
+  const { admin, taken, drain } = calendarTestKit(t);
   const put = (e: FakeGraphEvent) => ms.events.set(e.id, e);
 
   it('code flow with PKCE, paged calendarView delta round, Windows zones, all-day, free and cancelled, bookings created/patched/deleted, 401 after revocation shown', async () => {

@@ -7,7 +7,7 @@ import { compose, type Service } from '../../src/main.ts';
 import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
 import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { TEST_ADMIN_TOKEN } from './admin.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders } from './admin.ts';
 import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
 
 /** A clock the test sets; starts on Monday 2027-03-01 08:00 in Paris (07:00 UTC). */
@@ -127,4 +127,18 @@ export function serviceForSuite(engine: Engine, startMs: number, options?: Param
       return current[property as keyof TestService];
     },
   });
+}
+
+/** Calendar suites' shortcuts on a test service: the admin API with the test token, the times the public availability shows taken, the worker run dry. */
+export function calendarTestKit(t: TestService) {
+  return {
+    admin: (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown) => t.request(method, `/api/admin${url}`, body, adminHeaders()),
+    taken: async (date: string): Promise<string[]> =>
+      ((await t.request('GET', `/api/availability?serviceId=diag&date=${date}`)).body.slots as { time: string; available: boolean }[])
+        .filter((s) => !s.available)
+        .map((s) => s.time),
+    drain: async (): Promise<void> => {
+      for (let i = 0; i < 20 && (await t.service.worker.runOnce()) > 0; i++);
+    },
+  };
 }
