@@ -1,33 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
-import { compose, type Service } from '../src/main.ts';
-import { ENGINES, createTestDatabase, insertCalendarBlock, type Engine, type TestDatabase } from './helpers/db.ts';
-import { TestClock, bookingBody, parisDate } from './helpers/service.ts';
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../src/main.ts';
+import { ENGINES, insertCalendarBlock, type TestDatabase } from './helpers/db.ts';
+import { TestClock, bookingBody, parisDate, twoInstances } from './helpers/service.ts';
 import { Temporal } from 'temporal-polyfill';
 import type { Database } from '../src/adapters/db/database.ts';
 import { makeBookingStore } from '../src/adapters/db/booking-store.ts';
 import { loadWindow } from '../src/app/day-plan.ts';
-
-/** Two instances of the service (each with its own caches) on one test database, for the enclosing describe block. */
-function twoInstances(engine: Engine, clock: TestClock, started: (database: TestDatabase, a: Service, b: Service) => void): void {
-  let database: TestDatabase | undefined;
-  let a: Service | undefined;
-  let b: Service | undefined;
-  beforeAll(async () => {
-    database = await createTestDatabase(engine);
-    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_READ_PER_MINUTE: '100000', RATE_LIMIT_CREATE_PER_MINUTE: '100000' });
-    const random = { uuid: () => randomUUID(), bytes: (n: number) => randomBytes(n) };
-    a = await compose(config, { db: database.db, clock, random });
-    b = await compose(config, { db: database.db, clock, random });
-    started(database, a, b);
-  });
-  afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.destroy();
-  });
-}
 
 // Two instances of the service on one database, each with its own in-process cache of the
 // day's data: a change made through one instance, or straight in the database, must show at

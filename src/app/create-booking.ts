@@ -11,7 +11,9 @@ import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
 import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
-import { findOfferedSlot, loadWindow, parseRequestedStart, planDay, readDay } from './day-plan.ts';
+import { findOfferedSlot, loadWindow, offeredByRules, parseRequestedStart, planDay, readDay, withinHorizon } from './day-plan.ts';
+import type { Temporal } from 'temporal-polyfill';
+import type { Slot } from '../domain/slots.ts';
 import { termsChanged } from './public-profile.ts';
 import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
@@ -23,6 +25,8 @@ import {
   type BookingRecord,
   type BookingStore,
   type Clock,
+  type Customer,
+  type DayContext,
   type HoldRequest,
   type PaymentProvider,
   type Randomness,
@@ -73,6 +77,8 @@ function checkTerms(terms: { text: string | null } | undefined, accepted: { term
 const CODE_ATTEMPTS = 5;
 
 export function makeCreateBooking(deps: CreateBookingDeps) {
+  /** Days whose rules a booking was checked against, by service and date (holdFromKept). */
+  const keptDays = new Map<string, KeptDay>();
   return async function createBooking(
     input: CreateBookingInput,
     byArtisan?: ArtisanBookingOptions,
@@ -89,6 +95,15 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       throw new ValidationError(details);
     }
 
+    const dayKey = `${input.serviceId}|${date.toString()}`;
+    // Hold first: the day's rules were read before and the hold confirms they still hold.
+    const kept = keptDays.get(dayKey);
+    if (kept) {
+      const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, notifySms, byArtisan, hooks });
+      if (fast) return fast;
+      keptDays.delete(dayKey);
+    }
+
     // One read: the day, the calendars to sync first, the terms of sale.
     const { fromMs, toMs } = loadWindow(date);
     const read = await deps.store.readBookingContext(input.serviceId, fromMs, toMs, {
@@ -101,18 +116,20 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       // A calendar not synced for an interval is synced first (for a bounded time), then the day read again.
       await deps.calendars.sync(read.staleCalendars);
       ctx = await readDay(deps.store, input.serviceId, date);
+    } else if (ctx && read.rulesStamp !== null) {
+      if (keptDays.size >= KEPT_DAYS) keptDays.clear();
+      keptDays.set(dayKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
     }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);
     const slot = findOfferedSlot(plan, date, minutes, 'date');
-    const { service, artisan } = ctx;
     if (!slot.available) {
       // The customer retrying after "payment unavailable": their own hold still holds the
       // slot. Resume it (same booking, same idempotency key) instead of refusing them.
       const own = await deps.store.findOwnHold({
-        artisanId: artisan.id,
-        serviceId: service.id,
+        artisanId: ctx.artisan.id,
+        serviceId: ctx.service.id,
         startMs: slot.startMs,
         customer,
         paymentMethodId: input.paymentMethodId ?? null,
@@ -123,57 +140,121 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       }
       throw slotUnavailable();
     }
-
-    const waived = byArtisan?.collectDeposit === false;
-    const booking: BookingRecord = {
-      id: deps.random.uuid(),
-      publicCode: '',
-      artisanId: artisan.id,
-      serviceId: service.id,
-      serviceName: service.name,
-      status: 'pending_payment',
-      channel: byArtisan ? 'phone' : 'online',
-      customer,
-      startMs: slot.startMs,
-      endMs: slot.endMs,
-      durationMinutes: service.durationMinutes,
-      bufferBeforeMinutes: service.bufferBeforeMinutes,
-      bufferAfterMinutes: service.bufferAfterMinutes,
-      priceCents: service.basePriceCents,
-      depositRate: waived ? 0 : service.depositRate,
-      depositCents: waived ? 0 : depositCents(service.basePriceCents, service.depositRate),
-      paymentStatus: 'pending',
-      paymentProvider: waived ? null : deps.payments.name,
-      paymentIntentId: null,
-      paymentMethodId: input.paymentMethodId ?? null,
-      refundCents: 0,
-      refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
-      notifyEmail: input.notifications?.email ?? true,
-      // Asked for on a starter plan: accepted, e-mail only, and the response says so (README).
-      notifySms: notifySms && planLimits(artisan.plan).sms,
-      timezone: artisan.timezone,
-      holdExpiresMs: now + deps.holdMinutes * 60_000,
-      captureMethod: 'automatic',
-      refundCapCents: null,
-      dispute: null,
-      cancelledBy: null,
-      createdMs: now,
-      updatedMs: now,
-    };
-
-    // Online bookings count against the plan's monthly cap; the artisan's own do not.
-    const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
-    const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
-    const held = await holdSlot(deps, booking, {
-      actor: byArtisan?.actor ?? 'customer',
-      cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
-      // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
-      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
-      // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
-      idempotency: hooks.idempotency ?? null,
-    });
-    return chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
+    const held = await holdNew(deps, { input, ctx, slot, customer, notifySms, byArtisan, hooks, now });
+    if (!held) throw slotUnavailable();
+    return held;
   };
+}
+
+/**
+ * The booking held on a kept copy of the day's rules, in one round trip: the time must be
+ * one the rules offer, within notice and horizon; the hold itself refuses overlaps and
+ * answers `stale` when the rules moved. Undefined: the caller reads the day and decides
+ * (rules changed, terms to check again, time not offered, the customer's own hold to resume).
+ */
+async function holdFromKept(
+  deps: CreateBookingDeps,
+  kept: KeptDay,
+  q: Omit<HoldQuery, 'ctx' | 'slot' | 'now'> & { date: Temporal.PlainDate; minutes: number },
+): Promise<CreateBookingResult | undefined> {
+  const { ctx } = kept;
+  if (!ctx.service.isActive) return undefined;
+  if (q.hooks.consent && (!kept.terms || termsVersion(kept.terms.text) !== q.hooks.consent.termsVersion)) return undefined;
+  const now = deps.clock.now();
+  if (!withinHorizon(ctx, q.date, now)) return undefined;
+  kept.offered ??= offeredByRules(ctx, kept.date);
+  const slot = kept.offered.get(q.minutes);
+  if (!slot || slot.startMs < now + ctx.artisan.minNoticeMinutes * 60_000) return undefined;
+  const planned = {
+    rulesStamp: kept.rulesStamp,
+    ...(deps.calendars ? { calendars: { staleBeforeMs: now - deps.calendars.staleMs, nowMs: now } } : {}),
+  };
+  return holdNew(deps, { ...q, ctx, slot, now, planned });
+}
+
+/** A day whose rules a booking was checked against, kept for the holds that follow (holdFromKept). */
+interface KeptDay {
+  ctx: DayContext;
+  terms: { text: string | null } | undefined;
+  rulesStamp: string;
+  date: Temporal.PlainDate;
+  /** The rules' times, computed on first use. */
+  offered: Map<number, Slot> | undefined;
+}
+
+const KEPT_DAYS = 2_000;
+
+interface HoldQuery {
+  input: CreateBookingInput;
+  ctx: DayContext;
+  slot: Slot;
+  customer: Customer;
+  notifySms: boolean;
+  byArtisan: ArtisanBookingOptions | undefined;
+  hooks: CreateBookingHooks;
+  now: number;
+  planned?: HoldRequest['planned'];
+}
+
+/**
+ * Holds the slot for a new booking and charges the deposit. Undefined when a hold planned on
+ * a kept copy (`planned`) must be decided by a fresh read instead (stale rules, or the range
+ * held by this customer's own hold).
+ */
+async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBookingResult | undefined> {
+  const { input, ctx, slot, customer, notifySms, byArtisan, hooks, now } = q;
+  const { service, artisan } = ctx;
+  const waived = byArtisan?.collectDeposit === false;
+  const booking: BookingRecord = {
+    id: deps.random.uuid(),
+    publicCode: '',
+    artisanId: artisan.id,
+    serviceId: service.id,
+    serviceName: service.name,
+    status: 'pending_payment',
+    channel: byArtisan ? 'phone' : 'online',
+    customer,
+    startMs: slot.startMs,
+    endMs: slot.endMs,
+    durationMinutes: service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
+    priceCents: service.basePriceCents,
+    depositRate: waived ? 0 : service.depositRate,
+    depositCents: waived ? 0 : depositCents(service.basePriceCents, service.depositRate),
+    paymentStatus: 'pending',
+    paymentProvider: waived ? null : deps.payments.name,
+    paymentIntentId: null,
+    paymentMethodId: input.paymentMethodId ?? null,
+    refundCents: 0,
+    refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
+    notifyEmail: input.notifications?.email ?? true,
+    // Asked for on a starter plan: accepted, e-mail only, and the response says so (README).
+    notifySms: notifySms && planLimits(artisan.plan).sms,
+    timezone: artisan.timezone,
+    holdExpiresMs: now + deps.holdMinutes * 60_000,
+    captureMethod: 'automatic',
+    refundCapCents: null,
+    dispute: null,
+    cancelledBy: null,
+    createdMs: now,
+    updatedMs: now,
+  };
+
+  // Online bookings count against the plan's monthly cap; the artisan's own do not.
+  const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
+  const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
+  const held = await holdSlot(deps, booking, {
+    planned: q.planned,
+    actor: byArtisan?.actor ?? 'customer',
+    cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
+    // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
+    consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
+    // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+    idempotency: hooks.idempotency ?? null,
+  });
+  if (!held) return undefined;
+  return chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
 }
 
 export interface CreateBookingHooks {
@@ -199,8 +280,8 @@ export const planLimitReached = (): PolicyError =>
 async function holdSlot(
   deps: CreateBookingDeps,
   booking: BookingRecord,
-  opts: Pick<HoldRequest, 'actor' | 'cap' | 'consent' | 'idempotency'>,
-): Promise<{ reminderHours: number }> {
+  opts: Pick<HoldRequest, 'actor' | 'cap' | 'consent' | 'idempotency' | 'planned'>,
+): Promise<{ reminderHours: number } | undefined> {
   for (let attempt = 1; ; attempt++) {
     booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
     try {
@@ -210,6 +291,7 @@ async function holdSlot(
         withinAuthorization: booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS,
       });
       if (held.outcome === 'plan_limit') throw planLimitReached();
+      if (held.outcome === 'stale' || (held.outcome === 'slot_taken' && held.own && opts.planned)) return undefined;
       if (held.outcome === 'slot_taken') throw new SlotTakenError();
       // Fixed at the hold, so that a repeated authorisation asks the provider the very same thing.
       booking.captureMethod = held.captureMethod;

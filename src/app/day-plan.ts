@@ -65,6 +65,35 @@ export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number
   return { day, opening: summarizeOpening(day), slots, today, lastBookableDate };
 }
 
+/**
+ * The times a service's rules offer on one local day, by start minute, whatever occupies the
+ * day and whenever asked: no occupations, no minimum notice, no horizon (the caller checks
+ * those). What a booking held first (HoldRequest.planned) is checked against; the database
+ * decides overlaps with bookings and calendar blocks itself.
+ */
+export function offeredByRules(ctx: DayContext, date: Temporal.PlainDate): Map<number, Slot> {
+  const { artisan, service } = ctx;
+  const slots = computeSlots({
+    date,
+    timeZone: artisan.timezone,
+    day: resolveDaySchedule(date, artisan.schedule),
+    stepMinutes: artisan.slotStepMinutes,
+    durationMinutes: service.durationMinutes,
+    bufferBeforeMinutes: service.bufferBeforeMinutes,
+    bufferAfterMinutes: service.bufferAfterMinutes,
+    occupations: [],
+    notBeforeMs: Number.NEGATIVE_INFINITY,
+    lastBookableDate: date,
+  });
+  return new Map(slots.map((slot) => [slot.startMinutes, slot]));
+}
+
+/** Whether `date` lies between the artisan's today and the booking horizon, at `nowMs`. */
+export function withinHorizon(ctx: DayContext, date: Temporal.PlainDate, nowMs: number): boolean {
+  const today = todayIn(ctx.artisan.timezone, nowMs);
+  return date.until(today).sign <= 0 && date.until(addDays(today, ctx.artisan.bookingHorizonDays)).sign >= 0;
+}
+
 /** Parses a requested local date and "HH:MM", adding per-field details for what is wrong. */
 export function parseRequestedStart(
   input: { date: string; time: string },

@@ -178,7 +178,13 @@ export interface BookingStore {
     fromMs: number,
     toMs: number,
     calendars: { nowMs: number; staleMs: number },
-  ): Promise<{ ctx: DayContext | undefined; staleCalendars: { artisanId: string; id: string }[]; terms: { text: string | null } | undefined }>;
+  ): Promise<{
+    ctx: DayContext | undefined;
+    staleCalendars: { artisanId: string; id: string }[];
+    terms: { text: string | null } | undefined;
+    /** What the day's offered times depend on besides its occupations (migration 0024); HoldRequest.planned sends it back. */
+    rulesStamp: string | null;
+  }>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
   findBookingById(id: string): Promise<BookingRecord | undefined>;
   /** The live hold this very request took earlier (same customer, slot and payment method). */
@@ -227,12 +233,20 @@ export interface HoldRequest {
   cap: { limit: number; fromMs: number; toMs: number } | null;
   consent: { acceptedMs: number; termsVersion: string | null } | null;
   idempotency: { scope: string; key: string } | null;
+  /**
+   * Set when the time was checked against a kept copy of the day's rules, not a fresh read:
+   * the hold answers `stale` if that copy's rules stamp moved or, with `calendars`, a calendar
+   * is due for its sync before a booking (not synced since `staleBeforeMs`, not leased at `nowMs`).
+   */
+  planned?: { rulesStamp: string; calendars?: { staleBeforeMs: number; nowMs: number } };
 }
 
 export type HoldOutcome =
   | { outcome: 'held'; captureMethod: 'automatic' | 'manual'; reminderHours: number }
   | { outcome: 'plan_limit' }
-  | { outcome: 'slot_taken' };
+  /** `own`: the range is held by this very customer's live hold (same slot, details and payment method). */
+  | { outcome: 'slot_taken'; own?: boolean }
+  | { outcome: 'stale' };
 
 /** Raised by the store when the database's exclusion constraint refuses an overlap. */
 export class SlotTakenError extends Error {

@@ -6,6 +6,7 @@ import type { PaymentProvider } from '../../src/app/ports.ts';
 import { compose, type Service } from '../../src/main.ts';
 import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
 import type { Logger } from 'pino';
+import type { Database } from '../../src/adapters/db/database.ts';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { TEST_ADMIN_TOKEN, adminHeaders } from './admin.ts';
 import { createTestDatabase, resetBookings, type Engine, type TestDatabase } from './db.ts';
@@ -141,4 +142,30 @@ export function calendarTestKit(t: TestService) {
       for (let i = 0; i < 20 && (await t.service.worker.runOnce()) > 0; i++);
     },
   };
+}
+
+/** Two instances of the service (each with its own caches) on one test database, for the enclosing describe block. */
+export function twoInstances(
+  engine: Engine,
+  clock: TestClock,
+  started: (database: TestDatabase, a: Service, b: Service) => void,
+  /** What instance a sees of the database (e.g. a wrapper counting its statements). */
+  viewOfA: (db: Database) => Database = (db) => db,
+): void {
+  let database: TestDatabase | undefined;
+  let a: Service | undefined;
+  let b: Service | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_READ_PER_MINUTE: '100000', RATE_LIMIT_CREATE_PER_MINUTE: '100000', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN });
+    const random = { uuid: () => randomUUID(), bytes: (n: number) => randomBytes(n) };
+    a = await compose(config, { db: viewOfA(database.db), clock, random });
+    b = await compose(config, { db: database.db, clock, random });
+    started(database, a, b);
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.destroy();
+  });
 }

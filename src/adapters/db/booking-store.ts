@@ -402,12 +402,19 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
       const cached = dayCache.get(key);
-      const rows = await db.query<{ r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null } }>(
+      const rows = await db.query<{
+        r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null; rules: string | null };
+      }>(
         BOOKING_CONTEXT_SQL,
         [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
       );
       const r = rows[0]!.r;
-      return { ctx: dayFrom(key, cached, r.day), staleCalendars: r.stale, terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined };
+      return {
+        ctx: dayFrom(key, cached, r.day),
+        staleCalendars: r.stale,
+        terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined,
+        rulesStamp: r.rules ?? null,
+      };
     },
     async findBookingByCode(publicCode) {
       const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
@@ -449,7 +456,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       const { booking: b } = request;
       const { startMs, endMs } = footprint(b);
       const rows = await db
-        .query<{ r: { outcome: HoldOutcome['outcome']; capture_method?: 'automatic' | 'manual'; reminder_hours?: number } }>(
+        .query<{ r: { outcome: HoldOutcome['outcome']; capture_method?: 'automatic' | 'manual'; reminder_hours?: number; own?: boolean } }>(
           `SELECT booking_hold($1::jsonb) AS r`,
           [
             JSON.stringify({
@@ -461,11 +468,16 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
               cap: request.cap && { limit: request.cap.limit, from: iso(request.cap.fromMs), to: iso(request.cap.toMs) },
               consent: request.consent && { accepted_at: iso(request.consent.acceptedMs), terms_version: request.consent.termsVersion },
               idempotency: request.idempotency,
+              ...(request.planned ? { rules: request.planned.rulesStamp } : {}),
+              ...(request.planned?.calendars
+                ? { stale_before: iso(request.planned.calendars.staleBeforeMs), now: iso(request.planned.calendars.nowMs) }
+                : {}),
             }),
           ],
         )
         .catch(translate);
       const r = rows[0]!.r;
+      if (r.outcome === 'slot_taken') return { outcome: 'slot_taken', own: r.own === true };
       if (r.outcome !== 'held') return { outcome: r.outcome };
       return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
     },
