@@ -292,7 +292,7 @@ async function holdSlot(
       });
       if (held.outcome === 'plan_limit') throw planLimitReached();
       if (held.outcome === 'stale' || (held.outcome === 'slot_taken' && held.own && opts.planned)) return undefined;
-      if (held.outcome === 'slot_taken') throw new SlotTakenError();
+      if (held.outcome === 'slot_taken') throw slotUnavailable();
       // Fixed at the hold, so that a repeated authorisation asks the provider the very same thing.
       booking.captureMethod = held.captureMethod;
       return { reminderHours: held.reminderHours };

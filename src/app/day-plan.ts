@@ -91,7 +91,7 @@ export function offeredByRules(ctx: DayContext, date: Temporal.PlainDate): Map<n
 /** Whether `date` lies between the artisan's today and the booking horizon, at `nowMs`. */
 export function withinHorizon(ctx: DayContext, date: Temporal.PlainDate, nowMs: number): boolean {
   const today = todayIn(ctx.artisan.timezone, nowMs);
-  return date.until(today).sign <= 0 && date.until(addDays(today, ctx.artisan.bookingHorizonDays)).sign >= 0;
+  return Temporal.PlainDate.compare(date, today) >= 0 && Temporal.PlainDate.compare(date, addDays(today, ctx.artisan.bookingHorizonDays)) <= 0;
 }
 
 /** Parses a requested local date and "HH:MM", adding per-field details for what is wrong. */
@@ -113,8 +113,8 @@ export function parseRequestedStart(
  * Whether the slot is free is left to the caller.
  */
 export function findOfferedSlot(plan: DayPlan, date: Temporal.PlainDate, minutes: number, dateField: string): Slot {
-  if (date.until(plan.today).sign > 0) throw new ValidationError([{ field: dateField, message: 'La date est déjà passée.' }]);
-  if (date.until(plan.lastBookableDate).sign < 0) {
+  if (Temporal.PlainDate.compare(date, plan.today) < 0) throw new ValidationError([{ field: dateField, message: 'La date est déjà passée.' }]);
+  if (Temporal.PlainDate.compare(date, plan.lastBookableDate) > 0) {
     throw new ValidationError([{ field: dateField, message: `Les réservations sont ouvertes jusqu'au ${plan.lastBookableDate.toString()}.` }]);
   }
   const slot = plan.slots.find((s) => s.startMinutes === minutes);

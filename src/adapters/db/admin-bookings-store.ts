@@ -105,7 +105,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
         q.statuses,
         q.limit,
         cached?.version ?? null,
-      ]);
+      ], { prepared: true });
       const answer = rows[0]?.r;
       if (!answer) return { timezone: undefined, items: [] };
       if (!answer.bookings && cached?.version === answer.version) {

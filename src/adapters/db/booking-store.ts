@@ -33,6 +33,8 @@ const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
 /** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
 const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6) AS r`;
 const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
+/** The hot statements above and the creation steps are kept prepared per connection. */
+const PREPARED = { prepared: true } as const;
 
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
 const DAY_CACHE_SIZE = 2_000;
@@ -385,7 +387,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async listActiveServices() {
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
       // while no artisan's data_version moved; the same array is then handed back.
-      const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [servicesCache?.version ?? null]);
+      const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [servicesCache?.version ?? null], PREPARED);
       const answer = rows[0]?.r;
       if (!answer) return [];
       if (!answer.services && servicesCache?.version === answer.version) return servicesCache.services;
@@ -396,7 +398,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
       const cached = dayCache.get(key);
-      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null]);
+      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null], PREPARED);
       return dayFrom(key, cached, rows[0]?.r ?? null);
     },
     async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
@@ -407,6 +409,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       }>(
         BOOKING_CONTEXT_SQL,
         [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
+        PREPARED,
       );
       const r = rows[0]!.r;
       return {
@@ -474,6 +477,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
                 : {}),
             }),
           ],
+          PREPARED,
         )
         .catch(translate);
       const r = rows[0]!.r;
@@ -501,7 +505,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
             payment_intent_id: expected.paymentIntentId,
             ops,
           }),
-        ])
+        ], PREPARED)
         .catch(translate);
       return rows[0]?.ok ? { applied: true, value } : { applied: false };
     },

@@ -4,8 +4,18 @@ import type { Backup } from './backup.ts';
  * One data-access port for both engines: embedded PGlite and a PostgreSQL server. Same
  * SQL, same migrations; only the driver differs.
  */
+/** How a statement is sent. */
+export interface QueryOptions {
+  /**
+   * Keep it prepared on each connection (PostgreSQL: a named statement, parsed and planned
+   * once per connection instead of on every call). Only for the hot statements whose text
+   * never changes; PGlite ignores it.
+   */
+  prepared?: boolean;
+}
+
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]>;
   /** Runs a multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
 }

@@ -10,6 +10,7 @@ export function makeIdempotencyStore(db: Database): IdempotencyStore {
       const rows = await db.query<{ r: { state: string; status?: number; body?: unknown; booking_id?: string | null } }>(
         `SELECT idempotency_begin($1, $2, $3, $4, $5, $6) AS r`,
         [scope, key, requestHash, iso(nowMs), iso(expiresAtMs), iso(leaseUntilMs)],
+        { prepared: true },
       );
       const r = rows[0]!.r;
       switch (r.state) {

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Queryable } from './database.ts';
+import type { Database, Queryable, QueryOptions } from './database.ts';
 import { backupOf, pgDumpStream } from './backup.ts';
 
 export async function openPostgres(url: string, options: { maxConnections?: number; pgBinDir?: string } = {}): Promise<Database> {
@@ -11,19 +12,20 @@ export async function openPostgres(url: string, options: { maxConnections?: numb
   });
   // An idle client that loses its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]): Promise<R[]> => {
-    const result = await client.query(text, params ? [...params] : undefined);
+  const run = async <R>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[], options?: QueryOptions): Promise<R[]> => {
+    const values = params ? [...params] : undefined;
+    const result = options?.prepared ? await client.query({ name: statementName(text), text, values }) : await client.query(text, values);
     return result.rows as R[];
   };
   await run(pool, 'SELECT 1');
   return {
     kind: 'postgres',
-    query: (text, params) => run(pool, text, params),
+    query: (text, params, options) => run(pool, text, params, options),
     exec: async (script) => void (await pool.query(script)),
     async transaction(fn) {
       const client = await pool.connect();
       const tx: Queryable = {
-        query: (text, params) => run(client, text, params),
+        query: (text, params, options) => run(client, text, params, options),
         exec: async (script) => void (await client.query(script)),
       };
       let result;
@@ -44,4 +46,16 @@ export async function openPostgres(url: string, options: { maxConnections?: numb
     backup: async () => backupOf('sql', pgDumpStream(url, options.pgBinDir)),
     close: () => pool.end(),
   };
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name: derived from its text, so every connection and instance agrees. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `ac_${createHash('sha256').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
