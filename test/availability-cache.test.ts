@@ -57,17 +57,22 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
 
   // An "unchanged" answer refers to the copy whose version the request sent. A concurrent
   // request may meanwhile read a newer day and replace the cache entry: the first one still
-  // gets its day (once answered "service not found" under contention on PostgreSQL).
-  for (const read of ['readDayContext', 'readBookingContext'] as const) {
-    it(`${read}: an "unchanged" answer after a concurrent read replaced the cached day still gives the day`, async () => {
+  // gets its day (once answered "service not found" under contention on PostgreSQL). Two day
+  // reads of one day never overlap (a second waits for a read of its own, see the next
+  // describe); a day read and a booking's read step do, and share the cached day.
+  for (const [held, concurrent] of [
+    ['readDayContext', 'readBookingContext'],
+    ['readBookingContext', 'readDayContext'],
+  ] as const) {
+    it(`${held}: an "unchanged" answer after a concurrent ${concurrent} replaced the cached day still gives the day`, async () => {
       let hold: Promise<void> | undefined;
       const gated: Database = {
         ...database.db,
         kind: database.db.kind,
         query: async <R>(text: string, params?: readonly unknown[]) => {
-          const held = hold;
+          const gate = hold;
           const rows = await database.db.query<R>(text, params);
-          if (held) await held;
+          if (gate) await gate;
           return rows;
         },
         transaction: (fn) => database.db.transaction(fn),
@@ -75,22 +80,67 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
       };
       const store = makeBookingStore(gated, randomUUID);
       const { fromMs, toMs } = loadWindow(Temporal.PlainDate.from(date));
-      const readDay = async () =>
+      const readDay = async (read: typeof held) =>
         read === 'readDayContext'
           ? store.readDayContext('diag', fromMs, toMs)
           : (await store.readBookingContext('diag', fromMs, toMs, { nowMs: clock.now(), staleMs: 60_000 })).ctx;
-      expect((await readDay())?.service.id).toBe('diag'); // cached at version v
+      expect((await readDay(held))?.service.id).toBe('diag'); // cached at version v
       let release!: () => void;
       hold = new Promise<void>((resolve) => (release = resolve));
-      const first = readDay(); // answered "unchanged at v", the answer held back
+      const first = readDay(held); // answered "unchanged at v", the answer held back
       hold = undefined;
       await insertCalendarBlock(database.db, { start: `${date}T16:00:00Z`, end: `${date}T16:30:00Z` }); // v + 1
-      const second = await readDay(); // reads v + 1 and replaces the cache entry
+      const second = await readDay(concurrent); // reads v + 1 and replaces the cache entry
       expect(second?.occupations.some((o) => o.startMs === Date.parse(`${date}T16:00:00Z`))).toBe(true);
       release();
       expect((await first)?.service.id).toBe('diag');
+      await database.db.query(`DELETE FROM busy_blocks WHERE starts_at = $1`, [`${date}T16:00:00Z`]);
     });
   }
+
+  // Day reads asked while one is running wait for one read that starts after they asked: a
+  // write committed before a request arrives is in its answer, even if an earlier read of the
+  // same day was still on its way; the requests that waited together share that one read.
+  it('a day read asked during another sees what committed before it was asked; the waiting ones share one read', async () => {
+    let hold: Promise<void> | undefined;
+    let answered!: () => void;
+    const earlyAnswered = new Promise<void>((resolve) => (answered = resolve));
+    let dayReads = 0;
+    const gated: Database = {
+      ...database.db,
+      kind: database.db.kind,
+      query: async <R>(text: string, params?: readonly unknown[]) => {
+        if (text.includes('day_context_since')) dayReads++;
+        const gate = hold;
+        const rows = await database.db.query<R>(text, params);
+        if (gate) {
+          answered();
+          await gate;
+        }
+        return rows;
+      },
+      transaction: (fn) => database.db.transaction(fn),
+      close: async () => {},
+    };
+    const store = makeBookingStore(gated, randomUUID);
+    const { fromMs, toMs } = loadWindow(Temporal.PlainDate.from(date));
+    const at = Date.parse(`${date}T16:30:00Z`);
+    const blocked = (ctx: Awaited<ReturnType<typeof store.readDayContext>>) => ctx?.occupations.some((o) => o.startMs === at) ?? false;
+    let release!: () => void;
+    hold = new Promise<void>((resolve) => (release = resolve));
+    const early = store.readDayContext('diag', fromMs, toMs); // read before the block: its answer held back
+    await earlyAnswered; // the database has answered it
+    hold = undefined;
+    await insertCalendarBlock(database.db, { start: `${date}T16:30:00Z`, end: `${date}T17:00:00Z` });
+    const late = [store.readDayContext('diag', fromMs, toMs), store.readDayContext('diag', fromMs, toMs), store.readDayContext('diag', fromMs, toMs)];
+    expect(dayReads).toBe(1); // the three wait: none of them may take the early read's answer
+    release();
+    expect(blocked(await early)).toBe(false);
+    const answers = await Promise.all(late);
+    expect(answers.map(blocked)).toEqual([true, true, true]);
+    expect(dayReads).toBe(2); // one read, started after they asked, for the three
+    await database.db.query(`DELETE FROM busy_blocks WHERE starts_at = $1`, [`${date}T16:30:00Z`]);
+  });
 });
 
 // What is kept between requests (the day's slots and their JSON, the services list) must

@@ -15,6 +15,7 @@ import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import type { Occupation } from '../../domain/slots.ts';
 import { footprint } from '../../domain/intervals.ts';
+import { makeFreshReads } from './fresh-reads.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 
 const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
@@ -369,6 +370,8 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   const dayCache = new Map<string, { version: string; ctx: DayContext }>();
   let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
+  const freshServices = makeFreshReads<string, ServiceRecord[]>();
+  const freshDays = makeFreshReads<string, DayContext | undefined>();
   type DayAnswer = { version: string; ctx?: Row } | null;
   /**
    * The day context from day_context_since's answer: decoded, or the cached copy it says is
@@ -384,22 +387,28 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     return ctx;
   };
   return {
-    async listActiveServices() {
+    listActiveServices() {
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
-      // while no artisan's data_version moved; the same array is then handed back.
-      const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [servicesCache?.version ?? null], PREPARED);
-      const answer = rows[0]?.r;
-      if (!answer) return [];
-      if (!answer.services && servicesCache?.version === answer.version) return servicesCache.services;
-      const services = (answer.services ?? []).map(toService);
-      servicesCache = { version: answer.version, services };
-      return services;
+      // while no artisan's data_version moved; the same array is then handed back. Requests at
+      // the same time share a read that began after they asked (fresh-reads.ts).
+      return freshServices('services', async () => {
+        const known = servicesCache;
+        const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [known?.version ?? null], PREPARED);
+        const answer = rows[0]?.r;
+        if (!answer) return [];
+        if (!answer.services && known?.version === answer.version) return known.services;
+        const services = (answer.services ?? []).map(toService);
+        servicesCache = { version: answer.version, services };
+        return services;
+      });
     },
-    async readDayContext(serviceId, fromMs, toMs) {
+    readDayContext(serviceId, fromMs, toMs) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
-      const cached = dayCache.get(key);
-      const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null], PREPARED);
-      return dayFrom(key, cached, rows[0]?.r ?? null);
+      return freshDays(key, async () => {
+        const cached = dayCache.get(key);
+        const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null], PREPARED);
+        return dayFrom(key, cached, rows[0]?.r ?? null);
+      });
     },
     async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
       const key = `${serviceId}|${fromMs}|${toMs}`;
