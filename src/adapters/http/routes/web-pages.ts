@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import type { HelmetOptions } from 'helmet';
 import { errorBody } from '../errors.ts';
 import { cspDirectives } from '../security-headers.ts';
 
@@ -43,8 +44,9 @@ export function webPagesRoutes(deps: WebPagesDeps) {
     // Pages are small and change with each build; the manage page's URL can carry a token.
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   };
-  const framed = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: deps.embedAllowedOrigins, stripe: deps.stripe }) } };
-  const own = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: [], stripe: deps.stripe }) } };
+  const framed: HelmetOptions = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: deps.embedAllowedOrigins, stripe: deps.stripe }) } };
+  const own: HelmetOptions = { contentSecurityPolicy: { useDefaults: false, directives: cspDirectives({ frameAncestors: [], stripe: deps.stripe }) } };
+  const embedScript: HelmetOptions = { ...own, crossOriginResourcePolicy: { policy: 'cross-origin' } };
 
   return async function webPages(app: FastifyInstance): Promise<void> {
     await app.register(fastifyStatic, {
@@ -57,10 +59,10 @@ export function webPagesRoutes(deps: WebPagesDeps) {
     });
     const hide = { hide: true };
     // Only the booking page may be embedded (EMBED_ALLOWED_ORIGINS).
-    app.get('/', { schema: hide, helmet: framed }, (_request, reply) => send(reply, 'booking'));
-    for (const path of ['/reservation', '/gerer']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'manage'));
+    app.get('/', { schema: hide, config: { securityHeaders: framed } }, (_request, reply) => send(reply, 'booking'));
+    for (const path of ['/reservation', '/gerer']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'manage'));
     // The embed snippet's script: loaded by other sites, so a short cache and a cross-origin CORP.
-    app.get('/embed.js', { schema: hide, helmet: { ...own, crossOriginResourcePolicy: { policy: 'cross-origin' } } }, async (_request, reply) => {
+    app.get('/embed.js', { schema: hide, config: { securityHeaders: embedScript } }, async (_request, reply) => {
       try {
         const text = await readFile(join(dist, 'embed.js'), 'utf8');
         return reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(text);
@@ -68,6 +70,6 @@ export function webPagesRoutes(deps: WebPagesDeps) {
         return reply.status(503).send(errorBody('FRONT_NOT_BUILT', "Les pages du site ne sont pas construites : lancez « npm run build » puis redémarrez le service."));
       }
     });
-    for (const path of ['/admin', '/admin/*']) app.get(path, { schema: hide, helmet: own }, (_request, reply) => send(reply, 'admin'));
+    for (const path of ['/admin', '/admin/*']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'admin'));
   };
 }
