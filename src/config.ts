@@ -20,6 +20,8 @@ export interface Config {
   stripe: StripeConfig | undefined;
   /** How long a slot stays held while the deposit is authorised, 3-D Secure included. */
   paymentHoldMinutes: number;
+  /** Requests of this process racing for one slot wait for the first one's hold instead of each asking the database. */
+  shareRacingHolds: boolean;
   /** How often the reconciliation job re-reads non-final payments from the provider. */
   paymentReconcileMs: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
@@ -226,6 +228,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       default: '`stripe` when `STRIPE_SECRET_KEY` is set, else `simulated`',
     }),
     stripe: undefined,
+    shareRacingHolds: bool('BOOKING_SHARE_RACING_HOLDS', true, "requests of this process racing for one slot wait for the first one's hold: if it takes the slot they are refused without asking the database (`false`: every request's hold goes to the database, which refuses the overlaps itself either way)"),
     paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 10, 1, 60, 'how long a slot is held while its deposit is authorised, 3-D Secure challenge included (then the slot is freed and the PaymentIntent cancelled)'),
     paymentReconcileMs: int('PAYMENT_RECONCILE_MS', 60_000, 1_000, 3_600_000, 'how often payments not final yet are re-read from Stripe (a lost webhook, a crash)'),
     rateLimits: {

@@ -262,6 +262,7 @@ export async function compose(
     clock,
     random,
     holdMinutes: config.paymentHoldMinutes,
+    shareRacingHolds: config.shareRacingHolds,
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     calendars: { staleMs: calendarSync.staleAfterMs, sync: (stale) => calendarSync.syncBeforeBooking(stale, cal.preBookingSyncMs) },
   });

@@ -70,6 +70,30 @@ describe.each(ENGINES)('bookings held first on a kept day stay exact on %s', (en
     expect(await bookingsAt(date, '10:00')).toBe(1);
   });
 
+  it('customers racing for one slot on one instance: one hold reaches the database, the others wait for its answer', async () => {
+    clock.set('2027-03-01T07:00:00Z');
+    const date = parisDate(clock, 10); // Thursday 11th
+    expect((await book(a, date, '09:00')).status).toBe(201); // the day is kept
+    sent.length = 0;
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        a.app.inject({ method: 'POST', url: '/api/bookings', payload: bookingBody(date, '10:00', { customer: { name: 'Client Pressé', email: `presse${i}@example.com` } }) }),
+      ),
+    );
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([201, ...Array(9).fill(409)]);
+    expect(racing.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'SLOT_UNAVAILABLE')).toBe(true);
+    // On PostgreSQL the ten overlap and the other nine wait for the first one's answer; embedded
+    // PGlite runs on this test process's main thread, so there one request ends before the next.
+    const holds = sent.filter((x) => x === 'booking_hold').length;
+    if (engine === 'postgres') expect(holds).toBeLessThan(10);
+    expect(await bookingsAt(date, '10:00')).toBe(1);
+    // The same customer asking again (a retry) is not answered by another's hold: it asks the database.
+    sent.length = 0;
+    const retry = await book(a, date, '10:30');
+    expect(retry.status).toBe(201);
+    expect(sent).toEqual(['booking_hold', 'booking_apply']);
+  });
+
   it('hours shortened on the other instance: a time the kept day offered is no longer bookable', async () => {
     clock.set('2027-03-01T07:00:00Z');
     const date = parisDate(clock, 3); // Thursday

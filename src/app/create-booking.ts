@@ -19,6 +19,7 @@ import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
+import { footprint, overlaps, type Interval } from '../domain/intervals.ts';
 import {
   DuplicateCodeError,
   SlotTakenError,
@@ -64,6 +65,8 @@ export interface CreateBookingDeps {
   random: Randomness;
   /** How long a slot stays held while the deposit is being authorised. */
   holdMinutes: number;
+  /** Requests racing for one slot wait for the first one's hold (HoldFlights); default true. */
+  shareRacingHolds?: boolean;
   /** Calendars not synced for `staleMs` are synced before the booking is taken (bounded by sync itself). */
   calendars?: { staleMs: number; sync: (stale: { artisanId: string; id: string }[]) => Promise<void> };
 }
@@ -79,6 +82,7 @@ const CODE_ATTEMPTS = 5;
 export function makeCreateBooking(deps: CreateBookingDeps) {
   /** Days whose rules a booking was checked against, by service and date (holdFromKept). */
   const keptDays = new Map<string, KeptDay>();
+  const flights = deps.shareRacingHolds === false ? NO_FLIGHTS : makeHoldFlights();
   return async function createBooking(
     input: CreateBookingInput,
     byArtisan?: ArtisanBookingOptions,
@@ -99,7 +103,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     // Hold first: the day's rules were read before and the hold confirms they still hold.
     const kept = keptDays.get(dayKey);
     if (kept) {
-      const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, notifySms, byArtisan, hooks });
+      const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, notifySms, byArtisan, hooks, flights });
       if (fast) return fast;
       keptDays.delete(dayKey);
     }
@@ -140,7 +144,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       }
       throw slotUnavailable();
     }
-    const held = await holdNew(deps, { input, ctx, slot, customer, notifySms, byArtisan, hooks, now });
+    const held = await holdNew(deps, { input, ctx, slot, customer, notifySms, byArtisan, hooks, now, flights });
     if (!held) throw slotUnavailable();
     return held;
   };
@@ -194,6 +198,51 @@ interface HoldQuery {
   hooks: CreateBookingHooks;
   now: number;
   planned?: HoldRequest['planned'];
+  flights: HoldFlights;
+}
+
+/**
+ * This process's bookings being taken, from their hold until the deposit is settled. A
+ * request whose range overlaps one of them (another customer's) waits for its hold's answer:
+ * if the hold took the slot, the request is refused then without asking the database, which
+ * would refuse it too (the slot is held at that moment, while the request is in flight).
+ * Requests racing for one slot then cost one hold, not one each.
+ */
+interface HoldFlights {
+  /** Whether an overlapping booking being taken holds the slot (resolves when its hold answers), if there is one. */
+  overlapping(artisanId: string, range: Interval, email: string): Promise<boolean> | undefined;
+  /** Registers a booking being taken: `took` once its hold holds the slot, `end` when it is settled or failed. */
+  start(artisanId: string, range: Interval, email: string): { took(): void; end(): void };
+}
+
+/** Every hold asks the database (BOOKING_SHARE_RACING_HOLDS=false). */
+const NO_FLIGHTS: HoldFlights = { overlapping: () => undefined, start: () => ({ took: () => {}, end: () => {} }) };
+
+function makeHoldFlights(): HoldFlights {
+  const byArtisan = new Map<string, Set<{ range: Interval; email: string; answer: Promise<boolean> }>>();
+  return {
+    overlapping(artisanId, range, email) {
+      for (const flight of byArtisan.get(artisanId) ?? []) {
+        if (flight.email !== email && overlaps(flight.range, range)) return flight.answer;
+      }
+      return undefined;
+    },
+    start(artisanId, range, email) {
+      let settle!: (held: boolean) => void;
+      const flight = { range, email, answer: new Promise<boolean>((resolve) => (settle = resolve)) };
+      let set = byArtisan.get(artisanId);
+      if (!set) byArtisan.set(artisanId, (set = new Set()));
+      set.add(flight);
+      return {
+        took: () => settle(true),
+        end: () => {
+          set.delete(flight);
+          if (set.size === 0) byArtisan.delete(artisanId);
+          settle(false);
+        },
+      };
+    },
+  };
 }
 
 /**
@@ -241,20 +290,34 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
     updatedMs: now,
   };
 
+  const range = footprint(booking);
+  const racing = q.flights.overlapping(artisan.id, range, customer.email);
+  if (racing && (await racing)) throw slotUnavailable();
   // Online bookings count against the plan's monthly cap; the artisan's own do not.
   const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
   const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
-  const held = await holdSlot(deps, booking, {
-    planned: q.planned,
-    actor: byArtisan?.actor ?? 'customer',
-    cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
-    // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
-    consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
-    // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
-    idempotency: hooks.idempotency ?? null,
-  });
+  const flight = q.flights.start(artisan.id, range, customer.email);
+  let held: { reminderHours: number } | undefined;
+  try {
+    held = await holdSlot(deps, booking, {
+      planned: q.planned,
+      actor: byArtisan?.actor ?? 'customer',
+      cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
+      // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
+      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
+      // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+      idempotency: hooks.idempotency ?? null,
+    });
+  } finally {
+    if (!held) flight.end();
+  }
   if (!held) return undefined;
-  return chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
+  flight.took();
+  try {
+    return await chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
+  } finally {
+    flight.end();
+  }
 }
 
 export interface CreateBookingHooks {
