@@ -8,6 +8,8 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.dataDir).toBe('./data');
     expect(c.databaseUrl).toBeUndefined();
+    expect(c.databasePoolSize).toBe(10);
+    expect(c.shareRacingHolds).toBe(true);
     expect(c.bodyLimitBytes).toBe(65_536);
     expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10 });
     expect(c.adminSessionHours).toBe(12);
@@ -29,6 +31,11 @@ describe('loadConfig', () => {
     const problems = (error as ConfigError).problems.join('\n');
     for (const name of ['PORT', 'DATABASE_URL', 'TRUST_PROXY', 'LOG_LEVEL', 'ADMIN_API_TOKEN']) expect(problems).toContain(name);
     expect((error as ConfigError).problems).toHaveLength(5);
+  });
+
+  it('bounds the PostgreSQL pool size', () => {
+    expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
+    for (const bad of ['0', '101', 'dix']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad }), bad).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it('accepts a PostgreSQL URL and boolean spellings', () => {

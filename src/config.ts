@@ -9,6 +9,8 @@ export interface Config {
   /** Where PGlite runs: its own worker thread (default) or the main thread. */
   pgliteThread: 'worker' | 'main';
   databaseUrl: string | undefined;
+  /** Connections this instance keeps open to the PostgreSQL server. */
+  databasePoolSize: number;
   redisUrl: string | undefined;
   trustProxy: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -215,6 +217,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     dataDir: str('DATA_DIR', './data', 'PGlite data directory (used when `DATABASE_URL` is unset)'),
     pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker', 'run PGlite on its own thread (`worker`) or on the main thread (`main`); see `docs/benchmarks.md`'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:'], '`postgres://…`: use this PostgreSQL server instead (needs the `btree_gist` extension, shipped with PostgreSQL)'),
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 100, 'connections each instance keeps to the PostgreSQL server (instances × this must stay under its `max_connections`)'),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:'], '`redis://…`: share rate-limit counters between instances (if Redis is down, limits fail open and it is logged)'),
     trustProxy: bool('TRUST_PROXY', false, 'read the client IP from `X-Forwarded-For` (only behind your own proxy)'),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino level (`silent` … `trace`)'),
