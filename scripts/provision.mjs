@@ -2,9 +2,10 @@
 // Makes sure the programs the test suite drives are on this machine, so that `npm ci && npm test`
 // works on a fresh one with nothing installed by hand: Debian's Chromium (browser tests through
 // playwright-core, which never downloads a browser) and Radicale (the real CalDAV server of the
-// calendar tests). When one is missing and we run as root with apt-get, the Debian package is
-// installed; otherwise the exact command to run is printed and the tests that need it fail with
-// the same message.
+// calendar tests); the PostgreSQL server and Redis are found or started by test-services.mjs,
+// which installs their packages through `installPackages` below when it has to start them. When
+// a package is missing and we run as root with apt-get, it is installed; otherwise the exact
+// command to run is printed and the tests that need it fail with the same message.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -14,28 +15,41 @@ export const REQUIRED = [
   { pkg: 'radicale', present: () => existsSync('/usr/bin/radicale') || onPath('radicale') },
 ];
 
-function onPath(cmd) {
+export function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+export function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/**
+ * Installs Debian packages when running as root with apt-get; otherwise prints the command.
+ * Returns whether apt-get ran and succeeded (the caller checks for what it needed).
+ */
+export function installPackages(packages, { log = console.error } = {}) {
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  if (!isRoot() || !onPath('apt-get')) {
+    log(`The tests need ${packages.join(', ')} (Debian packages). Install them with: sudo ${cmd}`);
+    return false;
+  }
+  log(`Installing what the tests need: ${packages.join(', ')} (Debian packages)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const install =
+    update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { stdio: ['ignore', 'ignore', 'inherit'], env })
+      : update;
+  if (install.status !== 0) log(`Could not install ${packages.join(', ')}: run ${cmd}`);
+  return install.status === 0;
 }
 
 export function provision({ log = console.error } = {}) {
   const missing = REQUIRED.filter((r) => !r.present()).map((r) => r.pkg);
   if (missing.length === 0) return { missing: [] };
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
-  if (!isRoot || !onPath('apt-get')) {
-    log(`The tests need ${missing.join(', ')} (Debian packages). Install them with: sudo ${cmd}`);
-    return { missing };
-  }
-  log(`Installing what the tests need: ${missing.join(', ')} (Debian packages)…`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-  const install =
-    update.status === 0
-      ? spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: ['ignore', 'ignore', 'inherit'], env })
-      : update;
+  installPackages(missing, { log });
   const still = REQUIRED.filter((r) => missing.includes(r.pkg) && !r.present()).map((r) => r.pkg);
-  if (install.status !== 0 || still.length > 0) log(`Could not install ${still.join(', ')}: run ${cmd}`);
+  if (still.length > 0) log(`Still missing: ${still.join(', ')}.`);
   return { missing: still };
 }
 

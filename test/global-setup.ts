@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
-import { build } from 'vite';
 import pg from 'pg';
+import { buildFront } from '../scripts/build-front.mjs';
 import { openPglite } from '../src/adapters/db/pglite.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { migrate } from '../src/adapters/db/migrate.ts';
@@ -13,8 +13,9 @@ import { adminUrl, templateNames } from './helpers/paths.ts';
  */
 export default async function setup(): Promise<() => Promise<void>> {
   process.env.AC_TEST_RUN_ID = String(process.pid);
-  // The front the browser tests open, built from the current sources (web/dist, ~1 s).
-  await build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
+  // The front the browser tests open, built from the current sources (web/dist) unless the last
+  // build was made from them; the same locked build as `npm start`, so the two never race.
+  await buildFront({ log: () => {} });
   const names = templateNames();
   rmSync(names.pgliteDir, { recursive: true, force: true });
   const db = await openPglite(names.pgliteDir);
