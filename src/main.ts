@@ -7,7 +7,6 @@ import { Redis } from 'ioredis';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, loadDotEnv, ConfigError, type Config } from './config.ts';
 import type { BookingRecord, Clock, PaymentProvider, Randomness } from './app/ports.ts';
-import { bookingNotFound } from './domain/errors.ts';
 import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
 import { makePublicProfile } from './app/public-profile.ts';
 import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
@@ -76,6 +75,9 @@ import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/securit
 import { makeFeedStore } from './adapters/db/feed-store.ts';
 import { makeCalendarFeed } from './app/calendar-feed.ts';
 import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
+import { makeBookingIcs } from './app/booking-ics.ts';
+import { makeCustomerAccess } from './app/customer-access.ts';
+import { makeCreateBookingIdempotently } from './app/create-booking-idempotently.ts';
 import { makeCalendarStore } from './adapters/db/calendar-store.ts';
 import { makeSafeFetch, makeUrlCheck } from './adapters/calendars/safe-fetch.ts';
 import { makeIcsConnector } from './adapters/calendars/ics-connector.ts';
@@ -267,6 +269,7 @@ export async function compose(
     calendars: { staleMs: calendarSync.staleAfterMs, sync: (stale) => calendarSync.syncBeforeBooking(stale, cal.preBookingSyncMs) },
   });
 
+  const resumeBooking = makeResumeBooking({ store, payments, clock, log });
   const useCases = {
     listServices: () => store.listActiveServices(),
     getAvailability: makeGetAvailability({ store, clock }),
@@ -274,17 +277,14 @@ export async function compose(
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     createBooking,
     findBooking,
-    bookingIcs: async (input: { publicCode: string; email: string }) => {
-      const booking = await findBooking(input);
-      const ctx = await notificationStore.readContext(booking.id);
-      if (!ctx) throw bookingNotFound();
-      return buildCalendarInvite(ctx, 'PUBLISH');
-    },
+    createBookingIdempotently: makeCreateBookingIdempotently({ idempotency, clock, createBooking, resumeBooking, log }),
+    customerAccess: makeCustomerAccess({ findBooking, resolveToken: (token) => links.resolve(token) }),
+    bookingIcs: makeBookingIcs({ findBooking, readContext: (id) => notificationStore.readContext(id), render: buildCalendarInvite }),
     calendarFeed: (token: string) => feed.read(token),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
-    resumeBooking: makeResumeBooking({ store, payments, clock, log }),
+    resumeBooking,
     findBookingByToken: (token: string) => links.resolve(token),
     manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
@@ -332,7 +332,6 @@ export async function compose(
     clock,
     redis,
     version: VERSION,
-    idempotency,
     setup: {
       firstStart,
       onCreated: async () => {

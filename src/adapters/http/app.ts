@@ -7,7 +7,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
-import type { IdempotencyStore } from '../../app/idempotency.ts';
 import type { Logger } from 'pino';
 import { answerClientError, errorBody, handleError, maskedError, serviceUnavailable } from './errors.ts';
 import { hasContact } from '../mask-contacts.ts';
@@ -35,7 +34,6 @@ export interface HttpDeps {
   log: Logger;
   config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
   useCases: UseCases;
-  idempotency: IdempotencyStore;
   health: HealthCheck;
   ready: ReadinessProbe;
   /** Prometheus metrics; `/metrics` exists only when a token is given (METRICS_TOKEN). */
@@ -150,7 +148,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   await app.register(async (scope) =>
-    publicApi(scope, { useCases: deps.useCases, idempotency: deps.idempotency, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
+    publicApi(scope, { useCases: deps.useCases, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
   );
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));

@@ -4,6 +4,8 @@ import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
 import type { makeConfirmPayment, makeResumeBooking } from '../../app/confirm-payment.ts';
+import type { CustomerAccess } from '../../app/customer-access.ts';
+import type { makeCreateBookingIdempotently } from '../../app/create-booking-idempotently.ts';
 
 /** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
 export interface UseCases {
@@ -13,6 +15,10 @@ export interface UseCases {
   /** The booking page's view of the artisan; terms-of-sale consent. */
   publicProfile: PublicProfileUseCases;
   createBooking: ReturnType<typeof makeCreateBooking>;
+  /** Booking creation under an Idempotency-Key: the first answer replayed, a dead request's hold resumed. */
+  createBookingIdempotently: ReturnType<typeof makeCreateBookingIdempotently>;
+  /** Code + e-mail, or a manage link's token: the one check of a customer's claim on a booking. */
+  customerAccess: CustomerAccess;
   findBooking: ReturnType<typeof makeFindBooking>;
   cancelBooking: ReturnType<typeof makeCancelBooking>;
   rescheduleBooking: ReturnType<typeof makeRescheduleBooking>;

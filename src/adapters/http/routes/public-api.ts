@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../../../domain/errors.ts';
-import { normalizePublicCode } from '../../../domain/public-code.ts';
+import { ValidationError, AppError, NotFoundError } from '../../../domain/errors.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
-import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, type IdempotencyStore } from '../../../app/idempotency.ts';
 import type { UseCases } from '../use-cases.ts';
 import { errorBody, statusOf } from '../errors.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
+import type { CreateBookingResult } from '../../../app/create-booking.ts';
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
 import {
@@ -34,7 +32,6 @@ import {
 
 export interface PublicApiDeps {
   useCases: UseCases;
-  idempotency: IdempotencyStore;
   limits: Record<Bucket, onRequestHookHandler>;
   clock: { now(): number };
   /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
@@ -43,7 +40,6 @@ export interface PublicApiDeps {
 
 /** A body already serialised by the route's response schema (Fastify sends a JSON string as is). */
 const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json; charset=utf-8').send(json);
-const IDEMPOTENCY_KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 const BookingLinksDto = Type.Object({
   manage: Type.String({ description: 'Lien de gestion signé (celui des e-mails)' }),
@@ -135,16 +131,6 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     async (request) => uc.getAvailabilityDays({ serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
   );
 
-  /** The booking a manage request is about: code + e-mail, or a manage link's token for it. */
-  const ownBooking = async (publicCode: string, who: { email?: string; token?: string }) => {
-    if (who.token !== undefined) {
-      const booking = await uc.findBookingByToken(who.token);
-      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
-      return booking;
-    }
-    if (who.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
-    return uc.findBooking({ publicCode, email: who.email });
-  };
   const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
 
   app.get(
@@ -160,7 +146,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => {
-      const booking = await ownBooking(request.params.publicCode, request.query);
+      const booking = await uc.customerAccess.booking(request.params.publicCode, request.query);
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
       return presentAvailability(await uc.getAvailability({ serviceId: booking.serviceId, date, asArtisan: booking.artisanId }));
@@ -180,7 +166,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => {
-      const booking = await ownBooking(request.params.publicCode, request.query);
+      const booking = await uc.customerAccess.booking(request.params.publicCode, request.query);
       return uc.getAvailabilityDays({ serviceId: booking.serviceId, asArtisan: booking.artisanId, ...parseRange(request.query.from, request.query.to) });
     },
   );
@@ -214,18 +200,19 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         manage: uc.manageUrl(booking),
         calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
       });
-      const run = async (key?: IdempotencyLink) => {
-        // The terms accepted are checked against the current ones in the booking's read step; the
-        // consent is written with the hold, in its transaction.
-        const created = await uc.createBooking(input, undefined, { onHold: key?.attach, idempotency: key?.record, consent });
-        const { status, body } = presentCreated(created, deps.paymentProvider);
-        return { status, body: { ...body, links: links(created.booking) } };
+      const created = (result: CreateBookingResult) => {
+        const { status, body } = presentCreated(result, deps.paymentProvider);
+        return { status, body: { ...body, links: links(result.booking) } };
       };
+      // The terms accepted are checked against the current ones in the booking's read step; the
+      // consent is written with the hold, in its transaction.
       if (key === undefined) {
-        const { status, body } = await run();
+        const { status, body } = created(await uc.createBooking(input, undefined, { consent }));
         return reply.status(status).send(body);
       }
-      return withIdempotency(deps, request, reply, key, run);
+      const answer = await uc.createBookingIdempotently({ key, body: request.body, input, consent }, { created, refusal: recordedRefusal });
+      if (answer.replayed) reply.header('idempotent-replayed', 'true');
+      return sendRecorded(reply, answer);
     },
   );
 
@@ -248,16 +235,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request, reply) => {
-      let locator: PaymentLocator;
-      if (request.body.token !== undefined) {
-        const booking = await uc.findBookingByToken(request.body.token);
-        if (booking.publicCode !== normalizePublicCode(request.params.publicCode)) throw bookingNotFound();
-        locator = { publicCode: booking.publicCode, bookingId: booking.id };
-      } else if (request.body.email !== undefined) {
-        locator = { publicCode: request.params.publicCode, email: request.body.email };
-      } else {
-        throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
-      }
+      const claim = await uc.customerAccess.claim(request.params.publicCode, request.body);
+      const locator: PaymentLocator = claim.booking ? { publicCode: claim.publicCode, bookingId: claim.booking.id } : claim;
       const { status, body } = presentCreated(await uc.confirmPayment(locator), deps.paymentProvider);
       return status === 201 ? reply.status(200).send(body) : reply.status(202).send(body);
     },
@@ -342,14 +321,9 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
-  const identify = async (publicCode: string, body: { email?: string; token?: string }): Promise<{ publicCode: string; email: string }> => {
-    if (body.token !== undefined) {
-      const booking = await uc.findBookingByToken(body.token);
-      if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
-      return { publicCode: booking.publicCode, email: booking.customer.email };
-    }
-    if (body.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
-    return { publicCode, email: body.email };
+  const identify = async (publicCode: string, proof: { email?: string; token?: string }) => {
+    const claim = await uc.customerAccess.claim(publicCode, proof);
+    return { publicCode: claim.publicCode, email: claim.email };
   };
 
   app.post(
@@ -396,57 +370,13 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   );
 }
 
-/** How a booking request's hold is linked to its Idempotency-Key record (a retry after a crash resumes it). */
-interface IdempotencyLink {
-  /** Links an earlier attempt's hold, when that hold is resumed. */
-  attach: (bookingId: string) => Promise<void>;
-  /** The record a new hold is linked to, in the hold's own transaction. */
-  record: { scope: string; key: string };
+/** A recorded answer goes out as it was first sent: its status is any of the route's. */
+function sendRecorded(reply: FastifyReply, answer: { status: number; body: unknown }): FastifyReply {
+  return reply.status(answer.status).send(answer.body);
 }
 
-/**
- * Replays the first response to a key (decisions §5). Domain outcomes (201, 4xx) are kept;
- * a fault forgets the key so that the client's retry is processed afresh.
- */
-async function withIdempotency(
-  deps: PublicApiDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  key: string,
-  run: (link: IdempotencyLink) => Promise<{ status: number; body: unknown }>,
-): Promise<FastifyReply> {
-  if (!IDEMPOTENCY_KEY_RE.test(key)) {
-    throw new ValidationError([{ field: 'Idempotency-Key', message: "L'en-tête Idempotency-Key doit contenir de 1 à 255 caractères imprimables." }]);
-  }
-  // The key and the body (not the client's address: a retry may come from another network).
-  const scope = 'create-booking';
-  const hash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
-  const now = deps.clock.now();
-  const begun = await deps.idempotency.begin(scope, key, hash, { nowMs: now, expiresAtMs: now + IDEMPOTENCY_TTL_MS, leaseUntilMs: now + IDEMPOTENCY_LEASE_MS });
-  if (begun.state === 'mismatch') {
-    throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Cette clé d’idempotence a déjà servi pour une autre demande.');
-  }
-  if (begun.state === 'in_progress') {
-    throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'Une demande identique est déjà en cours de traitement. Merci de patienter.');
-  }
-  if (begun.state === 'replay') {
-    return reply.status(begun.status).header('idempotent-replayed', 'true').send(begun.body);
-  }
-  let outcome: { status: number; body: unknown };
-  const attach = (bookingId: string) => deps.idempotency.attach(scope, key, bookingId);
-  try {
-    // Taken over from a request that died: its booking's real outcome, or a fresh attempt when it made none.
-    const resumed = begun.state === 'taken_over' && begun.bookingId ? await deps.useCases.resumeBooking(begun.bookingId) : undefined;
-    outcome = resumed ? presentCreated(resumed, deps.paymentProvider) : await run({ attach, record: { scope, key } });
-  } catch (error) {
-    if (error instanceof AppError && statusOf(error) < 500) {
-      outcome = { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
-      await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
-    } else {
-      await deps.idempotency.abandon(scope, key).catch((err: unknown) => request.log.error({ err }, 'idempotency key could not be released'));
-    }
-    throw error;
-  }
-  await deps.idempotency.finish(scope, key, outcome.status, outcome.body);
-  return reply.status(outcome.status).send(outcome.body);
+/** A refusal a retry with the same Idempotency-Key must see again (4xx); faults are not kept. */
+function recordedRefusal(error: unknown): { status: number; body: unknown } | undefined {
+  if (!(error instanceof AppError) || statusOf(error) >= 500) return undefined;
+  return { status: statusOf(error), body: errorBody(error.code, error.message, error.details) };
 }
