@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import type { BookingSummary, BusyBlockRecord, TimeOffStore } from '../../app/ports.ts';
 import type { Database } from './database.ts';
+import { qb, run } from './kysely.ts';
 
-const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
-const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+const overlapping = (fromMs: number, toMs: number) => sql<boolean>`tstzrange(${new Date(fromMs)}, ${new Date(toMs)})`;
 
 /**
  * Manual time off lives in busy_blocks beside imported calendar events (source 'external',
@@ -11,53 +12,77 @@ const iso = (epochMs: number): string => new Date(epochMs).toISOString();
 export function makeTimeOffStore(db: Database): TimeOffStore {
   return {
     async listBlocks(artisanId, fromMs, toMs) {
-      const rows = await db.query(
-        `SELECT id, artisan_id, provider_id, summary, starts_at, ends_at FROM busy_blocks
-         WHERE artisan_id = $1 AND source = 'external' AND during && tstzrange($2, $3) ORDER BY starts_at, id`,
-        [artisanId, iso(fromMs), iso(toMs)],
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('busy_blocks')
+          .select(['id', 'artisan_id', 'provider_id', 'summary', 'starts_at', 'ends_at'])
+          .where('artisan_id', '=', artisanId)
+          .where('source', '=', 'external')
+          .where(sql<boolean>`during && ${overlapping(fromMs, toMs)}`)
+          .orderBy('starts_at')
+          .orderBy('id'),
       );
       return rows.map(
         (r): BusyBlockRecord => ({
-          id: r.id as string,
-          artisanId: r.artisan_id as string,
-          providerId: r.provider_id as string,
-          summary: r.summary as string,
-          startMs: ms(r.starts_at),
-          endMs: ms(r.ends_at),
+          id: r.id,
+          artisanId: r.artisan_id,
+          providerId: r.provider_id,
+          summary: r.summary,
+          startMs: r.starts_at.getTime(),
+          endMs: r.ends_at.getTime(),
         }),
       );
     },
 
     async insertManualBlock(b) {
-      await db.query(
-        `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at) VALUES ($1, $2, 'manual', 'external', $3, $4, $5)`,
-        [b.id, b.artisanId, b.summary, iso(b.startMs), iso(b.endMs)],
+      await run(
+        db,
+        qb.insertInto('busy_blocks').values({
+          id: b.id,
+          artisan_id: b.artisanId,
+          provider_id: 'manual',
+          source: 'external',
+          summary: b.summary,
+          starts_at: new Date(b.startMs),
+          ends_at: new Date(b.endMs),
+        }),
       );
     },
 
     async deleteManualBlock(artisanId, id) {
-      const rows = await db.query(
-        `DELETE FROM busy_blocks WHERE artisan_id = $1 AND id = $2 AND source = 'external' AND provider_id = 'manual' RETURNING id`,
-        [artisanId, id],
+      const rows = await run(
+        db,
+        qb
+          .deleteFrom('busy_blocks')
+          .where('artisan_id', '=', artisanId)
+          .where('id', '=', id)
+          .where('source', '=', 'external')
+          .where('provider_id', '=', 'manual')
+          .returning('id'),
       );
       return rows.length > 0;
     },
 
     async activeBookingsOverlapping(artisanId, { startMs, endMs }) {
-      const rows = await db.query(
-        `SELECT public_code, service_name, customer_name, status, starts_at, ends_at FROM bookings
-         WHERE artisan_id = $1 AND booking_holds_slot(status)
-           AND tstzrange(starts_at, ends_at) && tstzrange($2, $3) ORDER BY starts_at`,
-        [artisanId, iso(startMs), iso(endMs)],
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('bookings')
+          .select(['public_code', 'service_name', 'customer_name', 'status', 'starts_at', 'ends_at'])
+          .where('artisan_id', '=', artisanId)
+          .where(sql<boolean>`booking_holds_slot(status)`)
+          .where(sql<boolean>`tstzrange(starts_at, ends_at) && ${overlapping(startMs, endMs)}`)
+          .orderBy('starts_at'),
       );
       return rows.map(
         (r): BookingSummary => ({
-          publicCode: r.public_code as string,
-          serviceName: r.service_name as string,
-          customerName: r.customer_name as string,
+          publicCode: r.public_code,
+          serviceName: r.service_name,
+          customerName: r.customer_name,
           status: r.status as BookingSummary['status'],
-          startMs: ms(r.starts_at),
-          endMs: ms(r.ends_at),
+          startMs: r.starts_at.getTime(),
+          endMs: r.ends_at.getTime(),
         }),
       );
     },
