@@ -2,6 +2,7 @@ import type { Database } from './database.ts';
 import type { PlanCode } from '../../domain/plans.ts';
 import type { RefundPolicy } from '../../domain/refund-policy.ts';
 import type { ConsentRecord, PublicArtisanRow, PublicProfileStore } from '../../app/public-profile.ts';
+import { first, qb } from './kysely.ts';
 
 /**
  * What the booking page shows of the artisan (the service books for one artisan: the first
@@ -10,33 +11,42 @@ import type { ConsentRecord, PublicArtisanRow, PublicProfileStore } from '../../
 export function makePublicProfileStore(db: Database): PublicProfileStore {
   return {
     async readArtisan(): Promise<PublicArtisanRow | undefined> {
-      const rows = await db.query<Record<string, unknown>>(
-        `SELECT id, display_name, trade, phone, timezone, plan, terms_of_sale FROM artisans ORDER BY created_at, id LIMIT 1`,
+      const a = await first(
+        db,
+        qb
+          .selectFrom('artisans')
+          .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale'])
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(1),
       );
-      const a = rows[0];
       if (!a) return undefined;
       return {
-        id: a.id as string,
-        displayName: a.display_name as string,
-        trade: (a.trade as string | null) ?? null,
-        phone: (a.phone as string | null) ?? null,
-        timezone: a.timezone as string,
+        id: a.id,
+        displayName: a.display_name,
+        trade: a.trade,
+        phone: a.phone,
+        timezone: a.timezone,
         plan: a.plan as PlanCode,
-        termsOfSale: (a.terms_of_sale as string | null) ?? null,
+        termsOfSale: a.terms_of_sale,
       };
     },
     async readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined> {
-      const rows = await db.query<{ accepted_at: string | Date; terms_version: string | null; refund_policy: RefundPolicy | string }>(
-        `SELECT c.accepted_at, c.terms_version, c.refund_policy FROM booking_consents c JOIN bookings b ON b.id = c.booking_id
-          WHERE c.artisan_id = $1 AND b.public_code = $2`,
-        [artisanId, publicCode],
+      const r = await first(
+        db,
+        qb
+          .selectFrom('booking_consents as c')
+          .innerJoin('bookings as b', 'b.id', 'c.booking_id')
+          .select(['c.accepted_at', 'c.terms_version', 'c.refund_policy'])
+          .where('c.artisan_id', '=', artisanId)
+          .where('b.public_code', '=', publicCode),
       );
-      const r = rows[0];
       if (!r) return undefined;
       return {
-        acceptedMs: new Date(r.accepted_at).getTime(),
+        acceptedMs: r.accepted_at.getTime(),
         termsVersion: r.terms_version,
-        refundPolicy: typeof r.refund_policy === 'string' ? (JSON.parse(r.refund_policy) as RefundPolicy) : r.refund_policy,
+        // jsonb, in the shape booking_hold wrote.
+        refundPolicy: (typeof r.refund_policy === 'string' ? JSON.parse(r.refund_policy) : r.refund_policy) as RefundPolicy,
       };
     },
   };

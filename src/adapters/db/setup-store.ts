@@ -1,6 +1,7 @@
 import type { SetupStore } from '../../app/first-start.ts';
 import type { Database } from './database.ts';
 import { lock } from './migrate.ts';
+import { first, qb, run } from './kysely.ts';
 import { sharedSecret } from './secret-store.ts';
 
 const SETUP_SECRET = 'setup_code';
@@ -9,26 +10,42 @@ const SETUP_SECRET = 'setup_code';
 export function makeSetupStore(db: Database): SetupStore {
   return {
     async hasArtisan() {
-      return (await db.query('SELECT 1 FROM artisans LIMIT 1')).length > 0;
+      return (await first(db, qb.selectFrom('artisans').select('id').limit(1))) !== undefined;
     },
     setupCode: (generate) => sharedSecret(db, SETUP_SECRET, generate),
     claim(a, nowMs) {
       return db.transaction(async (tx) => {
         // Same lock as migrations and the demo seed: two claims (or a claim and a seed) queue.
         await lock(tx);
-        if ((await tx.query('SELECT 1 FROM artisans LIMIT 1')).length > 0) return false;
-        const now = new Date(nowMs).toISOString();
+        if ((await first(tx, qb.selectFrom('artisans').select('id').limit(1))) !== undefined) return false;
+        const now = new Date(nowMs);
         // A real artisan starts on the starter plan, closed every day, without services.
-        await tx.query(
-          `INSERT INTO artisans (id, display_name, trade, email, phone, timezone, plan, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'starter', $7, $7)`,
-          [a.artisanId, a.displayName, a.trade, a.contactEmail, a.phone, a.timezone, now],
+        await run(
+          tx,
+          qb.insertInto('artisans').values({
+            id: a.artisanId,
+            display_name: a.displayName,
+            trade: a.trade,
+            email: a.contactEmail,
+            phone: a.phone,
+            timezone: a.timezone,
+            plan: 'starter',
+            created_at: now,
+            updated_at: now,
+          }),
         );
-        await tx.query(
-          `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-          [a.userId, a.artisanId, a.signInEmail, a.passwordHash, now],
+        await run(
+          tx,
+          qb.insertInto('admin_users').values({
+            id: a.userId,
+            artisan_id: a.artisanId,
+            email: a.signInEmail,
+            password_hash: a.passwordHash,
+            password_changed_at: now,
+            created_at: now,
+          }),
         );
-        await tx.query('DELETE FROM app_secrets WHERE name = $1', [SETUP_SECRET]);
+        await run(tx, qb.deleteFrom('app_secrets').where('name', '=', SETUP_SECRET));
         return true;
       });
     },
