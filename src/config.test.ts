@@ -33,6 +33,13 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('bounds statements on PostgreSQL: 10 s for requests, 10 min for migrations', () => {
+    expect(loadConfig({})).toMatchObject({ databaseQueryTimeoutMs: 10_000, databaseMigrationTimeoutMs: 600_000 });
+    expect(loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '2500', DATABASE_MIGRATION_TIMEOUT_MS: '3600000' })).toMatchObject({ databaseQueryTimeoutMs: 2_500, databaseMigrationTimeoutMs: 3_600_000 });
+    for (const bad of ['0', '99', 'dix', '600001']) expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: bad }), bad).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATABASE_MIGRATION_TIMEOUT_MS: '10' })).toThrow(/DATABASE_MIGRATION_TIMEOUT_MS/);
+  });
+
   it('bounds the PostgreSQL pool size', () => {
     expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
     for (const bad of ['0', '101', 'dix']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad }), bad).toThrow(/DATABASE_POOL_SIZE/);

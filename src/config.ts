@@ -12,6 +12,10 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections this instance keeps open to the PostgreSQL server. */
   databasePoolSize: number;
+  /** Longest a request's statement may take on PostgreSQL (server- and client-side). */
+  databaseQueryTimeoutMs: number;
+  /** The same for migrations, which may rebuild tables or wait for another instance's. */
+  databaseMigrationTimeoutMs: number;
   redisUrl: string | undefined;
   /** Addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
   trustProxy: string[];
@@ -252,6 +256,8 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker', 'run PGlite on its own thread (`worker`) or on the main thread (`main`); see `docs/benchmarks.md`'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:'], '`postgres://…`: use this PostgreSQL server instead (needs the `btree_gist` extension, shipped with PostgreSQL)'),
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 100, 'connections each instance keeps to the PostgreSQL server (instances × this must stay under its `max_connections`)'),
+    databaseQueryTimeoutMs: int('DATABASE_QUERY_TIMEOUT_MS', 10_000, 100, 600_000, "longest a statement may take on PostgreSQL (`statement_timeout`); when the server or the network goes silent, the service gives up 1 s later and closes that connection. The request gets 503 with `Retry-After`"),
+    databaseMigrationTimeoutMs: int('DATABASE_MIGRATION_TIMEOUT_MS', 600_000, 1_000, 86_400_000, "the same bound for migrations at start (rebuilding a table, waiting for another instance's); backups and restores (`pg_dump`, `psql`) have none"),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:'], '`redis://…`: share rate-limit counters between instances (if Redis is down, limits fail open and it is logged)'),
     trustProxy: proxies('TRUST_PROXY', "addresses or CIDRs of your reverse proxies, comma-separated (`127.0.0.1` for nginx on the same machine; also `loopback`, `uniquelocal`): the client address (rate limits, logs) is then the right-most `X-Forwarded-For` entry they did not add. Unset or `false`: the header is ignored. `true` and hop counts are refused (see Behind a reverse proxy)"),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino level (`silent` … `trace`)'),
