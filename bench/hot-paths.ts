@@ -2,9 +2,9 @@
  * `BENCH_SCENARIOS=hotpaths`: the hot paths of issue 12, on the real server (bench/run.ts
  * calls this per engine, on its own copy of the year of bookings).
  *
- * - Read ratios with the client address rotating: the server trusts the proxy
- *   (TRUST_PROXY=true) and every request carries a new X-Forwarded-For, so each one is a new
- *   key for the per-IP rate limiter (its cost is in the figure, as with real customers).
+ * - Read ratios with the client address rotating: the server trusts the load generator as
+ *   its proxy (TRUST_PROXY=loopback) and every request carries a new X-Forwarded-For, so each
+ *   one is a new key for the per-IP rate limiter (its cost is in the figure, as with real customers).
  *   `GET /api/health` (one SELECT 1, no limiter), `GET /api/services`, `GET /api/availability`.
  * - A login flood from rotating addresses (wrong password, 10 connections; the per-IP limit
  *   RATE_LIMIT_LOGIN_PER_MINUTE stays at its default 10 and never applies), with a
@@ -61,11 +61,11 @@ export async function runHotPaths(engine: Engine, config: HotPathsConfig): Promi
     services: '/api/services',
     availability: `/api/availability?serviceId=diag&date=${date}`,
   };
-  const baseEnv = { ...engine.server.env, TRUST_PROXY: 'true' };
+  const baseEnv = { ...engine.server.env, TRUST_PROXY: 'loopback' };
   const server = await startServer({ ...engine.server, label: `${engine.server.label}-hot`, env: baseEnv });
   let offset = 0;
   try {
-    log(`server ready in ${fmt(server.readySeconds, 2)} s (pid ${server.pid}; TRUST_PROXY=true, a new X-Forwarded-For per request)`);
+    log(`server ready in ${fmt(server.readySeconds, 2)} s (pid ${server.pid}; TRUST_PROXY=loopback, a new X-Forwarded-For per request)`);
     const order: Route[] = ['health', 'services', 'availability'];
     for (const route of order) {
       await runLoad({ url: server.url, path: paths[route], connections, duration: warmup, headersFor: rotating(offset) });

@@ -33,16 +33,60 @@ describe('loadConfig', () => {
     expect((error as ConfigError).problems).toHaveLength(5);
   });
 
+  it('bounds statements on PostgreSQL: 10 s for requests, 10 min for migrations', () => {
+    expect(loadConfig({})).toMatchObject({ databaseQueryTimeoutMs: 10_000, databaseMigrationTimeoutMs: 600_000 });
+    expect(loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '2500', DATABASE_MIGRATION_TIMEOUT_MS: '3600000' })).toMatchObject({ databaseQueryTimeoutMs: 2_500, databaseMigrationTimeoutMs: 3_600_000 });
+    for (const bad of ['0', '99', 'dix', '600001']) expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: bad }), bad).toThrow(/DATABASE_QUERY_TIMEOUT_MS/);
+    expect(() => loadConfig({ DATABASE_MIGRATION_TIMEOUT_MS: '10' })).toThrow(/DATABASE_MIGRATION_TIMEOUT_MS/);
+  });
+
   it('bounds the PostgreSQL pool size', () => {
     expect(loadConfig({ DATABASE_POOL_SIZE: '25' }).databasePoolSize).toBe(25);
     for (const bad of ['0', '101', 'dix']) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad }), bad).toThrow(/DATABASE_POOL_SIZE/);
   });
 
   it('accepts a PostgreSQL URL and boolean spellings', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', TRUST_PROXY: 'yes', PORT: '8080' });
+    const c = loadConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', SEED_DEMO: 'yes', PORT: '8080' });
     expect(c.databaseUrl).toBe('postgresql://u@h:5432/db');
-    expect(c.trustProxy).toBe(true);
+    expect(c.seedDemo).toBe(true);
     expect(c.port).toBe(8080);
+  });
+
+  describe('TRUST_PROXY', () => {
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+
+    it('trusts no proxy by default, nor with false', () => {
+      expect(loadConfig({}).trustProxy).toEqual([]);
+      for (const off of ['false', 'no', 'off', '0']) expect(loadConfig({ TRUST_PROXY: off }).trustProxy, off).toEqual([]);
+    });
+
+    it('takes addresses, CIDRs and named ranges, comma-separated', () => {
+      expect(loadConfig({ TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
+      expect(loadConfig({ TRUST_PROXY: ' 10.0.0.5 , 192.168.1.0/24,fd00::/8, loopback ' }).trustProxy).toEqual(['10.0.0.5', '192.168.1.0/24', 'fd00::/8', 'loopback']);
+    });
+
+    it('refuses true (it trusted every address) and hop counts, saying what to write instead', () => {
+      for (const value of ['true', 'yes', 'on', '1', 'TRUE']) {
+        const problems = problemsOf({ TRUST_PROXY: value });
+        expect(problems, value).toHaveLength(1);
+        expect(problems[0], value).toMatch(/TRUST_PROXY.*TRUST_PROXY=127\.0\.0\.1/);
+      }
+      expect(problemsOf({ TRUST_PROXY: '2' }).join()).toMatch(/TRUST_PROXY does not take a hop count/);
+    });
+
+    it('names every entry that is not an address or CIDR, with the other problems', () => {
+      const problems = problemsOf({ TRUST_PROXY: '127.0.0.1, nginx.local, 10.0.0.0/33', PORT: 'x' });
+      expect(problems).toHaveLength(2);
+      expect(problems.join('\n')).toContain('"nginx.local", "10.0.0.0/33"');
+      expect(problems.join('\n')).toContain('PORT');
+    });
   });
 
   it('refuses out-of-range numbers and unknown choices', () => {

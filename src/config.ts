@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import proxyAddr from '@fastify/proxy-addr';
 
 /** The only reader of process.env: validated once at start-up, every problem reported at once. */
 export interface Config {
@@ -11,8 +12,13 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections this instance keeps open to the PostgreSQL server. */
   databasePoolSize: number;
+  /** Longest a request's statement may take on PostgreSQL (server- and client-side). */
+  databaseQueryTimeoutMs: number;
+  /** The same for migrations, which may rebuild tables or wait for another instance's. */
+  databaseMigrationTimeoutMs: number;
   redisUrl: string | undefined;
-  trustProxy: boolean;
+  /** Addresses or CIDRs of the reverse proxies whose X-Forwarded-For is believed; empty: none. */
+  trustProxy: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   publicBaseUrl: string;
@@ -210,6 +216,38 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     return out;
   };
 
+  /**
+   * The proxies whose X-Forwarded-For is believed, as Fastify's `trustProxy` takes them (checked
+   * by its own parser, proxy-addr). The client is the right-most address not among them, so
+   * whatever a client writes on the left is never used. `true` (every address is a proxy, so the
+   * left end wins) and hop counts (a client connecting directly passes for a proxy) are refused.
+   */
+  const proxies = (name: string, doc: Doc): string[] => {
+    note(name, undefined, doc);
+    const value = raw(name);
+    if (value === undefined || ['0', 'false', 'no', 'off'].includes(value.toLowerCase())) return [];
+    const example = `give the address of your reverse proxy instead, e.g. ${name}=127.0.0.1 for nginx on the same machine, or a comma-separated list of addresses and CIDRs (10.0.0.5,fd00::/8)`;
+    if (['1', 'true', 'yes', 'on'].includes(value.toLowerCase())) {
+      problems.push(`${name}=${value} no longer means anything: trusting every address let a client choose its own (X-Forwarded-For); ${example}`);
+      return [];
+    }
+    if (/^\d+$/.test(value)) {
+      problems.push(`${name} does not take a hop count (got "${value}"): a client connecting directly would pass for a proxy; ${example}`);
+      return [];
+    }
+    const list = value.split(',').map((item) => item.trim()).filter(Boolean);
+    const bad = list.filter((item) => {
+      try {
+        proxyAddr.compile(item);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    if (bad.length > 0) problems.push(`${name} must list IP addresses or CIDRs such as 127.0.0.1 or 10.0.0.0/8 (got ${bad.map((b) => `"${b}"`).join(', ')})`);
+    return list;
+  };
+
   const port = int('PORT', 3000, 0, 65535, 'port to listen on');
   const config: Config = {
     port,
@@ -218,8 +256,10 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     pgliteThread: oneOf('PGLITE_THREAD', ['worker', 'main'] as const, 'worker', 'run PGlite on its own thread (`worker`) or on the main thread (`main`); see `docs/benchmarks.md`'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:'], '`postgres://…`: use this PostgreSQL server instead (needs the `btree_gist` extension, shipped with PostgreSQL)'),
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 100, 'connections each instance keeps to the PostgreSQL server (instances × this must stay under its `max_connections`)'),
+    databaseQueryTimeoutMs: int('DATABASE_QUERY_TIMEOUT_MS', 10_000, 100, 600_000, "longest a statement may take on PostgreSQL (`statement_timeout`); when the server or the network goes silent, the service gives up 1 s later and closes that connection. The request gets 503 with `Retry-After`"),
+    databaseMigrationTimeoutMs: int('DATABASE_MIGRATION_TIMEOUT_MS', 600_000, 1_000, 86_400_000, "the same bound for migrations at start (rebuilding a table, waiting for another instance's); backups and restores (`pg_dump`, `psql`) have none"),
     redisUrl: url('REDIS_URL', ['redis:', 'rediss:'], '`redis://…`: share rate-limit counters between instances (if Redis is down, limits fail open and it is logged)'),
-    trustProxy: bool('TRUST_PROXY', false, 'read the client IP from `X-Forwarded-For` (only behind your own proxy)'),
+    trustProxy: proxies('TRUST_PROXY', "addresses or CIDRs of your reverse proxies, comma-separated (`127.0.0.1` for nginx on the same machine; also `loopback`, `uniquelocal`): the client address (rate limits, logs) is then the right-most `X-Forwarded-For` entry they did not add. Unset or `false`: the header is ignored. `true` and hop counts are refused (see Behind a reverse proxy)"),
     logLevel: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info', 'pino level (`silent` … `trace`)'),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 65_536, 1_024, 10_485_760, 'larger request bodies get 413'),
     publicBaseUrl:

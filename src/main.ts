@@ -94,8 +94,17 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: Randomness = { uuid: () => randomUUID(), bytes: (n) => randomBytes(n) };
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'dataDir' | 'pgliteThread' | 'pgBinDir'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, { pgBinDir: config.pgBinDir, maxConnections: config.databasePoolSize });
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'databasePoolSize' | 'databaseQueryTimeoutMs' | 'databaseMigrationTimeoutMs' | 'dataDir' | 'pgliteThread' | 'pgBinDir'>,
+): Promise<Database> {
+  if (config.databaseUrl) {
+    return openPostgres(config.databaseUrl, {
+      pgBinDir: config.pgBinDir,
+      maxConnections: config.databasePoolSize,
+      queryTimeoutMs: config.databaseQueryTimeoutMs,
+      maintenanceTimeoutMs: config.databaseMigrationTimeoutMs,
+    });
+  }
   const dir = resolve(config.dataDir);
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
 }

@@ -242,6 +242,8 @@ describe('calendar addresses the server refuses to fetch (SSRF)', () => {
     ['link-local (cloud metadata)', 'http://169.254.169.254/latest/meta-data/'],
     ['a name resolving to loopback', 'http://localhost:9/cal.ics'],
     ['IPv6 loopback', 'http://[::1]:9/cal.ics'],
+    ['IPv4-compatible IPv6 of loopback', 'http://[::127.0.0.1]:4500/'],
+    ['IPv4-compatible IPv6 of the cloud metadata address', 'http://[::a9fe:a9fe]/'],
   ])('%s: 400 on url, nothing stored', async (_label, url) => {
     const res = await t.request('POST', '/api/admin/calendars', { providerId: 'ics', name: 'X', url }, adminHeaders());
     expect(res.status).toBe(400);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeSafeFetch } from '../src/adapters/calendars/safe-fetch.ts';
+import { isPublicAddress, makeSafeFetch } from '../src/adapters/calendars/safe-fetch.ts';
 import { startCalendarServer, type CalendarServer } from './helpers/calendar-server.ts';
 
 /**
@@ -51,4 +51,30 @@ describe('calendar fetch guard (SSRF, size, time)', () => {
     server.set('/loop', { status: 302, location: '/loop' });
     await expect(makeSafeFetch(onlyTestServer)(server.url('/loop'))).rejects.toThrow(/Trop de redirections/);
   });
+
+  // An IPv6 address that carries an IPv4 one ends up at that IPv4 address (or is a deprecated
+  // form of it): each is refused when the IPv4 address inside is not public.
+  it.each([
+    ['IPv4-compatible (::/96), loopback', 'http://[::127.0.0.1]:4500/'],
+    ['IPv4-compatible (::/96), cloud metadata', 'http://[::a9fe:a9fe]/'],
+    ['IPv4-compatible (::/96), even a public one (deprecated form)', 'http://[::808:808]/'],
+    ['IPv4-mapped, private', 'http://[::ffff:10.0.0.1]/'],
+    ['IPv4-translated (RFC 6145), loopback', 'http://[::ffff:0:7f00:1]/'],
+    ['NAT64 (64:ff9b::/96), cloud metadata', 'http://[64:ff9b::a9fe:a9fe]/'],
+    ['local-use NAT64 (64:ff9b:1::/48)', 'http://[64:ff9b:1::a00:1]/'],
+    ['6to4 (2002::/16), loopback', 'http://[2002:7f00:1::1]/'],
+    ['6to4 (2002::/16), private', 'http://[2002:c0a8:101::1]/'],
+    ['Teredo, private client address (10.0.0.1 obfuscated)', 'http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/'],
+    ['Teredo, private server address (10.0.0.1)', 'http://[2001:0:a00:1:8000:63bf:f7f7:f7f7]/'],
+  ])('refuses an IPv6 address embedding a non-public IPv4 one: %s', async (_label, url) => {
+    await expect(makeSafeFetch({ allowPrivate: false, timeoutMs: 2_000, maxBytes: 1_000 })(url)).rejects.toThrow(/réseau privé ou local/);
+  });
+
+  it.each([
+    ['NAT64 of 8.8.8.8 (an IPv6-only network with DNS64)', '64:ff9b::808:808'],
+    ['6to4 of 8.8.8.8', '2002:808:808::1'],
+    ['IPv4-mapped 8.8.8.8', '::ffff:8.8.8.8'],
+    ['a public IPv6 address', '2606:4700:4700::1111'],
+    ['a public IPv4 address', '8.8.8.8'],
+  ])('still accepts %s', (_label, address) => expect(isPublicAddress(address)).toBe(true));
 });

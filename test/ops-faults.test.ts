@@ -3,6 +3,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.ts';
 import { compose, type Service } from '../src/main.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
+import { isDatabaseUnavailable, sqlState } from '../src/adapters/db/database.ts';
 import { ENGINES, createTestLocation, dropTestLocation } from './helpers/db.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
 import { TestClock, bookingBody, parisDate } from './helpers/service.ts';
@@ -105,6 +106,90 @@ if (ENGINES.includes('postgres')) {
         return mail.rows.length > 0 ? true : undefined;
       });
     }, 120_000);
+  });
+}
+
+if (ENGINES.includes('postgres')) {
+  describe('a database that goes silent on postgres (issue 18, defect 5)', () => {
+    const BOUND_MS = 1_000;
+
+    /** The time a promise took to settle, and how; `undefined` when it had not after `limitMs`. */
+    async function timed<T>(work: Promise<T>, limitMs: number): Promise<{ ms: number; value?: T; error?: unknown } | undefined> {
+      const started = Date.now();
+      const settled = work.then(
+        (value) => ({ ms: Date.now() - started, value }),
+        (error: unknown) => ({ ms: Date.now() - started, error }),
+      );
+      return Promise.race([settled, new Promise<undefined>((r) => setTimeout(() => r(undefined), limitMs))]);
+    }
+
+    it('a frozen connection answers 503 with Retry-After within the query bound, is destroyed, and the service answers again once it thaws', async () => {
+      const location = await createTestLocation('postgres');
+      cleanups.push(() => dropTestLocation('postgres', location));
+      const target = new URL(location);
+      const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+      await proxy.start();
+      cleanups.push(() => proxy.cut());
+      const db = await openPostgres(proxy.url(location), { queryTimeoutMs: BOUND_MS });
+      cleanups.push(() => db.close());
+      const service: Service = await compose(loadConfig({ LOG_LEVEL: 'silent', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN }), { db, clock: new TestClock() });
+      cleanups.push(() => service.close());
+      cleanups.push(async () => proxy.thaw()); // a failed test must not leave the closing service waiting
+      const health = () => service.app.inject({ method: 'GET', url: '/api/health' });
+
+      expect((await health()).statusCode).toBe(200);
+      // Open connections, idle in the pool: the requests below each take one of them.
+      await Promise.all([1, 2, 3].map(() => db.query('SELECT pg_sleep(0.05)')));
+      proxy.freeze();
+      const frozen = await timed(health(), 10_000);
+      expect(frozen, 'GET /api/health answered while the database is silent').toBeDefined();
+      const res = frozen!.value!;
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringMatching(/indisponible/) } });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      // It waited for the bound (the server-side one cannot arrive), not much longer.
+      expect(frozen!.ms).toBeGreaterThanOrEqual(BOUND_MS);
+      expect(frozen!.ms).toBeLessThan(BOUND_MS + 2_500);
+
+      // A transaction on a silent connection is bounded too (its ROLLBACK is not waited for).
+      const tx = await timed(db.transaction((q) => q.query('SELECT 1')), 10_000);
+      expect(tx, 'a transaction settled while the database is silent').toBeDefined();
+      expect(tx!.error).toBeDefined();
+      expect(tx!.ms).toBeLessThan(BOUND_MS + 2_500);
+
+      // Every connection that hung was destroyed, not kept for the next request.
+      await until('hung connections closed by the service', async () => {
+        const stalled = proxy.proxied.filter((c) => c.stalled);
+        return stalled.length >= 2 && stalled.every((c) => c.closed) ? true : undefined;
+      }, 5_000);
+
+      proxy.thaw();
+      const back = await until('health 200 after the thaw', async () => {
+        const r = await health();
+        return r.statusCode === 200 ? r : undefined;
+      }, 10_000);
+      expect(back.json()).toEqual({ status: 'ok', database: 'postgres' });
+      const services = await service.app.inject({ method: 'GET', url: '/api/services' });
+      expect(services.statusCode).toBe(200);
+    }, 60_000);
+
+    it('a statement running past the bound is cancelled by the server; migrations get their own, longer bound', async () => {
+      const location = await createTestLocation('postgres');
+      cleanups.push(() => dropTestLocation('postgres', location));
+      const db = await openPostgres(location, { queryTimeoutMs: BOUND_MS, maintenanceTimeoutMs: 10_000 });
+      cleanups.push(() => db.close());
+      const slow = await timed(db.query('SELECT pg_sleep(5)'), 10_000);
+      expect(slow).toBeDefined();
+      expect(sqlState(slow!.error)).toBe('57014'); // canceling statement due to statement timeout
+      expect(isDatabaseUnavailable(slow!.error)).toBe(true); // so a request gets 503, not 500
+      expect(slow!.ms).toBeLessThan(BOUND_MS + 1_000);
+      expect(await db.query<{ ok: number }>('SELECT 1 AS ok')).toEqual([{ ok: 1 }]);
+      // A migration (a maintenance transaction) may run longer than a request's statements.
+      const migration = await db.transaction(async (tx) => tx.query<{ done: number }>('SELECT 1 AS done FROM pg_sleep(1.5)'), { maintenance: true });
+      expect(migration).toEqual([{ done: 1 }]);
+      // And the bound comes back after it.
+      await expect(db.query('SELECT pg_sleep(1.5)')).rejects.toMatchObject({ code: '57014' });
+    }, 30_000);
   });
 }
 

@@ -12,7 +12,7 @@ const START = Date.parse('2027-03-01T07:00:00Z');
 const DAY = '2027-03-10';
 
 describe.each(ENGINES)('Idempotency-Key on %s', (engine) => {
-  const { t, fake } = stripeSuite(engine, START, { TRUST_PROXY: 'true' });
+  const { t, fake } = stripeSuite(engine, START, { TRUST_PROXY: '127.0.0.1' });
   const post = (body: unknown, key: string, ip: string) =>
     t.request('POST', '/api/bookings', body, { 'idempotency-key': key, 'x-forwarded-for': ip });
   const keyRow = async (key: string) =>

@@ -22,14 +22,45 @@ export interface FetchLimits {
   isAllowedAddress?: (address: string) => boolean;
 }
 
+/** IPv4-compatible (::/96, deprecated) and local-use NAT64 (operator-defined layout): never fetched. */
+const REFUSED_IPV6 = [ipaddr.parseCIDR('::/96'), ipaddr.parseCIDR('64:ff9b:1::/48')] as const;
+
+/**
+ * The IPv4 addresses an IPv6 one leads to, by its range (ipaddr.js names them): mapped and
+ * translated (last 32 bits), NAT64 64:ff9b::/96 (last 32 bits), 6to4 (bits 16–47), Teredo
+ * (the server, bits 32–63, and the client, the last 32 bits inverted). None for other ranges.
+ */
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4[] {
+  const bytes = address.toByteArray();
+  const v4 = (at: number, flip = 0): ipaddr.IPv4 => new ipaddr.IPv4(bytes.slice(at, at + 4).map((b) => b ^ flip));
+  switch (address.range()) {
+    case 'ipv4Mapped':
+    case 'rfc6145':
+    case 'rfc6052':
+      return [v4(12)];
+    case '6to4':
+      return [v4(2)];
+    case 'teredo':
+      return [v4(4), v4(12, 0xff)];
+    default:
+      return [];
+  }
+}
+
+/** Public unicast, and so is every IPv4 address an IPv6 one carries (else it reaches that one). */
 export function isPublicAddress(address: string): boolean {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    let parsed = ipaddr.parse(address);
-    if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-    return parsed.range() === 'unicast';
+    parsed = ipaddr.parse(address);
   } catch {
     return false;
   }
+  if (parsed.kind() === 'ipv4') return parsed.range() === 'unicast';
+  const v6 = parsed as ipaddr.IPv6;
+  if (REFUSED_IPV6.some((cidr) => v6.match(cidr))) return false;
+  const inside = embeddedIPv4(v6);
+  if (inside.length > 0) return inside.every((v4) => v4.range() === 'unicast');
+  return v6.range() === 'unicast';
 }
 
 const refused = (host: string): CalendarError =>

@@ -84,6 +84,7 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
   });
   await refuseNewerSchema(db, migrations);
   for (const m of migrations) {
+    // Migrations may rebuild a table or wait for another instance's: their own time bound.
     await db.transaction(async (tx) => {
       await lock(tx);
       const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [m.version]);
@@ -91,7 +92,7 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
       applied.push(m.version);
-    });
+    }, { maintenance: true });
   }
   return applied;
 }

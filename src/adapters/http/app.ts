@@ -53,7 +53,8 @@ export interface HttpDeps {
 export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimitBytes,
-    trustProxy: deps.config.trustProxy,
+    // Only the configured proxies (never `true`, which would believe the client's own entries).
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy : false,
     // A client's X-Request-Id is kept only when it is a short safe token (it is echoed and logged).
     requestIdHeader: false,
     genReqId: (req) => {

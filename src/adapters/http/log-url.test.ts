@@ -19,6 +19,13 @@ describe('maskUrlForLog', () => {
     ['/api/admin/exceptions/123e4567-e89b-12d3-a456-426614174000', '/api/admin/exceptions/123e4567-e89b-12d3-a456-426614174000'],
     ['/api/admin/bookings?from=2027-03-01&to=2027-03-31&pageSize=50', '/api/admin/bookings?from=2027-03-01&to=2027-03-31&pageSize=50'],
     ['/%ff?a=%ff', '/%ff?a=%ff'],
+    ['/api/calendar/MBZqXoUml-QuMDI2FoZ7XNBwYLidJLYIRZEHSabcdef.ics', '/api/calendar/[masqué]'],
+    ['/api//calendar/abc.ics?x=1', '/api//calendar/[masqué]?x=1'],
+    ['/API/%63alendar/abc.ics/more', '/API/%63alendar/[masqué]/[masqué]'],
+    ['/api/calendars/abc', '/api/calendars/abc'],
+    ['/api/admin/calendar-feed', '/api/admin/calendar-feed'],
+    ['/api/admin/calendars/oauth/google/callback?code=4%2F0Ab&state=xyz', '/api/admin/calendars/oauth/google/callback?code=[masqué]&state=[masqué]'],
+    ['/api/admin/calendars/oauth/outlook/callback?error=access_denied', '/api/admin/calendars/oauth/outlook/callback?error=access_denied'],
   ])('%s', (url, masked) => expect(maskUrlForLog(url)).toBe(masked));
 
   it('no e-mail address survives, however it is percent-encoded, in any parameter', () => {

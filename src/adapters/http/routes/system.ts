@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { errorBody } from '../errors.ts';
+import { errorBody, serviceUnavailable } from '../errors.ts';
 
 /** Runs one query against the database; rejects when it cannot. */
 export type HealthCheck = () => Promise<{ database: 'pglite' | 'postgres' }>;
@@ -29,13 +29,14 @@ export async function systemRoutes(root: FastifyInstance, deps: { health: Health
         },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       try {
         const { database } = await deps.health();
         return { status: 'ok' as const, database };
       } catch (error) {
         request.log.error({ err: error }, 'health check failed');
-        return reply.status(503).send(errorBody('SERVICE_UNAVAILABLE', 'Le service est momentanément indisponible.'));
+        // The one error handler answers it, with Retry-After.
+        throw serviceUnavailable('Le service est momentanément indisponible.');
       }
     },
   );
