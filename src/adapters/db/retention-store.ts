@@ -1,20 +1,38 @@
+import { sql } from 'kysely';
 import type { RetentionStore } from '../../app/retention.ts';
 import type { Database } from './database.ts';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
+import { qb, run } from './kysely.ts';
 
 /** Deletes one statement each; the anonymisation itself is the admin erasure (admin-bookings-store). */
 export function makeRetentionStore(db: Database): RetentionStore {
-  const count = async (sql: string, params: unknown[]): Promise<number> => (await db.query(`WITH gone AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM gone`, params))[0]?.n as number;
+  const before = (ms: number) => new Date(ms);
+  /** Deletes in one statement and answers how many rows went (not the rows: a purge may be large). */
+  const purge = async (table: 'admin_sessions' | 'idempotency_keys' | 'mailbox', column: 'expires_at' | 'created_at', cutoffMs: number) => {
+    const [row] = await run(
+      db,
+      qb
+        .with('gone', (d) => d.deleteFrom(table).where(column, '<', before(cutoffMs)).returning(sql<number>`1`.as('one')))
+        .selectFrom('gone')
+        .select((eb) => eb.fn.countAll<number>().as('n')),
+    );
+    return Number(row?.n ?? 0);
+  };
   return {
-    purgeExpiredSessions: (nowMs) => count('DELETE FROM admin_sessions WHERE expires_at < $1', [iso(nowMs)]),
-    purgeExpiredIdempotencyKeys: (nowMs) => count('DELETE FROM idempotency_keys WHERE expires_at < $1', [iso(nowMs)]),
-    purgeMailboxBefore: (cutoffMs) => count('DELETE FROM mailbox WHERE created_at < $1', [iso(cutoffMs)]),
+    purgeExpiredSessions: (nowMs) => purge('admin_sessions', 'expires_at', nowMs),
+    purgeExpiredIdempotencyKeys: (nowMs) => purge('idempotency_keys', 'expires_at', nowMs),
+    purgeMailboxBefore: (cutoffMs) => purge('mailbox', 'created_at', cutoffMs),
     async customersLastSeenBefore(cutoffMs, limit) {
-      const rows = await db.query<{ artisan_id: string; customer_email: string }>(
-        `SELECT artisan_id, customer_email FROM bookings WHERE anonymized_at IS NULL
-          GROUP BY artisan_id, customer_email HAVING max(ends_at) < $1 ORDER BY artisan_id, customer_email LIMIT $2`,
-        [iso(cutoffMs), limit],
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('bookings')
+          .select(['artisan_id', 'customer_email'])
+          .where('anonymized_at', 'is', null)
+          .groupBy(['artisan_id', 'customer_email'])
+          .having((eb) => eb.fn.max('ends_at'), '<', before(cutoffMs))
+          .orderBy('artisan_id')
+          .orderBy('customer_email')
+          .limit(limit),
       );
       return rows.map((r) => ({ artisanId: r.artisan_id, email: r.customer_email }));
     },
