@@ -11,8 +11,7 @@ RETURNS json LANGUAGE sql STABLE AS $$
     'stale', coalesce((
       SELECT json_agg(json_build_object('artisanId', c.artisan_id, 'id', c.id))
         FROM calendar_connections c JOIN services s ON s.artisan_id = c.artisan_id
-       WHERE s.id = p_service AND (c.last_attempt_at IS NULL OR c.last_attempt_at < p_stale_before)
-         AND (c.lease_until IS NULL OR c.lease_until < p_now)), '[]'::json),
+       WHERE s.id = p_service AND calendar_due_for_sync(c.last_attempt_at, c.lease_until, p_stale_before, p_now)), '[]'::json),
     'artisan', (SELECT json_build_object('terms_of_sale', a.terms_of_sale) FROM artisans a ORDER BY a.created_at, a.id LIMIT 1),
     'rules', (SELECT rules_stamp(s.artisan_id) FROM services s WHERE s.id = p_service))
 $$;

@@ -31,8 +31,7 @@ BEGIN
       RETURN jsonb_build_object('outcome', 'stale');
     END IF;
     IF p ? 'stale_before' AND EXISTS (SELECT 1 FROM calendar_connections c WHERE c.artisan_id = artisan
-                 AND (c.last_attempt_at IS NULL OR c.last_attempt_at < (p->>'stale_before')::timestamptz)
-                 AND (c.lease_until IS NULL OR c.lease_until < (p->>'now')::timestamptz)) THEN
+                 AND calendar_due_for_sync(c.last_attempt_at, c.lease_until, (p->>'stale_before')::timestamptz, (p->>'now')::timestamptz)) THEN
       RETURN jsonb_build_object('outcome', 'stale');
     END IF;
   END IF;
@@ -40,7 +39,7 @@ BEGIN
     PERFORM pg_advisory_xact_lock(lock_key);
     SELECT count(*)::int INTO taken FROM bookings
      WHERE artisan_id = artisan AND created_at >= (p->'cap'->>'from')::timestamptz AND created_at < (p->'cap'->>'to')::timestamptz
-       AND channel = 'online' AND status NOT IN ('payment_failed', 'expired');
+       AND booking_counts_toward_plan(channel, status);
     IF taken >= (p->'cap'->>'limit')::int THEN
       RETURN jsonb_build_object('outcome', 'plan_limit');
     END IF;
@@ -51,7 +50,7 @@ BEGIN
   PERFORM pg_advisory_xact_lock(lock_key);
   -- Under the lock every committed hold of the artisan is visible (see migration 0023); the
   -- booking's own columns are decoded only once the range is known to be free.
-  SELECT bool_or(k.status IN ('pending_payment', 'awaiting_authentication') AND k.service_id = p->'booking'->>'service_id'
+  SELECT bool_or(booking_is_hold(k.status) AND k.service_id = p->'booking'->>'service_id'
                  AND k.starts_at = (p->'booking'->>'starts_at')::timestamptz AND k.customer_email = p->'booking'->>'customer_email'
                  AND k.customer_name = p->'booking'->>'customer_name'
                  AND k.customer_phone IS NOT DISTINCT FROM p->'booking'->>'customer_phone'
@@ -65,14 +64,9 @@ BEGIN
   SELECT deposit_capture, reminder_hours_before INTO capture, reminder FROM artisans WHERE id = artisan;
   b.capture_method := CASE WHEN coalesce(capture, 'capture') = 'authorize' AND (p->>'within_authorization')::boolean
                            THEN 'manual' ELSE 'automatic' END;
-  INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
-      customer_phone, starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents,
-      payment_status, payment_provider, payment_intent_id, payment_method_id, refund_cents, refund_policy,
-      hold_expires_at, notify_email, notify_sms, created_at, updated_at, channel, customer_address, capture_method)
-    VALUES (b.id, b.public_code, b.artisan_id, b.service_id, b.service_name, b.status, b.customer_name, b.customer_email,
-      b.customer_phone, b.starts_at, b.ends_at, b.duration_minutes, b.blocked_range, b.price_cents, b.deposit_rate, b.deposit_cents,
-      b.payment_status, b.payment_provider, b.payment_intent_id, b.payment_method_id, b.refund_cents, b.refund_policy,
-      b.hold_expires_at, b.notify_email, b.notify_sms, b.created_at, b.updated_at, b.channel, b.customer_address, b.capture_method);
+  -- Every column, as the caller wrote the row (bookingColumns in booking-store.ts, the one list
+  -- of a booking's columns; test/booking-columns.test.ts checks it names them all).
+  INSERT INTO bookings SELECT (b).*;
   INSERT INTO booking_events (booking_id, type, actor, data)
     VALUES (b.id, 'hold_taken', p->>'actor', jsonb_build_object('channel', b.channel));
   IF jsonb_typeof(p->'consent') = 'object' THEN
@@ -83,6 +77,6 @@ BEGIN
   IF jsonb_typeof(p->'idempotency') = 'object' THEN
     UPDATE idempotency_keys SET booking_id = b.id WHERE scope = p->'idempotency'->>'scope' AND key = p->'idempotency'->>'key';
   END IF;
-  RETURN jsonb_build_object('outcome', 'held', 'capture_method', b.capture_method, 'reminder_hours', coalesce(reminder, 24));
+  RETURN jsonb_build_object('outcome', 'held', 'capture_method', b.capture_method, 'reminder_hours', reminder);
 END
 $$;
