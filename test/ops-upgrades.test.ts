@@ -132,7 +132,7 @@ describe.each(ENGINES)('upgrades on %s', (engine) => {
     expect(res.statusCode, res.body).toBe(201);
     const again = await service.app.inject({ method: 'POST', url: '/api/bookings', payload: bookingBody(day, '09:00', { customer: { name: 'Paul Durand', email: 'paul@example.com' } }) });
     expect(again.statusCode, again.body).toBe(409);
-  }, 120_000);
+  }, 300_000);
 
   it('a changed function file is applied again at the next start; an unchanged one is not', async () => {
     const location = await createTestLocation(engine);
