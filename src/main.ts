@@ -155,7 +155,8 @@ export async function compose(
   const random = overrides.random ?? systemRandom;
   const db = overrides.db ?? (await openDatabase(config));
   const applied = await migrate(db);
-  if (applied.length > 0) log.info({ versions: applied }, 'migrations applied');
+  if (applied.versions.length > 0) log.info({ versions: applied.versions }, 'migrations applied');
+  if (applied.functions.length > 0) log.info({ functions: applied.functions }, 'functions applied');
   if (config.seedDemo) {
     const seed = await seedDemo(db, random.uuid);
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');

@@ -129,14 +129,10 @@ export interface BookingEvent {
 
 /** Writes that happen inside one transaction. */
 export interface BookingTx {
-  /** Inserts a booking; rejects with SlotTakenError when it overlaps an active booking. */
-  insertBooking(booking: BookingRecord): Promise<void>;
   /** Re-reads and locks a booking for the rest of the transaction. */
   lockBooking(id: string): Promise<BookingRecord | undefined>;
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
-  /** Online bookings taken (or being paid) in [fromMs, toMs), after taking the artisan's write lock; phone bookings do not count. */
-  countBookingsCreated(artisanId: string, fromMs: number, toMs: number): Promise<number>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
   busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
   /** Creates or moves the booking's own busy-block entry (source 'booking'). */
@@ -152,8 +148,6 @@ export interface BookingTx {
   appendEvent(event: BookingEvent): Promise<void>;
   /** The artisan's reminder lead time in hours (0: no reminder). */
   reminderHours(artisanId: string): Promise<number>;
-  /** The artisan's capture strategy: take the deposit at booking, or authorise it and capture at the start. */
-  depositCapture(artisanId: string): Promise<DepositCapture>;
 }
 
 export type DepositCapture = 'capture' | 'authorize';

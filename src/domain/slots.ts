@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { overlaps, type Interval, type MinuteRange } from './intervals.ts';
+import { footprint, overlaps, type Interval, type MinuteRange } from './intervals.ts';
 import type { DaySchedule } from './schedule.ts';
 import { formatMinutes, makeDayClock, type DayClock } from './time.ts';
 
@@ -51,13 +51,12 @@ const MINUTE = 60_000;
  * The slots offered on one local day. Candidates run from each opening range's start,
  * every step, while they end within the range; a candidate that overlaps a break, falls in
  * a DST gap, starts before the minimum notice or lies past the horizon is omitted. The rest
- * are listed, unavailable when an occupation overlaps [start - bufferBefore, end + bufferAfter).
+ * are listed, unavailable when an occupation overlaps the slot's footprint (with its buffers).
  */
 export function computeSlots(q: SlotQuery): Slot[] {
   if (Temporal.PlainDate.compare(q.date, q.lastBookableDate) > 0) return [];
   const durationMs = q.durationMinutes * MINUTE;
-  const beforeMs = (q.bufferBeforeMinutes ?? 0) * MINUTE;
-  const afterMs = (q.bufferAfterMinutes ?? 0) * MINUTE;
+  const buffers = { bufferBeforeMinutes: q.bufferBeforeMinutes ?? 0, bufferAfterMinutes: q.bufferAfterMinutes ?? 0 };
   const clock = makeDayClock(q.date, q.timeZone);
   const breaks = q.day.breaks.map((b) => toInstants(clock, b));
   const occupations = q.ignoreBookingId ? q.occupations.filter((o) => o.bookingId !== q.ignoreBookingId) : q.occupations;
@@ -75,8 +74,8 @@ export function computeSlots(q: SlotQuery): Slot[] {
       if (breaks.some((b) => overlaps(slot, b))) continue;
       if (startMs < q.notBeforeMs) continue;
       seen.add(startMs);
-      const footprint: Interval = { startMs: startMs - beforeMs, endMs: endMs + afterMs };
-      const blockedBy = occupations.filter((o) => overlaps(footprint, o)).map((o) => o.blocker);
+      const taken = footprint({ startMs, endMs, ...buffers });
+      const blockedBy = occupations.filter((o) => overlaps(taken, o)).map((o) => o.blocker);
       slots.push({ time: formatMinutes(minutes), startMinutes: minutes, startMs, endMs, available: blockedBy.length === 0, blockedBy });
     }
   }

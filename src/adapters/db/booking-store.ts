@@ -3,7 +3,6 @@ import type { Address } from '../../domain/address.ts';
 import type {
   BookingDispute,
   BookingRecord,
-  DepositCapture,
   BookingStore,
   BookingTx,
   DayContext,
@@ -156,26 +155,6 @@ export async function lockArtisanBookings(q: Queryable, artisanId: string): Prom
 
 function makeTx(q: Queryable, uuid: () => string): BookingTx {
   return {
-    async insertBooking(b) {
-      await lockArtisanBookings(q, b.artisanId);
-      await q
-        .query(
-          `INSERT INTO bookings (id, public_code, artisan_id, service_id, service_name, status, customer_name, customer_email,
-             customer_phone, starts_at, ends_at, duration_minutes, blocked_range, price_cents, deposit_rate, deposit_cents,
-             payment_status, payment_provider, payment_intent_id, payment_method_id, refund_cents, refund_policy,
-             hold_expires_at, notify_email, notify_sms, created_at, updated_at, channel, customer_address, capture_method)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::tstzrange,$14,$15,$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30)`,
-          [
-            b.id, b.publicCode, b.artisanId, b.serviceId, b.serviceName, b.status, b.customer.name, b.customer.email,
-            b.customer.phone ?? null, iso(b.startMs), iso(b.endMs), b.durationMinutes, blockedRange(b), b.priceCents,
-            b.depositRate, b.depositCents, b.paymentStatus, b.paymentProvider, b.paymentIntentId, b.paymentMethodId,
-            b.refundCents, JSON.stringify(b.refundPolicy), b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
-            b.notifyEmail, b.notifySms, iso(b.createdMs), iso(b.updatedMs), b.channel,
-            b.customer.address ? JSON.stringify(b.customer.address) : null, b.captureMethod,
-          ],
-        )
-        .catch(translate);
-    },
     async lockBooking(id) {
       // The artisan's write lock first, then the row: every writer takes them in that order.
       const owner = await q.query<{ artisan_id: string }>(`SELECT artisan_id FROM bookings WHERE id = $1`, [id]);
@@ -201,16 +180,6 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
           ],
         )
         .catch(translate);
-    },
-    async countBookingsCreated(artisanId, fromMs, toMs) {
-      await lockArtisanBookings(q, artisanId);
-      const rows = await q.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM bookings
-          WHERE artisan_id = $1 AND created_at >= $2 AND created_at < $3 AND channel = 'online'
-            AND status NOT IN ('payment_failed', 'expired')`,
-        [artisanId, iso(fromMs), iso(toMs)],
-      );
-      return rows[0]!.n;
     },
     async busyBlockOverlaps(artisanId, { startMs, endMs }) {
       const rows = await q.query(
@@ -265,13 +234,10 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         [bookingId, topics],
       );
     },
-    async depositCapture(artisanId) {
-      const rows = await q.query<{ c: DepositCapture }>(`SELECT deposit_capture AS c FROM artisans WHERE id = $1`, [artisanId]);
-      return rows[0]?.c ?? 'capture';
-    },
     async reminderHours(artisanId) {
+      // The artisan exists (bookings reference it); its default lead time is the column's (migration 0001).
       const rows = await q.query<{ h: number }>(`SELECT reminder_hours_before AS h FROM artisans WHERE id = $1`, [artisanId]);
-      return rows[0]?.h ?? 24;
+      return rows[0]!.h;
     },
     async appendEvent(e) {
       await q.query(`INSERT INTO booking_events (booking_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
@@ -284,8 +250,12 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
   };
 }
 
-/** A booking as the columns of its row (jsonb_populate_record in booking_hold / booking_apply, migration 0021). */
-function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Row {
+/**
+ * A booking as the columns of its row: the one list of them. booking_hold inserts this row
+ * whole and booking_apply updates from it (jsonb_populate_record, src/adapters/db/functions);
+ * test/booking-columns.test.ts checks it names every column of the table.
+ */
+export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Row {
   return {
     id: b.id, public_code: b.publicCode, artisan_id: b.artisanId, service_id: b.serviceId, service_name: b.serviceName,
     status: b.status, customer_name: b.customer.name, customer_email: b.customer.email, customer_phone: b.customer.phone ?? null,
@@ -299,6 +269,8 @@ function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number
     cancellation_reason: cancellation?.reason ?? null, refund_cap_cents: b.refundCapCents,
     disputed_at: b.dispute ? iso(b.dispute.openedMs) : null,
     dispute: b.dispute ? { reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status } : null,
+    // Euros only (the column's CHECK, migration 0001); anonymised later, by the retention sweep or an erasure.
+    currency: 'EUR', anonymized_at: null,
   };
 }
 
@@ -316,7 +288,6 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
     throw new NotPlannable();
   };
   return {
-    insertBooking: unknown,
     async lockBooking(id) {
       // The booking as toBooking would read its row back: the same record the general path works on.
       if (id !== expected.id) return unknown();
@@ -326,7 +297,6 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
     async updateBooking(b, cancellation) {
       ops.push({ op: 'update', row: bookingColumns(b, cancellation) });
     },
-    countBookingsCreated: unknown,
     busyBlockOverlaps: unknown,
     async putBookingBusyBlock(b) {
       ops.push({
@@ -363,7 +333,6 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
     async reminderHours() {
       return known.reminderHours ?? unknown();
     },
-    depositCapture: unknown,
   };
 }
 
@@ -438,7 +407,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async findOwnHold(q) {
       const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.status IN ('pending_payment', 'awaiting_authentication') AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
+        `${BOOKING_SELECT} WHERE booking_is_hold(b.status) AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
            AND b.customer_email = $4 AND b.customer_name = $5 AND b.customer_phone IS NOT DISTINCT FROM $6
            AND b.payment_method_id IS NOT DISTINCT FROM $7`,
         [q.artisanId, q.serviceId, iso(q.startMs), q.customer.email, q.customer.name, q.customer.phone ?? null, q.paymentMethodId],
@@ -447,7 +416,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     },
     async findStaleHolds(nowMs, limit) {
       const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.status IN ('pending_payment', 'awaiting_authentication') AND b.hold_expires_at < $1
+        `${BOOKING_SELECT} WHERE booking_is_hold(b.status) AND b.hold_expires_at < $1
           ORDER BY b.hold_expires_at LIMIT $2`,
         [iso(nowMs), limit],
       );
@@ -456,7 +425,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async findOpenPayments({ quietSinceMs, endedSinceMs, limit }) {
       const rows = await db.query(
         `${BOOKING_SELECT} WHERE b.payment_intent_id IS NOT NULL AND (
-            (b.status IN ('pending_payment', 'awaiting_authentication') AND b.updated_at < $1)
+            (booking_is_hold(b.status) AND b.updated_at < $1)
             OR (b.status IN ('expired', 'payment_failed') AND b.payment_status IN ('pending', 'failed') AND b.updated_at >= $2 AND b.updated_at < $1))
           ORDER BY b.updated_at LIMIT $3`,
         [iso(quietSinceMs), iso(endedSinceMs), limit],

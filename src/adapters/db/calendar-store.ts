@@ -132,7 +132,7 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
     async staleForService(serviceId, nowMs, staleMs) {
       return db.query<{ artisanId: string; id: string }>(
         `SELECT c.artisan_id AS "artisanId", c.id FROM calendar_connections c JOIN services s ON s.artisan_id = c.artisan_id
-          WHERE s.id = $1 AND (c.last_attempt_at IS NULL OR c.last_attempt_at < $2) AND (c.lease_until IS NULL OR c.lease_until < $3)`,
+          WHERE s.id = $1 AND calendar_due_for_sync(c.last_attempt_at, c.lease_until, $2, $3)`,
         [serviceId, iso(nowMs - staleMs), iso(nowMs)],
       );
     },

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database, Queryable } from './database.ts';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const FUNCTIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'functions');
 // Any constant works; it only has to be the same for every instance of the service.
 const MIGRATION_LOCK = 7_314_202_611;
 
@@ -20,6 +22,23 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
     .sort()
     .map((f) => ({ version: Number(f.slice(0, 4)), name: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
 }
+
+/** The current definition of one SQL function (and its triggers, if any): functions/<name>.sql. */
+export interface SqlFunction {
+  name: string;
+  sql: string;
+}
+
+/** Every function file, in name order (the order they are applied in). */
+export function loadFunctions(dir = FUNCTIONS_DIR): SqlFunction[] {
+  return readdirSync(dir)
+    .filter((f) => /^[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.sql$/, ''), sql: readFileSync(join(dir, f), 'utf8') }));
+}
+
+// Line endings do not change a function: a Windows checkout must not re-apply every file.
+const checksum = (sql: string): string => createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
 
 /**
  * The database holds a migration this code does not know: it was upgraded by a newer version
@@ -67,21 +86,33 @@ export async function migrationStatus(db: Queryable, migrations = loadMigrations
   };
 }
 
+export interface MigrateResult {
+  /** Numbered migrations this call applied. */
+  versions: number[];
+  /** Function files this call (re-)applied: new, or changed since they were last applied. */
+  functions: string[];
+}
+
 /**
  * Applies pending migrations, each in its own transaction (a migration that fails halfway
  * is rolled back whole: the database keeps the previous schema, usable by the previous
  * version). Instances starting together serialise on an advisory lock, so each migration
  * runs once. Refuses a database that holds a migration this code does not know.
- * Returns the versions this call applied.
+ *
+ * Then the function files (functions/<name>.sql), like the repeatable migrations of Flyway:
+ * each file whose checksum differs from the one recorded in schema_functions is applied
+ * again, all in one transaction under the same lock, after the numbered migrations. They
+ * run last, so the bodies in the files win over the ones the (never edited) migrations
+ * wrote, on a fresh database as on one migrated by an earlier version.
  */
-export async function migrate(db: Database, migrations = loadMigrations()): Promise<number[]> {
-  const applied: number[] = [];
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`).catch(async (error) => {
-    // Two instances may race on the very first CREATE TABLE; the loser finds it there.
-    const rows = await db.query(`SELECT to_regclass('schema_migrations') AS t`);
-    if (!rows[0]?.t) throw error;
-  });
+export async function migrate(db: Database, migrations = loadMigrations(), functions = loadFunctions()): Promise<MigrateResult> {
+  const versions: number[] = [];
+  await createTableOnce(
+    db,
+    'schema_migrations',
+    `CREATE TABLE IF NOT EXISTS schema_migrations (
+      version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
   await refuseNewerSchema(db, migrations);
   for (const m of migrations) {
     // Migrations may rebuild a table or wait for another instance's: their own time bound.
@@ -91,10 +122,49 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
       if (done.length > 0) return;
       await tx.exec(m.sql);
       await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-      applied.push(m.version);
+      versions.push(m.version);
     }, { maintenance: true });
   }
-  return applied;
+  return { versions, functions: await applyFunctions(db, functions) };
+}
+
+async function applyFunctions(db: Database, functions: SqlFunction[]): Promise<string[]> {
+  await createTableOnce(
+    db,
+    'schema_functions',
+    `CREATE TABLE IF NOT EXISTS schema_functions (
+      name text PRIMARY KEY, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  return db.transaction(async (tx) => {
+    await lock(tx);
+    const rows = await tx.query<{ name: string; checksum: string }>('SELECT name, checksum FROM schema_functions');
+    const recorded = new Map(rows.map((r) => [r.name, r.checksum]));
+    const changed = functions.filter((f) => recorded.get(f.name) !== checksum(f.sql));
+    if (changed.length === 0) return [];
+    // A function may call one defined by a later file. The first pass creates them all without
+    // checking bodies (as pg_dump restores do); the second, with every function present,
+    // creates them again with their bodies checked, so a mistake fails the start, not a request.
+    await tx.exec('SET LOCAL check_function_bodies = off');
+    for (const f of changed) await tx.exec(f.sql);
+    await tx.exec('SET LOCAL check_function_bodies = on');
+    for (const f of changed) {
+      await tx.exec(f.sql);
+      await tx.query(
+        `INSERT INTO schema_functions (name, checksum) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum, applied_at = now()`,
+        [f.name, checksum(f.sql)],
+      );
+    }
+    return changed.map((f) => f.name);
+  }, { maintenance: true });
+}
+
+async function createTableOnce(db: Database, table: string, ddl: string): Promise<void> {
+  await db.query(ddl).catch(async (error) => {
+    // Two instances may race on the very first CREATE TABLE; the loser finds it there.
+    const rows = await db.query(`SELECT to_regclass($1) AS t`, [table]);
+    if (!rows[0]?.t) throw error;
+  });
 }
 
 async function refuseNewerSchema(db: Queryable, migrations: Migration[]): Promise<void> {
