@@ -112,7 +112,7 @@ export async function openDatabase(
 /** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
 export function adminAuthOn(
   db: Database,
-  options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing'] } = {},
+  options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing']; monotonic?: () => number } = {},
 ) {
   return makeAdminAuth({
     store: makeAdminAuthStore(db),
@@ -120,6 +120,7 @@ export function adminAuthOn(
     clock: options.clock ?? systemClock,
     random: options.random ?? systemRandom,
     sessionHours: options.sessionHours ?? 12,
+    ...(options.monotonic ? { monotonic: options.monotonic } : {}),
   });
 }
 
@@ -148,6 +149,8 @@ export async function compose(
     payments?: PaymentProvider;
     /** Fault injection in tests: wraps the worker's queue (e.g. a worker that dies before marking). */
     outbox?: (queue: OutboxQueue) => OutboxQueue;
+    /** Monotonic ms of the admin credential cache (tests move it instead of waiting). */
+    monotonic?: () => number;
   } = {},
 ): Promise<Service> {
   const log = overrides.log ?? pino({ level: config.logLevel, base: { service: 'artisanconnect' } });
@@ -162,7 +165,7 @@ export async function compose(
     if (seed.seeded) log.info({ artisan: seed.artisanEmail }, 'demo artisan seeded (Marc Dupont - Plomberie)');
   }
 
-  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing });
+  const auth = adminAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing, monotonic: overrides.monotonic });
   for (const login of await auth.ensureLogins()) {
     // Shown once, on the start that created the account (decisions §1): the artisan changes it.
     log.info(

@@ -46,6 +46,8 @@ describe.each(ENGINES)('admin services on %s', (engine) => {
       bufferAfterMinutes: 0,
       refundPolicy: null,
     });
+    // What null stands for: decisions §6 (48 h or more: full refund; 24–48 h: half; later: kept).
+    expect(res.body.defaultRefundPolicy).toEqual({ tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] });
     const publicIds = (await t.request('GET', '/api/services')).body.services.map((s: any) => s.id);
     expect(publicIds).toEqual(['diag', 'urgence']);
     expect((await t.request('GET', `/api/availability?serviceId=entretien-chaudiere&date=${WEDNESDAY}`)).status).toBe(404);

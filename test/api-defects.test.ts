@@ -104,7 +104,14 @@ describe.each(ENGINES)('defects of the landed service on %s', (engine) => {
     let closed: Promise<void> | undefined;
     try {
       await other.service.app.listen({ port: 0, host: '127.0.0.1' });
-      const port = (other.service.app.server.address() as AddressInfo).port;
+      const server = other.service.app.server;
+      const port = (server.address() as AddressInfo).port;
+      // Fastify closes the listening socket once its preClose hooks (which turn on the 503) ran.
+      const stoppedListening = new Promise<void>((resolve) => {
+        const close = server.close.bind(server);
+        server.close = ((callback?: (error?: Error) => void) => (resolve(), close(callback))) as typeof server.close;
+      });
+      const firstRequestIn = new Promise<void>((resolve) => server.once('request', () => resolve()));
       const { createConnection } = await import('node:net');
       const socket = createConnection({ port, host: '127.0.0.1' });
       await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -115,9 +122,9 @@ describe.each(ENGINES)('defects of the landed service on %s', (engine) => {
       // client then finishes it and sends the next one on the same kept-alive connection.
       const body = JSON.stringify({ serviceId: 'diag' });
       socket.write(`POST /api/bookings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await firstRequestIn;
       closed = other.service.app.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await stoppedListening;
       socket.write(`${body.slice(5)}GET /api/services HTTP/1.1\r\nHost: x\r\n\r\n`);
       await ended;
       const responses = data.split(/(?=HTTP\/1\.1 )/);

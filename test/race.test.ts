@@ -107,8 +107,8 @@ describe.each(ENGINES)('race in one process on %s: 50 concurrent bookings of ove
           service.app.inject({ method: 'POST', url: '/api/bookings', payload: racingBody(i, date) }),
         ),
       );
-      const deadline = Date.now() + 15_000;
-      while (gate.waiting() < REQUESTS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      // Released when the 50th request asks to write (the test times out if one never does).
+      await gate.waitingReaches(REQUESTS);
       const waiting = gate.waiting();
       gate.release();
       const responses = await inFlight;
@@ -131,21 +131,24 @@ function gatedDatabase(db: Database) {
   let waiting = 0;
   let open: () => void = () => {};
   let opened = Promise.resolve();
+  const watchers: { count: number; resolve: () => void }[] = [];
+  const wait = async () => {
+    waiting++;
+    for (const w of watchers.filter((x) => waiting >= x.count)) {
+      watchers.splice(watchers.indexOf(w), 1);
+      w.resolve();
+    }
+    await opened;
+  };
   const gated: Database = {
     kind: db.kind,
     async query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      if (armed && text.includes('booking_hold(')) {
-        waiting++;
-        await opened;
-      }
+      if (armed && text.includes('booking_hold(')) await wait();
       return db.query<R>(text, params);
     },
     exec: db.exec.bind(db),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      if (armed) {
-        waiting++;
-        await opened;
-      }
+      if (armed) await wait();
       return db.transaction(fn);
     },
     close: () => db.close(),
@@ -158,6 +161,10 @@ function gatedDatabase(db: Database) {
       opened = new Promise<void>((resolve) => (open = resolve));
     },
     waiting: () => waiting,
+    /** Resolves once `count` writes wait at the gate. */
+    waitingReaches(count: number): Promise<void> {
+      return waiting >= count ? Promise.resolve() : new Promise<void>((resolve) => watchers.push({ count, resolve }));
+    },
     release() {
       armed = false;
       open();
@@ -261,27 +268,25 @@ describe.each(ENGINES.filter((e) => e === 'postgres'))('race across two server p
       const inFlight = Promise.all(
         Array.from({ length: REQUESTS }, (_, i) => http(servers[i % 2]!.baseUrl, 'POST', '/api/bookings', racingBody(i, gatedDate))),
       );
-      // Each process has 10 pooled connections: more than 10 waiting writers means both are in.
-      // Once a process's 10 are blocked, its other requests queue for a connection, for 5 s
-      // at most: release 2.5 s after that point at the latest (or once all 20 wait).
-      const hardDeadline = Date.now() + 15_000;
-      let deadline = hardDeadline;
-      while (Date.now() < deadline && waiting < 20) {
-        await new Promise((r) => setTimeout(r, 50));
-        const locks = await admin!.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks
-            WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        );
-        waiting = locks.rows[0]!.n;
-        if (waiting >= 10 && deadline === hardDeadline) deadline = Date.now() + 2_500;
-      }
+      // Each process has DATABASE_POOL_SIZE (10) connections, so at most 20 writers can wait:
+      // released once they all do. Lock waits in other processes send no event: the signal is
+      // PostgreSQL's own lock table, read back to back (no sleep; after 15 s the test fails).
+      const countWaiting = async () =>
+        (
+          await admin!.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_locks
+              WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
+        ).rows[0]!.n;
+      const failAt = Date.now() + 15_000;
+      while ((waiting = await countWaiting()) < 20 && Date.now() < failAt);
       await admin!.query('COMMIT');
       responses = await inFlight;
     } catch (error) {
       await admin!.query('ROLLBACK').catch(() => {});
       throw error;
     }
-    expect(waiting).toBeGreaterThan(10);
+    expect(waiting).toBe(20);
     expect(tally(responses.map((r) => r.status)), JSON.stringify(responses.filter((r) => r.status !== 409 && r.status !== 201))).toEqual({
       201: 1,
       409: REQUESTS - 1,

@@ -45,6 +45,8 @@ export async function startTestService(
     payments?: PaymentProvider;
     outbox?: (queue: OutboxQueue) => OutboxQueue;
     log?: Logger;
+    /** The admin credential cache's clock (compose's `monotonic`). */
+    monotonic?: () => number;
   } = {},
 ): Promise<TestService> {
   const database = await createTestDatabase(engine);
@@ -65,6 +67,7 @@ export async function startTestService(
     payments: options.payments,
     outbox: options.outbox,
     log: options.log,
+    monotonic: options.monotonic,
   });
   await service.app.ready();
   const inject = (o: InjectOptions) => service.app.inject(o);

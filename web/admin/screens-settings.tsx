@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../shared/components/Alert';
-import { fieldErrors } from '../shared/api/client';
+import { fieldErrors, type Schemas } from '../shared/api/client';
 import { euros, longDate } from '../shared/format';
 import { Field } from './screens-access';
 import { DAY_NAMES, WEEK_ORDER, atInZone, call, errorOf, hhmm, minutesOf, useScreenAction, type Session } from './lib';
@@ -230,26 +230,129 @@ export function HoursScreen({ session }: { session: Session }) {
   );
 }
 
-type Service = {
-  id: string;
-  name: string;
-  description: string | null;
-  durationMinutes: number;
-  basePriceCents: number;
-  depositRate: number;
-  depositCents: number;
-  isActive: boolean;
-  bufferBeforeMinutes: number;
-  bufferAfterMinutes: number;
-  refundPolicy: { tiers: { minHoursBefore: number; refundRate: number }[] } | null;
-};
+type Service = Schemas['AdminService'];
+type RefundPolicy = Schemas['RefundPolicy'];
+/** A tier as typed in the form: hours and percent as the artisan writes them (decimal comma). */
+type TierInput = { hours: string; percent: string };
+/** The API's refund policy lists at most this many tiers. */
+const MAX_TIERS = 10;
 
-/** Create or edit a service: price in euros, deposit and refund rates in percent, buffers. */
-export function ServiceForm({ session, service, onSaved }: { session: Session; service?: Service; onSaved: () => void }) {
-  const policy = service?.refundPolicy?.tiers ?? [
-    { minHoursBefore: 48, refundRate: 1 },
-    { minHoursBefore: 24, refundRate: 0.5 },
-  ];
+const decimalText = (n: number) => String(n).replace('.', ',');
+/** NaN for a blank field (Number('') would be 0). */
+const decimalOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text.trim().replace(',', '.')));
+const tierInputsOf = (policy: RefundPolicy | null | undefined): TierInput[] =>
+  (policy?.tiers ?? []).map((t) => ({ hours: decimalText(t.minHoursBefore), percent: decimalText(Math.round(t.refundRate * 10_000) / 100) }));
+
+/** The policy in words: "100 % remboursés si le client annule au moins 48 h avant, 50 % au moins 24 h avant ; plus tard, …". */
+function policyInWords(policy: RefundPolicy): string {
+  const tiers = [...policy.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore);
+  if (tiers.length === 0) return 'L’acompte n’est jamais remboursé si le client annule.';
+  const parts = tiers.map((t, i) => `${decimalText(Math.round(t.refundRate * 10_000) / 100)} %${i === 0 ? ' remboursés si le client annule' : ''} au moins ${decimalText(t.minHoursBefore)} h avant`);
+  return `${parts.join(', ')} ; plus tard, l’acompte est conservé.`;
+}
+
+/**
+ * The refund policy part of the service form: the default policy (the API's null) or tiers of
+ * the service's own, each with hours before the start and the share of the deposit refunded.
+ */
+function RefundPolicyFields(props: {
+  id: string;
+  ownPolicy: boolean;
+  tiers: TierInput[];
+  defaultPolicy?: RefundPolicy;
+  errors: Record<string, string>;
+  onChange: (next: { ownPolicy: boolean; tiers: TierInput[] }) => void;
+}) {
+  const { id, ownPolicy, tiers, errors } = props;
+  const setTiers = (next: TierInput[]) => props.onChange({ ownPolicy, tiers: next });
+  const setTier = (i: number, patch: Partial<TierInput>) => setTiers(tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)));
+  const choose = (own: boolean) =>
+    // Its own policy starts from the default's tiers when it has none yet.
+    props.onChange({ ownPolicy: own, tiers: own && tiers.length === 0 ? tierInputsOf(props.defaultPolicy) : tiers });
+  return (
+    <fieldset>
+      <legend>Remboursement de l’acompte si le client annule</legend>
+      <label class="check">
+        <input type="radio" name={`s-${id}-policy`} checked={!ownPolicy} onChange={() => choose(false)} aria-describedby={`s-${id}-policy-default`} />
+        Politique par défaut
+      </label>
+      <p class="hint" id={`s-${id}-policy-default`}>
+        {props.defaultPolicy ? policyInWords(props.defaultPolicy) : 'La politique commune aux prestations qui n’en ont pas de propre.'}
+      </p>
+      <label class="check">
+        <input type="radio" name={`s-${id}-policy`} checked={ownPolicy} onChange={() => choose(true)} />
+        Politique propre à cette prestation
+      </label>
+      {ownPolicy && (
+        <>
+          {tiers.map((t, i) => {
+            const n = i + 1;
+            const field = (key: 'minHoursBefore' | 'refundRate') => `refundPolicy.tiers.${i}.${key}`;
+            return (
+              <div class="card" key={i} role="group" aria-label={`Palier ${n}`}>
+                <Field
+                  id={`s-${id}-tier-${i}-hours`}
+                  label={`Palier ${n} : heures avant le début`}
+                  value={t.hours}
+                  onInput={(hours) => setTier(i, { hours })}
+                  error={errors[field('minHoursBefore')]}
+                  inputMode="decimal"
+                  required
+                />
+                <Field
+                  id={`s-${id}-tier-${i}-percent`}
+                  label={`Palier ${n} : part remboursée (%)`}
+                  value={t.percent}
+                  onInput={(percent) => setTier(i, { percent })}
+                  error={errors[field('refundRate')]}
+                  inputMode="decimal"
+                  required
+                />
+                <div class="actions">
+                  <button type="button" class="secondary" onClick={() => setTiers(tiers.filter((_, j) => j !== i))}>
+                    Retirer le palier {n}
+                  </button>
+                </div>
+              </div>
+            );
+          })}
+          <p class="hint">
+            {tiers.length === 0
+              ? 'Aucun palier : l’acompte n’est jamais remboursé si le client annule.'
+              : 'Le client qui annule au moins ce nombre d’heures avant le début est remboursé de cette part de l’acompte ; plus tard que le dernier palier, l’acompte est conservé.'}
+          </p>
+          {tiers.length < MAX_TIERS && (
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => setTiers([...tiers, { hours: '', percent: '' }])}>
+                Ajouter un palier
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/** The tiers typed in the form, or per-field French messages keyed like the API's details. */
+function policyFromInputs(tiers: TierInput[]): { policy: RefundPolicy } | { errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const out = tiers.map((t, i) => {
+    const hours = decimalOf(t.hours);
+    const percent = decimalOf(t.percent);
+    if (!Number.isFinite(hours) || hours < 0) errors[`refundPolicy.tiers.${i}.minHoursBefore`] = 'Indiquez un nombre d’heures, par exemple 48.';
+    if (!Number.isFinite(percent) || percent < 0 || percent > 100) errors[`refundPolicy.tiers.${i}.refundRate`] = 'Indiquez un pourcentage entre 0 et 100.';
+    return { minHoursBefore: hours, refundRate: Math.round(percent * 100) / 10_000 };
+  });
+  return Object.keys(errors).length > 0 ? { errors } : { policy: { tiers: out } };
+}
+
+/**
+ * Create or edit a service: price in euros, deposit and refund rates in percent, buffers. The
+ * refund policy is sent only when the artisan changed it, so an edit of anything else keeps
+ * the policy the service has (its own tiers or the default) exactly.
+ */
+export function ServiceForm({ session, service, defaultPolicy, onSaved }: { session: Session; service?: Service; defaultPolicy?: RefundPolicy; onSaved: () => void }) {
   const [f, setF] = useState({
     name: service?.name ?? '',
     description: service?.description ?? '',
@@ -258,9 +361,9 @@ export function ServiceForm({ session, service, onSaved }: { session: Session; s
     deposit: String(Math.round((service?.depositRate ?? 0.3) * 100)),
     before: String(service?.bufferBeforeMinutes ?? 0),
     after: String(service?.bufferAfterMinutes ?? 0),
-    full: String(policy[0]?.minHoursBefore ?? 48),
-    half: String(policy[1]?.minHoursBefore ?? 24),
   });
+  const [initialPolicy] = useState(() => ({ ownPolicy: service?.refundPolicy != null, tiers: tierInputsOf(service?.refundPolicy) }));
+  const [policy, setPolicy] = useState(initialPolicy);
   const [error, setError] = useState<string>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const id = service?.id ?? 'new';
@@ -271,6 +374,9 @@ export function ServiceForm({ session, service, onSaved }: { session: Session; s
     setErrors({});
     const cents = Math.round(Number(f.price.replace(',', '.').replace(/\s|€/g, '')) * 100);
     if (!Number.isFinite(cents)) return setErrors({ basePriceCents: 'Indiquez un prix en euros, par exemple 90,00.' });
+    const own = policy.ownPolicy ? policyFromInputs(policy.tiers) : { policy: null };
+    if ('errors' in own) return (setError('Vérifiez les paliers de remboursement.'), setErrors(own.errors));
+    const policyChanged = JSON.stringify(policy) !== JSON.stringify(initialPolicy);
     const body = {
       name: f.name,
       description: f.description.trim() || null,
@@ -279,7 +385,7 @@ export function ServiceForm({ session, service, onSaved }: { session: Session; s
       depositRate: Number(f.deposit) / 100,
       bufferBeforeMinutes: Number(f.before),
       bufferAfterMinutes: Number(f.after),
-      refundPolicy: { tiers: [{ minHoursBefore: Number(f.full), refundRate: 1 }, { minHoursBefore: Number(f.half), refundRate: 0.5 }] },
+      ...(!service || policyChanged ? { refundPolicy: own.policy } : {}),
     };
     try {
       if (service) await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }));
@@ -301,11 +407,7 @@ export function ServiceForm({ session, service, onSaved }: { session: Session; s
       <Field id={`s-${id}-deposit`} label="Acompte (% du prix)" type="number" value={f.deposit} onInput={set('deposit')} error={errors.depositRate} />
       <Field id={`s-${id}-before`} label="Temps bloqué avant (minutes, trajet)" type="number" value={f.before} onInput={set('before')} error={errors.bufferBeforeMinutes} />
       <Field id={`s-${id}-after`} label="Temps bloqué après (minutes)" type="number" value={f.after} onInput={set('after')} error={errors.bufferAfterMinutes} />
-      <fieldset>
-        <legend>Remboursement de l’acompte si le client annule</legend>
-        <Field id={`s-${id}-full`} label="Remboursé en entier jusqu’à (heures avant)" type="number" value={f.full} onInput={set('full')} />
-        <Field id={`s-${id}-half`} label="Remboursé à moitié jusqu’à (heures avant)" type="number" value={f.half} onInput={set('half')} hint="Plus tard, l’acompte est conservé." />
-      </fieldset>
+      <RefundPolicyFields id={id} {...policy} defaultPolicy={defaultPolicy} errors={errors} onChange={setPolicy} />
       <div class="actions">
         <button type="submit">{service ? 'Enregistrer la prestation' : 'Créer la prestation'}</button>
       </div>
@@ -315,10 +417,15 @@ export function ServiceForm({ session, service, onSaved }: { session: Session; s
 
 export function ServicesScreen({ session }: { session: Session }) {
   const [services, setServices] = useState<Service[]>();
+  const [defaultPolicy, setDefaultPolicy] = useState<RefundPolicy>();
   const [editing, setEditing] = useState<string>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const load = () => call(session.api.GET('/api/admin/services')).then((r) => setServices(r.services as Service[]), (e) => setError(errorOf(e).message));
+  const load = () =>
+    call(session.api.GET('/api/admin/services')).then(
+      (r) => (setServices(r.services), setDefaultPolicy(r.defaultRefundPolicy)),
+      (e) => setError(errorOf(e).message),
+    );
   useEffect(() => void load(), []);
   const archive = async (s: Service, isActive: boolean) => {
     try {
@@ -352,12 +459,12 @@ export function ServicesScreen({ session }: { session: Session }) {
                 {s.isActive ? `Archiver « ${s.name} »` : `Proposer à nouveau « ${s.name} »`}
               </button>
             </div>
-            {editing === s.id && <ServiceForm session={session} service={s} onSaved={() => (setEditing(undefined), setNotice('Prestation enregistrée.'), void load())} />}
+            {editing === s.id && <ServiceForm session={session} service={s} defaultPolicy={defaultPolicy} onSaved={() => (setEditing(undefined), setNotice('Prestation enregistrée.'), void load())} />}
           </li>
         ))}
       </ul>
       <h2>Nouvelle prestation</h2>
-      <ServiceForm key={services?.length} session={session} onSaved={() => (setNotice('Prestation créée.'), void load())} />
+      <ServiceForm key={services?.length} session={session} defaultPolicy={defaultPolicy} onSaved={() => (setNotice('Prestation créée.'), void load())} />
     </>
   );
 }

@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { SETTINGS_BOUNDS } from '../../domain/artisan-settings.ts';
 import { AvailabilityDto, DateString, Email, MULTILINE_TEXT, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
 
@@ -62,19 +62,31 @@ export const ExceptionDto = Type.Object({ id: Type.String(), date: Type.String()
 export const DateRangeQuery = Type.Object({ from: Type.Optional(DateString), to: Type.Optional(DateString) });
 export const IdParams = Type.Object({ id: Uuid });
 
-const RefundPolicy = Type.Object({
-  tiers: Type.Array(
-    Type.Object({
-      minHoursBefore: Type.Number({ minimum: 0, maximum: 8760, description: "Annulation au moins tant d'heures avant le début" }),
-      refundRate: Type.Number({ minimum: 0, maximum: 1, description: "Part de l'acompte remboursée" }),
-    }),
-    { maxItems: 10 },
-  ),
-});
-const nullablePolicy = Type.Unsafe<{ tiers: { minHoursBefore: number; refundRate: number }[] } | null>({
-  ...RefundPolicy,
+/**
+ * Named in the OpenAPI document (components.schemas, hence the front's generated `Schemas`
+ * types): registered once with `app.addSchema` (SHARED_ADMIN_SCHEMAS) and used by reference.
+ */
+export const RefundPolicy = Type.Object(
+  {
+    tiers: Type.Array(
+      Type.Object({
+        minHoursBefore: Type.Number({ minimum: 0, maximum: 8760, description: "Annulation au moins tant d'heures avant le début" }),
+        refundRate: Type.Number({ minimum: 0, maximum: 1, description: "Part de l'acompte remboursée" }),
+      }),
+      { maxItems: 10, description: "Paliers ; une annulation plus tardive que le dernier palier : l'acompte est conservé" },
+    ),
+  },
+  { $id: 'RefundPolicy' },
+);
+/** A reference to a named schema, typed as the schema it points to. */
+const refTo = <S extends TSchema>(schema: S) => Type.Unsafe<Static<S>>(Type.Ref(String((schema as { $id?: string }).$id)));
+export const RefundPolicyRef = refTo(RefundPolicy);
+// Inline rather than `anyOf: [ref, null]`, whose failed null branch would add a detail of its own.
+const { $id: _policyId, ...policyFields } = RefundPolicy as typeof RefundPolicy & { $id: string };
+const nullablePolicy = Type.Unsafe<Static<typeof RefundPolicy> | null>({
+  ...policyFields,
   type: ['object', 'null'],
-  description: 'Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé)',
+  description: 'Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services)',
 });
 const serviceFields = {
   name: Type.String({ minLength: 1, maxLength: 120, pattern: PRINTABLE }),
@@ -91,19 +103,25 @@ export const ServiceCreateBody = Type.Object({ id: Type.Optional(ServiceId), ...
 export const ServicePatchBody = Type.Partial(Type.Object(serviceFields));
 export const ServiceParams = Type.Object({ id: ServiceId });
 
-export const AdminServiceDto = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  description: nullableString(),
-  durationMinutes: Type.Integer(),
-  basePriceCents: Type.Integer(),
-  depositRate: Type.Number(),
-  depositCents: Type.Integer(),
-  isActive: Type.Boolean(),
-  bufferBeforeMinutes: Type.Integer(),
-  bufferAfterMinutes: Type.Integer(),
-  refundPolicy: nullablePolicy,
-});
+export const AdminServiceDto = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    description: nullableString(),
+    durationMinutes: Type.Integer(),
+    basePriceCents: Type.Integer(),
+    depositRate: Type.Number(),
+    depositCents: Type.Integer(),
+    isActive: Type.Boolean(),
+    bufferBeforeMinutes: Type.Integer(),
+    bufferAfterMinutes: Type.Integer(),
+    refundPolicy: nullablePolicy,
+  },
+  { $id: 'AdminService' },
+);
+export const AdminServiceRef = refTo(AdminServiceDto);
+/** Added to the app once (app.addSchema) so routes can refer to them by name. */
+export const SHARED_ADMIN_SCHEMAS = [RefundPolicy, AdminServiceDto];
 
 const DateTimeWithOffset = Type.String({
   maxLength: 40,

@@ -22,6 +22,7 @@ import { adminLoginRoutes } from './routes/admin-account.ts';
 import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
+import { SHARED_ADMIN_SCHEMAS } from './admin-schemas.ts';
 import type { UseCases } from './use-cases.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -90,6 +91,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerJsonParser(app);
   app.addSchema(ErrorResponse);
+  for (const schema of SHARED_ADMIN_SCHEMAS) app.addSchema(schema);
   const stripe = (deps.config.paymentProvider as string) === 'stripe';
   await securityHeaders(app, { stripe });
   await app.register(swagger, {

@@ -3482,7 +3482,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Toutes les prestations (archivées comprises) */
+        /**
+         * Toutes les prestations (archivées comprises)
+         * @description Avec la politique de remboursement par défaut, celle des prestations dont `refundPolicy` est null.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -3499,27 +3502,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            services: {
-                                basePriceCents: number;
-                                bufferAfterMinutes: number;
-                                bufferBeforeMinutes: number;
-                                depositCents: number;
-                                depositRate: number;
-                                description: string | null;
-                                durationMinutes: number;
-                                id: string;
-                                isActive: boolean;
-                                name: string;
-                                /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
-                                refundPolicy: {
-                                    tiers: {
-                                        /** @description Annulation au moins tant d'heures avant le début */
-                                        minHoursBefore: number;
-                                        /** @description Part de l'acompte remboursée */
-                                        refundRate: number;
-                                    }[];
-                                } | null;
-                            }[];
+                            defaultRefundPolicy: components["schemas"]["RefundPolicy"];
+                            services: components["schemas"]["AdminService"][];
                         };
                     };
                 };
@@ -3562,8 +3546,9 @@ export interface paths {
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
                         name: string;
-                        /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
+                        /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
                         refundPolicy?: {
+                            /** @description Paliers ; une annulation plus tardive que le dernier palier : l'acompte est conservé */
                             tiers: {
                                 /** @description Annulation au moins tant d'heures avant le début */
                                 minHoursBefore: number;
@@ -3582,27 +3567,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            service: {
-                                basePriceCents: number;
-                                bufferAfterMinutes: number;
-                                bufferBeforeMinutes: number;
-                                depositCents: number;
-                                depositRate: number;
-                                description: string | null;
-                                durationMinutes: number;
-                                id: string;
-                                isActive: boolean;
-                                name: string;
-                                /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
-                                refundPolicy: {
-                                    tiers: {
-                                        /** @description Annulation au moins tant d'heures avant le début */
-                                        minHoursBefore: number;
-                                        /** @description Part de l'acompte remboursée */
-                                        refundRate: number;
-                                    }[];
-                                } | null;
-                            };
+                            service: components["schemas"]["AdminService"];
                         };
                     };
                 };
@@ -3668,27 +3633,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            service: {
-                                basePriceCents: number;
-                                bufferAfterMinutes: number;
-                                bufferBeforeMinutes: number;
-                                depositCents: number;
-                                depositRate: number;
-                                description: string | null;
-                                durationMinutes: number;
-                                id: string;
-                                isActive: boolean;
-                                name: string;
-                                /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
-                                refundPolicy: {
-                                    tiers: {
-                                        /** @description Annulation au moins tant d'heures avant le début */
-                                        minHoursBefore: number;
-                                        /** @description Part de l'acompte remboursée */
-                                        refundRate: number;
-                                    }[];
-                                } | null;
-                            };
+                            service: components["schemas"]["AdminService"];
                         };
                     };
                 };
@@ -3814,8 +3759,9 @@ export interface paths {
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
                         name?: string;
-                        /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
+                        /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
                         refundPolicy?: {
+                            /** @description Paliers ; une annulation plus tardive que le dernier palier : l'acompte est conservé */
                             tiers: {
                                 /** @description Annulation au moins tant d'heures avant le début */
                                 minHoursBefore: number;
@@ -3834,27 +3780,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            service: {
-                                basePriceCents: number;
-                                bufferAfterMinutes: number;
-                                bufferBeforeMinutes: number;
-                                depositCents: number;
-                                depositRate: number;
-                                description: string | null;
-                                durationMinutes: number;
-                                id: string;
-                                isActive: boolean;
-                                name: string;
-                                /** @description Politique de remboursement ; null = politique par défaut (48 h : 100 %, 24 h : 50 %, sinon acompte conservé) */
-                                refundPolicy: {
-                                    tiers: {
-                                        /** @description Annulation au moins tant d'heures avant le début */
-                                        minHoursBefore: number;
-                                        /** @description Part de l'acompte remboursée */
-                                        refundRate: number;
-                                    }[];
-                                } | null;
-                            };
+                            service: components["schemas"]["AdminService"];
                         };
                     };
                 };
@@ -6376,6 +6302,28 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminService: {
+            basePriceCents: number;
+            bufferAfterMinutes: number;
+            bufferBeforeMinutes: number;
+            depositCents: number;
+            depositRate: number;
+            description: string | null;
+            durationMinutes: number;
+            id: string;
+            isActive: boolean;
+            name: string;
+            /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
+            refundPolicy: {
+                /** @description Paliers ; une annulation plus tardive que le dernier palier : l'acompte est conservé */
+                tiers: {
+                    /** @description Annulation au moins tant d'heures avant le début */
+                    minHoursBefore: number;
+                    /** @description Part de l'acompte remboursée */
+                    refundRate: number;
+                }[];
+            } | null;
+        };
         ErrorResponse: {
             error: {
                 /** @description Code stable en SCREAMING_SNAKE_CASE */
@@ -6387,6 +6335,15 @@ export interface components {
                 /** @description Message en français, affichable au client */
                 message: string;
             };
+        };
+        RefundPolicy: {
+            /** @description Paliers ; une annulation plus tardive que le dernier palier : l'acompte est conservé */
+            tiers: {
+                /** @description Annulation au moins tant d'heures avant le début */
+                minHoursBefore: number;
+                /** @description Part de l'acompte remboursée */
+                refundRate: number;
+            }[];
         };
     };
     responses: never;

@@ -4,23 +4,28 @@ import { Type } from 'typebox';
 import type { makeAdminServices } from '../../../app/admin-services.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentAdminService } from '../admin-presenters.ts';
-import { AdminServiceDto, ServiceCreateBody, ServiceParams, ServicePatchBody, adminErrors } from '../admin-schemas.ts';
+import { DEFAULT_REFUND_POLICY } from '../../../domain/refund-policy.ts';
+import { AdminServiceRef, RefundPolicyRef, ServiceCreateBody, ServiceParams, ServicePatchBody, adminErrors } from '../admin-schemas.ts';
 
 /** The artisan's catalogue, archived services included (paths relative to /api/admin). */
 export function adminServicesRoutes(deps: { services: ReturnType<typeof makeAdminServices> }): AdminRoutes {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    const one = Type.Object({ service: AdminServiceDto });
+    const one = Type.Object({ service: AdminServiceRef });
 
     app.get(
       '/services',
       {
         schema: {
           summary: 'Toutes les prestations (archivées comprises)',
-          response: { 200: Type.Object({ services: Type.Array(AdminServiceDto) }), ...adminErrors(401) },
+          description: 'Avec la politique de remboursement par défaut, celle des prestations dont `refundPolicy` est null.',
+          response: { 200: Type.Object({ services: Type.Array(AdminServiceRef), defaultRefundPolicy: RefundPolicyRef }), ...adminErrors(401) },
         },
       },
-      async (request) => ({ services: (await deps.services.list(request.admin.artisanId)).map(presentAdminService) }),
+      async (request) => ({
+        services: (await deps.services.list(request.admin.artisanId)).map(presentAdminService),
+        defaultRefundPolicy: DEFAULT_REFUND_POLICY,
+      }),
     );
 
     app.get(
