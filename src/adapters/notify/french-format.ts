@@ -29,11 +29,6 @@ export function formatShortDateTime(epochMs: number, zone: string): string {
   return `${DAYS[z.dayOfWeek - 1]!.slice(0, 3)}. ${pad(z.day)}/${pad(z.month)} à ${pad(z.hour)}:${pad(z.minute)}`;
 }
 
-export function formatTime(epochMs: number, zone: string): string {
-  const z = zoned(epochMs, zone);
-  return `${pad(z.hour)}:${pad(z.minute)}`;
-}
-
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 
