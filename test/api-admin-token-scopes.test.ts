@@ -219,5 +219,6 @@ describe.each(ENGINES)('upgrading a database with API tokens to scopes, on %s', 
       await db.close();
       await dropTestLocation(engine, location);
     }
-  });
+    // Every migration from an empty database, twice over: slow on PGlite under load.
+  }, 120_000);
 });
