@@ -99,16 +99,18 @@ describe.each(ENGINES)('what the admin routes keep in memory, on %s', (engine) =
 
   it('a revoked API token is refused at once, and so is a signed-out session, and every session after a password change', async () => {
     // A token, used (and so checked and kept), then revoked: the very next request is refused.
-    const created = ok(await t.request('POST', '/api/admin/tokens', { name: 'intégration' }, admin), 201);
+    await setDemoPassword(t.service.db);
+    const signedIn = await loginAsArtisan(t);
+    const session = { cookie: signedIn.cookie, 'x-csrf-token': signedIn.csrf };
+    const created = ok(await t.request('POST', '/api/admin/tokens', { name: 'intégration', scopes: ['bookings:read'] }, session), 201);
     const bearer = { authorization: `Bearer ${created.token as string}` };
     expect(await agenda(bearer)).toEqual([]);
     expect(await agenda(bearer)).toEqual([]);
-    expect((await t.request('DELETE', `/api/admin/tokens/${created.apiToken.id as string}`, undefined, admin)).status).toBe(204);
+    expect((await t.request('DELETE', `/api/admin/tokens/${created.apiToken.id as string}`, undefined, session)).status).toBe(204);
     expect((await t.request('GET', `/api/admin/agenda?week=${WEEK}`, undefined, bearer)).status).toBe(401);
     expect((await t.request('GET', '/api/admin/me', undefined, bearer)).status).toBe(401);
 
     // A session, used, then signed out: refused at once.
-    await setDemoPassword(t.service.db);
     const first = await loginAsArtisan(t);
     expect(await agenda({ cookie: first.cookie })).toEqual([]);
     expect((await t.request('POST', '/api/admin/logout', undefined, { cookie: first.cookie, 'x-csrf-token': first.csrf })).status).toBe(204);
@@ -132,10 +134,10 @@ describe.each(ENGINES)('what the admin routes keep in memory, on %s', (engine) =
   });
 
   it(`a token revoked by another process is refused within ${AUTH_CACHE_MS / 1000} s; a session ended there too`, async () => {
-    const created = ok(await t.request('POST', '/api/admin/tokens', { name: 'ailleurs' }, admin), 201);
-    const bearer = { authorization: `Bearer ${created.token as string}` };
     await setDemoPassword(t.service.db);
     const session = await loginAsArtisan(t);
+    const created = ok(await t.request('POST', '/api/admin/tokens', { name: 'ailleurs', scopes: ['bookings:read'] }, { cookie: session.cookie, 'x-csrf-token': session.csrf }), 201);
+    const bearer = { authorization: `Bearer ${created.token as string}` };
     expect(await agenda(bearer)).toEqual([]);
     expect(await agenda({ cookie: session.cookie })).toEqual([]);
     // Written straight into the database, as another instance (or the CLI) would.
@@ -151,8 +153,8 @@ describe.each(ENGINES)('what the admin routes keep in memory, on %s', (engine) =
     const n = AUTH_CACHE_MAX + 1;
     const artisanId = (await t.service.db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id;
     await t.service.db.query(
-      `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, last_used_at)
-       SELECT gen_random_uuid(), $1, 'borne-' || (i - 1), h, 'ac_borne', now(), now()
+      `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, last_used_at, scopes)
+       SELECT gen_random_uuid(), $1, 'borne-' || (i - 1), h, 'ac_borne', now(), now(), ARRAY['bookings:read']
          FROM unnest($2::text[]) WITH ORDINALITY AS x(h, i)`,
       [artisanId, Array.from({ length: n }, (_, i) => sha256(`borne-${i}`))],
     );

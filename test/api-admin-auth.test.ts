@@ -86,30 +86,34 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
     expect(wrongCsrf.status).toBe(403);
     expect((await t.request('GET', '/api/admin/tokens', undefined, { cookie })).body.tokens.map((x: { name: string }) => x.name)).not.toContain('Zapier');
 
-    const ok = await t.request('POST', '/api/admin/tokens', { name: 'Zapier' }, { cookie, 'x-csrf-token': csrf });
+    const ok = await t.request('POST', '/api/admin/tokens', { name: 'Zapier', scopes: ['bookings:read'] }, { cookie, 'x-csrf-token': csrf });
     expect(ok.status, JSON.stringify(ok.body)).toBe(201);
-    const viaToken = await t.request('POST', '/api/admin/tokens', { name: 'Comptable' }, adminHeaders());
-    expect(viaToken.status).toBe(201);
+    // Making tokens is for the session: a token, even with every scope, makes none.
+    const viaToken = await t.request('POST', '/api/admin/tokens', { name: 'Comptable', scopes: ['bookings:read'] }, adminHeaders());
+    expect(viaToken.status).toBe(403);
+    expect(viaToken.body.error.code).toBe('SESSION_REQUIRED');
   });
 
   it('creates an API token shown once, stored hashed, usable, listed without its secret, then revoked', async () => {
-    const created = await t.request('POST', '/api/admin/tokens', { name: 'Site web' }, adminHeaders());
+    const { cookie, csrf } = await loginAsArtisan(t);
+    const session = { cookie, 'x-csrf-token': csrf };
+    const created = await t.request('POST', '/api/admin/tokens', { name: 'Site web', scopes: ['bookings:read', 'settings'] }, session);
     expect(created.status).toBe(201);
     const token = created.body.token as string;
     expect(token).toMatch(/^ac_[A-Za-z0-9_-]{40,}$/);
-    expect(created.body.apiToken).toMatchObject({ name: 'Site web', prefix: token.slice(0, 8), revokedAt: null });
+    expect(created.body.apiToken).toMatchObject({ name: 'Site web', prefix: token.slice(0, 8), scopes: ['bookings:read', 'settings'], revokedAt: null });
     const rows = await t.service.db.query<{ token_hash: string }>('SELECT token_hash FROM api_tokens');
     expect(rows.some((r) => r.token_hash.includes(token))).toBe(false);
 
     const me = await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` });
     expect(me.body).toMatchObject({ via: 'token', actor: 'token:Site web' });
-    const list = await t.request('GET', '/api/admin/tokens', undefined, adminHeaders());
+    const list = await t.request('GET', '/api/admin/tokens', undefined, session);
     expect(JSON.stringify(list.body)).not.toContain(token);
     const listed = list.body.tokens.find((x: { name: string }) => x.name === 'Site web');
     expect(listed.lastUsedAt).not.toBeNull();
     // "Last used" is kept to the minute: a read 30 s later leaves it, one 61 s after the first rewrites it.
     const lastUsedAt = async () =>
-      (await t.request('GET', '/api/admin/tokens', undefined, adminHeaders())).body.tokens.find((x: { name: string }) => x.name === 'Site web').lastUsedAt;
+      (await t.request('GET', '/api/admin/tokens', undefined, session)).body.tokens.find((x: { name: string }) => x.name === 'Site web').lastUsedAt;
     t.clock.ms += 30_000;
     expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect(await lastUsedAt()).toBe(listed.lastUsedAt);
@@ -117,12 +121,12 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
     expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
     expect(Date.parse(await lastUsedAt()) - Date.parse(listed.lastUsedAt)).toBe(61_000);
 
-    expect((await t.request('DELETE', `/api/admin/tokens/${listed.id}`, undefined, adminHeaders())).status).toBe(204);
+    expect((await t.request('DELETE', `/api/admin/tokens/${listed.id}`, undefined, session)).status).toBe(204);
     expect((await t.request('GET', '/api/admin/me', undefined, { authorization: `Bearer ${token}` })).status).toBe(401);
-    const again = await t.request('DELETE', `/api/admin/tokens/${listed.id}`, undefined, adminHeaders());
+    const again = await t.request('DELETE', `/api/admin/tokens/${listed.id}`, undefined, session);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('TOKEN_NOT_FOUND');
-    expect((await t.request('DELETE', '/api/admin/tokens/not-a-uuid', undefined, adminHeaders())).status).toBe(400);
+    expect((await t.request('DELETE', '/api/admin/tokens/not-a-uuid', undefined, session)).status).toBe(400);
   });
 
   it('logout ends the session on the server, not only in the browser', async () => {
@@ -157,13 +161,16 @@ describe.each(ENGINES)('admin authentication on %s', (engine) => {
     await setDemoPassword(t.service.db);
   });
 
-  it('documents the admin routes with both security schemes', async () => {
+  it('documents the admin routes with the session and, unless session-only, a token with the scope the route needs', async () => {
     const doc = (await t.request('GET', '/api/openapi.json')).body;
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.securitySchemes.cookieAuth).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'ac_session' });
     for (const path of Object.keys(doc.paths).filter((p) => p.startsWith('/api/admin/') && p !== '/api/admin/login')) {
       for (const op of Object.values(doc.paths[path]) as { security?: unknown }[]) {
-        expect(op.security, path).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
+        expect(op.security, path).toContainEqual({ cookieAuth: [] });
+        const bearer = (op.security as Record<string, string[]>[]).filter((s) => s.bearerAuth);
+        // At most the one scope a token needs for it; none listed when any token will do (/me).
+        for (const b of bearer) expect(b.bearerAuth!.length, path).toBeLessThanOrEqual(1);
       }
     }
     expect(doc.paths['/api/admin/login'].post.security).toBeUndefined();

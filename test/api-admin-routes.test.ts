@@ -60,7 +60,10 @@ describe.each(ENGINES)('admin settings routes: guarded and documented on %s', (e
       const op = doc.paths[path]?.[method.toLowerCase()];
       expect(op, `${method} ${path}`).toBeDefined();
       expect(op.tags).toEqual(['Administration']);
-      expect(op.security).toEqual([{ bearerAuth: [] }, { cookieAuth: [] }]);
+      // Busy blocks and explained availability belong with the bookings; the rest is settings.
+      const scope = /busy-blocks|availability/.test(path) ? (method === 'GET' ? 'bookings:read' : 'bookings:write') : 'settings';
+      expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [scope] }, { cookieAuth: [] }]);
+      expect(op.responses['403'], `${method} ${path}`).toBeDefined();
       expect(op.summary).toMatch(/[a-zàéèç]/);
       expect(op.responses['401']).toBeDefined();
       expect(JSON.stringify(op.responses['401'])).toContain('ErrorResponse');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, setDemoPassword } from './helpers/admin.ts';
+import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, loginAsArtisan, setDemoPassword } from './helpers/admin.ts';
 import { resetBookings, type Engine } from './helpers/db.ts';
 import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import { REPO_ROOT } from './helpers/process.ts';
@@ -50,6 +50,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const { page } = open;
     await signInDemoArtisan(page, t.origin);
     return page;
+  };
+  /** Headers of a session of the demo artisan made outside the browser (token management is for sessions). */
+  const sessionHeaders = async (): Promise<Record<string, string>> => {
+    const { cookie, csrf } = await loginAsArtisan(t);
+    return { cookie, 'x-csrf-token': csrf };
   };
   const go = async (page: Page, link: string, heading: string) => {
     await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: link, exact: true }).click();
@@ -120,8 +125,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     });
     expect(forged.status).toBe(403);
     expect(forged.body.error.code).toBe('CSRF_REJECTED');
-    const tokens = await t.request('GET', '/api/admin/tokens', undefined, adminHeaders());
-    expect(tokens.body.tokens.map((x: { name: string }) => x.name)).not.toContain('sans jeton');
+    expect(await t.service.db.query(`SELECT 1 FROM api_tokens WHERE name = 'sans jeton'`)).toEqual([]);
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { name: 'Connexion' }).waitFor();
@@ -307,7 +311,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       const code = created.body.booking.publicCode as string;
       await t.service.db.query(`UPDATE booking_events SET created_at = '2027-03-01T07:00:00Z'`);
       // The confirmation goes out at 08:30 UTC (04:30 there); an API token made at 07:00 UTC is used at 09:15 UTC (05:15 there).
-      const token = await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité' }, adminHeaders());
+      const token = await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité', scopes: ['bookings:read', 'export'] }, await sessionHeaders());
       expect(token.status).toBe(201);
       t.clock.ms = Date.parse('2027-03-01T08:30:00Z');
       await drain();
@@ -336,6 +340,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       const line = page.locator('li', { hasText: 'Comptabilité' });
       await line.waitFor();
       expect(plain(await line.innerText())).toContain('actif — créé le 01/03/2027 03:00 — dernière utilisation le 01/03/2027 05:15');
+      expect(plain(await line.innerText())).toContain('Droits : Lire les réservations, Export des données d’un client');
 
       await go(page, 'Congés', 'Congés et indisponibilités');
       const block = page.locator('li', { hasText: 'Congés :' });
@@ -346,6 +351,33 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       const back = await t.request('PATCH', '/api/admin/artisan', { timezone: 'Europe/Paris' }, adminHeaders());
       expect(back.status, JSON.stringify(back.body)).toBe(200);
     }
+  });
+
+  it('creates an API token with the rights ticked in the account screen; the list shows them; the token can do that and no more', async () => {
+    const page = await signIn();
+    await go(page, 'Compte', 'Compte');
+    await page.getByLabel('Nom du jeton').fill('Agenda Google');
+    const rights = page.getByRole('group', { name: 'Ce que le jeton pourra faire' });
+    // Least privilege by default: only reading the bookings is ticked.
+    expect(await rights.getByRole('checkbox', { checked: true }).count()).toBe(1);
+    await rights.getByRole('checkbox', { name: 'Lire les réservations' }).uncheck();
+    await page.getByRole('button', { name: 'Créer un jeton' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Choisissez au moins un droit' }).waitFor();
+    await rights.getByRole('checkbox', { name: 'Calendriers' }).check();
+    await page.getByRole('button', { name: 'Créer un jeton' }).click();
+    const shown = page.getByRole('status').filter({ hasText: 'Jeton créé' });
+    await shown.waitFor();
+    const token = (await shown.locator('code').innerText()).trim();
+    const line = page.locator('li', { hasText: 'Agenda Google' });
+    await line.waitFor();
+    expect(plain(await line.innerText())).toContain('Droits : Calendriers');
+    expect(plain(await line.innerText())).toContain('jamais utilisé');
+    const bearer = { authorization: `Bearer ${token}` };
+    expect((await t.request('GET', '/api/admin/calendars', undefined, bearer)).status).toBe(200);
+    const refused = await t.request('GET', '/api/admin/bookings', undefined, bearer);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('TOKEN_SCOPE_MISSING');
+    await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Agenda Google'`);
   });
 
   it('the terms of sale typed in the account screen are the ones the booking page serves', async () => {
@@ -423,7 +455,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await t.service.db.query(`UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible', created_at = '2027-03-01T07:00:00Z' WHERE topic = 'notify.booking_confirmed' AND status = 'pending'`);
     const off = await t.request('POST', '/api/admin/busy-blocks', { startDateTime: '2027-03-15T00:00:00+01:00', endDateTime: '2027-03-20T00:00:00+01:00', summary: 'Congés' }, adminHeaders());
     expect(off.status, JSON.stringify(off.body)).toBe(201);
-    expect((await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité' }, adminHeaders())).status).toBe(201);
+    expect((await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité', scopes: ['bookings:read'] }, await sessionHeaders())).status).toBe(201);
     const screens: [path: string, heading: string | RegExp, name: string][] = [
       ['/admin', 'Agenda', 'agenda'],
       ['/admin/reservations', 'Réservations', 'bookings'],

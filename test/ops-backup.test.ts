@@ -15,7 +15,7 @@ import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
 import { ENGINES, createTestLocation, createEmptyServerDatabase, dropTestLocation, type Engine } from './helpers/db.ts';
 import { TEST_DATA_DIR } from './helpers/paths.ts';
 import { REPO_ROOT, childEnv } from './helpers/process.ts';
-import { TEST_ADMIN_TOKEN, adminHeaders } from './helpers/admin.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders, artisanSessionHeaders } from './helpers/admin.ts';
 import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
 
 /**
@@ -86,7 +86,7 @@ describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
     while (created.length < 6) await new Promise((r) => setTimeout(r, 20));
 
     const committedBefore = [...created];
-    const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: adminHeaders() });
+    const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
     const duringOrAfter = created.length;
     // Keep writing a little after the backup, then stop.
     while (created.length < duringOrAfter + 2) await new Promise((r) => setTimeout(r, 20));
@@ -233,7 +233,7 @@ if (ENGINES.includes('postgres')) {
       const before = await lookups(t.inject);
       const availabilityBefore = (await t.inject({ method: 'GET', url: `/api/availability?serviceId=diag&date=${day}` })).json();
 
-      const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: adminHeaders() });
+      const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
       const file = join(freshDir(), '..', 'move.tar.gz');
       writeFileSync(file, response.rawPayload);
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
+import { AppError, AuthError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
 import type { Clock, Randomness } from './ports.ts';
 
@@ -17,11 +17,28 @@ export interface AdminUser {
   passwordHash: string;
 }
 
+/**
+ * What an API token may do, chosen when it is created (stable identifiers: integrations and
+ * the OpenAPI document name them). A session has every right; token management, the password
+ * and the backup are for the session only, whatever the token's scopes.
+ */
+export const TOKEN_SCOPES = ['bookings:read', 'bookings:write', 'settings', 'calendars', 'export'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * What an admin route asks of its caller: a token scope, only being signed in (`signed-in`:
+ * any token or the session), or the artisan's session (`session`: no token at all).
+ */
+export type AdminAccess = TokenScope | 'signed-in' | 'session';
+
 export interface ApiTokenRecord {
   id: string;
   artisanId: string;
   name: string;
   prefix: string;
+  scopes: readonly TokenScope[];
+  /** The token that created this one (revoking it revokes this one); null when made by a session. */
+  createdByTokenId: string | null;
   createdMs: number;
   lastUsedMs: number | null;
   revokedMs: number | null;
@@ -40,7 +57,8 @@ export interface AdminAuthStore {
   findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
   touchApiToken(id: string, nowMs: number): Promise<void>;
   listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
-  revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<boolean>;
+  /** Revokes the token and, in turn, every live token it created; the ids revoked (none when it was not live). */
+  revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<string[]>;
   soleArtisanId(): Promise<string | undefined>;
   /** The artisan's display name, sign-in e-mail (the first login's, for a token) and time zone. */
   accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null; timezone: string } | undefined>;
@@ -52,6 +70,9 @@ export interface Principal {
   via: 'session' | 'token';
   email?: string;
   csrfToken?: string;
+  /** A token's own id and scopes (a session has every right). */
+  tokenId?: string;
+  scopes?: readonly TokenScope[];
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -85,6 +106,23 @@ interface CheckedCredential {
 
 export const invalidCredentials = (): AppError =>
   new AppError('INVALID_CREDENTIALS', 'Adresse e-mail ou mot de passe incorrect.');
+
+export const sessionRequired = (): AuthError =>
+  new AuthError('SESSION_REQUIRED', "Cette action demande une session artisan : connectez-vous à l’espace artisan, un jeton d’API ne peut pas la faire.");
+
+export const tokenScopeMissing = (scope: TokenScope): AuthError =>
+  new AuthError('TOKEN_SCOPE_MISSING', `Ce jeton d’API n’a pas le droit « ${scope} » nécessaire à cette action : créez depuis l’espace artisan un jeton qui l’a.`);
+
+/**
+ * Why `principal` may not call a route that asks for `access`, or undefined when it may.
+ * A route that declares nothing is for the session only: forgetting the declaration refuses
+ * tokens rather than letting every token in.
+ */
+export function accessRefusal(principal: Principal, access: AdminAccess | undefined): AuthError | undefined {
+  if (principal.via === 'session' || access === 'signed-in') return undefined;
+  if (access === undefined || access === 'session') return sessionRequired();
+  return principal.scopes?.includes(access) ? undefined : tokenScopeMissing(access);
+}
 
 export function passwordProblems(password: string): string | undefined {
   if (password.length < PASSWORD_MIN) return `Le mot de passe doit contenir au moins ${PASSWORD_MIN} caractères.`;
@@ -203,7 +241,9 @@ export function makeAdminAuth(deps: {
           await store.touchApiToken(token.id, now);
           lastUsedMs = now;
         }
-        const principal: Principal = Object.freeze({ artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token' });
+        const principal: Principal = Object.freeze({
+          artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token', tokenId: token.id, scopes: Object.freeze([...token.scopes]),
+        });
         remember(key, { principal, checkedAt: monotonic(), tokenId: token.id, lastUsedMs }, since);
         return principal;
       }
@@ -236,11 +276,27 @@ export function makeAdminAuth(deps: {
       return timingSafeEqual(a, b);
     },
 
-    async createApiToken(artisanId: string, name: string): Promise<{ token: string; record: ApiTokenRecord }> {
-      const trimmed = name.trim();
-      if (!trimmed) throw new ValidationError([{ field: 'name', message: 'Le nom du jeton est obligatoire.' }]);
+    /**
+     * A new token with the scopes chosen. The HTTP route lets only a session call this; made
+     * by a token all the same (another caller of this use case), it is recorded as that
+     * token's, holds no scope its maker lacks, and is revoked with its maker.
+     */
+    async createApiToken(creator: Principal, input: { name: string; scopes: readonly string[] }): Promise<{ token: string; record: ApiTokenRecord }> {
+      const trimmed = input.name.trim();
+      const scopes = TOKEN_SCOPES.filter((s) => input.scopes.includes(s));
+      const problems = [
+        ...(trimmed ? [] : [{ field: 'name', message: 'Le nom du jeton est obligatoire.' }]),
+        ...(scopes.length > 0 && scopes.length === new Set(input.scopes).size ? [] : [{ field: 'scopes', message: 'Choisissez au moins un droit parmi ceux proposés.' }]),
+        ...(creator.via === 'token' && scopes.some((s) => !creator.scopes?.includes(s))
+          ? [{ field: 'scopes', message: 'Un jeton ne peut pas donner un droit qu’il n’a pas.' }]
+          : []),
+      ];
+      if (problems.length > 0) throw new ValidationError(problems);
       const token = `${API_TOKEN_PREFIX}${base64url(random.bytes(32))}`;
-      const record: ApiTokenRecord = { id: random.uuid(), artisanId, name: trimmed, prefix: token.slice(0, 8), createdMs: clock.now(), lastUsedMs: null, revokedMs: null };
+      const record: ApiTokenRecord = {
+        id: random.uuid(), artisanId: creator.artisanId, name: trimmed, prefix: token.slice(0, 8), scopes,
+        createdByTokenId: creator.via === 'token' ? (creator.tokenId ?? null) : null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
+      };
       await store.insertApiToken({ ...record, tokenHash: sha256(token) });
       return { token, record };
     },
@@ -254,26 +310,32 @@ export function makeAdminAuth(deps: {
     async whoAmI(principal: Principal) {
       const account = await store.accountOf(principal.artisanId);
       if (!account) throw unauthenticated();
-      return { ...principal, displayName: account.displayName, email: principal.email ?? account.signInEmail ?? undefined, timezone: account.timezone };
+      const { tokenId: _tokenId, scopes, ...shown } = principal;
+      return {
+        ...shown, ...(scopes ? { scopes: [...scopes] } : {}),
+        displayName: account.displayName, email: principal.email ?? account.signInEmail ?? undefined, timezone: account.timezone,
+      };
     },
 
+    /** Revokes the token and the tokens it created (theirs too), all dropped from the cache at once. */
     async revokeApiToken(artisanId: string, id: string): Promise<void> {
       forget((e) => e.tokenId === id);
-      const revoked = await store.revokeApiToken(artisanId, id, clock.now());
-      // Again once written: a lookup may have read the token while the UPDATE ran.
-      forget((e) => e.tokenId === id);
-      if (!revoked) {
+      const revoked = new Set(await store.revokeApiToken(artisanId, id, clock.now()));
+      // Again once written: a lookup may have read one of them while the UPDATE ran.
+      forget((e) => e.tokenId === id || revoked.has(e.tokenId as string));
+      if (!revoked.has(id)) {
         throw new NotFoundError('TOKEN_NOT_FOUND', "Ce jeton d'API n'existe pas ou est déjà révoqué.");
       }
     },
 
-    /** ADMIN_API_TOKEN seeds one token; once revoked by the artisan it stays revoked. */
+    /** ADMIN_API_TOKEN seeds one token, with every scope; once revoked by the artisan it stays revoked. */
     async seedConfiguredToken(token: string): Promise<void> {
       const artisanId = await store.soleArtisanId();
       if (!artisanId) return;
       await store.insertApiToken({
         id: random.uuid(), artisanId, name: 'ADMIN_API_TOKEN', prefix: token.slice(0, 8), tokenHash: sha256(token),
-        createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
+        // The operator's own token, set in the configuration: every scope (still no session-only action).
+        scopes: TOKEN_SCOPES, createdByTokenId: null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
       });
     },
 

@@ -27,3 +27,13 @@ export async function loginAsArtisan(t: TestService, password = TEST_PASSWORD): 
   const cookie = /ac_session=[^;]+/.exec(setCookie)![0];
   return { cookie, csrf: res.body.csrfToken as string };
 }
+
+/**
+ * Headers of a signed-in artisan's session (cookie + CSRF token), for the actions a token may
+ * not do (token management, password, backup). Sets the demo password first.
+ */
+export async function artisanSessionHeaders(t: TestService): Promise<Record<string, string>> {
+  await setDemoPassword(t.service.db);
+  const { cookie, csrf } = await loginAsArtisan(t);
+  return { cookie, 'x-csrf-token': csrf };
+}

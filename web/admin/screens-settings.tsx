@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../shared/components/Alert';
 import { fieldErrors, type Schemas } from '../shared/api/client';
+import type { paths } from '../shared/api/schema';
 import { euros, longDate } from '../shared/format';
 import { Field } from './screens-access';
 import { DAY_NAMES, WEEK_ORDER, atInZone, call, errorOf, hhmm, minutesOf, useScreenAction, type Session } from './lib';
@@ -705,11 +706,26 @@ function TermsOfSale({ session }: { session: Session }) {
   );
 }
 
+type ApiToken = paths['/api/admin/tokens']['get']['responses'][200]['content']['application/json']['tokens'][number];
+type TokenScope = ApiToken['scopes'][number];
+
+/** What each API token scope allows, in the artisan's words (the API names them in English). */
+const SCOPE_LABELS: Record<TokenScope, [label: string, hint: string]> = {
+  'bookings:read': ['Lire les réservations', 'Liste, détail et agenda des rendez-vous, indisponibilités.'],
+  'bookings:write': ['Modifier les réservations', 'Saisir, annuler ou déplacer un rendez-vous, bloquer du temps, effacer un client.'],
+  settings: ['Réglages', 'Profil, horaires, prestations, notifications, acompte.'],
+  calendars: ['Calendriers', 'Calendriers connectés et flux .ics des rendez-vous.'],
+  export: ['Export des données d’un client', 'Tout ce qui est conservé sur un client (droit d’accès RGPD).'],
+};
+const SCOPES = Object.keys(SCOPE_LABELS) as TokenScope[];
+
 export function AccountScreen({ session }: { session: Session }) {
   const [pw, setPw] = useState({ current: '', next: '' });
-  const [tokens, setTokens] = useState<{ id: string; name: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }[]>([]);
+  const [tokens, setTokens] = useState<ApiToken[]>([]);
   const at = (iso: string) => <time dateTime={iso}>{atInZone(iso, session.me.timezone)}</time>;
   const [tokenName, setTokenName] = useState('');
+  // Least privilege by default: the artisan ticks what the integration needs.
+  const [tokenScopes, setTokenScopes] = useState<TokenScope[]>(['bookings:read']);
   const [created, setCreated] = useState<string>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -754,16 +770,46 @@ export function AccountScreen({ session }: { session: Session }) {
         class="card narrow"
         onSubmit={async (e) => {
           e.preventDefault();
+          setError(undefined);
+          if (tokenScopes.length === 0) {
+            setError('Choisissez au moins un droit pour ce jeton.');
+            return;
+          }
           try {
-            setCreated((await call(session.api.POST('/api/admin/tokens', { body: { name: tokenName } }))).token);
+            setCreated((await call(session.api.POST('/api/admin/tokens', { body: { name: tokenName, scopes: tokenScopes } }))).token);
             setTokenName('');
             await load();
           } catch (err) {
-            setError(errorOf(err).message);
+            const api = errorOf(err);
+            setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
           }
         }}
       >
         <Field id="tok-name" label="Nom du jeton" value={tokenName} onInput={setTokenName} hint="Exemple : Comptabilité" required />
+        <fieldset>
+          <legend>Ce que le jeton pourra faire</legend>
+          {SCOPES.map((scope) => (
+            <div key={scope}>
+              <label class="check">
+                <input
+                  type="checkbox"
+                  name="scopes"
+                  value={scope}
+                  checked={tokenScopes.includes(scope)}
+                  aria-describedby={`tok-${scope.replace(':', '-')}-hint`}
+                  onChange={(e) =>
+                    setTokenScopes((e.target as HTMLInputElement).checked ? SCOPES.filter((s) => s === scope || tokenScopes.includes(s)) : tokenScopes.filter((s) => s !== scope))
+                  }
+                />
+                {SCOPE_LABELS[scope][0]}
+              </label>
+              <p class="hint" id={`tok-${scope.replace(':', '-')}-hint`}>
+                {SCOPE_LABELS[scope][1]}
+              </p>
+            </div>
+          ))}
+        </fieldset>
+        <p class="hint">Créer ou révoquer un jeton, changer le mot de passe et télécharger la sauvegarde restent réservés à votre session.</p>
         <div class="actions">
           <button type="submit">Créer un jeton</button>
         </div>
@@ -774,6 +820,8 @@ export function AccountScreen({ session }: { session: Session }) {
             <span>
               {t.name} ({t.prefix}…) — {t.revokedAt ? <>révoqué le {at(t.revokedAt)}</> : 'actif'} — créé le {at(t.createdAt)} —{' '}
               {t.lastUsedAt ? <>dernière utilisation le {at(t.lastUsedAt)}</> : 'jamais utilisé'}
+              <br />
+              Droits : {t.scopes.map((scope) => SCOPE_LABELS[scope][0]).join(', ')}
             </span>
             {!t.revokedAt && (
               <button

@@ -1,4 +1,4 @@
-import type { AdminAuthStore, AdminUser, ApiTokenRecord } from '../../app/admin-auth.ts';
+import type { AdminAuthStore, AdminUser, ApiTokenRecord, TokenScope } from '../../app/admin-auth.ts';
 import type { Database } from './database.ts';
 
 type Row = Record<string, unknown>;
@@ -17,6 +17,8 @@ const toToken = (r: Row): ApiTokenRecord => ({
   artisanId: r.artisan_id as string,
   name: r.name as string,
   prefix: r.prefix as string,
+  scopes: r.scopes as TokenScope[],
+  createdByTokenId: (r.created_by_token_id as string | null) ?? null,
   createdMs: ms(r.created_at)!,
   lastUsedMs: ms(r.last_used_at),
   revokedMs: ms(r.revoked_at),
@@ -65,9 +67,9 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
     },
     async insertApiToken(t) {
       const rows = await db.query(
-        `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (token_hash) DO NOTHING RETURNING id`,
-        [t.id, t.artisanId, t.name, t.tokenHash, t.prefix, iso(t.createdMs)],
+        `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, scopes, created_by_token_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8) ON CONFLICT (token_hash) DO NOTHING RETURNING id`,
+        [t.id, t.artisanId, t.name, t.tokenHash, t.prefix, iso(t.createdMs), [...t.scopes], t.createdByTokenId],
       );
       return rows.length > 0;
     },
@@ -87,11 +89,19 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       return rows.map(toToken);
     },
     async revokeApiToken(artisanId, id, nowMs) {
-      const rows = await db.query(
-        'UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND artisan_id = $2 AND revoked_at IS NULL RETURNING id',
+      // The live token, then every live token made by one revoked here, down the whole line:
+      // one statement, so a token-made token never outlives its maker.
+      const rows = await db.query<{ id: string }>(
+        `WITH RECURSIVE doomed (id) AS (
+           SELECT id FROM api_tokens WHERE id = $1 AND artisan_id = $2 AND revoked_at IS NULL
+           UNION
+           SELECT t.id FROM api_tokens t JOIN doomed d ON t.created_by_token_id = d.id
+            WHERE t.artisan_id = $2 AND t.revoked_at IS NULL
+         )
+         UPDATE api_tokens SET revoked_at = $3 WHERE id IN (SELECT id FROM doomed) RETURNING id`,
         [id, artisanId, iso(nowMs)],
       );
-      return rows.length > 0;
+      return rows.map((r) => r.id);
     },
     async accountOf(artisanId) {
       const rows = await db.query<{ display_name: string; email: string | null; timezone: string }>(

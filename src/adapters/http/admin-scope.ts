@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type {} from '@fastify/cookie';
 import { AppError, unauthenticated } from '../../domain/errors.ts';
-import type { Principal } from '../../app/admin-auth.ts';
+import { accessRefusal, type AdminAccess, type Principal } from '../../app/admin-auth.ts';
 
 /** Who is calling an admin route: the artisan (session cookie) or an integration (API token). */
 export type AdminPrincipal = Principal;
@@ -29,11 +29,33 @@ declare module 'fastify' {
   interface FastifyRequest {
     admin: AdminPrincipal;
   }
+  interface FastifyContextConfig {
+    /**
+     * What an admin route needs from an API token: the scope it acts under, `signed-in` (any
+     * token), or `session` (no token). A route that declares nothing refuses every token.
+     */
+    adminAccess?: AdminAccess;
+  }
+  interface FastifyInstance {
+    /** Every route of the admin subtree with the access it declared (checked by a test). */
+    adminRoutes: { method: string; url: string; access: AdminAccess | undefined }[];
+  }
 }
 
 export const SESSION_COOKIE = 'ac_session';
 export const CSRF_HEADER = 'x-csrf-token';
 export const ADMIN_SECURITY: { [scheme: string]: string[] }[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+/** The OpenAPI security of a route: the token scope it needs (OpenAPI 3.1 role names), or the session alone. */
+const securityOf = (access: AdminAccess | undefined): { [scheme: string]: string[] }[] =>
+  access === undefined || access === 'session'
+    ? [{ cookieAuth: [] }]
+    : access === 'signed-in'
+      ? ADMIN_SECURITY
+      : [{ bearerAuth: [access] }, { cookieAuth: [] }];
+const FORBIDDEN_RESPONSE = {
+  $ref: 'ErrorResponse',
+  description: 'Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED)',
+};
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const csrfRejected = (): AppError =>
@@ -56,21 +78,29 @@ export function readCredentials(request: FastifyRequest): AdminCredentials {
  * Every route registered here answers 401 without valid credentials: the check runs on
  * `onRequest`, before the body is even parsed. Writes authenticated by the session cookie
  * must also carry the session's CSRF token in `X-CSRF-Token` (a cross-site form cannot read
- * it); API tokens are not sent automatically by browsers, so they need none.
+ * it); API tokens are not sent automatically by browsers, so they need none. An API token
+ * must hold the scope the route declares in `config.adminAccess` (403 otherwise); a route
+ * that declares none is for the session only.
  */
 export async function adminScope(
   root: FastifyInstance,
   deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[]; loginLimit: onRequestHookHandler },
 ): Promise<void> {
+  root.decorate('adminRoutes', []);
   await root.register(
     async (scope) => {
       scope.decorateRequest('admin', undefined as unknown as AdminPrincipal);
       scope.addHook('onRoute', (route) => {
-        route.schema = { tags: ['Administration'], security: ADMIN_SECURITY, ...route.schema };
+        const access = route.config?.adminAccess;
+        root.adminRoutes.push({ method: String(route.method), url: route.url, access });
+        const response = { ...(route.schema?.response as object | undefined), 403: FORBIDDEN_RESPONSE };
+        route.schema = { tags: ['Administration'], ...route.schema, security: securityOf(access), response };
       });
       scope.addHook('onRequest', async (request) => {
         const principal = await deps.authenticator.authenticate(readCredentials(request));
         if (!principal) throw unauthenticated();
+        const refusal = accessRefusal(principal, request.routeOptions.config.adminAccess);
+        if (refusal) throw refusal;
         if (!SAFE_METHODS.has(request.method)) {
           const header = request.headers[CSRF_HEADER];
           if (!deps.authenticator.csrfMatches(principal, typeof header === 'string' ? header : undefined)) throw csrfRejected();

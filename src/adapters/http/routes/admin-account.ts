@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AdminAuth } from '../../../app/admin-auth.ts';
+import { TOKEN_SCOPES, sessionRequired, type AdminAuth } from '../../../app/admin-auth.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
 import { Email, PRINTABLE, errorResponses } from '../schemas.ts';
+
+/** A token's scope; what each allows is in the description (the back office shows its own labels). */
+export const TokenScope = Type.Enum(TOKEN_SCOPES, {
+  description:
+    'Droit d’un jeton d’API. bookings:read : lire réservations, agenda, indisponibilités et disponibilités ; bookings:write : saisir, annuler, déplacer des réservations, bloquer du temps, effacer un client (RGPD) ; settings : profil, horaires et exceptions, prestations, notifications (réglages, messages, envois), acompte ; calendars : calendriers connectés et flux .ics ; export : exporter les données d’un client (RGPD). Créer ou révoquer un jeton, changer le mot de passe et télécharger la sauvegarde demandent la session artisan.',
+});
 
 export const Me = Type.Object({
   artisanId: Type.String(),
@@ -14,11 +20,13 @@ export const Me = Type.Object({
   email: Type.Optional(Type.String({ description: 'E-mail de connexion' })),
   timezone: Type.String({ description: "Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées" }),
   csrfToken: Type.Optional(Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture faite avec la session" })),
+  scopes: Type.Optional(Type.Array(TokenScope, { description: 'Les droits du jeton (absent pour une session, qui a tous les droits)' })),
 });
 const ApiToken = Type.Object({
   id: Type.String(),
   name: Type.String(),
   prefix: Type.String({ description: 'Premiers caractères du jeton, pour le reconnaître' }),
+  scopes: Type.Array(TokenScope),
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
@@ -65,13 +73,13 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/me',
-      { schema: { summary: 'Compte connecté (nom affiché, e-mail de connexion, session ou jeton)', response: { 200: Me, ...errorResponses(401) } } },
+      { config: { adminAccess: 'signed-in' }, schema: { summary: 'Compte connecté (nom affiché, e-mail de connexion, session ou jeton)', response: { 200: Me, ...errorResponses(401) } } },
       async (request) => deps.auth.whoAmI(request.admin),
     );
 
     app.post(
       '/logout',
-      { schema: { summary: 'Déconnexion (supprime la session)', response: { 204: Type.Null(), ...errorResponses(401, 403) } } },
+      { config: { adminAccess: 'session' }, schema: { summary: 'Déconnexion (supprime la session)', response: { 204: Type.Null(), ...errorResponses(401, 403) } } },
       async (request: FastifyRequest, reply: FastifyReply) => {
         const token = request.cookies[SESSION_COOKIE];
         if (token) await deps.auth.logout(token);
@@ -83,6 +91,7 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
     app.post(
       '/password',
       {
+        config: { adminAccess: 'session' },
         // Checking the current password is a sign-in attempt: same per-IP bucket as the login.
         onRequest: loginLimit,
         schema: {
@@ -93,7 +102,7 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
       },
       async (request, reply) => {
         const email = request.admin.email;
-        if (!email) throw new AppError('SESSION_REQUIRED', 'Le mot de passe se change depuis une session artisan, pas avec un jeton d’API.');
+        if (!email) throw sessionRequired();
         await deps.auth.login({ email, password: request.body.currentPassword }).catch(() => {
           throw new AppError('INVALID_CREDENTIALS', 'Le mot de passe actuel est incorrect.');
         });
@@ -104,30 +113,35 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
     );
 
     const present = (t: Awaited<ReturnType<AdminAuth['listApiTokens']>>[number]) => ({
-      id: t.id, name: t.name, prefix: t.prefix, createdAt: iso(t.createdMs)!, lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs),
+      id: t.id, name: t.name, prefix: t.prefix, scopes: [...t.scopes], createdAt: iso(t.createdMs)!, lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs),
     });
     app.get(
       '/tokens',
-      { schema: { summary: "Jetons d'API (intégrations)", response: { 200: Type.Object({ tokens: Type.Array(ApiToken) }), ...errorResponses(401) } } },
+      { config: { adminAccess: 'session' }, schema: { summary: "Jetons d'API (intégrations)", response: { 200: Type.Object({ tokens: Type.Array(ApiToken) }), ...errorResponses(401) } } },
       async (request) => ({ tokens: (await deps.auth.listApiTokens(request.admin.artisanId)).map(present) }),
     );
     app.post(
       '/tokens',
       {
+        config: { adminAccess: 'session' },
         schema: {
           summary: "Créer un jeton d'API (affiché une seule fois)",
-          body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 80, pattern: PRINTABLE }) }),
+          body: Type.Object({
+            name: Type.String({ minLength: 1, maxLength: 80, pattern: PRINTABLE }),
+            scopes: Type.Array(TokenScope, { minItems: 1, uniqueItems: true, description: 'Ce que le jeton pourra faire (au moins un droit)' }),
+          }),
           response: { 201: Type.Object({ token: Type.String(), apiToken: ApiToken }), ...errorResponses(400, 401, 403) },
         },
       },
       async (request, reply) => {
-        const { token, record } = await deps.auth.createApiToken(request.admin.artisanId, request.body.name);
+        const { token, record } = await deps.auth.createApiToken(request.admin, request.body);
         return reply.status(201).send({ token, apiToken: present(record) });
       },
     );
     app.delete(
       '/tokens/:id',
       {
+        config: { adminAccess: 'session' },
         schema: {
           summary: "Révoquer un jeton d'API",
           params: Type.Object({ id: Uuid }),

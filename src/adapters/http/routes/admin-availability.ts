@@ -14,6 +14,7 @@ export function adminAvailabilityRoutes(deps: { getAvailability: ReturnType<type
     app.get(
       '/availability',
       {
+        config: { adminAccess: 'bookings:read' },
         schema: {
           summary: 'Disponibilités expliquées',
           description:

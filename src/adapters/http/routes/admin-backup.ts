@@ -12,6 +12,7 @@ export function adminBackupRoutes(deps: { backup: () => Promise<Backup>; engine:
     scope.get(
       '/backup',
       {
+        config: { adminAccess: 'session' },
         schema: {
           summary: 'Sauvegarde complète de la base (à restaurer avec npm run restore)',
           description:

@@ -122,6 +122,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.get(
       '/bookings',
       {
+        config: { adminAccess: 'bookings:read' },
         schema: {
           summary: 'Réservations (par date locale de rendez-vous, paginées)',
           querystring: Type.Object({
@@ -156,6 +157,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.get(
       '/agenda',
       {
+        config: { adminAccess: 'bookings:read' },
         schema: {
           summary: 'Agenda de la semaine (du lundi au dimanche) en une requête',
           description: 'Les rendez-vous confirmés ou déplacés de la semaine qui contient `week` (dates locales de l’artisan ; par défaut la semaine en cours, avec `today`), par heure de début. Chaque rendez-vous en bref (ce que l’agenda affiche) ; le détail complet : GET /api/admin/bookings/{publicCode}.',
@@ -187,6 +189,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.get(
       '/bookings/:publicCode',
       {
+        config: { adminAccess: 'bookings:read' },
         schema: {
           summary: 'Une réservation et son historique complet',
           params: CodeParams,
@@ -226,6 +229,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.post(
       '/bookings/:publicCode/cancel',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: "Annuler une réservation (par l'artisan : acompte intégralement remboursé)",
           params: CodeParams,
@@ -248,6 +252,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.post(
       '/bookings/:publicCode/reschedule',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: 'Déplacer une réservation (mêmes règles que pour le client)',
           params: CodeParams,
@@ -265,6 +270,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.post(
       '/bookings',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: 'Saisir une réservation prise par téléphone (acompte facultatif)',
           body: Type.Object({
@@ -286,6 +292,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.get(
       '/customers/export',
       {
+        config: { adminAccess: 'export' },
         schema: {
           summary: "Tout ce qui est conservé sur un client (droit d'accès RGPD)",
           querystring: Type.Object({ email: Email }),
@@ -310,6 +317,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
     app.post(
       '/customers/erase',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: "Effacer les données personnelles d'un client (RGPD) en gardant les pièces comptables",
           body: Type.Object({ email: Email }),

@@ -105,6 +105,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.get(
       '/calendar-feed',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Adresse privée du flux de mes rendez-vous (.ics)',
           description:
@@ -118,6 +119,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.post(
       '/calendar-feed/rotate',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Changer l’adresse du flux (l’ancienne cesse de fonctionner)',
           response: { 200: FeedDto, ...adminErrors(401) },
@@ -129,6 +131,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.get(
       '/calendars',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Calendriers connectés et état de leur synchronisation',
           response: {
@@ -149,6 +152,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.post(
       '/calendars',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Connecter un calendrier (abonnement iCal ou CalDAV) et l’importer aussitôt',
           description: "Refusé (409 PLAN_LIMIT_REACHED) au-delà du nombre de calendriers de l'abonnement. Les identifiants ne sont jamais renvoyés.",
@@ -174,6 +178,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.get(
       '/calendars/oauth/:provider/callback',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Retour de l’autorisation Google ou Microsoft (OAuth) : termine la connexion et importe le calendrier',
           params: Type.Object({ provider: StringEnum(['google', 'outlook'] as const) }),
@@ -208,6 +213,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.patch(
       '/calendars/:id',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Modifier un calendrier connecté (nom, adresse, identifiants, écriture des rendez-vous)',
           description: 'Une nouvelle adresse ou de nouveaux identifiants sont lus aussitôt : `sync` dit ce qui a été importé ou l’erreur (absent si une synchronisation était déjà en cours ; elle est alors refaite juste après).',
@@ -225,6 +231,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.delete(
       '/calendars/:id',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Déconnecter un calendrier',
           description: 'Les rendez-vous que le service y avait écrits sont retirés ; ceux qui n’ont pas pu l’être sont listés avec la raison.',
@@ -244,6 +251,7 @@ export function adminCalendarRoutes(deps: { calendars: CalendarConnections; feed
     app.post(
       '/calendars/:id/sync',
       {
+        config: { adminAccess: 'calendars' },
         schema: {
           summary: 'Synchroniser maintenant',
           description: 'Répond avec ce qui a été importé (nombres, période) ou l’erreur ; en cas d’échec les indisponibilités précédentes restent.',

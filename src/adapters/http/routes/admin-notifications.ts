@@ -69,6 +69,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
     app.get(
       '/messages',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Messages de la boîte intégrée (e-mails et SMS non envoyés faute de SMTP ou de Twilio)',
           querystring: Type.Object({ channel: Type.Optional(StringEnum(['email', 'sms'] as const)), bookingCode: Type.Optional(Type.String({ maxLength: 20, pattern: PRINTABLE })), ...Paging }),
@@ -95,6 +96,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
     app.get(
       '/outbox',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: "Tâches d'envoi (notifications, calendriers, acomptes) ; status=dead : celles en échec définitif",
           querystring: Type.Object({ status: Type.Optional(StringEnum(['pending', 'done', 'dead', 'cancelled'] as const)), ...Paging }),
@@ -116,6 +118,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
     app.post(
       '/outbox/:id/retry',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Relancer une tâche en échec définitif (dead) : nouvelle série de tentatives, tout de suite',
           params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
@@ -135,7 +138,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
 
     app.get(
       '/notification-settings',
-      { schema: { summary: 'Réglages des notifications', response: { 200: SettingsDto, ...err(401, 404) } } },
+      { config: { adminAccess: 'settings' }, schema: { summary: 'Réglages des notifications', response: { 200: SettingsDto, ...err(401, 404) } } },
       async (request) => {
         const settings = await deps.settings.readSettings(request.admin.artisanId);
         if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
@@ -146,6 +149,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
     app.patch(
       '/notification-settings',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Modifier les réglages des notifications',
           body: Type.Partial(SettingsDto),

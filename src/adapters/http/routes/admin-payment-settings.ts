@@ -20,12 +20,13 @@ export function adminPaymentSettingsRoutes(deps: { settings: PaymentSettingsStor
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/payment-settings',
-      { schema: { summary: "Encaissement de l'acompte", response: { 200: PaymentSettingsDto, ...adminErrors(401) } } },
+      { config: { adminAccess: 'settings' }, schema: { summary: "Encaissement de l'acompte", response: { 200: PaymentSettingsDto, ...adminErrors(401) } } },
       async (request) => ({ captureStrategy: await deps.settings.read(request.admin.artisanId), provider: deps.provider }),
     );
     app.patch(
       '/payment-settings',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: "Changer l'encaissement de l'acompte",
           description: 'Vaut pour les réservations prises ensuite ; les acomptes déjà pris gardent leur mode.',

@@ -19,13 +19,14 @@ export function adminSettingsRoutes(deps: AdminSettingsDeps): AdminRoutes {
 
     app.get(
       '/artisan',
-      { schema: { summary: "Profil et réglages d'agenda", response: { 200: Type.Object({ artisan: ArtisanDto }), ...adminErrors(401) } } },
+      { config: { adminAccess: 'settings' }, schema: { summary: "Profil et réglages d'agenda", response: { 200: Type.Object({ artisan: ArtisanDto }), ...adminErrors(401) } } },
       async (request) => ({ artisan: presentArtisan(await deps.settings.get(request.admin.artisanId)) }),
     );
 
     app.patch(
       '/artisan',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: "Modifier le profil et les réglages d'agenda",
           description:
@@ -40,6 +41,7 @@ export function adminSettingsRoutes(deps: AdminSettingsDeps): AdminRoutes {
     app.get(
       '/exceptions',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Fermetures et horaires exceptionnels',
           description: "Par date, à partir d'aujourd'hui par défaut (`from`, `to` facultatifs).",
@@ -53,6 +55,7 @@ export function adminSettingsRoutes(deps: AdminSettingsDeps): AdminRoutes {
     app.post(
       '/exceptions',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Ajouter une fermeture ou des horaires exceptionnels',
           description:
@@ -67,6 +70,7 @@ export function adminSettingsRoutes(deps: AdminSettingsDeps): AdminRoutes {
     app.delete(
       '/exceptions/:id',
       {
+        config: { adminAccess: 'settings' },
         schema: {
           summary: 'Supprimer une exception',
           params: IdParams,

@@ -21,6 +21,7 @@ export function adminTimeOffRoutes(deps: { timeOff: ReturnType<typeof makeTimeOf
     app.get(
       '/busy-blocks',
       {
+        config: { adminAccess: 'bookings:read' },
         schema: {
           summary: 'Indisponibilités (congés saisis et calendriers importés)',
           description: "Celles qui touchent les jours `from`..`to` (par défaut d'aujourd'hui à la fin de l'horizon).",
@@ -37,6 +38,7 @@ export function adminTimeOffRoutes(deps: { timeOff: ReturnType<typeof makeTimeOf
     app.post(
       '/busy-blocks',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: 'Bloquer du temps à la main (congé, chantier…)',
           description:
@@ -60,6 +62,7 @@ export function adminTimeOffRoutes(deps: { timeOff: ReturnType<typeof makeTimeOf
     app.delete(
       '/busy-blocks/:id',
       {
+        config: { adminAccess: 'bookings:write' },
         schema: {
           summary: 'Supprimer une indisponibilité saisie à la main',
           description: 'Les événements importés des calendriers ne se suppriment pas ici (404).',
