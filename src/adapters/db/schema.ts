@@ -41,11 +41,13 @@ export interface AdminUsers {
 export interface ApiTokens {
   artisan_id: string;
   created_at: Timestamp;
+  created_by_token_id: string | null;
   id: string;
   last_used_at: Timestamp | null;
   name: string;
   prefix: string;
   revoked_at: Timestamp | null;
+  scopes: string[];
   token_hash: string;
 }
 
