@@ -179,7 +179,7 @@ export async function compose(
     overrides.payments ??
     simulated ??
     makeStripePayments({ secretKey: config.stripe!.secretKey, apiUrl: config.stripe!.apiUrl, timeoutMs: config.stripe!.timeoutMs });
-  const settleDeposit = makeSettleDeposit({ store, payments, clock });
+  const settleDeposit = makeSettleDeposit({ store, payments, clock, log });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const settings = makeSettingsStore(db);
 

@@ -524,6 +524,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -684,6 +685,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -767,6 +769,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -932,6 +935,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -1092,6 +1096,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -1131,8 +1136,13 @@ export interface paths {
                                 updatedAt: string;
                             };
                             refund: {
+                                /** @description Déjà remboursé avant l'annulation */
+                                alreadyRefundedCents: number;
+                                /** @description Remboursé par cette annulation */
                                 refundCents: number;
+                                /** @description Part de l’acompte accordée par les conditions d’annulation */
                                 refundRate: number;
+                                /** @description Conservé par l'artisan au final */
                                 retainedCents: number;
                             };
                         };
@@ -1270,6 +1280,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -2441,6 +2452,7 @@ export interface paths {
                                         /** @enum {string} */
                                         paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                         rate: number;
+                                        /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                         refundedCents: number;
                                     };
                                     /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -4466,6 +4478,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -4539,6 +4552,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -4977,6 +4991,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5006,8 +5021,13 @@ export interface paths {
                                 updatedAt: string;
                             };
                             refund: {
+                                /** @description Déjà remboursé avant l'annulation */
+                                alreadyRefundedCents: number;
+                                /** @description Remboursé par cette annulation */
                                 refundCents: number;
+                                /** @description Part de l’acompte accordée par les conditions d’annulation */
                                 refundRate: number;
+                                /** @description Conservé par l'artisan au final */
                                 retainedCents: number;
                             };
                         };
@@ -5226,6 +5246,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5293,6 +5314,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5491,6 +5513,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5643,6 +5666,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5787,6 +5811,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
