@@ -2534,6 +2534,56 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Code d'intégration de la page de réservation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Sites autorisés à afficher la page (EMBED_ALLOWED_ORIGINS) */
+                            allowedOrigins: string[];
+                            /** @description Code HTML à coller dans le site (iframe + embed.js), construit depuis PUBLIC_BASE_URL */
+                            snippet: string;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/exceptions": {
         parameters: {
             query?: never;
