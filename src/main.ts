@@ -31,6 +31,7 @@ import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
 import { makePaymentJobs } from './app/payment-jobs.ts';
 import { paymentRoutes } from './adapters/http/routes/payments.ts';
 import { adminPaymentSettingsRoutes } from './adapters/http/routes/admin-payment-settings.ts';
+import { adminEmbedRoutes } from './adapters/http/routes/admin-embed.ts';
 import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
@@ -194,7 +195,7 @@ export async function compose(
     overrides.payments ??
     simulated ??
     makeStripePayments({ secretKey: config.stripe!.secretKey, apiUrl: config.stripe!.apiUrl, timeoutMs: config.stripe!.timeoutMs });
-  const settleDeposit = makeSettleDeposit({ store, payments, clock });
+  const settleDeposit = makeSettleDeposit({ store, payments, clock, log });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const settings = makeSettingsStore(db);
 
@@ -362,6 +363,7 @@ export async function compose(
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
+        adminEmbedRoutes({ publicBaseUrl: config.publicBaseUrl, embedAllowedOrigins: config.embedAllowedOrigins }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),

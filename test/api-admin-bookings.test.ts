@@ -161,7 +161,7 @@ describe.each(ENGINES)('admin bookings on %s', (engine) => {
     t.clock.set('2027-03-02T06:00:00Z'); // 07:00 in Paris, three hours before: a customer would keep nothing back.
     const res = await t.request('POST', `/api/admin/bookings/${b.publicCode.toLowerCase()}/cancel`, { reason: 'Fuite chez un autre client' }, admin);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1 });
+    expect(res.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1, alreadyRefundedCents: 0 });
     expect(res.body.booking).toMatchObject({ status: 'cancelled', cancelledBy: 'artisan', refundCents: 1200 });
     expectError(await t.request('POST', `/api/admin/bookings/${b.publicCode}/cancel`, {}, admin), 409, 'ALREADY_CANCELLED');
     expectError(await t.request('POST', '/api/admin/bookings/AC-ZZZZZZ/cancel', {}, admin), 404, 'BOOKING_NOT_FOUND');

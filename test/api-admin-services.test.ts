@@ -146,12 +146,12 @@ describe.each(ENGINES)('admin services on %s', (engine) => {
     });
     // Cancelled 6 h before: the default policy it was booked under keeps the deposit.
     const cancelled = await t.request('POST', `/api/bookings/${booking.publicCode}/cancel`, { email: 'jean@example.com' });
-    expect(cancelled.body.refund).toEqual({ refundCents: 0, retainedCents: 1200, refundRate: 0 });
+    expect(cancelled.body.refund).toEqual({ refundCents: 0, retainedCents: 1200, refundRate: 0, alreadyRefundedCents: 0 });
     // A booking made under the new policy is refunded in full at the same lead time.
     const later = await book('2027-03-01', '15:00');
     expect(later).toMatchObject({ durationMinutes: 60, priceCents: 8000, deposit: { amountCents: 4000, rate: 0.5 } });
     const again = await t.request('POST', `/api/bookings/${later.publicCode}/cancel`, { email: 'jean@example.com' });
-    expect(again.body.refund).toEqual({ refundCents: 4000, retainedCents: 0, refundRate: 1 });
+    expect(again.body.refund).toEqual({ refundCents: 4000, retainedCents: 0, refundRate: 1, alreadyRefundedCents: 0 });
     const reset = await admin('PATCH', '/services/diag', { refundPolicy: null });
     expect(reset.body.service.refundPolicy).toBeNull();
   });

@@ -122,7 +122,7 @@ describe.each(ENGINES)('managing a booking on %s', (engine) => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.booking).toMatchObject({ publicCode: code, status: 'cancelled' });
       expect(res.body.booking.deposit).toMatchObject({ amountCents: 1200, paymentStatus: 'refunded' });
-      expect(res.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1 });
+      expect(res.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1, alreadyRefundedCents: 0 });
 
       expect(await slot('2027-03-10', '09:00')).toEqual({ time: '09:00', available: true, blockedBy: [] });
       expect(await bookingBlocks(id)).toEqual([]);
@@ -148,7 +148,7 @@ describe.each(ENGINES)('managing a booking on %s', (engine) => {
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.booking.status).toBe('cancelled');
       expect(res.body.booking.deposit).toMatchObject({ amountCents: 1200, paymentStatus });
-      expect(res.body.refund).toEqual({ refundCents, retainedCents: 1200 - refundCents, refundRate });
+      expect(res.body.refund).toEqual({ refundCents, retainedCents: 1200 - refundCents, refundRate, alreadyRefundedCents: 0 });
     });
 
     it('a second cancel: 409 ALREADY_CANCELLED', async () => {

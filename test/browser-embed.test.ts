@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectAccessible, launchBrowser, openGuardedPage, screenshot, startBrowserService } from './helpers/browser.ts';
+import { expectAccessible, launchBrowser, openGuardedPage, screenshot, signInDemoArtisan, startBrowserService } from './helpers/browser.ts';
+import { setDemoPassword } from './helpers/admin.ts';
 import { freePort } from './helpers/process.ts';
 import type { TestService } from './helpers/service.ts';
 
@@ -17,6 +18,7 @@ describe('the booking page embedded in another site', () => {
   const sites: Server[] = [];
   let allowed = '';
   let refused = '';
+  let pastedSite = { url: '', snippet: '' };
 
   /** The artisan's own site on `port`: the README snippet, pointing at the service. */
   const site = async (port: number): Promise<string> => {
@@ -33,11 +35,27 @@ describe('the booking page embedded in another site', () => {
     return `http://localhost:${port}`;
   };
 
+  /** The artisan's site with whatever the back office gave them to paste (set by the test). */
+  const pasted = async (port: number): Promise<string> => {
+    const server = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Plomberie Dupont — rendez-vous</title></head><body>
+<h1>Plomberie Dupont</h1>
+${pastedSite.snippet}
+</body></html>`);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    sites.push(server);
+    return `http://localhost:${port}`;
+  };
+
   beforeAll(async () => {
-    // The allowed site's address must be known before the service starts (EMBED_ALLOWED_ORIGINS).
+    // The allowed sites' addresses must be known before the service starts (EMBED_ALLOWED_ORIGINS).
     const allowedPort = await freePort();
-    t = await startBrowserService('pglite', { EMBED_ALLOWED_ORIGINS: `http://localhost:${allowedPort}` });
+    const pastedPort = await freePort();
+    t = await startBrowserService('pglite', { EMBED_ALLOWED_ORIGINS: `http://localhost:${allowedPort} http://localhost:${pastedPort}` });
     allowed = await site(allowedPort);
+    pastedSite.url = await pasted(pastedPort);
     refused = await site(await freePort());
     browser = await launchBrowser();
   }, 120_000);
@@ -67,6 +85,50 @@ describe('the booking page embedded in another site', () => {
       await g.close();
     }
   });
+
+  it("the back office's Intégration snippet, pasted in a page of another origin, shows the booking page sized to its content", async () => {
+    await setDemoPassword(t.service.db);
+    const admin = await openGuardedPage(browser, t.origin);
+    try {
+      await signInDemoArtisan(admin.page, t.origin);
+      await admin.page.goto(`${t.origin}/admin/integration`);
+      await admin.page.getByRole('heading', { name: 'Intégrer la page de réservation' }).waitFor();
+      const code = admin.page.getByLabel('Code à copier');
+      await expect.poll(() => code.inputValue()).toContain('<iframe');
+      pastedSite = { ...pastedSite, snippet: await code.inputValue() };
+      await pastedPageResizes();
+      // The screen also names the sites allowed to show it.
+      await admin.page.getByText(pastedSite.url).waitFor();
+      admin.assertClean();
+    } finally {
+      await admin.close();
+    }
+  });
+
+  async function pastedPageResizes(): Promise<void> {
+    const g = await openGuardedPage(browser, pastedSite.url, { allowOrigins: [t.origin] });
+    try {
+      await g.page.goto(`${pastedSite.url}/`);
+      const frame = g.page.frameLocator('iframe');
+      await frame.getByRole('heading', { name: 'Marc Dupont - Plomberie' }).waitFor();
+      await frame.getByRole('button', { name: /^Diagnostic et audit complet/ }).click();
+      await frame.getByRole('heading', { name: '2. Choisissez un jour et un horaire' }).waitFor();
+      // The frame follows its content: its height becomes the page's, whatever the snippet started with.
+      const heights = async () => ({
+        frame: await g.page.locator('iframe').evaluate((el) => el.getBoundingClientRect().height),
+        inner: await frame.locator('html').evaluate((el) => el.scrollHeight),
+      });
+      await expect.poll(async () => {
+        const h = await heights();
+        return Math.abs(h.frame - h.inner);
+      }, { timeout: 15_000 }).toBeLessThan(40);
+      const { inner } = await heights();
+      expect(inner).not.toBe(900); // the content's own height, not the snippet's starting one
+      g.assertClean();
+    } finally {
+      await g.close();
+    }
+  }
 
   it('is refused in a page of an origin that is not listed', async () => {
     const g = await openGuardedPage(browser, refused, { allowOrigins: [t.origin] });

@@ -313,7 +313,7 @@ describe.each(ENGINES)('faults on %s', (engine) => {
       const cancelled = await t.request('POST', `/api/bookings/${code}/cancel`, { email });
       expect(cancelled.status).toBe(200);
       // 49 h before the start: full refund (decisions §6), not yet carried out.
-      expect(cancelled.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1 });
+      expect(cancelled.body.refund).toEqual({ refundCents: 1200, retainedCents: 0, refundRate: 1, alreadyRefundedCents: 0 });
       expect(cancelled.body.booking).toMatchObject({ status: 'cancelled', deposit: { paymentStatus: 'authorized', refundedCents: 0 } });
       expect(await slotAvailable('14:00')).toBe(true);
 

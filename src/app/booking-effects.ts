@@ -71,7 +71,8 @@ export async function recordCancelled(tx: BookingTx, booking: BookingRecord, set
   await tx.removeBookingBusyBlock(booking.id);
   await tx.cancelPending(booking.id, [TOPICS.reminder, TOPICS.capture]);
   const messages: OutboxMessage[] = [
-    { topic: TOPICS.cancelled, bookingId: booking.id },
+    // What was refunded before the cancellation: the message tells it apart from the refund it makes.
+    { topic: TOPICS.cancelled, bookingId: booking.id, payload: { refundedBeforeCents: booking.refundedCents } },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'cancelled' } },
   ];
   if (settleAtMs !== null) messages.push({ topic: TOPICS.settle, bookingId: booking.id, runAtMs: settleAtMs });

@@ -276,6 +276,7 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
     paymentIntentId: null,
     paymentMethodId: input.paymentMethodId ?? null,
     refundCents: 0,
+    refundedCents: 0,
     refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
     notifyEmail: input.notifications?.email ?? true,
     // Asked for on a starter plan: accepted, e-mail only, and the response says so (README).

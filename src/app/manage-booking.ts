@@ -9,7 +9,7 @@ import {
 } from '../domain/errors.ts';
 import { footprint } from '../domain/intervals.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
-import { decideCappedRefund, refundCapAfterMove, type CancelledBy, type RefundDecision } from '../domain/refund-policy.ts';
+import { decideCappedRefund, refundCapAfterMove, refundStatement, type CancellationRefund, type CancelledBy } from '../domain/refund-policy.ts';
 import { scheduleCapture } from './payment-outcome.ts';
 import { recordCancelled, recordRescheduled } from './booking-effects.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
@@ -41,7 +41,8 @@ export function makeFindBooking(deps: { store: BookingStore }) {
 
 export interface CancelResult {
   booking: BookingRecord;
-  refund: RefundDecision;
+  /** Net of what the provider had already refunded (a refund from its dashboard). */
+  refund: CancellationRefund;
 }
 
 export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number; log?: ErrorLog }) {
@@ -57,7 +58,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
         throw new ConflictError('ALREADY_CANCELLED', 'Cette réservation est déjà annulée.');
       }
       if (booking.startMs <= now) throw bookingPast();
-      const refund = decideCappedRefund({
+      const decision = decideCappedRefund({
         policy: booking.refundPolicy,
         depositCents: booking.depositCents,
         cancelledBy,
@@ -65,11 +66,16 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
         nowMs: now,
         cap: booking.refundCapCents,
       });
-      const t = await applyTransition(tx, booking, { type: 'cancelled', by: cancelledBy, refundCents: refund.refundCents }, {
+      const refund: CancellationRefund = {
+        ...decision,
+        ...refundStatement({ depositCents: booking.depositCents, grantedCents: decision.refundCents, refundedBeforeCents: booking.refundedCents }),
+      };
+      // The booking keeps the decision (what the policy grants in all); the settlement asks only the rest.
+      const t = await applyTransition(tx, booking, { type: 'cancelled', by: cancelledBy, refundCents: decision.refundCents }, {
         nowMs: now,
         actor: input.actor ?? cancelledBy,
         type: 'cancelled',
-        data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, reason: input.reason ?? null },
+        data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, alreadyRefundedCents: refund.alreadyRefundedCents, reason: input.reason ?? null },
         cancellation: { reason: input.reason ?? null },
       });
       const needsSettlement = t.deposit === 'settle';

@@ -86,6 +86,8 @@ export interface RenderInput {
   manageUrl: string;
   /** On a reschedule: where it was. */
   previousStartMs?: number;
+  /** On a cancellation: what the provider had refunded before it (0 when absent). */
+  refundedBeforeCents?: number;
 }
 
 export interface RenderedEmail {

@@ -1,3 +1,5 @@
+import { canApply } from '../domain/booking-lifecycle.ts';
+import { applyTransition } from './booking-transitions.ts';
 import { applyPaymentOutcome } from './payment-outcome.ts';
 import type { BookingDispute, BookingRecord, BookingStore, Clock, ErrorLog, PaymentProvider } from './ports.ts';
 
@@ -69,12 +71,7 @@ export function makeProcessPaymentEvent(deps: {
       });
       return 'dispute flagged';
     }
-    if (event.type === 'charge.refunded') {
-      await deps.store.transaction(async (tx) => {
-        await tx.appendEvent({ bookingId: booking.id, type: 'refund_confirmed', actor: 'stripe', data: { amountRefunded: event.details.amountRefunded ?? null } });
-      });
-      return 'refund recorded';
-    }
+    if (event.type === 'charge.refunded') return recordRefund(deps, booking.id, event);
     if (!event.type.startsWith('payment_intent.') || !event.paymentIntentId) return 'ignored';
     // A webhook about an intent that is not (or no longer) this booking's deposit changes nothing.
     if (booking.paymentIntentId && booking.paymentIntentId !== event.paymentIntentId) return 'other intent';
@@ -82,6 +79,27 @@ export function makeProcessPaymentEvent(deps: {
     const applied = await applyPaymentOutcome(deps, booking.id, result, 'stripe');
     return applied.changed ? `booking ${applied.booking.status}` : 'unchanged';
   };
+}
+
+/**
+ * A refund the provider made (ours, or the artisan's from its dashboard): the booking's
+ * refunded amount follows the charge's amount_refunded, a running total, so a late or
+ * repeated event never lowers it. A charge of another intent than the deposit's changes nothing.
+ */
+async function recordRefund(deps: { store: BookingStore; clock: Clock }, bookingId: string, event: PaymentEvent): Promise<string> {
+  const amountRefunded = typeof event.details.amountRefunded === 'number' ? event.details.amountRefunded : null;
+  return deps.store.transaction(async (tx) => {
+    const current = await tx.lockBooking(bookingId);
+    if (!current) return 'no booking';
+    if (event.paymentIntentId && current.paymentIntentId !== event.paymentIntentId) return 'other intent';
+    const data = { amountRefunded };
+    if (amountRefunded === null || amountRefunded <= current.refundedCents || !canApply(current, 'refund_recorded')) {
+      await tx.appendEvent({ bookingId, type: 'refund_confirmed', actor: 'stripe', data });
+      return 'refund recorded';
+    }
+    await applyTransition(tx, current, { type: 'refund_recorded', refundedCents: amountRefunded }, { nowMs: deps.clock.now(), actor: 'stripe', type: 'refund_confirmed', data });
+    return 'refund applied';
+  });
 }
 
 /** A chargeback is a flag for the artisan, not a lifecycle step: the booking's status stays. */

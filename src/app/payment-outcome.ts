@@ -25,6 +25,9 @@ import {
 /** Card authorisations last about 7 days; captures are scheduled within 6.5. */
 const AUTHORIZATION_SAFE_MS = 6.5 * 86_400_000;
 
+/** Deposits are in euros (contract): an intent in any other currency is not the deposit. */
+export const DEPOSIT_CURRENCY = 'EUR' as const;
+
 export const depositIdempotencyKey = (booking: Pick<BookingRecord, 'id'>): string => `deposit-${booking.id}`;
 
 /** Asks the provider for the booking's deposit. An unreachable provider is PAYMENT_UNAVAILABLE (503). */
@@ -34,7 +37,7 @@ export async function authorizeDeposit(payments: PaymentProvider, booking: Booki
     return await payments.authorizeDeposit({
       idempotencyKey: depositIdempotencyKey(booking),
       amountCents: booking.depositCents,
-      currency: 'EUR',
+      currency: DEPOSIT_CURRENCY,
       paymentMethodId: booking.paymentMethodId ?? undefined,
       description: `Acompte ${booking.publicCode} - ${booking.serviceName}`,
       metadata: { bookingId: booking.id, publicCode: booking.publicCode },
@@ -71,6 +74,7 @@ const DECLINE_REASONS: Record<string, string> = {
   do_not_honor: 'refus de la banque',
   generic_decline: 'refus de la banque',
   canceled: 'paiement annulé',
+  amount_mismatch: 'montant du paiement différent de l’acompte',
 };
 
 export const paymentDeclined = (declineCode?: string): PolicyError =>
@@ -130,6 +134,18 @@ async function applyLocked(tx: BookingTx, current: BookingRecord, result: Deposi
   const unchanged: AppliedOutcome = { booking: current, changed: false };
   const paymentIntentId = result.paymentIntentId || null;
   const history = (type: string, data?: Record<string, unknown>) => ({ nowMs: now, actor, type, data });
+
+  // Defence in depth: an intent holding another amount or currency than the deposit never
+  // confirms a booking nor counts as its late payment. A hold ends as a declined payment.
+  const mismatch = result.outcome === 'succeeded' ? amountMismatch(current, result) : undefined;
+  if (mismatch) {
+    if (!isHold(current.status)) return unchanged;
+    const t = await applyTransition(tx, current, { type: 'payment_declined', paymentIntentId }, {
+      ...history('payment_amount_mismatch', { declineCode: 'amount_mismatch', paymentIntentId, ...mismatch }),
+      actor: 'system',
+    });
+    return { booking: t.booking, changed: true, declineCode: 'amount_mismatch' };
+  }
 
   if (isHold(current.status)) {
     switch (result.outcome) {
@@ -194,6 +210,17 @@ async function applyLocked(tx: BookingTx, current: BookingRecord, result: Deposi
     }
   }
   return unchanged;
+}
+
+/** What the provider holds, when it differs from the booking's deposit (amount in cents, currency). */
+function amountMismatch(
+  booking: BookingRecord,
+  result: Extract<DepositResult, { outcome: 'succeeded' }>,
+): { expected: { cents: number; currency: string }; received: { cents: number; currency: string } } | undefined {
+  if (!result.amount) return undefined;
+  const expected = { cents: booking.depositCents, currency: DEPOSIT_CURRENCY };
+  const same = result.amount.cents === expected.cents && result.amount.currency.toUpperCase() === expected.currency;
+  return same ? undefined : { expected, received: result.amount };
 }
 
 /** An authorised-only deposit is captured when the appointment starts (outbox, survives restarts). */

@@ -90,6 +90,8 @@ export interface BookingRecord {
   paymentIntentId: string | null;
   paymentMethodId: string | null;
   refundCents: number;
+  /** What the provider has given back so far (refunds, the released part of an authorisation). */
+  refundedCents: number;
   refundPolicy: RefundPolicy;
   notifyEmail: boolean;
   notifySms: boolean;
@@ -271,7 +273,19 @@ export interface DepositRequest {
 
 /** Where a deposit stands at the provider (a PaymentIntent's status, in the app's words). */
 export type DepositResult =
-  | { outcome: 'succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' }
+  | {
+      outcome: 'succeeded';
+      paymentIntentId: string;
+      paymentStatus: 'authorized' | 'captured';
+      /**
+       * The money the intent holds (authorised) or took (captured) and its currency (ISO 4217,
+       * upper case), when the provider said: checked against the booking's deposit before it
+       * confirms anything.
+       */
+      amount?: { cents: number; currency: string };
+      /** What the provider has refunded on it so far, when it said (its charge's amount_refunded). */
+      refundedCents?: number;
+    }
   /** 3-D Secure: the customer must authenticate (Stripe.js `handleNextAction` with the client secret). */
   | { outcome: 'requires_action'; paymentIntentId: string; clientSecret: string }
   /** Refused by the bank, or the authentication failed; `declineCode` is the provider's reason. */
@@ -287,6 +301,7 @@ export interface SettlementRequest {
   /** What the deposit was before: an authorisation is released or partly captured, a capture refunded. */
   currentStatus: 'authorized' | 'captured';
   depositCents: number;
+  /** What to give back now: released from an authorisation, or refunded from a capture. */
   refundCents: number;
 }
 
@@ -301,7 +316,23 @@ export interface PaymentProvider {
   cancelDeposit(paymentIntentId: string, idempotencyKey: string): Promise<DepositResult>;
   /** Captures an authorised deposit in full (scheduled capture). */
   captureDeposit(request: { paymentIntentId: string; idempotencyKey: string }): Promise<void>;
+  /** Rejects with SettlementRefusedError when the provider will never accept it as asked. */
   settleDeposit(request: SettlementRequest): Promise<{ paymentStatus: 'captured' | 'refunded' }>;
+}
+
+/**
+ * The provider refused a settlement for good (a refund larger than what is left, a charge
+ * already refunded, an intent no longer capturable): asking again would fail again. The
+ * caller reconciles with where the provider stands instead.
+ */
+export class SettlementRefusedError extends Error {
+  constructor(
+    readonly code: string,
+    cause?: unknown,
+  ) {
+    super(`payment provider refused the settlement (${code})`, { cause });
+    this.name = 'SettlementRefusedError';
+  }
 }
 
 export class PaymentUnavailableError extends Error {

@@ -22,6 +22,7 @@ const events: Record<LifecycleEvent['type'], LifecycleEvent> = {
   deposit_captured: { type: 'deposit_captured' },
   payment_voided: { type: 'payment_voided' },
   deposit_settled: { type: 'deposit_settled', paymentStatus: 'refunded' },
+  refund_recorded: { type: 'refund_recorded', refundedCents: 1_000 },
   late_payment_succeeded: { type: 'late_payment_succeeded', paymentIntentId: 'pi_late', paymentStatus: 'captured' },
 };
 
@@ -45,6 +46,8 @@ const state = (status: BookingStatus, paymentStatus = typicalPayment[status]): L
   endMs: T0 + 3_600_000,
   depositCents: 3_000,
   refundCents: 0,
+  // 'refunded' before this work meant refunded in full: the rows keep that meaning.
+  refundedCents: paymentStatus === 'refunded' ? 3_000 : 0,
   refundCapCents: null,
   cancelledBy: null,
 });
@@ -61,6 +64,7 @@ const TABLE: Row[] = [
   ['pending_payment', 'deposit_captured', 'forbidden'],
   ['pending_payment', 'payment_voided', 'forbidden'],
   ['pending_payment', 'deposit_settled', 'forbidden'],
+  ['pending_payment', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['pending_payment', 'late_payment_succeeded', 'forbidden'],
 
   ['awaiting_authentication', 'authentication_required', 'forbidden'],
@@ -72,6 +76,7 @@ const TABLE: Row[] = [
   ['awaiting_authentication', 'deposit_captured', 'forbidden'],
   ['awaiting_authentication', 'payment_voided', 'forbidden'],
   ['awaiting_authentication', 'deposit_settled', 'forbidden'],
+  ['awaiting_authentication', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['awaiting_authentication', 'late_payment_succeeded', 'forbidden'],
 
   ['confirmed', 'authentication_required', 'forbidden'],
@@ -83,6 +88,7 @@ const TABLE: Row[] = [
   ['confirmed', 'deposit_captured', 'confirmed', 'none', 'capture'],
   ['confirmed', 'payment_voided', 'cancelled', 'free', 'none'],
   ['confirmed', 'deposit_settled', 'forbidden'],
+  ['confirmed', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['confirmed', 'late_payment_succeeded', 'forbidden'],
 
   ['rescheduled', 'authentication_required', 'forbidden'],
@@ -94,6 +100,7 @@ const TABLE: Row[] = [
   ['rescheduled', 'deposit_captured', 'rescheduled', 'none', 'capture'],
   ['rescheduled', 'payment_voided', 'cancelled', 'free', 'none'],
   ['rescheduled', 'deposit_settled', 'forbidden'],
+  ['rescheduled', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['rescheduled', 'late_payment_succeeded', 'forbidden'],
 
   ['cancelled', 'authentication_required', 'forbidden'],
@@ -105,6 +112,7 @@ const TABLE: Row[] = [
   ['cancelled', 'deposit_captured', 'forbidden'],
   ['cancelled', 'payment_voided', 'forbidden'],
   ['cancelled', 'deposit_settled', 'cancelled', 'none', 'none'],
+  ['cancelled', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['cancelled', 'late_payment_succeeded', 'forbidden'],
 
   ['payment_failed', 'authentication_required', 'forbidden'],
@@ -116,6 +124,7 @@ const TABLE: Row[] = [
   ['payment_failed', 'deposit_captured', 'forbidden'],
   ['payment_failed', 'payment_voided', 'forbidden'],
   ['payment_failed', 'deposit_settled', 'forbidden'],
+  ['payment_failed', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['payment_failed', 'late_payment_succeeded', 'payment_failed', 'none', 'settle'],
 
   ['expired', 'authentication_required', 'forbidden'],
@@ -127,6 +136,7 @@ const TABLE: Row[] = [
   ['expired', 'deposit_captured', 'forbidden'],
   ['expired', 'payment_voided', 'forbidden'],
   ['expired', 'deposit_settled', 'forbidden'],
+  ['expired', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['expired', 'late_payment_succeeded', 'expired', 'none', 'settle'],
 ];
 
@@ -178,6 +188,25 @@ describe('booking lifecycle', () => {
       expect(transition(state('confirmed', p), events.cancelled).deposit).toBe('none');
     }
     expect(transition(state('confirmed', 'captured'), events.cancelled).deposit).toBe('settle');
+  });
+
+  it('a refund made at the provider (its dashboard) records the running total on a captured deposit, never lowering it', () => {
+    const partly = transition(state('confirmed', 'captured'), events.refund_recorded);
+    expect(partly).toMatchObject({ slot: 'none', deposit: 'none' });
+    expect(partly.booking).toMatchObject({ status: 'confirmed', paymentStatus: 'refunded', refundedCents: 1_000 });
+    const older = transition(partly.booking, { type: 'refund_recorded', refundedCents: 400 }).booking;
+    expect(older.refundedCents).toBe(1_000);
+    expect(transition(partly.booking, { type: 'refund_recorded', refundedCents: 99_999 }).booking.refundedCents).toBe(3_000);
+    expect(() => transition(state('confirmed', 'authorized'), events.refund_recorded)).toThrow(ForbiddenTransitionError);
+  });
+
+  it('a cancellation after a partial refund settles only what the decision grants beyond it', () => {
+    const partly = { ...state('confirmed', 'refunded'), refundedCents: 1_000 };
+    expect(transition(partly, { type: 'cancelled', by: 'customer', refundCents: 3_000 }).deposit).toBe('settle');
+    expect(transition(partly, { type: 'cancelled', by: 'customer', refundCents: 1_000 }).deposit).toBe('none');
+    expect(transition(partly, { type: 'cancelled', by: 'customer', refundCents: 0 }).deposit).toBe('none');
+    const cancelled = transition(partly, { type: 'cancelled', by: 'customer', refundCents: 3_000 }).booking;
+    expect(transition(cancelled, events.deposit_settled).booking).toMatchObject({ paymentStatus: 'refunded', refundedCents: 3_000 });
   });
 
   it('a PaymentIntent cancelled under a confirmed booking ends it, by the system, with nothing to refund', () => {

@@ -14,7 +14,10 @@
  *   cancelled ──deposit_settled──> cancelled                       refund / release done
  *   expired | payment_failed ──late_payment_succeeded──> (same)    refunded in full
  *   expired | payment_failed ──deposit_settled──> (same)           that refund done
+ *   any, deposit captured ──refund_recorded──> (same)              the provider refunded (e.g. from its dashboard)
  */
+
+import { refundStatement } from './refund-policy.ts';
 
 export const BOOKING_STATUSES = [
   'pending_payment',
@@ -46,10 +49,26 @@ export const isHold = has(HOLD_STATUSES);
 export const isBooked = has(BOOKED_STATUSES);
 export const isVisible = has(VISIBLE_STATUSES);
 
+/** 'refunded': partly or fully (the contract's meaning); `refundedCents` says how much. */
 export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'refunded', 'failed'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-/** A deposit the provider still holds: it must be settled (captured, released or refunded) on cancellation. */
-export const depositHeld = (p: PaymentStatus): p is 'authorized' | 'captured' => p === 'authorized' || p === 'captured';
+
+type RefundState = Pick<LifecycleState, 'paymentStatus' | 'depositCents' | 'refundCents' | 'refundedCents'>;
+
+/** What the provider still has to give back: the refund decided, less what it already gave back (never negative). */
+export const refundOutstanding = (s: Pick<RefundState, 'depositCents' | 'refundCents' | 'refundedCents'>): number =>
+  refundStatement({ depositCents: s.depositCents, grantedCents: s.refundCents, refundedBeforeCents: s.refundedCents }).refundCents;
+
+/**
+ * The deposit must still be settled at the provider: an authorisation to release or capture,
+ * a capture to refund per the decision (or to keep, recorded as settled), or a refund the
+ * provider has not fully given yet.
+ */
+export const settlementDue = (s: RefundState): boolean =>
+  s.paymentStatus === 'authorized' || s.paymentStatus === 'captured' || (s.paymentStatus === 'refunded' && refundOutstanding(s) > 0);
+
+/** Money was taken (captured), so the provider may refund it. */
+const depositCaptured = (p: PaymentStatus): boolean => p === 'captured' || p === 'refunded';
 
 /** Who ended a booking: the customer, the artisan, or the service itself. */
 export type EndedBy = 'customer' | 'artisan' | 'system';
@@ -64,6 +83,8 @@ export interface LifecycleState {
   endMs: number;
   depositCents: number;
   refundCents: number;
+  /** What the provider has given back so far (refunds, the released part of an authorisation). */
+  refundedCents: number;
   /** The most a customer cancellation refunds, kept from a late move (null: no cap). */
   refundCapCents: number | null;
   cancelledBy: EndedBy | null;
@@ -79,6 +100,7 @@ export type LifecycleEvent =
   | { type: 'deposit_captured' }
   | { type: 'payment_voided' }
   | { type: 'deposit_settled'; paymentStatus: 'captured' | 'refunded' }
+  | { type: 'refund_recorded'; refundedCents: number }
   | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' };
 export type LifecycleEventType = LifecycleEvent['type'];
 
@@ -109,7 +131,7 @@ export class ForbiddenTransitionError extends Error {
 }
 
 /** True when `event` may be applied to a booking in `state` (same rules as `transition`). */
-export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus'>, type: LifecycleEventType): boolean {
+export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus' | 'depositCents' | 'refundCents' | 'refundedCents'>, type: LifecycleEventType): boolean {
   const { status, paymentStatus } = state;
   switch (type) {
     case 'authentication_required':
@@ -125,7 +147,9 @@ export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus'>
     case 'deposit_captured':
       return isBooked(status) && paymentStatus === 'authorized';
     case 'deposit_settled':
-      return (status === 'cancelled' || status === 'expired' || status === 'payment_failed') && depositHeld(paymentStatus);
+      return (status === 'cancelled' || status === 'expired' || status === 'payment_failed') && settlementDue(state);
+    case 'refund_recorded':
+      return depositCaptured(paymentStatus);
     case 'late_payment_succeeded':
       return (status === 'expired' || status === 'payment_failed') && (paymentStatus === 'pending' || paymentStatus === 'failed');
   }
@@ -160,19 +184,25 @@ export function transition<T extends LifecycleState>(booking: T, event: Lifecycl
       return to({ status: 'expired', paymentStatus: 'failed', holdExpiresMs: null }, 'free', booking.paymentIntentId ? 'void' : 'none');
     case 'moved':
       return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs, refundCapCents: event.refundCapCents }, 'move', 'keep');
-    case 'cancelled':
-      return to(
-        { status: 'cancelled', cancelledBy: event.by, refundCents: Math.min(Math.max(event.refundCents, 0), booking.depositCents) },
-        'free',
-        depositHeld(booking.paymentStatus) ? 'settle' : 'none',
-      );
+    case 'cancelled': {
+      const refundCents = Math.min(Math.max(event.refundCents, 0), booking.depositCents);
+      return to({ status: 'cancelled', cancelledBy: event.by, refundCents }, 'free', settlementDue({ ...booking, refundCents }) ? 'settle' : 'none');
+    }
     case 'deposit_captured':
       return to({ paymentStatus: 'captured' }, 'none', 'capture');
     case 'payment_voided':
       // No deposit stands behind the booking any more (cancelled at the provider): it ends.
       return to({ status: 'cancelled', cancelledBy: 'system', paymentStatus: 'failed', refundCents: 0 }, 'free', 'none');
-    case 'deposit_settled':
-      return to({ paymentStatus: event.paymentStatus }, 'none', 'none');
+    case 'deposit_settled': {
+      // The decided refund is given back now (or was already, in part or in full).
+      const refundedCents = Math.max(booking.refundedCents, Math.min(booking.refundCents, booking.depositCents));
+      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : event.paymentStatus, refundedCents }, 'none', 'none');
+    }
+    case 'refund_recorded': {
+      // Refund totals only grow: an older or repeated report never lowers what was given back.
+      const refundedCents = Math.max(booking.refundedCents, Math.min(Math.max(event.refundedCents, 0), booking.depositCents));
+      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : booking.paymentStatus, refundedCents }, 'none', 'none');
+    }
     case 'late_payment_succeeded':
       // The slot was given back; the money is returned in full, never a booking nobody holds.
       return to({ paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId, refundCents: booking.depositCents }, 'none', 'settle');

@@ -63,6 +63,27 @@ export function decideCappedRefund(input: Parameters<typeof decideRefund>[0] & {
   return { refundCents, retainedCents: input.depositCents - refundCents, refundRate: input.depositCents === 0 ? 0 : refundCents / input.depositCents };
 }
 
+/** A refund decision once what the provider had already given back is counted. */
+export interface RefundStatement {
+  /** What is given back now: the decision's refund less what was already refunded, never negative. */
+  refundCents: number;
+  /** What the artisan keeps in the end. */
+  retainedCents: number;
+  /** Given back before (a refund made from the provider's dashboard), at most the deposit. */
+  alreadyRefundedCents: number;
+}
+
+/** The one rule for "already refunded": the API's answer, the settlement and the messages all use it. */
+export function refundStatement(input: { depositCents: number; grantedCents: number; refundedBeforeCents: number }): RefundStatement {
+  const alreadyRefundedCents = Math.min(Math.max(input.refundedBeforeCents, 0), input.depositCents);
+  const granted = Math.min(Math.max(input.grantedCents, 0), input.depositCents);
+  const refundCents = Math.max(0, granted - alreadyRefundedCents);
+  return { refundCents, retainedCents: input.depositCents - alreadyRefundedCents - refundCents, alreadyRefundedCents };
+}
+
+/** A cancellation's refund as the API answers it: the policy's rate, the amounts net of earlier refunds. */
+export type CancellationRefund = RefundDecision & RefundStatement;
+
 function customerRefundRate(policy: RefundPolicy, leadMs: number): number {
   const leadHours = leadMs / 3_600_000;
   const tier = [...policy.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore).find((t) => leadHours >= t.minHoursBefore);

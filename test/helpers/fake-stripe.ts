@@ -263,7 +263,11 @@ export class FakeStripe {
   private route(method: string, path: string, form: Record<string, string>): { status: number; body: unknown } {
     let m: RegExpExecArray | null;
     if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(form);
-    if (method === 'GET' && (m = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) return this.withIntent(m[1]!, (pi) => ok(pi));
+    if (method === 'GET' && (m = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) {
+      // expand[]=latest_charge: the charge object in place of its id (amount_refunded and all).
+      const expand = Object.entries(form).some(([k, v]) => /^expand\[\d*\]$/.test(k) && v === 'latest_charge');
+      return this.withIntent(m[1]!, (pi) => ok(expand ? { ...pi, latest_charge: this.chargeOf(pi) } : pi));
+    }
     if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.confirm(pi));
     if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/capture$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.capture(pi, form));
     if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.cancel(pi));
@@ -371,24 +375,57 @@ export class FakeStripe {
     const pi = this.intents.get(form.payment_intent ?? '');
     if (!pi) return invalid(`No such payment_intent: '${form.payment_intent}'`, 404, 'resource_missing');
     if (pi.status !== 'succeeded') return invalid('This PaymentIntent does not have a successful charge to refund.', 400, 'charge_not_refundable');
-    const already = this.refunds.filter((r) => r.payment_intent === pi.id).reduce((s, r) => s + r.amount, 0);
+    const already = this.refundedOn(pi);
+    if (already >= pi.amount_received) {
+      this.violations.push(`refund of ${form.amount} on a charge already refunded in full`);
+      return invalid(`Charge ${pi.latest_charge} has already been refunded.`, 400, 'charge_already_refunded');
+    }
     const amount = form.amount === undefined ? pi.amount_received - already : Number(form.amount);
     if (!Number.isInteger(amount) || amount <= 0 || amount + already > pi.amount_received) {
       this.violations.push(`refund of ${form.amount} over what is left (${pi.amount_received - already})`);
       return invalid('Refund amount is greater than unrefunded amount on charge.', 400, 'amount_too_large');
     }
-    const refund = { id: `re_${this.next()}`, object: 'refund', amount, currency: 'eur', payment_intent: pi.id, charge: pi.latest_charge, status: 'succeeded' };
-    this.refunds.push(refund);
-    this.emit('charge.refunded', {
+    return ok(this.addRefund(pi, amount));
+  }
+
+  /**
+   * The artisan refunds part of the charge from the Stripe dashboard (not through the API
+   * the service calls): the refund is made and `charge.refunded` emitted, as Stripe does.
+   */
+  refundFromDashboard(id: string, amount: number): FakeEvent {
+    const pi = this.intents.get(id);
+    if (!pi || pi.status !== 'succeeded' || amount + this.refundedOn(pi) > pi.amount_received) throw new Error(`cannot refund ${amount} on ${id}`);
+    this.addRefund(pi, amount);
+    return this.events[this.events.length - 1]!;
+  }
+
+  private refundedOn(pi: FakeIntent): number {
+    return this.refunds.filter((r) => r.payment_intent === pi.id).reduce((s, r) => s + r.amount, 0);
+  }
+
+  /** The intent's charge as Stripe shows it (GET with expand, charge.* events). */
+  private chargeOf(pi: FakeIntent): Record<string, unknown> | null {
+    if (!pi.latest_charge) return null;
+    const refunded = this.refundedOn(pi);
+    return {
       id: pi.latest_charge,
       object: 'charge',
-      amount: pi.amount_received,
-      amount_refunded: already + amount,
+      amount: pi.amount,
+      amount_captured: pi.amount_received,
+      amount_refunded: refunded,
+      captured: pi.status === 'succeeded',
+      currency: pi.currency,
       payment_intent: pi.id,
       metadata: pi.metadata,
-      refunded: already + amount === pi.amount_received,
-    });
-    return ok(refund);
+      refunded: pi.amount_received > 0 && refunded === pi.amount_received,
+    };
+  }
+
+  private addRefund(pi: FakeIntent, amount: number) {
+    const refund = { id: `re_${this.next()}`, object: 'refund', amount, currency: 'eur', payment_intent: pi.id, charge: pi.latest_charge, status: 'succeeded' };
+    this.refunds.push(refund);
+    this.emit('charge.refunded', this.chargeOf(pi)!);
+    return refund;
   }
 }
 

@@ -83,7 +83,7 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
       paymentStatus: b.paymentStatus,
       paymentProvider: (b.paymentProvider as 'stripe' | 'other' | null) ?? null,
       paymentIntentId: b.paymentIntentId,
-      refundedCents: b.paymentStatus === 'refunded' ? b.refundCents : 0,
+      refundedCents: b.refundedCents,
     },
     notifications: { email: b.notifyEmail, sms: b.notifySms },
     createdAt: formatInstant(b.createdMs, b.timezone),

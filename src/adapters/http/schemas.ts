@@ -51,6 +51,13 @@ export const ServiceDto = Type.Object({
 
 export const RefundPolicyDto = Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) });
 export const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
+/** A cancellation's answer: the amounts net of what was refunded before it (e.g. from the Stripe dashboard). */
+export const CancellationRefundDto = Type.Object({
+  refundCents: Type.Integer({ description: 'Remboursé par cette annulation' }),
+  retainedCents: Type.Integer({ description: "Conservé par l'artisan au final" }),
+  refundRate: Type.Number({ description: 'Part de l’acompte accordée par les conditions d’annulation' }),
+  alreadyRefundedCents: Type.Integer({ description: "Déjà remboursé avant l'annulation" }),
+});
 
 export const DaySummaryDto = Type.Object({
   date: Type.String(),
@@ -123,7 +130,7 @@ export const DepositDto = Type.Object({
   paymentStatus: StringEnum(['pending', 'authorized', 'captured', 'refunded', 'failed'] as const),
   paymentProvider: Type.Unsafe<'stripe' | 'other' | null>({ type: ['string', 'null'], enum: ['stripe', 'other', null] }),
   paymentIntentId: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
-  refundedCents: Type.Integer(),
+  refundedCents: Type.Integer({ description: 'Montant déjà rendu au client (remboursé ou libéré)' }),
 });
 
 export const BookingDto = Type.Object({

@@ -19,7 +19,7 @@ function context(overrides: { serviceName?: string; displayName?: string; refund
       customer: { name: overrides.customerName ?? 'Jean Martin', email: 'jean@example.com', phone: '+33611111111' },
       startMs: START, endMs: START + 30 * 60_000, durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
       priceCents: 4000, depositRate: 0.3, depositCents: 1200, paymentStatus: 'captured', paymentProvider: 'other',
-      paymentIntentId: null, paymentMethodId: null, refundCents: overrides.refundCents ?? 0, refundPolicy: DEFAULT_REFUND_POLICY,
+      paymentIntentId: null, paymentMethodId: null, refundCents: overrides.refundCents ?? 0, refundedCents: 0, refundPolicy: DEFAULT_REFUND_POLICY,
       notifyEmail: true, notifySms: true, timezone: 'Europe/Paris', holdExpiresMs: null, cancelledBy: 'customer',
       captureMethod: 'automatic', refundCapCents: null, dispute: null,
       createdMs: START - 86_400_000, updatedMs: START - 86_400_000, channel: 'online',

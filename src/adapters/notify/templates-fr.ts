@@ -1,4 +1,5 @@
 import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/notification-ports.ts';
+import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
 import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
 
@@ -9,16 +10,31 @@ interface Row {
   value: string;
 }
 
-function depositOutcome(ctx: NotificationContext): string {
+/** A cancellation's refund: the one decided, net of what the provider had refunded before it. */
+const cancellationRefund = ({ ctx, refundedBeforeCents }: Pick<RenderInput, 'ctx' | 'refundedBeforeCents'>): RefundStatement =>
+  refundStatement({ depositCents: ctx.booking.depositCents, grantedCents: ctx.booking.refundCents, refundedBeforeCents: refundedBeforeCents ?? 0 });
+
+function depositOutcome(ctx: NotificationContext, r: RefundStatement): string {
   const { booking, artisan } = ctx;
-  const deposit = booking.depositCents;
-  if (deposit === 0) return "Aucun acompte n'avait été versé.";
-  const refund = Math.min(booking.refundCents, deposit);
-  if (refund >= deposit) return `Votre acompte de ${formatEuros(deposit)} vous est intégralement remboursé.`;
-  if (refund > 0) {
-    return `Sur votre acompte de ${formatEuros(deposit)}, ${formatEuros(refund)} vous sont remboursés et ${formatEuros(deposit - refund)} restent acquis à ${artisan.displayName}, selon les conditions d'annulation.`;
+  const deposit = formatEuros(booking.depositCents);
+  if (booking.depositCents === 0) return "Aucun acompte n'avait été versé.";
+  const terms = `selon les conditions d'annulation`;
+  if (r.alreadyRefundedCents === 0) {
+    if (r.retainedCents === 0) return `Votre acompte de ${deposit} vous est intégralement remboursé.`;
+    if (r.refundCents > 0) {
+      return `Sur votre acompte de ${deposit}, ${formatEuros(r.refundCents)} vous sont remboursés et ${formatEuros(r.retainedCents)} restent acquis à ${artisan.displayName}, ${terms}.`;
+    }
+    return `Votre acompte de ${deposit} reste acquis à ${artisan.displayName}, ${terms} (annulation tardive).`;
   }
-  return `Votre acompte de ${formatEuros(deposit)} reste acquis à ${artisan.displayName}, selon les conditions d'annulation (annulation tardive).`;
+  const before = formatEuros(r.alreadyRefundedCents);
+  if (r.alreadyRefundedCents >= booking.depositCents) return `Votre acompte de ${deposit} vous a déjà été intégralement remboursé.`;
+  if (r.retainedCents === 0) {
+    return `Votre acompte de ${deposit} vous est intégralement remboursé : ${before} vous ont déjà été remboursés et les ${formatEuros(r.refundCents)} restants vous sont remboursés maintenant.`;
+  }
+  if (r.refundCents > 0) {
+    return `Sur votre acompte de ${deposit}, ${before} vous ont déjà été remboursés, ${formatEuros(r.refundCents)} vous sont remboursés maintenant et ${formatEuros(r.retainedCents)} restent acquis à ${artisan.displayName}, ${terms}.`;
+  }
+  return `Sur votre acompte de ${deposit}, ${before} vous ont déjà été remboursés et ${formatEuros(r.retainedCents)} restent acquis à ${artisan.displayName}, ${terms}.`;
 }
 
 function bookingRows(ctx: NotificationContext): Row[] {
@@ -92,7 +108,7 @@ function render(layout: Layout): RenderedEmail {
   return { subject: layout.subject, text, html };
 }
 
-function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): RenderedEmail {
+function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCents }: RenderInput): RenderedEmail {
   const { booking, artisan } = ctx;
   const when = formatLongDateTime(booking.startMs, artisan.timezone);
   const hello = `Bonjour ${booking.customer.name},`;
@@ -153,7 +169,7 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): 
           booking.cancelledBy === 'artisan'
             ? `${artisan.displayName} a dû annuler votre rendez-vous du ${when}. Nous vous prions de l'excuser.`
             : `Votre rendez-vous du ${when} est bien annulé.`,
-          depositOutcome(ctx),
+          depositOutcome(ctx, cancellationRefund({ ctx, refundedBeforeCents })),
         ],
         rows: bookingRows(ctx),
         outro: ["L'invitation jointe (.ics) retire le rendez-vous de votre agenda."],
@@ -161,7 +177,7 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs }: RenderInput): 
   }
 }
 
-function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmail | undefined {
+function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: RenderInput): RenderedEmail | undefined {
   const { booking, artisan } = ctx;
   const when = formatLongDateTime(booking.startMs, artisan.timezone);
   const contact: Row[] = [
@@ -192,7 +208,7 @@ function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmai
         outro: [],
       });
     case 'cancelled': {
-      const refund = Math.min(booking.refundCents, booking.depositCents);
+      const r = cancellationRefund({ ctx, refundedBeforeCents });
       return render({
         subject: `Réservation ${booking.publicCode} annulée : ${booking.serviceName}, ${when}`,
         heading: 'Réservation annulée',
@@ -202,7 +218,9 @@ function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmai
             : `${booking.customer.name} a annulé sa réservation du ${when}.`,
           booking.depositCents === 0
             ? 'Aucun acompte n’avait été versé.'
-            : `Acompte : ${formatEuros(refund)} remboursé au client, ${formatEuros(booking.depositCents - refund)} conservé.`,
+            : r.alreadyRefundedCents > 0
+              ? `Acompte : ${formatEuros(r.alreadyRefundedCents)} déjà remboursé au client avant l'annulation, ${formatEuros(r.refundCents)} remboursé à l'annulation, ${formatEuros(r.retainedCents)} conservé.`
+              : `Acompte : ${formatEuros(r.refundCents)} remboursé au client, ${formatEuros(r.retainedCents)} conservé.`,
         ],
         rows,
         outro: ['Le créneau est de nouveau disponible à la réservation.'],
@@ -217,7 +235,7 @@ function artisanEmail({ kind, ctx, previousStartMs }: RenderInput): RenderedEmai
 const SMS_SEGMENTS_MAX = 2;
 
 /** The shortest wording that fits in two segments: the service name, then the link, go first. */
-function customerSms({ kind, ctx, manageUrl }: RenderInput): string {
+function customerSms({ kind, ctx, manageUrl, refundedBeforeCents }: RenderInput): string {
   const { booking, artisan } = ctx;
   const when = formatShortDateTime(booking.startMs, artisan.timezone);
   const who = artisan.displayName;
@@ -234,9 +252,16 @@ function customerSms({ kind, ctx, manageUrl }: RenderInput): string {
       case 'payment_refunded':
         return `${who} : paiement arrivé après le délai, créneau du ${when} non réservé. Acompte remboursé : ${formatEuros(booking.depositCents)}.`;
       case 'cancelled': {
-        const refund = Math.min(booking.refundCents, booking.depositCents);
+        const r = cancellationRefund({ ctx, refundedBeforeCents });
+        const before = r.alreadyRefundedCents > 0 ? ` (déjà remboursé : ${formatEuros(r.alreadyRefundedCents)})` : '';
         const deposit =
-          booking.depositCents === 0 ? '' : refund > 0 ? ` Acompte remboursé : ${formatEuros(refund)}.` : ' Acompte conservé.';
+          booking.depositCents === 0
+            ? ''
+            : r.refundCents > 0
+              ? ` Acompte remboursé : ${formatEuros(r.refundCents)}${before}.`
+              : r.alreadyRefundedCents > 0
+                ? ` Acompte déjà remboursé : ${formatEuros(r.alreadyRefundedCents)}.`
+                : ' Acompte conservé.';
         return `${who} : RDV du ${when}${what} annulé.${deposit} Code ${booking.publicCode}.`;
       }
     }

@@ -11,11 +11,21 @@ export class WebhookSignatureError extends Error {
   }
 }
 
+/** The header's `t=` (the last one, as the SDK reads it): when Stripe signed the payload, in seconds. */
+function signedAtSeconds(header: string): number | undefined {
+  const stamps = header.split(',').flatMap((item) => {
+    const [key, value] = item.split('=');
+    return key?.trim() === 't' && value !== undefined && /^\d+$/.test(value.trim()) ? [Number(value.trim())] : [];
+  });
+  return stamps.at(-1);
+}
+
 const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : v && typeof v === 'object' && 'id' in v ? String((v as { id: unknown }).id) : null);
 
 /**
  * Verifies the signature on the raw body (the SDK's constructEvent, 300 s tolerance, "now"
- * from the service's clock) and reduces the event to what the app acts on.
+ * from the service's clock) and reduces the event to what the app acts on. The SDK only
+ * refuses a signature too old; one too far in the future is refused here, by the same tolerance.
  */
 export function parseStripeEvent(rawBody: Buffer, signature: string | undefined, secret: string, nowMs: number): PaymentEvent {
   let event: Stripe.Event;
@@ -23,6 +33,10 @@ export function parseStripeEvent(rawBody: Buffer, signature: string | undefined,
     event = Stripe.webhooks.constructEvent(rawBody, signature ?? '', secret, WEBHOOK_TOLERANCE_SECONDS, undefined, nowMs);
   } catch (error) {
     throw new WebhookSignatureError(error);
+  }
+  const signedAt = signedAtSeconds(signature ?? '');
+  if (signedAt === undefined || signedAt - Math.floor(nowMs / 1000) > WEBHOOK_TOLERANCE_SECONDS) {
+    throw new WebhookSignatureError(new Error('Timestamp outside the tolerance zone (in the future)'));
   }
   const object = event.data.object as unknown as Record<string, unknown>;
   const objectType = String(object.object ?? '');

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import {
   PaymentUnavailableError,
+  SettlementRefusedError,
   type DepositRequest,
   type DepositResult,
   type PaymentProvider,
@@ -35,11 +36,14 @@ export function makeStripeClient(options: StripeOptions): Stripe {
 
 /** The PaymentIntent's status, in the app's words. */
 export function depositResultOf(pi: Stripe.PaymentIntent): DepositResult {
+  const currency = pi.currency.toUpperCase();
+  // An expanded charge (retrieve) tells what was refunded on it; a bare id does not.
+  const refunded = pi.latest_charge && typeof pi.latest_charge === 'object' ? { refundedCents: pi.latest_charge.amount_refunded } : {};
   switch (pi.status) {
     case 'succeeded':
-      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'captured' };
+      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'captured', amount: { cents: pi.amount_received, currency }, ...refunded };
     case 'requires_capture':
-      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'authorized' };
+      return { outcome: 'succeeded', paymentIntentId: pi.id, paymentStatus: 'authorized', amount: { cents: pi.amount_capturable, currency }, ...refunded };
     case 'requires_action':
       return { outcome: 'requires_action', paymentIntentId: pi.id, clientSecret: pi.client_secret ?? '' };
     case 'canceled':
@@ -74,7 +78,7 @@ export function makeStripePayments(options: StripeOptions & { client?: Stripe })
   const stripe = options.client ?? makeStripeClient(options);
   const retrieve = async (id: string): Promise<Stripe.PaymentIntent> => {
     try {
-      return await stripe.paymentIntents.retrieve(id);
+      return await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] });
     } catch (error) {
       return unavailable(error);
     }
@@ -137,6 +141,9 @@ export function makeStripePayments(options: StripeOptions & { client?: Stripe })
           await stripe.refunds.create({ payment_intent: request.paymentIntentId, amount: request.refundCents }, { idempotencyKey: request.idempotencyKey });
         }
       } catch (error) {
+        // A 4xx on a well-formed request (amount_too_large, charge_already_refunded, an intent
+        // no longer capturable…) is Stripe's final word: retrying the same ask cannot succeed.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) throw new SettlementRefusedError(error.code ?? 'invalid_request', error);
         return unavailable(error);
       }
       return { paymentStatus: request.refundCents > 0 ? 'refunded' : 'captured' };

@@ -569,6 +569,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -738,6 +739,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -821,6 +823,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -986,6 +989,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -1155,6 +1159,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -1194,8 +1199,13 @@ export interface paths {
                                 updatedAt: string;
                             };
                             refund: {
+                                /** @description Déjà remboursé avant l'annulation */
+                                alreadyRefundedCents: number;
+                                /** @description Remboursé par cette annulation */
                                 refundCents: number;
+                                /** @description Part de l’acompte accordée par les conditions d’annulation */
                                 refundRate: number;
+                                /** @description Conservé par l'artisan au final */
                                 retainedCents: number;
                             };
                         };
@@ -1333,6 +1343,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -2603,6 +2614,7 @@ export interface paths {
                                         /** @enum {string} */
                                         paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                         rate: number;
+                                        /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                         refundedCents: number;
                                     };
                                     /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
@@ -2676,6 +2688,56 @@ export interface paths {
                 };
                 /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/embed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Code d'intégration de la page de réservation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Sites autorisés à afficher la page (EMBED_ALLOWED_ORIGINS) */
+                            allowedOrigins: string[];
+                            /** @description Code HTML à coller dans le site (iframe + embed.js), construit depuis PUBLIC_BASE_URL */
+                            snippet: string;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4715,6 +4777,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -4788,6 +4851,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5226,6 +5290,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5255,8 +5320,13 @@ export interface paths {
                                 updatedAt: string;
                             };
                             refund: {
+                                /** @description Déjà remboursé avant l'annulation */
+                                alreadyRefundedCents: number;
+                                /** @description Remboursé par cette annulation */
                                 refundCents: number;
+                                /** @description Part de l’acompte accordée par les conditions d’annulation */
                                 refundRate: number;
+                                /** @description Conservé par l'artisan au final */
                                 retainedCents: number;
                             };
                         };
@@ -5475,6 +5545,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5542,6 +5613,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5740,6 +5812,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -5892,6 +5965,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;
@@ -6036,6 +6110,7 @@ export interface paths {
                                     /** @enum {string} */
                                     paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
                                     rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
                                     refundedCents: number;
                                 };
                                 durationMinutes: number;

@@ -11,6 +11,7 @@ import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
 import {
   BookingDto,
+  CancellationRefundDto,
   CodeParams,
   CreateBookingBody,
   DateString,
@@ -89,7 +90,6 @@ const HistoryDto = Type.Object({
   actor: Type.String({ description: 'customer, artisan, system ou token:<nom>' }),
   data: Type.Object({}, { additionalProperties: true }),
 });
-const RefundDto = Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() });
 
 export function presentAdminBooking(b: BookingRecord) {
   return {
@@ -234,7 +234,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           summary: "Annuler une réservation (par l'artisan : acompte intégralement remboursé)",
           params: CodeParams,
           body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500, pattern: PRINTABLE })) }),
-          response: { 200: Type.Object({ booking: AdminBookingDto, refund: RefundDto }), ...errorResponses(400, 401, 403, 404, 409) },
+          response: { 200: Type.Object({ booking: AdminBookingDto, refund: CancellationRefundDto }), ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
       async (request) => {

@@ -16,6 +16,7 @@ import {
   PublicArtisanDto,
   BookingDto,
   CancelBody,
+  CancellationRefundDto,
   CodeParams,
   ConfirmPaymentBody,
   CreateBookingBody,
@@ -339,7 +340,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: {
           200: Type.Object({
             booking: BookingDto,
-            refund: Type.Object({ refundCents: Type.Integer(), retainedCents: Type.Integer(), refundRate: Type.Number() }),
+            refund: CancellationRefundDto,
           }),
           ...errorResponses(400, 404, 409, 410, 429, 500),
         },

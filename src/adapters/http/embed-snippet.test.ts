@@ -1,0 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { embedSnippet } from './embed-snippet.ts';
+
+describe('embed snippet', () => {
+  it("is the README's example for its PUBLIC_BASE_URL: the back office and the README give the same code", () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(embedSnippet('https://rdv.plombier-dupont.fr'));
+  });
+
+  it('points at the service origin with ?embed=1, data-artisanconnect and embed.js, whatever the trailing path', () => {
+    const snippet = embedSnippet('http://127.0.0.1:3000/');
+    expect(snippet).toContain('<iframe data-artisanconnect src="http://127.0.0.1:3000/?embed=1"');
+    expect(snippet).toContain('<script src="http://127.0.0.1:3000/embed.js" async></script>');
+  });
+});
