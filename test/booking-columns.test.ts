@@ -21,7 +21,7 @@ describe.each(ENGINES)('the bookings columns on %s', (engine) => {
       customer: { name: 'Jean Martin', email: 'jean@example.com' }, startMs: Date.parse('2027-03-02T08:00:00Z'),
       endMs: Date.parse('2027-03-02T08:30:00Z'), durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 15,
       priceCents: 4000, depositRate: 0.3, depositCents: 1200, paymentStatus: 'pending', paymentProvider: null,
-      paymentIntentId: null, paymentMethodId: null, refundCents: 0, refundPolicy: { tiers: [] } as unknown as BookingRecord['refundPolicy'],
+      paymentIntentId: null, paymentMethodId: null, refundCents: 0, refundedCents: 0, refundPolicy: { tiers: [] } as unknown as BookingRecord['refundPolicy'],
       notifyEmail: true, notifySms: false, timezone: 'Europe/Paris', holdExpiresMs: null, captureMethod: null, refundCapCents: null,
       dispute: null, cancelledBy: null, createdMs: Date.parse('2027-03-01T08:00:00Z'), updatedMs: Date.parse('2027-03-01T08:00:00Z'),
     };

@@ -131,6 +131,7 @@ export interface Bookings {
   refund_cap_cents: number | null;
   refund_cents: Generated<number>;
   refund_policy: Json;
+  refunded_cents: Generated<number>;
   service_id: string;
   service_name: string;
   starts_at: Timestamp;

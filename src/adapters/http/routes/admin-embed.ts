@@ -15,6 +15,13 @@ export function adminEmbedRoutes(deps: { publicBaseUrl: string; embedAllowedOrig
   const answer = { snippet: embedSnippet(deps.publicBaseUrl), allowedOrigins: deps.embedAllowedOrigins };
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/embed', { schema: { summary: "Code d'intégration de la page de réservation", response: { 200: EmbedDto, ...adminErrors(401) } } }, async () => answer);
+    app.get(
+      '/embed',
+      {
+        config: { adminAccess: 'settings' },
+        schema: { summary: "Code d'intégration de la page de réservation", response: { 200: EmbedDto, ...adminErrors(401) } },
+      },
+      async () => answer,
+    );
   };
 }
