@@ -74,12 +74,6 @@ export interface NotificationStore {
   recordDelivery(delivery: Delivery): Promise<void>;
 }
 
-export interface CancellationOutcome {
-  depositCents: number;
-  refundCents: number;
-  retainedCents: number;
-}
-
 export interface RenderInput {
   kind: NotificationKind;
   ctx: NotificationContext;

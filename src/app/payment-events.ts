@@ -26,16 +26,6 @@ export interface PaymentEventStore {
   findBookingByPaymentIntent(paymentIntentId: string): Promise<BookingRecord | undefined>;
 }
 
-export const HANDLED_EVENTS = [
-  'payment_intent.succeeded',
-  'payment_intent.amount_capturable_updated',
-  'payment_intent.payment_failed',
-  'payment_intent.canceled',
-  'payment_intent.requires_action',
-  'charge.refunded',
-  'charge.dispute.created',
-] as const;
-
 /** Receiving: store once, process later from the outbox (a crash mid-event loses nothing). */
 export function makeReceivePaymentEvent(deps: { events: PaymentEventStore; provider: string }) {
   return async function receivePaymentEvent(event: PaymentEvent): Promise<{ duplicate: boolean }> {

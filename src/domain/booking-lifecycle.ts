@@ -104,8 +104,6 @@ export type LifecycleEvent =
   | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' };
 export type LifecycleEventType = LifecycleEvent['type'];
 
-/** What happens to the slot: taken stays taken, moves, or is given back to the calendar. */
-export type SlotEffect = 'keep' | 'move' | 'free' | 'none';
 /**
  * What happens to the deposit: `keep` it (authorised or captured), `void` it (nothing charged;
  * an open PaymentIntent is cancelled), `settle` it (capture the kept part, release or refund
@@ -116,7 +114,6 @@ export type DepositEffect = 'keep' | 'void' | 'settle' | 'capture' | 'none';
 export interface Transition<T extends LifecycleState> {
   from: BookingStatus;
   booking: T;
-  slot: SlotEffect;
   deposit: DepositEffect;
 }
 
@@ -163,48 +160,47 @@ export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus' 
 export function transition<T extends LifecycleState>(booking: T, event: LifecycleEvent): Transition<T> {
   if (!canApply(booking, event.type)) throw new ForbiddenTransitionError(booking.status, event.type);
   const from = booking.status;
-  const to = (changes: Partial<LifecycleState>, slot: SlotEffect, deposit: DepositEffect): Transition<T> => ({
+  // What happens to the slot follows from the statuses (holdsSlot) and the times: not said twice.
+  const to = (changes: Partial<LifecycleState>, deposit: DepositEffect): Transition<T> => ({
     from,
     booking: { ...booking, ...changes },
-    slot,
     deposit,
   });
   switch (event.type) {
     case 'authentication_required':
-      return to({ status: 'awaiting_authentication', paymentIntentId: event.paymentIntentId, holdExpiresMs: event.holdExpiresMs }, 'keep', 'none');
+      return to({ status: 'awaiting_authentication', paymentIntentId: event.paymentIntentId, holdExpiresMs: event.holdExpiresMs }, 'none');
     case 'payment_succeeded':
       return to(
         { status: 'confirmed', paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId ?? booking.paymentIntentId, holdExpiresMs: null },
         'keep',
-        'keep',
       );
     case 'payment_declined':
-      return to({ status: 'payment_failed', paymentStatus: 'failed', paymentIntentId: event.paymentIntentId ?? booking.paymentIntentId, holdExpiresMs: null }, 'free', 'none');
+      return to({ status: 'payment_failed', paymentStatus: 'failed', paymentIntentId: event.paymentIntentId ?? booking.paymentIntentId, holdExpiresMs: null }, 'none');
     case 'hold_expired':
-      return to({ status: 'expired', paymentStatus: 'failed', holdExpiresMs: null }, 'free', booking.paymentIntentId ? 'void' : 'none');
+      return to({ status: 'expired', paymentStatus: 'failed', holdExpiresMs: null }, booking.paymentIntentId ? 'void' : 'none');
     case 'moved':
-      return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs, refundCapCents: event.refundCapCents }, 'move', 'keep');
+      return to({ status: 'rescheduled', startMs: event.startMs, endMs: event.endMs, refundCapCents: event.refundCapCents }, 'keep');
     case 'cancelled': {
       const refundCents = Math.min(Math.max(event.refundCents, 0), booking.depositCents);
-      return to({ status: 'cancelled', cancelledBy: event.by, refundCents }, 'free', settlementDue({ ...booking, refundCents }) ? 'settle' : 'none');
+      return to({ status: 'cancelled', cancelledBy: event.by, refundCents }, settlementDue({ ...booking, refundCents }) ? 'settle' : 'none');
     }
     case 'deposit_captured':
-      return to({ paymentStatus: 'captured' }, 'none', 'capture');
+      return to({ paymentStatus: 'captured' }, 'capture');
     case 'payment_voided':
       // No deposit stands behind the booking any more (cancelled at the provider): it ends.
-      return to({ status: 'cancelled', cancelledBy: 'system', paymentStatus: 'failed', refundCents: 0 }, 'free', 'none');
+      return to({ status: 'cancelled', cancelledBy: 'system', paymentStatus: 'failed', refundCents: 0 }, 'none');
     case 'deposit_settled': {
       // The decided refund is given back now (or was already, in part or in full).
       const refundedCents = Math.max(booking.refundedCents, Math.min(booking.refundCents, booking.depositCents));
-      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : event.paymentStatus, refundedCents }, 'none', 'none');
+      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : event.paymentStatus, refundedCents }, 'none');
     }
     case 'refund_recorded': {
       // Refund totals only grow: an older or repeated report never lowers what was given back.
       const refundedCents = Math.max(booking.refundedCents, Math.min(Math.max(event.refundedCents, 0), booking.depositCents));
-      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : booking.paymentStatus, refundedCents }, 'none', 'none');
+      return to({ paymentStatus: refundedCents > 0 ? 'refunded' : booking.paymentStatus, refundedCents }, 'none');
     }
     case 'late_payment_succeeded':
       // The slot was given back; the money is returned in full, never a booking nobody holds.
-      return to({ paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId, refundCents: booking.depositCents }, 'none', 'settle');
+      return to({ paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId, refundCents: booking.depositCents }, 'settle');
   }
 }
