@@ -305,7 +305,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       mailFrom: str('MAIL_FROM', 'ArtisanConnect <no-reply@artisanconnect.local>', "sender of the e-mails; its domain is also the Message-IDs'"),
       smtpMaxConnections: int('SMTP_MAX_CONNECTIONS', 5, 1, 50, 'connections of the pooled SMTP transport (each reused for up to 100 messages, closed after 30 s idle)'),
       twilio: undefined,
-      linkSecret: optional('LINK_SECRET', 'key (≥ 32 characters) signing manage links. Unset: one is generated on first start and stored in the database, shared by every instance'),
+      linkSecret: optional('LINK_SECRET', 'key (≥ 32 characters) signing manage links. Unset: derived from the secrets key (`SECRETS_KEY`, else the generated one), so a restore needs only that key'),
       manageLinkDays: int('MANAGE_LINK_DAYS', 60, 1, 730, 'a manage link works until this many days after the appointment'),
     },
     metricsToken: optional('METRICS_TOKEN', 'bearer token (≥ 24 characters) of `GET /metrics` (Prometheus). Unset: there is no `/metrics`'),
@@ -318,7 +318,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       customerMonths: int('RETENTION_MONTHS', 36, 1, 600, "customers' personal data is anonymised this many months after their last appointment (the GDPR erasure, by the system)"),
       mailboxDays: int('MAILBOX_RETENTION_DAYS', 90, 1, 3650, 'copies of messages in the mailbox are deleted after this many days'),
     },
-    pgBinDir: optional('PG_BIN_DIR', 'directory of the PostgreSQL client tools (`pg_dump`, `psql`) used by backups and restores with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Their version must be at least the server\'s'),
+    pgBinDir: optional('PG_BIN_DIR', 'directory of PostgreSQL\'s `pg_dump`, used by backups with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Its version must be at least the server\'s'),
     calendars: {
       secretsKey: optional('SECRETS_KEY', 'key (≥ 32 characters) encrypting calendar credentials at rest (AES-256-GCM). Unset: one is generated on first start (in `DATA_DIR`, or the database with `DATABASE_URL`)'),
       allowPrivateUrls: bool('CALENDAR_ALLOW_PRIVATE_URLS', false, 'let calendar URLs reach loopback, private and link-local addresses (tests, a Nextcloud on your own network)'),

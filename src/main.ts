@@ -37,7 +37,8 @@ import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queu
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
 import { makeNotificationStore } from './adapters/db/notification-store.ts';
-import { sharedSecret } from './adapters/db/secret-store.ts';
+import { dropSecret } from './adapters/db/secret-store.ts';
+import { instanceSecretsKey } from './adapters/security/instance-key.ts';
 import { makeMailbox } from './adapters/notify/mailbox.ts';
 import { makeSmtpMailer } from './adapters/notify/smtp-mailer.ts';
 import { makeTwilioSms } from './adapters/notify/twilio-sms.ts';
@@ -72,7 +73,7 @@ import type { ReadinessCheck } from './adapters/http/routes/system.ts';
 import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
 import { makeRetention, everyByClock } from './app/retention.ts';
 import { makeRetentionStore } from './adapters/db/retention-store.ts';
-import { keyFileSecret, makeFeedTokens, makeSecretBox } from './adapters/security/secret-box.ts';
+import { makeFeedTokens, makeSecretBox, manageLinkSecret } from './adapters/security/secret-box.ts';
 import { makeFeedStore } from './adapters/db/feed-store.ts';
 import { makeCalendarFeed } from './app/calendar-feed.ts';
 import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
@@ -203,10 +204,24 @@ export async function compose(
   const notify = config.notifications;
   const mailbox = makeMailbox(db, { uuid: random.uuid, now: clock.now });
   const smtp = notify.smtpUrl ? makeSmtpMailer({ url: notify.smtpUrl, from: notify.mailFrom, maxConnections: notify.smtpMaxConnections }) : undefined;
+  // The secrets key: SECRETS_KEY, else generated once into DATA_DIR (embedded database) or kept
+  // in the database (a server without SECRETS_KEY: set one). Backups never hold it.
+  const cal = config.calendars;
+  if (!cal.secretsKey && db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database (and never in backups); set SECRETS_KEY');
+  const secretsKey = await instanceSecretsKey({
+    db,
+    configured: cal.secretsKey,
+    keyFileDir: db.kind === 'pglite' && !overrides.db ? resolve(config.dataDir) : undefined,
+    generate: () => Buffer.from(random.bytes(32)).toString('base64url'),
+  });
+  // Manage links were once signed with a key kept in the database, so in every backup: no longer.
+  if (await dropSecret(db, 'manage_link')) {
+    log.warn('manage links are now signed with LINK_SECRET or a key derived from the secrets key; links sent before this version no longer open (customers find their booking with its code and e-mail)');
+  }
   const links = makeManageLinks({
     store,
     clock,
-    secret: notify.linkSecret ?? (await sharedSecret(db, 'manage_link', () => Buffer.from(random.bytes(32)).toString('base64url'))),
+    secret: notify.linkSecret ?? manageLinkSecret(secretsKey),
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });
@@ -224,15 +239,7 @@ export async function compose(
   const workerLog = log.child({ component: 'worker' });
   const workerId = `worker-${random.uuid()}`;
 
-  // Calendars: credentials sealed with SECRETS_KEY, else a key generated once into DATA_DIR
-  // (embedded database) or kept in the database (a server without SECRETS_KEY: set one).
-  const cal = config.calendars;
-  let secretsKey = cal.secretsKey;
-  if (!secretsKey && db.kind === 'pglite' && !overrides.db) secretsKey = keyFileSecret(resolve(config.dataDir));
-  if (!secretsKey) {
-    if (db.kind === 'postgres') log.warn('SECRETS_KEY is unset: calendar credentials are encrypted with a key kept in the database; set SECRETS_KEY');
-    secretsKey = await sharedSecret(db, 'calendar_secrets', () => Buffer.from(random.bytes(32)).toString('base64url'));
-  }
+  // Calendars: credentials sealed with the secrets key (above).
   const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
   const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
   const safeFetch = makeSafeFetch(fetchLimits);
@@ -543,6 +550,11 @@ export async function main(hooks: { beforeListen?: (service: Service) => Promise
   try {
     service = await compose(config);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      // A missing or wrong secrets key (instance-key.ts): restarting cannot help either.
+      console.error(error.message);
+      process.exit(78);
+    }
     if (error instanceof SchemaNewerThanCodeError) {
       // 65 (EX_DATAERR): restarting cannot help; deploy/artisanconnect.service does not retry it.
       console.error(error.message);

@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
@@ -14,7 +12,7 @@ import { restoreBackup } from '../src/adapters/db/restore.ts';
 import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
 import { ENGINES, createTestLocation, createEmptyServerDatabase, dropTestLocation, type Engine } from './helpers/db.ts';
 import { TEST_DATA_DIR } from './helpers/paths.ts';
-import { REPO_ROOT, childEnv } from './helpers/process.ts';
+import { runCli } from './helpers/process.ts';
 import { TEST_ADMIN_TOKEN, adminHeaders, artisanSessionHeaders } from './helpers/admin.ts';
 import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
 
@@ -24,7 +22,6 @@ import { TestClock, bookingBody, parisDate, startTestService, type TestService }
  * PostgreSQL, refusals (non-empty target, truncated file) and scheduled backups.
  */
 
-const run = promisify(execFile);
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => {});
@@ -43,16 +40,7 @@ async function emptyServerDatabase(): Promise<string> {
   return url;
 }
 
-/** Runs one of the npm scripts' programs (`npm run backup` is `node --import tsx src/cli/backup.ts`). */
-async function cli(script: 'backup' | 'restore', file: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, '--', file], { cwd: REPO_ROOT, env: childEnv(env) });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const cli = runCli;
 
 const codesIn = async (db: Database): Promise<Map<string, string>> =>
   new Map((await db.query<{ public_code: string; status: string }>('SELECT public_code, status FROM bookings')).map((r) => [r.public_code, r.status]));

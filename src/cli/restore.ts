@@ -16,7 +16,7 @@ async function run(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const target = config.databaseUrl ? { databaseUrl: config.databaseUrl, pgBinDir: config.pgBinDir } : { dataDir: resolve(config.dataDir) };
+  const target = config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: resolve(config.dataDir) };
   const result = await restoreBackup(resolve(file), target);
   const where = config.databaseUrl ? `PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}` : target.dataDir;
   console.log(

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -220,4 +220,16 @@ export async function http(
     /* not JSON */
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * Runs one of the npm scripts' programs (`npm run backup` is `node --import tsx src/cli/backup.ts`)
+ * with only `env` set; never throws for a non-zero exit.
+ */
+export function runCli(script: 'backup' | 'restore', file: string, env: Record<string, string>): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', `src/cli/${script}.ts`, '--', file], { cwd: REPO_ROOT, env: childEnv(env) }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: stdout + stderr });
+    });
+  });
 }

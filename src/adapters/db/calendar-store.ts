@@ -13,6 +13,19 @@ const SELECT = `SELECT c.id, c.artisan_id, c.provider_id, c.name, c.settings, c.
     ${epoch('last_error_at', 'error_ms')}, ${epoch('last_export_error_at', 'export_error_ms')}, ${epoch('created_at', 'created_ms')}
   FROM calendar_connections c JOIN artisans a ON a.id = c.artisan_id`;
 
+/** Whether `box` opens the stored credentials (checked on one of them; no box opens nothing); undefined when none is stored. */
+export async function opensStoredCredentials(db: Database, box: SecretBox | undefined): Promise<boolean | undefined> {
+  const [row] = await db.query<{ id: string; secret_ciphertext: string }>('SELECT id, secret_ciphertext FROM calendar_connections ORDER BY id LIMIT 1');
+  if (!row) return undefined;
+  if (!box) return false;
+  try {
+    box.open(row.secret_ciphertext, row.id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Connections, their imported blocks and the events exported to them. Credentials are sealed
  * with the SecretBox (bound to the row id) on the way in and opened only on the way out to a

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { Database, Queryable } from './database.ts';
-import { backupOf, bytesStream } from './backup.ts';
+import { pgliteBackup } from './backup.ts';
 
 interface Reply {
   id?: number;
@@ -97,7 +97,7 @@ export async function openPgliteThread(dataDir: string): Promise<Database> {
     },
     async backup() {
       const { bytes } = await call({ op: 'snapshot' });
-      return backupOf('pglite', bytesStream(bytes!));
+      return pgliteBackup(bytes!);
     },
     async close() {
       if (closed) return;

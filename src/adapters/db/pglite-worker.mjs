@@ -4,8 +4,8 @@
 //   {id, op:'exec', sql, tx?}          -> {id}
 //   {id, op:'begin'}                   -> {id, tx}     opens a transaction held by this thread
 //   {id, op:'commit'|'rollback', tx}   -> {id}
-//   {id, op:'snapshot'}                -> {id, bytes}  PGlite's gzipped tar of the data directory,
-//                                                       at a transaction boundary (see backup.ts)
+//   {id, op:'snapshot'}                -> {id, bytes}  PGlite's tar of the data directory, at a
+//                                                       transaction boundary (see backup.ts)
 //   {id, op:'close'}                   -> {id}
 // Failures answer {id, error:{message, code, constraint, detail}}.
 import { parentPort, workerData } from 'node:worker_threads';
@@ -62,7 +62,7 @@ async function handle(msg) {
     case 'snapshot': {
       // Same steps as snapshotPglite in backup.ts: checkpoint, then the dump with no transaction open.
       await pg.exec('CHECKPOINT');
-      const blob = await pg._runExclusiveTransaction(() => pg.dumpDataDir('gzip'));
+      const blob = await pg._runExclusiveTransaction(() => pg.dumpDataDir('none'));
       return { bytes: new Uint8Array(await blob.arrayBuffer()), transfer: true };
     }
     case 'close':

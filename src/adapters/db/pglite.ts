@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import type { Database, Queryable } from './database.ts';
-import { backupOf, bytesStream, snapshotPglite } from './backup.ts';
+import { pgliteBackup, snapshotPglite } from './backup.ts';
 
 /**
  * Embedded PostgreSQL in DATA_DIR. PGlite has a single connection: its transaction()
@@ -27,7 +27,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
     query: base.query,
     exec: base.exec,
     transaction: (fn) => pg.transaction((tx) => fn(wrap(tx))),
-    backup: async () => backupOf('pglite', bytesStream(await snapshotPglite(pg))),
+    backup: async () => pgliteBackup(await snapshotPglite(pg)),
     async close() {
       if (!pg.closed) await pg.close();
     },

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { pgDump } from '@electric-sql/pglite-tools/pg_dump';
-import { PG_DUMP_ARGS, libpqConnection, pgTool, type BackupFormat } from './backup.ts';
+import { PG_DUMP_ARGS, type BackupFormat } from './backup.ts';
 
 /** A restore that cannot go ahead; the message is for the operator (French and English). */
 export class RestoreRefusedError extends Error {
@@ -17,17 +17,24 @@ export class RestoreRefusedError extends Error {
 const GZIP_MAGIC = [0x1f, 0x8b];
 const SQL_COMPLETE = '-- PostgreSQL database dump complete';
 
-/** Which kind of backup the bytes are; refuses anything else, and a truncated SQL dump. */
+const incomplete = (fr: string, en: string): RestoreRefusedError =>
+  new RestoreRefusedError(`Sauvegarde incomplète : ${fr} (copie interrompue ?). / Incomplete backup: ${en} (interrupted copy?).`);
+
+/** Which kind of backup the bytes are; refuses anything else, and a truncated SQL dump or archive. */
 export function backupFormatOf(bytes: Uint8Array): BackupFormat {
-  if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) return 'pglite';
+  if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
+    // Checked here, whole: PGlite reading a damaged archive fails later, outside any handler.
+    try {
+      gunzipSync(bytes);
+    } catch {
+      throw incomplete("l'archive .tar.gz est tronquée ou abîmée", 'the .tar.gz archive is truncated or damaged');
+    }
+    return 'pglite';
+  }
   const text = Buffer.from(bytes.subarray(0, 4096)).toString('utf8');
   if (/^(\s*\\restrict \S+\s*)?--\s*\n-- PostgreSQL database dump/.test(text.replace(/^\uFEFF/, ''))) {
     const tail = Buffer.from(bytes.subarray(Math.max(0, bytes.length - 4096))).toString('utf8');
-    if (!tail.includes(SQL_COMPLETE)) {
-      throw new RestoreRefusedError(
-        'Sauvegarde incomplète : la fin du fichier SQL manque (copie interrompue ?). / Incomplete backup: the SQL dump has no end marker (interrupted copy?).',
-      );
-    }
+    if (!tail.includes(SQL_COMPLETE)) throw incomplete('la fin du fichier SQL manque', 'the SQL dump has no end marker');
     return 'sql';
   }
   throw new RestoreRefusedError(
@@ -35,16 +42,20 @@ export function backupFormatOf(bytes: Uint8Array): BackupFormat {
   );
 }
 
-/** psql meta-commands (`\restrict`) and session settings older servers do not know. */
-function portableSql(sql: string, forPsql: boolean): string {
+/**
+ * The dump as plain SQL for the database itself: without pg_dump 17+'s psql meta-commands
+ * (`\restrict`, `\unrestrict`, which only guard psql) and session settings older servers do
+ * not know. Nothing here goes through psql, so no meta-command in a file can run.
+ */
+function portableSql(sql: string): string {
   return sql
     .split('\n')
-    .filter((line) => !(!forPsql && /^\\(un)?restrict\b/.test(line)))
+    .filter((line) => !/^\\(un)?restrict\b/.test(line))
     .filter((line) => line !== 'SET transaction_timeout = 0;') // PostgreSQL 17+ only; 0 is the default anyway
     .join('\n');
 }
 
-export type RestoreTarget = { dataDir: string } | { databaseUrl: string; pgBinDir?: string };
+export type RestoreTarget = { dataDir: string } | { databaseUrl: string };
 
 /**
  * Loads a backup (either format) into an empty target and returns what it found there.
@@ -56,7 +67,7 @@ export async function restoreBackup(file: string, target: RestoreTarget): Promis
   const bytes = readFileSync(file);
   const format = backupFormatOf(bytes);
   if ('dataDir' in target) return { format, migrations: await restoreIntoDataDir(bytes, format, target.dataDir) };
-  return { format, migrations: await restoreIntoServer(bytes, format, target.databaseUrl, target.pgBinDir) };
+  return { format, migrations: await restoreIntoServer(bytes, format, target.databaseUrl) };
 }
 
 async function restoreIntoDataDir(bytes: Buffer, format: BackupFormat, dataDir: string): Promise<number> {
@@ -73,7 +84,7 @@ async function restoreIntoDataDir(bytes: Buffer, format: BackupFormat, dataDir: 
       db = await PGlite.create({ dataDir, loadDataDir: new Blob([new Uint8Array(bytes)]), extensions: { btree_gist } });
     } else {
       db = await PGlite.create({ dataDir, extensions: { btree_gist } });
-      await db.exec(`BEGIN;\n${portableSql(bytes.toString('utf8'), false)}\nCOMMIT;`);
+      await runDump(async (script) => void (await db!.exec(script)), bytes.toString('utf8'));
     }
     const count = await countMigrations((sql) => db!.query<{ n: number }>(sql).then((r) => r.rows));
     await db.close();
@@ -86,7 +97,7 @@ async function restoreIntoDataDir(bytes: Buffer, format: BackupFormat, dataDir: 
   }
 }
 
-async function restoreIntoServer(bytes: Buffer, format: BackupFormat, url: string, pgBinDir: string | undefined): Promise<number> {
+async function restoreIntoServer(bytes: Buffer, format: BackupFormat, url: string): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -101,17 +112,33 @@ async function restoreIntoServer(bytes: Buffer, format: BackupFormat, url: strin
         `La base ${new URL(url).pathname.slice(1)} n'est pas vide (${rows[0]!.n} tables ou séquences) : restaurez dans une base vide (createdb). / The database is not empty: restore into an empty database (createdb).`,
       );
     }
+    const sql = format === 'sql' ? bytes.toString('utf8') : await sqlOfPgliteBackup(bytes);
+    await runDump(async (script) => void (await client.query(script)), sql);
+    return await countMigrations(async (q) => (await client.query<{ n: number }>(q)).rows);
   } finally {
     await client.end();
   }
-  const sql = format === 'sql' ? bytes.toString('utf8') : await sqlOfPgliteBackup(bytes);
-  await runPsql(url, pgBinDir, portableSql(sql, true));
-  const after = new pg.Client({ connectionString: url });
-  await after.connect();
+}
+
+/**
+ * Runs a dump's SQL in one transaction through the database driver (simple query protocol):
+ * the database parses every statement, so a psql meta-command in the file (`\! command`, `\i`…)
+ * is a syntax error there, never a command run on this machine; it is reported as such.
+ */
+async function runDump(exec: (script: string) => Promise<void>, sql: string): Promise<void> {
+  const script = `BEGIN;\n${portableSql(sql)}\nCOMMIT;`;
   try {
-    return await countMigrations(async (q) => (await after.query<{ n: number }>(q)).rows);
-  } finally {
-    await after.end();
+    await exec(script);
+  } catch (error) {
+    const { code, position } = error as { code?: string; position?: string };
+    const at = Number(position) - 1;
+    if (code === '42601' && script[at] === '\\') {
+      const line = /^[^\n]*/.exec(script.slice(at))![0].slice(0, 60);
+      throw new RestoreRefusedError(
+        `Ce fichier contient une commande psql (${line}) : une sauvegarde ArtisanConnect n'en contient pas, le fichier a été modifié. Rien n'a été restauré ni exécuté. / The file holds a psql meta-command (${line}), which no ArtisanConnect backup does: it was tampered with. Nothing was restored or run.`,
+      );
+    }
+    throw new Error(`the SQL failed; nothing was restored: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -124,23 +151,6 @@ async function sqlOfPgliteBackup(bytes: Buffer): Promise<string> {
   } finally {
     await mem.close();
   }
-}
-
-function runPsql(url: string, pgBinDir: string | undefined, sql: string): Promise<void> {
-  const { dbname, env } = libpqConnection(url);
-  return new Promise((resolve, reject) => {
-    const child = spawn(pgTool('psql', pgBinDir), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-o', '/dev/null', `--dbname=${dbname}`], {
-      // eslint-disable-next-line no-restricted-properties -- the client tool inherits the environment (PATH, locale, PG*) plus its password
-    env: { ...process.env, ...env },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (error) => reject(new Error(`psql could not run (${error.message}); install the PostgreSQL client tools or set PG_BIN_DIR`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`psql failed (exit ${code}); nothing was restored: ${stderr.trim().slice(0, 1000)}`))));
-    child.stdin.on('error', () => {}); // psql stopping early reports through its exit code
-    child.stdin.end(sql);
-  });
 }
 
 async function countMigrations(query: (sql: string) => Promise<{ n: number }[]>): Promise<number> {

@@ -9,3 +9,14 @@ export async function sharedSecret(db: Database, name: string, generate: () => s
   const rows = await db.query<{ value: string }>(`SELECT value FROM app_secrets WHERE name = $1`, [name]);
   return rows[0]!.value;
 }
+
+/** A secret stored by `sharedSecret`, or undefined: nothing is generated. */
+export async function storedSecret(db: Database, name: string): Promise<string | undefined> {
+  const rows = await db.query<{ value: string }>(`SELECT value FROM app_secrets WHERE name = $1`, [name]);
+  return rows[0]?.value;
+}
+
+/** Deletes a stored secret that is no longer used; true when there was one. */
+export async function dropSecret(db: Database, name: string): Promise<boolean> {
+  return (await db.query(`DELETE FROM app_secrets WHERE name = $1 RETURNING name`, [name])).length > 0;
+}

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -35,13 +35,19 @@ export function makeSecretBox(secret: string): SecretBox {
   };
 }
 
+/** The embedded default's key file, in DATA_DIR; backups never hold it (backup-scrub.mjs keeps PostgreSQL's files only). */
+export const KEY_FILE = 'secrets.key';
+
 /**
  * The embedded default's key: generated on first start into DATA_DIR (mode 0600, next to the
  * database files but not inside them, so a copy of the database alone does not reveal the
- * credentials). The first writer wins a race between two starts.
+ * credentials). With `create: false` a missing file stays missing (undefined): a database that
+ * already holds sealed credentials needs its own key back, not a new one. The first writer
+ * wins a race between two starts.
  */
-export function keyFileSecret(dataDir: string): string {
-  const path = join(dataDir, 'secrets.key');
+export function keyFileSecret(dataDir: string, options: { create: boolean } = { create: true }): string | undefined {
+  const path = join(dataDir, KEY_FILE);
+  if (!options.create && !existsSync(path)) return undefined;
   mkdirSync(dataDir, { recursive: true });
   try {
     writeFileSync(path, randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
@@ -49,6 +55,11 @@ export function keyFileSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   return readFileSync(path, 'utf8').trim();
+}
+
+/** The manage-link signing key when LINK_SECRET is unset: derived from the secrets key, so that one key is all a restore needs. */
+export function manageLinkSecret(secret: string): string {
+  return Buffer.from(hkdfSync('sha256', secret, 'artisanconnect', 'manage links v1', 32)).toString('base64url');
 }
 
 /** Feed tokens: HMAC of the artisan and generation under the secrets key; stored as SHA-256. */
