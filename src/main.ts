@@ -37,7 +37,7 @@ import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queu
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
 import { makeNotificationStore } from './adapters/db/notification-store.ts';
-import { dropSecret } from './adapters/db/secret-store.ts';
+import { storedSecret } from './adapters/db/secret-store.ts';
 import { instanceSecretsKey } from './adapters/security/instance-key.ts';
 import { makeMailbox } from './adapters/notify/mailbox.ts';
 import { makeSmtpMailer } from './adapters/notify/smtp-mailer.ts';
@@ -214,14 +214,15 @@ export async function compose(
     keyFileDir: db.kind === 'pglite' && !overrides.db ? resolve(config.dataDir) : undefined,
     generate: () => Buffer.from(random.bytes(32)).toString('base64url'),
   });
-  // Manage links were once signed with a key kept in the database, so in every backup: no longer.
-  if (await dropSecret(db, 'manage_link')) {
-    log.warn('manage links are now signed with LINK_SECRET or a key derived from the secrets key; links sent before this version no longer open (customers find their booking with its code and e-mail)');
-  }
+  // Manage links were once signed with a key kept in the database. New links are signed with
+  // LINK_SECRET or a key derived from the secrets key; the old key (never in backups now: its
+  // table's rows are left out of them) still opens the links already e-mailed, until they expire.
+  const legacyLinkSecret = await storedSecret(db, 'manage_link');
   const links = makeManageLinks({
     store,
     clock,
     secret: notify.linkSecret ?? manageLinkSecret(secretsKey),
+    previousSecrets: legacyLinkSecret ? [legacyLinkSecret] : [],
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
   });

@@ -17,7 +17,23 @@ export const manageLinkInvalid = (): AppError =>
 export const manageLinkExpired = (): AppError =>
   new AppError('MANAGE_LINK_EXPIRED', 'Ce lien de gestion a expiré. Retrouvez votre réservation avec son code et votre adresse e-mail.');
 
-export function makeManageLinks(deps: { store: BookingStore; clock: Clock; secret: string; baseUrl: string; ttlDays: number }): ManageLinks {
+export function makeManageLinks(deps: {
+  store: BookingStore;
+  clock: Clock;
+  secret: string;
+  /** Keys links were signed with before (still accepted until their links expire; never used to sign). */
+  previousSecrets?: string[];
+  baseUrl: string;
+  ttlDays: number;
+}): ManageLinks {
+  const verify = (token: string, now: number) => {
+    let check = verifyManageToken(token, deps.secret, now);
+    for (const previous of deps.previousSecrets ?? []) {
+      if (check.ok || check.reason !== 'bad_signature') break;
+      check = verifyManageToken(token, previous, now);
+    }
+    return check;
+  };
   const base = deps.baseUrl.replace(/\/+$/, '');
   return {
     urlFor(booking) {
@@ -27,7 +43,7 @@ export function makeManageLinks(deps: { store: BookingStore; clock: Clock; secre
       return `${base}/gerer?token=${signManageToken(booking.id, expiresMs, deps.secret)}`;
     },
     async resolve(token) {
-      const check = verifyManageToken(token.trim(), deps.secret, deps.clock.now());
+      const check = verify(token.trim(), deps.clock.now());
       if (!check.ok) throw check.reason === 'expired' ? manageLinkExpired() : manageLinkInvalid();
       const booking = await deps.store.findBookingById(check.bookingId);
       if (!booking || !isVisible(booking.status)) throw bookingNotFound();

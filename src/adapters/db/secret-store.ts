@@ -16,7 +16,3 @@ export async function storedSecret(db: Database, name: string): Promise<string |
   return rows[0]?.value;
 }
 
-/** Deletes a stored secret that is no longer used; true when there was one. */
-export async function dropSecret(db: Database, name: string): Promise<boolean> {
-  return (await db.query(`DELETE FROM app_secrets WHERE name = $1 RETURNING name`, [name])).length > 0;
-}
