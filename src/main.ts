@@ -44,6 +44,7 @@ import { makeSmtpMailer } from './adapters/notify/smtp-mailer.ts';
 import { makeTwilioSms } from './adapters/notify/twilio-sms.ts';
 import { frenchTemplates } from './adapters/notify/templates-fr.ts';
 import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifications.ts';
+import { makeAdminOutbox } from './app/admin-outbox.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
@@ -374,7 +375,7 @@ export async function compose(
         adminEmbedRoutes({ publicBaseUrl: config.publicBaseUrl, embedAllowedOrigins: config.embedAllowedOrigins }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
-        makeAdminNotificationRoutes({ mailbox, outbox: queue, settings: notificationStore, clock }),
+        makeAdminNotificationRoutes({ outbox: makeAdminOutbox({ mailbox, outbox: queue, clock }), settings: notificationStore, clock }),
         adminBackupRoutes({ backup, engine: db.kind, clock }),
         adminCalendarRoutes({
           calendars,

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ConflictError, NotFoundError, ValidationError } from '../../../domain/errors.ts';
-import { normalizePublicCode } from '../../../domain/public-code.ts';
-import type { Mailbox } from '../../notify/mailbox.ts';
-import type { OutboxQueue } from '../../outbox/outbox-queue.ts';
+import { NotFoundError } from '../../../domain/errors.ts';
+import type { makeAdminOutbox } from '../../../app/admin-outbox.ts';
+import type { MailboxEntry } from '../../notify/mailbox.ts';
+import type { OutboxRow } from '../../outbox/outbox-queue.ts';
 import type { NotificationSettings } from '../../db/notification-store.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { PRINTABLE, StringEnum } from '../schemas.ts';
@@ -46,8 +46,8 @@ const SettingsDto = Type.Object({
 });
 
 export interface AdminNotificationDeps {
-  mailbox: Pick<Mailbox, 'list'>;
-  outbox: Pick<OutboxQueue, 'list' | 'retryDead' | 'status'>;
+  /** The mailbox, the outbox jobs and their retry (src/app/admin-outbox.ts). */
+  outbox: ReturnType<typeof makeAdminOutbox<MailboxEntry, OutboxRow>>;
   settings: {
     readSettings(artisanId: string): Promise<NotificationSettings | undefined>;
     /** Pending reminders follow a new lead time (moved, dropped or scheduled) as of `nowMs`. */
@@ -55,8 +55,6 @@ export interface AdminNotificationDeps {
   };
   clock: { now(): number };
 }
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The artisan's side of notifications: the embedded mailbox (what would have been sent
@@ -77,12 +75,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const { channel, bookingCode, limit, offset } = request.query;
-        const publicCode = bookingCode === undefined ? undefined : normalizePublicCode(bookingCode);
-        if (bookingCode !== undefined && !publicCode) {
-          throw new ValidationError([{ field: 'bookingCode', message: 'Le code de réservation doit avoir la forme AC-XXXXXX.' }]);
-        }
-        const page = await deps.mailbox.list({ channel, publicCode, limit, offset });
+        const page = await deps.outbox.listMessages(request.query);
         return {
           total: page.total,
           messages: page.messages.map((m) => ({
@@ -104,7 +97,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const page = await deps.outbox.list(request.query);
+        const page = await deps.outbox.listJobs(request.query);
         return {
           total: page.total,
           jobs: page.rows.map((j) => ({
@@ -126,13 +119,8 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const { id } = request.params;
-        const notFound = () => new NotFoundError('OUTBOX_JOB_NOT_FOUND', "Cette tâche d'envoi n'existe pas.");
-        if (!UUID_RE.test(id)) throw notFound();
-        if (await deps.outbox.retryDead(id, deps.clock.now())) return { id, status: 'pending' as const };
-        const status = await deps.outbox.status(id);
-        if (!status) throw notFound();
-        throw new ConflictError('OUTBOX_JOB_NOT_DEAD', "Seule une tâche en échec définitif peut être relancée : celle-ci est en cours ou déjà traitée.");
+        await deps.outbox.retryJob(request.params.id);
+        return { id: request.params.id, status: 'pending' as const };
       },
     );
 
