@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Alert } from '../shared/components/Alert';
-import { Field } from './screens-access';
-import { atInZone, call, errorOf, useScreenAction, type Session } from './lib';
+import { Alert } from '../../shared/components/Alert';
+import { Field } from '../field';
+import { atInZone, call, errorOf, useScreenAction, type Session } from '../lib';
 
 type Connection = {
   id: string;
@@ -10,6 +10,7 @@ type Connection = {
   writeBookings: boolean;
   sync: { lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null; lastExportError: string | null; counts: { blocks: number } | null };
 };
+
 const PROVIDER_LABEL: Record<string, string> = { ics: 'Abonnement iCal', caldav: 'CalDAV (iCloud, Nextcloud…)', google: 'Google Agenda', outlook: 'Outlook' };
 
 /**
