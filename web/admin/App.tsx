@@ -105,7 +105,7 @@ export function AdminApp() {
       const me = await anonymous.GET('/api/admin/me');
       if (me.response.status === 401) return setState({ kind: 'login' });
       if (!me.data) throw Object.assign(new Error('me'), { api: errorOf(me.error) });
-      setState({ kind: 'in', session: sessionFor(me.data as Me), wizard: false });
+      setState({ kind: 'in', session: sessionFor(me.data), wizard: false });
     } catch (e) {
       setState({ kind: 'error', message: errorOf(e).message });
     }

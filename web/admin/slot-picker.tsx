@@ -14,7 +14,7 @@ export function SlotPicker({ session, serviceId, onPick, picked, idPrefix }: { s
     setSlots(undefined);
     setError(undefined);
     call(session.api.GET('/api/admin/availability', { params: { query: { serviceId, date } } })).then(
-      (r) => setSlots((r as { slots: { time: string; available: boolean }[] }).slots.filter((s) => s.available).map((s) => s.time)),
+      (r) => setSlots(r.slots.filter((s) => s.available).map((s) => s.time)),
       (e) => setError(errorOf(e).message),
     );
   }, [date, serviceId]);

@@ -1,19 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { addDays, frenchTime, longDate } from '../../shared/format';
 import { DAY_NAMES, STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
 
 /** A booking as the week agenda gives it (GET /api/admin/agenda): what a line shows. */
-export interface AgendaBooking {
-  publicCode: string;
-  status: string;
-  channel: string;
-  serviceName: string;
-  startDateTime: string;
-  date: string;
-  time: string;
-  customer: { name: string; phone?: string; city?: string };
-}
+type AgendaBooking = ResponseOf<'/api/admin/agenda', 'get'>['bookings'][number];
 
 export const mondayOf = (date: string): string => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -45,7 +37,7 @@ function BookingLine({ b }: { b: AgendaBooking }) {
 export function AgendaScreen({ session }: { session: Session }) {
   const [monday, setMonday] = useState<string>();
   const [today, setToday] = useState<string>();
-  const [week, setWeek] = useState<{ from: string; to: string; bookings: AgendaBooking[] }>();
+  const [week, setWeek] = useState<ResponseOf<'/api/admin/agenda', 'get'>>();
   const [error, setError] = useState<string>();
   useEffect(() => {
     // The first read has no date: the service says which week (and day) it is for the artisan.

@@ -1,8 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { duration, euros, frenchTime, longDate } from '../../shared/format';
 import { PAYMENT_LABEL, STATUS_LABEL, atInZone, call, errorOf, type Session } from '../lib';
-import type { AdminBooking } from './bookings';
 import { SlotPicker } from '../slot-picker';
 
 const HISTORY_LABEL: Record<string, string> = {
@@ -20,11 +20,7 @@ const ACTOR_LABEL = (actor: string): string =>
 
 /** One booking: everything about it, its history, and cancel / move. */
 export function BookingDetailScreen({ session, code }: { session: Session; code: string }) {
-  const [data, setData] = useState<{
-    booking: AdminBooking;
-    history: { at: string; type: string; actor: string; data: Record<string, unknown> }[];
-    consent: { acceptedAt: string; termsVersion: string | null } | null;
-  }>();
+  const [data, setData] = useState<ResponseOf<'/api/admin/bookings/{publicCode}', 'get'>>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [mode, setMode] = useState<'none' | 'cancel' | 'move'>('none');
@@ -33,7 +29,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   const heading = useRef<HTMLHeadingElement>(null);
   const load = () =>
     call(session.api.GET('/api/admin/bookings/{publicCode}', { params: { path: { publicCode: code } } })).then(
-      (r) => setData(r as typeof data),
+      setData,
       (e) => setError(errorOf(e).message),
     );
   useEffect(() => void load(), [code]);
@@ -44,7 +40,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   const cancel = async () => {
     try {
       const r = await call(session.api.POST('/api/admin/bookings/{publicCode}/cancel', { params: { path: { publicCode: code } }, body: reason.trim() ? { reason: reason.trim() } : {} }));
-      setNotice(`Rendez-vous annulé. Remboursement au client : ${euros((r as { refund: { refundCents: number } }).refund.refundCents)}.`);
+      setNotice(`Rendez-vous annulé. Remboursement au client : ${euros(r.refund.refundCents)}.`);
       setMode('none');
       await load();
     } catch (e) {

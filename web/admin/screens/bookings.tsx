@@ -1,33 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { frenchTime, longDate } from '../../shared/format';
 import { Field } from '../field';
 import { STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
 
-export interface AdminBooking {
-  publicCode: string;
-  status: string;
-  serviceId: string;
-  serviceName: string;
-  startDateTime: string;
-  date: string;
-  time: string;
-  durationMinutes: number;
-  priceCents: number;
-  channel: string;
-  cancelledBy: string | null;
-  refundCents: number;
-  customer: { name: string; email: string; phone?: string; address?: { street: string; postalCode: string; city: string } };
-  deposit: { amountCents: number; paymentStatus: string; refundedCents: number; paymentIntentId?: string | null };
-  notifications: { email: boolean; sms: boolean };
-  createdAt: string;
-}
-
 /** The list with date range, status filters and search, paged. */
 export function BookingsScreen({ session }: { session: Session }) {
   const [filters, setFilters] = useState({ from: '', to: '', q: '', status: '' });
   const [page, setPage] = useState(1);
-  const [result, setResult] = useState<{ bookings: AdminBooking[]; total: number; pageSize: number }>();
+  const [result, setResult] = useState<ResponseOf<'/api/admin/bookings', 'get'>>();
   const [error, setError] = useState<string>();
   const load = async (p = page) => {
     setError(undefined);
@@ -37,7 +19,7 @@ export function BookingsScreen({ session }: { session: Session }) {
     if (filters.q.trim()) query.q = filters.q.trim();
     if (filters.status) query.status = [filters.status];
     try {
-      setResult((await call(session.api.GET('/api/admin/bookings', { params: { query: query as never } }))) as typeof result);
+      setResult(await call(session.api.GET('/api/admin/bookings', { params: { query: query as never } })));
     } catch (e) {
       setError(errorOf(e).message);
     }

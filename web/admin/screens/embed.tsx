@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { call, errorOf, type Session } from '../lib';
 
 /** The snippet that embeds the booking page on the artisan's own site. */
 export function EmbedScreen({ session }: { session: Session }) {
   // The snippet is built by the server from PUBLIC_BASE_URL (one source with the README's).
-  const [embed, setEmbed] = useState<{ snippet: string; allowedOrigins: string[] } | undefined>();
+  const [embed, setEmbed] = useState<ResponseOf<'/api/admin/embed', 'get'>>();
   const [error, setError] = useState('');
   const [copied, setCopied] = useState(false);
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors } from '../../shared/api/client';
+import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { longDate } from '../../shared/format';
 import { Field } from '../field';
@@ -118,15 +118,14 @@ export function HoursEditor({ session, onSaved }: { session: Session; onSaved?: 
 
 /** Hours, then booking rules (step, notice, horizon), public holidays and dated exceptions. */
 export function HoursScreen({ session }: { session: Session }) {
-  type Artisan = { slotStepMinutes: number; minNoticeMinutes: number; bookingHorizonDays: number; closedOnPublicHolidays: boolean; upcomingPublicHolidays: { date: string; name: string; closed: boolean }[] };
-  const [artisan, setArtisan] = useState<Artisan>();
+  const [artisan, setArtisan] = useState<ResponseOf<'/api/admin/artisan', 'get'>['artisan']>();
   const [rules, setRules] = useState({ step: '', notice: '', horizon: '' });
-  const [exceptions, setExceptions] = useState<{ id: string; date: string; closed: boolean; ranges: { startMinutes: number; endMinutes: number }[] }[]>([]);
+  const [exceptions, setExceptions] = useState<ResponseOf<'/api/admin/exceptions', 'get'>['exceptions']>([]);
   const [exc, setExc] = useState({ date: '', closed: true, start: '09:00', end: '12:00' });
   const { error, setError, notice, run } = useScreenAction(() => load());
   const load = async () => {
     try {
-      const a = (await call(session.api.GET('/api/admin/artisan'))).artisan as Artisan;
+      const a = (await call(session.api.GET('/api/admin/artisan'))).artisan;
       setArtisan(a);
       setRules({ step: String(a.slotStepMinutes), notice: String(a.minNoticeMinutes), horizon: String(a.bookingHorizonDays) });
       setExceptions((await call(session.api.GET('/api/admin/exceptions', { params: { query: {} } }))).exceptions);

@@ -13,7 +13,7 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     setError(undefined);
     try {
-      onSignedIn((await call(anonymous.POST('/api/admin/login', { body: { email, password } }))) as Me);
+      onSignedIn(await call(anonymous.POST('/api/admin/login', { body: { email, password } })));
     } catch (err) {
       setError(errorOf(err).message);
     } finally {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { atInZone, call, errorOf, type Session } from '../lib';
 
@@ -13,8 +14,8 @@ const TOPIC_LABEL: Record<string, string> = {
 
 /** The mailbox (what was sent, or kept without SMTP/Twilio) and the failed messages to retry. */
 export function MessagesScreen({ session }: { session: Session }) {
-  const [messages, setMessages] = useState<{ id: string; channel: string; to: string; subject: string | null; text: string; bookingCode: string | null; createdAt: string }[]>([]);
-  const [dead, setDead] = useState<{ id: string; topic: string; bookingCode: string | null; attempts: number; lastError: string | null; createdAt: string }[]>([]);
+  const [messages, setMessages] = useState<ResponseOf<'/api/admin/messages', 'get'>['messages']>([]);
+  const [dead, setDead] = useState<ResponseOf<'/api/admin/outbox', 'get'>['jobs']>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const load = async () => {

@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { call, errorOf, type Session } from '../lib';
 
 export function NotificationsScreen({ session }: { session: Session }) {
-  const [s, setS] = useState<{ reminderHoursBefore: number; notifyArtisanEmail: boolean }>();
+  const [s, setS] = useState<ResponseOf<'/api/admin/notification-settings', 'get'>>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors } from '../../shared/api/client';
+import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { frenchTime, longDate } from '../../shared/format';
 import { Field } from '../field';
@@ -8,7 +8,7 @@ import { SlotPicker } from '../slot-picker';
 
 /** A booking taken by phone: service, slot, customer; no deposit asked. */
 export function PhoneBookingScreen({ session }: { session: Session }) {
-  const [services, setServices] = useState<{ id: string; name: string; isActive: boolean }[]>();
+  const [services, setServices] = useState<ResponseOf<'/api/admin/services', 'get'>['services']>();
   const [serviceId, setServiceId] = useState('');
   const [slot, setSlot] = useState<{ date: string; time: string }>();
   const [customer, setCustomer] = useState({ name: '', email: '', phone: '', street: '', postalCode: '', city: '' });
@@ -17,7 +17,7 @@ export function PhoneBookingScreen({ session }: { session: Session }) {
   useEffect(() => {
     call(session.api.GET('/api/admin/services')).then(
       (r) => {
-        const active = (r as { services: { id: string; name: string; isActive: boolean }[] }).services.filter((s) => s.isActive);
+        const active = r.services.filter((s) => s.isActive);
         setServices(active);
         setServiceId(active[0]?.id ?? '');
       },
@@ -44,7 +44,7 @@ export function PhoneBookingScreen({ session }: { session: Session }) {
           },
         }),
       );
-      navigate(`/admin/reservations/${(r as { booking: { publicCode: string } }).booking.publicCode}`);
+      navigate(`/admin/reservations/${r.booking.publicCode}`);
     } catch (err) {
       const api = errorOf(err);
       setError(api.message);

@@ -61,7 +61,7 @@ function SetupAccount({ onDone }: { onDone: (me: Me) => void }) {
     setErrors({});
     try {
       const body = { ...form, trade: form.trade.trim() || undefined, phone: form.phone.trim() || undefined };
-      onDone((await call(anonymous.POST('/api/setup', { body }))) as Me);
+      onDone(await call(anonymous.POST('/api/setup', { body })));
     } catch (err) {
       const api = errorOf(err);
       setError(api.message);

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors } from '../../shared/api/client';
+import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { atInZone, call, errorOf, type Session } from '../lib';
 
 export function TimeOffScreen({ session }: { session: Session }) {
-  const [blocks, setBlocks] = useState<{ id: string; summary: string; startDateTime: string; endDateTime: string; deletable: boolean; providerId: string }[]>([]);
+  const [blocks, setBlocks] = useState<ResponseOf<'/api/admin/busy-blocks', 'get'>['busyBlocks']>([]);
   const [f, setF] = useState({ from: '', to: '', summary: 'Congés' });
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
@@ -31,7 +31,7 @@ export function TimeOffScreen({ session }: { session: Session }) {
           body: { startDateTime: `${f.from}T00:00:00${offsetOf(f.from)}`, endDateTime: `${endDate}T00:00:00${offsetOf(endDate)}`, summary: f.summary },
         }),
       );
-      const overlapping = (r as { overlappingBookings: { publicCode: string }[] }).overlappingBookings;
+      const overlapping = r.overlappingBookings;
       setNotice(
         overlapping.length > 0
           ? `Congé enregistré. Attention : ${overlapping.length} rendez-vous à déplacer (${overlapping.map((b) => b.publicCode).join(', ')}).`
