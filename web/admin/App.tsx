@@ -1,10 +1,21 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../shared/components/Alert';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
-import { LoginScreen, SetupWizard } from './screens-access';
-import { AgendaScreen, BookingDetailScreen, BookingsScreen, PhoneBookingScreen } from './screens-bookings';
-import { CalendarsScreen } from './screens-calendars';
-import { AccountScreen, EmbedScreen, HoursScreen, MessagesScreen, NotificationsScreen, PaymentsScreen, ServicesScreen, TimeOffScreen } from './screens-settings';
+import { AccountScreen } from './screens/account';
+import { AgendaScreen } from './screens/agenda';
+import { BookingDetailScreen } from './screens/booking-detail';
+import { BookingsScreen } from './screens/bookings';
+import { CalendarsScreen } from './screens/calendars';
+import { EmbedScreen } from './screens/embed';
+import { HoursScreen } from './screens/hours';
+import { LoginScreen } from './screens/login';
+import { MessagesScreen } from './screens/messages';
+import { NotificationsScreen } from './screens/notifications';
+import { PaymentsScreen } from './screens/payments';
+import { PhoneBookingScreen } from './screens/phone-booking';
+import { ServicesScreen } from './screens/services';
+import { SetupWizard } from './screens/setup-wizard';
+import { TimeOffScreen } from './screens/time-off';
 
 const NAV: [path: string, label: string][] = [
   ['/admin', 'Agenda'],
@@ -94,7 +105,7 @@ export function AdminApp() {
       const me = await anonymous.GET('/api/admin/me');
       if (me.response.status === 401) return setState({ kind: 'login' });
       if (!me.data) throw Object.assign(new Error('me'), { api: errorOf(me.error) });
-      setState({ kind: 'in', session: sessionFor(me.data as Me), wizard: false });
+      setState({ kind: 'in', session: sessionFor(me.data), wizard: false });
     } catch (e) {
       setState({ kind: 'error', message: errorOf(e).message });
     }

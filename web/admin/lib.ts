@@ -1,20 +1,14 @@
 import { useState } from 'preact/hooks';
-import { call, createApiClient, errorOf, fieldErrors, type ApiClient } from '../shared/api/client';
+import { call, createApiClient, errorOf, fieldErrors, type ApiClient, type ResponseOf } from '../shared/api/client';
+
+/** Who is signed in (GET /api/admin/me): the artisan, how (session or token), their time zone. */
+export type Me = ResponseOf<'/api/admin/me', 'get'>;
 
 /**
  * The back office's session: the typed client with the session's CSRF token on every request
- * (the cookie itself is HttpOnly), and who is signed in.
+ * (the cookie itself is HttpOnly), and who is signed in (`me.timezone`: every instant the back
+ * office shows is in it).
  */
-export interface Me {
-  artisanId: string;
-  displayName?: string;
-  email?: string;
-  via: 'session' | 'token';
-  csrfToken?: string;
-  /** The artisan's IANA time zone: every instant the back office shows is in it. */
-  timezone: string;
-}
-
 export interface Session {
   me: Me;
   api: ApiClient;

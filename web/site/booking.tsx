@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, callWithStatus, createApiClient, errorOf, fieldErrors } from '../shared/api/client';
+import { call, callWithStatus, createApiClient, errorOf, fieldErrors, type ResponseOf } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
 import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
@@ -10,10 +10,10 @@ import { duration, euros, frenchTime, longDate, parseYmd, policySentences, ymd, 
 import { mountRoot, startEmbedding } from '../shared/embed';
 import { loadStripe, type StripeCard } from '../shared/stripe';
 
-type Service = { id: string; name: string; description?: string; durationMinutes: number; basePriceCents: number; depositCents: number; refundPolicy?: { tiers: { minHoursBefore: number; refundRate: number }[] } };
-type Artisan = { displayName: string; trade: string | null; phone: string | null; timezone: string; today: string; smsOffered: boolean; terms: { version: string; text: string } | null };
-type Booking = { publicCode: string; date: string; time: string; serviceName: string; priceCents: number; durationMinutes: number; startDateTime: string; deposit: { amountCents: number; paymentStatus: string }; customer: { email: string } };
-type Links = { manage: string; calendar: string };
+type Service = ResponseOf<'/api/services', 'get'>['services'][number];
+type Artisan = ResponseOf<'/api/artisan', 'get'>['artisan'];
+type Booking = ResponseOf<'/api/bookings', 'post'>['booking'];
+type Links = NonNullable<ResponseOf<'/api/bookings', 'post'>['links']>;
 type PaymentStep = { status: 'requires_action'; clientSecret: string; provider: 'stripe' | 'simulated'; holdExpiresAt: string };
 
 const api = createApiClient();

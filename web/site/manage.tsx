@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, createApiClient, errorOf } from '../shared/api/client';
+import { call, createApiClient, errorOf, type ResponseOf } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
 import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
@@ -9,19 +9,8 @@ import { SlotPicker } from '../shared/components/SlotPicker';
 import { mountRoot } from '../shared/embed';
 import { duration, euros, longDate, parseYmd, ymd } from '../shared/format';
 
-type Booking = {
-  publicCode: string;
-  status: 'confirmed' | 'cancelled' | 'rescheduled';
-  serviceName: string;
-  date: string;
-  time: string;
-  startDateTime: string;
-  durationMinutes: number;
-  priceCents: number;
-  customer: { email: string; address?: { street: string; postalCode: string; city: string } };
-  deposit: { amountCents: number; paymentStatus: string; refundedCents: number };
-  cancellationRefund?: { refundCents: number; retainedCents: number; refundRate: number };
-};
+/** The customer's booking as the manage routes give it (by link token or by code + e-mail). */
+type Booking = ResponseOf<'/api/bookings/manage', 'get'>['booking'];
 /** Who the customer is: the manage link's token, or code + e-mail. */
 type Who = { token: string } | { email: string };
 
@@ -73,8 +62,8 @@ function ManagePage() {
       'token' in w
         ? await call(api.GET('/api/bookings/manage', { params: { query: { token: w.token } } }))
         : await call(api.GET('/api/bookings/public', { params: { query: { code: publicCode ?? booking?.publicCode ?? '', email: w.email } } }));
-    setBooking(r.booking as Booking);
-    return r.booking as Booking;
+    setBooking(r.booking);
+    return r.booking;
   };
 
   useEffect(() => {
@@ -208,7 +197,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
     try {
       const r = await call(api.POST('/api/bookings/{publicCode}/cancel', { params: { path: { publicCode: code } }, body: whoQuery }));
       setConfirmCancel(false);
-      await props.onChanged(cancelOutcome(r.booking as Booking, r.refund));
+      await props.onChanged(cancelOutcome(r.booking, r.refund));
     } catch (e) {
       props.onError(errorOf(e).message);
     } finally {

@@ -13,6 +13,16 @@ export function createApiClient(options: { fetch?: typeof fetch; headers?: Recor
 
 export type Schemas = components['schemas'];
 
+/**
+ * The JSON body of a route's success (200 or 201), as the OpenAPI document declares it:
+ * `ResponseOf<'/api/admin/me', 'get'>`. For the types of API results the screens keep.
+ */
+export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: { 200: { content: { 'application/json': infer T } } } | { 201: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
+
 /** The contract's error body, French message and optional per-field details. */
 export interface ApiError {
   code: string;

@@ -1,84 +1,10 @@
 import { useState } from 'preact/hooks';
-import { Alert } from '../shared/components/Alert';
-import { fieldErrors } from '../shared/api/client';
-import { anonymous, call, errorOf, type Me, type Session } from './lib';
-import { HoursEditor, ServiceForm } from './screens-settings';
-
-/** A labelled input with its French error under it (tied with aria-describedby). */
-export function Field(props: {
-  id: string;
-  label: string;
-  value: string;
-  onInput: (value: string) => void;
-  type?: string;
-  error?: string;
-  hint?: string;
-  required?: boolean;
-  autocomplete?: string;
-  inputMode?: string;
-}) {
-  const described = [props.hint ? `${props.id}-hint` : '', props.error ? `${props.id}-err` : ''].filter(Boolean).join(' ') || undefined;
-  return (
-    <div>
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type={(props.type ?? 'text') as 'text'}
-        value={props.value}
-        required={props.required}
-        autocomplete={props.autocomplete}
-        inputMode={props.inputMode as 'text' | undefined}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={described}
-        onInput={(e) => props.onInput((e.target as HTMLInputElement).value)}
-      />
-      {props.hint && (
-        <p class="hint" id={`${props.id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      {props.error && (
-        <p class="field-error" id={`${props.id}-err`}>
-          {props.error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-export function LoginScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      onSignedIn((await call(anonymous.POST('/api/admin/login', { body: { email, password } }))) as Me);
-    } catch (err) {
-      setError(errorOf(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <>
-      <h1>Connexion</h1>
-      {error && <Alert kind="err" text={error} />}
-      <form onSubmit={submit} class="narrow">
-        <Field id="login-email" label="Adresse e-mail" type="email" autocomplete="username" value={email} onInput={setEmail} required />
-        <Field id="login-password" label="Mot de passe" type="password" autocomplete="current-password" value={password} onInput={setPassword} required />
-        <div class="actions">
-          <button type="submit" disabled={busy}>
-            Se connecter
-          </button>
-        </div>
-      </form>
-    </>
-  );
-}
+import { fieldErrors } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { Field } from '../field';
+import { anonymous, call, errorOf, type Me, type Session } from '../lib';
+import { HoursEditor } from './hours';
+import { ServiceForm } from './services';
 
 const ZONES = ['Europe/Paris', 'America/Martinique', 'America/Guadeloupe', 'America/Cayenne', 'Indian/Reunion', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti'];
 
@@ -135,7 +61,7 @@ function SetupAccount({ onDone }: { onDone: (me: Me) => void }) {
     setErrors({});
     try {
       const body = { ...form, trade: form.trade.trim() || undefined, phone: form.phone.trim() || undefined };
-      onDone((await call(anonymous.POST('/api/setup', { body }))) as Me);
+      onDone(await call(anonymous.POST('/api/setup', { body })));
     } catch (err) {
       const api = errorOf(err);
       setError(api.message);

@@ -1,15 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
-import { Alert } from '../shared/components/Alert';
-import { Field } from './screens-access';
-import { atInZone, call, errorOf, useScreenAction, type Session } from './lib';
+import type { ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { Field } from '../field';
+import { atInZone, call, errorOf, useScreenAction, type Session } from '../lib';
 
-type Connection = {
-  id: string;
-  providerId: string;
-  name: string;
-  writeBookings: boolean;
-  sync: { lastSuccessAt: string | null; lastAttemptAt: string | null; lastError: string | null; lastExportError: string | null; counts: { blocks: number } | null };
-};
+type Connection = ResponseOf<'/api/admin/calendars', 'get'>['calendars'][number];
+
 const PROVIDER_LABEL: Record<string, string> = { ics: 'Abonnement iCal', caldav: 'CalDAV (iCloud, Nextcloud…)', google: 'Google Agenda', outlook: 'Outlook' };
 
 /**
@@ -43,7 +39,7 @@ export function CalendarsScreen({ session }: { session: Session }) {
   const load = async () => {
     try {
       const list = await call(session.api.GET('/api/admin/calendars'));
-      setCalendars(list.calendars as Connection[]);
+      setCalendars(list.calendars);
       setConnectable(list.connectable);
       setFeed((await call(session.api.GET('/api/admin/calendar-feed'))).url);
     } catch (e) {

@@ -1,0 +1,168 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { duration, euros, frenchTime, longDate } from '../../shared/format';
+import { PAYMENT_LABEL, STATUS_LABEL, atInZone, call, errorOf, type Session } from '../lib';
+import { SlotPicker } from '../slot-picker';
+
+const HISTORY_LABEL: Record<string, string> = {
+  hold_taken: 'Créneau réservé',
+  confirmed: 'Confirmée',
+  payment_declined: 'Paiement refusé',
+  rescheduled: 'Déplacée',
+  cancelled: 'Annulée',
+  deposit_settled: 'Acompte réglé',
+  customer_erased: 'Données client effacées',
+};
+
+const ACTOR_LABEL = (actor: string): string =>
+  actor === 'customer' ? 'le client' : actor === 'artisan' ? 'vous' : actor === 'system' ? 'le système' : actor.startsWith('token:') ? `jeton « ${actor.slice(6)} »` : actor;
+
+/** One booking: everything about it, its history, and cancel / move. */
+export function BookingDetailScreen({ session, code }: { session: Session; code: string }) {
+  const [data, setData] = useState<ResponseOf<'/api/admin/bookings/{publicCode}', 'get'>>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [mode, setMode] = useState<'none' | 'cancel' | 'move'>('none');
+  const [reason, setReason] = useState('');
+  const [slot, setSlot] = useState<{ date: string; time: string }>();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const load = () =>
+    call(session.api.GET('/api/admin/bookings/{publicCode}', { params: { path: { publicCode: code } } })).then(
+      setData,
+      (e) => setError(errorOf(e).message),
+    );
+  useEffect(() => void load(), [code]);
+  if (error && !data) return <Alert kind="err" text={error} />;
+  if (!data) return <p>Chargement…</p>;
+  const b = data.booking;
+  const active = b.status !== 'cancelled';
+  const cancel = async () => {
+    try {
+      const r = await call(session.api.POST('/api/admin/bookings/{publicCode}/cancel', { params: { path: { publicCode: code } }, body: reason.trim() ? { reason: reason.trim() } : {} }));
+      setNotice(`Rendez-vous annulé. Remboursement au client : ${euros(r.refund.refundCents)}.`);
+      setMode('none');
+      await load();
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  const move = async () => {
+    if (!slot) return;
+    try {
+      await call(session.api.POST('/api/admin/bookings/{publicCode}/reschedule', { params: { path: { publicCode: code } }, body: { newDate: slot.date, newTime: slot.time } }));
+      setNotice(`Rendez-vous déplacé au ${longDate(slot.date)} à ${frenchTime(slot.time)}.`);
+      setMode('none');
+      setSlot(undefined);
+      await load();
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  return (
+    <>
+      <h1 ref={heading}>
+        Réservation {b.publicCode} — {STATUS_LABEL[b.status]}
+      </h1>
+      {notice && <Alert kind="ok" text={notice} />}
+      {error && <Alert kind="err" text={error} />}
+      <section class="card">
+        <h2>Rendez-vous</h2>
+        <dl class="facts">
+          <dt>Date</dt>
+          <dd>
+            {longDate(b.date)} à {frenchTime(b.time)}
+          </dd>
+          <dt>Prestation</dt>
+          <dd>
+            {b.serviceName} ({duration(b.durationMinutes)}, {euros(b.priceCents)})
+          </dd>
+          <dt>Prise</dt>
+          <dd>{b.channel === 'phone' ? 'par téléphone (par vous)' : 'en ligne'}</dd>
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Client</h2>
+        <dl class="facts">
+          <dt>Nom</dt>
+          <dd>{b.customer.name}</dd>
+          <dt>E-mail</dt>
+          <dd>{b.customer.email}</dd>
+          <dt>Téléphone</dt>
+          <dd>{b.customer.phone ?? '—'}</dd>
+          <dt>Adresse d’intervention</dt>
+          <dd>{b.customer.address ? `${b.customer.address.street}, ${b.customer.address.postalCode} ${b.customer.address.city}` : '—'}</dd>
+          <dt>Consentement</dt>
+          <dd>
+            E-mails {b.notifications.email ? 'acceptés' : 'refusés'}, SMS {b.notifications.sms ? 'acceptés' : 'refusés'}
+            {data.consent && (
+              <>
+                <br />
+                Conditions d’annulation et de vente acceptées le <time dateTime={data.consent.acceptedAt}>{atInZone(data.consent.acceptedAt, session.me.timezone)}</time>
+              </>
+            )}
+          </dd>
+        </dl>
+      </section>
+      <section class="card">
+        <h2>Paiement</h2>
+        <dl class="facts">
+          <dt>Acompte</dt>
+          <dd>
+            {euros(b.deposit.amountCents)} ({PAYMENT_LABEL[b.deposit.paymentStatus] ?? b.deposit.paymentStatus})
+          </dd>
+          <dt>Remboursé</dt>
+          <dd>{euros(b.status === 'cancelled' ? b.refundCents : b.deposit.refundedCents)}</dd>
+        </dl>
+      </section>
+      {active && (
+        <div class="actions">
+          <button type="button" class="secondary" aria-expanded={mode === 'move'} onClick={() => setMode(mode === 'move' ? 'none' : 'move')}>
+            Déplacer
+          </button>
+          <button type="button" class="danger" aria-expanded={mode === 'cancel'} onClick={() => setMode(mode === 'cancel' ? 'none' : 'cancel')}>
+            Annuler le rendez-vous
+          </button>
+        </div>
+      )}
+      {mode === 'cancel' && (
+        <section class="card" aria-labelledby="cancel-h">
+          <h2 id="cancel-h">Annuler ce rendez-vous</h2>
+          <p class="policy">
+            Vous annulez : l’acompte de <strong>{euros(b.deposit.amountCents)}</strong> sera <strong>intégralement remboursé</strong> au client, qui en est
+            informé.
+          </p>
+          <label for="cancel-reason">Motif (facultatif, transmis au client)</label>
+          <textarea id="cancel-reason" value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
+          <div class="actions">
+            <button type="button" class="danger" onClick={cancel}>
+              Confirmer l’annulation
+            </button>
+          </div>
+        </section>
+      )}
+      {mode === 'move' && (
+        <section class="card" aria-labelledby="move-h">
+          <h2 id="move-h">Déplacer ce rendez-vous</h2>
+          <SlotPicker session={session} serviceId={b.serviceId} picked={slot} onPick={setSlot} idPrefix="move" />
+          <div class="actions">
+            <button type="button" disabled={!slot} onClick={move}>
+              {slot ? `Déplacer au ${longDate(slot.date)} à ${frenchTime(slot.time)}` : 'Choisissez un créneau'}
+            </button>
+          </div>
+        </section>
+      )}
+      <section class="card">
+        <h2>Historique</h2>
+        <ol class="history">
+          {data.history.map((h, i) => (
+            <li key={i}>
+              <time dateTime={h.at}>{atInZone(h.at, session.me.timezone)}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
+              {typeof h.data.reason === 'string' ? ` (motif : ${h.data.reason})` : ''}
+            </li>
+          ))}
+        </ol>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { frenchTime, longDate } from '../../shared/format';
+import { Field } from '../field';
+import { STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
+
+/** The list with date range, status filters and search, paged. */
+export function BookingsScreen({ session }: { session: Session }) {
+  const [filters, setFilters] = useState({ from: '', to: '', q: '', status: '' });
+  const [page, setPage] = useState(1);
+  const [result, setResult] = useState<ResponseOf<'/api/admin/bookings', 'get'>>();
+  const [error, setError] = useState<string>();
+  const load = async (p = page) => {
+    setError(undefined);
+    const query: Record<string, unknown> = { page: p, pageSize: 25 };
+    if (filters.from) query.from = filters.from;
+    if (filters.to) query.to = filters.to;
+    if (filters.q.trim()) query.q = filters.q.trim();
+    if (filters.status) query.status = [filters.status];
+    try {
+      setResult(await call(session.api.GET('/api/admin/bookings', { params: { query: query as never } })));
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  useEffect(() => void load(1), []);
+  const pages = result ? Math.max(1, Math.ceil(result.total / result.pageSize)) : 1;
+  return (
+    <>
+      <h1>Réservations</h1>
+      <form
+        class="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setPage(1);
+          void load(1);
+        }}
+      >
+        <Field id="f-q" label="Rechercher (nom, e-mail, téléphone, code)" value={filters.q} onInput={(q) => setFilters({ ...filters, q })} />
+        <Field id="f-from" label="Du" type="date" value={filters.from} onInput={(from) => setFilters({ ...filters, from })} />
+        <Field id="f-to" label="Au" type="date" value={filters.to} onInput={(to) => setFilters({ ...filters, to })} />
+        <label for="f-status">Statut</label>
+        <select id="f-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: (e.target as HTMLSelectElement).value })}>
+          <option value="">Tous</option>
+          <option value="confirmed">Confirmé</option>
+          <option value="rescheduled">Déplacé</option>
+          <option value="cancelled">Annulé</option>
+        </select>
+        <div class="actions">
+          <button type="submit">Filtrer</button>
+        </div>
+      </form>
+      {error && <Alert kind="err" text={error} />}
+      {result && (
+        <>
+          <p role="status">
+            {result.total} réservation{result.total > 1 ? 's' : ''}
+          </p>
+          <div class="table-wrap">
+            <table class="list">
+              <caption class="visually-hidden">Réservations trouvées</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">Prestation</th>
+                  <th scope="col">Statut</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.bookings.map((b) => (
+                  <tr key={b.publicCode}>
+                    <td>
+                      <a
+                        href={`/admin/reservations/${b.publicCode}`}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate(`/admin/reservations/${b.publicCode}`);
+                        }}
+                      >
+                        {longDate(b.date)} à {frenchTime(b.time)}
+                      </a>
+                      <br />
+                      <span class="hint">{b.publicCode}</span>
+                    </td>
+                    <td>{b.customer.name}</td>
+                    <td>{b.serviceName}</td>
+                    <td>
+                      {STATUS_LABEL[b.status]}
+                      {b.channel === 'phone' ? ' (téléphone)' : ''}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {pages > 1 && (
+            <div class="actions">
+              <button type="button" class="secondary" disabled={page <= 1} onClick={() => (setPage(page - 1), void load(page - 1))}>
+                Page précédente
+              </button>
+              <span>
+                Page {page} sur {pages}
+              </span>
+              <button type="button" class="secondary" disabled={page >= pages} onClick={() => (setPage(page + 1), void load(page + 1))}>
+                Page suivante
+              </button>
+            </div>
+          )}
+        </>
+      )}
+    </>
+  );
+}

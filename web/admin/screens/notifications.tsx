@@ -1,0 +1,47 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { Field } from '../field';
+import { call, errorOf, type Session } from '../lib';
+
+export function NotificationsScreen({ session }: { session: Session }) {
+  const [s, setS] = useState<ResponseOf<'/api/admin/notification-settings', 'get'>>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  useEffect(() => {
+    call(session.api.GET('/api/admin/notification-settings')).then(setS, (e) => setError(errorOf(e).message));
+  }, []);
+  if (!s) return error ? <Alert kind="err" text={error} /> : <p>Chargement…</p>;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    try {
+      setS(await call(session.api.PATCH('/api/admin/notification-settings', { body: s })));
+      setNotice('Réglages enregistrés. Les rappels déjà prévus suivent le nouveau délai.');
+    } catch (err) {
+      setError(errorOf(err).message);
+    }
+  };
+  return (
+    <>
+      <h1>Notifications</h1>
+      {notice && <Alert kind="ok" text={notice} />}
+      {error && <Alert kind="err" text={error} />}
+      <form class="card" onSubmit={save}>
+        <Field
+          id="n-hours"
+          label="Rappel au client (heures avant le rendez-vous, 0 : aucun)"
+          type="number"
+          value={String(s.reminderHoursBefore)}
+          onInput={(v) => setS({ ...s, reminderHoursBefore: Number(v) })}
+        />
+        <label class="check">
+          <input type="checkbox" checked={s.notifyArtisanEmail} onChange={(e) => setS({ ...s, notifyArtisanEmail: (e.target as HTMLInputElement).checked })} />
+          Me prévenir par e-mail des réservations, annulations et déplacements faits par les clients
+        </label>
+        <div class="actions">
+          <button type="submit">Enregistrer</button>
+        </div>
+      </form>
+    </>
+  );
+}
