@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bookingColumns } from '../src/adapters/db/booking-store.ts';
 import type { BookingRecord } from '../src/app/ports.ts';
-import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { ENGINES, databaseForSuite } from './helpers/db.ts';
 
 // A booking's columns are listed once, by bookingColumns: booking_hold inserts that row whole.
 // A column it does not name would be written NULL, whatever the table's default.
 describe.each(ENGINES)('the bookings columns on %s', (engine) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(engine);
-  }, 60_000);
-  afterAll(async () => {
-    await t?.destroy();
-  });
+  const t = databaseForSuite(engine);
 
   it('bookingColumns names every column of the bookings table, and no other', async () => {
     const booking: BookingRecord = {

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BOOKING_STATUSES, HOLD_STATUSES, holdsSlot, isHold } from '../src/domain/booking-lifecycle.ts';
-import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { ENGINES, databaseForSuite } from './helpers/db.ts';
 
 // The set of statuses holding a slot exists once per language: ACTIVE_STATUSES in TypeScript,
 // booking_holds_slot() in SQL (exclusion constraint, availability, time off). They must agree.
 // Likewise the statuses of a hold being paid: HOLD_STATUSES and booking_is_hold().
 describe.each(ENGINES)('booking lifecycle in SQL (%s)', (engine) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(engine);
-  }, 60_000);
-  afterAll(async () => {
-    await t?.destroy();
-  });
+  const t = databaseForSuite(engine);
 
   it('booking_holds_slot agrees with the domain for every status', async () => {
     for (const status of BOOKING_STATUSES) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { schemaTypes } from '../scripts/db-types-generate.ts';
-import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { ENGINES, databaseForSuite } from './helpers/db.ts';
 
 /**
  * The row types the typed queries use (src/adapters/db/schema.ts) are the live schema's: a
@@ -9,13 +9,7 @@ import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts'
  * on the embedded engine and on the server alike.
  */
 describe.each(ENGINES)('row types against the live schema on %s', (engine) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(engine);
-  });
-  afterAll(async () => {
-    await t?.destroy();
-  });
+  const t = databaseForSuite(engine);
 
   it('src/adapters/db/schema.ts is what the migrated schema generates', async () => {
     const committed = readFileSync(new URL('../src/adapters/db/schema.ts', import.meta.url), 'utf8');

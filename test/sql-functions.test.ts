@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadFunctions } from '../src/adapters/db/migrate.ts';
-import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts';
+import { ENGINES, databaseForSuite } from './helpers/db.ts';
 
 /**
  * The live body of every SQL function is the one in src/adapters/db/functions/<name>.sql:
@@ -8,13 +8,7 @@ import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts'
  * the files, applied after them, win.
  */
 describe.each(ENGINES)('SQL function files on %s', (engine) => {
-  let t: TestDatabase;
-  beforeAll(async () => {
-    t = await createTestDatabase(engine);
-  }, 60_000);
-  afterAll(async () => {
-    await t?.destroy();
-  });
+  const t = databaseForSuite(engine);
 
   it('every function of the schema (extensions aside) has its file, and runs the body written there', async () => {
     const live = await t.db.query<{ name: string; args: string; body: string }>(

@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { openPglite } from '../../src/adapters/db/pglite.ts';
 import { openPgliteThread } from '../../src/adapters/db/pglite-thread.ts';
@@ -42,6 +43,26 @@ export async function createTestDatabase(engine: Engine): Promise<TestDatabase> 
  */
 function openEmbedded(dir: string): Promise<Database> {
   return process.env.TEST_PGLITE_THREAD === 'worker' ? openPgliteThread(dir) : openPglite(dir);
+}
+
+/**
+ * A fresh migrated database for the tests of one describe block, created before them and
+ * destroyed after them: `const t = databaseForSuite(engine)`, then `t.db` inside the tests.
+ */
+export function databaseForSuite(engine: Engine): { readonly db: Database } {
+  let current: TestDatabase | undefined;
+  beforeAll(async () => {
+    current = await createTestDatabase(engine);
+  }, 60_000);
+  afterAll(async () => {
+    await current?.destroy();
+  });
+  return {
+    get db() {
+      if (!current) throw new Error('the suite database is not open yet');
+      return current.db;
+    },
+  };
 }
 
 /** Creates the storage only (for tests that start the service as a separate process). */
