@@ -1,118 +1,192 @@
+import { sql, type Selectable } from 'kysely';
 import type { AdminAuthStore, AdminUser, ApiTokenRecord, TokenScope } from '../../app/admin-auth.ts';
 import type { Database } from './database.ts';
+import { first, qb, run } from './kysely.ts';
+import type { DB } from './schema.ts';
 
-type Row = Record<string, unknown>;
-const ms = (v: unknown): number | null => (v === null || v === undefined ? null : new Date(v as string).getTime());
-const iso = (v: number): string => new Date(v).toISOString();
-
-const toUser = (r: Row): AdminUser => ({
-  id: r.id as string,
-  artisanId: r.artisan_id as string,
-  email: r.email as string,
-  passwordHash: r.password_hash as string,
+const toUser = (r: Pick<Selectable<DB['admin_users']>, 'id' | 'artisan_id' | 'email' | 'password_hash'>): AdminUser => ({
+  id: r.id,
+  artisanId: r.artisan_id,
+  email: r.email,
+  passwordHash: r.password_hash,
 });
 
-const toToken = (r: Row): ApiTokenRecord => ({
-  id: r.id as string,
-  artisanId: r.artisan_id as string,
-  name: r.name as string,
-  prefix: r.prefix as string,
-  scopes: r.scopes as TokenScope[],
-  createdByTokenId: (r.created_by_token_id as string | null) ?? null,
-  createdMs: ms(r.created_at)!,
-  lastUsedMs: ms(r.last_used_at),
-  revokedMs: ms(r.revoked_at),
+/** The stored scopes: the api_tokens_scopes_known CHECK constraint admits only TOKEN_SCOPES. */
+const storedScopes = (scopes: string[]): TokenScope[] => scopes as TokenScope[];
+
+const toToken = (r: Selectable<DB['api_tokens']>): ApiTokenRecord => ({
+  id: r.id,
+  artisanId: r.artisan_id,
+  name: r.name,
+  prefix: r.prefix,
+  scopes: storedScopes(r.scopes),
+  createdByTokenId: r.created_by_token_id,
+  createdMs: r.created_at.getTime(),
+  lastUsedMs: r.last_used_at?.getTime() ?? null,
+  revokedMs: r.revoked_at?.getTime() ?? null,
 });
 
 export function makeAdminAuthStore(db: Database): AdminAuthStore {
   return {
     async findUserByEmail(email) {
-      const rows = await db.query<Row>('SELECT * FROM admin_users WHERE email = $1', [email]);
-      return rows[0] ? toUser(rows[0]) : undefined;
+      const r = await first(db, qb.selectFrom('admin_users').selectAll().where('email', '=', email));
+      return r ? toUser(r) : undefined;
     },
     artisansWithoutLogin: () =>
-      db.query<{ id: string; email: string }>(
-        'SELECT a.id, a.email FROM artisans a WHERE NOT EXISTS (SELECT 1 FROM admin_users u WHERE u.artisan_id = a.id) ORDER BY a.created_at',
+      run(
+        db,
+        qb
+          .selectFrom('artisans as a')
+          .select(['a.id', 'a.email'])
+          .where(({ not, exists, selectFrom }) =>
+            not(exists(selectFrom('admin_users as u').select(sql<number>`1`.as('one')).whereRef('u.artisan_id', '=', 'a.id'))),
+          )
+          .orderBy('a.created_at'),
       ),
     async insertUser(user, nowMs) {
-      await db.query(
-        `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
-        [user.id, user.artisanId, user.email, user.passwordHash, iso(nowMs)],
+      const now = new Date(nowMs);
+      await run(
+        db,
+        qb
+          .insertInto('admin_users')
+          .values({
+            id: user.id,
+            artisan_id: user.artisanId,
+            email: user.email,
+            password_hash: user.passwordHash,
+            password_changed_at: now,
+            created_at: now,
+          })
+          .onConflict((oc) => oc.doNothing()),
       );
     },
     async setPassword(userId, passwordHash, nowMs) {
       await db.transaction(async (tx) => {
-        await tx.query('UPDATE admin_users SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [userId, passwordHash, iso(nowMs)]);
-        await tx.query('DELETE FROM admin_sessions WHERE user_id = $1', [userId]);
+        await run(
+          tx,
+          qb.updateTable('admin_users').set({ password_hash: passwordHash, password_changed_at: new Date(nowMs) }).where('id', '=', userId),
+        );
+        await run(tx, qb.deleteFrom('admin_sessions').where('user_id', '=', userId));
       });
     },
     async insertSession(s) {
-      await db.query(
-        'INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)',
-        [s.tokenHash, s.userId, s.csrfToken, iso(s.createdMs), iso(s.expiresMs)],
+      await run(
+        db,
+        qb.insertInto('admin_sessions').values({
+          token_hash: s.tokenHash,
+          user_id: s.userId,
+          csrf_token: s.csrfToken,
+          created_at: new Date(s.createdMs),
+          expires_at: new Date(s.expiresMs),
+        }),
       );
     },
     async findSession(tokenHash, nowMs) {
-      const rows = await db.query<Row>(
-        `SELECT u.*, s.csrf_token, (extract(epoch FROM s.expires_at) * 1000)::float8 AS expires_ms
-           FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id
-          WHERE s.token_hash = $1 AND s.expires_at > $2`,
-        [tokenHash, iso(nowMs)],
+      const r = await first(
+        db,
+        qb
+          .selectFrom('admin_sessions as s')
+          .innerJoin('admin_users as u', 'u.id', 's.user_id')
+          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash', 's.csrf_token', 's.expires_at'])
+          .where('s.token_hash', '=', tokenHash)
+          .where('s.expires_at', '>', new Date(nowMs)),
       );
-      return rows[0] ? { user: toUser(rows[0]), csrfToken: rows[0].csrf_token as string, expiresMs: Number(rows[0].expires_ms) } : undefined;
+      return r ? { user: toUser(r), csrfToken: r.csrf_token, expiresMs: r.expires_at.getTime() } : undefined;
     },
     async deleteSession(tokenHash) {
-      await db.query('DELETE FROM admin_sessions WHERE token_hash = $1', [tokenHash]);
+      await run(db, qb.deleteFrom('admin_sessions').where('token_hash', '=', tokenHash));
     },
     async insertApiToken(t) {
-      const rows = await db.query(
-        `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, scopes, created_by_token_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::text[], $8) ON CONFLICT (token_hash) DO NOTHING RETURNING id`,
-        [t.id, t.artisanId, t.name, t.tokenHash, t.prefix, iso(t.createdMs), [...t.scopes], t.createdByTokenId],
+      const rows = await run(
+        db,
+        qb
+          .insertInto('api_tokens')
+          .values({
+            id: t.id,
+            artisan_id: t.artisanId,
+            name: t.name,
+            token_hash: t.tokenHash,
+            prefix: t.prefix,
+            created_at: new Date(t.createdMs),
+            scopes: sql<string[]>`${[...t.scopes]}::text[]`,
+            created_by_token_id: t.createdByTokenId,
+          })
+          .onConflict((oc) => oc.column('token_hash').doNothing())
+          .returning('id'),
       );
       return rows.length > 0;
     },
     async findApiToken(tokenHash) {
-      const rows = await db.query<Row>('SELECT * FROM api_tokens WHERE token_hash = $1', [tokenHash]);
-      return rows[0] ? toToken(rows[0]) : undefined;
+      const r = await first(db, qb.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash));
+      return r ? toToken(r) : undefined;
     },
     async touchApiToken(id, nowMs) {
       // At most one write a minute per token: reads stay reads.
-      await db.query(
-        `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $2::timestamptz - interval '1 minute')`,
-        [id, iso(nowMs)],
+      const now = new Date(nowMs);
+      await run(
+        db,
+        qb
+          .updateTable('api_tokens')
+          .set({ last_used_at: now })
+          .where('id', '=', id)
+          .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`${now}::timestamptz - interval '1 minute'`)])),
       );
     },
     async listApiTokens(artisanId) {
-      const rows = await db.query<Row>('SELECT * FROM api_tokens WHERE artisan_id = $1 ORDER BY created_at, name', [artisanId]);
+      const rows = await run(db, qb.selectFrom('api_tokens').selectAll().where('artisan_id', '=', artisanId).orderBy('created_at').orderBy('name'));
       return rows.map(toToken);
     },
     async revokeApiToken(artisanId, id, nowMs) {
       // The live token, then every live token made by one revoked here, down the whole line:
       // one statement, so a token-made token never outlives its maker.
-      const rows = await db.query<{ id: string }>(
-        `WITH RECURSIVE doomed (id) AS (
-           SELECT id FROM api_tokens WHERE id = $1 AND artisan_id = $2 AND revoked_at IS NULL
-           UNION
-           SELECT t.id FROM api_tokens t JOIN doomed d ON t.created_by_token_id = d.id
-            WHERE t.artisan_id = $2 AND t.revoked_at IS NULL
-         )
-         UPDATE api_tokens SET revoked_at = $3 WHERE id IN (SELECT id FROM doomed) RETURNING id`,
-        [id, artisanId, iso(nowMs)],
+      const rows = await run(
+        db,
+        qb
+          .withRecursive('doomed(id)', (db) =>
+            db
+              .selectFrom('api_tokens')
+              .select('id')
+              .where('id', '=', id)
+              .where('artisan_id', '=', artisanId)
+              .where('revoked_at', 'is', null)
+              .union((db) =>
+                db
+                  .selectFrom('api_tokens as t')
+                  .innerJoin('doomed as d', 't.created_by_token_id', 'd.id')
+                  .select('t.id')
+                  .where('t.artisan_id', '=', artisanId)
+                  .where('t.revoked_at', 'is', null),
+              ),
+          )
+          .updateTable('api_tokens')
+          .set({ revoked_at: new Date(nowMs) })
+          .where('id', 'in', (eb) => eb.selectFrom('doomed').select('doomed.id'))
+          .returning('api_tokens.id'),
       );
       return rows.map((r) => r.id);
     },
     async accountOf(artisanId) {
-      const rows = await db.query<{ display_name: string; email: string | null; timezone: string }>(
-        `SELECT a.display_name, a.timezone, (SELECT u.email FROM admin_users u WHERE u.artisan_id = a.id ORDER BY u.created_at LIMIT 1) AS email
-           FROM artisans a WHERE a.id = $1`,
-        [artisanId],
+      const r = await first(
+        db,
+        qb
+          .selectFrom('artisans as a')
+          .select((eb) => [
+            'a.display_name',
+            'a.timezone',
+            eb
+              .selectFrom('admin_users as u')
+              .select('u.email')
+              .whereRef('u.artisan_id', '=', 'a.id')
+              .orderBy('u.created_at')
+              .limit(1)
+              .as('email'),
+          ])
+          .where('a.id', '=', artisanId),
       );
-      return rows[0] ? { displayName: rows[0].display_name, signInEmail: rows[0].email, timezone: rows[0].timezone } : undefined;
+      return r ? { displayName: r.display_name, signInEmail: r.email, timezone: r.timezone } : undefined;
     },
     async soleArtisanId() {
-      return (await db.query<{ id: string }>('SELECT id FROM artisans ORDER BY created_at LIMIT 1'))[0]?.id;
+      return (await first(db, qb.selectFrom('artisans').select('id').orderBy('created_at').limit(1)))?.id;
     },
   };
 }

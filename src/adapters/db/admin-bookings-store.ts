@@ -1,9 +1,13 @@
+import { sql } from 'kysely';
 import type { AdminBookingReader, AgendaEntry, AgendaWeek, HistoryEntry } from '../../app/admin-bookings.ts';
 import { BOOKING_SELECT, toBooking } from './booking-store.ts';
 import type { Database } from './database.ts';
 import { dateText } from '../../domain/time.ts';
+import { qb, run } from './kysely.ts';
+import type { Json } from './schema.ts';
 
-const iso = (epochMs: number): string => new Date(epochMs).toISOString();
+/** Every booking event's data is the JSON object its writer recorded. */
+const eventData = (data: Json): Record<string, unknown> => data as Record<string, unknown>;
 
 /** Placeholders written over an erased customer's data; the record itself stays. */
 export const ERASED_NAME = 'Client effacé';
@@ -127,12 +131,8 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
     },
 
     async listHistory(bookingId) {
-      const rows = await db.query<{ at_ms: number; type: string; actor: string; data: Record<string, unknown> }>(
-        `SELECT (extract(epoch FROM created_at) * 1000)::float8 AS at_ms, type, actor, data
-           FROM booking_events WHERE booking_id = $1 ORDER BY id`,
-        [bookingId],
-      );
-      return rows.map((r): HistoryEntry => ({ atMs: Number(r.at_ms), type: r.type, actor: r.actor, data: r.data }));
+      const rows = await run(db, qb.selectFrom('booking_events').select(['created_at', 'type', 'actor', 'data']).where('booking_id', '=', bookingId).orderBy('id'));
+      return rows.map((r): HistoryEntry => ({ atMs: r.created_at.getTime(), type: r.type, actor: r.actor, data: eventData(r.data) }));
     },
 
     async findByCustomerEmail(artisanId, email) {
@@ -146,23 +146,44 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
     async anonymizeCustomer(artisanId, email, nowMs, actor) {
       return db.transaction(async (tx) => {
         const ids = (
-          await tx.query<{ id: string }>('SELECT id FROM bookings WHERE artisan_id = $1 AND customer_email = $2 FOR UPDATE', [artisanId, email])
+          await run(tx, qb.selectFrom('bookings').select('id').where('artisan_id', '=', artisanId).where('customer_email', '=', email).forUpdate())
         ).map((r) => r.id);
+        const now = new Date(nowMs);
         for (const id of ids) {
-          await tx.query(
-            `UPDATE bookings SET customer_name = $2, customer_email = $3, customer_phone = NULL, customer_address = NULL,
-                 cancellation_reason = NULL, notify_email = false, notify_sms = false, anonymized_at = $4, updated_at = $4
-               WHERE id = $1`,
-            [id, ERASED_NAME, erasedEmail(id), iso(nowMs)],
+          await run(
+            tx,
+            qb
+              .updateTable('bookings')
+              .set({
+                customer_name: ERASED_NAME,
+                customer_email: erasedEmail(id),
+                customer_phone: null,
+                customer_address: null,
+                cancellation_reason: null,
+                notify_email: false,
+                notify_sms: false,
+                anonymized_at: now,
+                updated_at: now,
+              })
+              .where('id', '=', id),
           );
         }
-        await tx.query(`UPDATE booking_events SET data = data - 'reason' WHERE booking_id = ANY($1)`, [ids]);
-        await tx.query(`UPDATE busy_blocks b SET summary = k.service_name FROM bookings k WHERE b.booking_id = k.id AND k.id = ANY($1)`, [ids]);
-        await tx.query(`UPDATE outbox SET status = 'cancelled' WHERE booking_id = ANY($1) AND status = 'pending' AND topic LIKE 'notify.%'`, [ids]);
+        const ofErased = sql<boolean>`booking_id = ANY(${ids})`;
+        await run(tx, qb.updateTable('booking_events').set({ data: sql`data - 'reason'` }).where(ofErased));
+        await run(
+          tx,
+          qb
+            .updateTable('busy_blocks as b')
+            .from('bookings as k')
+            .set({ summary: (eb) => eb.ref('k.service_name') })
+            .whereRef('b.booking_id', '=', 'k.id')
+            .where(sql<boolean>`k.id = ANY(${ids})`),
+        );
+        await run(tx, qb.updateTable('outbox').set({ status: 'cancelled' }).where(ofErased).where('status', '=', 'pending').where('topic', 'like', 'notify.%'));
         // The embedded mailbox keeps copies of the messages, contact details included.
-        await tx.query(`DELETE FROM mailbox WHERE booking_id = ANY($1)`, [ids]);
+        await run(tx, qb.deleteFrom('mailbox').where(ofErased));
         // Stored idempotent replies hold the booking as it was answered, contact details included.
-        await tx.query(`DELETE FROM idempotency_keys WHERE response_body -> 'booking' -> 'customer' ->> 'email' = $1`, [email]);
+        await run(tx, qb.deleteFrom('idempotency_keys').where(sql<boolean>`response_body -> 'booking' -> 'customer' ->> 'email' = ${email}`));
         await tx.query(`INSERT INTO booking_events (booking_id, type, actor, data) SELECT unnest($1::uuid[]), 'customer_erased', $2, '{}'`, [ids, actor]);
         return ids.length;
       });

@@ -1,7 +1,7 @@
+import { sql } from 'kysely';
 import type { IdempotencyStore } from '../../app/idempotency.ts';
 import type { Database } from './database.ts';
-
-const iso = (ms: number): string => new Date(ms).toISOString();
+import { qb, run } from './kysely.ts';
 
 export function makeIdempotencyStore(db: Database): IdempotencyStore {
   return {
@@ -9,7 +9,7 @@ export function makeIdempotencyStore(db: Database): IdempotencyStore {
       // One round trip (migration 0022): forget an expired record, take the key, or say what holds it.
       const rows = await db.query<{ r: { state: string; status?: number; body?: unknown; booking_id?: string | null } }>(
         `SELECT idempotency_begin($1, $2, $3, $4, $5, $6) AS r`,
-        [scope, key, requestHash, iso(nowMs), iso(expiresAtMs), iso(leaseUntilMs)],
+        [scope, key, requestHash, new Date(nowMs), new Date(expiresAtMs), new Date(leaseUntilMs)],
         { prepared: true },
       );
       const r = rows[0]!.r;
@@ -27,19 +27,24 @@ export function makeIdempotencyStore(db: Database): IdempotencyStore {
       }
     },
     async attach(scope, key, bookingId) {
-      await db.query(`UPDATE idempotency_keys SET booking_id = $3 WHERE scope = $1 AND key = $2`, [scope, key, bookingId]);
+      await run(db, qb.updateTable('idempotency_keys').set({ booking_id: bookingId }).where('scope', '=', scope).where('key', '=', key));
     },
     async finish(scope, key, status, body) {
-      await db.query(
-        `UPDATE idempotency_keys SET state = 'done', response_status = $3, response_body = $4, lease_expires_at = NULL WHERE scope = $1 AND key = $2`,
-        [scope, key, status, JSON.stringify(body)],
+      await run(
+        db,
+        qb
+          .updateTable('idempotency_keys')
+          // An absent body is stored as NULL, not left out of the SET list.
+          .set({ state: 'done', response_status: status, response_body: JSON.stringify(body) ?? null, lease_expires_at: null })
+          .where('scope', '=', scope)
+          .where('key', '=', key),
       );
     },
     async abandon(scope, key) {
-      await db.query(`DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND state = 'in_progress'`, [scope, key]);
+      await run(db, qb.deleteFrom('idempotency_keys').where('scope', '=', scope).where('key', '=', key).where('state', '=', 'in_progress'));
     },
     async purgeExpired(nowMs) {
-      const rows = await db.query(`DELETE FROM idempotency_keys WHERE expires_at < $1 RETURNING 1`, [iso(nowMs)]);
+      const rows = await run(db, qb.deleteFrom('idempotency_keys').where('expires_at', '<', new Date(nowMs)).returning(sql<number>`1`.as('one')));
       return rows.length;
     },
   };

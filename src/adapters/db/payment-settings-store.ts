@@ -1,14 +1,18 @@
 import type { DepositCapture, PaymentSettingsStore } from '../../app/ports.ts';
 import type { Database } from './database.ts';
+import { first, qb, run } from './kysely.ts';
+
+/** The CHECK on artisans.deposit_capture (migration 0013) admits only these two. */
+const storedCapture = (v: string): DepositCapture => (v === 'authorize' ? 'authorize' : 'capture');
 
 export function makePaymentSettingsStore(db: Database): PaymentSettingsStore {
   return {
     async read(artisanId) {
-      const rows = await db.query<{ c: DepositCapture }>(`SELECT deposit_capture AS c FROM artisans WHERE id = $1`, [artisanId]);
-      return rows[0]?.c ?? 'capture';
+      const r = await first(db, qb.selectFrom('artisans').select('deposit_capture').where('id', '=', artisanId));
+      return r ? storedCapture(r.deposit_capture) : 'capture';
     },
     async write(artisanId, capture) {
-      await db.query(`UPDATE artisans SET deposit_capture = $2 WHERE id = $1`, [artisanId, capture]);
+      await run(db, qb.updateTable('artisans').set({ deposit_capture: capture }).where('id', '=', artisanId));
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Database } from './database.ts';
-import type { PlanCode } from '../../domain/plans.ts';
 import type { RefundPolicy } from '../../domain/refund-policy.ts';
 import type { ConsentRecord, PublicArtisanRow, PublicProfileStore } from '../../app/public-profile.ts';
 import { first, qb } from './kysely.ts';
+import { storedPlan } from './stored.ts';
 
 /**
  * What the booking page shows of the artisan (the service books for one artisan: the first
@@ -27,7 +27,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         trade: a.trade,
         phone: a.phone,
         timezone: a.timezone,
-        plan: a.plan as PlanCode,
+        plan: storedPlan(a.plan),
         termsOfSale: a.terms_of_sale,
       };
     },

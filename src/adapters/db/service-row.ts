@@ -1,24 +1,61 @@
+import type { Selectable } from 'kysely';
 import type { ServiceRecord } from '../../app/ports.ts';
-
-type Row = Record<string, unknown>;
+import type { DB } from './schema.ts';
 
 /** The columns of a service row, read through the alias `s`. */
-export const SERVICE_COLUMNS = `s.id, s.artisan_id, s.name, s.description, s.duration_minutes, s.base_price_cents, s.deposit_rate,
-  s.is_active, s.buffer_before_minutes, s.buffer_after_minutes, s.refund_policy`;
+export const SERVICE_COLUMNS = [
+  's.id',
+  's.artisan_id',
+  's.name',
+  's.description',
+  's.duration_minutes',
+  's.base_price_cents',
+  's.deposit_rate',
+  's.is_active',
+  's.buffer_before_minutes',
+  's.buffer_after_minutes',
+  's.refund_policy',
+] as const;
 
-/** One services row (or its JSON from day_context) -> the service record. */
-export function toService(r: Row): ServiceRecord {
+export type ServiceRow = Pick<
+  Selectable<DB['services']>,
+  | 'id'
+  | 'artisan_id'
+  | 'name'
+  | 'description'
+  | 'duration_minutes'
+  | 'base_price_cents'
+  | 'deposit_rate'
+  | 'is_active'
+  | 'buffer_before_minutes'
+  | 'buffer_after_minutes'
+  | 'refund_policy'
+>;
+
+/** Written by the catalog store from a `ServiceRecord['refundPolicy']`, read back as one. */
+const storedRefundPolicy = (v: ServiceRow['refund_policy']): ServiceRecord['refundPolicy'] => v as ServiceRecord['refundPolicy'];
+
+/** One services row -> the service record. */
+export function serviceFromRow(r: ServiceRow): ServiceRecord {
   return {
-    id: r.id as string,
-    artisanId: r.artisan_id as string,
-    name: r.name as string,
-    description: (r.description as string | null) ?? null,
-    durationMinutes: r.duration_minutes as number,
-    basePriceCents: r.base_price_cents as number,
-    depositRate: Number(r.deposit_rate),
-    isActive: r.is_active as boolean,
-    bufferBeforeMinutes: r.buffer_before_minutes as number,
-    bufferAfterMinutes: r.buffer_after_minutes as number,
-    refundPolicy: (r.refund_policy as ServiceRecord['refundPolicy']) ?? null,
+    id: r.id,
+    artisanId: r.artisan_id,
+    name: r.name,
+    description: r.description,
+    durationMinutes: r.duration_minutes,
+    basePriceCents: r.base_price_cents,
+    depositRate: r.deposit_rate,
+    isActive: r.is_active,
+    bufferBeforeMinutes: r.buffer_before_minutes,
+    bufferAfterMinutes: r.buffer_after_minutes,
+    refundPolicy: storedRefundPolicy(r.refund_policy ?? null),
   };
+}
+
+/**
+ * The same row as JSON, from the day_context function (migration 0002 builds it from these very
+ * columns, with their JSON types): the untyped boundary, narrowed once.
+ */
+export function toService(json: Record<string, unknown>): ServiceRecord {
+  return serviceFromRow(json as unknown as ServiceRow);
 }

@@ -4,6 +4,7 @@ import { AlreadyExistsError } from '../../app/ports.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import { UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';
+import { storedPlan } from './stored.ts';
 import type { DB } from './schema.ts';
 
 async function readProfile(q: Queryable, artisanId: string, lock: boolean): Promise<ArtisanProfile | undefined> {
@@ -28,7 +29,7 @@ async function readProfile(q: Queryable, artisanId: string, lock: boolean): Prom
     email: a.email,
     phone: a.phone,
     timezone: a.timezone,
-    plan: a.plan as ArtisanProfile['plan'],
+    plan: storedPlan(a.plan),
     slotStepMinutes: a.slot_step_minutes,
     minNoticeMinutes: a.min_notice_minutes,
     bookingHorizonDays: a.booking_horizon_days,

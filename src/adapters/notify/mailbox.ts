@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
+import { qb, run } from '../db/kysely.ts';
 import type { Channel, EmailMessage, Mailer, SmsMessage, SmsSender } from '../../app/notification-ports.ts';
 import { toE164 } from './twilio-sms.ts';
 
@@ -18,6 +20,10 @@ export interface MailboxEntry {
   createdMs: number;
 }
 
+// Written by `keep` below from these very types: one narrowing per column.
+const storedChannel = (v: string): Channel => v as Channel;
+const storedRecipientKind = (v: string): MailboxEntry['recipientKind'] => v as MailboxEntry['recipientKind'];
+
 /**
  * The embedded default when no SMTP server (SMTP_URL) or no Twilio account is configured:
  * every message is kept in the database, where the artisan reads what would have been sent.
@@ -26,11 +32,26 @@ export interface MailboxEntry {
 export function makeMailbox(db: Database, deps: { uuid: () => string; now: () => number }) {
   const keep = async (entry: Omit<MailboxEntry, 'id' | 'createdMs' | 'publicCode'> & { outboxId: string }): Promise<{ providerRef: string }> => {
     const id = deps.uuid();
-    await db.query(
-      `INSERT INTO mailbox (id, channel, recipient, recipient_kind, kind, subject, text_body, html_body, ics, message_id, booking_id, outbox_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (message_id) DO NOTHING`,
-      [id, entry.channel, entry.to, entry.recipientKind, entry.kind, entry.subject, entry.text, entry.html, entry.ics, entry.messageId,
-        entry.bookingId, entry.outboxId, new Date(deps.now()).toISOString()],
+    await run(
+      db,
+      qb
+        .insertInto('mailbox')
+        .values({
+          id,
+          channel: entry.channel,
+          recipient: entry.to,
+          recipient_kind: entry.recipientKind,
+          kind: entry.kind,
+          subject: entry.subject,
+          text_body: entry.text,
+          html_body: entry.html,
+          ics: entry.ics,
+          message_id: entry.messageId,
+          booking_id: entry.bookingId,
+          outbox_id: entry.outboxId,
+          created_at: new Date(deps.now()),
+        })
+        .onConflict((oc) => oc.column('message_id').doNothing()),
     );
     return { providerRef: `mailbox:${id}` };
   };
@@ -48,29 +69,30 @@ export function makeMailbox(db: Database, deps: { uuid: () => string; now: () =>
     mailer,
     sms,
     async list(filter: { channel?: Channel; publicCode?: string; limit: number; offset: number }): Promise<{ messages: MailboxEntry[]; total: number }> {
-      const rows = await db.query<Record<string, unknown>>(
-        `SELECT m.*, b.public_code, (extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms, count(*) OVER ()::int AS total
-           FROM mailbox m LEFT JOIN bookings b ON b.id = m.booking_id
-          WHERE ($1::text IS NULL OR m.channel = $1) AND ($2::text IS NULL OR b.public_code = $2)
-          ORDER BY m.created_at DESC, m.seq DESC LIMIT $3 OFFSET $4`,
-        [filter.channel ?? null, filter.publicCode ?? null, filter.limit, filter.offset],
-      );
+      let query = qb
+        .selectFrom('mailbox as m')
+        .leftJoin('bookings as b', 'b.id', 'm.booking_id')
+        .selectAll('m')
+        .select(['b.public_code', sql<number>`count(*) OVER ()::int`.as('total')]);
+      if (filter.channel !== undefined) query = query.where('m.channel', '=', filter.channel);
+      if (filter.publicCode !== undefined) query = query.where('b.public_code', '=', filter.publicCode);
+      const rows = await run(db, query.orderBy('m.created_at', 'desc').orderBy('m.seq', 'desc').limit(filter.limit).offset(filter.offset));
       return {
-        total: (rows[0]?.total as number | undefined) ?? 0,
+        total: rows[0]?.total ?? 0,
         messages: rows.map((r) => ({
-          id: r.id as string,
-          channel: r.channel as Channel,
-          to: r.recipient as string,
-          recipientKind: r.recipient_kind as 'customer' | 'artisan',
-          kind: r.kind as string,
-          subject: (r.subject as string | null) ?? null,
-          text: r.text_body as string,
-          html: (r.html_body as string | null) ?? null,
-          ics: (r.ics as string | null) ?? null,
-          messageId: r.message_id as string,
-          bookingId: (r.booking_id as string | null) ?? null,
-          publicCode: (r.public_code as string | null) ?? null,
-          createdMs: Number(r.created_ms),
+          id: r.id,
+          channel: storedChannel(r.channel),
+          to: r.recipient,
+          recipientKind: storedRecipientKind(r.recipient_kind),
+          kind: r.kind,
+          subject: r.subject,
+          text: r.text_body,
+          html: r.html_body,
+          ics: r.ics,
+          messageId: r.message_id,
+          bookingId: r.booking_id,
+          publicCode: r.public_code,
+          createdMs: r.created_at.getTime(),
         })),
       };
     },
