@@ -45,9 +45,9 @@ const cli = runCli;
 const codesIn = async (db: Database): Promise<Map<string, string>> =>
   new Map((await db.query<{ public_code: string; status: string }>('SELECT public_code, status FROM bookings')).map((r) => [r.public_code, r.status]));
 
-/** Slots of the demo artisan, from the test clock's day after tomorrow on. */
+/** Slots of the demo artisan, from the test clock's day after tomorrow to the end of its 90-day horizon. */
 function* slots(clock: TestClock): Generator<{ date: string; time: string }> {
-  for (let d = 2; d < 40; d++) {
+  for (let d = 2; d < 90; d++) {
     for (const time of ['08:30', '09:30', '10:30', '11:30', '14:00', '15:00', '16:00', '17:00']) yield { date: parisDate(clock, d), time };
   }
 }
@@ -62,9 +62,16 @@ describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
     const free = slots(t.clock);
     let writing = true;
     let refused = 0;
+    let exhausted = false;
     const writer = async (n: number): Promise<void> => {
       while (writing) {
-        const slot = free.next().value!;
+        const next = free.next();
+        // A slow backup can outlast the horizon's free slots: the writers then stop early.
+        if (next.done) {
+          exhausted = true;
+          return;
+        }
+        const slot = next.value;
         const res = await t.request('POST', '/api/bookings', bookingBody(slot.date, slot.time, { customer: { name: `Client ${n}`, email: `client${n}-${created.length}@example.com` } }));
         if (res.status === 201) created.push(res.body.booking.publicCode as string);
         else refused++; // a public holiday or a closed day: not offered
@@ -77,7 +84,7 @@ describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
     const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
     const duringOrAfter = created.length;
     // Keep writing a little after the backup, then stop.
-    while (created.length < duringOrAfter + 2) await new Promise((r) => setTimeout(r, 20));
+    while (created.length < duringOrAfter + 2 && !exhausted) await new Promise((r) => setTimeout(r, 20));
     writing = false;
     await Promise.all(writers);
 
