@@ -19,7 +19,7 @@ import type { Database } from './adapters/db/database.ts';
 import { openPglite } from './adapters/db/pglite.ts';
 import { openPgliteThread } from './adapters/db/pglite-thread.ts';
 import { openPostgres } from './adapters/db/postgres.ts';
-import { migrate, migrationStatus, SchemaNewerThanCodeError } from './adapters/db/migrate.ts';
+import { migrate, SchemaNewerThanCodeError } from './adapters/db/migrate.ts';
 import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
@@ -70,7 +70,8 @@ import { makeSetupStore } from './adapters/db/setup-store.ts';
 import { boundedHasher } from './adapters/security/bounded-hasher.ts';
 import { makeMetrics } from './adapters/http/metrics.ts';
 import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
-import type { ReadinessCheck } from './adapters/http/routes/system.ts';
+import { makeReadiness } from './app/readiness.ts';
+import { makeDatabaseProbe } from './adapters/db/database-probe.ts';
 import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
 import { makeRetention, everyByClock } from './app/retention.ts';
 import { makeRetentionStore } from './adapters/db/retention-store.ts';
@@ -320,34 +321,8 @@ export async function compose(
   // The worker is built after the HTTP app; readiness reads it once it exists.
   const workerRef: { current?: Worker } = {};
   const workerStaleMs = Math.max(10 * config.workerPollMs, 30_000);
-  const ready = async (): Promise<Record<string, ReadinessCheck>> => {
-    const timeout = <T>(p: Promise<T>): Promise<T> =>
-      Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 3_000).unref())]);
-    const database: ReadinessCheck = await timeout(db.query('SELECT 1')).then(
-      () => ({ ok: true, engine: db.kind }),
-      () => ({ ok: false, engine: db.kind, message: 'La base de données ne répond pas.' }),
-    );
-    const migrations: ReadinessCheck = !database.ok
-      ? { ok: false, message: 'Inconnu : la base de données ne répond pas.' }
-      : await timeout(migrationStatus(db)).then(
-          ({ pending, unknown }) =>
-            pending.length > 0
-              ? { ok: false, pending, unknown, message: `Migrations non appliquées : ${pending.join(', ')}.` }
-              : unknown.length > 0
-                ? { ok: false, pending, unknown, message: `La base a des migrations inconnues de cette version (${unknown.join(', ')}) : une version plus récente l'a mise à jour.` }
-                : { ok: true, pending, unknown },
-          () => ({ ok: false, message: 'Les migrations ne peuvent pas être lues.' }),
-        );
-    const worker = workerRef.current;
-    const last = worker?.lastPollAt();
-    const ageMs = last === undefined ? undefined : Date.now() - last;
-    const workerCheck: ReadinessCheck = !worker?.started()
-      ? { ok: false, message: "La tâche de fond (envoi des messages) n'est pas démarrée." }
-      : ageMs === undefined || ageMs > workerStaleMs
-        ? { ok: false, lastPollSecondsAgo: ageMs === undefined ? null : Math.round(ageMs / 1000), message: "La tâche de fond n'a pas interrogé la file récemment." }
-        : { ok: true, lastPollSecondsAgo: Math.round(ageMs / 1000) };
-    return { database, migrations, worker: workerCheck };
-  };
+  const databaseProbe = makeDatabaseProbe(db);
+  const ready = makeReadiness({ database: databaseProbe, worker: () => workerRef.current, workerStaleMs });
 
   const app = await buildHttpApp({
     log,
@@ -387,8 +362,8 @@ export async function compose(
     ready,
     metrics: metrics ? { metrics, token: config.metricsToken } : undefined,
     health: async () => {
-      await db.query('SELECT 1');
-      return { database: db.kind };
+      await databaseProbe.ping();
+      return { database: databaseProbe.kind };
     },
     useCases,
     paymentProvider: config.paymentProvider,

@@ -14,7 +14,12 @@ type Service = ResponseOf<'/api/services', 'get'>['services'][number];
 type Artisan = ResponseOf<'/api/artisan', 'get'>['artisan'];
 type Booking = ResponseOf<'/api/bookings', 'post'>['booking'];
 type Links = NonNullable<ResponseOf<'/api/bookings', 'post'>['links']>;
-type PaymentStep = { status: 'requires_action'; clientSecret: string; provider: 'stripe' | 'simulated'; holdExpiresAt: string };
+/** The 3-D Secure step of a 202 answer. */
+type PaymentStep = ResponseOf<'/api/bookings', 'post', 202>['payment'];
+/** A booking answer: booked (200/201), or a 3-D Secure step to complete first (202). */
+type BookingAnswer = ResponseOf<'/api/bookings', 'post'> | ResponseOf<'/api/bookings', 'post', 202>;
+type ConfirmPath = '/api/bookings/{publicCode}/payment/confirm';
+type ConfirmAnswer = ResponseOf<ConfirmPath, 'post'> | ResponseOf<ConfirmPath, 'post', 202>;
 
 const api = createApiClient();
 
@@ -210,11 +215,11 @@ function BookingPage() {
         consent: { termsVersion: artisan?.terms?.version ?? null },
         paymentMethodId,
       };
-      const result = await callWithStatus<{ booking: Booking; links?: Links; payment?: PaymentStep }>(
+      const result = await callWithStatus<BookingAnswer>(
         api.POST('/api/bookings', { body, headers: { 'idempotency-key': idempotencyKey.current } }),
       );
       idempotencyKey.current = '';
-      if (result.status === 202 && result.data.payment) {
+      if (result.status === 202 && 'payment' in result.data) {
         const links = result.data.links;
         setChallenge({ booking: result.data.booking, payment: result.data.payment, ...(links ? { links } : {}) });
         if (result.data.payment.provider === 'stripe' && stripeCard.current) {
@@ -233,16 +238,16 @@ function BookingPage() {
   };
 
   const confirmPayment = async (booking: Booking, earlier?: Links) => {
-    const r = await callWithStatus<{ booking: Booking; links?: Links; payment?: PaymentStep }>(
+    const r = await callWithStatus<ConfirmAnswer>(
       api.POST('/api/bookings/{publicCode}/payment/confirm', { params: { path: { publicCode: booking.publicCode } }, body: { email: booking.customer.email } }),
     );
-    if (r.status === 202) {
+    if (r.status === 202 || 'payment' in r.data) {
       setMessage({ text: 'L’authentification de votre carte n’est pas encore terminée.', kind: 'err', where: 'form' });
       return;
     }
     setChallenge(undefined);
-    const links = r.data.links ?? earlier;
-    setDone({ booking: r.data.booking, ...(links ? { links } : {}) });
+    // The confirmation answers the booking only: the links are the ones the 202 answer gave.
+    setDone({ booking: r.data.booking, ...(earlier ? { links: earlier } : {}) });
   };
 
   /** The simulated bank page: the tester validates or refuses the authentication. */

@@ -14,14 +14,14 @@ export function createApiClient(options: { fetch?: typeof fetch; headers?: Recor
 export type Schemas = components['schemas'];
 
 /**
- * The JSON body of a route's success (200 or 201), as the OpenAPI document declares it:
- * `ResponseOf<'/api/admin/me', 'get'>`. For the types of API results the screens keep.
+ * The JSON body of a route's answer with status S (by default its success, 200 or 201), as
+ * the OpenAPI document declares it: `ResponseOf<'/api/admin/me', 'get'>`,
+ * `ResponseOf<'/api/bookings', 'post', 202>`. For the types of API results the screens keep.
  */
-export type ResponseOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
-  responses: { 200: { content: { 'application/json': infer T } } } | { 201: { content: { 'application/json': infer T } } };
-}
-  ? T
+export type ResponseOf<P extends keyof paths, M extends keyof paths[P], S extends number = 200 | 201> = paths[P][M] extends { responses: infer R }
+  ? JsonOf<R[Extract<S, keyof R>]>
   : never;
+type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 
 /** The contract's error body, French message and optional per-field details. */
 export interface ApiError {

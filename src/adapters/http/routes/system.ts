@@ -2,16 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errorBody, serviceUnavailable } from '../errors.ts';
+import type { ReadinessCheck } from '../../../app/readiness.ts';
 
 /** Runs one query against the database; rejects when it cannot. */
 export type HealthCheck = () => Promise<{ database: 'pglite' | 'postgres' }>;
 
-/** One readiness check: passed or not, with a French reason when not. */
-export interface ReadinessCheck {
-  ok: boolean;
-  message?: string;
-  [detail: string]: unknown;
-}
 /** Every check by name (database, migrations, worker); ready when all pass. */
 export type ReadinessProbe = () => Promise<Record<string, ReadinessCheck>>;
 
