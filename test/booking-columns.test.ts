@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bookingColumns } from '../src/adapters/db/booking-store.ts';
-import type { BookingRecord } from '../src/app/ports.ts';
+import type { BookingRecord } from '../src/domain/booking.ts';
 import { ENGINES, databaseForSuite } from './helpers/db.ts';
 
 // A booking's columns are listed once, by bookingColumns: booking_hold inserts that row whole.

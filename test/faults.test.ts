@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { compose } from '../src/main.ts';
-import {
-  PaymentUnavailableError,
-  type DepositRequest,
-  type DepositResult,
-  type PaymentProvider,
-  type SettlementRequest,
-} from '../src/app/ports.ts';
+import { PaymentUnavailableError, type DepositRequest, type DepositResult, type PaymentProvider, type SettlementRequest } from '../src/app/ports/payments.ts';
 import { ENGINES, dropTestLocation, resetBookings } from './helpers/db.ts';
 import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
 

@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError, AuthError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
-import type { Clock, Randomness } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Randomness } from './ports/randomness.ts';
 
 /** Sign-in, sessions and API tokens of the artisan's back office (decisions §8). */
 

@@ -2,7 +2,7 @@ import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
 import { todayIn, weekOf } from '../domain/time.ts';
-import type { BookingRecord } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
 import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
 
 /** The artisan's view of bookings: lists, one booking with its history, customers' data. */

@@ -4,7 +4,10 @@ import { checkDayRanges } from '../domain/schedule-rules.ts';
 import type { ScheduleException } from '../domain/schedule.ts';
 import { parseLocalDate, todayIn } from '../domain/time.ts';
 import { artisanNotFound } from './admin-settings.ts';
-import { AlreadyExistsError, type Clock, type Randomness, type SettingsStore } from './ports.ts';
+import { AlreadyExistsError } from './ports/already-exists-error.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Randomness } from './ports/randomness.ts';
+import type { SettingsStore } from './ports/settings-store.ts';
 
 export interface ExceptionInput {
   date: string;

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { normalizePublicCode } from '../domain/public-code.ts';
-import type { Clock } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
 
 /** The messages kept by the embedded mailbox (what would have been sent without SMTP/Twilio). */
 export interface MessageLog<Message> {

@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { checkRefundPolicy, type RefundPolicy } from '../domain/refund-policy.ts';
 import { SERVICE_ID_RE, slugify } from '../domain/service-id.ts';
-import { AlreadyExistsError, type ServiceCatalog, type ServiceRecord } from './ports.ts';
+import { AlreadyExistsError } from './ports/already-exists-error.ts';
+import type { ServiceCatalog } from './ports/service-catalog.ts';
+import type { ServiceRecord } from '../domain/service.ts';
 
 export interface ServiceFields {
   name: string;

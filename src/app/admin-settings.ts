@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { checkBound, checkTimeZone } from '../domain/artisan-settings.ts';
+import { checkBound, checkTimeZone, type ArtisanPatch, type ArtisanProfile } from '../domain/artisan-settings.ts';
 import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { frenchPublicHolidays } from '../domain/public-holidays.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
@@ -7,7 +7,10 @@ import { checkWeeklyRules, type WeeklyRuleInput } from '../domain/schedule-rules
 import type { WeeklyRule } from '../domain/schedule.ts';
 import { todayIn } from '../domain/time.ts';
 import { normalizePhone } from './customer-input.ts';
-import type { ArtisanPatch, ArtisanProfile, Clock, PlanCode, Randomness, SettingsStore } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
+import type { PlanCode } from '../domain/plans.ts';
+import type { Randomness } from './ports/randomness.ts';
+import type { SettingsStore } from './ports/settings-store.ts';
 
 export interface ArtisanSettingsInput {
   displayName?: string;

@@ -1,4 +1,5 @@
-import type { BookingRecord, BookingTx, OutboxMessage } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingTx, OutboxMessage } from './ports/booking-store.ts';
 
 /**
  * The outbox rows each booking change writes in its own transaction. Workers (notifications,

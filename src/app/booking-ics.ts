@@ -1,6 +1,6 @@
 import { bookingNotFound } from '../domain/errors.ts';
-import type { NotificationContext } from './notification-ports.ts';
-import type { BookingRecord } from './ports.ts';
+import type { NotificationContext } from './ports/notifications.ts';
+import type { BookingRecord } from '../domain/booking.ts';
 
 /**
  * The customer's own `.ics` of one booking ("Ajouter à mon agenda"): the same identity check

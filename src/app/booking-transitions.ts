@@ -1,5 +1,6 @@
 import { transition, type LifecycleEvent, type Transition } from '../domain/booking-lifecycle.ts';
-import type { BookingRecord, BookingTx } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingTx } from './ports/booking-store.ts';
 
 /**
  * Applies one lifecycle transition to a locked booking inside the caller's transaction:

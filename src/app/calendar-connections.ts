@@ -1,8 +1,9 @@
 import { ConflictError, NotFoundError, PolicyError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { planLimits, type PlanCode } from '../domain/plans.ts';
-import type { CalendarConnection, CalendarKind, CalendarStore, ConnectionSecrets, ConnectionSettings } from './calendar-ports.ts';
+import type { CalendarConnection, CalendarKind, CalendarStore, ConnectionSecrets, ConnectionSettings } from './ports/calendars.ts';
 import type { CalendarSync, SyncReport } from './calendar-sync.ts';
-import type { Clock, Randomness } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Randomness } from './ports/randomness.ts';
 
 export interface ConnectionInput {
   providerId: string;

@@ -1,4 +1,5 @@
-import type { BookingRecord, Clock } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { Clock } from './ports/clock.ts';
 
 export interface FeedState {
   generation: number;

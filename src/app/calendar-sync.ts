@@ -1,21 +1,8 @@
 import { isBooked } from '../domain/booking-lifecycle.ts';
 import { bookingIdOfUid } from '../domain/calendar-uid.ts';
-import {
-  CalendarError,
-  type CalendarConnection,
-  type CalendarConnector,
-  type CalendarKind,
-  type CalendarStore,
-  type ChangeSet,
-  type ConnectionSettings,
-  type ExportedEvent,
-  type ImportWindow,
-  type IncrementalReader,
-  type RemoteItem,
-  type ExternalEvent,
-  type SyncCounts,
-} from './calendar-ports.ts';
-import type { BookingRecord, Clock } from './ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector, type CalendarKind, type CalendarStore, type ChangeSet, type ConnectionSettings, type ExportedEvent, type ImportWindow, type IncrementalReader, type RemoteItem, type ExternalEvent, type SyncCounts } from './ports/calendars.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { Clock } from './ports/clock.ts';
 
 const DAY_MS = 86_400_000;
 /** A sync holds its connection this long at most; a dead instance's lease then runs out. */

@@ -3,7 +3,11 @@ import { isBooked, isHold } from '../domain/booking-lifecycle.ts';
 import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
 import { chargeAndConfirm, type CreateBookingResult } from './create-booking.ts';
 import { applyPaymentOutcome, bookingOrRefusal, expireHold, paymentDeclined, paymentHoldExpired } from './payment-outcome.ts';
-import { PaymentUnavailableError, type BookingRecord, type BookingStore, type Clock, type ErrorLog, type PaymentProvider } from './ports.ts';
+import { PaymentUnavailableError, type PaymentProvider } from './ports/payments.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 import { paymentUnavailable } from './payment-outcome.ts';
 
 /** The customer proves who they are with the e-mail, or with a manage link's booking. */

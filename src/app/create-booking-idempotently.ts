@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { AppError, ValidationError } from '../domain/errors.ts';
 import { IDEMPOTENCY_LEASE_MS, IDEMPOTENCY_TTL_MS, type IdempotencyStore } from './idempotency.ts';
 import type { CreateBookingHooks, CreateBookingInput, CreateBookingResult } from './create-booking.ts';
-import type { Clock, ErrorLog } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 
 /** The first answer to a key, replayed as it was (decisions §5): what the client was told. */
 export interface RecordedAnswer {

@@ -20,18 +20,12 @@ import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
 import { footprint, overlaps, type Interval } from '../domain/intervals.ts';
-import {
-  DuplicateCodeError,
-  SlotTakenError,
-  type BookingRecord,
-  type BookingStore,
-  type Clock,
-  type Customer,
-  type DayContext,
-  type HoldRequest,
-  type PaymentProvider,
-  type Randomness,
-} from './ports.ts';
+import { DuplicateCodeError, SlotTakenError, type BookingStore, type HoldRequest } from './ports/booking-store.ts';
+import type { BookingRecord, Customer } from '../domain/booking.ts';
+import type { Clock } from './ports/clock.ts';
+import type { DayContext } from '../domain/day-context.ts';
+import type { PaymentProvider } from './ports/payments.ts';
+import type { Randomness } from './ports/randomness.ts';
 
 export interface CreateBookingInput {
   serviceId: string;

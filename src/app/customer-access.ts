@@ -1,6 +1,6 @@
 import { ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizePublicCode } from '../domain/public-code.ts';
-import type { BookingRecord } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
 
 /**
  * How a customer proves that the booking in a request is theirs: its code with their e-mail,

@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { normalizeEmail } from '../domain/public-code.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
 import { normalizeAddress, type Address } from '../domain/address.ts';
-import type { Customer } from './ports.ts';
+import type { Customer } from '../domain/booking.ts';
 
 /** Normalises customer details: trimmed name, lower-case e-mail, phone in E.164 (France by default). */
 export function normalizeCustomer(

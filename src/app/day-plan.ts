@@ -3,7 +3,8 @@ import { resolveDaySchedule, type DaySchedule } from '../domain/schedule.ts';
 import { computeSlots, summarizeOpening, type OpeningSummary, type Slot } from '../domain/slots.ts';
 import { ValidationError, slotNotOffered, type ErrorDetail } from '../domain/errors.ts';
 import { parseLocalDate, parseLocalTime, todayIn } from '../domain/time.ts';
-import type { BookingStore, DayContext } from './ports.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { DayContext } from '../domain/day-context.ts';
 
 const DAY_MS = 86_400_000;
 

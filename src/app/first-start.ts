@@ -4,7 +4,8 @@ import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../d
 import { normalizeEmail } from '../domain/public-code.ts';
 import { normalizePhone } from './customer-input.ts';
 import { passwordProblems, type PasswordHasher } from './admin-auth.ts';
-import type { Clock, Randomness } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Randomness } from './ports/randomness.ts';
 
 /**
  * A real artisan's first start (decisions §1): on a database without any artisan, whoever

@@ -3,7 +3,9 @@ import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { OpeningSummary, Slot } from '../domain/slots.ts';
 import { localDayBounds } from '../domain/time.ts';
 import { loadWindow, planDay, readDay } from './day-plan.ts';
-import type { BookingStore, Clock, DayContext } from './ports.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { DayContext } from '../domain/day-context.ts';
 
 export interface Availability {
   serviceId: string;

@@ -13,7 +13,10 @@ import { decideCappedRefund, refundCapAfterMove, refundStatement, type Cancellat
 import { scheduleCapture } from './payment-outcome.ts';
 import { recordCancelled, recordRescheduled } from './booking-effects.ts';
 import { findOfferedSlot, parseRequestedStart, planDay, readDay } from './day-plan.ts';
-import { SlotTakenError, type BookingRecord, type BookingStore, type Clock, type ErrorLog } from './ports.ts';
+import { SlotTakenError, type BookingStore } from './ports/booking-store.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 import { applyTransition } from './booking-transitions.ts';
 import { isVisible } from '../domain/booking-lifecycle.ts';
 import type { SettleDeposit } from './settle-deposit.ts';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { signManageToken } from '../domain/manage-token.ts';
 import { makeManageLinks } from './manage-link.ts';
-import type { BookingRecord, BookingStore } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
 
 const NOW = Date.parse('2027-03-01T07:00:00Z');
 const ID = '6f1c1d3e-0000-4000-8000-000000000001';

@@ -1,7 +1,9 @@
 import { AppError, bookingNotFound } from '../domain/errors.ts';
 import { signManageToken, verifyManageToken } from '../domain/manage-token.ts';
 import { isVisible } from '../domain/booking-lifecycle.ts';
-import type { BookingRecord, BookingStore, Clock } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
 
 const DAY = 86_400_000;
 

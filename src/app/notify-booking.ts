@@ -1,16 +1,6 @@
-import type { Clock } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
 import { isBooked } from '../domain/booking-lifecycle.ts';
-import type {
-  Channel,
-  EmailMessage,
-  Mailer,
-  MessageTemplates,
-  NotificationContext,
-  NotificationKind,
-  NotificationStore,
-  RecipientKind,
-  SmsSender,
-} from './notification-ports.ts';
+import type { Channel, EmailMessage, Mailer, MessageTemplates, NotificationContext, NotificationKind, NotificationStore, RecipientKind, SmsSender } from './ports/notifications.ts';
 import type { ManageLinks } from './manage-link.ts';
 import { TOPICS } from './booking-effects.ts';
 import { planLimits } from '../domain/plans.ts';

@@ -1,7 +1,11 @@
 import { canApply } from '../domain/booking-lifecycle.ts';
 import { applyTransition } from './booking-transitions.ts';
 import { applyPaymentOutcome } from './payment-outcome.ts';
-import type { BookingDispute, BookingRecord, BookingStore, Clock, ErrorLog, PaymentProvider } from './ports.ts';
+import type { BookingDispute, BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
+import type { PaymentProvider } from './ports/payments.ts';
 
 /** A provider event (a Stripe webhook), reduced to what the app acts on. */
 export interface PaymentEvent {

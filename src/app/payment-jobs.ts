@@ -1,7 +1,10 @@
 import { AppError } from '../domain/errors.ts';
 import { isBooked } from '../domain/booking-lifecycle.ts';
 import { applyPaymentOutcome } from './payment-outcome.ts';
-import { PaymentUnavailableError, type BookingStore, type Clock, type ErrorLog, type PaymentProvider } from './ports.ts';
+import { PaymentUnavailableError, type PaymentProvider } from './ports/payments.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 
 type Deps = { store: BookingStore; payments: PaymentProvider; clock: Clock; log: ErrorLog };
 

@@ -2,16 +2,11 @@ import { AppError, ConflictError, PolicyError, UnavailableError } from '../domai
 import { canApply, isBooked, isHold } from '../domain/booking-lifecycle.ts';
 import { TOPICS, recordCancelled, recordConfirmed } from './booking-effects.ts';
 import { applyTransition } from './booking-transitions.ts';
-import {
-  PaymentUnavailableError,
-  type BookingRecord,
-  type BookingStore,
-  type BookingTx,
-  type Clock,
-  type DepositResult,
-  type ErrorLog,
-  type PaymentProvider,
-} from './ports.ts';
+import { PaymentUnavailableError, type DepositResult, type PaymentProvider } from './ports/payments.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore, BookingTx } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 
 /**
  * The two halves of taking a deposit. `authorizeDeposit` asks the provider (the HTTP request,

@@ -3,7 +3,7 @@ import { planLimits, type PlanCode } from '../domain/plans.ts';
 import type { RefundPolicy } from '../domain/refund-policy.ts';
 import { termsVersion } from '../domain/terms.ts';
 import { todayIn } from '../domain/time.ts';
-import type { Clock } from './ports.ts';
+import type { Clock } from './ports/clock.ts';
 
 export interface PublicArtisanRow {
   id: string;

@@ -2,7 +2,11 @@ import { AppError } from '../domain/errors.ts';
 import { applyTransition } from './booking-transitions.ts';
 import { chargeAndConfirm } from './create-booking.ts';
 import { expireHold } from './payment-outcome.ts';
-import type { BookingRecord, BookingStore, Clock, ErrorLog, PaymentProvider } from './ports.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { Clock } from './ports/clock.ts';
+import type { ErrorLog } from './ports/error-log.ts';
+import type { PaymentProvider } from './ports/payments.ts';
 
 const MAX_HOLD_AGE_MS = 24 * 3_600_000;
 

@@ -1,6 +1,9 @@
 import { canApply, refundOutstanding } from '../domain/booking-lifecycle.ts';
 import { applyTransition } from './booking-transitions.ts';
-import { SettlementRefusedError, type BookingRecord, type BookingStore, type ErrorLog, type PaymentProvider } from './ports.ts';
+import { SettlementRefusedError, type PaymentProvider } from './ports/payments.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { BookingStore } from './ports/booking-store.ts';
+import type { ErrorLog } from './ports/error-log.ts';
 
 export type SettleDeposit = (bookingId: string) => Promise<BookingRecord | undefined>;
 

@@ -1,7 +1,12 @@
 import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { localDayBounds, parseInstant, parseLocalDate, todayIn } from '../domain/time.ts';
 import { artisanNotFound } from './admin-settings.ts';
-import type { BookingSummary, BusyBlockRecord, Clock, Randomness, SettingsStore, TimeOffStore } from './ports.ts';
+import type { BookingSummary } from '../domain/booking.ts';
+import type { BusyBlockRecord } from '../domain/busy-block.ts';
+import type { Clock } from './ports/clock.ts';
+import type { Randomness } from './ports/randomness.ts';
+import type { SettingsStore } from './ports/settings-store.ts';
+import type { TimeOffStore } from './ports/time-off-store.ts';
 
 export const MANUAL_PROVIDER = 'manual';
 const MAX_BLOCK_DAYS = 366;

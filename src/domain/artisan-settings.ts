@@ -1,4 +1,6 @@
 import type { ErrorDetail } from './errors.ts';
+import type { PlanCode } from './plans.ts';
+import type { WeeklyRule, WeeklySchedule } from './schedule.ts';
 import { canonicalTimeZone } from './time.ts';
 
 /** Bounds of the artisan's booking settings (the database CHECKs hold the same or wider). */
@@ -26,3 +28,39 @@ export function checkTimeZone(zone: string | undefined, details: ErrorDetail[]):
   if (!canonical) details.push({ field: 'timezone', message: "Ce fuseau horaire n'existe pas (exemple attendu : Europe/Paris)." });
   return canonical;
 }
+
+export interface ArtisanSettings {
+  id: string;
+  timezone: string;
+  plan: PlanCode;
+  slotStepMinutes: number;
+  minNoticeMinutes: number;
+  bookingHorizonDays: number;
+  calendarSyncEnabled: boolean;
+  schedule: WeeklySchedule;
+}
+
+/** The artisan's own settings as the back office shows and edits them. */
+export interface ArtisanProfile {
+  id: string;
+  displayName: string;
+  /** The trade shown with the name ("Plombier chauffagiste"), null when not given. */
+  trade: string | null;
+  email: string;
+  phone: string | null;
+  timezone: string;
+  plan: PlanCode;
+  slotStepMinutes: number;
+  minNoticeMinutes: number;
+  bookingHorizonDays: number;
+  closedOnPublicHolidays: boolean;
+  openingRules: WeeklyRule[];
+  breakRules: WeeklyRule[];
+  /** The artisan's terms of sale, accepted by the customer when booking online. */
+  termsOfSale: string | null;
+}
+
+/** What a settings change writes; absent fields stay, a rule list replaces the whole weekly set. */
+export type ArtisanPatch = Partial<Omit<ArtisanProfile, 'id'>>;
+
+export type DepositCapture = 'capture' | 'authorize';

@@ -1,6 +1,8 @@
-/** What each plan allows (decisions §8). `null` means no limit. */
-export type PlanCode = 'starter' | 'pro' | 'business';
+/** The plans an artisan can be on: the one list the type and the HTTP schemas are drawn from. */
+export const PLAN_CODES = ['starter', 'pro', 'business'] as const;
+export type PlanCode = (typeof PLAN_CODES)[number];
 
+/** What each plan allows (decisions §8). `null` means no limit. */
 export interface PlanLimits {
   /** Online bookings taken per calendar month (artisan's timezone). */
   monthlyBookings: number | null;

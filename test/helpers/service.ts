@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Temporal } from 'temporal-polyfill';
 import { loadConfig } from '../../src/config.ts';
-import type { PaymentProvider } from '../../src/app/ports.ts';
+import type { PaymentProvider } from '../../src/app/ports/payments.ts';
 import { compose, type Service } from '../../src/main.ts';
 import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
 import type { Logger } from 'pino';

@@ -1,6 +1,6 @@
 import ical, { type ICalCalendar } from 'ical-generator';
-import type { ExportedEvent } from '../../app/calendar-ports.ts';
-import type { BookingRecord } from '../../app/ports.ts';
+import type { ExportedEvent } from '../../app/ports/calendars.ts';
+import type { BookingRecord } from '../../domain/booking.ts';
 import { bookingUid } from '../../domain/calendar-uid.ts';
 import { formatAddress } from '../notify/french-format.ts';
 

@@ -1,5 +1,5 @@
 import { createAccount, deleteObject, fetchCalendarObjects, getBasicAuthHeaders, updateObject, type DAVCalendar } from 'tsdav';
-import { CalendarError, type CalendarConnection, type CalendarConnector } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector } from '../../app/ports/calendars.ts';
 import { expandCalendar } from './ics-expand.ts';
 import { httpProblem } from './ics-connector.ts';
 

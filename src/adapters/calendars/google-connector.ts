@@ -1,6 +1,6 @@
 import { calendar_v3, calendar as googleCalendar } from '@googleapis/calendar';
 import { CodeChallengeMethod, OAuth2Client } from 'google-auth-library';
-import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ImportWindow, type IncrementalReader } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ImportWindow, type IncrementalReader } from '../../app/ports/calendars.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
 import { expandGoogleItems, pastGoogleItems, type GoogleItem } from './google-expand.ts';
 

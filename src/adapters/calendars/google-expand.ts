@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
-import type { ExternalEvent, ImportWindow, RemoteItem } from '../../app/calendar-ports.ts';
+import type { ExternalEvent, ImportWindow, RemoteItem } from '../../app/ports/calendars.ts';
 import { bookingUid } from '../../domain/calendar-uid.ts';
 import { expandCalendar } from './ics-expand.ts';
 

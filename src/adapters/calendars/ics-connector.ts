@@ -1,4 +1,4 @@
-import { CalendarError, type CalendarConnector } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnector } from '../../app/ports/calendars.ts';
 import { expandCalendar } from './ics-expand.ts';
 
 /** HTTP statuses of a calendar server, in words the artisan can act on. */

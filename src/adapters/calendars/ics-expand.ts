@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
 import { findIana } from 'windows-iana';
-import { CalendarError } from '../../app/calendar-ports.ts';
-import type { ExternalEvent } from '../../app/calendar-ports.ts';
+import { CalendarError } from '../../app/ports/calendars.ts';
+import type { ExternalEvent } from '../../app/ports/calendars.ts';
 
 /**
  * iCalendar text -> the busy intervals it holds over a window, with ical.js doing the

@@ -1,6 +1,6 @@
 import { Client, HTTPMessageHandler, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import * as oauth from 'oauth4webapi';
-import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent, type IncrementalReader } from '../../app/calendar-ports.ts';
+import { CalendarError, type CalendarConnection, type CalendarConnector, type ConnectionSecrets, type ExportedEvent, type ExternalEvent, type IncrementalReader } from '../../app/ports/calendars.ts';
 import type { OAuthProvider } from '../../app/calendar-connections.ts';
 import { BOOKING_PROPERTY, keep, occurrence, type GraphEvent } from './outlook-events.ts';
 

@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { findIana } from 'windows-iana';
-import type { ExternalEvent } from '../../app/calendar-ports.ts';
+import type { ExternalEvent } from '../../app/ports/calendars.ts';
 import { bookingUid } from '../../domain/calendar-uid.ts';
 
 /** Marks the events this service writes, with the booking's id as value (a named extended property). */

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { CalendarError } from '../../app/calendar-ports.ts';
+import { CalendarError } from '../../app/ports/calendars.ts';
 
 /**
  * fetch() for URLs the artisan typed (ICS address, CalDAV server): the server must not be

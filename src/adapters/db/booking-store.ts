@@ -1,16 +1,10 @@
 import { toService } from './service-row.ts';
 import type { Address } from '../../domain/address.ts';
-import type {
-  BookingDispute,
-  BookingRecord,
-  BookingStore,
-  BookingTx,
-  DayContext,
-  HoldOutcome,
-  OutboxMessage,
-  ServiceRecord,
-} from '../../app/ports.ts';
-import { DuplicateCodeError, SlotTakenError } from '../../app/ports.ts';
+import type { BookingDispute, BookingRecord } from '../../domain/booking.ts';
+import type { BookingStore, BookingTx, HoldOutcome, OutboxMessage } from '../../app/ports/booking-store.ts';
+import type { DayContext } from '../../domain/day-context.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
+import { DuplicateCodeError, SlotTakenError } from '../../app/ports/booking-store.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import type { Occupation } from '../../domain/slots.ts';
 import { footprint } from '../../domain/intervals.ts';

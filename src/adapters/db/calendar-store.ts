@@ -1,13 +1,5 @@
 import { sql, type InferResult, type Selectable } from 'kysely';
-import type {
-  CalendarConnection,
-  CalendarKind,
-  CalendarStore,
-  ConnectionSecrets,
-  ConnectionSettings,
-  ExportRecord,
-  SyncCounts,
-} from '../../app/calendar-ports.ts';
+import type { CalendarConnection, CalendarKind, CalendarStore, ConnectionSecrets, ConnectionSettings, ExportRecord, SyncCounts } from '../../app/ports/calendars.ts';
 import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { Database, Queryable } from './database.ts';

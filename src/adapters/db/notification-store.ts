@@ -1,6 +1,6 @@
-import type { Delivery, NotificationStore } from '../../app/notification-ports.ts';
+import type { Delivery, NotificationStore } from '../../app/ports/notifications.ts';
 import { sql } from 'kysely';
-import type { BookingStore } from '../../app/ports.ts';
+import type { BookingStore } from '../../app/ports/booking-store.ts';
 import type { Database } from './database.ts';
 import { lockArtisanBookings } from './booking-store.ts';
 import { first, qb, run } from './kysely.ts';

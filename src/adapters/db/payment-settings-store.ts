@@ -1,4 +1,5 @@
-import type { DepositCapture, PaymentSettingsStore } from '../../app/ports.ts';
+import type { DepositCapture } from '../../domain/artisan-settings.ts';
+import type { PaymentSettingsStore } from '../../app/ports/payment-settings-store.ts';
 import type { Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 

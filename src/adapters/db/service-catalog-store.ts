@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
-import type { ServiceCatalog, ServiceRecord } from '../../app/ports.ts';
-import { AlreadyExistsError } from '../../app/ports.ts';
+import type { ServiceCatalog } from '../../app/ports/service-catalog.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
+import { AlreadyExistsError } from '../../app/ports/already-exists-error.ts';
 import { SERVICE_COLUMNS, serviceFromRow } from './service-row.ts';
 import { UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { ServiceRecord } from '../../app/ports.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
 import type { DB } from './schema.ts';
 
 /** The columns of a service row, read through the alias `s`. */

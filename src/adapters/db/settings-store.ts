@@ -1,6 +1,7 @@
 import { sql, type Updateable } from 'kysely';
-import type { ArtisanPatch, ArtisanProfile, SettingsStore } from '../../app/ports.ts';
-import { AlreadyExistsError } from '../../app/ports.ts';
+import type { ArtisanPatch, ArtisanProfile } from '../../domain/artisan-settings.ts';
+import type { SettingsStore } from '../../app/ports/settings-store.ts';
+import { AlreadyExistsError } from '../../app/ports/already-exists-error.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import { UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';

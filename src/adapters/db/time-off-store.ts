@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { BookingSummary, BusyBlockRecord, TimeOffStore } from '../../app/ports.ts';
+import type { BookingSummary } from '../../domain/booking.ts';
+import type { BusyBlockRecord } from '../../domain/busy-block.ts';
+import type { TimeOffStore } from '../../app/ports/time-off-store.ts';
 import type { Database } from './database.ts';
 import { qb, run } from './kysely.ts';
 

@@ -1,7 +1,9 @@
 import { presentAvailability } from './presenters.ts';
 import type { ArtisanSettingsView } from '../../app/admin-settings.ts';
 import type { Availability } from '../../app/get-availability.ts';
-import type { BookingSummary, BusyBlockRecord, ServiceRecord } from '../../app/ports.ts';
+import type { BookingSummary } from '../../domain/booking.ts';
+import type { BusyBlockRecord } from '../../domain/busy-block.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
 import { MANUAL_PROVIDER } from '../../app/time-off.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant } from '../../domain/time.ts';

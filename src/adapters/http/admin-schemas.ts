@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { SETTINGS_BOUNDS } from '../../domain/artisan-settings.ts';
+import { PLAN_CODES } from '../../domain/plans.ts';
 import { AvailabilityDto, DateString, Email, MULTILINE_TEXT, PRINTABLE, ServiceId, StringEnum } from './schemas.ts';
 
 /** Schemas of the artisan's back office (/api/admin): input bounds match the database CHECKs. */
@@ -9,7 +10,7 @@ const Minutes = Type.Integer({ minimum: 0, maximum: 1440, description: 'Minutes 
 const MinuteRange = Type.Object({ startMinutes: Minutes, endMinutes: Minutes });
 const DayOfWeek = Type.Integer({ minimum: 0, maximum: 6, description: '0 = dimanche … 6 = samedi' });
 export const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
-const Plan = StringEnum(['starter', 'pro', 'business'] as const);
+const Plan = StringEnum(PLAN_CODES);
 const bounded = (name: keyof typeof SETTINGS_BOUNDS, description: string) =>
   Type.Integer({ minimum: SETTINGS_BOUNDS[name].min, maximum: SETTINGS_BOUNDS[name].max, description });
 

@@ -1,6 +1,7 @@
 import { DEFAULT_REFUND_POLICY, decideRefund } from '../../domain/refund-policy.ts';
 import type { Availability } from '../../app/get-availability.ts';
-import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
+import type { BookingRecord } from '../../domain/booking.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant, instantToLocal } from '../../domain/time.ts';
 import { isHold } from '../../domain/booking-lifecycle.ts';

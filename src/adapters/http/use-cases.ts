@@ -2,7 +2,8 @@ import type { makeGetAvailability, makeGetAvailabilityDays } from '../../app/get
 import type { PublicProfileUseCases } from '../../app/public-profile.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
-import type { BookingRecord, ServiceRecord } from '../../app/ports.ts';
+import type { BookingRecord } from '../../domain/booking.ts';
+import type { ServiceRecord } from '../../domain/service.ts';
 import type { makeConfirmPayment, makeResumeBooking } from '../../app/confirm-payment.ts';
 import type { CustomerAccess } from '../../app/customer-access.ts';
 import type { makeCreateBookingIdempotently } from '../../app/create-booking-idempotently.ts';

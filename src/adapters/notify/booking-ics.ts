@@ -1,5 +1,5 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import type { NotificationContext } from '../../app/notification-ports.ts';
+import type { NotificationContext } from '../../app/ports/notifications.ts';
 import { bookingUid } from '../../domain/calendar-uid.ts';
 import { encodeParamValue } from '../calendars/ical-text.ts';
 import { formatAddress } from './french-format.ts';

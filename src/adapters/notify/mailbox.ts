@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { qb, run } from '../db/kysely.ts';
-import type { Channel, EmailMessage, Mailer, SmsMessage, SmsSender } from '../../app/notification-ports.ts';
+import type { Channel, EmailMessage, Mailer, SmsMessage, SmsSender } from '../../app/ports/notifications.ts';
 import { toE164 } from './twilio-sms.ts';
 
 export interface MailboxEntry {

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { EmailMessage, Mailer } from '../../app/notification-ports.ts';
+import type { EmailMessage, Mailer } from '../../app/ports/notifications.ts';
 import { maskContacts } from '../mask-contacts.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NotificationContext, NotificationKind } from '../../app/notification-ports.ts';
+import type { NotificationContext, NotificationKind } from '../../app/ports/notifications.ts';
 import { DEFAULT_REFUND_POLICY } from '../../domain/refund-policy.ts';
 import { isGsm7, smsSegments } from './french-format.ts';
 import { frenchTemplates } from './templates-fr.ts';

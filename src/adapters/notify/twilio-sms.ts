@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import type { SmsMessage, SmsSender } from '../../app/notification-ports.ts';
+import type { SmsMessage, SmsSender } from '../../app/ports/notifications.ts';
 import { maskContacts } from '../mask-contacts.ts';
 
 /** A phone number in E.164, read as French when it has no country prefix; undefined when invalid. */

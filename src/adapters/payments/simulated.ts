@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DepositRequest, DepositResult, PaymentProvider, SettlementRequest } from '../../app/ports.ts';
+import type { DepositRequest, DepositResult, PaymentProvider, SettlementRequest } from '../../app/ports/payments.ts';
 
 /**
  * The embedded default: behaves like Stripe's test mode without a network. The

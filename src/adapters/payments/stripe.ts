@@ -1,12 +1,5 @@
 import Stripe from 'stripe';
-import {
-  PaymentUnavailableError,
-  SettlementRefusedError,
-  type DepositRequest,
-  type DepositResult,
-  type PaymentProvider,
-  type SettlementRequest,
-} from '../../app/ports.ts';
+import { PaymentUnavailableError, SettlementRefusedError, type DepositRequest, type DepositResult, type PaymentProvider, type SettlementRequest } from '../../app/ports/payments.ts';
 
 export interface StripeOptions {
   secretKey: string;

@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Temporal } from 'temporal-polyfill';
 import type { AdminBookings, AgendaEntry, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
-import type { BookingRecord } from '../../../app/ports.ts';
+import type { BookingRecord } from '../../../domain/booking.ts';
 import { ValidationError } from '../../../domain/errors.ts';
 import { dateText, formatInstant, localDaysFormatter, parseLocalDate } from '../../../domain/time.ts';
 import type { AdminRoutes } from '../admin-scope.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { CalendarConnection } from '../../../app/calendar-ports.ts';
+import type { CalendarConnection } from '../../../app/ports/calendars.ts';
 import type { CalendarConnections } from '../../../app/calendar-connections.ts';
 import type { CalendarFeed } from '../../../app/calendar-feed.ts';
 import type { SyncReport } from '../../../app/calendar-sync.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { PaymentSettingsStore } from '../../../app/ports.ts';
+import type { PaymentSettingsStore } from '../../../app/ports/payment-settings-store.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { adminErrors } from '../admin-schemas.ts';
 import { StringEnum } from '../schemas.ts';

@@ -1,4 +1,5 @@
-import type { ArtisanProfile, BookingRecord } from './ports.ts';
+import type { ArtisanProfile } from '../../domain/artisan-settings.ts';
+import type { BookingRecord } from '../../domain/booking.ts';
 
 /** What the notification use case needs from the outside world (mail, SMS, storage, texts). */
 

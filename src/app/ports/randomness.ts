@@ -1,0 +1,4 @@
+export interface Randomness {
+  uuid(): string;
+  bytes(n: number): Uint8Array;
+}
