@@ -275,9 +275,9 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     paymentHoldMinutes: int('PAYMENT_HOLD_MINUTES', 10, 1, 60, 'how long a slot is held while its deposit is authorised, 3-D Secure challenge included (then the slot is freed and the PaymentIntent cancelled)'),
     paymentReconcileMs: int('PAYMENT_RECONCILE_MS', 60_000, 1_000, 3_600_000, 'how often payments not final yet are re-read from Stripe (a lost webhook, a crash)'),
     rateLimits: {
-      manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000, 'per IP, lookup + cancel + reschedule together'),
+      manage: int('RATE_LIMIT_MANAGE_PER_MINUTE', 10, 1, 100_000, 'per IP, identity checks by code + e-mail (lookup, cancel, reschedule, payment check) together'),
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000, 'per IP, booking creation'),
-      read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000, 'per IP, services + availability'),
+      read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000, 'per IP, services + availability, and a customer browsing their booking with a manage link token'),
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
     },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),

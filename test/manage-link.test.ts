@@ -33,9 +33,13 @@ describe.each(ENGINES)('manage links on %s', (engine) => {
     const res = await t.request('GET', `/api/bookings/manage?token=${token}`);
     expect(res.status).toBe(200);
     expect(res.body.booking).toMatchObject({ publicCode: code, status: 'confirmed', customer: { email: EMAIL } });
-    // Same shape as the public lookup by code + e-mail.
+    // Same booking as the public lookup by code + e-mail, which also answers with a working manage link.
     const lookup = await t.request('GET', `/api/bookings/public?code=${code}&email=${EMAIL}`);
-    expect(res.body).toEqual(lookup.body);
+    expect(res.body.booking).toEqual(lookup.body.booking);
+    const handed = new URL(lookup.body.links.manage as string);
+    expect(`${handed.origin}${handed.pathname}`).toBe(link.split('?')[0]);
+    const again = await t.request('GET', `/api/bookings/manage?token=${handed.searchParams.get('token')}`);
+    expect(again.body.booking).toEqual(res.body.booking);
   });
 
   it('cancels and reschedules with the token instead of the e-mail', async () => {

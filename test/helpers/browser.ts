@@ -61,7 +61,7 @@ export async function startBrowserService(engine: Engine, env: Record<string, st
  * every page opened with `open` must have stayed on its origin without errors, and is closed.
  * `t` reads through to the running service.
  */
-export function browserSuite(engine: Engine, startMs: number): {
+export function browserSuite(engine: Engine, startMs: number, env: Record<string, string> = {}): {
   t: TestService & { origin: string };
   open(options?: Parameters<typeof openGuardedPage>[2]): Promise<GuardedPage>;
 } {
@@ -69,7 +69,7 @@ export function browserSuite(engine: Engine, startMs: number): {
   let browser: Browser | undefined;
   const opened: GuardedPage[] = [];
   beforeAll(async () => {
-    current = await startBrowserService(engine);
+    current = await startBrowserService(engine, env);
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

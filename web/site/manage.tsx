@@ -57,13 +57,15 @@ function ManagePage() {
   const [email, setEmail] = useState('');
   const [lookupErrors, setLookupErrors] = useState<Record<string, string>>({});
 
-  const lookup = async (w: Who, publicCode?: string) => {
-    const r =
-      'token' in w
-        ? await call(api.GET('/api/bookings/manage', { params: { query: { token: w.token } } }))
-        : await call(api.GET('/api/bookings/public', { params: { query: { code: publicCode ?? booking?.publicCode ?? '', email: w.email } } }));
+  /** Reads the booking; a code + e-mail lookup also answers with the manage link's token. */
+  const lookup = async (w: Who, publicCode?: string): Promise<string | undefined> => {
+    if ('token' in w) {
+      setBooking((await call(api.GET('/api/bookings/manage', { params: { query: { token: w.token } } }))).booking);
+      return w.token;
+    }
+    const r = await call(api.GET('/api/bookings/public', { params: { query: { code: publicCode ?? booking?.publicCode ?? '', email: w.email } } }));
     setBooking(r.booking);
-    return r.booking;
+    return new URL(r.links.manage, location.origin).searchParams.get('token') ?? undefined;
   };
 
   useEffect(() => {
@@ -87,8 +89,10 @@ function ManagePage() {
     setMessage(undefined);
     try {
       const w = { email: email.trim() };
-      await lookup(w, code.trim());
-      setWho(w);
+      const token = await lookup(w, code.trim());
+      // The answer carries the manage link: browsing with its token counts against the
+      // browsing budget, not the limit meant for guessing codes.
+      setWho(token ? { token } : w);
     } catch (e) {
       const err = errorOf(e);
       const fields: Record<string, string> = {};
@@ -148,6 +152,25 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
   const [reload, setReload] = useState(0);
   const whoQuery = props.who;
   const code = b.publicCode;
+  // Too many requests: a countdown to the automatic retry, never a list left loading.
+  const [waitUntil, setWaitUntil] = useState<number | undefined>();
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    if (waitUntil === undefined) return;
+    const timer = setInterval(() => {
+      if (Date.now() >= waitUntil) {
+        setWaitUntil(undefined);
+        setReload((n) => n + 1);
+      } else setTick((n) => n + 1);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [waitUntil]);
+  const loadFailed = (e: unknown) => {
+    const err = errorOf(e);
+    if (err.status === 429 && err.retryAfterSeconds) setWaitUntil((w) => w ?? Date.now() + err.retryAfterSeconds! * 1000);
+    else props.onError(err.message);
+  };
+  const waitSeconds = waitUntil === undefined ? 0 : Math.max(1, Math.ceil((waitUntil - Date.now()) / 1000));
 
   useEffect(() => {
     if (b.status === 'cancelled') return;
@@ -155,7 +178,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
     setDays(undefined);
     call(api.GET('/api/bookings/{publicCode}/availability/days', { params: { path: { publicCode: code }, query: { from: ymd(month.y, month.m, 1), to: ymd(month.y, month.m + 1, 0), ...whoQuery } } })).then(
       (r) => live && setDays(Object.fromEntries(r.days.map((d) => [d.date, d]))),
-      (e) => live && props.onError(errorOf(e).message),
+      (e) => live && loadFailed(e),
     );
     return () => {
       live = false;
@@ -168,7 +191,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
     setSlots(undefined);
     call(api.GET('/api/bookings/{publicCode}/availability', { params: { path: { publicCode: code }, query: { date, ...whoQuery } } })).then(
       (r) => live && setSlots(r.slots.filter((s) => s.available).map((s) => s.time)),
-      (e) => live && props.onError(errorOf(e).message),
+      (e) => live && loadFailed(e),
     );
     return () => {
       live = false;
@@ -251,7 +274,13 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
               canNext={monthsAhead < 3}
               headingId="move-month"
             />
-            {date && <SlotPicker date={date} slots={slots} selected={target} onSelect={setTarget} labelPrefix="Déplacer au " />}
+            {waitUntil !== undefined ? (
+              <p class="hint" role="status" id="retry-countdown">
+                Beaucoup de demandes en peu de temps&nbsp;: les disponibilités se rechargent dans {waitSeconds}&nbsp;s.
+              </p>
+            ) : (
+              date && <SlotPicker date={date} slots={slots} selected={target} onSelect={setTarget} labelPrefix="Déplacer au " />
+            )}
             {date && target && (
               <div class="actions" role="group" aria-label="Confirmer le déplacement">
                 <p>

@@ -28,6 +28,8 @@ export interface ApiError {
   code: string;
   message: string;
   details?: { field: string; message: string }[];
+  /** From the Retry-After header of a 429 or 503: when to try again. */
+  retryAfterSeconds?: number;
 }
 
 export const OFFLINE_MESSAGE = 'Impossible de joindre le service. Vérifiez votre connexion puis réessayez.';
@@ -61,6 +63,8 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
   }
   if (result.error !== undefined || !result.response.ok) {
     const e = apiError(result.error, result.response.status);
+    const retryAfter = Number(result.response.headers.get('retry-after'));
+    if (Number.isInteger(retryAfter) && retryAfter > 0) e.retryAfterSeconds = retryAfter;
     throw Object.assign(new Error(e.message), { api: e });
   }
   return result.data as T;

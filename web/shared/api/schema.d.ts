@@ -6148,6 +6148,12 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             };
+                            links: {
+                                /** @description Le rendez-vous au format .ics */
+                                calendar: string;
+                                /** @description Lien de gestion signé (celui des e-mails) */
+                                manage: string;
+                            };
                         };
                     };
                 };

@@ -1,3 +1,4 @@
+import type { BookingRecord } from '../../../domain/booking.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -8,8 +9,7 @@ import { errorBody, statusOf } from '../errors.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
-import type { Bucket } from '../rate-limits.ts';
-import type { onRequestHookHandler } from 'fastify';
+import { byProof, type Bucket, type RateLimitHook } from '../rate-limits.ts';
 import {
   AvailabilityDaysDto,
   AvailabilityDto,
@@ -33,7 +33,7 @@ import {
 
 export interface PublicApiDeps {
   useCases: UseCases;
-  limits: Record<Bucket, onRequestHookHandler>;
+  limits: Record<Bucket, RateLimitHook>;
   clock: { now(): number };
   /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
   paymentProvider: 'stripe' | 'simulated';
@@ -50,6 +50,17 @@ const BookingLinksDto = Type.Object({
 export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases: uc, limits } = deps;
+  const proofLimit = byProof(limits);
+  /**
+   * The manage link and the .ics of a booking, for whoever just proved they are its customer:
+   * the page that booked shows them right away (the e-mail has them too), and a code + e-mail
+   * lookup hands the page the link's token, so that browsing days to move the booking counts
+   * against the browsing budget, not the guessing limit (rate-limits.ts, byProof).
+   */
+  const links = (booking: BookingRecord) => ({
+    manage: uc.manageUrl(booking),
+    calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
+  });
   // The two reads every booking page starts with: the use cases hand back the same object while
   // nothing changed (checked against the database on each request), so its JSON is kept too.
   const servicesJson = new WeakMap<object, string>();
@@ -137,7 +148,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/bookings/:publicCode/availability',
     {
-      onRequest: limits.manage,
+      onRequest: proofLimit,
       schema: {
         tags: ['Réservation'],
         summary: "Créneaux pour déplacer sa réservation (sa propre prestation, même archivée)",
@@ -157,7 +168,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/bookings/:publicCode/availability/days',
     {
-      onRequest: limits.manage,
+      onRequest: proofLimit,
       schema: {
         tags: ['Réservation'],
         summary: 'Calendrier pour déplacer sa réservation (sa propre prestation, même archivée)',
@@ -196,11 +207,6 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
       const { consent, ...input } = request.body;
-      // The page that booked shows the manage link and the .ics right away (the e-mail has them too).
-      const links = (booking: { publicCode: string; customer: { email: string } } & Parameters<typeof uc.manageUrl>[0]) => ({
-        manage: uc.manageUrl(booking),
-        calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
-      });
       const created = (result: CreateBookingResult) => {
         const { status, body } = presentCreated(result, deps.paymentProvider);
         return { status, body: { ...body, links: links(result.booking) } };
@@ -251,18 +257,19 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         tags: ['Réservation'],
         summary: 'Consulter sa réservation (code + e-mail)',
         querystring: Type.Object({ code: PublicCode, email: Email }),
-        response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 429, 500) },
+        response: { 200: Type.Object({ booking: BookingDto, links: BookingLinksDto }), ...errorResponses(400, 404, 429, 500) },
       },
     },
-    async (request) => ({
-      booking: presentBooking(await uc.findBooking({ publicCode: request.query.code, email: request.query.email }), { withAddress: true, nowMs: deps.clock.now() }),
-    }),
+    async (request) => {
+      const booking = await uc.findBooking({ publicCode: request.query.code, email: request.query.email });
+      return { booking: presentBooking(booking, { withAddress: true, nowMs: deps.clock.now() }), links: links(booking) };
+    },
   );
 
   app.get(
     '/api/bookings/:publicCode/ics',
     {
-      onRequest: limits.manage,
+      onRequest: proofLimit,
       schema: {
         tags: ['Réservation'],
         summary: 'Télécharger sa réservation pour son agenda (.ics)',
@@ -309,7 +316,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/bookings/manage',
     {
-      onRequest: limits.manage,
+      onRequest: proofLimit,
       schema: {
         tags: ['Réservation'],
         summary: 'Consulter sa réservation (lien de gestion)',
