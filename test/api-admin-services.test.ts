@@ -45,6 +45,7 @@ describe.each(ENGINES)('admin services on %s', (engine) => {
       bufferBeforeMinutes: 0,
       bufferAfterMinutes: 0,
       refundPolicy: null,
+      minNoticeMinutes: null, // the business's
     });
     // What null stands for: decisions §6 (48 h or more: full refund; 24–48 h: half; later: kept).
     expect(res.body.defaultRefundPolicy).toEqual({ tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] });

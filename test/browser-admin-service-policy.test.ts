@@ -141,4 +141,28 @@ describe(`the service form's refund policy in headless Chromium on ${ENGINE}`, (
       await expectAccessible(own.page, `service forms, one on the default policy (${label})`);
     }
   });
+  it('a service’s minimum notice: shown as the service has it, kept when the name is edited, changed to 48 h or back to the business’s', async () => {
+    expect((await admin('PATCH', '/services/urgence', { minNoticeMinutes: 60 })).status).toBe(200);
+    const { page, form } = await editForm('Intervention urgente');
+    const notice = form.getByLabel('Délai minimum avant le rendez-vous');
+    expect(await notice.inputValue()).toBe('60');
+    await form.getByLabel('Nom').fill('Urgence plomberie');
+    await save(page, form);
+    expect(((await admin('GET', '/services/urgence')).body.service as { minNoticeMinutes: number }).minNoticeMinutes).toBe(60);
+
+    await page.getByRole('button', { name: 'Modifier « Urgence plomberie »' }).click();
+    const again = page.locator('li.card', { has: page.getByRole('heading', { name: 'Urgence plomberie', level: 2 }) }).locator('form');
+    await again.getByLabel('Délai minimum avant le rendez-vous').selectOption({ label: '48 h (une installation)' });
+    await expectAccessible(page, 'service form with its notice');
+    await save(page, again);
+    // The first save's confirmation may still be shown: wait for the record itself.
+    await expect.poll(async () => (await admin('GET', '/services/urgence')).body.service.minNoticeMinutes).toBe(2880);
+
+    await page.getByRole('button', { name: 'Modifier « Urgence plomberie »' }).click();
+    const third = page.locator('li.card', { has: page.getByRole('heading', { name: 'Urgence plomberie', level: 2 }) }).locator('form');
+    await third.getByLabel('Délai minimum avant le rendez-vous').selectOption({ label: 'Celui de l’entreprise (réglages)' });
+    await save(page, third);
+    await expect.poll(async () => (await admin('GET', '/services/urgence')).body.service.minNoticeMinutes).toBeNull();
+    expect((await admin('PATCH', '/services/urgence', { minNoticeMinutes: 60 })).status).toBe(200);
+  });
 });

@@ -16,6 +16,8 @@ export interface ServiceFields {
   bufferAfterMinutes?: number;
   /** null: the default policy (decisions §6). */
   refundPolicy?: RefundPolicy | null;
+  /** null: the business's minimum notice. */
+  minNoticeMinutes?: number | null;
 }
 
 export type ServiceInput = ServiceFields & { id?: string };
@@ -47,7 +49,7 @@ export function makeAdminServices(deps: { services: ServiceCatalog }) {
       const service = applyFields(
         {
           id, artisanId, name: '', description: null, durationMinutes: 0, basePriceCents: 0, depositRate: DEFAULT_DEPOSIT_RATE,
-          isActive: true, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, refundPolicy: null,
+          isActive: true, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, refundPolicy: null, minNoticeMinutes: null,
         },
         input,
         details,
@@ -102,6 +104,7 @@ function applyFields(current: ServiceRecord, fields: Partial<ServiceFields>, det
   if (fields.isActive !== undefined) next.isActive = fields.isActive;
   if (fields.bufferBeforeMinutes !== undefined) next.bufferBeforeMinutes = fields.bufferBeforeMinutes;
   if (fields.bufferAfterMinutes !== undefined) next.bufferAfterMinutes = fields.bufferAfterMinutes;
+  if (fields.minNoticeMinutes !== undefined) next.minNoticeMinutes = fields.minNoticeMinutes;
   if (fields.refundPolicy !== undefined) {
     if (fields.refundPolicy) checkRefundPolicy(fields.refundPolicy, 'refundPolicy', details);
     next.refundPolicy = fields.refundPolicy

@@ -1,3 +1,4 @@
+import { minNoticeMs } from '../domain/service.ts';
 import {
   NotFoundError,
   PolicyError,
@@ -162,7 +163,7 @@ async function holdFromKept(
   if (!withinHorizon(ctx, q.date, now)) return undefined;
   kept.offered ??= offeredByRules(ctx, kept.date);
   const slot = kept.offered.get(q.minutes);
-  if (!slot || slot.startMs < now + ctx.artisan.minNoticeMinutes * 60_000) return undefined;
+  if (!slot || slot.startMs < now + minNoticeMs(ctx.service, ctx.artisan)) return undefined;
   const planned = {
     rulesStamp: kept.rulesStamp,
     ...(deps.calendars ? { calendars: { staleBeforeMs: now - deps.calendars.staleMs, nowMs: now } } : {}),

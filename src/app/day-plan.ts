@@ -1,3 +1,4 @@
+import { minNoticeMs } from '../domain/service.ts';
 import { Temporal } from 'temporal-polyfill';
 import { resolveDaySchedule, type DaySchedule } from '../domain/schedule.ts';
 import { computeSlots, summarizeOpening, type OpeningSummary, type Slot } from '../domain/slots.ts';
@@ -59,7 +60,7 @@ export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number
     bufferBeforeMinutes: service.bufferBeforeMinutes,
     bufferAfterMinutes: service.bufferAfterMinutes,
     occupations: ctx.occupations,
-    notBeforeMs: nowMs + artisan.minNoticeMinutes * 60_000,
+    notBeforeMs: nowMs + minNoticeMs(service, artisan),
     lastBookableDate,
     ignoreBookingId,
   });

@@ -1,3 +1,4 @@
+import { minNoticeMs } from '../domain/service.ts';
 import type { Temporal } from 'temporal-polyfill';
 import { NotFoundError, ValidationError } from '../domain/errors.ts';
 import type { OpeningSummary, Slot } from '../domain/slots.ts';
@@ -28,7 +29,7 @@ interface Computed {
 }
 
 function validUntil(ctx: DayContext, slots: readonly Slot[], todayEndMs: number): number {
-  const noticeMs = ctx.artisan.minNoticeMinutes * 60_000;
+  const noticeMs = minNoticeMs(ctx.service, ctx.artisan);
   let until = todayEndMs;
   for (const slot of slots) until = Math.min(until, slot.startMs - noticeMs);
   return until;

@@ -12,4 +12,14 @@ export interface ServiceRecord {
   bufferBeforeMinutes: number;
   bufferAfterMinutes: number;
   refundPolicy: RefundPolicy | null;
+  /** Minimum notice for this service, in minutes; null: the business's (`minNoticeMinutes` of its settings). */
+  minNoticeMinutes: number | null;
+}
+
+/**
+ * How long before its start a slot of this service can still be booked: the service's own
+ * minimum notice, else the business's. The one rule, for availability and for booking.
+ */
+export function minNoticeMs(service: Pick<ServiceRecord, 'minNoticeMinutes'>, artisan: { minNoticeMinutes: number }): number {
+  return (service.minNoticeMinutes ?? artisan.minNoticeMinutes) * 60_000;
 }

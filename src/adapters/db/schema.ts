@@ -302,6 +302,7 @@ export interface Services {
   duration_minutes: number;
   id: string;
   is_active: Generated<boolean>;
+  min_notice_minutes: number | null;
   name: string;
   refund_policy: Json | null;
   sort_order: Generated<number>;

@@ -27,6 +27,7 @@ const columns = (s: ServiceRecord) => ({
   buffer_before_minutes: s.bufferBeforeMinutes,
   buffer_after_minutes: s.bufferAfterMinutes,
   refund_policy: s.refundPolicy ? JSON.stringify(s.refundPolicy) : null,
+  min_notice_minutes: s.minNoticeMinutes,
 });
 
 /** The artisan's services, archived ones included (the public list reads only active ones). */

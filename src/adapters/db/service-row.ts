@@ -15,6 +15,7 @@ export const SERVICE_COLUMNS = [
   's.buffer_before_minutes',
   's.buffer_after_minutes',
   's.refund_policy',
+  's.min_notice_minutes',
 ] as const;
 
 export type ServiceRow = Pick<
@@ -30,6 +31,7 @@ export type ServiceRow = Pick<
   | 'buffer_before_minutes'
   | 'buffer_after_minutes'
   | 'refund_policy'
+  | 'min_notice_minutes'
 >;
 
 /** Written by the catalog store from a `ServiceRecord['refundPolicy']`, read back as one. */
@@ -49,6 +51,7 @@ export function serviceFromRow(r: ServiceRow): ServiceRecord {
     bufferBeforeMinutes: r.buffer_before_minutes,
     bufferAfterMinutes: r.buffer_after_minutes,
     refundPolicy: storedRefundPolicy(r.refund_policy ?? null),
+    minNoticeMinutes: r.min_notice_minutes ?? null,
   };
 }
 

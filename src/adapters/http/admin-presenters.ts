@@ -28,6 +28,7 @@ export function presentAdminService(s: ServiceRecord) {
     bufferBeforeMinutes: s.bufferBeforeMinutes,
     bufferAfterMinutes: s.bufferAfterMinutes,
     refundPolicy: s.refundPolicy,
+    minNoticeMinutes: s.minNoticeMinutes,
   };
 }
 

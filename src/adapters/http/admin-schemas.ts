@@ -99,6 +99,12 @@ const serviceFields = {
   bufferBeforeMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240, description: 'Temps bloqué avant (trajet)' })),
   bufferAfterMinutes: Type.Optional(Type.Integer({ minimum: 0, maximum: 240, description: 'Temps bloqué après (trajet)' })),
   refundPolicy: Type.Optional(nullablePolicy),
+  minNoticeMinutes: Type.Optional(
+    // null first: the body's type coercion would otherwise read null as the integer 0.
+    Type.Union([Type.Null(), Type.Integer({ minimum: 0, maximum: 43_200 })], {
+      description: 'Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise',
+    }),
+  ),
 };
 export const ServiceCreateBody = Type.Object({ id: Type.Optional(ServiceId), ...serviceFields });
 export const ServicePatchBody = Type.Partial(Type.Object(serviceFields));
@@ -117,6 +123,7 @@ export const AdminServiceDto = Type.Object(
     bufferBeforeMinutes: Type.Integer(),
     bufferAfterMinutes: Type.Integer(),
     refundPolicy: nullablePolicy,
+    minNoticeMinutes: Type.Union([Type.Integer(), Type.Null()]),
   },
   { $id: 'AdminService' },
 );

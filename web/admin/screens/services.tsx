@@ -141,6 +141,7 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
     deposit: String(Math.round((service?.depositRate ?? 0.3) * 100)),
     before: String(service?.bufferBeforeMinutes ?? 0),
     after: String(service?.bufferAfterMinutes ?? 0),
+    notice: service?.minNoticeMinutes == null ? '' : String(service.minNoticeMinutes),
   });
   const [initialPolicy] = useState(() => ({ ownPolicy: service?.refundPolicy != null, tiers: tierInputsOf(service?.refundPolicy) }));
   const [policy, setPolicy] = useState(initialPolicy);
@@ -166,6 +167,10 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
       bufferBeforeMinutes: Number(f.before),
       bufferAfterMinutes: Number(f.after),
       ...(!service || policyChanged ? { refundPolicy: own.policy } : {}),
+      // Sent when changed only, like the policy: an edit of anything else keeps the notice as it is.
+      ...(!service || f.notice !== (service.minNoticeMinutes == null ? '' : String(service.minNoticeMinutes))
+        ? { minNoticeMinutes: f.notice === '' ? null : Number(f.notice) }
+        : {}),
     };
     try {
       if (service) await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }));
@@ -187,11 +192,56 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
       <Field id={`s-${id}-deposit`} label="Acompte (% du prix)" type="number" value={f.deposit} onInput={set('deposit')} error={errors.depositRate} />
       <Field id={`s-${id}-before`} label="Temps bloqué avant (minutes, trajet)" type="number" value={f.before} onInput={set('before')} error={errors.bufferBeforeMinutes} />
       <Field id={`s-${id}-after`} label="Temps bloqué après (minutes)" type="number" value={f.after} onInput={set('after')} error={errors.bufferAfterMinutes} />
+      <NoticeSelect id={`s-${id}-notice`} value={f.notice} onChange={set('notice')} error={errors.minNoticeMinutes} />
       <RefundPolicyFields id={id} {...policy} defaultPolicy={defaultPolicy} errors={errors} onChange={setPolicy} />
       <div class="actions">
         <button type="submit">{service ? 'Enregistrer la prestation' : 'Créer la prestation'}</button>
       </div>
     </form>
+  );
+}
+
+/** Minimum notices offered for a service, in minutes, with their French labels. */
+const NOTICES: [number, string][] = [
+  [0, 'Aucun : réservable jusqu’au dernier moment'],
+  [30, '30 min'],
+  [60, '1 h (une urgence)'],
+  [120, '2 h'],
+  [240, '4 h'],
+  [720, '12 h'],
+  [1440, '24 h'],
+  [2880, '48 h (une installation)'],
+  [4320, '72 h'],
+  [10080, '1 semaine'],
+];
+
+/** How long ahead this service must be booked: the business's notice, or its own. */
+function NoticeSelect(props: { id: string; value: string; onChange: (v: string) => void; error?: string }) {
+  const custom = props.value !== '' && !NOTICES.some(([m]) => String(m) === props.value);
+  return (
+    <div>
+      <label for={props.id}>Délai minimum avant le rendez-vous</label>
+      <select
+        id={props.id}
+        value={props.value}
+        aria-invalid={props.error ? 'true' : undefined}
+        aria-describedby={props.error ? `${props.id}-err` : undefined}
+        onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}
+      >
+        <option value="">Celui de l’entreprise (réglages)</option>
+        {custom && <option value={props.value}>{props.value} min</option>}
+        {NOTICES.map(([m, label]) => (
+          <option key={m} value={String(m)}>
+            {label}
+          </option>
+        ))}
+      </select>
+      {props.error && (
+        <p class="field-error" id={`${props.id}-err`}>
+          {props.error}
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -3890,6 +3890,8 @@ export interface paths {
                         id?: string;
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
+                        /** @description Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise */
+                        minNoticeMinutes?: null | number;
                         name: string;
                         /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
                         refundPolicy?: {
@@ -4130,6 +4132,8 @@ export interface paths {
                         durationMinutes?: number;
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
+                        /** @description Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise */
+                        minNoticeMinutes?: null | number;
                         name?: string;
                         /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
                         refundPolicy?: {
@@ -6727,6 +6731,7 @@ export interface components {
             durationMinutes: number;
             id: string;
             isActive: boolean;
+            minNoticeMinutes: number | null;
             name: string;
             /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */
             refundPolicy: {
