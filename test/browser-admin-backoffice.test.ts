@@ -220,12 +220,12 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const line = page.getByRole('link', { name: /9 h 30 Diagnostic et audit complet — Mme Roux/ });
     await line.waitFor();
     expect(plain(await line.innerText())).toContain('téléphone');
-    await tabTo(page, 'Semaine du lundi 1 mars 2027');
+    await tabTo(page, 'Semaine du lundi 1er mars 2027');
     await page.keyboard.press('ArrowRight');
     await page.getByRole('heading', { name: 'Semaine du lundi 8 mars 2027' }).waitFor();
     expect(await line.count()).toBe(0);
     await page.keyboard.press('ArrowLeft');
-    await page.getByRole('heading', { name: 'Semaine du lundi 1 mars 2027' }).waitFor();
+    await page.getByRole('heading', { name: 'Semaine du lundi 1er mars 2027' }).waitFor();
     await tabTo(page, plain(await line.innerText()));
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /Réservation AC-/ }).waitFor();

@@ -160,6 +160,26 @@ describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
     expect(detail.body.consent).toEqual({ acceptedAt: '2027-03-01T08:12:00+01:00', termsVersion: version, refundPolicy: { tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] } });
   });
 
+  it('never names a deadline already past: inside the 48 h window it starts at the half refund, the same afternoon it says the deposit is not refundable', async () => {
+    // Monday 08:00 in Paris (the visitor's own clock is months away: the page goes by the service's).
+    const tomorrow = await open();
+    await pickSlot(tomorrow, 'mardi 2 mars 2027', '14:00');
+    const inWindow = plain(await tomorrow.locator('.policy').innerText());
+    expect(inWindow).not.toContain('Remboursement total');
+    expect(inWindow).toContain('Remboursement de 6,00 € sur 12,00 € d’acompte si vous annulez avant le lundi 1er mars à 14 h.');
+    expect(inWindow).toContain('Après le lundi 1er mars à 14 h, l’acompte de 12,00 € est conservé.');
+
+    const sameDay = await open();
+    // The calendar cell's name has the number it shows ("1"); the slot's, prose's "1er".
+    await sameDay.getByRole('button', { name: /^Diagnostic et audit complet/ }).click();
+    await sameDay.getByRole('button', { name: /^lundi 1 mars 2027, \d+ créneaux? libres?/ }).click();
+    await sameDay.getByRole('button', { name: 'lundi 1er mars 2027 à 14:00' }).click();
+    await sameDay.getByRole('heading', { name: '3. Vos coordonnées' }).waitFor();
+    const tooLate = plain(await sameDay.locator('.policy').innerText());
+    expect(tooLate).not.toMatch(/Remboursement|si vous annulez avant/);
+    expect(tooLate).toContain('L’acompte de 12,00 € n’est pas remboursable : le rendez-vous est trop proche pour une annulation remboursée.');
+  });
+
   it('shows the server’s French per-field errors inline, tied to their fields', async () => {
     const page = await open();
     await pickSlot(page);

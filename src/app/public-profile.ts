@@ -33,6 +33,8 @@ export interface PublicProfile {
   timezone: string;
   /** The artisan's local date now (the pages never read the visitor's clock). */
   today: string;
+  /** The service's clock, as an ISO instant: the page judges deadlines by it, not by the visitor's. */
+  now: string;
   /** The plan lets customers ask for SMS (the booking form shows the choice only then). */
   smsOffered: boolean;
   terms: { version: string; text: string } | null;
@@ -58,6 +60,7 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         phone: a.phone,
         timezone: a.timezone,
         today: todayIn(a.timezone, deps.clock.now()).toString(),
+        now: new Date(deps.clock.now()).toISOString(),
         smsOffered: planLimits(a.plan).sms,
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
       };

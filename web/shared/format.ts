@@ -25,8 +25,21 @@ export function ymd(y: number, m: number, d: number): string {
 
 /** "2027-03-10" -> "mercredi 10 mars 2027". */
 export function longDate(date: string): string {
+  return firstOfMonth(calendarDate(date));
+}
+
+/**
+ * "lundi 1 mars 2027": the date with the day as the number a calendar cell shows, for the
+ * cell's accessible name (it must contain the visible "1"; prose uses longDate's "1er").
+ */
+export function calendarDate(date: string): string {
   const { y, m, d } = parseYmd(date);
   return LONG_DATE.format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** French writes the first day of a month as an ordinal: "lundi 1er mars", not "lundi 1 mars". */
+function firstOfMonth(text: string): string {
+  return text.replace(/(^|\s)1(?=\s)/, '$11er');
 }
 
 /** "2027-03" -> "mars 2027". */
@@ -92,7 +105,7 @@ export function zonedToEpoch(date: string, time: string, timeZone: string): numb
 export function whenInZone(epochMs: number, timeZone: string): string {
   const local = instantInZone(epochMs, timeZone);
   const { y, m, d } = parseYmd(local.date);
-  const day = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(Date.UTC(y, m - 1, d)));
+  const day = firstOfMonth(new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(Date.UTC(y, m - 1, d))));
   return `${day} à ${frenchTime(local.time)}`;
 }
 
@@ -109,9 +122,12 @@ export interface RefundTier {
 /**
  * The cancellation policy written out for one booking: each tier with its deadline in the
  * artisan's zone and the amount it refunds, then what happens after the last deadline.
+ * Deadlines already past at `nowMs` are left out: a booking made inside the last refundable
+ * window is told directly that its deposit is not refundable, never a date already gone.
  */
-export function policySentences(input: { tiers: RefundTier[]; startMs: number; depositCents: number; timeZone: string }): string[] {
-  const tiers = [...input.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore);
+export function policySentences(input: { tiers: RefundTier[]; startMs: number; depositCents: number; timeZone: string; nowMs: number }): string[] {
+  const open = (t: RefundTier) => input.startMs - t.minHoursBefore * 3_600_000 > input.nowMs;
+  const tiers = [...input.tiers].sort((a, b) => b.minHoursBefore - a.minHoursBefore).filter(open);
   const when = (hours: number) => whenInZone(input.startMs - hours * 3_600_000, input.timeZone);
   const amount = (rate: number) => (rate >= 1 ? `remboursement total de l’acompte (${euros(input.depositCents)})` : `remboursement de ${euros(applyRate(input.depositCents, rate))} sur ${euros(input.depositCents)} d’acompte`);
   const out: string[] = [];
@@ -126,7 +142,9 @@ export function policySentences(input: { tiers: RefundTier[]; startMs: number; d
   });
   const last = tiers.filter((t) => t.refundRate > 0).at(-1);
   if (last) out.push(`Après le ${when(last.minHoursBefore)}, l’acompte de ${euros(input.depositCents)} est conservé.`);
-  else out.push(`L’acompte de ${euros(input.depositCents)} n’est pas remboursable en cas d’annulation.`);
+  else if (input.tiers.some((t) => t.refundRate > 0)) {
+    out.push(`L’acompte de ${euros(input.depositCents)} n’est pas remboursable : le rendez-vous est trop proche pour une annulation remboursée.`);
+  } else out.push(`L’acompte de ${euros(input.depositCents)} n’est pas remboursable en cas d’annulation.`);
   return out;
 }
 

@@ -78,6 +78,9 @@ function BookingPage() {
   const doneHeading = useRef<HTMLHeadingElement>(null);
   const stripeCard = useRef<StripeCard | undefined>(undefined);
   const idempotencyKey = useRef<string>('');
+  /** The service's clock minus the visitor's: deadlines are judged by the service's time. */
+  const serverSkewMs = useRef(0);
+  const serverNow = () => Date.now() + serverSkewMs.current;
 
   const service = services?.find((s) => s.id === serviceId);
   const zone = artisan?.timezone ?? 'Europe/Paris';
@@ -89,6 +92,7 @@ function BookingPage() {
         setArtisan(a.artisan);
         setServices(s.services);
         setToday(a.artisan.today);
+        serverSkewMs.current = Date.parse(a.artisan.now) - Date.now();
         const { y, m } = parseYmd(a.artisan.today);
         setMonth({ y, m });
       },
@@ -355,7 +359,7 @@ function BookingPage() {
                 {euros(service.basePriceCents - service.depositCents)}.
               </p>
               <ul class="policy">
-                {policySentences({ tiers: service.refundPolicy?.tiers ?? [], startMs, depositCents: service.depositCents, timeZone: zone }).map((line) => (
+                {policySentences({ tiers: service.refundPolicy?.tiers ?? [], startMs, depositCents: service.depositCents, timeZone: zone, nowMs: serverNow() }).map((line) => (
                   <li key={line}>{line}</li>
                 ))}
               </ul>

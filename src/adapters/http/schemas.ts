@@ -78,6 +78,7 @@ export const PublicArtisanDto = Type.Object({
   phone: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'E.164' }),
   timezone: Type.String({ description: "Fuseau de l'artisan : toutes les heures affichées sont les siennes" }),
   today: Type.String({ description: "Date du jour chez l'artisan (AAAA-MM-JJ)" }),
+  now: Type.String({ description: "L'heure du service (ISO 8601) : les échéances d'annulation déjà passées ne sont pas proposées" }),
   smsOffered: Type.Boolean({ description: "L'abonnement permet les SMS au client" }),
   terms: Type.Unsafe<{ version: string; text: string } | null>({
     anyOf: [Type.Object({ version: Type.String(), text: Type.String() }), Type.Null()],

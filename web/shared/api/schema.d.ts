@@ -4430,6 +4430,8 @@ export interface paths {
                         "application/json": {
                             artisan: {
                                 displayName: string;
+                                /** @description L'heure du service (ISO 8601) : les échéances d'annulation déjà passées ne sont pas proposées */
+                                now: string;
                                 /** @description E.164 */
                                 phone: string | null;
                                 /** @description L'abonnement permet les SMS au client */

@@ -1,4 +1,4 @@
-import { addDays, daysInMonth, longDate, monthName, weekdayMondayFirst, ymd } from '../format';
+import { addDays, calendarDate, daysInMonth, monthName, weekdayMondayFirst, ymd } from '../format';
 
 export interface DayInfo {
   date: string;
@@ -73,7 +73,7 @@ export function MonthCalendar(props: {
                 const info = days?.[date];
                 const day = Number(date.slice(8));
                 const free = info ? info.freeSlots : 0;
-                const label = `${longDate(date)}, ${free > 0 ? `${free} créneau${free > 1 ? 'x' : ''} libre${free > 1 ? 's' : ''}` : 'aucun créneau libre'}`;
+                const label = `${calendarDate(date)}, ${free > 0 ? `${free} créneau${free > 1 ? 'x' : ''} libre${free > 1 ? 's' : ''}` : 'aucun créneau libre'}`;
                 return (
                   <td key={j}>
                     {free > 0 ? (
