@@ -5,6 +5,14 @@ import { depositCents } from '../src/domain/money.ts';
 import { publicHolidayName } from '../src/domain/public-holidays.ts';
 import { DEFAULT_REFUND_POLICY } from '../src/domain/refund-policy.ts';
 import { todayIn, wallClockToInstant } from '../src/domain/time.ts';
+import { makeSecretBox } from '../src/adapters/security/secret-box.ts';
+
+/**
+ * The secrets key of every bench server (bench/server.ts sets SECRETS_KEY to it): the inert
+ * connection's secret is sealed with it, so the start-up check that the key opens the stored
+ * credentials (instance-key.ts) passes.
+ */
+export const BENCH_SECRETS_KEY = 'bench-secrets-key-not-a-secret-0123456789';
 
 /**
  * A year of history for the demo artisan (Europe/Paris, open Mon–Fri 08:30–12:00 and
@@ -224,15 +232,16 @@ export async function loadDataset(db: Queryable, options: { analyze: boolean; no
 
   await insertRows(db, 'bookings', BOOKING_COLUMNS, bookings);
   // The imported blocks belong to a connection (migration 0008's foreign key). It is inert: it
-  // has no credentials (its secret is not sealed, so it must never be opened) and it is leased
+  // has no credentials (its secret seals an empty object with BENCH_SECRETS_KEY: it opens, so the
+  // server starts, but it holds nothing to connect with) and it is leased
   // until the year 9999, so neither the worker's due syncs nor the pre-booking sync of
   // POST /api/bookings (which takes any connection not attempted for an interval and not
   // leased) ever picks it. It used to be picked by the pre-booking sync, which logged
   // "unknown secret format" and left the booking waiting on a failed sync.
   await db.query(
     `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, lease_owner, lease_until, created_at, updated_at)
-     VALUES ($1, $2, 'google', 'Agenda Google (bench, inert)', 'bench-inert', '9999-01-01T00:00:00Z', 'bench-dataset (inert)', '9999-01-01T00:00:00Z', $3, $3)`,
-    [calendarConnection, artisan.id, iso(nowMs)],
+     VALUES ($1, $2, 'google', 'Agenda Google (bench, inert)', $4, '9999-01-01T00:00:00Z', 'bench-dataset (inert)', '9999-01-01T00:00:00Z', $3, $3)`,
+    [calendarConnection, artisan.id, iso(nowMs), makeSecretBox(BENCH_SECRETS_KEY).seal('{}', calendarConnection)],
   );
   await insertRows(db, 'busy_blocks', BLOCK_COLUMNS, blocks);
   if (options.analyze) await db.query('ANALYZE');

@@ -540,7 +540,7 @@ async function main(): Promise<void> {
       await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
       await runGoogleSyncBench(log);
     }
-    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'pglite')) {
+    if ((CORE || ADMIN_NOTIFY || HOT_PATHS) && (!ONLY || ONLY === 'pglite')) {
       // PGlite runs on the main thread (PGLITE_THREAD=main) or in a worker thread (the
       // default): both are measured, on two copies of one prepared data directory.
       const base = mkdtempSync(join(os.tmpdir(), 'artisanconnect-bench-'));
@@ -571,7 +571,7 @@ async function main(): Promise<void> {
       if (HOT_PATHS) hotReports.push(await runHotPaths(pgliteEngine('worker', 'hot'), hotConfig(prepared.availabilityDate)));
     }
 
-    if ((CORE || ADMIN_NOTIFY) && (!ONLY || ONLY === 'postgres')) {
+    if ((CORE || ADMIN_NOTIFY || HOT_PATHS) && (!ONLY || ONLY === 'postgres')) {
       const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
       let reachable = true;
       try {

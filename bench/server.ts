@@ -1,3 +1,4 @@
+import { BENCH_SECRETS_KEY } from './dataset.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -62,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     REDIS_URL: '',
     DATABASE_URL: options.databaseUrl ?? '',
     DATA_DIR: options.dataDir ?? '',
+    SECRETS_KEY: BENCH_SECRETS_KEY,
     ...options.env,
   };
   const started = performance.now();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bookingColumns } from '../src/adapters/db/booking-store.ts';
+import { bookingColumns } from '../src/adapters/db/booking-row.ts';
 import type { BookingRecord } from '../src/domain/booking.ts';
 import { ENGINES, databaseForSuite } from './helpers/db.ts';
 

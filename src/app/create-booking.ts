@@ -20,7 +20,8 @@ import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
 import { localMonthBounds } from '../domain/time.ts';
-import { footprint, overlaps, type Interval } from '../domain/intervals.ts';
+import { footprint } from '../domain/intervals.ts';
+import { BoundedMap, KEPT_DAYS, NO_FLIGHTS, dayKey, makeHoldFlights, type HoldFlights } from './creation-state.ts';
 import { DuplicateCodeError, SlotTakenError, type BookingStore, type HoldRequest } from './ports/booking-store.ts';
 import type { BookingRecord, Customer } from '../domain/booking.ts';
 import type { Clock } from './ports/clock.ts';
@@ -76,7 +77,7 @@ const CODE_ATTEMPTS = 5;
 
 export function makeCreateBooking(deps: CreateBookingDeps) {
   /** Days whose rules a booking was checked against, by service and date (holdFromKept). */
-  const keptDays = new Map<string, KeptDay>();
+  const keptDays = new BoundedMap<string, KeptDay>(KEPT_DAYS);
   const flights = deps.shareRacingHolds === false ? NO_FLIGHTS : makeHoldFlights();
   return async function createBooking(
     input: CreateBookingInput,
@@ -94,13 +95,13 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       throw new ValidationError(details);
     }
 
-    const dayKey = `${input.serviceId}|${date.toString()}`;
+    const keptKey = dayKey(input.serviceId, date);
     // Hold first: the day's rules were read before and the hold confirms they still hold.
-    const kept = keptDays.get(dayKey);
+    const kept = keptDays.get(keptKey);
     if (kept) {
       const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, notifySms, byArtisan, hooks, flights });
       if (fast) return fast;
-      keptDays.delete(dayKey);
+      keptDays.delete(keptKey);
     }
 
     // One read: the day, the calendars to sync first, the terms of sale.
@@ -116,8 +117,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       await deps.calendars.sync(read.staleCalendars);
       ctx = await readDay(deps.store, input.serviceId, date);
     } else if (ctx && read.rulesStamp !== null) {
-      if (keptDays.size >= KEPT_DAYS) keptDays.clear();
-      keptDays.set(dayKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
+      keptDays.set(keptKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
     }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
     const now = deps.clock.now();
@@ -181,8 +181,6 @@ interface KeptDay {
   offered: Map<number, Slot> | undefined;
 }
 
-const KEPT_DAYS = 2_000;
-
 interface HoldQuery {
   input: CreateBookingInput;
   ctx: DayContext;
@@ -194,50 +192,6 @@ interface HoldQuery {
   now: number;
   planned?: HoldRequest['planned'];
   flights: HoldFlights;
-}
-
-/**
- * This process's bookings being taken, from their hold until the deposit is settled. A
- * request whose range overlaps one of them (another customer's) waits for its hold's answer:
- * if the hold took the slot, the request is refused then without asking the database, which
- * would refuse it too (the slot is held at that moment, while the request is in flight).
- * Requests racing for one slot then cost one hold, not one each.
- */
-interface HoldFlights {
-  /** Whether an overlapping booking being taken holds the slot (resolves when its hold answers), if there is one. */
-  overlapping(artisanId: string, range: Interval, email: string): Promise<boolean> | undefined;
-  /** Registers a booking being taken: `took` once its hold holds the slot, `end` when it is settled or failed. */
-  start(artisanId: string, range: Interval, email: string): { took(): void; end(): void };
-}
-
-/** Every hold asks the database (BOOKING_SHARE_RACING_HOLDS=false). */
-const NO_FLIGHTS: HoldFlights = { overlapping: () => undefined, start: () => ({ took: () => {}, end: () => {} }) };
-
-function makeHoldFlights(): HoldFlights {
-  const byArtisan = new Map<string, Set<{ range: Interval; email: string; answer: Promise<boolean> }>>();
-  return {
-    overlapping(artisanId, range, email) {
-      for (const flight of byArtisan.get(artisanId) ?? []) {
-        if (flight.email !== email && overlaps(flight.range, range)) return flight.answer;
-      }
-      return undefined;
-    },
-    start(artisanId, range, email) {
-      let settle!: (held: boolean) => void;
-      const flight = { range, email, answer: new Promise<boolean>((resolve) => (settle = resolve)) };
-      let set = byArtisan.get(artisanId);
-      if (!set) byArtisan.set(artisanId, (set = new Set()));
-      set.add(flight);
-      return {
-        took: () => settle(true),
-        end: () => {
-          set.delete(flight);
-          if (set.size === 0) byArtisan.delete(artisanId);
-          settle(false);
-        },
-      };
-    },
-  };
 }
 
 /**

@@ -6,6 +6,7 @@ import { ValidationError, slotNotOffered, type ErrorDetail } from '../domain/err
 import { parseLocalDate, parseLocalTime, todayIn } from '../domain/time.ts';
 import type { BookingStore } from './ports/booking-store.ts';
 import type { DayContext } from '../domain/day-context.ts';
+import { addDays } from './creation-state.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -21,20 +22,6 @@ export function loadWindow(date: Temporal.PlainDate): { fromMs: number; toMs: nu
 export async function readDay(store: BookingStore, serviceId: string, date: Temporal.PlainDate): Promise<DayContext | undefined> {
   const { fromMs, toMs } = loadWindow(date);
   return store.readDayContext(serviceId, fromMs, toMs);
-}
-
-const shifted = new Map<string, Temporal.PlainDate>();
-
-/** today + n days, remembered: asked on every availability request with the same answer all day. */
-function addDays(date: Temporal.PlainDate, days: number): Temporal.PlainDate {
-  const key = `${date.toString()}+${days}`;
-  let result = shifted.get(key);
-  if (!result) {
-    if (shifted.size > 1_000) shifted.clear();
-    result = date.add({ days });
-    shifted.set(key, result);
-  }
-  return result;
 }
 
 export interface DayPlan {

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { AdminBookingReader, AgendaEntry, AgendaWeek, HistoryEntry } from '../../app/admin-bookings.ts';
-import { BOOKING_SELECT, toBooking } from './booking-store.ts';
+import { selectBookings, toBooking } from './booking-row.ts';
 import type { Database } from './database.ts';
 import { dateText } from '../../domain/time.ts';
-import { qb, run } from './kysely.ts';
+import { first, qb, run } from './kysely.ts';
 import type { Json } from './schema.ts';
 
 /** Every booking event's data is the JSON object its writer recorded. */
@@ -65,30 +65,35 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
      * once from the artisan row), and the count and the page come back together.
      */
     async listBookings(q) {
-      const where = [`b.artisan_id = $1`, `b.status = ANY($2)`];
-      const params: unknown[] = [q.artisanId, q.statuses];
-      const zone = `(SELECT timezone FROM artisans WHERE id = $1)`;
-      if (q.from) where.push(`b.starts_at >= ($${params.push(q.from.toString())}::date)::timestamp AT TIME ZONE ${zone}`);
-      if (q.to) where.push(`b.starts_at < ($${params.push(q.to.toString())}::date + 1)::timestamp AT TIME ZONE ${zone}`);
-      if (q.code) where.push(`b.public_code = $${params.push(q.code)}`);
+      const zone = qb.selectFrom('artisans').select('timezone').where('id', '=', q.artisanId);
+      let matching = qb.selectFrom('bookings as b').select(['b.id', 'b.starts_at', 'b.public_code']).where('b.artisan_id', '=', q.artisanId).where(sql<boolean>`b.status = ANY(${q.statuses})`);
+      if (q.from) matching = matching.where(sql<boolean>`b.starts_at >= (${q.from.toString()}::date)::timestamp AT TIME ZONE (${zone})`);
+      if (q.to) matching = matching.where(sql<boolean>`b.starts_at < (${q.to.toString()}::date + 1)::timestamp AT TIME ZONE (${zone})`);
+      if (q.code) matching = matching.where('b.public_code', '=', q.code);
       if (q.search) {
         // LIKE wildcards typed by the artisan are matched literally.
-        const p = params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-        where.push(`(b.customer_name ILIKE $${p} OR b.customer_email ILIKE $${p} OR coalesce(b.customer_phone, '') ILIKE $${p} OR b.public_code ILIKE $${p})`);
+        const p = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        matching = matching.where(sql<boolean>`(b.customer_name ILIKE ${p} OR b.customer_email ILIKE ${p} OR coalesce(b.customer_phone, '') ILIKE ${p} OR b.public_code ILIKE ${p})`);
       }
-      const limit = params.push(q.limit);
-      const offset = params.push(q.offset);
-      const rows = await db.query<Record<string, unknown> & { total: number }>(
-        `WITH matching AS (SELECT b.id, b.starts_at, b.public_code FROM bookings b WHERE ${where.join(' AND ')}),
-              page AS (SELECT id FROM matching ORDER BY starts_at, public_code LIMIT $${limit} OFFSET $${offset})
-         SELECT (SELECT count(*)::int FROM matching) AS total, listed.*
-           FROM (SELECT 1) one
-           LEFT JOIN (${BOOKING_SELECT} WHERE b.id IN (SELECT id FROM page)) listed ON true
-          ORDER BY listed.starts_at, listed.public_code`,
-        params,
+      // The page and the count in one statement; a page past the end (no row to carry the count)
+      // asks for the count alone.
+      const query = qb
+        .with('matching', () => matching)
+        .with('page', (db) => db.selectFrom('matching').select('id').orderBy('starts_at').orderBy('public_code').limit(q.limit).offset(q.offset));
+      const rows = await run(
+        db,
+        query
+          // The booking select knows no CTE: the page is named in SQL.
+          .selectFrom(selectBookings().where(sql<boolean>`b.id IN (SELECT id FROM page)`).as('listed'))
+          .selectAll('listed')
+          .select((eb) => eb.selectFrom('matching').select(sql<number>`count(*)::int`.as('n')).as('total'))
+          .orderBy('listed.starts_at')
+          .orderBy('listed.public_code'),
       );
-      const items = rows.filter((r) => r.id !== null && r.id !== undefined).map(toBooking);
-      return { items, total: rows[0]?.total ?? 0 };
+      if (rows.length > 0) return { items: rows.map(toBooking), total: rows[0]!.total ?? 0 };
+      if (q.offset === 0) return { items: [], total: 0 };
+      const count = await first(db, query.selectFrom('matching').select(sql<number>`count(*)::int`.as('n')));
+      return { items: [], total: count?.n ?? 0 };
     },
 
     /**
@@ -123,7 +128,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       const week: AgendaWeek = Object.freeze({ timezone: answer.timezone, items: Object.freeze((answer.bookings ?? []).map(toAgendaEntry)) });
       dropAgenda(key);
       while (agendaCache.size > 0 && (agendaCache.size >= AGENDA_CACHE_SIZE || cachedBookings + week.items.length > AGENDA_CACHE_BOOKINGS)) {
-        dropAgenda(agendaCache.keys().next().value as string);
+        dropAgenda(agendaCache.keys().next().value!);
       }
       agendaCache.set(key, { version: answer.version, week });
       cachedBookings += week.items.length;
@@ -136,10 +141,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
     },
 
     async findByCustomerEmail(artisanId, email) {
-      const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.artisan_id = $1 AND b.customer_email = $2 ORDER BY b.starts_at`,
-        [artisanId, email],
-      );
+      const rows = await run(db, selectBookings().where('b.artisan_id', '=', artisanId).where('b.customer_email', '=', email).orderBy('b.starts_at'));
       return rows.map(toBooking);
     },
 

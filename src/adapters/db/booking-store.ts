@@ -1,22 +1,20 @@
-import { toService } from './service-row.ts';
-import type { Address } from '../../domain/address.ts';
-import type { BookingDispute, BookingRecord } from '../../domain/booking.ts';
+import { sql } from 'kysely';
+import { serviceFromRow, type ServiceRow } from './service-row.ts';
+import type { BookingRecord } from '../../domain/booking.ts';
 import type { BookingStore, BookingTx, HoldOutcome, OutboxMessage } from '../../app/ports/booking-store.ts';
 import type { DayContext } from '../../domain/day-context.ts';
 import type { ServiceRecord } from '../../domain/service.ts';
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports/booking-store.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
 import type { Occupation } from '../../domain/slots.ts';
+import type { PlanCode } from '../../domain/plans.ts';
 import { footprint } from '../../domain/intervals.ts';
 import { makeFreshReads } from './fresh-reads.ts';
+import { BoundedMap, DAY_CACHE_SIZE, dayContextKey, servicesKey } from '../../app/creation-state.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
-
-const ms = (v: unknown): number => (v instanceof Date ? v.getTime() : new Date(String(v)).getTime());
-const iso = (epochMs: number): string => new Date(epochMs).toISOString();
-
-
-type Row = Record<string, unknown>;
-
+import { blockedRange, bookingColumns, selectBookings, toBooking } from './booking-row.ts';
+import { first, qb, run } from './kysely.ts';
+import { storedObject } from './stored.ts';
 
 /**
  * One call reads the service, the artisan's settings and rules, the day's exception and
@@ -30,102 +28,86 @@ const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
 /** The hot statements above and the creation steps are kept prepared per connection. */
 const PREPARED = { prepared: true } as const;
 
-/** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
-const DAY_CACHE_SIZE = 2_000;
 
-interface RuleJson extends WeeklyRule {
-  kind: 'opening' | 'break';
+/** The hold statuses, as SQL says them (booking_is_hold, migration 0024): one definition. */
+const isHold = sql<boolean>`booking_is_hold(b.status)`;
+const ofTopics = (topics: string[]) => sql<boolean>`topic = ANY(${topics})`;
+
+/** day_context_since's JSON (src/adapters/db/functions/day_context_since.sql): the day, built by the function. */
+interface DayContextJson {
+  service: ServiceRow;
+  artisan: {
+    id: string;
+    timezone: string;
+    plan: PlanCode;
+    slot_step_minutes: number;
+    min_notice_minutes: number;
+    booking_horizon_days: number;
+    calendar_sync_enabled: boolean;
+    closed_on_public_holidays: boolean;
+  };
+  rules: (WeeklyRule & { kind: 'opening' | 'break' })[];
+  exceptions: ScheduleException[];
+  /** Instants as epoch ms (JSON numbers). */
+  bookings: { id: string; code: string; summary: string; s: number; e: number }[];
+  blocks: { provider: string; summary: string; s: number; e: number }[];
+}
+/** "Unchanged since `version`" (no ctx), the day read at `version`, or null (no such service). */
+type DayAnswer = { version: string; ctx?: DayContextJson } | null;
+/** booking_context_since's JSON. */
+interface BookingContextJson {
+  day: DayAnswer;
+  stale: { artisanId: string; id: string }[];
+  artisan: { terms_of_sale: string | null } | null;
+  rules: string | null;
+}
+/** active_services_since's JSON: unchanged since `version` (no services), or the list. */
+interface ActiveServicesJson {
+  version: string;
+  services?: ServiceRow[];
+}
+/** booking_hold's JSON. */
+interface HoldJson {
+  outcome: HoldOutcome['outcome'];
+  capture_method?: 'automatic' | 'manual';
+  reminder_hours?: number;
+  own?: boolean;
 }
 
-function toDayContext(ctx: Row): DayContext {
-  const r = ctx.artisan as Row;
-  const rules = ctx.rules as RuleJson[];
-  const strip = ({ id, dayOfWeek, startMinutes, endMinutes }: RuleJson): WeeklyRule => ({ id, dayOfWeek, startMinutes, endMinutes });
+function toDayContext(ctx: DayContextJson): DayContext {
+  const r = ctx.artisan;
+  const strip = ({ id, dayOfWeek, startMinutes, endMinutes }: WeeklyRule): WeeklyRule => ({ id, dayOfWeek, startMinutes, endMinutes });
   const occupations: Occupation[] = [];
-  for (const b of ctx.bookings as { id: string; code: string; summary: string; s: number; e: number }[]) {
+  for (const b of ctx.bookings) {
     occupations.push({
-      startMs: Number(b.s),
-      endMs: Number(b.e),
+      startMs: b.s,
+      endMs: b.e,
       bookingId: b.id,
       blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
     });
   }
-  for (const k of ctx.blocks as { provider: string; summary: string; s: number; e: number }[]) {
-    occupations.push({ startMs: Number(k.s), endMs: Number(k.e), blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
+  for (const k of ctx.blocks) {
+    occupations.push({ startMs: k.s, endMs: k.e, blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
   }
   return {
-    service: toService(ctx.service as Row),
+    service: serviceFromRow(ctx.service),
     artisan: {
-      id: r.id as string,
-      timezone: r.timezone as string,
-      plan: r.plan as DayContext['artisan']['plan'],
-      slotStepMinutes: r.slot_step_minutes as number,
-      minNoticeMinutes: r.min_notice_minutes as number,
-      bookingHorizonDays: r.booking_horizon_days as number,
-      calendarSyncEnabled: r.calendar_sync_enabled as boolean,
+      id: r.id,
+      timezone: r.timezone,
+      plan: r.plan,
+      slotStepMinutes: r.slot_step_minutes,
+      minNoticeMinutes: r.min_notice_minutes,
+      bookingHorizonDays: r.booking_horizon_days,
+      calendarSyncEnabled: r.calendar_sync_enabled,
       schedule: {
-        openingRules: rules.filter((x) => x.kind === 'opening').map(strip),
-        breakRules: rules.filter((x) => x.kind === 'break').map(strip),
-        exceptions: ctx.exceptions as ScheduleException[],
-        closedOnPublicHolidays: r.closed_on_public_holidays as boolean,
+        openingRules: ctx.rules.filter((x) => x.kind === 'opening').map(strip),
+        breakRules: ctx.rules.filter((x) => x.kind === 'break').map(strip),
+        exceptions: ctx.exceptions,
+        closedOnPublicHolidays: r.closed_on_public_holidays,
       },
     },
     occupations,
   };
-}
-
-export const BOOKING_SELECT = `SELECT b.*, a.timezone,
-  (extract(epoch FROM lower(b.blocked_range)) * 1000)::float8 AS blocked_from_ms,
-  (extract(epoch FROM upper(b.blocked_range)) * 1000)::float8 AS blocked_to_ms
-  FROM bookings b JOIN artisans a ON a.id = b.artisan_id`;
-
-export function toBooking(r: Row): BookingRecord {
-  const booking: BookingRecord = {
-    id: r.id as string,
-    publicCode: r.public_code as string,
-    artisanId: r.artisan_id as string,
-    serviceId: r.service_id as string,
-    serviceName: r.service_name as string,
-    status: r.status as BookingRecord['status'],
-    channel: r.channel as BookingRecord['channel'],
-    customer: { name: r.customer_name as string, email: r.customer_email as string },
-    startMs: ms(r.starts_at),
-    endMs: ms(r.ends_at),
-    durationMinutes: r.duration_minutes as number,
-    bufferBeforeMinutes: 0,
-    bufferAfterMinutes: 0,
-    priceCents: r.price_cents as number,
-    depositRate: Number(r.deposit_rate),
-    depositCents: r.deposit_cents as number,
-    paymentStatus: r.payment_status as BookingRecord['paymentStatus'],
-    paymentProvider: (r.payment_provider as string | null) ?? null,
-    paymentIntentId: (r.payment_intent_id as string | null) ?? null,
-    paymentMethodId: (r.payment_method_id as string | null) ?? null,
-    refundCents: r.refund_cents as number,
-    refundedCents: (r.refunded_cents as number | undefined) ?? 0,
-    refundPolicy: r.refund_policy as BookingRecord['refundPolicy'],
-    notifyEmail: r.notify_email as boolean,
-    notifySms: r.notify_sms as boolean,
-    timezone: r.timezone as string,
-    holdExpiresMs: r.hold_expires_at ? ms(r.hold_expires_at) : null,
-    captureMethod: (r.capture_method as BookingRecord['captureMethod']) ?? null,
-    refundCapCents: (r.refund_cap_cents as number | null) ?? null,
-    dispute: r.disputed_at ? { openedMs: ms(r.disputed_at), ...(r.dispute as Omit<BookingDispute, 'openedMs'>) } : null,
-    cancelledBy: (r.cancelled_by as BookingRecord['cancelledBy']) ?? null,
-    createdMs: ms(r.created_at),
-    updatedMs: ms(r.updated_at),
-  };
-  if (r.customer_phone) booking.customer.phone = r.customer_phone as string;
-  if (r.customer_address) booking.customer.address = r.customer_address as Address;
-  // blocked_range = [start - before, end + after): the buffers are read back from it.
-  booking.bufferBeforeMinutes = Math.round((booking.startMs - Number(r.blocked_from_ms)) / 60_000);
-  booking.bufferAfterMinutes = Math.round((Number(r.blocked_to_ms) - booking.endMs) / 60_000);
-  return booking;
-}
-
-function blockedRange(b: BookingRecord): string {
-  const { startMs, endMs } = footprint(b);
-  return `[${iso(startMs)},${iso(endMs)})`;
 }
 
 function translate(error: unknown): never {
@@ -152,123 +134,152 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
   return {
     async lockBooking(id) {
       // The artisan's write lock first, then the row: every writer takes them in that order.
-      const owner = await q.query<{ artisan_id: string }>(`SELECT artisan_id FROM bookings WHERE id = $1`, [id]);
-      if (owner[0]) await lockArtisanBookings(q, owner[0].artisan_id);
-      const rows = await q.query(`${BOOKING_SELECT} WHERE b.id = $1 FOR UPDATE OF b`, [id]);
-      return rows[0] ? toBooking(rows[0]) : undefined;
+      const owner = await first(q, qb.selectFrom('bookings').select('artisan_id').where('id', '=', id));
+      if (owner) await lockArtisanBookings(q, owner.artisan_id);
+      const row = await first(q, selectBookings().where('b.id', '=', id).forUpdate('b'));
+      return row ? toBooking(row) : undefined;
     },
     async updateBooking(b, cancellation) {
       await lockArtisanBookings(q, b.artisanId);
-      await q
-        .query(
-          `UPDATE bookings SET status = $2, starts_at = $3, ends_at = $4, blocked_range = $5::tstzrange, payment_status = $6,
-             payment_intent_id = $7, refund_cents = $8, hold_expires_at = $9, cancelled_by = $10, updated_at = $11,
-             cancelled_at = coalesce($12, cancelled_at), cancellation_reason = coalesce($13, cancellation_reason),
-             refund_cap_cents = $14, disputed_at = $15, dispute = $16, refunded_cents = $17
-           WHERE id = $1`,
-          [
-            b.id, b.status, iso(b.startMs), iso(b.endMs), blockedRange(b), b.paymentStatus, b.paymentIntentId, b.refundCents,
-            b.holdExpiresMs === null ? null : iso(b.holdExpiresMs), b.cancelledBy, iso(b.updatedMs),
-            cancellation ? iso(cancellation.cancelledAtMs) : null, cancellation?.reason ?? null, b.refundCapCents,
-            b.dispute ? iso(b.dispute.openedMs) : null,
-            b.dispute ? JSON.stringify({ reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }) : null,
-            b.refundedCents,
-          ],
-        )
-        .catch(translate);
+      await run(
+        q,
+        qb
+          .updateTable('bookings')
+          .set({
+            status: b.status,
+            starts_at: new Date(b.startMs),
+            ends_at: new Date(b.endMs),
+            blocked_range: sql<string>`${blockedRange(b)}::tstzrange`,
+            payment_status: b.paymentStatus,
+            payment_intent_id: b.paymentIntentId,
+            refund_cents: b.refundCents,
+            hold_expires_at: b.holdExpiresMs === null ? null : new Date(b.holdExpiresMs),
+            cancelled_by: b.cancelledBy,
+            updated_at: new Date(b.updatedMs),
+            cancelled_at: sql<Date>`coalesce(${cancellation ? new Date(cancellation.cancelledAtMs) : null}::timestamptz, cancelled_at)`,
+            cancellation_reason: sql<string>`coalesce(${cancellation?.reason ?? null}::text, cancellation_reason)`,
+            refund_cap_cents: b.refundCapCents,
+            disputed_at: b.dispute ? new Date(b.dispute.openedMs) : null,
+            dispute: b.dispute ? JSON.stringify({ reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }) : null,
+            refunded_cents: b.refundedCents,
+          })
+          .where('id', '=', b.id),
+      ).catch(translate);
     },
     async busyBlockOverlaps(artisanId, { startMs, endMs }) {
-      const rows = await q.query(
-        `SELECT 1 FROM busy_blocks WHERE artisan_id = $1 AND source = 'external' AND during && tstzrange($2, $3) LIMIT 1`,
-        [artisanId, iso(startMs), iso(endMs)],
+      const rows = await run(
+        q,
+        qb
+          .selectFrom('busy_blocks')
+          .select(sql<number>`1`.as('one'))
+          .where('artisan_id', '=', artisanId)
+          .where('source', '=', 'external')
+          .where(sql<boolean>`during && tstzrange(${new Date(startMs)}, ${new Date(endMs)})`)
+          .limit(1),
       );
       return rows.length > 0;
     },
     async putBookingBusyBlock(b) {
-      await q.query(
-        `INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at, booking_id)
-         VALUES ($1, $2, 'artisanconnect', 'booking', $3, $4, $5, $6)
-         ON CONFLICT (booking_id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-           summary = excluded.summary, updated_at = now()`,
-        [uuid(), b.artisanId, `${b.serviceName} - ${b.customer.name}`, iso(b.startMs), iso(b.endMs), b.id],
+      await run(
+        q,
+        qb
+          .insertInto('busy_blocks')
+          .values({
+            id: uuid(),
+            artisan_id: b.artisanId,
+            provider_id: 'artisanconnect',
+            source: 'booking',
+            summary: `${b.serviceName} - ${b.customer.name}`,
+            starts_at: new Date(b.startMs),
+            ends_at: new Date(b.endMs),
+            booking_id: b.id,
+          })
+          .onConflict((oc) =>
+            oc.column('booking_id').doUpdateSet((eb) => ({
+              starts_at: eb.ref('excluded.starts_at'),
+              ends_at: eb.ref('excluded.ends_at'),
+              summary: eb.ref('excluded.summary'),
+              updated_at: sql<Date>`now()`,
+            })),
+          ),
       );
     },
     async removeBookingBusyBlock(bookingId) {
-      await q.query(`DELETE FROM busy_blocks WHERE booking_id = $1`, [bookingId]);
+      await run(q, qb.deleteFrom('busy_blocks').where('booking_id', '=', bookingId));
     },
     async enqueue(messages: OutboxMessage[]) {
       if (messages.length === 0) return;
       // One statement for all the rows of a change: one round trip, whatever the driver.
-      const params: unknown[] = [];
-      const rows = messages.map((m) => {
-        const at = params.length;
-        params.push(uuid(), m.topic, m.bookingId ?? null, JSON.stringify(m.payload ?? {}), m.runAtMs === undefined ? null : iso(m.runAtMs));
-        return `($${at + 1}, $${at + 2}, $${at + 3}::uuid, $${at + 4}::jsonb, coalesce($${at + 5}::timestamptz, now()))`;
-      });
-      await q.query(`INSERT INTO outbox (id, topic, booking_id, payload, run_at) VALUES ${rows.join(', ')}`, params);
+      await run(
+        q,
+        qb.insertInto('outbox').values(
+          messages.map((m) => ({
+            id: uuid(),
+            topic: m.topic,
+            booking_id: m.bookingId ?? null,
+            payload: JSON.stringify(m.payload ?? {}),
+            run_at: m.runAtMs === undefined ? sql<Date>`now()` : new Date(m.runAtMs),
+          })),
+        ),
+      );
     },
     async cancelPending(bookingId, topics) {
-      await q.query(`UPDATE outbox SET status = 'cancelled' WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`, [
-        bookingId,
-        topics,
-      ]);
+      await run(q, qb.updateTable('outbox').set({ status: 'cancelled' }).where('booking_id', '=', bookingId).where(ofTopics(topics)).where('status', '=', 'pending'));
     },
     async supersedePending(bookingId, topic) {
       // Claimed rows too: a worker holding one re-reads the booking and drops it as stale.
-      const rows = await q.query<{ payload: Record<string, unknown> }>(
-        `WITH superseded AS (
-           UPDATE outbox SET status = 'cancelled', last_error = 'superseded by a later change'
-            WHERE booking_id = $1 AND topic = $2 AND status = 'pending' RETURNING payload, created_at, id)
-         SELECT payload FROM superseded ORDER BY created_at, id`,
-        [bookingId, topic],
+      const rows = await run(
+        q,
+        qb
+          .with('superseded', (db) =>
+            db
+              .updateTable('outbox')
+              .set({ status: 'cancelled', last_error: 'superseded by a later change' })
+              .where('booking_id', '=', bookingId)
+              .where('topic', '=', topic)
+              .where('status', '=', 'pending')
+              .returning(['payload', 'created_at', 'id']),
+          )
+          .selectFrom('superseded')
+          .select('payload')
+          .orderBy('created_at')
+          .orderBy('id'),
       );
-      return rows.map((r) => r.payload);
+      return rows.map((r) => storedObject(r.payload));
     },
     async completePending(bookingId, topics) {
-      await q.query(
-        `UPDATE outbox SET status = 'done', done_at = now(), locked_by = NULL WHERE booking_id = $1 AND topic = ANY($2) AND status = 'pending'`,
-        [bookingId, topics],
+      await run(
+        q,
+        qb
+          .updateTable('outbox')
+          .set({ status: 'done', done_at: sql<Date>`now()`, locked_by: null })
+          .where('booking_id', '=', bookingId)
+          .where(ofTopics(topics))
+          .where('status', '=', 'pending'),
       );
     },
     async reminderHours(artisanId) {
       // The artisan exists (bookings reference it); its default lead time is the column's (migration 0001).
-      const rows = await q.query<{ h: number }>(`SELECT reminder_hours_before AS h FROM artisans WHERE id = $1`, [artisanId]);
-      return rows[0]!.h;
+      const row = await first(q, qb.selectFrom('artisans').select('reminder_hours_before').where('id', '=', artisanId));
+      return row!.reminder_hours_before;
     },
     async appendEvent(e) {
-      await q.query(`INSERT INTO booking_events (booking_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
-        e.bookingId,
-        e.type,
-        e.actor,
-        JSON.stringify(e.data ?? {}),
-      ]);
+      await run(
+        q,
+        qb.insertInto('booking_events').values({ booking_id: e.bookingId, type: e.type, actor: e.actor, data: JSON.stringify(e.data ?? {}) }),
+      );
     },
   };
 }
 
-/**
- * A booking as the columns of its row: the one list of them. booking_hold inserts this row
- * whole and booking_apply updates from it (jsonb_populate_record, src/adapters/db/functions);
- * test/booking-columns.test.ts checks it names every column of the table.
- */
-export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Row {
-  return {
-    id: b.id, public_code: b.publicCode, artisan_id: b.artisanId, service_id: b.serviceId, service_name: b.serviceName,
-    status: b.status, customer_name: b.customer.name, customer_email: b.customer.email, customer_phone: b.customer.phone ?? null,
-    starts_at: iso(b.startMs), ends_at: iso(b.endMs), duration_minutes: b.durationMinutes, blocked_range: blockedRange(b),
-    price_cents: b.priceCents, deposit_rate: b.depositRate, deposit_cents: b.depositCents, payment_status: b.paymentStatus,
-    payment_provider: b.paymentProvider, payment_intent_id: b.paymentIntentId, payment_method_id: b.paymentMethodId,
-    refund_cents: b.refundCents, refunded_cents: b.refundedCents, refund_policy: b.refundPolicy, hold_expires_at: b.holdExpiresMs === null ? null : iso(b.holdExpiresMs),
-    notify_email: b.notifyEmail, notify_sms: b.notifySms, created_at: iso(b.createdMs), updated_at: iso(b.updatedMs),
-    channel: b.channel, customer_address: b.customer.address ?? null, capture_method: b.captureMethod,
-    cancelled_by: b.cancelledBy, cancelled_at: cancellation ? iso(cancellation.cancelledAtMs) : null,
-    cancellation_reason: cancellation?.reason ?? null, refund_cap_cents: b.refundCapCents,
-    disputed_at: b.dispute ? iso(b.dispute.openedMs) : null,
-    dispute: b.dispute ? { reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status } : null,
-    // Euros only (the column's CHECK, migration 0001); anonymised later, by the retention sweep or an erasure.
-    currency: 'EUR', anonymized_at: null,
-  };
-}
+/** One write of a planned change, as booking_apply reads it (src/adapters/db/functions/booking_apply.sql). */
+type PlannedOp =
+  | { op: 'update'; row: ReturnType<typeof bookingColumns> }
+  | { op: 'put_busy_block'; row: { id: string; artisan_id: string; summary: string; starts_at: Date; ends_at: Date; booking_id: string } }
+  | { op: 'remove_busy_block'; booking_id: string }
+  | { op: 'enqueue'; rows: { id: string; topic: string; booking_id: string | null; payload: Record<string, unknown>; run_at: Date | null }[] }
+  | { op: 'cancel_pending' | 'complete_pending'; booking_id: string; topics: string[] }
+  | { op: 'event'; booking_id: string; type: string; actor: string; data: Record<string, unknown> };
 
 /** A read the planned transaction cannot answer without the database: the general path runs instead. */
 class NotPlannable extends Error {}
@@ -279,7 +290,7 @@ class NotPlannable extends Error {}
  * artisan's reminder lead time). The same code (applyTransition, the effects) thus plans
  * the writes the general transaction would make, statement for statement.
  */
-function planningTx(expected: BookingRecord, known: { reminderHours?: number }, uuid: () => string, ops: Row[]): BookingTx {
+function planningTx(expected: BookingRecord, known: { reminderHours?: number }, uuid: () => string, ops: PlannedOp[]): BookingTx {
   const unknown = (): never => {
     throw new NotPlannable();
   };
@@ -299,7 +310,7 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
     async putBookingBusyBlock(b) {
       ops.push({
         op: 'put_busy_block',
-        row: { id: uuid(), artisan_id: b.artisanId, summary: `${b.serviceName} - ${b.customer.name}`, starts_at: iso(b.startMs), ends_at: iso(b.endMs), booking_id: b.id },
+        row: { id: uuid(), artisan_id: b.artisanId, summary: `${b.serviceName} - ${b.customer.name}`, starts_at: new Date(b.startMs), ends_at: new Date(b.endMs), booking_id: b.id },
       });
     },
     async removeBookingBusyBlock(bookingId) {
@@ -314,7 +325,7 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
           topic: m.topic,
           booking_id: m.bookingId ?? null,
           payload: m.payload ?? {},
-          run_at: m.runAtMs === undefined ? null : iso(m.runAtMs),
+          run_at: m.runAtMs === undefined ? null : new Date(m.runAtMs),
         })),
       });
     },
@@ -335,11 +346,11 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
 }
 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
-  const dayCache = new Map<string, { version: string; ctx: DayContext }>();
+  // Bounds, keys and invalidation: src/app/creation-state.ts.
+  const dayCache = new BoundedMap<string, { version: string; ctx: DayContext }>(DAY_CACHE_SIZE);
   let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
   const freshServices = makeFreshReads<string, ServiceRecord[]>();
   const freshDays = makeFreshReads<string, DayContext | undefined>();
-  type DayAnswer = { version: string; ctx?: Row } | null;
   /**
    * The day context from day_context_since's answer: decoded, or the cached copy it says is
    * current. `cached` is the copy whose version was sent (taken before the query: a concurrent
@@ -349,7 +360,6 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     if (!answer) return undefined;
     if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
     const ctx = toDayContext(answer.ctx);
-    if (dayCache.size >= DAY_CACHE_SIZE) dayCache.clear();
     dayCache.set(key, { version: answer.version, ctx });
     return ctx;
   };
@@ -358,33 +368,31 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
       // while no artisan's data_version moved; the same array is then handed back. Requests at
       // the same time share a read that began after they asked (fresh-reads.ts).
-      return freshServices('services', async () => {
+      return freshServices(servicesKey, async () => {
         const known = servicesCache;
-        const rows = await db.query<{ r: { version: string; services?: Row[] } }>(ACTIVE_SERVICES_SQL, [known?.version ?? null], PREPARED);
+        const rows = await db.query<{ r: ActiveServicesJson | null }>(ACTIVE_SERVICES_SQL, [known?.version ?? null], PREPARED);
         const answer = rows[0]?.r;
         if (!answer) return [];
         if (!answer.services && known?.version === answer.version) return known.services;
-        const services = (answer.services ?? []).map(toService);
+        const services = (answer.services ?? []).map(serviceFromRow);
         servicesCache = { version: answer.version, services };
         return services;
       });
     },
     readDayContext(serviceId, fromMs, toMs) {
-      const key = `${serviceId}|${fromMs}|${toMs}`;
+      const key = dayContextKey(serviceId, fromMs, toMs);
       return freshDays(key, async () => {
         const cached = dayCache.get(key);
-        const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null], PREPARED);
+        const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null], PREPARED);
         return dayFrom(key, cached, rows[0]?.r ?? null);
       });
     },
     async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
-      const key = `${serviceId}|${fromMs}|${toMs}`;
+      const key = dayContextKey(serviceId, fromMs, toMs);
       const cached = dayCache.get(key);
-      const rows = await db.query<{
-        r: { day: DayAnswer; stale: { artisanId: string; id: string }[]; artisan: { terms_of_sale: string | null } | null; rules: string | null };
-      }>(
+      const rows = await db.query<{ r: BookingContextJson }>(
         BOOKING_CONTEXT_SQL,
-        [serviceId, iso(fromMs), iso(toMs), cached?.version ?? null, iso(nowMs - staleMs), iso(nowMs)],
+        [serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, new Date(nowMs - staleMs), new Date(nowMs)],
         PREPARED,
       );
       const r = rows[0]!.r;
@@ -396,37 +404,51 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       };
     },
     async findBookingByCode(publicCode) {
-      const rows = await db.query(`${BOOKING_SELECT} WHERE b.public_code = $1`, [publicCode]);
-      return rows[0] ? toBooking(rows[0]) : undefined;
+      const row = await first(db, selectBookings().where('b.public_code', '=', publicCode));
+      return row ? toBooking(row) : undefined;
     },
     async findBookingById(id) {
-      const rows = await db.query(`${BOOKING_SELECT} WHERE b.id = $1`, [id]);
-      return rows[0] ? toBooking(rows[0]) : undefined;
+      const row = await first(db, selectBookings().where('b.id', '=', id));
+      return row ? toBooking(row) : undefined;
     },
     async findOwnHold(q) {
-      const rows = await db.query(
-        `${BOOKING_SELECT} WHERE booking_is_hold(b.status) AND b.artisan_id = $1 AND b.service_id = $2 AND b.starts_at = $3
-           AND b.customer_email = $4 AND b.customer_name = $5 AND b.customer_phone IS NOT DISTINCT FROM $6
-           AND b.payment_method_id IS NOT DISTINCT FROM $7`,
-        [q.artisanId, q.serviceId, iso(q.startMs), q.customer.email, q.customer.name, q.customer.phone ?? null, q.paymentMethodId],
+      const row = await first(
+        db,
+        selectBookings()
+          .where(isHold)
+          .where('b.artisan_id', '=', q.artisanId)
+          .where('b.service_id', '=', q.serviceId)
+          .where('b.starts_at', '=', new Date(q.startMs))
+          .where('b.customer_email', '=', q.customer.email)
+          .where('b.customer_name', '=', q.customer.name)
+          .where('b.customer_phone', 'is not distinct from', q.customer.phone ?? null)
+          .where('b.payment_method_id', 'is not distinct from', q.paymentMethodId),
       );
-      return rows[0] ? toBooking(rows[0]) : undefined;
+      return row ? toBooking(row) : undefined;
     },
     async findStaleHolds(nowMs, limit) {
-      const rows = await db.query(
-        `${BOOKING_SELECT} WHERE booking_is_hold(b.status) AND b.hold_expires_at < $1
-          ORDER BY b.hold_expires_at LIMIT $2`,
-        [iso(nowMs), limit],
-      );
+      const rows = await run(db, selectBookings().where(isHold).where('b.hold_expires_at', '<', new Date(nowMs)).orderBy('b.hold_expires_at').limit(limit));
       return rows.map(toBooking);
     },
     async findOpenPayments({ quietSinceMs, endedSinceMs, limit }) {
-      const rows = await db.query(
-        `${BOOKING_SELECT} WHERE b.payment_intent_id IS NOT NULL AND (
-            (booking_is_hold(b.status) AND b.updated_at < $1)
-            OR (b.status IN ('expired', 'payment_failed') AND b.payment_status IN ('pending', 'failed') AND b.updated_at >= $2 AND b.updated_at < $1))
-          ORDER BY b.updated_at LIMIT $3`,
-        [iso(quietSinceMs), iso(endedSinceMs), limit],
+      const quietSince = new Date(quietSinceMs);
+      const rows = await run(
+        db,
+        selectBookings()
+          .where('b.payment_intent_id', 'is not', null)
+          .where((eb) =>
+            eb.or([
+              eb.and([isHold, eb('b.updated_at', '<', quietSince)]),
+              eb.and([
+                eb('b.status', 'in', ['expired', 'payment_failed']),
+                eb('b.payment_status', 'in', ['pending', 'failed']),
+                eb('b.updated_at', '>=', new Date(endedSinceMs)),
+                eb('b.updated_at', '<', quietSince),
+              ]),
+            ]),
+          )
+          .orderBy('b.updated_at')
+          .limit(limit),
       );
       return rows.map(toBooking);
     },
@@ -435,21 +457,21 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       const { booking: b } = request;
       const { startMs, endMs } = footprint(b);
       const rows = await db
-        .query<{ r: { outcome: HoldOutcome['outcome']; capture_method?: 'automatic' | 'manual'; reminder_hours?: number; own?: boolean } }>(
+        .query<{ r: HoldJson }>(
           `SELECT booking_hold($1::jsonb) AS r`,
           [
             JSON.stringify({
               booking: bookingColumns(b),
               actor: request.actor,
-              from: iso(startMs),
-              to: iso(endMs),
+              from: new Date(startMs),
+              to: new Date(endMs),
               within_authorization: request.withinAuthorization,
-              cap: request.cap && { limit: request.cap.limit, from: iso(request.cap.fromMs), to: iso(request.cap.toMs) },
-              consent: request.consent && { accepted_at: iso(request.consent.acceptedMs), terms_version: request.consent.termsVersion },
+              cap: request.cap && { limit: request.cap.limit, from: new Date(request.cap.fromMs), to: new Date(request.cap.toMs) },
+              consent: request.consent && { accepted_at: new Date(request.consent.acceptedMs), terms_version: request.consent.termsVersion },
               idempotency: request.idempotency,
               ...(request.planned ? { rules: request.planned.rulesStamp } : {}),
               ...(request.planned?.calendars
-                ? { stale_before: iso(request.planned.calendars.staleBeforeMs), now: iso(request.planned.calendars.nowMs) }
+                ? { stale_before: new Date(request.planned.calendars.staleBeforeMs), now: new Date(request.planned.calendars.nowMs) }
                 : {}),
             }),
           ],
@@ -462,7 +484,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
     },
     async applyPlanned(expected, known, fn) {
-      const ops: Row[] = [];
+      const ops: PlannedOp[] = [];
       let value;
       try {
         value = await fn(planningTx(expected, known, uuid, ops));
@@ -477,7 +499,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
             artisan_id: expected.artisanId,
             booking_id: expected.id,
             status: expected.status,
-            updated_at: iso(expected.updatedMs),
+            updated_at: new Date(expected.updatedMs),
             payment_intent_id: expected.paymentIntentId,
             ops,
           }),

@@ -1,6 +1,7 @@
 import type { FeedStore } from '../../app/calendar-feed.ts';
 import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
-import { BOOKING_SELECT, toBooking } from './booking-store.ts';
+import { sql } from 'kysely';
+import { selectBookings, toBooking } from './booking-row.ts';
 import type { Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 
@@ -54,13 +55,25 @@ export function makeFeedStore(db: Database): FeedStore {
       return row?.artisan_id;
     },
     async bookings(artisanId, fromMs) {
-      // The booking row's shape belongs to the booking store (BOOKING_SELECT / toBooking).
-      const rows = await db.query<Record<string, unknown> & { sequence: number }>(
-        `SELECT x.*, (SELECT count(*)::int FROM booking_events e WHERE e.booking_id = x.id AND e.type IN ('rescheduled', 'cancelled')) AS sequence
-           FROM (${BOOKING_SELECT} WHERE b.artisan_id = $1 AND b.status = ANY($2) AND b.ends_at > $3) x ORDER BY x.starts_at`,
-        [artisanId, [...BOOKED_STATUSES], new Date(fromMs)],
+      // The booking row's shape belongs to booking-row.ts (selectBookings / toBooking).
+      const rows = await run(
+        db,
+        selectBookings()
+          .select((eb) =>
+            eb
+              .selectFrom('booking_events as e')
+              .select(sql<number>`count(*)::int`.as('n'))
+              .whereRef('e.booking_id', '=', 'b.id')
+              .where('e.type', 'in', ['rescheduled', 'cancelled'])
+              .as('sequence'),
+          )
+          .where('b.artisan_id', '=', artisanId)
+          .where(sql<boolean>`b.status = ANY(${[...BOOKED_STATUSES]})`)
+          .where('b.ends_at', '>', new Date(fromMs))
+          .orderBy('b.starts_at'),
       );
-      return rows.map((r) => ({ booking: toBooking(r), sequence: r.sequence }));
+      // A count(*) subquery always answers a row.
+      return rows.map((r) => ({ booking: toBooking(r), sequence: r.sequence ?? 0 }));
     },
   };
 }

@@ -8,6 +8,9 @@
  * before a request arrives is always in its answer (the guarantee of one read per request),
  * while a burst of requests for the same day costs one read per round trip instead of one
  * per request.
+ *
+ * One of booking creation's in-process structures, listed with the others (bound: one slot per
+ * key being read, dropped when it settles) in src/app/creation-state.ts.
  */
 export function makeFreshReads<K, T>(): (key: K, read: () => Promise<T>) => Promise<T> {
   interface Waiting {

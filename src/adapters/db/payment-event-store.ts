@@ -1,7 +1,8 @@
 import type { PaymentEvent, PaymentEventStore } from '../../app/payment-events.ts';
 import { TOPICS } from '../../app/booking-effects.ts';
-import { BOOKING_SELECT, toBooking } from './booking-store.ts';
+import { selectBookings, toBooking } from './booking-row.ts';
 import type { Database } from './database.ts';
+import { first } from './kysely.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -41,8 +42,8 @@ export function makePaymentEventStore(db: Database, uuid: () => string): Payment
       return row ? { ...row.payload, bookingIdResolved: row.booking_id } : undefined;
     },
     async findBookingByPaymentIntent(paymentIntentId) {
-      const rows = await db.query(`${BOOKING_SELECT} WHERE b.payment_intent_id = $1 ORDER BY b.created_at DESC LIMIT 1`, [paymentIntentId]);
-      return rows[0] ? toBooking(rows[0]) : undefined;
+      const row = await first(db, selectBookings().where('b.payment_intent_id', '=', paymentIntentId).orderBy('b.created_at', 'desc').limit(1));
+      return row ? toBooking(row) : undefined;
     },
   };
 }

@@ -4,6 +4,7 @@ import type { BusyBlockRecord } from '../../domain/busy-block.ts';
 import type { TimeOffStore } from '../../app/ports/time-off-store.ts';
 import type { Database } from './database.ts';
 import { qb, run } from './kysely.ts';
+import { storedStatus } from './stored.ts';
 
 const overlapping = (fromMs: number, toMs: number) => sql<boolean>`tstzrange(${new Date(fromMs)}, ${new Date(toMs)})`;
 
@@ -82,7 +83,7 @@ export function makeTimeOffStore(db: Database): TimeOffStore {
           publicCode: r.public_code,
           serviceName: r.service_name,
           customerName: r.customer_name,
-          status: r.status as BookingSummary['status'],
+          status: storedStatus(r.status),
           startMs: r.starts_at.getTime(),
           endMs: r.ends_at.getTime(),
         }),
