@@ -149,6 +149,28 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect(mail!.mail.text).toContain('Votre acompte de 12,00 € vous est intégralement remboursé.');
   });
 
+  it('the artisan cancels with a reason: the customer reads it in the e-mail (text and HTML, escaped)', async () => {
+    const { publicCode } = await book();
+    await drain();
+    smtp.received = [];
+    const reason = 'Chaudière en panne chez un client <urgent> : je reviens vers vous';
+    const res = await t.request('POST', `/api/admin/bookings/${publicCode}/cancel`, { reason }, adminHeaders());
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await drain();
+    const [mail] = smtp.to(CUSTOMER);
+    expect(mail!.mail.text).toContain(`Motif : ${reason}`);
+    expect(mail!.mail.html).toContain('Chaudière en panne chez un client &lt;urgent&gt; : je reviens vers vous');
+  });
+
+  it('a cancellation without a reason says none', async () => {
+    const { publicCode } = await book();
+    await drain();
+    smtp.received = [];
+    expect((await t.request('POST', `/api/admin/bookings/${publicCode}/cancel`, {}, adminHeaders())).status).toBe(200);
+    await drain();
+    expect(smtp.to(CUSTOMER)[0]!.mail.text).not.toContain('Motif');
+  });
+
   it('escapes what the customer typed in the HTML part', async () => {
     await book({ customer: { name: 'Jean <script>alert("x")</script> & Cie', email: CUSTOMER } });
     await drain();

@@ -108,7 +108,10 @@ function render(layout: Layout): RenderedEmail {
   return { subject: layout.subject, text, html };
 }
 
-function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCents }: RenderInput): RenderedEmail {
+/** The artisan's reason for cancelling, as the customer reads it (the form promises it is passed on). */
+const reasonLine = (reason: string | undefined): string[] => (reason ? [`Motif : ${reason}`] : []);
+
+function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCents, cancellationReason }: RenderInput): RenderedEmail {
   const { booking, artisan } = ctx;
   const when = formatLongDateTime(booking.startMs, artisan.timezone);
   const hello = `Bonjour ${booking.customer.name},`;
@@ -169,6 +172,7 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCe
           booking.cancelledBy === 'artisan'
             ? `${artisan.displayName} a dû annuler votre rendez-vous du ${when}. Nous vous prions de l'excuser.`
             : `Votre rendez-vous du ${when} est bien annulé.`,
+          ...reasonLine(cancellationReason),
           depositOutcome(ctx, cancellationRefund({ ctx, refundedBeforeCents })),
         ],
         rows: bookingRows(ctx),
@@ -235,13 +239,16 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
 const SMS_SEGMENTS_MAX = 2;
 
 /** The shortest wording that fits in two segments: the service name, then the link, go first. */
-function customerSms({ kind, ctx, manageUrl, refundedBeforeCents }: RenderInput): string {
+function customerSms({ kind, ctx, manageUrl, refundedBeforeCents, cancellationReason }: RenderInput): string {
   const { booking, artisan } = ctx;
   const when = formatShortDateTime(booking.startMs, artisan.timezone);
   const who = artisan.displayName;
+  // A reason keeps its first 120 characters: with the rest it stays within two segments.
+  const reasonText = cancellationReason && cancellationReason.length > 120 ? `${cancellationReason.slice(0, 119)}…` : cancellationReason;
   const variants = (withService: boolean, withLink: boolean): string => {
     const what = withService ? ` (${booking.serviceName})` : '';
     const link = withLink ? ` Gérer : ${manageUrl}` : '';
+    const reason = reasonText ? ` Motif : ${reasonText.replace(/[.\s]+$/, '')}.` : '';
     switch (kind) {
       case 'confirmed':
         return `${who} : RDV confirmé le ${when}${what}. Code ${booking.publicCode}.${link}`;
@@ -262,7 +269,7 @@ function customerSms({ kind, ctx, manageUrl, refundedBeforeCents }: RenderInput)
               : r.alreadyRefundedCents > 0
                 ? ` Acompte déjà remboursé : ${formatEuros(r.alreadyRefundedCents)}.`
                 : ' Acompte conservé.';
-        return `${who} : RDV du ${when}${what} annulé.${deposit} Code ${booking.publicCode}.`;
+        return `${who} : RDV du ${when}${what} annulé.${reason}${deposit} Code ${booking.publicCode}.`;
       }
     }
   };
