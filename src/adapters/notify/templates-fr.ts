@@ -1,4 +1,6 @@
 import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/notification-ports.ts';
+import { amountDueOnSite } from '../../domain/money.ts';
+import { phoneForReading } from '../../domain/reading-format.ts';
 import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
 import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
@@ -49,9 +51,9 @@ function bookingRows(ctx: NotificationContext): Row[] {
   ];
   if (booking.depositCents > 0 && booking.status !== 'cancelled') {
     rows.push({ label: 'Acompte versé', value: formatEuros(booking.depositCents) });
-    rows.push({ label: 'Reste à régler sur place', value: formatEuros(Math.max(0, booking.priceCents - booking.depositCents)) });
+    rows.push({ label: 'Reste à régler sur place', value: formatEuros(amountDueOnSite(booking)) });
   }
-  rows.push({ label: 'Artisan', value: artisan.phone ? `${artisan.displayName} - ${artisan.phone}` : artisan.displayName });
+  rows.push({ label: 'Artisan', value: artisan.phone ? `${artisan.displayName} - ${phoneForReading(artisan.phone)}` : artisan.displayName });
   return rows;
 }
 
@@ -187,7 +189,7 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
   const contact: Row[] = [
     { label: 'Client', value: booking.customer.name },
     { label: 'E-mail', value: booking.customer.email },
-    ...(booking.customer.phone ? [{ label: 'Téléphone', value: booking.customer.phone }] : []),
+    ...(booking.customer.phone ? [{ label: 'Téléphone', value: phoneForReading(booking.customer.phone) }] : []),
   ];
   const rows = [...contact, ...bookingRows(ctx).filter((r) => r.label !== 'Artisan')];
   switch (kind) {
