@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, loginAsArtisan, setDemoPassword } from './helpers/admin.ts';
 import { resetBookings, type Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, clickAdminMenu, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import { REPO_ROOT } from './helpers/process.ts';
 import { bookingBody, type TestService } from './helpers/service.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
@@ -57,7 +57,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     return { cookie, 'x-csrf-token': csrf };
   };
   const go = async (page: Page, link: string, heading: string) => {
-    await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: link, exact: true }).click();
+    await clickAdminMenu(page, link);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
   };
   /** The customer's booking page, in a browser of its own (no back office session), the diagnostic picked. */
@@ -170,8 +170,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await before.close();
 
       // Wednesday now opens at 10:00 and closes at 16:00 (the 12:00–13:00 break stays).
-      // From the sign-in on, only the keyboard: Tab to the menu entry, Enter, Tab to the fields.
+      // From the sign-in on, only the keyboard: Tab to the menu button (a phone), open it, Tab to the entry, Enter, Tab to the fields.
       const page = await signIn();
+      await tabTo(page, 'Menu');
+      await page.keyboard.press('Enter');
+      expect(await page.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('true');
       await tabTo(page, 'Horaires');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Horaires et règles de réservation', level: 1 }).waitFor();
@@ -210,10 +213,12 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByLabel('E-mail').fill('roux@example.fr');
     await page.getByLabel('Téléphone (facultatif)').fill('06 11 22 33 44');
     await page.getByRole('button', { name: /Enregistrer le rendez-vous du mercredi 3 mars 2027/ }).click();
-    await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmé/ }).waitFor();
+    await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmée/ }).waitFor();
     expect(plain(await page.locator('main').innerText())).toContain('par téléphone (par vous)');
 
-    // Keyboard only from here: the menu entry, the week heading (← / →), the booking's link.
+    // Keyboard only from here: the menu (a phone: its button first), the week heading (← / →), the booking's link.
+    await tabTo(page, 'Menu');
+    await page.keyboard.press('Enter');
     await tabTo(page, 'Agenda');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
@@ -244,18 +249,18 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const page = await signIn();
     await go(page, 'Réservations', 'Réservations');
     await page.getByRole('link', { name: /mercredi 10 mars 2027 à 9 h/ }).click();
-    await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
+    await page.getByRole('heading', { name: `Réservation ${code} — Confirmée` }).waitFor();
     const main = plain(await page.locator('main').innerText());
-    expect(main).toMatch(/Acompte 12,00 € \((autorisé|encaissé)\)/);
+    expect(main).toMatch(/Acompte 12,00 € \((réservé sur la carte, encaissé au début du rendez-vous|encaissé)\)/);
     await page.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
     expect(plain(await page.locator('.policy').innerText())).toBe(
       'Vous annulez : l’acompte de 12,00 € sera intégralement remboursé au client, qui en est informé.',
     );
     await page.getByLabel('Motif (facultatif, transmis au client)').fill('Empêchement');
     await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
-    await page.getByRole('heading', { name: `Réservation ${code} — Annulé` }).waitFor();
+    await page.getByRole('heading', { name: `Réservation ${code} — Annulée` }).waitFor();
     expect(plain(await page.getByRole('status').first().innerText())).toBe('Rendez-vous annulé. Remboursement au client : 12,00 €.');
-    expect(plain(await page.locator('.history').innerText())).toContain('Annulée, par vous (motif : Empêchement)');
+    expect(plain(await page.locator('.history').innerText())).toContain('Réservation annulée, par vous (motif : Empêchement)');
 
     // The refund is settled by the worker; then the customer opens the link of their e-mail.
     await drain();
@@ -324,7 +329,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
 
       const page = await signIn();
       await page.goto(`${t.origin}/admin/reservations/${code}`);
-      await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
+      await page.getByRole('heading', { name: `Réservation ${code} — Confirmée` }).waitFor();
       expect(plain(await page.locator('main').innerText())).toContain('mercredi 10 mars 2027 à 9 h');
       const history = (await page.locator('.history li').allInnerTexts()).map(plain);
       expect(history.length).toBeGreaterThan(0);

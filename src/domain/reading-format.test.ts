@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { durationForReading, hourMinute, phoneForReading, smsHref, telHref } from './reading-format.ts';
+import { phoneForReading, smsHref, telHref } from './phone-format.ts';
+import { durationForReading, hourMinute } from './reading-format.ts';
 
 const NBSP = '\u00a0';
 

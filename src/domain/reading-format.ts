@@ -1,21 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
-
 /**
- * How a person reads a phone number, a time and a duration, in French: one module for the
- * back office, the customer's pages (web/ imports it) and the e-mails and SMS (notify/).
- * Pure; numbers are stored in E.164 and only shown this way.
+ * How a person reads a time and a duration, in French: one module for the back office, the
+ * customer's pages (web/ imports it) and the messages (notify/). Pure, no dependency (the
+ * customer's pages load it). Phones: phone-format.ts.
  */
-
-/** "+33612345678" -> "06 12 34 56 78"; a foreign number in its international form ("+44 20 7946 0958"). */
-export function phoneForReading(e164: string): string {
-  const phone = parsePhoneNumberFromString(e164, 'FR');
-  if (!phone) return e164;
-  return phone.country === 'FR' ? phone.formatNational() : phone.formatInternational();
-}
-
-/** The `tel:` (call) and `sms:` links of a stored number (E.164 as it is: every phone dials it). */
-export const telHref = (e164: string): string => `tel:${e164.replace(/[^+\d]/g, '')}`;
-export const smsHref = (e164: string): string => `sms:${e164.replace(/[^+\d]/g, '')}`;
 
 /** 9, 30 -> "9 h 30"; 14, 0 -> "14 h" (no-break spaces: "9 h" never splits over two lines). */
 export function hourMinute(hour: number, minute: number): string {

@@ -3,6 +3,8 @@
  * wall clock: a `YYYY-MM-DD` is formatted as a calendar date (UTC on both sides) and an
  * instant in the artisan's IANA zone, never in the visitor's own zone.
  */
+import { durationForReading, hourMinute } from '../../src/domain/reading-format.ts';
+
 const EUR = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
 /** 4000 -> "40,00 €" (no-break space before the sign). */
@@ -52,16 +54,11 @@ export function addDays(date: string, days: number): string {
 /** "09:00" -> "9 h", "14:30" -> "14 h 30". */
 export function frenchTime(time: string): string {
   const [h, min] = time.split(':') as [string, string];
-  return `${Number(h)}\u00a0h${min === '00' ? '' : `\u00a0${min}`}`;
+  return hourMinute(Number(h), Number(min));
 }
 
 /** 90 -> "1 h 30", 30 -> "30 min". */
-export function duration(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m}\u00a0min`;
-  return m === 0 ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${String(m).padStart(2, '0')}`;
-}
+export const duration = durationForReading;
 
 /** An instant shown as the artisan's wall-clock date and time: "mardi 14 janvier à 9 h". */
 export function instantInZone(epochMs: number, timeZone: string): { date: string; time: string } {

@@ -1,6 +1,6 @@
 import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/notification-ports.ts';
 import { amountDueOnSite } from '../../domain/money.ts';
-import { phoneForReading } from '../../domain/reading-format.ts';
+import { phoneForReading } from '../../domain/phone-format.ts';
 import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
 import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
