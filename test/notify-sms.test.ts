@@ -57,7 +57,7 @@ describe.each(ENGINES)('notification SMS through Twilio on %s', (engine) => {
     expect(sent!.form.To).toBe('+33612345678');
     expect(sent!.form.From).toBe(FROM);
     const body = sent!.form.Body!;
-    expect(body).toContain('RDV confirmé le mer. 10/03 à 09:00');
+    expect(body).toContain('RDV confirmé le mer. 10/03 à 9 h');
     expect(body).toContain(res.body.booking.publicCode);
     expect(body).toMatch(/https:\/\/rdv\.example\.fr\/gerer\?token=[\w.-]+/);
     expect(isGsm7(body)).toBe(true);
@@ -76,8 +76,8 @@ describe.each(ENGINES)('notification SMS through Twilio on %s', (engine) => {
     await drain();
     const bodies = twilio.requests.map((r) => r.form.Body!);
     expect(bodies).toHaveLength(3);
-    expect(bodies[1]).toContain('RDV déplacé au jeu. 11/03 à 10:00');
-    expect(bodies[2]).toContain('RDV du jeu. 11/03 à 10:00 (Diagnostic et audit complet) annulé. Acompte remboursé : 12,00 €.');
+    expect(bodies[1]).toContain('RDV déplacé au jeu. 11/03 à 10 h');
+    expect(bodies[2]).toContain('RDV du jeu. 11/03 à 10 h (Diagnostic et audit complet) annulé. Acompte remboursé : 12,00 €.');
     for (const b of bodies) expect(smsSegments(b)).toBeLessThanOrEqual(2);
   });
 

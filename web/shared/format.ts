@@ -130,3 +130,25 @@ export function policySentences(input: { tiers: RefundTier[]; startMs: number; d
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+const DAY_MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
+/** "2026-12-09" -> "mercredi 9 décembre" (the year left out: days off and closures are near). */
+export function dayMonth(date: string): string {
+  const { y, m, d } = parseYmd(date);
+  return DAY_MONTH.format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/**
+ * A period in the artisan's zone, in words: whole days as "le mercredi 9 décembre" or "du
+ * mercredi 9 au vendredi 11 décembre"-style ranges ("du … au …"), parts of days with their times.
+ */
+export function periodInZone(startIso: string, endIso: string, timeZone: string): string {
+  const start = instantInZone(Date.parse(startIso), timeZone);
+  const end = instantInZone(Date.parse(endIso), timeZone);
+  if (start.time === '00:00' && end.time === '00:00') {
+    const last = addDays(end.date, -1);
+    return last <= start.date ? `le ${dayMonth(start.date)}` : `du ${dayMonth(start.date)} au ${dayMonth(last)}`;
+  }
+  if (start.date === end.date) return `le ${dayMonth(start.date)} de ${frenchTime(start.time)} à ${frenchTime(end.time)}`;
+  return `du ${dayMonth(start.date)} à ${frenchTime(start.time)} au ${dayMonth(end.date)} à ${frenchTime(end.time)}`;
+}

@@ -76,3 +76,21 @@ export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [
   ['/admin/compte', 'Compte'],
   ['/admin/integration', 'Intégration'],
 ];
+
+/** A code or configuration name a person should not have to read: SCREAMING_SNAKE, or a system error (ECONNREFUSED…). */
+const TECHNICAL = /\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\bE[A-Z]{4,}\b|\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/;
+
+/**
+ * The last error of a message or a calendar, as the artisan reads it: kept when it is French
+ * already, otherwise said in words (a connection refused or timed out is the sending server
+ * not answering). The log keeps the technical text for whoever runs the service.
+ */
+export function problemText(raw: string): string {
+  if (!TECHNICAL.test(raw)) return raw;
+  if (/ECONNREFUSED|ETIMEDOUT|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH/.test(raw)) return 'Le serveur d’envoi n’a pas répondu ; un nouvel essai est possible.';
+  return 'Erreur technique ; la personne qui gère le service en a le détail.';
+}
+
+/** Choices for a delay the artisan picks (minimum notice, slot step), read as durations ("2 h"). */
+export const NOTICE_CHOICES_MINUTES = [0, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 4320, 10080] as const;
+export const STEP_CHOICES_MINUTES = [10, 15, 20, 30, 45, 60, 90, 120] as const;

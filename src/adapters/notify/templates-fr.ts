@@ -3,7 +3,7 @@ import { amountDueOnSite } from '../../domain/money.ts';
 import { phoneForReading } from '../../domain/phone-format.ts';
 import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
-import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
+import { escapeHtml, formatAddress, formatDuration, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
 
 /** The French messages: e-mail (HTML with inline styles + plain text) and SMS (GSM-7, ≤ 2 segments). */
 
@@ -44,7 +44,7 @@ function bookingRows(ctx: NotificationContext): Row[] {
   const rows: Row[] = [
     { label: 'Prestation', value: booking.serviceName },
     { label: 'Date', value: formatLongDateTime(booking.startMs, artisan.timezone) },
-    { label: 'Durée', value: `${booking.durationMinutes} min` },
+    { label: 'Durée', value: formatDuration(booking.durationMinutes) },
     ...(booking.customer.address ? [{ label: "Adresse d'intervention", value: formatAddress(booking.customer.address) }] : []),
     { label: 'Code de réservation', value: booking.publicCode },
     { label: 'Prix', value: formatEuros(booking.priceCents) },

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { atInZone, call, errorOf, type Session } from '../lib';
+import { problemText } from '../../shared/wording';
 
 const TOPIC_LABEL: Record<string, string> = {
   'notify.booking_confirmed': 'Confirmation',
@@ -43,7 +44,7 @@ export function MessagesScreen({ session }: { session: Session }) {
                 <strong>{TOPIC_LABEL[j.topic] ?? j.topic}</strong> {j.bookingCode ? `— réservation ${j.bookingCode}` : ''} — {j.attempts} essais — demandé le{' '}
                 <time dateTime={j.createdAt}>{atInZone(j.createdAt, session.me.timezone)}</time>
               </p>
-              {j.lastError && <p class="hint">Dernière erreur : {j.lastError}</p>}
+              {j.lastError && <p class="hint">Dernière erreur : {problemText(j.lastError)}</p>}
               <button
                 type="button"
                 onClick={async () => {
