@@ -4,7 +4,7 @@
  * history of a booking, who acted. Phones, times and durations read the same on every page
  * and in the messages: the rules live in src/domain/reading-format.ts and phone-format.ts.
  */
-import { euros } from './format';
+import { euros } from './format.ts';
 
 export { phoneForReading, smsHref, telHref } from '../../src/domain/phone-format.ts';
 
