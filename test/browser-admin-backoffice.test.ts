@@ -116,7 +116,10 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    // On a phone, who is signed in is said in the menu.
+    await page.getByRole('button', { name: 'Menu' }).click();
     expect(plain(await page.locator('header').innerText())).toContain(`Marc Dupont - Plomberie (${DEMO_ARTISAN_EMAIL})`);
+    await page.getByRole('button', { name: 'Menu' }).click();
 
     // The session cookie alone is not enough to write: the page's own requests carry the token.
     const forged = await page.evaluate(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { phoneForReading, smsHref, telHref } from './phone-format.ts';
-import { durationForReading, hourMinute } from './reading-format.ts';
+import { phoneForReading } from './phone-format.ts';
+import { durationForReading, hourMinute, smsHref, telHref } from './reading-format.ts';
 
 const NBSP = '\u00a0';
 

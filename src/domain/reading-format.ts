@@ -16,3 +16,7 @@ export function durationForReading(minutes: number): string {
   if (h === 0) return `${m}\u00a0min`;
   return m === 0 ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${String(m).padStart(2, '0')}`;
 }
+
+/** The `tel:` (call) and `sms:` links of a stored number (E.164 as it is: every phone dials it). */
+export const telHref = (e164: string): string => `tel:${e164.replace(/[^+\d]/g, '')}`;
+export const smsHref = (e164: string): string => `sms:${e164.replace(/[^+\d]/g, '')}`;

@@ -85,7 +85,7 @@ function Screen({ path, session }: { path: string; session: Session }) {
  * the first screen; Escape closes it and gives the focus back to the button; choosing a
  * page closes it and puts the focus on the page's content. On wider screens it is always open.
  */
-function AdminNav({ path }: { path: string }) {
+function AdminNav({ path, who }: { path: string; who: string }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const close = (focusButton: boolean) => {
@@ -104,6 +104,7 @@ function AdminNav({ path }: { path: string }) {
         Menu
       </button>
       <ul id="admin-menu" class={`plain${open ? ' open' : ''}`}>
+        <li class="who-in-menu">{who}</li>
         {ADMIN_NAV.map(([href, label]) => (
           <li key={href}>
             <Link
@@ -169,7 +170,7 @@ export function AdminApp() {
             </button>
           )}
         </div>
-        {state.kind === 'in' && !state.wizard && <AdminNav path={path} />}
+        {state.kind === 'in' && !state.wizard && <AdminNav path={path} who={`${state.session.me.displayName} (${state.session.me.email})`} />}
       </header>
       <main class="wrap admin-main" id="contenu" tabIndex={-1}>
         {state.kind === 'loading' && <p>Chargement…</p>}

@@ -6,7 +6,8 @@
  */
 import { euros } from './format.ts';
 
-export { phoneForReading, smsHref, telHref } from '../../src/domain/phone-format.ts';
+export { phoneForReading } from '../../src/domain/phone-format.ts';
+export { smsHref, telHref } from '../../src/domain/reading-format.ts';
 
 /** Every status a booking can have (booking-lifecycle.ts, and `pending` as the public API says it), as a label agreeing with « réservation ». */
 export const BOOKING_STATUS_LABEL = {
@@ -58,8 +59,11 @@ export const HISTORY_LABEL: Record<string, string> = {
 };
 export const historyLabel = (type: string): string => HISTORY_LABEL[type] ?? 'Autre événement';
 
+/** An API token's name; the one the service made from its configuration at start-up is said in words. */
+export const tokenName = (name: string): string => (name === 'ADMIN_API_TOKEN' ? 'Accès créé à l’installation du service' : name);
+
 export const actorLabel = (actor: string): string =>
-  actor === 'customer' ? 'le client' : actor === 'artisan' ? 'vous' : actor === 'system' ? 'le service' : actor.startsWith('token:') ? `l’accès « ${actor.slice(6)} »` : 'un tiers';
+  actor === 'customer' ? 'le client' : actor === 'artisan' ? 'vous' : actor === 'system' ? 'le service' : actor.startsWith('token:') ? `l’accès « ${tokenName(actor.slice(6))} »` : 'un tiers';
 
 /** The back office's menu: path and label, in the order shown. */
 export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [

@@ -4578,6 +4578,8 @@ export interface paths {
                                 displayName: string;
                                 /** @description E.164 */
                                 phone: string | null;
+                                /** @description Le téléphone tel qu’on le lit (06 12 34 56 78) */
+                                phoneText: string | null;
                                 /** @description L'abonnement permet les SMS au client */
                                 smsOffered: boolean;
                                 /** @description Conditions générales de vente à accepter pour réserver en ligne */

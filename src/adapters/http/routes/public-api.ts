@@ -10,6 +10,7 @@ import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
 import type { Bucket } from '../rate-limits.ts';
 import type { onRequestHookHandler } from 'fastify';
+import { phoneForReading } from '../../../domain/phone-format.ts';
 import {
   AvailabilityDaysDto,
   AvailabilityDto,
@@ -104,7 +105,11 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
       },
     },
-    async () => ({ artisan: await uc.publicProfile.profile() }),
+    async () => {
+      const artisan = await uc.publicProfile.profile();
+      // Formatted here: the customer's pages do not load the numbering plans (phone-format.ts).
+      return { artisan: { ...artisan, phoneText: artisan.phone ? phoneForReading(artisan.phone) : null } };
+    },
   );
 
   const parseRange = (from: string, to: string) => {
