@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { atInZone, call, errorOf, type Session } from '../lib';
-import { problemText } from '../../shared/wording';
+import { phoneForReading, problemText } from '../../shared/wording';
 
 const TOPIC_LABEL: Record<string, string> = {
   'notify.booking_confirmed': 'Confirmation',
@@ -69,7 +69,7 @@ export function MessagesScreen({ session }: { session: Session }) {
           <li key={m.id} class="card">
             <details>
               <summary>
-                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} (<time dateTime={m.createdAt}>{atInZone(m.createdAt, session.me.timezone)}</time>)
+                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.channel === 'sms' ? phoneForReading(m.to) : m.to} — {m.subject ?? m.text.slice(0, 60)} (<time dateTime={m.createdAt}>{atInZone(m.createdAt, session.me.timezone)}</time>)
               </summary>
               <pre class="terms">{m.text}</pre>
             </details>
