@@ -96,6 +96,20 @@ describe.each(ENGINES)('week agenda on %s', (engine) => {
     expect(serviceName).toEqual(expect.any(String));
   });
 
+  it('today: the bookings of the day in full, by start, with the amount left to collect and the instant read on the service clock', async () => {
+    // Monday 1 March in Paris (+01:00): 16:00Z and 09:30Z are in; 23:30Z is Tuesday 00:30; 22:30Z on the 28th is Sunday 23:30.
+    await insertBookings(t.service.db, ['2027-03-01T16:00:00Z', '2027-03-01T09:30:00Z', '2027-03-01T23:30:00Z', '2027-02-28T22:30:00Z']);
+    await insertBookings(t.service.db, ['2027-03-01T12:00:00Z'], 'cancelled');
+    const res = await t.request('GET', '/api/admin/today', undefined, admin);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.date).toBe('2027-03-01');
+    expect(res.body.now).toBe('2027-03-01T07:00:00.000Z');
+    const bookings = res.body.bookings as { startDateTime: string; amountDueCents: number; priceCents: number; status: string }[];
+    expect(bookings.map((b) => b.startDateTime)).toEqual(['2027-03-01T10:30:00+01:00', '2027-03-01T17:00:00+01:00']);
+    // Price 40,00 € less an authorised deposit of 12,00 €.
+    expect(bookings.map((b) => b.amountDueCents)).toEqual([2800, 2800]);
+  });
+
   it('the list says the total even past the last page', async () => {
     await insertBookings(t.service.db, ['2027-03-02T08:00:00Z', '2027-03-02T09:00:00Z', '2027-03-02T10:00:00Z']);
     const res = await t.request('GET', '/api/admin/bookings?page=5&pageSize=2', undefined, admin);

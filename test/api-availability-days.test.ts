@@ -97,7 +97,7 @@ describe.each(ENGINES)('month calendar, public profile and consent on %s', (engi
   it('gives the booking page the artisan: name, trade, phone, zone, SMS offered, terms of sale with a version', async () => {
     const res = await t.request('GET', '/api/artisan');
     expect(res.status).toBe(200);
-    expect(res.body.artisan).toMatchObject({ displayName: 'Marc Dupont - Plomberie', trade: 'Plombier chauffagiste', phone: '+33612345678', timezone: 'Europe/Paris', today: '2027-03-01', smsOffered: true });
+    expect(res.body.artisan).toMatchObject({ displayName: 'Marc Dupont - Plomberie', trade: 'Plombier chauffagiste', phone: '+33612345678', phoneText: '06 12 34 56 78', timezone: 'Europe/Paris', today: '2027-03-01', smsOffered: true });
     expect(res.body.artisan.terms.text).toContain('Conditions générales de vente');
     expect(res.body.artisan.terms.version).toMatch(/^cgv-[0-9a-f]{16}$/);
 

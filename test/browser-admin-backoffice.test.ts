@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ARTISAN_EMAIL, TEST_PASSWORD, adminHeaders, loginAsArtisan, setDemoPassword } from './helpers/admin.ts';
 import { resetBookings, type Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, clickAdminMenu, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import { REPO_ROOT } from './helpers/process.ts';
 import { bookingBody, type TestService } from './helpers/service.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
@@ -57,7 +57,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     return { cookie, 'x-csrf-token': csrf };
   };
   const go = async (page: Page, link: string, heading: string) => {
-    await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: link, exact: true }).click();
+    await clickAdminMenu(page, link);
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
   };
   /** The customer's booking page, in a browser of its own (no back office session), the diagnostic picked. */
@@ -116,7 +116,10 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    // On a phone, who is signed in is said in the menu.
+    await page.getByRole('button', { name: 'Menu' }).click();
     expect(plain(await page.locator('header').innerText())).toContain(`Marc Dupont - Plomberie (${DEMO_ARTISAN_EMAIL})`);
+    await page.getByRole('button', { name: 'Menu' }).click();
 
     // The session cookie alone is not enough to write: the page's own requests carry the token.
     const forged = await page.evaluate(async () => {
@@ -170,8 +173,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await before.close();
 
       // Wednesday now opens at 10:00 and closes at 16:00 (the 12:00–13:00 break stays).
-      // From the sign-in on, only the keyboard: Tab to the menu entry, Enter, Tab to the fields.
+      // From the sign-in on, only the keyboard: Tab to the menu button (a phone), open it, Tab to the entry, Enter, Tab to the fields.
       const page = await signIn();
+      await tabTo(page, 'Menu');
+      await page.keyboard.press('Enter');
+      expect(await page.getByRole('button', { name: 'Menu' }).getAttribute('aria-expanded')).toBe('true');
       await tabTo(page, 'Horaires');
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Horaires et règles de réservation', level: 1 }).waitFor();
@@ -210,10 +216,12 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     await page.getByLabel('E-mail').fill('roux@example.fr');
     await page.getByLabel('Téléphone (facultatif)').fill('06 11 22 33 44');
     await page.getByRole('button', { name: /Enregistrer le rendez-vous du mercredi 3 mars 2027/ }).click();
-    await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmé/ }).waitFor();
+    await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmée/ }).waitFor();
     expect(plain(await page.locator('main').innerText())).toContain('par téléphone (par vous)');
 
-    // Keyboard only from here: the menu entry, the week heading (← / →), the booking's link.
+    // Keyboard only from here: the menu (a phone: its button first), the week heading (← / →), the booking's link.
+    await tabTo(page, 'Menu');
+    await page.keyboard.press('Enter');
     await tabTo(page, 'Agenda');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
@@ -244,18 +252,18 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const page = await signIn();
     await go(page, 'Réservations', 'Réservations');
     await page.getByRole('link', { name: /mercredi 10 mars 2027 à 9 h/ }).click();
-    await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
+    await page.getByRole('heading', { name: `Réservation ${code} — Confirmée` }).waitFor();
     const main = plain(await page.locator('main').innerText());
-    expect(main).toMatch(/Acompte 12,00 € \((autorisé|encaissé)\)/);
+    expect(main).toMatch(/Acompte 12,00 € \((réservé sur la carte, encaissé au début du rendez-vous|encaissé)\)/);
     await page.getByRole('button', { name: 'Annuler le rendez-vous' }).click();
     expect(plain(await page.locator('.policy').innerText())).toBe(
       'Vous annulez : l’acompte de 12,00 € sera intégralement remboursé au client, qui en est informé.',
     );
     await page.getByLabel('Motif (facultatif, transmis au client)').fill('Empêchement');
     await page.getByRole('button', { name: 'Confirmer l’annulation' }).click();
-    await page.getByRole('heading', { name: `Réservation ${code} — Annulé` }).waitFor();
+    await page.getByRole('heading', { name: `Réservation ${code} — Annulée` }).waitFor();
     expect(plain(await page.getByRole('status').first().innerText())).toBe('Rendez-vous annulé. Remboursement au client : 12,00 €.');
-    expect(plain(await page.locator('.history').innerText())).toContain('Annulée, par vous (motif : Empêchement)');
+    expect(plain(await page.locator('.history').innerText())).toContain('Réservation annulée, par vous (motif : Empêchement)');
 
     // The refund is settled by the worker; then the customer opens the link of their e-mail.
     await drain();
@@ -324,7 +332,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
 
       const page = await signIn();
       await page.goto(`${t.origin}/admin/reservations/${code}`);
-      await page.getByRole('heading', { name: `Réservation ${code} — Confirmé` }).waitFor();
+      await page.getByRole('heading', { name: `Réservation ${code} — Confirmée` }).waitFor();
       expect(plain(await page.locator('main').innerText())).toContain('mercredi 10 mars 2027 à 9 h');
       const history = (await page.locator('.history li').allInnerTexts()).map(plain);
       expect(history.length).toBeGreaterThan(0);
@@ -345,7 +353,7 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
       await go(page, 'Congés', 'Congés et indisponibilités');
       const block = page.locator('li', { hasText: 'Congés :' });
       await block.waitFor();
-      expect(plain(await block.innerText())).toContain('Congés : 15/03/2027 00:00 → 20/03/2027 00:00');
+      expect(plain(await block.innerText())).toContain('Congés : du lundi 15 mars au vendredi 19 mars');
     } finally {
       await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Comptabilité'`);
       const back = await t.request('PATCH', '/api/admin/artisan', { timezone: 'Europe/Paris' }, adminHeaders());
@@ -452,7 +460,8 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     // The screens with something in them: a failed message to retry, days off, an API token.
     const failing = await t.request('POST', '/api/bookings', bookingBody('2027-03-04', '10:00', { customer: { name: 'Paul Durand', email: 'paul@example.com' } }));
     expect(failing.status, JSON.stringify(failing.body)).toBe(201);
-    await t.service.db.query(`UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'SMTP indisponible', created_at = '2027-03-01T07:00:00Z' WHERE topic = 'notify.booking_confirmed' AND status = 'pending'`);
+    // What a mail server that is down leaves as the last error: the artisan never reads it as it is.
+    await t.service.db.query(`UPDATE outbox SET status = 'dead', attempts = max_attempts, last_error = 'connect ECONNREFUSED 127.0.0.1:25', created_at = '2027-03-01T07:00:00Z' WHERE topic = 'notify.booking_confirmed' AND status = 'pending'`);
     const off = await t.request('POST', '/api/admin/busy-blocks', { startDateTime: '2027-03-15T00:00:00+01:00', endDateTime: '2027-03-20T00:00:00+01:00', summary: 'Congés' }, adminHeaders());
     expect(off.status, JSON.stringify(off.body)).toBe(201);
     expect((await t.request('POST', '/api/admin/tokens', { name: 'Comptabilité', scopes: ['bookings:read'] }, await sessionHeaders())).status).toBe(201);
@@ -484,6 +493,10 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
         await page.waitForLoadState('networkidle');
         await expectAccessible(page, `${path} (${label})`);
         await shot(page, `admin-${name}-${label}`);
+        // No configuration name, error code or jargon in what the artisan reads (issue 23, item 11).
+        const text = await page.locator('body').innerText();
+        expect(text.match(/\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\bE[A-Z]{4,}\b/g), `identifiers shown on ${path}`).toBeNull();
+        for (const jargon of ['journal du service', 'Pas entre deux créneaux', 'Délai de prévenance (minutes)', '127.0.0.1']) expect(text, `${path} (${label})`).not.toContain(jargon);
       }
       // The move picker and the cancel confirmation, opened.
       await page.goto(`${t.origin}/admin/reservations/${code}`);

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setDemoPassword } from './helpers/admin.ts';
 import type { Engine } from './helpers/db.ts';
-import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, signInDemoArtisan, startBrowserService, type GuardedPage, clickAdminMenu } from './helpers/browser.ts';
 import { startFakeGoogle, type FakeGoogle } from './helpers/fake-google.ts';
 import { startFakeMicrosoft, type FakeMicrosoft } from './helpers/fake-microsoft.ts';
 import type { TestService } from './helpers/service.ts';
@@ -54,7 +54,7 @@ describe(`the Calendriers screen with Google and Outlook in headless Chromium on
     pages.push(open);
     const { page } = open;
     await signInDemoArtisan(page, t.origin);
-    await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: 'Calendriers', exact: true }).click();
+    await clickAdminMenu(page, 'Calendriers');
     await page.getByRole('heading', { name: 'Calendriers', level: 1 }).waitFor();
     return page;
   };

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminHeaders, setDemoPassword } from './helpers/admin.ts';
 import type { Engine } from './helpers/db.ts';
-import { DESKTOP, PHONE, browserSuite, expectAccessible, plain, signInDemoArtisan } from './helpers/browser.ts';
+import { DESKTOP, PHONE, browserSuite, expectAccessible, plain, signInDemoArtisan, clickAdminMenu } from './helpers/browser.ts';
 
 /**
  * A service's refund policy in the back office's service form (issue 17): the form shows the
@@ -43,7 +43,7 @@ describe(`the service form's refund policy in headless Chromium on ${ENGINE}`, (
   const editForm = async (name: string, viewport = PHONE) => {
     const { page } = await open({ viewport });
     await signInDemoArtisan(page, t.origin);
-    await page.getByRole('navigation', { name: 'Espace artisan' }).getByRole('link', { name: 'Prestations', exact: true }).click();
+    await clickAdminMenu(page, 'Prestations');
     await page.getByRole('heading', { name: 'Prestations', level: 1 }).waitFor();
     await page.getByRole('button', { name: `Modifier « ${name} »` }).click();
     const form = page.locator('li.card', { has: page.getByRole('heading', { name, level: 2 }) }).locator('form');

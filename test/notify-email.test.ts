@@ -48,11 +48,11 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect(smtp.to(CUSTOMER)).toHaveLength(1);
     const mail = customer!.mail;
     expect(mail.from?.text).toContain('rdv@artisanconnect.test');
-    expect(mail.subject).toBe('Rendez-vous confirmé : Diagnostic et audit complet, mercredi 10 mars 2027 à 09:00');
+    expect(mail.subject).toBe('Rendez-vous confirmé : Diagnostic et audit complet, mercredi 10 mars 2027 à 9 h');
     expect(mail.messageId).toMatch(/^<[0-9a-f-]{36}\.customer-email@artisanconnect\.test>$/);
     for (const part of [mail.text!, mail.html as string]) {
       expect(part).toContain('Bonjour Jean Martin');
-      expect(part).toContain('mercredi 10 mars 2027 à 09:00');
+      expect(part).toContain('mercredi 10 mars 2027 à 9 h');
       expect(part).toContain('12,00 €');
       expect(part).toContain('28,00 €');
       expect(part).toContain(publicCode);
@@ -81,7 +81,7 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
       expect(mail.html).toContain('12 rue des Lilas, 75011 Paris');
       expect(calendarOf(mail).location).toBe('12 rue des Lilas, 75011 Paris');
     }
-    expect(smtp.to(CUSTOMER)[0]!.mail.text).toContain('Marc Dupont - Plomberie interviendra chez vous le mercredi 10 mars 2027 à 09:00.');
+    expect(smtp.to(CUSTOMER)[0]!.mail.text).toContain('Marc Dupont - Plomberie interviendra chez vous le mercredi 10 mars 2027 à 9 h.');
     expect(smtp.to(CUSTOMER)).toHaveLength(1);
     expect(smtp.to(DEMO_ARTISAN_EMAIL)).toHaveLength(1);
   });
@@ -91,8 +91,8 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     await drain();
     const mails = smtp.to(DEMO_ARTISAN_EMAIL);
     expect(mails).toHaveLength(1);
-    expect(mails[0]!.mail.subject).toBe(`Nouvelle réservation ${publicCode} : Diagnostic et audit complet, mercredi 10 mars 2027 à 09:00`);
-    expect(mails[0]!.mail.text).toContain('Jean Martin a réservé « Diagnostic et audit complet » le mercredi 10 mars 2027 à 09:00.');
+    expect(mails[0]!.mail.subject).toBe(`Nouvelle réservation ${publicCode} : Diagnostic et audit complet, mercredi 10 mars 2027 à 9 h`);
+    expect(mails[0]!.mail.text).toContain('Jean Martin a réservé « Diagnostic et audit complet » le mercredi 10 mars 2027 à 9 h.');
     expect(mails[0]!.mail.text).toContain(CUSTOMER);
     expect(mails[0]!.mail.messageId).toMatch(/\.artisan-email@/);
   });
@@ -105,8 +105,8 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect(moved.status).toBe(200);
     await drain();
     const rescheduled = smtp.to(CUSTOMER)[1]!.mail;
-    expect(rescheduled.subject).toBe('Rendez-vous déplacé au jeudi 11 mars 2027 à 10:00');
-    expect(rescheduled.text).toContain('Votre rendez-vous du mercredi 10 mars 2027 à 09:00 a lieu désormais le jeudi 11 mars 2027 à 10:00.');
+    expect(rescheduled.subject).toBe('Rendez-vous déplacé au jeudi 11 mars 2027 à 10 h');
+    expect(rescheduled.text).toContain('Votre rendez-vous du mercredi 10 mars 2027 à 9 h a lieu désormais le jeudi 11 mars 2027 à 10 h.');
     expect(manageLinkIn(rescheduled.text!)).toContain('/gerer?token=');
     const second = calendarOf(rescheduled);
     expect(second).toMatchObject({ method: 'REQUEST', uid: first.uid, start: '2027-03-11T09:00:00.000Z', end: '2027-03-11T09:30:00.000Z' });
@@ -115,14 +115,14 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     expect((await t.request('POST', `/api/bookings/${publicCode}/cancel`, { email: CUSTOMER })).status).toBe(200);
     await drain();
     const cancelled = smtp.to(CUSTOMER)[2]!.mail;
-    expect(cancelled.subject).toBe('Rendez-vous annulé : Diagnostic et audit complet, jeudi 11 mars 2027 à 10:00');
+    expect(cancelled.subject).toBe('Rendez-vous annulé : Diagnostic et audit complet, jeudi 11 mars 2027 à 10 h');
     expect(cancelled.text).toContain('Votre acompte de 12,00 € vous est intégralement remboursé.');
     const third = calendarOf(cancelled);
     expect(third).toMatchObject({ method: 'CANCEL', uid: first.uid, status: 'CANCELLED' });
     expect(third.sequence).toBeGreaterThan(second.sequence);
     expect(smtp.to(DEMO_ARTISAN_EMAIL).map((m) => m.mail.subject)).toEqual([
       expect.stringMatching(/^Nouvelle réservation/),
-      expect.stringMatching(/^Réservation AC-\w+ déplacée au jeudi 11 mars 2027 à 10:00$/),
+      expect.stringMatching(/^Réservation AC-\w+ déplacée au jeudi 11 mars 2027 à 10 h$/),
       expect.stringMatching(/^Réservation AC-\w+ annulée/),
     ]);
   });
@@ -145,8 +145,30 @@ describe.each(ENGINES)('notification e-mails over SMTP on %s', (engine) => {
     await drain();
     expect(smtp.to(DEMO_ARTISAN_EMAIL)).toHaveLength(0);
     const [mail] = smtp.to(CUSTOMER);
-    expect(mail!.mail.text).toContain('Marc Dupont - Plomberie a dû annuler votre rendez-vous du mercredi 10 mars 2027 à 09:00.');
+    expect(mail!.mail.text).toContain('Marc Dupont - Plomberie a dû annuler votre rendez-vous du mercredi 10 mars 2027 à 9 h.');
     expect(mail!.mail.text).toContain('Votre acompte de 12,00 € vous est intégralement remboursé.');
+  });
+
+  it('the artisan cancels with a reason: the customer reads it in the e-mail (text and HTML, escaped)', async () => {
+    const { publicCode } = await book();
+    await drain();
+    smtp.received = [];
+    const reason = 'Chaudière en panne chez un client <urgent> : je reviens vers vous';
+    const res = await t.request('POST', `/api/admin/bookings/${publicCode}/cancel`, { reason }, adminHeaders());
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    await drain();
+    const [mail] = smtp.to(CUSTOMER);
+    expect(mail!.mail.text).toContain(`Motif : ${reason}`);
+    expect(mail!.mail.html).toContain('Chaudière en panne chez un client &lt;urgent&gt; : je reviens vers vous');
+  });
+
+  it('a cancellation without a reason says none', async () => {
+    const { publicCode } = await book();
+    await drain();
+    smtp.received = [];
+    expect((await t.request('POST', `/api/admin/bookings/${publicCode}/cancel`, {}, adminHeaders())).status).toBe(200);
+    await drain();
+    expect(smtp.to(CUSTOMER)[0]!.mail.text).not.toContain('Motif');
   });
 
   it('escapes what the customer typed in the HTML part', async () => {

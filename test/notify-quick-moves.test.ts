@@ -34,7 +34,7 @@ describe.each(ENGINES)('quick successive moves on %s', (engine) => {
     await drain();
     const mails = await rescheduleMails(code);
     expect(mails).toHaveLength(1);
-    expect(mails[0].text).toContain('Votre rendez-vous du mercredi 10 mars 2027 à 09:00 a lieu désormais le vendredi 12 mars 2027 à 16:00.');
+    expect(mails[0].text).toContain('Votre rendez-vous du mercredi 10 mars 2027 à 9 h a lieu désormais le vendredi 12 mars 2027 à 16 h.');
     const event = new ICAL.Event(new ICAL.Component(ICAL.parse(mails[0].ics)).getFirstSubcomponent('vevent')!);
     expect(event.startDate.toJSDate().toISOString()).toBe('2027-03-12T15:00:00.000Z');
     expect(event.sequence).toBe(6);
@@ -58,8 +58,8 @@ describe.each(ENGINES)('quick successive moves on %s', (engine) => {
     await drain();
     const texts = (await rescheduleMails(code)).map((m) => /Votre rendez-vous du .*?\./.exec(m.text)![0]).sort();
     expect(texts).toEqual([
-      'Votre rendez-vous du mercredi 10 mars 2027 à 09:00 a lieu désormais le mercredi 10 mars 2027 à 10:00.',
-      'Votre rendez-vous du mercredi 10 mars 2027 à 10:00 a lieu désormais le mercredi 10 mars 2027 à 11:00.',
+      'Votre rendez-vous du mercredi 10 mars 2027 à 10 h a lieu désormais le mercredi 10 mars 2027 à 11 h.',
+      'Votre rendez-vous du mercredi 10 mars 2027 à 9 h a lieu désormais le mercredi 10 mars 2027 à 10 h.',
     ]);
   });
 });

@@ -42,9 +42,9 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
     const sent = await reminders(code);
     expect(sent.map((m) => m.channel).sort()).toEqual(['email', 'sms']);
     const mail = sent.find((m) => m.channel === 'email')!;
-    expect(mail.subject).toBe('Rappel : votre rendez-vous du mercredi 10 mars 2027 à 09:00');
+    expect(mail.subject).toBe('Rappel : votre rendez-vous du mercredi 10 mars 2027 à 9 h');
     expect(mail.to).toBe(EMAIL);
-    expect(sent.find((m) => m.channel === 'sms')!.text).toContain('Rappel Marc Dupont - Plomberie : RDV le mer. 10/03 à 09:00');
+    expect(sent.find((m) => m.channel === 'sms')!.text).toContain('Rappel Marc Dupont - Plomberie : RDV le mer. 10/03 à 9 h');
     t.clock.advance(60);
     await drain();
     expect(await reminders(code)).toHaveLength(2);
@@ -61,7 +61,7 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
     await drain();
     const sent = await reminders(code);
     expect(sent).toHaveLength(2);
-    expect(sent.find((m) => m.channel === 'email')!.subject).toBe('Rappel : votre rendez-vous du jeudi 11 mars 2027 à 10:00');
+    expect(sent.find((m) => m.channel === 'email')!.subject).toBe('Rappel : votre rendez-vous du jeudi 11 mars 2027 à 10 h');
   });
 
   it('never fires after a cancel', async () => {

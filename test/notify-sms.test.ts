@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES, resetBookings } from './helpers/db.ts';
 import { bookingBody, startTestService, type TestService } from './helpers/service.ts';
 import { FakeTwilio } from './helpers/fake-twilio.ts';
+import { adminHeaders } from './helpers/admin.ts';
 import { isGsm7, smsSegments } from '../src/adapters/notify/french-format.ts';
 
 /**
@@ -56,7 +57,7 @@ describe.each(ENGINES)('notification SMS through Twilio on %s', (engine) => {
     expect(sent!.form.To).toBe('+33612345678');
     expect(sent!.form.From).toBe(FROM);
     const body = sent!.form.Body!;
-    expect(body).toContain('RDV confirmé le mer. 10/03 à 09:00');
+    expect(body).toContain('RDV confirmé le mer. 10/03 à 9 h');
     expect(body).toContain(res.body.booking.publicCode);
     expect(body).toMatch(/https:\/\/rdv\.example\.fr\/gerer\?token=[\w.-]+/);
     expect(isGsm7(body)).toBe(true);
@@ -75,9 +76,22 @@ describe.each(ENGINES)('notification SMS through Twilio on %s', (engine) => {
     await drain();
     const bodies = twilio.requests.map((r) => r.form.Body!);
     expect(bodies).toHaveLength(3);
-    expect(bodies[1]).toContain('RDV déplacé au jeu. 11/03 à 10:00');
-    expect(bodies[2]).toContain('RDV du jeu. 11/03 à 10:00 (Diagnostic et audit complet) annulé. Acompte remboursé : 12,00 €.');
+    expect(bodies[1]).toContain('RDV déplacé au jeu. 11/03 à 10 h');
+    expect(bodies[2]).toContain('RDV du jeu. 11/03 à 10 h (Diagnostic et audit complet) annulé. Acompte remboursé : 12,00 €.');
     for (const b of bodies) expect(smsSegments(b)).toBeLessThanOrEqual(2);
+  });
+
+  it('the artisan cancels with a reason: the SMS carries it, within two segments', async () => {
+    const res = await book({ phone: '+33612345678' }, true);
+    const code = res.body.booking.publicCode as string;
+    await drain();
+    twilio.requests = [];
+    const cancel = await t.request('POST', `/api/admin/bookings/${code}/cancel`, { reason: 'Véhicule en panne' }, adminHeaders());
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    await drain();
+    const [body] = twilio.requests.map((r) => r.form.Body!);
+    expect(body).toContain('Motif : Véhicule en panne.');
+    expect(smsSegments(body!)).toBeLessThanOrEqual(2);
   });
 
   it('sends no SMS to a customer who did not opt in', async () => {

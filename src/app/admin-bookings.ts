@@ -117,6 +117,20 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       return { from, to, ...(today ? { today } : {}), timezone: timezone ?? zone, bookings: items };
     },
 
+    /**
+     * The artisan's day (today in their zone, on the service's clock): its confirmed and moved
+     * bookings in full (address, phone, amounts), by start, and the instant it was read at, so
+     * the page tells the next intervention by the service's clock, not the phone's.
+     */
+    async today(artisanId: string): Promise<{ today: Temporal.PlainDate; nowMs: number; items: BookingRecord[] }> {
+      const zone = await deps.zoneOf?.(artisanId);
+      if (!zone) throw new ValidationError([{ field: 'timezone', message: 'Le fuseau horaire de l’entreprise est inconnu.' }]);
+      const nowMs = deps.clock.now();
+      const today = todayIn(zone, nowMs);
+      const { items } = await reader.listBookings({ artisanId, from: today, to: today, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
+      return { today, nowMs, items };
+    },
+
     async get(artisanId: string, code: string): Promise<{ booking: BookingRecord; history: HistoryEntry[] }> {
       const booking = await visible(artisanId, code);
       return { booking, history: await reader.listHistory(booking.id) };

@@ -68,12 +68,13 @@ export async function recordRescheduled(
   ]);
 }
 
-export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null): Promise<void> {
+/** `reason`: the artisan's words for the customer ("Motif (facultatif, transmis au client)"), carried to the messages. */
+export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null, reason?: string): Promise<void> {
   await tx.removeBookingBusyBlock(booking.id);
   await tx.cancelPending(booking.id, [TOPICS.reminder, TOPICS.capture]);
   const messages: OutboxMessage[] = [
     // What was refunded before the cancellation: the message tells it apart from the refund it makes.
-    { topic: TOPICS.cancelled, bookingId: booking.id, payload: { refundedBeforeCents: booking.refundedCents } },
+    { topic: TOPICS.cancelled, bookingId: booking.id, payload: { refundedBeforeCents: booking.refundedCents, ...(reason ? { reason } : {}) } },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'cancelled' } },
   ];
   if (settleAtMs !== null) messages.push({ topic: TOPICS.settle, bookingId: booking.id, runAtMs: settleAtMs });

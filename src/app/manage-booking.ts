@@ -83,7 +83,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
       });
       const needsSettlement = t.deposit === 'settle';
       // The worker settles later only if the attempt below fails.
-      await recordCancelled(tx, t.booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null);
+      await recordCancelled(tx, t.booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null, cancelledBy === 'artisan' ? input.reason : undefined);
       return { booking: t.booking, refund, needsSettlement };
     });
     let booking = outcome.booking;

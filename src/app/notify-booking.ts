@@ -75,7 +75,8 @@ export function makeNotifyBooking(deps: {
     const manageUrl = deps.links.urlFor(booking);
     const previousStartMs = typeof job.payload.previousStartMs === 'number' ? job.payload.previousStartMs : undefined;
     const refundedBeforeCents = typeof job.payload.refundedBeforeCents === 'number' ? job.payload.refundedBeforeCents : undefined;
-    const input = { kind, ctx, manageUrl, previousStartMs, refundedBeforeCents };
+    const cancellationReason = typeof job.payload.reason === 'string' ? job.payload.reason : undefined;
+    const input = { kind, ctx, manageUrl, previousStartMs, refundedBeforeCents, cancellationReason };
     const origin = { kind, bookingId: booking.id, outboxId: job.id };
     const invite = (): EmailMessage['ics'] => {
       if (kind === 'payment_refunded') return undefined; // no appointment to put in a calendar

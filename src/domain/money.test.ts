@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { depositCents } from './money.ts';
+import { amountDueOnSite, depositCents } from './money.ts';
 
 describe('depositCents = round(basePriceCents × depositRate) (decisions §5)', () => {
   it.each([
@@ -69,5 +69,19 @@ describe('depositCents = round(basePriceCents × depositRate) (decisions §5)', 
         expect(depositCents(price, (k + 1) / 100)).toBeGreaterThanOrEqual(depositCents(price, k / 100));
       }),
     );
+  });
+});
+
+describe('amountDueOnSite: the price less the deposit paid', () => {
+  it.each([
+    ['captured deposit', { priceCents: 4000, depositCents: 1200, paymentStatus: 'captured', refundedCents: 0 }, 2800],
+    ['authorised deposit (captured at the visit)', { priceCents: 4000, depositCents: 1200, paymentStatus: 'authorized', refundedCents: 0 }, 2800],
+    ['phone booking, no deposit', { priceCents: 9000, depositCents: 0, paymentStatus: 'captured', refundedCents: 0 }, 9000],
+    ['deposit still pending', { priceCents: 4000, depositCents: 1200, paymentStatus: 'pending', refundedCents: 0 }, 4000],
+    ['deposit refused', { priceCents: 4000, depositCents: 1200, paymentStatus: 'failed', refundedCents: 0 }, 4000],
+    ['deposit partly refunded from the dashboard', { priceCents: 4000, depositCents: 1200, paymentStatus: 'refunded', refundedCents: 200 }, 3000],
+    ['paid in full beforehand', { priceCents: 4000, depositCents: 4000, paymentStatus: 'captured', refundedCents: 0 }, 0],
+  ] as const)('%s', (_name, booking, due) => {
+    expect(amountDueOnSite(booking)).toBe(due);
   });
 });

@@ -206,3 +206,14 @@ export async function signInDemoArtisan(page: Page, origin: string): Promise<voi
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
 }
+
+/**
+ * A page of the back office's menu, clicked as a person does: on a phone the menu is folded
+ * behind its "Menu" button (opened first), on a wider screen it is always shown.
+ */
+export async function clickAdminMenu(page: Page, label: string): Promise<void> {
+  const nav = page.getByRole('navigation', { name: 'Espace artisan' });
+  const toggle = nav.getByRole('button', { name: 'Menu' });
+  if ((await toggle.isVisible()) && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+  await nav.getByRole('link', { name: label, exact: true }).click();
+}

@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert } from '../shared/components/Alert';
+import { ADMIN_NAV } from '../shared/wording';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
 import { AccountScreen } from './screens/account';
 import { AgendaScreen } from './screens/agenda';
@@ -17,20 +18,6 @@ import { ServicesScreen } from './screens/services';
 import { SetupWizard } from './screens/setup-wizard';
 import { TimeOffScreen } from './screens/time-off';
 
-const NAV: [path: string, label: string][] = [
-  ['/admin', 'Agenda'],
-  ['/admin/reservations', 'Réservations'],
-  ['/admin/nouvelle-reservation', 'Réservation par téléphone'],
-  ['/admin/horaires', 'Horaires'],
-  ['/admin/prestations', 'Prestations'],
-  ['/admin/conges', 'Congés'],
-  ['/admin/calendriers', 'Calendriers'],
-  ['/admin/notifications', 'Notifications'],
-  ['/admin/messages', 'Messages'],
-  ['/admin/paiements', 'Paiements'],
-  ['/admin/compte', 'Compte'],
-  ['/admin/integration', 'Intégration'],
-];
 
 function usePath(): string {
   const [path, setPath] = useState(location.pathname);
@@ -43,7 +30,7 @@ function usePath(): string {
 }
 
 /** A link inside the back office: a real link (new tab, copy) that navigates without reloading. */
-export function Link({ href, children, current }: { href: string; children: preact.ComponentChildren; current?: boolean }) {
+export function Link({ href, children, current, onNavigate }: { href: string; children: preact.ComponentChildren; current?: boolean; onNavigate?: () => void }) {
   return (
     <a
       href={href}
@@ -52,6 +39,7 @@ export function Link({ href, children, current }: { href: string; children: prea
         if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
         e.preventDefault();
         navigate(href);
+        onNavigate?.();
       }}
     >
       {children}
@@ -90,6 +78,51 @@ function Screen({ path, session }: { path: string; session: Session }) {
     default:
       return <p>Cette page n’existe pas. <Link href="/admin">Retour à l’agenda</Link></p>;
   }
+}
+
+/**
+ * The menu. On a phone it folds behind a "Menu" button (aria-expanded) so the day shows on
+ * the first screen; Escape closes it and gives the focus back to the button; choosing a
+ * page closes it and puts the focus on the page's content. On wider screens it is always open.
+ */
+function AdminNav({ path, who }: { path: string; who: string }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = (focusButton: boolean) => {
+    setOpen(false);
+    if (focusButton) button.current?.focus();
+  };
+  return (
+    <nav
+      aria-label="Espace artisan"
+      class="wrap admin-nav"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && open) close(true);
+      }}
+    >
+      <button ref={button} type="button" class="secondary menu-toggle" aria-expanded={open} aria-controls="admin-menu" onClick={() => setOpen(!open)}>
+        Menu
+      </button>
+      <ul id="admin-menu" class={`plain${open ? ' open' : ''}`}>
+        <li class="who-in-menu">{who}</li>
+        {ADMIN_NAV.map(([href, label]) => (
+          <li key={href}>
+            <Link
+              href={href}
+              current={href === path || (href === '/admin/reservations' && path.startsWith('/admin/reservations/'))}
+              onNavigate={() => {
+                if (!open) return;
+                close(false);
+                document.getElementById('contenu')?.focus();
+              }}
+            >
+              {label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 type State = { kind: 'loading' } | { kind: 'setup' } | { kind: 'login' } | { kind: 'in'; session: Session; wizard: boolean } | { kind: 'error'; message: string };
@@ -137,19 +170,7 @@ export function AdminApp() {
             </button>
           )}
         </div>
-        {state.kind === 'in' && !state.wizard && (
-          <nav aria-label="Espace artisan" class="wrap admin-nav">
-            <ul class="plain">
-              {NAV.map(([href, label]) => (
-                <li key={href}>
-                  <Link href={href} current={href === path || (href === '/admin/reservations' && path.startsWith('/admin/reservations/'))}>
-                    {label}
-                  </Link>
-                </li>
-              ))}
-            </ul>
-          </nav>
-        )}
+        {state.kind === 'in' && !state.wizard && <AdminNav path={path} who={`${state.session.me.displayName} (${state.session.me.email})`} />}
       </header>
       <main class="wrap admin-main" id="contenu" tabIndex={-1}>
         {state.kind === 'loading' && <p>Chargement…</p>}

@@ -44,14 +44,6 @@ export const DAY_NAMES = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 've
 /** The API's days (0 = Sunday) in French order, Monday first. */
 export const WEEK_ORDER = [1, 2, 3, 4, 5, 6, 0];
 
-export const STATUS_LABEL: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé' };
-export const PAYMENT_LABEL: Record<string, string> = {
-  pending: 'en attente',
-  authorized: 'autorisé',
-  captured: 'encaissé',
-  refunded: 'remboursé',
-  failed: 'refusé',
-};
 
 /** Navigation inside the single-page back office (paths under /admin). */
 export function navigate(path: string): void {

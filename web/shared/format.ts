@@ -3,6 +3,8 @@
  * wall clock: a `YYYY-MM-DD` is formatted as a calendar date (UTC on both sides) and an
  * instant in the artisan's IANA zone, never in the visitor's own zone.
  */
+import { durationForReading, hourMinute } from '../../src/domain/reading-format.ts';
+
 const EUR = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
 /** 4000 -> "40,00 €" (no-break space before the sign). */
@@ -65,16 +67,11 @@ export function addDays(date: string, days: number): string {
 /** "09:00" -> "9 h", "14:30" -> "14 h 30". */
 export function frenchTime(time: string): string {
   const [h, min] = time.split(':') as [string, string];
-  return `${Number(h)}\u00a0h${min === '00' ? '' : `\u00a0${min}`}`;
+  return hourMinute(Number(h), Number(min));
 }
 
 /** 90 -> "1 h 30", 30 -> "30 min". */
-export function duration(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (h === 0) return `${m}\u00a0min`;
-  return m === 0 ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${String(m).padStart(2, '0')}`;
-}
+export const duration = durationForReading;
 
 /** An instant shown as the artisan's wall-clock date and time: "mardi 14 janvier à 9 h". */
 export function instantInZone(epochMs: number, timeZone: string): { date: string; time: string } {
@@ -150,4 +147,26 @@ export function policySentences(input: { tiers: RefundTier[]; startMs: number; d
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+const DAY_MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
+/** "2026-12-09" -> "mercredi 9 décembre" (the year left out: days off and closures are near). */
+export function dayMonth(date: string): string {
+  const { y, m, d } = parseYmd(date);
+  return DAY_MONTH.format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/**
+ * A period in the artisan's zone, in words: whole days as "le mercredi 9 décembre" or "du
+ * mercredi 9 au vendredi 11 décembre"-style ranges ("du … au …"), parts of days with their times.
+ */
+export function periodInZone(startIso: string, endIso: string, timeZone: string): string {
+  const start = instantInZone(Date.parse(startIso), timeZone);
+  const end = instantInZone(Date.parse(endIso), timeZone);
+  if (start.time === '00:00' && end.time === '00:00') {
+    const last = addDays(end.date, -1);
+    return last <= start.date ? `le ${dayMonth(start.date)}` : `du ${dayMonth(start.date)} au ${dayMonth(last)}`;
+  }
+  if (start.date === end.date) return `le ${dayMonth(start.date)} de ${frenchTime(start.time)} à ${frenchTime(end.time)}`;
+  return `du ${dayMonth(start.date)} à ${frenchTime(start.time)} au ${dayMonth(end.date)} à ${frenchTime(end.time)}`;
 }

@@ -9,6 +9,8 @@ import { SlotPicker } from '../shared/components/SlotPicker';
 import { duration, euros, frenchTime, longDate, parseYmd, policySentences, ymd, zonedToEpoch } from '../shared/format';
 import { mountRoot, startEmbedding } from '../shared/embed';
 import { loadStripe, type StripeCard } from '../shared/stripe';
+// Only the link: the number as read comes formatted from the API (the numbering plans stay out of this page).
+import { telHref } from '../../src/domain/reading-format.ts';
 
 type Service = ResponseOf<'/api/services', 'get'>['services'][number];
 type Artisan = ResponseOf<'/api/artisan', 'get'>['artisan'];
@@ -45,15 +47,6 @@ interface Form {
 
 const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', notifyEmail: true, notifySms: false, accepted: false, card: 'pm_card_visa' };
 
-function telHref(phone: string): string {
-  return `tel:${phone.replace(/[^+\d]/g, '')}`;
-}
-
-/** "+33612345678" -> "06 12 34 56 78" (French numbers), others as given. */
-function displayPhone(phone: string): string {
-  const m = /^\+33(\d)(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(phone);
-  return m ? `0${m.slice(1).join(' ')}` : phone;
-}
 
 function BookingPage() {
   const [artisan, setArtisan] = useState<Artisan | undefined>();
@@ -448,8 +441,8 @@ function Header({ artisan }: { artisan: Artisan | undefined }) {
         {artisan?.trade && <p>{artisan.trade}</p>}
         {artisan?.phone && (
           <p>
-            <a href={telHref(artisan.phone)} aria-label={`Appeler l’artisan au ${displayPhone(artisan.phone)}`}>
-              {displayPhone(artisan.phone)}
+            <a href={telHref(artisan.phone)} aria-label={`Appeler l’artisan au ${artisan.phoneText ?? artisan.phone}`}>
+              {artisan.phoneText ?? artisan.phone}
             </a>
           </p>
         )}

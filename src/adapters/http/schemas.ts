@@ -76,6 +76,7 @@ export const PublicArtisanDto = Type.Object({
   displayName: Type.String(),
   trade: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
   phone: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'E.164' }),
+  phoneText: Type.Unsafe<string | null>({ type: ['string', 'null'], description: 'Le téléphone tel qu’on le lit (06 12 34 56 78)' }),
   timezone: Type.String({ description: "Fuseau de l'artisan : toutes les heures affichées sont les siennes" }),
   today: Type.String({ description: "Date du jour chez l'artisan (AAAA-MM-JJ)" }),
   now: Type.String({ description: "L'heure du service (ISO 8601) : les échéances d'annulation déjà passées ne sont pas proposées" }),

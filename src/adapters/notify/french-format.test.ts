@@ -14,10 +14,10 @@ describe('formatEuros', () => {
 
 describe('French dates in the artisan zone', () => {
   it.each([
-    ['2027-03-10T08:00:00Z', 'mercredi 10 mars 2027 à 09:00', 'mer. 10/03 à 09:00'], // winter, +01:00
-    ['2027-07-01T07:30:00Z', 'jeudi 1er juillet 2027 à 09:30', 'jeu. 01/07 à 09:30'], // summer, +02:00
-    ['2027-03-28T01:30:00Z', 'dimanche 28 mars 2027 à 03:30', 'dim. 28/03 à 03:30'], // just after the spring-forward gap
-    ['2027-08-15T22:00:00Z', 'lundi 16 août 2027 à 00:00', 'lun. 16/08 à 00:00'], // the local day differs from UTC's
+    ['2027-03-10T08:00:00Z', 'mercredi 10 mars 2027 à 9 h', 'mer. 10/03 à 9 h'], // winter, +01:00
+    ['2027-07-01T07:30:00Z', 'jeudi 1er juillet 2027 à 9 h 30', 'jeu. 01/07 à 9 h 30'], // summer, +02:00
+    ['2027-03-28T01:30:00Z', 'dimanche 28 mars 2027 à 3 h 30', 'dim. 28/03 à 3 h 30'], // just after the spring-forward gap
+    ['2027-08-15T22:00:00Z', 'lundi 16 août 2027 à 0 h', 'lun. 16/08 à 0 h'], // the local day differs from UTC's
   ])('%s', (iso, long, short) => {
     expect(formatLongDateTime(Date.parse(iso), 'Europe/Paris')).toBe(long);
     expect(formatShortDateTime(Date.parse(iso), 'Europe/Paris')).toBe(short);

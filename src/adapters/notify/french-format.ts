@@ -1,5 +1,6 @@
 import type { Address } from '../../domain/address.ts';
 import { Temporal } from 'temporal-polyfill';
+import { durationForReading, hourMinute } from '../../domain/reading-format.ts';
 
 /** French formatting for messages: amounts, dates, HTML escaping and SMS (GSM-7) text. */
 
@@ -17,16 +18,25 @@ export function formatEuros(cents: number): string {
   return `${sign}${units},${pad(abs % 100)} €`;
 }
 
-/** "mercredi 10 mars 2027 à 09:00", read in the artisan's zone. */
+// Plain spaces in messages, as in formatEuros: they survive SMS and every mail client.
+const plainSpaces = (text: string): string => text.replace(/\u00a0/g, ' ');
+
+/** "9 h 30", the one way times read (domain/reading-format.ts), with plain spaces. */
+export const formatTime = (hour: number, minute: number): string => plainSpaces(hourMinute(hour, minute));
+
+/** "1 h 30", "30 min", with plain spaces. */
+export const formatDuration = (minutes: number): string => plainSpaces(durationForReading(minutes));
+
+/** "mercredi 10 mars 2027 à 9 h", read in the artisan's zone. */
 export function formatLongDateTime(epochMs: number, zone: string): string {
   const z = zoned(epochMs, zone);
-  return `${DAYS[z.dayOfWeek - 1]} ${z.day === 1 ? '1er' : z.day} ${MONTHS[z.month - 1]} ${z.year} à ${pad(z.hour)}:${pad(z.minute)}`;
+  return `${DAYS[z.dayOfWeek - 1]} ${z.day === 1 ? '1er' : z.day} ${MONTHS[z.month - 1]} ${z.year} à ${formatTime(z.hour, z.minute)}`;
 }
 
-/** "mer. 10/03 à 09:00": short enough for an SMS. */
+/** "mer. 10/03 à 9 h": short enough for an SMS. */
 export function formatShortDateTime(epochMs: number, zone: string): string {
   const z = zoned(epochMs, zone);
-  return `${DAYS[z.dayOfWeek - 1]!.slice(0, 3)}. ${pad(z.day)}/${pad(z.month)} à ${pad(z.hour)}:${pad(z.minute)}`;
+  return `${DAYS[z.dayOfWeek - 1]!.slice(0, 3)}. ${pad(z.day)}/${pad(z.month)} à ${formatTime(z.hour, z.minute)}`;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -56,6 +56,22 @@ describe('French e-mails', () => {
     expect(render(0)).toContain('Votre acompte de 12,00 € reste acquis à Marc Dupont - Plomberie');
   });
 
+  it('shows phones the French way (stored in E.164): the artisan to the customer, the customer to the artisan', () => {
+    const customer = frenchTemplates.customerEmail({ kind: 'confirmed', ctx: context(), manageUrl: LINK });
+    expect(customer.text).toContain('Artisan : Marc Dupont - Plomberie - 06 12 34 56 78');
+    expect(customer.text).not.toContain('+336');
+    const artisan = frenchTemplates.artisanEmail({ kind: 'confirmed', ctx: context(), manageUrl: LINK })!;
+    expect(artisan.text).toContain('Téléphone : 06 11 11 11 11');
+    expect(artisan.html).toContain('06 11 11 11 11');
+  });
+
+  it('keeps a long cancellation reason within two SMS segments', () => {
+    const reason = 'Le fournisseur n’a pas livré la pièce commandée pour votre chaudière, je vous rappelle dès réception pour fixer un autre rendez-vous. '.repeat(3);
+    const text = frenchTemplates.customerSms({ kind: 'cancelled', ctx: context({ status: 'cancelled' }), manageUrl: LINK, cancellationReason: reason });
+    expect(text).toContain('Motif : Le fournisseur');
+    expect(smsSegments(text)).toBeLessThanOrEqual(2);
+  });
+
   it('escapes user data in HTML but not in the text part', () => {
     const mail = frenchTemplates.customerEmail({ kind: 'confirmed', ctx: context({ customerName: '<img src=x onerror=alert(1)>' }), manageUrl: LINK });
     expect(mail.html).not.toContain('<img');

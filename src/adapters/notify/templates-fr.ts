@@ -1,7 +1,9 @@
 import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail } from '../../app/ports/notifications.ts';
+import { amountDueOnSite } from '../../domain/money.ts';
+import { phoneForReading } from '../../domain/phone-format.ts';
 import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
-import { escapeHtml, formatAddress, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
+import { escapeHtml, formatAddress, formatDuration, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
 
 /** The French messages: e-mail (HTML with inline styles + plain text) and SMS (GSM-7, ≤ 2 segments). */
 
@@ -42,16 +44,16 @@ function bookingRows(ctx: NotificationContext): Row[] {
   const rows: Row[] = [
     { label: 'Prestation', value: booking.serviceName },
     { label: 'Date', value: formatLongDateTime(booking.startMs, artisan.timezone) },
-    { label: 'Durée', value: `${booking.durationMinutes} min` },
+    { label: 'Durée', value: formatDuration(booking.durationMinutes) },
     ...(booking.customer.address ? [{ label: "Adresse d'intervention", value: formatAddress(booking.customer.address) }] : []),
     { label: 'Code de réservation', value: booking.publicCode },
     { label: 'Prix', value: formatEuros(booking.priceCents) },
   ];
   if (booking.depositCents > 0 && booking.status !== 'cancelled') {
     rows.push({ label: 'Acompte versé', value: formatEuros(booking.depositCents) });
-    rows.push({ label: 'Reste à régler sur place', value: formatEuros(Math.max(0, booking.priceCents - booking.depositCents)) });
+    rows.push({ label: 'Reste à régler sur place', value: formatEuros(amountDueOnSite(booking)) });
   }
-  rows.push({ label: 'Artisan', value: artisan.phone ? `${artisan.displayName} - ${artisan.phone}` : artisan.displayName });
+  rows.push({ label: 'Artisan', value: artisan.phone ? `${artisan.displayName} - ${phoneForReading(artisan.phone)}` : artisan.displayName });
   return rows;
 }
 
@@ -108,7 +110,10 @@ function render(layout: Layout): RenderedEmail {
   return { subject: layout.subject, text, html };
 }
 
-function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCents }: RenderInput): RenderedEmail {
+/** The artisan's reason for cancelling, as the customer reads it (the form promises it is passed on). */
+const reasonLine = (reason: string | undefined): string[] => (reason ? [`Motif : ${reason}`] : []);
+
+function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCents, cancellationReason }: RenderInput): RenderedEmail {
   const { booking, artisan } = ctx;
   const when = formatLongDateTime(booking.startMs, artisan.timezone);
   const hello = `Bonjour ${booking.customer.name},`;
@@ -169,6 +174,7 @@ function customerEmail({ kind, ctx, manageUrl, previousStartMs, refundedBeforeCe
           booking.cancelledBy === 'artisan'
             ? `${artisan.displayName} a dû annuler votre rendez-vous du ${when}. Nous vous prions de l'excuser.`
             : `Votre rendez-vous du ${when} est bien annulé.`,
+          ...reasonLine(cancellationReason),
           depositOutcome(ctx, cancellationRefund({ ctx, refundedBeforeCents })),
         ],
         rows: bookingRows(ctx),
@@ -183,7 +189,7 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
   const contact: Row[] = [
     { label: 'Client', value: booking.customer.name },
     { label: 'E-mail', value: booking.customer.email },
-    ...(booking.customer.phone ? [{ label: 'Téléphone', value: booking.customer.phone }] : []),
+    ...(booking.customer.phone ? [{ label: 'Téléphone', value: phoneForReading(booking.customer.phone) }] : []),
   ];
   const rows = [...contact, ...bookingRows(ctx).filter((r) => r.label !== 'Artisan')];
   switch (kind) {
@@ -235,13 +241,16 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
 const SMS_SEGMENTS_MAX = 2;
 
 /** The shortest wording that fits in two segments: the service name, then the link, go first. */
-function customerSms({ kind, ctx, manageUrl, refundedBeforeCents }: RenderInput): string {
+function customerSms({ kind, ctx, manageUrl, refundedBeforeCents, cancellationReason }: RenderInput): string {
   const { booking, artisan } = ctx;
   const when = formatShortDateTime(booking.startMs, artisan.timezone);
   const who = artisan.displayName;
+  // A reason keeps its first 120 characters: with the rest it stays within two segments.
+  const reasonText = cancellationReason && cancellationReason.length > 120 ? `${cancellationReason.slice(0, 119)}…` : cancellationReason;
   const variants = (withService: boolean, withLink: boolean): string => {
     const what = withService ? ` (${booking.serviceName})` : '';
     const link = withLink ? ` Gérer : ${manageUrl}` : '';
+    const reason = reasonText ? ` Motif : ${reasonText.replace(/[.\s]+$/, '')}.` : '';
     switch (kind) {
       case 'confirmed':
         return `${who} : RDV confirmé le ${when}${what}. Code ${booking.publicCode}.${link}`;
@@ -262,7 +271,7 @@ function customerSms({ kind, ctx, manageUrl, refundedBeforeCents }: RenderInput)
               : r.alreadyRefundedCents > 0
                 ? ` Acompte déjà remboursé : ${formatEuros(r.alreadyRefundedCents)}.`
                 : ' Acompte conservé.';
-        return `${who} : RDV du ${when}${what} annulé.${deposit} Code ${booking.publicCode}.`;
+        return `${who} : RDV du ${when}${what} annulé.${reason}${deposit} Code ${booking.publicCode}.`;
       }
     }
   };

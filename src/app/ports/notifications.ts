@@ -83,6 +83,8 @@ export interface RenderInput {
   previousStartMs?: number;
   /** On a cancellation: what the provider had refunded before it (0 when absent). */
   refundedBeforeCents?: number;
+  /** On a cancellation by the artisan: the reason they wrote for the customer. */
+  cancellationReason?: string;
 }
 
 export interface RenderedEmail {

@@ -4,6 +4,7 @@ import type { paths } from '../../shared/api/schema';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { atInZone, call, errorOf, type Session } from '../lib';
+import { tokenName as readableTokenName } from '../../shared/wording';
 
 /** The terms of sale the booking page shows (the customer accepts them when booking). */
 function TermsOfSale({ session }: { session: Session }) {
@@ -154,7 +155,7 @@ export function AccountScreen({ session }: { session: Session }) {
         {tokens.map((t) => (
           <li key={t.id} class="row">
             <span>
-              {t.name} ({t.prefix}…) — {t.revokedAt ? <>révoqué le {at(t.revokedAt)}</> : 'actif'} — créé le {at(t.createdAt)} —{' '}
+              {readableTokenName(t.name)} ({t.prefix}…) — {t.revokedAt ? <>révoqué le {at(t.revokedAt)}</> : 'actif'} — créé le {at(t.createdAt)} —{' '}
               {t.lastUsedAt ? <>dernière utilisation le {at(t.lastUsedAt)}</> : 'jamais utilisé'}
               <br />
               Droits : {t.scopes.map((scope) => SCOPE_LABELS[scope][0]).join(', ')}
@@ -163,7 +164,7 @@ export function AccountScreen({ session }: { session: Session }) {
               <button
                 type="button"
                 class="secondary"
-                aria-label={`Révoquer le jeton ${t.name}`}
+                aria-label={`Révoquer le jeton ${readableTokenName(t.name)}`}
                 onClick={async () => {
                   try {
                     await call(session.api.DELETE('/api/admin/tokens/{id}', { params: { path: { id: t.id } } }));

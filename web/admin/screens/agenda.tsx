@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
-import { addDays, frenchTime, longDate } from '../../shared/format';
-import { DAY_NAMES, STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
+import { addDays, frenchTime, instantInZone, longDate } from '../../shared/format';
+import { bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { DAY_NAMES, call, errorOf, navigate, type Session } from '../lib';
+import { TodaySection } from './today';
 
 /** A booking as the week agenda gives it (GET /api/admin/agenda): what a line shows. */
 type AgendaBooking = ResponseOf<'/api/admin/agenda', 'get'>['bookings'][number];
@@ -12,7 +14,15 @@ export const mondayOf = (date: string): string => {
   return addDays(date, -((d.getUTCDay() + 6) % 7));
 };
 
-function BookingLine({ b }: { b: AgendaBooking }) {
+/** Prints one part of the screen: the day sheet or the week (admin.css reads `data-print`). */
+export function printPart(part: 'day' | 'week'): void {
+  const root = document.documentElement;
+  root.dataset.print = part;
+  addEventListener('afterprint', () => delete root.dataset.print, { once: true });
+  print();
+}
+
+function BookingLine({ b, zone }: { b: AgendaBooking; zone: string }) {
   const href = `/admin/reservations/${b.publicCode}`;
   return (
     <a
@@ -23,9 +33,12 @@ function BookingLine({ b }: { b: AgendaBooking }) {
         navigate(href);
       }}
     >
-      <strong>{frenchTime(b.time)}</strong> {b.serviceName} — {b.customer.name}
+      <strong>{frenchTime(b.time)}</strong>
+      <span class="print-only"> – {frenchTime(instantInZone(Date.parse(b.endDateTime), zone).time)}</span> {b.serviceName} — {b.customer.name}
+      {b.customer.city && <span> ({b.customer.city})</span>}
+      {b.customer.phone && <span class="print-only">, {phoneForReading(b.customer.phone)}</span>}
       {b.channel === 'phone' && <span class="tag">téléphone</span>}
-      {b.status !== 'confirmed' && <span class="tag">{STATUS_LABEL[b.status]}</span>}
+      {b.status !== 'confirmed' && <span class="tag">{bookingStatusLabel(b.status)}</span>}
     </a>
   );
 }
@@ -55,23 +68,20 @@ export function AgendaScreen({ session }: { session: Session }) {
   }, [monday]);
   if (!monday || !today) return error ? <Alert kind="err" text={error} /> : <p>Chargement de l’agenda…</p>;
   const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
-  const todays = week?.bookings.filter((b) => b.date === today) ?? [];
   const move = (days: number) => setMonday(addDays(monday, days));
   return (
     <>
       <h1>Agenda</h1>
       {error && <Alert kind="err" text={error} />}
-      <section class="card" aria-labelledby="today-h">
-        <h2 id="today-h">Aujourd’hui, {longDate(today)}</h2>
-        {week && todays.length === 0 && <p>Aucun rendez-vous aujourd’hui.</p>}
-        <ul class="plain">
-          {todays.map((b) => (
-            <li key={b.publicCode}>
-              <BookingLine b={b} />
-            </li>
-          ))}
-        </ul>
-      </section>
+      <div class="day-part">
+        <TodaySection session={session} />
+        <p class="actions no-print">
+          <button type="button" class="secondary" onClick={() => printPart('day')}>
+            Imprimer la journée
+          </button>
+        </p>
+      </div>
+      <div class="week-part">
       <div class="week-nav">
         <button type="button" class="secondary" onClick={() => move(-7)}>
           ← Semaine précédente
@@ -91,10 +101,13 @@ export function AgendaScreen({ session }: { session: Session }) {
           Semaine suivante →
         </button>
       </div>
-      <p class="hint" id="week-keys">
-        Flèches gauche et droite sur le titre : semaine précédente ou suivante.{' '}
+      <p class="hint no-print">
+        <span id="week-keys" class="keyboard-hint">Flèches gauche et droite sur le titre : semaine précédente ou suivante. </span>
         <button type="button" class="linklike" onClick={() => setMonday(mondayOf(today))}>
           Revenir à cette semaine
+        </button>{' '}
+        <button type="button" class="linklike" onClick={() => printPart('week')}>
+          Imprimer la semaine
         </button>
       </p>
       {!week && !error && <p>Chargement…</p>}
@@ -112,7 +125,7 @@ export function AgendaScreen({ session }: { session: Session }) {
                 <ul class="plain">
                   {list.map((b) => (
                     <li key={b.publicCode}>
-                      <BookingLine b={b} />
+                      <BookingLine b={b} zone={session.me.timezone} />
                     </li>
                   ))}
                 </ul>
@@ -120,6 +133,7 @@ export function AgendaScreen({ session }: { session: Session }) {
             </section>
           );
         })}
+      </div>
       </div>
     </>
   );

@@ -2,21 +2,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { duration, euros, frenchTime, longDate } from '../../shared/format';
-import { PAYMENT_LABEL, STATUS_LABEL, atInZone, call, errorOf, type Session } from '../lib';
+import { actorLabel, bookingStatusLabel, depositText, historyLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
+import { atInZone, call, errorOf, type Session } from '../lib';
 import { SlotPicker } from '../slot-picker';
-
-const HISTORY_LABEL: Record<string, string> = {
-  hold_taken: 'Créneau réservé',
-  confirmed: 'Confirmée',
-  payment_declined: 'Paiement refusé',
-  rescheduled: 'Déplacée',
-  cancelled: 'Annulée',
-  deposit_settled: 'Acompte réglé',
-  customer_erased: 'Données client effacées',
-};
-
-const ACTOR_LABEL = (actor: string): string =>
-  actor === 'customer' ? 'le client' : actor === 'artisan' ? 'vous' : actor === 'system' ? 'le système' : actor.startsWith('token:') ? `jeton « ${actor.slice(6)} »` : actor;
+import { mapsHref } from './today';
 
 /** One booking: everything about it, its history, and cancel / move. */
 export function BookingDetailScreen({ session, code }: { session: Session; code: string }) {
@@ -62,7 +51,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   return (
     <>
       <h1 ref={heading}>
-        Réservation {b.publicCode} — {STATUS_LABEL[b.status]}
+        Réservation {b.publicCode} — {bookingStatusLabel(b.status)}
       </h1>
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
@@ -89,9 +78,25 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           <dt>E-mail</dt>
           <dd>{b.customer.email}</dd>
           <dt>Téléphone</dt>
-          <dd>{b.customer.phone ?? '—'}</dd>
+          <dd>
+            {b.customer.phone ? (
+              <>
+                <a href={telHref(b.customer.phone)}>{phoneForReading(b.customer.phone)}</a> (<a href={smsHref(b.customer.phone)}>SMS</a>)
+              </>
+            ) : (
+              '—'
+            )}
+          </dd>
           <dt>Adresse d’intervention</dt>
-          <dd>{b.customer.address ? `${b.customer.address.street}, ${b.customer.address.postalCode} ${b.customer.address.city}` : '—'}</dd>
+          <dd>
+            {b.customer.address ? (
+              <a href={mapsHref(b.customer.address)} target="_blank" rel="noopener noreferrer">
+                {b.customer.address.street}, {b.customer.address.postalCode} {b.customer.address.city}
+              </a>
+            ) : (
+              '—'
+            )}
+          </dd>
           <dt>Consentement</dt>
           <dd>
             E-mails {b.notifications.email ? 'acceptés' : 'refusés'}, SMS {b.notifications.sms ? 'acceptés' : 'refusés'}
@@ -109,7 +114,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         <dl class="facts">
           <dt>Acompte</dt>
           <dd>
-            {euros(b.deposit.amountCents)} ({PAYMENT_LABEL[b.deposit.paymentStatus] ?? b.deposit.paymentStatus})
+            {depositText(b.deposit)}
           </dd>
           <dt>Remboursé</dt>
           <dd>{euros(b.status === 'cancelled' ? b.refundCents : b.deposit.refundedCents)}</dd>
@@ -129,8 +134,14 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         <section class="card" aria-labelledby="cancel-h">
           <h2 id="cancel-h">Annuler ce rendez-vous</h2>
           <p class="policy">
-            Vous annulez : l’acompte de <strong>{euros(b.deposit.amountCents)}</strong> sera <strong>intégralement remboursé</strong> au client, qui en est
-            informé.
+            {b.deposit.amountCents === 0 ? (
+              <>Aucun acompte n’a été versé : rien à rembourser. Le client est informé de l’annulation.</>
+            ) : (
+              <>
+                Vous annulez : l’acompte de <strong>{euros(b.deposit.amountCents)}</strong> sera <strong>intégralement remboursé</strong> au client, qui en est
+                informé.
+              </>
+            )}
           </p>
           <label for="cancel-reason">Motif (facultatif, transmis au client)</label>
           <textarea id="cancel-reason" value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
@@ -157,7 +168,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         <ol class="history">
           {data.history.map((h, i) => (
             <li key={i}>
-              <time dateTime={h.at}>{atInZone(h.at, session.me.timezone)}</time> — {HISTORY_LABEL[h.type] ?? h.type}, par {ACTOR_LABEL(h.actor)}
+              <time dateTime={h.at}>{atInZone(h.at, session.me.timezone)}</time> — {historyLabel(h.type)}, par {actorLabel(h.actor)}
               {typeof h.data.reason === 'string' ? ` (motif : ${h.data.reason})` : ''}
             </li>
           ))}

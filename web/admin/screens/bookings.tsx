@@ -3,7 +3,8 @@ import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { frenchTime, longDate } from '../../shared/format';
 import { Field } from '../field';
-import { STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
+import { bookingStatusLabel } from '../../shared/wording';
+import { call, errorOf, navigate, type Session } from '../lib';
 
 /** The list with date range, status filters and search, paged. */
 export function BookingsScreen({ session }: { session: Session }) {
@@ -43,10 +44,10 @@ export function BookingsScreen({ session }: { session: Session }) {
         <Field id="f-to" label="Au" type="date" value={filters.to} onInput={(to) => setFilters({ ...filters, to })} />
         <label for="f-status">Statut</label>
         <select id="f-status" value={filters.status} onChange={(e) => setFilters({ ...filters, status: (e.target as HTMLSelectElement).value })}>
-          <option value="">Tous</option>
-          <option value="confirmed">Confirmé</option>
-          <option value="rescheduled">Déplacé</option>
-          <option value="cancelled">Annulé</option>
+          <option value="">Toutes</option>
+          <option value="confirmed">{bookingStatusLabel('confirmed')}</option>
+          <option value="rescheduled">{bookingStatusLabel('rescheduled')}</option>
+          <option value="cancelled">{bookingStatusLabel('cancelled')}</option>
         </select>
         <div class="actions">
           <button type="submit">Filtrer</button>
@@ -88,7 +89,7 @@ export function BookingsScreen({ session }: { session: Session }) {
                     <td>{b.customer.name}</td>
                     <td>{b.serviceName}</td>
                     <td>
-                      {STATUS_LABEL[b.status]}
+                      {bookingStatusLabel(b.status)}
                       {b.channel === 'phone' ? ' (téléphone)' : ''}
                     </td>
                   </tr>

@@ -3,6 +3,7 @@ import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { atInZone, call, errorOf, useScreenAction, type Session } from '../lib';
+import { problemText } from '../../shared/wording';
 
 type Connection = ResponseOf<'/api/admin/calendars', 'get'>['calendars'][number];
 
@@ -89,8 +90,8 @@ export function CalendarsScreen({ session }: { session: Session }) {
               {c.sync.lastSuccessAt ? `Dernière synchronisation réussie : ${atInZone(c.sync.lastSuccessAt, session.me.timezone)}` : 'Pas encore synchronisé'}
               {c.sync.counts ? ` — ${c.sync.counts.blocks} indisponibilités importées` : ''}
             </p>
-            {c.sync.lastError && <p class="field-error">Dernière erreur : {c.sync.lastError}</p>}
-            {c.sync.lastExportError && <p class="field-error">Écriture des rendez-vous : {c.sync.lastExportError}</p>}
+            {c.sync.lastError && <p class="field-error">Dernière erreur : {problemText(c.sync.lastError)}</p>}
+            {c.sync.lastExportError && <p class="field-error">Écriture des rendez-vous : {problemText(c.sync.lastExportError)}</p>}
             <div class="actions">
               <button type="button" class="secondary" onClick={() => act(() => syncNow(c), `« ${c.name} » synchronisé.`)}>
                 Synchroniser « {c.name} »

@@ -19,7 +19,7 @@ export function EmbedScreen({ session }: { session: Session }) {
         Collez ce code dans une page de votre site : la page de réservation s’y affiche et prend la hauteur de son contenu.
         {embed && embed.allowedOrigins.length > 0
           ? ` Sites autorisés à l’afficher : ${embed.allowedOrigins.join(', ')}.`
-          : ' Aucun site n’est encore autorisé à l’afficher : ajoutez le vôtre à EMBED_ALLOWED_ORIGINS dans la configuration du service.'}
+          : ' Aucun site n’est encore autorisé à l’afficher : donnez l’adresse de votre site à la personne qui gère le service pour qu’elle l’autorise.'}
       </p>
       {error && <Alert kind="err" text={error} />}
       {embed && (

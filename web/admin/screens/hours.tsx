@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
-import { longDate } from '../../shared/format';
+import { duration, longDate } from '../../shared/format';
 import { Field } from '../field';
 import { DAY_NAMES, WEEK_ORDER, call, errorOf, hhmm, minutesOf, useScreenAction, type Session } from '../lib';
+import { NOTICE_CHOICES_MINUTES, STEP_CHOICES_MINUTES } from '../../shared/wording';
 
 type Range = { start: string; end: string };
 
@@ -116,6 +117,24 @@ export function HoursEditor({ session, onSaved }: { session: Session; onSaved?: 
   );
 }
 
+/** A delay picked among durations read the French way ("2 h"); a stored value off the list stays offered. */
+function DelaySelect(props: { id: string; label: string; choices: readonly number[]; value: string; onChange: (minutes: string) => void }) {
+  const current = Number(props.value);
+  const choices = props.value !== '' && !props.choices.includes(current) ? [...props.choices, current].sort((a, b) => a - b) : props.choices;
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+        {choices.map((m) => (
+          <option key={m} value={String(m)}>
+            {m === 0 ? 'Aucun' : duration(m)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** Hours, then booking rules (step, notice, horizon), public holidays and dated exceptions. */
 export function HoursScreen({ session }: { session: Session }) {
   const [artisan, setArtisan] = useState<ResponseOf<'/api/admin/artisan', 'get'>['artisan']>();
@@ -157,8 +176,14 @@ export function HoursScreen({ session }: { session: Session }) {
           );
         }}
       >
-        <Field id="r-step" label="Pas entre deux créneaux (minutes)" type="number" value={rules.step} onInput={(step) => setRules({ ...rules, step })} />
-        <Field id="r-notice" label="Délai de prévenance (minutes)" type="number" value={rules.notice} onInput={(n) => setRules({ ...rules, notice: n })} />
+        <DelaySelect id="r-step" label="Horaires proposés toutes les" choices={STEP_CHOICES_MINUTES} value={rules.step} onChange={(step) => setRules({ ...rules, step })} />
+        <DelaySelect
+          id="r-notice"
+          label="Délai minimum avant un rendez-vous (délai de prévenance)"
+          choices={NOTICE_CHOICES_MINUTES}
+          value={rules.notice}
+          onChange={(n) => setRules({ ...rules, notice: n })}
+        />
         <Field id="r-horizon" label="Réservable jusqu’à (jours à l’avance)" type="number" value={rules.horizon} onInput={(horizon) => setRules({ ...rules, horizon })} />
         <div class="actions">
           <button type="submit">Enregistrer les règles</button>

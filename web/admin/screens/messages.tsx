@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { atInZone, call, errorOf, type Session } from '../lib';
+import { phoneForReading, problemText } from '../../shared/wording';
 
 const TOPIC_LABEL: Record<string, string> = {
   'notify.booking_confirmed': 'Confirmation',
@@ -43,7 +44,7 @@ export function MessagesScreen({ session }: { session: Session }) {
                 <strong>{TOPIC_LABEL[j.topic] ?? j.topic}</strong> {j.bookingCode ? `— réservation ${j.bookingCode}` : ''} — {j.attempts} essais — demandé le{' '}
                 <time dateTime={j.createdAt}>{atInZone(j.createdAt, session.me.timezone)}</time>
               </p>
-              {j.lastError && <p class="hint">Dernière erreur : {j.lastError}</p>}
+              {j.lastError && <p class="hint">Dernière erreur : {problemText(j.lastError)}</p>}
               <button
                 type="button"
                 onClick={async () => {
@@ -68,7 +69,7 @@ export function MessagesScreen({ session }: { session: Session }) {
           <li key={m.id} class="card">
             <details>
               <summary>
-                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.to} — {m.subject ?? m.text.slice(0, 60)} (<time dateTime={m.createdAt}>{atInZone(m.createdAt, session.me.timezone)}</time>)
+                {m.channel === 'sms' ? 'SMS' : 'E-mail'} à {m.channel === 'sms' ? phoneForReading(m.to) : m.to} — {m.subject ?? m.text.slice(0, 60)} (<time dateTime={m.createdAt}>{atInZone(m.createdAt, session.me.timezone)}</time>)
               </summary>
               <pre class="terms">{m.text}</pre>
             </details>

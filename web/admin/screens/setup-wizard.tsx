@@ -74,7 +74,7 @@ function SetupAccount({ onDone }: { onDone: (me: Me) => void }) {
     <>
       <h1>Créer votre espace artisan</h1>
       <p>
-        Première installation : saisissez le <strong>code d’installation</strong> affiché dans le journal du service au démarrage, puis vos
+        Première installation : saisissez le <strong>code d’installation</strong> affiché au démarrage du service (demandez-le à la personne qui l’a installé), puis vos
         informations. Étape 1 sur 3.
       </p>
       {error && <Alert kind="err" text={error} />}

@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
-import { atInZone, call, errorOf, type Session } from '../lib';
+import { periodInZone } from '../../shared/format';
+import { call, errorOf, type Session } from '../lib';
 
 export function TimeOffScreen({ session }: { session: Session }) {
   const [blocks, setBlocks] = useState<ResponseOf<'/api/admin/busy-blocks', 'get'>['busyBlocks']>([]);
@@ -60,8 +61,8 @@ export function TimeOffScreen({ session }: { session: Session }) {
         {blocks.map((b) => (
           <li key={b.id} class="row">
             <span>
-              {b.summary} : {atInZone(b.startDateTime, zone)} → {atInZone(b.endDateTime, zone)}
-              {b.providerId !== 'manual' ? ` (calendrier ${b.providerId})` : ''}
+              {b.summary} : {periodInZone(b.startDateTime, b.endDateTime, zone)}
+              {b.providerId !== 'manual' ? ' (d’un calendrier connecté)' : ''}
             </span>
             {b.deletable && (
               <button

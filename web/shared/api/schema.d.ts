@@ -4200,6 +4200,156 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/admin/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * La journée de l’artisan (aujourd’hui chez lui) : chaque intervention en détail
+         * @description Les rendez-vous confirmés ou déplacés du jour, par heure de début, avec l’adresse, le téléphone et le reste à encaisser ; `now` : l’heure du service, pour dire quelle intervention vient ensuite.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bookings: {
+                                /** @description Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser) */
+                                amountDueCents: number;
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            }[];
+                            /**
+                             * @description Date locale AAAA-MM-JJ
+                             * @example 2025-01-15
+                             */
+                            date: string;
+                            /** @description ISO 8601 (UTC) */
+                            now: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/tokens": {
         parameters: {
             query?: never;
@@ -4434,6 +4584,8 @@ export interface paths {
                                 now: string;
                                 /** @description E.164 */
                                 phone: string | null;
+                                /** @description Le téléphone tel qu’on le lit (06 12 34 56 78) */
+                                phoneText: string | null;
                                 /** @description L'abonnement permet les SMS au client */
                                 smsOffered: boolean;
                                 /** @description Conditions générales de vente à accepter pour réserver en ligne */

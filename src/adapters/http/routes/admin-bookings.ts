@@ -1,4 +1,5 @@
 import { VISIBLE_STATUSES } from '../../../domain/booking-lifecycle.ts';
+import { amountDueOnSite } from '../../../domain/money.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Temporal } from 'temporal-polyfill';
@@ -83,6 +84,12 @@ function presentAgenda(bookings: readonly AgendaEntry[], from: Temporal.PlainDat
     };
   });
 }
+
+/** A booking of the day sheet: everything the artisan needs on site. */
+const TodayBookingDto = Type.Object({
+  ...AdminBookingDto.properties,
+  amountDueCents: Type.Integer({ description: 'Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser)' }),
+});
 
 const HistoryDto = Type.Object({
   at: Type.String(),
@@ -183,6 +190,29 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         }
         // A Buffer with a JSON content type is sent as it is (Fastify skips its serializer), hence the cast.
         return reply.type('application/json; charset=utf-8').send(rendered.body as never);
+      },
+    );
+
+    app.get(
+      '/today',
+      {
+        config: { adminAccess: 'bookings:read' },
+        schema: {
+          summary: 'La journée de l’artisan (aujourd’hui chez lui) : chaque intervention en détail',
+          description: 'Les rendez-vous confirmés ou déplacés du jour, par heure de début, avec l’adresse, le téléphone et le reste à encaisser ; `now` : l’heure du service, pour dire quelle intervention vient ensuite.',
+          response: {
+            200: Type.Object({ date: DateString, now: Type.String({ description: 'ISO 8601 (UTC)' }), bookings: Type.Array(TodayBookingDto) }),
+            ...errorResponses(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const day = await deps.bookings.today(request.admin.artisanId);
+        return {
+          date: dateText(day.today),
+          now: new Date(day.nowMs).toISOString(),
+          bookings: day.items.map((b) => ({ ...presentAdminBooking(b), amountDueCents: amountDueOnSite(b) })),
+        };
       },
     );
 

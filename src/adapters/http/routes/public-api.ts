@@ -10,6 +10,7 @@ import { presentAvailability, presentBooking, presentCreated, presentService } f
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
 import { byProof, type Bucket, type RateLimitHook } from '../rate-limits.ts';
+import { phoneForReading } from '../../../domain/phone-format.ts';
 import {
   AvailabilityDaysDto,
   AvailabilityDto,
@@ -115,7 +116,11 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
       },
     },
-    async () => ({ artisan: await uc.publicProfile.profile() }),
+    async () => {
+      const artisan = await uc.publicProfile.profile();
+      // Formatted here: the customer's pages do not load the numbering plans (phone-format.ts).
+      return { artisan: { ...artisan, phoneText: artisan.phone ? phoneForReading(artisan.phone) : null } };
+    },
   );
 
   const parseRange = (from: string, to: string) => {
