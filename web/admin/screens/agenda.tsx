@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { addDays, frenchTime, longDate } from '../../shared/format';
+import { SetupChecklist } from '../checklist';
 import { DAY_NAMES, STATUS_LABEL, call, errorOf, navigate, type Session } from '../lib';
 
 /** A booking as the week agenda gives it (GET /api/admin/agenda): what a line shows. */
@@ -60,6 +61,7 @@ export function AgendaScreen({ session }: { session: Session }) {
   return (
     <>
       <h1>Agenda</h1>
+      <SetupChecklist session={session} />
       {error && <Alert kind="err" text={error} />}
       <section class="card" aria-labelledby="today-h">
         <h2 id="today-h">Aujourd’hui, {longDate(today)}</h2>
