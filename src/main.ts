@@ -36,6 +36,8 @@ import { paymentRoutes } from './adapters/http/routes/payments.ts';
 import { adminPaymentSettingsRoutes } from './adapters/http/routes/admin-payment-settings.ts';
 import { adminEmbedRoutes } from './adapters/http/routes/admin-embed.ts';
 import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
+import { adminSettingsPageRoutes } from './adapters/http/routes/admin-settings-page.ts';
+import { makeSetupChecklist } from './app/setup-checklist.ts';
 import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
 import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
@@ -351,6 +353,10 @@ export async function compose(
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
         adminEmbedRoutes({ publicBaseUrl: config.publicBaseUrl, embedAllowedOrigins: config.embedAllowedOrigins }),
+        adminSettingsPageRoutes({
+          checklist: makeSetupChecklist({ settings, services: makeServiceCatalogStore(db), payments: makePaymentSettingsStore(db) }),
+          publicBaseUrl: config.publicBaseUrl,
+        }),
         adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ outbox: makeAdminOutbox({ mailbox, outbox: queue, clock }), settings: notificationStore, clock }),

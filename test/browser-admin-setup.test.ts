@@ -10,8 +10,8 @@ import type { TestService } from './helpers/service.ts';
 /**
  * A real artisan's first start in the browser: an empty database (PostgreSQL when the run has
  * one, as in production; else the embedded one with SEED_DEMO=false), the setup code from the
- * log (read here from where the service keeps it, app_secrets), the wizard's three steps, then
- * the public booking page. Server clock: Monday 2027-03-01 08:00 in Paris.
+ * log (read here from where the service keeps it, app_secrets), the wizard's steps (resumed after
+ * a reload), the agenda's checklist until the page can take a booking, then the public booking page. Server clock: Monday 2027-03-01 08:00 in Paris.
  */
 const ENGINE: Engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -65,6 +65,11 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     await page.getByRole('button', { name: 'Créer mon espace' }).click();
     await page.getByRole('heading', { name: 'Vos horaires d’ouverture' }).waitFor();
     expect(plain(await page.locator('header').innerText())).toContain('Sophie Martin Plomberie (sophie@sophie-plomberie.fr)');
+    // A reload after step 1 resumes at step 2, step 1's account kept (signed in, its name shown).
+    await page.reload();
+    await page.getByRole('heading', { name: 'Vos horaires d’ouverture' }).waitFor();
+    expect(plain(await page.locator('main').innerText())).toContain('Étape 2 sur 4');
+    expect(plain(await page.locator('header').innerText())).toContain('Sophie Martin Plomberie (sophie@sophie-plomberie.fr)');
     await expectAccessible(page, 'setup step 2 (hours)');
     await screenshot(page, 'admin-setup-hours-phone');
     await page.setViewportSize(DESKTOP);
@@ -77,17 +82,58 @@ describe(`first-run setup in headless Chromium on an empty ${ENGINE} database`, 
     await page.getByRole('button', { name: 'Enregistrer les horaires' }).click();
 
     await page.getByRole('heading', { name: 'Votre première prestation' }).waitFor();
+    // The server knows the hours are set: a reload resumes at step 3.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Votre première prestation' }).waitFor();
+    expect(plain(await page.locator('main').innerText())).toContain('Étape 3 sur 4');
     await expectAccessible(page, 'setup step 3 (service)');
     await screenshot(page, 'admin-setup-service-phone');
     await page.setViewportSize(DESKTOP);
     await expectAccessible(page, 'setup step 3 (service, desktop)');
     await screenshot(page, 'admin-setup-service-desktop');
     await page.setViewportSize(PHONE);
+    // Skipping the service and the payments lands on the agenda, whose checklist lists them.
+    await page.getByRole('button', { name: 'Passer cette étape' }).click();
+    await page.getByRole('heading', { name: 'L’acompte de vos clients' }).waitFor();
+    expect(plain(await page.locator('main').innerText())).toContain('Étape 4 sur 4');
+    await expectAccessible(page, 'setup step 4 (payments)');
+    await page.getByRole('button', { name: 'Passer cette étape' }).click();
+    await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    const checklist = page.getByRole('region', { name: 'Votre page ne peut pas encore prendre de rendez-vous' });
+    await checklist.waitFor();
+    expect(plain(await checklist.innerText())).toContain('Il reste 2 étapes');
+    expect(plain(await checklist.innerText())).toContain('Horaires d’ouverture indiqués');
+    await expectAccessible(page, 'agenda with the setup checklist');
+    await screenshot(page, 'admin-checklist-phone');
+    await page.setViewportSize(DESKTOP);
+    await expectAccessible(page, 'agenda with the setup checklist (desktop)');
+    await screenshot(page, 'admin-checklist-desktop');
+    await page.setViewportSize(PHONE);
+    // The wizard is over: a reload shows the agenda and its checklist, not the wizard.
+    await page.reload();
+    await checklist.waitFor();
+
+    // Each item links to the screen that does it.
+    await checklist.getByRole('link', { name: /Créer au moins une prestation active/ }).click();
+    await page.getByRole('heading', { name: 'Prestations', level: 1 }).waitFor();
     await fill('Nom', 'Recherche de fuite');
     await fill('Durée (minutes)', '60');
     await fill('Prix (€)', '90,00');
     await page.getByRole('button', { name: 'Créer la prestation' }).click();
+    await page.getByText('Prestation créée.').waitFor();
+    await page.goto(`${t.origin}/admin`);
+    await checklist.waitFor();
+    expect(plain(await checklist.innerText())).toContain('Il reste 1 étape');
+    await checklist.getByRole('link', { name: /Choisir comment l’acompte est encaissé/ }).click();
+    await page.getByRole('heading', { name: 'Paiements', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Réglage enregistré', { exact: false }).waitFor();
+    // The checklist's answer is awaited before asserting it shows nothing.
+    const answered = page.waitForResponse((r) => r.url().endsWith('/api/admin/setup-checklist'));
+    await page.goto(`${t.origin}/admin`);
+    expect(await (await answered).json()).toMatchObject({ ready: true });
     await page.getByRole('heading', { name: 'Agenda', level: 1 }).waitFor();
+    expect(await checklist.count()).toBe(0);
     open.assertClean();
 
     // The public side: the new artisan's service, priced, and Wednesday's slots 09:00–11:00.

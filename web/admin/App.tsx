@@ -15,7 +15,7 @@ import { NotificationsScreen } from './screens/notifications';
 import { PaymentsScreen } from './screens/payments';
 import { PhoneBookingScreen } from './screens/phone-booking';
 import { ServicesScreen } from './screens/services';
-import { SetupWizard } from './screens/setup-wizard';
+import { SetupWizard, setupWizardOpen } from './screens/setup-wizard';
 import { TimeOffScreen } from './screens/time-off';
 
 
@@ -138,7 +138,7 @@ export function AdminApp() {
       const me = await anonymous.GET('/api/admin/me');
       if (me.response.status === 401) return setState({ kind: 'login' });
       if (!me.data) throw Object.assign(new Error('me'), { api: errorOf(me.error) });
-      setState({ kind: 'in', session: sessionFor(me.data), wizard: false });
+      setState({ kind: 'in', session: sessionFor(me.data), wizard: setupWizardOpen(me.data) });
     } catch (e) {
       setState({ kind: 'error', message: errorOf(e).message });
     }

@@ -1,6 +1,7 @@
 import type { DepositCapture } from '../../domain/artisan-settings.ts';
 import type { PaymentSettingsStore } from '../../app/ports/payment-settings-store.ts';
 import type { Database } from './database.ts';
+import { sql } from 'kysely';
 import { first, qb, run } from './kysely.ts';
 
 /** The CHECK on artisans.deposit_capture (migration 0013) admits only these two. */
@@ -13,7 +14,18 @@ export function makePaymentSettingsStore(db: Database): PaymentSettingsStore {
       return r ? storedCapture(r.deposit_capture) : 'capture';
     },
     async write(artisanId, capture) {
-      await run(db, qb.updateTable('artisans').set({ deposit_capture: capture }).where('id', '=', artisanId));
+      // The first choice is the one the checklist records; later changes keep its date.
+      await run(
+        db,
+        qb
+          .updateTable('artisans')
+          .set({ deposit_capture: capture, payments_chosen_at: sql<Date>`coalesce(payments_chosen_at, now())` })
+          .where('id', '=', artisanId),
+      );
+    },
+    async chosen(artisanId) {
+      const r = await first(db, qb.selectFrom('artisans').select('payments_chosen_at').where('id', '=', artisanId));
+      return r?.payments_chosen_at != null;
     },
   };
 }

@@ -30,6 +30,8 @@ export function makeSetupStore(db: Database): SetupStore {
             phone: a.phone,
             timezone: a.timezone,
             plan: 'starter',
+            // Not chosen yet: the back office's checklist asks for it (migration 0028).
+            payments_chosen_at: null,
             created_at: now,
             updated_at: now,
           }),

@@ -5,6 +5,7 @@ import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { atInZone, call, errorOf, type Session } from '../lib';
 import { tokenName as readableTokenName } from '../../shared/wording';
+import { BookingPageCard, ProfileForm } from './account-profile';
 
 /** The terms of sale the booking page shows (the customer accepts them when booking). */
 function TermsOfSale({ session }: { session: Session }) {
@@ -73,6 +74,9 @@ export function AccountScreen({ session }: { session: Session }) {
       <h1>Compte</h1>
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
+      <h2>Votre entreprise</h2>
+      <ProfileForm session={session} />
+      <BookingPageCard session={session} />
       <h2>Changer de mot de passe</h2>
       <form
         class="card narrow"

@@ -3,6 +3,7 @@ import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { addDays, frenchTime, instantInZone, longDate } from '../../shared/format';
 import { bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { SetupChecklist } from '../checklist';
 import { DAY_NAMES, call, errorOf, navigate, type Session } from '../lib';
 import { TodaySection } from './today';
 
@@ -72,6 +73,7 @@ export function AgendaScreen({ session }: { session: Session }) {
   return (
     <>
       <h1>Agenda</h1>
+      <SetupChecklist session={session} />
       {error && <Alert kind="err" text={error} />}
       <div class="day-part">
         <TodaySection session={session} />

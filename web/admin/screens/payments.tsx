@@ -27,8 +27,11 @@ const STRATEGIES: [value: CaptureStrategy, label: string, explanation: string][]
   ],
 ];
 
-/** Which payment provider runs, and when the deposit is taken (applies to bookings made afterwards). */
-export function PaymentsScreen({ session }: { session: Session }) {
+/**
+ * Which payment provider runs, and when the deposit is taken (applies to bookings made
+ * afterwards). The setup wizard shows it as a step, under its own heading.
+ */
+export function PaymentsScreen({ session, heading = <h1>Paiements</h1>, onSaved }: { session: Session; heading?: preact.ComponentChildren; onSaved?: () => void }) {
   const [provider, setProvider] = useState<'stripe' | 'simulated'>();
   const [strategy, setStrategy] = useState<CaptureStrategy>();
   const [error, setError] = useState<string>();
@@ -51,13 +54,14 @@ export function PaymentsScreen({ session }: { session: Session }) {
       const saved = await call(session.api.PATCH('/api/admin/payment-settings', { body: { captureStrategy: strategy } }));
       setStrategy(saved.captureStrategy);
       setNotice('Réglage enregistré. Il vaut pour les prochaines réservations ; les acomptes déjà pris ne changent pas.');
+      onSaved?.();
     } catch (err) {
       setError(errorOf(err).message);
     }
   };
   return (
     <>
-      <h1>Paiements</h1>
+      {heading}
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
       <section class="card" aria-labelledby="pay-provider">

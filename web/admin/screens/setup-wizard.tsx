@@ -1,49 +1,142 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { anonymous, call, errorOf, type Me, type Session } from '../lib';
 import { HoursEditor } from './hours';
+import { PaymentsScreen } from './payments';
 import { ServiceForm } from './services';
 
 const ZONES = ['Europe/Paris', 'America/Martinique', 'America/Guadeloupe', 'America/Cayenne', 'Indian/Reunion', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti'];
 
+type Step = 'hours' | 'service' | 'payments';
+const STEPS: Step[] = ['hours', 'service', 'payments'];
+
+/**
+ * Where the wizard is kept between reloads. The server says which steps are done (GET
+ * /api/admin/setup-checklist: hours, an active service, payments), so a reload, another tab or
+ * a day later resumes at the first step not done, with what was saved. The browser keeps only
+ * what the server has no reason to: that this artisan is still in the wizard, and the steps
+ * they chose to skip ("Passer cette étape"). On another device the wizard does not reopen; the
+ * agenda's checklist lists what is left instead.
+ */
+const STORAGE_KEY = 'artisanconnect.setup-wizard';
+interface Kept {
+  artisanId: string;
+  skipped: Step[];
+}
+function kept(): Kept | undefined {
+  try {
+    const v = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Kept | null;
+    return v && typeof v.artisanId === 'string' && Array.isArray(v.skipped) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+function keep(v: Kept | undefined): void {
+  try {
+    if (v) localStorage.setItem(STORAGE_KEY, JSON.stringify(v));
+    else localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    /* storage refused (private mode): the wizard then lasts as long as the page */
+  }
+}
+
+/** After a reload: is this artisan in the middle of the setup wizard (started in this browser)? */
+export function setupWizardOpen(me: Me): boolean {
+  return kept()?.artisanId === me.artisanId;
+}
+
 /**
  * The first start: step 1 (no session yet) claims the instance with the setup code from the
- * log; steps 2 and 3 (signed in) set the weekly hours and a first service, each skippable.
+ * log; steps 2 to 4 (signed in) set the weekly hours, a first service and how deposits are
+ * taken, each skippable. The wizard opens at the first step the server does not count as done.
  */
 export function SetupWizard({ session, onDone }: { session?: Session; onDone: (me: Me) => void }) {
-  const [step, setStep] = useState<'hours' | 'service'>('hours');
-  if (!session) return <SetupAccount onDone={onDone} />;
+  if (!session) {
+    return (
+      <SetupAccount
+        onDone={(me) => {
+          keep({ artisanId: me.artisanId, skipped: [] });
+          onDone(me);
+        }}
+      />
+    );
+  }
+  return <SetupSteps session={session} onDone={onDone} />;
+}
+
+function SetupSteps({ session, onDone }: { session: Session; onDone: (me: Me) => void }) {
+  const [step, setStep] = useState<Step | 'loading'>('loading');
+  const [error, setError] = useState<string>();
+  const finish = () => {
+    keep(undefined);
+    onDone(session.me);
+  };
+  /** The first step neither done on the server nor skipped here; the wizard ends after the last. */
+  const next = async () => {
+    try {
+      const done = await call(session.api.GET('/api/admin/setup-checklist'));
+      const skipped = kept()?.skipped ?? [];
+      const first = STEPS.find((s) => !done[s] && !skipped.includes(s));
+      if (first) setStep(first);
+      else finish();
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  const skip = (s: Step) => () => {
+    const k = kept() ?? { artisanId: session.me.artisanId, skipped: [] };
+    keep({ ...k, skipped: [...k.skipped, s] });
+    void next();
+  };
+  useEffect(() => void next(), []);
+  if (step === 'loading') return error ? <Alert kind="err" text={error} /> : <p>Chargement…</p>;
   const steps = (
     <p class="hint">
-      Étape {step === 'hours' ? 2 : 3} sur 3 — vous pourrez tout modifier plus tard.
+      Étape {STEPS.indexOf(step) + 2} sur {STEPS.length + 1} — vous pourrez tout modifier plus tard.
     </p>
+  );
+  const skipButton = (
+    <div class="actions">
+      <button type="button" class="secondary" onClick={skip(step)}>
+        Passer cette étape
+      </button>
+    </div>
   );
   if (step === 'hours') {
     return (
       <>
         <h1>Vos horaires d’ouverture</h1>
         {steps}
-        <HoursEditor session={session} onSaved={() => setStep('service')} />
-        <div class="actions">
-          <button type="button" class="secondary" onClick={() => setStep('service')}>
-            Passer cette étape
-          </button>
-        </div>
+        <HoursEditor session={session} onSaved={() => void next()} />
+        {skipButton}
+      </>
+    );
+  }
+  if (step === 'service') {
+    return (
+      <>
+        <h1>Votre première prestation</h1>
+        {steps}
+        <ServiceForm session={session} onSaved={() => void next()} />
+        {skipButton}
       </>
     );
   }
   return (
     <>
-      <h1>Votre première prestation</h1>
-      {steps}
-      <ServiceForm session={session} onSaved={() => onDone(session.me)} />
-      <div class="actions">
-        <button type="button" class="secondary" onClick={() => onDone(session.me)}>
-          Passer cette étape
-        </button>
-      </div>
+      <PaymentsScreen
+        session={session}
+        heading={
+          <>
+            <h1>L’acompte de vos clients</h1>
+            {steps}
+          </>
+        }
+        onSaved={() => void next()}
+      />
+      {skipButton}
     </>
   );
 }
@@ -75,7 +168,7 @@ function SetupAccount({ onDone }: { onDone: (me: Me) => void }) {
       <h1>Créer votre espace artisan</h1>
       <p>
         Première installation : saisissez le <strong>code d’installation</strong> affiché au démarrage du service (demandez-le à la personne qui l’a installé), puis vos
-        informations. Étape 1 sur 3.
+        informations. Étape 1 sur 4.
       </p>
       {error && <Alert kind="err" text={error} />}
       <form onSubmit={submit} class="narrow">
