@@ -92,7 +92,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   registerJsonParser(app);
   app.addSchema(ErrorResponse);
   for (const schema of SHARED_ADMIN_SCHEMAS) app.addSchema(schema);
-  const stripe = (deps.config.paymentProvider as string) === 'stripe';
+  const stripe = deps.config.paymentProvider === 'stripe';
   await securityHeaders(app, { stripe });
   await app.register(swagger, {
     openapi: {
