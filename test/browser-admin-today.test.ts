@@ -35,7 +35,7 @@ describe(`the day on a phone in headless Chromium on ${ENGINE}`, () => {
   const signIn = async (viewport = PHONE): Promise<Page> => {
     const { page } = await open({ viewport });
     await signInDemoArtisan(page, t.origin);
-    await page.getByRole('heading', { name: 'Aujourd’hui, lundi 1 mars 2027' }).waitFor();
+    await page.getByRole('heading', { name: 'Aujourd’hui, lundi 1er mars 2027' }).waitFor();
     await page.locator('.intervention, .today p:not(.hint)').first().waitFor();
     return page;
   };
@@ -118,7 +118,7 @@ describe(`the day on a phone in headless Chromium on ${ENGINE}`, () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = plain(await pdfText(new Uint8Array(pdf)));
     for (const expected of [
-      'Aujourd’hui, lundi 1 mars 2027',
+      'Aujourd’hui, lundi 1er mars 2027',
       '14 h – 14 h 30',
       'Mme Roux',
       '5 avenue de la République, 75011 Paris',
@@ -139,7 +139,7 @@ describe(`the day on a phone in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('button', { name: 'Imprimer la semaine' }).click();
     await page.emulateMedia({ media: 'print' });
     const week = plain(await pdfText(new Uint8Array(await page.pdf({ format: 'A4' }))));
-    expect(week).toContain('Semaine du lundi 1 mars 2027');
+    expect(week).toContain('Semaine du lundi 1er mars 2027');
     expect(week).toContain('14 h – 14 h 30 Diagnostic et audit complet — Mme Roux (Paris), 06 11 22 33 44');
     expect(week).not.toContain('Aujourd’hui, lundi');
     expect(week).not.toContain('Menu');
