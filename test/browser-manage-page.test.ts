@@ -50,7 +50,7 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     const page = await openPage(link);
 
     await page.getByRole('heading', { name: 'Gérer mon rendez-vous' }).waitFor();
-    await page.locator('#when', { hasText: 'mercredi 10 mars 2027 à 09:00' }).waitFor();
+    await page.locator('#when', { hasText: 'mercredi 10 mars 2027 à 9 h' }).waitFor();
     expect(await textOf(page.locator('#service'))).toBe(SERVICE_NAME);
     expect(await textOf(page.locator('#status'))).toBe('Confirmé');
     // The artisan's default capture strategy takes the deposit at booking (migration 0013).
@@ -82,19 +82,19 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
   it('moves the booking from a signed link to a slot the calendar offers on another day', async () => {
     const { code, token } = await bookAndLink();
     const page = await openPage(`${t.origin}/gerer?token=${token}`);
-    await page.locator('#when', { hasText: '09:00' }).waitFor();
+    await page.locator('#when', { hasText: 'à 9 h' }).waitFor();
 
     await chooseDay(page, 'jeudi 11 mars 2027');
     await page.getByRole('heading', { name: 'Créneaux libres le jeudi 11 mars 2027' }).waitFor();
     await page.getByRole('button', { name: 'Déplacer au jeudi 11 mars 2027 à 10:30' }).click();
-    expect(await text(page)).toContain('Déplacer le rendez-vous au jeudi 11 mars 2027 à 10:30 ?');
+    expect(await text(page)).toContain('Déplacer le rendez-vous au jeudi 11 mars 2027 à 10 h 30 ?');
     await expectAccessible(page, 'move confirmation');
     await page.getByRole('button', { name: 'Confirmer le déplacement' }).click();
 
     await page.locator('#status', { hasText: 'Déplacé' }).waitFor();
-    expect(await textOf(page.locator('#when'))).toBe('jeudi 11 mars 2027 à 10:30');
+    expect(await textOf(page.locator('#when'))).toBe('jeudi 11 mars 2027 à 10 h 30');
     expect(await page.getByRole('alert').count()).toBe(0);
-    expect(await textOf(page.getByRole('status'))).toBe('Votre rendez-vous est déplacé au jeudi 11 mars 2027 à 10:30. Une confirmation vous est envoyée.');
+    expect(await textOf(page.getByRole('status'))).toBe('Votre rendez-vous est déplacé au jeudi 11 mars 2027 à 10 h 30. Une confirmation vous est envoyée.');
     const booking = await lookup(token);
     expect(booking).toMatchObject({ publicCode: code, status: 'rescheduled', startDateTime: '2027-03-11T10:30:00+01:00' });
     // The refreshed picker no longer offers the slot just taken.
@@ -154,13 +154,13 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
 
     await page.getByLabel('Adresse e-mail (obligatoire)').fill('jean@example.com');
     await page.getByRole('button', { name: 'Voir ma réservation' }).click();
-    await page.locator('#when', { hasText: 'mercredi 10 mars 2027 à 09:00' }).waitFor();
+    await page.locator('#when', { hasText: 'mercredi 10 mars 2027 à 9 h' }).waitFor();
     await screenshot(page, 'manage-1-booking-desktop');
 
     await chooseDay(page, 'vendredi 12 mars 2027');
     await page.getByRole('button', { name: 'Déplacer au vendredi 12 mars 2027 à 14:00' }).click();
     await page.getByRole('button', { name: 'Confirmer le déplacement' }).click();
-    await page.locator('#when', { hasText: 'vendredi 12 mars 2027 à 14:00' }).waitFor();
+    await page.locator('#when', { hasText: 'vendredi 12 mars 2027 à 14 h' }).waitFor();
     const moved = await t.request('GET', `/api/bookings/public?code=${code}&email=jean@example.com`);
     expect(moved.body.booking.startDateTime).toBe('2027-03-12T14:00:00+01:00');
 
@@ -217,7 +217,7 @@ describe(`the manage page in headless Chromium on ${ENGINE}`, () => {
     await page.getByRole('button', { name: 'Confirmer le déplacement' }).click();
     await page.getByRole('alert').filter({ hasText: "Le créneau sélectionné n'est plus disponible. Merci de choisir un autre horaire." }).waitFor();
     expect(await textOf(page.locator('#status'))).toBe('Confirmé');
-    expect(await textOf(page.locator('#when'))).toBe('mercredi 10 mars 2027 à 09:00');
+    expect(await textOf(page.locator('#when'))).toBe('mercredi 10 mars 2027 à 9 h');
     expect(await lookup(token)).toMatchObject({ status: 'confirmed', startDateTime: '2027-03-10T09:00:00+01:00' });
     await page.getByRole('button', { name: 'Déplacer au jeudi 11 mars 2027 à 11:00' }).waitFor();
     expect(await page.getByRole('button', { name: 'Déplacer au jeudi 11 mars 2027 à 10:30' }).count()).toBe(0);

@@ -7,7 +7,7 @@ import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
 import { SlotPicker } from '../shared/components/SlotPicker';
 import { mountRoot } from '../shared/embed';
-import { duration, euros, longDate, parseYmd, ymd } from '../shared/format';
+import { duration, euros, frenchTime, longDate, parseYmd, ymd } from '../shared/format';
 
 /** The customer's booking as the manage routes give it (by link token or by code + e-mail). */
 type Booking = ResponseOf<'/api/bookings/manage', 'get'>['booking'];
@@ -205,7 +205,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
       const r = await call(api.POST('/api/bookings/{publicCode}/reschedule', { params: { path: { publicCode: code } }, body: { ...whoQuery, newDate: date, newTime: target } }));
       setTarget(undefined);
       setReload((n) => n + 1);
-      await props.onChanged(`Votre rendez-vous est déplacé au ${longDate(r.booking.date)} à\u00a0${r.booking.time}. Une confirmation vous est envoyée.`);
+      await props.onChanged(`Votre rendez-vous est déplacé au ${longDate(r.booking.date)} à\u00a0${frenchTime(r.booking.time)}. Une confirmation vous est envoyée.`);
     } catch (e) {
       setTarget(undefined);
       setReload((n) => n + 1);
@@ -237,7 +237,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
         <dd id="service">{b.serviceName}</dd>
         <dt>Date</dt>
         <dd id="when">
-          {longDate(b.date)} à&nbsp;{b.time}
+          {longDate(b.date)} à&nbsp;{frenchTime(b.time)}
         </dd>
         <dt>Durée</dt>
         <dd id="duration">{duration(b.durationMinutes)}</dd>
@@ -284,7 +284,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
             {date && target && (
               <div class="actions" role="group" aria-label="Confirmer le déplacement">
                 <p>
-                  Déplacer le rendez-vous au {longDate(date)} à {target}&nbsp;?
+                  Déplacer le rendez-vous au {longDate(date)} à {frenchTime(target)}&nbsp;?
                 </p>
                 <button type="button" disabled={busy} onClick={move}>
                   Confirmer le déplacement
