@@ -87,7 +87,11 @@ export function makeFirstStart(deps: { store: SetupStore; hasher: PasswordHasher
     async complete(input: SetupInput): Promise<{ artisanId: string; signInEmail: string }> {
       if (await store.hasArtisan()) throw setupDone();
       const expected = await store.setupCode(() => generateSetupCode(deps.random));
-      if (!timingSafeEqual(digest(input.setupCode), digest(expected))) throw setupCodeInvalid();
+      if (!timingSafeEqual(digest(input.setupCode), digest(expected))) {
+        // A claim that won while this one was checking forgot the code (and a fresh one was
+        // drawn): the setup is done, not the code wrong.
+        throw (await store.hasArtisan()) ? setupDone() : setupCodeInvalid();
+      }
 
       const details: ErrorDetail[] = [];
       const displayName = input.displayName.trim().replace(/\s+/g, ' ');
