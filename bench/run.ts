@@ -105,7 +105,7 @@ interface EngineReport {
 
 
 /** The exact text and parameters of the availability statement, taken from the real store. */
-async function dayContextStatement(date: Temporal.PlainDate): Promise<{ text: string; params: readonly unknown[] }> {
+async function dayContextStatement(artisanId: string, date: Temporal.PlainDate): Promise<{ text: string; params: readonly unknown[] }> {
   let captured: { text: string; params: readonly unknown[] } | undefined;
   const recorder: Database = {
     kind: 'postgres',
@@ -118,7 +118,7 @@ async function dayContextStatement(date: Temporal.PlainDate): Promise<{ text: st
     async close() {},
   };
   const { fromMs, toMs } = loadWindow(date);
-  await makeBookingStore(recorder, () => '00000000-0000-0000-0000-000000000000').readDayContext('diag', fromMs, toMs);
+  await makeBookingStore(recorder, () => '00000000-0000-0000-0000-000000000000').readDayContext(artisanId, 'diag', fromMs, toMs);
   if (!captured) throw new Error('readDayContext ran no query');
   return captured;
 }
@@ -134,7 +134,8 @@ async function timeSerial(db: Database, text: string, params: readonly unknown[]
 
 /** The JavaScript half of an availability request: slot computation on the day's context, no I/O. */
 async function timePlanDay(db: Database, date: Temporal.PlainDate, runs: number): Promise<number> {
-  const ctx = await readDay(makeBookingStore(db, () => '00000000-0000-0000-0000-000000000000'), 'diag', date);
+  const artisanId = (await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id;
+  const ctx = await readDay(makeBookingStore(db, () => '00000000-0000-0000-0000-000000000000'), artisanId, 'diag', date);
   if (!ctx) throw new Error('no day context for diag');
   const now = Date.now();
   for (let i = 0; i < 500; i++) planDay(ctx, date, now);
@@ -277,7 +278,7 @@ async function runEngine(engine: Engine, prepared: Prepared): Promise<EngineRepo
         `${overlaps} overlapping pairs of active bookings`,
     );
 
-    const statement = await dayContextStatement(availabilityDate);
+    const statement = await dayContextStatement((await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 1'))[0]!.id, availabilityDate);
     const direct = {
       select1Ms: await timeSerial(db, 'SELECT 1', [], 300),
       dayContextMs: await timeSerial(db, statement.text, statement.params, 300),

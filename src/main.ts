@@ -12,6 +12,7 @@ import type { PaymentProvider } from './app/ports/payments.ts';
 import type { Randomness } from './app/ports/randomness.ts';
 import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availability.ts';
 import { makePublicProfile } from './app/public-profile.ts';
+import { makeBusinessDirectory } from './adapters/db/business-directory-store.ts';
 import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
@@ -300,7 +301,7 @@ export async function compose(
 
   const resumeBooking = makeResumeBooking({ store, payments, clock, log });
   const useCases = {
-    listServices: () => store.listActiveServices(),
+    listServices: (artisanId: string) => store.listActiveServices(artisanId),
     getAvailability: makeGetAvailability({ store, clock }),
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
@@ -332,6 +333,7 @@ export async function compose(
   const app = await buildHttpApp({
     log,
     config,
+    businesses: makeBusinessDirectory(db),
     clock,
     redis,
     version: VERSION,
@@ -431,7 +433,7 @@ export async function compose(
         if (job.bookingId) await paymentJobs.voidExpired(job.bookingId);
       },
       [TOPICS.webhook]: async (job) => {
-        const outcome = await processPaymentEvent(String(job.payload.eventId));
+        const outcome = await processPaymentEvent(job.artisanId, String(job.payload.eventId));
         workerLog.info({ jobId: job.id, eventId: job.payload.eventId, outcome }, 'payment event processed');
       },
       [TOPICS.calendar]: async (job) => {

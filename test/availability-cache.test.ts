@@ -23,6 +23,7 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
     return (res.json().slots as { time: string; available: boolean }[]).find((x) => x.time === time);
   };
 
+  const soleArtisan = async () => (await database.db.query<{ id: string }>('SELECT id FROM artisans'))[0]!.id;
   twoInstances(engine, clock, (d, x, y) => {
     database = d;
     a = x;
@@ -82,8 +83,8 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
       const { fromMs, toMs } = loadWindow(Temporal.PlainDate.from(date));
       const readDay = async (read: typeof held) =>
         read === 'readDayContext'
-          ? store.readDayContext('diag', fromMs, toMs)
-          : (await store.readBookingContext('diag', fromMs, toMs, { nowMs: clock.now(), staleMs: 60_000 })).ctx;
+          ? store.readDayContext(await soleArtisan(), 'diag', fromMs, toMs)
+          : (await store.readBookingContext(await soleArtisan(), 'diag', fromMs, toMs, { nowMs: clock.now(), staleMs: 60_000 })).ctx;
       expect((await readDay(held))?.service.id).toBe('diag'); // cached at version v
       let release!: () => void;
       hold = new Promise<void>((resolve) => (release = resolve));
@@ -128,11 +129,11 @@ describe.each(ENGINES)('availability stays fresh across instances on %s', (engin
     const blocked = (ctx: Awaited<ReturnType<typeof store.readDayContext>>) => ctx?.occupations.some((o) => o.startMs === at) ?? false;
     let release!: () => void;
     hold = new Promise<void>((resolve) => (release = resolve));
-    const early = store.readDayContext('diag', fromMs, toMs); // read before the block: its answer held back
+    const early = store.readDayContext(await soleArtisan(), 'diag', fromMs, toMs); // read before the block: its answer held back
     await earlyAnswered; // the database has answered it
     hold = undefined;
     await insertCalendarBlock(database.db, { start: `${date}T16:30:00Z`, end: `${date}T17:00:00Z` });
-    const late = [store.readDayContext('diag', fromMs, toMs), store.readDayContext('diag', fromMs, toMs), store.readDayContext('diag', fromMs, toMs)];
+    const late = [store.readDayContext(await soleArtisan(), 'diag', fromMs, toMs), store.readDayContext(await soleArtisan(), 'diag', fromMs, toMs), store.readDayContext(await soleArtisan(), 'diag', fromMs, toMs)];
     expect(dayReads).toBe(1); // the three wait: none of them may take the early read's answer
     release();
     expect(blocked(await early)).toBe(false);

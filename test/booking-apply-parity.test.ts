@@ -102,7 +102,7 @@ describe.each(ENGINES)('booking_apply and the general transaction write the same
         const known = { booking: { ...booking, captureMethod: held.captureMethod }, reminderHours: held.reminderHours };
         const deps = { store: side.store, clock: { now: () => NOW + 60_000 } };
         // Side 0 plans the writes (booking_apply), side 1 runs the general transaction.
-        const applied = await applyPaymentOutcome(deps, id, outcome(`pi_${i}`), 'system', n === 0 ? known : undefined);
+        const applied = await applyPaymentOutcome(deps, booking, outcome(`pi_${i}`), 'system', n === 0 ? known : undefined);
         results.push(applied);
       }
       expect(sides[0]!.planned, 'the planned path applied the outcome itself').toBe(i + 1);

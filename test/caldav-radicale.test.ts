@@ -180,7 +180,8 @@ describe.each(ENGINES)('CalDAV sync with Radicale on %s', (engine) => {
     await t.request('POST', `/api/bookings/${publicCode}/cancel`, { email: 'jean@example.com' });
     const [booking] = await t.service.db.query<{ id: string }>(`SELECT id FROM bookings WHERE public_code = $1`, [publicCode]);
     // A stale duplicate of the creation job arrives after the cancellation.
-    await t.service.db.query(`INSERT INTO outbox (id, topic, booking_id, payload) VALUES (gen_random_uuid(), 'calendar.booking_changed', $1, '{"change":"created"}')`, [booking!.id]);
+    await t.service.db.query(`INSERT INTO outbox (artisan_id, id, topic, booking_id, payload)
+       VALUES ((SELECT id FROM artisans), gen_random_uuid(), 'calendar.booking_changed', $1, '{"change":"created"}')`, [booking!.id]);
     await drain();
     const files = await radicale.list(calendar.settings.calendarUrl, 'marc');
     expect(files.filter((f) => f.startsWith(booking!.id))).toEqual([]);

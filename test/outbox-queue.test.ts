@@ -11,11 +11,14 @@ import { ENGINES, createTestDatabase, type TestDatabase } from './helpers/db.ts'
 describe.each(ENGINES)('outbox queue on %s', (engine) => {
   let database: TestDatabase;
   let queue: OutboxQueue;
+  // Every job belongs to a business (migration 0029).
+  const ARTISAN = '00000000-0000-4000-8000-0000000000aa';
+  const ref = (id: string) => ({ artisanId: ARTISAN, id });
   const add = async (topic: string, n = 1, maxAttempts = 3): Promise<string[]> => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const id = randomUUID();
-      await database.db.query(`INSERT INTO outbox (id, topic, max_attempts) VALUES ($1, $2, $3)`, [id, topic, maxAttempts]);
+      await database.db.query(`INSERT INTO outbox (artisan_id, id, topic, max_attempts) VALUES ($4, $1, $2, $3)`, [id, topic, maxAttempts, ARTISAN]);
       ids.push(id);
     }
     return ids;
@@ -31,6 +34,7 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     queue = makeOutboxQueue(database.db);
+    await database.db.query(`INSERT INTO artisans (id, display_name, email, timezone, plan) VALUES ($1, 'Test', 'test@example.fr', 'Europe/Paris', 'pro')`, [ARTISAN]);
   });
   afterAll(async () => database?.destroy());
   beforeEach(async () => {
@@ -77,16 +81,16 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
 
   it('does not hand out a job before its run_at (reminders due later)', async () => {
     const id = randomUUID();
-    await database.db.query(`INSERT INTO outbox (id, topic, run_at) VALUES ($1, 'notify.reminder', now() + interval '1 day')`, [id]);
+    await database.db.query(`INSERT INTO outbox (artisan_id, id, topic, run_at) VALUES ($2, $1, 'notify.reminder', now() + interval '1 day')`, [id, ARTISAN]);
     expect(await queue.claim('w', ['notify.reminder'], 10)).toHaveLength(0);
   });
 
   it('completes a job for its owner only', async () => {
     const [id] = await add('payment.settle');
     await queue.claim('owner', ['payment.settle'], 1);
-    await queue.complete('intruder', id!);
+    await queue.complete('intruder', ref(id!));
     expect((await row(id!)).status).toBe('pending');
-    await queue.complete('owner', id!);
+    await queue.complete('owner', ref(id!));
     expect(await row(id!)).toMatchObject({ status: 'done', locked_by: null });
   });
 
@@ -97,7 +101,7 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
       await database.db.query(`UPDATE outbox SET run_at = now() WHERE id = $1`, [id]); // make it due now
       const [job] = await queue.claim('w', ['payment.settle'], 1);
       expect(job?.attempts).toBe(attempt);
-      await queue.fail('w', id!, `provider down (${attempt})`);
+      await queue.fail('w', ref(id!), `provider down (${attempt})`);
       dueAfterFailure.push((await row(id!)).due_in_s);
     }
     // 2^1 s, then 2^2 s after the first two failures; the third is the last try.
@@ -117,7 +121,7 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
     const [job] = await queue.claim('new-worker', ['calendar.booking_changed'], 1);
     expect(job).toMatchObject({ id, attempts: 2 });
     // The dead worker waking up cannot mark it any more.
-    await queue.complete('dead-worker', id!);
+    await queue.complete('dead-worker', ref(id!));
     expect(await row(id!)).toMatchObject({ status: 'pending', locked_by: 'new-worker' });
   });
 });

@@ -28,7 +28,10 @@ describe.each(ENGINES)('outbox worker concurrency on %s', (engine) => {
     for (const [i, bookingId] of [bookings[0], bookings[0], bookings[0], bookings[1], bookings[2], null, null].entries()) {
       const id = randomUUID();
       order.push(id);
-      await t.service.db.query(`INSERT INTO outbox (id, topic, booking_id, run_at) VALUES ($1, 'test.concurrency', $2, now() - make_interval(secs => $3))`, [id, bookingId, 100 - i]);
+      await t.service.db.query(`INSERT INTO outbox (artisan_id, id, topic, booking_id, run_at)
+         VALUES ((SELECT id FROM artisans), $1, 'test.concurrency', $2, now() - make_interval(secs => $3))`,
+        [id, bookingId, 100 - i],
+      );
     }
     let running = 0;
     let peak = 0;

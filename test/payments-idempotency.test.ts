@@ -54,8 +54,8 @@ describe.each(ENGINES)('Idempotency-Key on %s', (engine) => {
         await t.service.db.query(`DELETE FROM bookings`);
       }
       await t.service.db.query(
-        `INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at, lease_expires_at, booking_id)
-         VALUES ('create-booking', $1, $2, 'in_progress', $3, $4, $5)`,
+        `INSERT INTO idempotency_keys (artisan_id, scope, key, request_hash, state, expires_at, lease_expires_at, booking_id)
+         VALUES ((SELECT id FROM artisans), 'create-booking', $1, $2, 'in_progress', $3, $4, $5)`,
         [key, hash, new Date(t.clock.ms + 86_400_000).toISOString(), new Date(t.clock.ms + 60_000).toISOString(), opts.withBooking ? hold.id : null],
       );
       return { body, hold };

@@ -51,15 +51,16 @@ export interface AdminAuthStore {
   insertUser(user: AdminUser, nowMs: number): Promise<void>;
   /** Sets a new password hash and ends every session of that user. */
   setPassword(userId: string, passwordHash: string, nowMs: number): Promise<void>;
-  insertSession(s: { tokenHash: string; userId: string; csrfToken: string; createdMs: number; expiresMs: number }): Promise<void>;
+  insertSession(s: { tokenHash: string; artisanId: string; userId: string; csrfToken: string; createdMs: number; expiresMs: number }): Promise<void>;
   findSession(tokenHash: string, nowMs: number): Promise<{ user: AdminUser; csrfToken: string; expiresMs: number } | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   insertApiToken(token: ApiTokenRecord & { tokenHash: string }): Promise<boolean>;
   findApiToken(tokenHash: string): Promise<ApiTokenRecord | undefined>;
-  touchApiToken(id: string, nowMs: number): Promise<void>;
+  touchApiToken(artisanId: string, id: string, nowMs: number): Promise<void>;
   listApiTokens(artisanId: string): Promise<ApiTokenRecord[]>;
   /** Revokes the token and, in turn, every live token it created; the ids revoked (none when it was not live). */
   revokeApiToken(artisanId: string, id: string, nowMs: number): Promise<string[]>;
+  /** The instance's business when it has exactly one (ADMIN_API_TOKEN is that business's). */
   soleArtisanId(): Promise<string | undefined>;
   /** The artisan's display name, sign-in e-mail (the first login's, for a token) and time zone. */
   accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null; timezone: string } | undefined>;
@@ -202,7 +203,7 @@ export function makeAdminAuth(deps: {
       const csrfToken = base64url(random.bytes(24));
       const now = clock.now();
       const expiresMs = now + deps.sessionHours * 3_600_000;
-      await store.insertSession({ tokenHash: sha256(sessionToken), userId: user.id, csrfToken, createdMs: now, expiresMs });
+      await store.insertSession({ tokenHash: sha256(sessionToken), artisanId: user.artisanId, userId: user.id, csrfToken, createdMs: now, expiresMs });
       return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken } };
     },
 
@@ -228,7 +229,7 @@ export function makeAdminAuth(deps: {
         if (known) {
           if (known.lastUsedMs === null || now - (known.lastUsedMs ?? 0) >= TOKEN_TOUCH_EVERY_MS) {
             known.lastUsedMs = now;
-            await store.touchApiToken(known.tokenId as string, now);
+            await store.touchApiToken(known.principal.artisanId, known.tokenId as string, now);
           }
           return known.principal;
         }
@@ -239,7 +240,7 @@ export function makeAdminAuth(deps: {
         // transaction (the week agenda's bench: one UPDATE for each read).
         let lastUsedMs = token.lastUsedMs;
         if (lastUsedMs === null || now - lastUsedMs >= TOKEN_TOUCH_EVERY_MS) {
-          await store.touchApiToken(token.id, now);
+          await store.touchApiToken(token.artisanId, token.id, now);
           lastUsedMs = now;
         }
         const principal: Principal = Object.freeze({

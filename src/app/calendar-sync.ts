@@ -52,7 +52,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
    * listing began, is left for the next sync: the listing may predate our own write.
    */
   async function checkDrift(connection: CalendarConnection, own: ExternalEvent[], fromMs: number, toMs: number, listedMs: number): Promise<void> {
-    const exports = await deps.store.listExports(connection.id);
+    const exports = await deps.store.listExports(connection);
     const byUid = new Map(own.map((e) => [e.uid, e]));
     for (const record of exports) {
       if (record.endMs <= fromMs || record.startMs >= toMs) continue;
@@ -95,7 +95,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       remote.removals.push(id);
     }
     remote.upserts = remote.full ? [...items.values()] : remote.upserts.filter((u) => items.has(u.id));
-    const own = new Map((await deps.store.listExports(connection.id)).filter((r) => r.remoteRef).map((r) => [r.remoteRef, r.bookingId]));
+    const own = new Map((await deps.store.listExports(connection)).filter((r) => r.remoteRef).map((r) => [r.remoteRef, r.bookingId]));
     return { events: reader.expand([...items.values()], window, own), remote };
   }
 
@@ -128,7 +128,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     }
   }
 
-  /** The second half of refreshBeforeBooking, for a caller that read the stale connections itself. */
+  /** Before a booking is taken: the stale calendars its read step found are synced, for at most `budgetMs`. */
   async function syncBeforeBooking(stale: { artisanId: string; id: string }[], budgetMs: number): Promise<void> {
     if (stale.length === 0) return;
     const runs = Promise.all(
@@ -156,14 +156,6 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       return due.length;
     },
 
-    /**
-     * Before a booking is taken: calendars not synced for an interval are synced, for at most
-     * `budgetMs`. A slow calendar never holds the booking longer; its sync finishes behind.
-     */
-    async refreshBeforeBooking(serviceId: string, budgetMs: number): Promise<void> {
-      await syncBeforeBooking(await deps.store.staleForService(serviceId, deps.clock.now(), intervalMs), budgetMs);
-    },
-
     /** How long a calendar goes without a sync before a booking syncs it first (the sync interval). */
     staleAfterMs: intervalMs,
 
@@ -189,7 +181,7 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
         const writer = deps.connectors[connection.kind]?.write;
         if (!writer) continue;
         try {
-          const existing = await deps.store.findExport(connection.id, booking.id);
+          const existing = await deps.store.findExport(connection, booking.id);
           if (event) {
             // The intent first: a sync listing the calendar while the write is under way
             // must not flag the event as moved or deleted by hand.
@@ -208,15 +200,15 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
             // it must not leave the event behind.
             await writer.remove(connection, existing?.remoteRef || (await writer.locate(connection, booking.id)));
             if (existing) {
-              await deps.store.deleteExport(connection.id, booking.id);
+              await deps.store.deleteExport(connection, booking.id);
               removed++;
             }
           }
-          if (connection.lastExportError) await deps.store.recordExportError(connection.id, null, deps.clock.now());
+          if (connection.lastExportError) await deps.store.recordExportError(connection, null, deps.clock.now());
         } catch (error) {
           const message = error instanceof CalendarError ? error.message : "Erreur inattendue pendant l'écriture du rendez-vous.";
           failures.push(`${connection.id}: ${message}`);
-          await deps.store.recordExportError(connection.id, `Rendez-vous ${booking.publicCode} non reporté dans ce calendrier : ${message}`, deps.clock.now());
+          await deps.store.recordExportError(connection, `Rendez-vous ${booking.publicCode} non reporté dans ce calendrier : ${message}`, deps.clock.now());
         }
       }
       if (failures.length > 0) throw new Error(`calendar export failed: ${failures.join('; ')}`);
@@ -226,14 +218,14 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     /** Removes the events this service wrote to a calendar being disconnected. */
     async removeOwnEvents(connection: CalendarConnection): Promise<{ removed: number; failed: { bookingId: string; error: string }[] }> {
       const writer = deps.connectors[connection.kind]?.write;
-      const exports = await deps.store.listExports(connection.id);
+      const exports = await deps.store.listExports(connection);
       if (!writer) return { removed: 0, failed: [] };
       let removed = 0;
       const failed: { bookingId: string; error: string }[] = [];
       for (const record of exports) {
         try {
           await writer.remove(connection, record.remoteRef || (await writer.locate(connection, record.bookingId)));
-          await deps.store.deleteExport(connection.id, record.bookingId);
+          await deps.store.deleteExport(connection, record.bookingId);
           removed++;
         } catch (error) {
           failed.push({ bookingId: record.bookingId, error: error instanceof CalendarError ? error.message : 'Erreur inattendue.' });

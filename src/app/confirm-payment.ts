@@ -37,7 +37,7 @@ export function makeConfirmPayment(deps: { store: BookingStore; payments: Paymen
       if (error instanceof PaymentUnavailableError) throw paymentUnavailable(error);
       throw error;
     }
-    return answer(await applyPaymentOutcome(deps, booking.id, result, 'customer'));
+    return answer(await applyPaymentOutcome(deps, booking, result, 'customer'));
   };
 }
 

@@ -51,7 +51,8 @@ export function makeCreateBookingIdempotently(deps: {
     }
     const hash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
     const now = deps.clock.now();
-    const begun = await deps.idempotency.begin(SCOPE, key, hash, { nowMs: now, expiresAtMs: now + IDEMPOTENCY_TTL_MS, leaseUntilMs: now + IDEMPOTENCY_LEASE_MS });
+    const business = request.input.artisanId;
+    const begun = await deps.idempotency.begin(business, SCOPE, key, hash, { nowMs: now, expiresAtMs: now + IDEMPOTENCY_TTL_MS, leaseUntilMs: now + IDEMPOTENCY_LEASE_MS });
     if (begun.state === 'mismatch') throw new AppError('IDEMPOTENCY_KEY_REUSED', 'Cette clé d’idempotence a déjà servi pour une autre demande.');
     if (begun.state === 'in_progress') {
       throw new AppError('IDEMPOTENCY_IN_PROGRESS', 'Une demande identique est déjà en cours de traitement. Merci de patienter.');
@@ -65,18 +66,18 @@ export function makeCreateBookingIdempotently(deps: {
       answer = wording.created(
         resumed ??
           (await deps.createBooking(request.input, undefined, {
-            onHold: (bookingId) => deps.idempotency.attach(SCOPE, key, bookingId),
+            onHold: (bookingId) => deps.idempotency.attach(business, SCOPE, key, bookingId),
             idempotency: { scope: SCOPE, key },
             consent: request.consent,
           })),
       );
     } catch (error) {
       const refusal = wording.refusal(error);
-      if (refusal) await deps.idempotency.finish(SCOPE, key, refusal.status, refusal.body);
-      else await deps.idempotency.abandon(SCOPE, key).catch((err: unknown) => deps.log?.error({ err }, 'idempotency key could not be released'));
+      if (refusal) await deps.idempotency.finish(business, SCOPE, key, refusal.status, refusal.body);
+      else await deps.idempotency.abandon(business, SCOPE, key).catch((err: unknown) => deps.log?.error({ err }, 'idempotency key could not be released'));
       throw error;
     }
-    await deps.idempotency.finish(SCOPE, key, answer.status, answer.body);
+    await deps.idempotency.finish(business, SCOPE, key, answer.status, answer.body);
     return { ...answer, replayed: false };
   };
 }

@@ -30,6 +30,8 @@ import type { PaymentProvider } from './ports/payments.ts';
 import type { Randomness } from './ports/randomness.ts';
 
 export interface CreateBookingInput {
+  /** The business booked (from the page's address, or the signed-in artisan's). */
+  artisanId: string;
   serviceId: string;
   date: string;
   time: string;
@@ -91,11 +93,11 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     if (notifySms) checkSmsPhone(customer, details);
     if (details.length > 0 || !date || minutes === undefined) {
       // Stale terms are said first, as when the terms are checked before anything else.
-      if (hooks.consent) checkTerms((await deps.store.readBookingContext(input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 })).terms, hooks.consent);
+      if (hooks.consent) checkTerms((await deps.store.readBookingContext(input.artisanId, input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 })).terms, hooks.consent);
       throw new ValidationError(details);
     }
 
-    const keptKey = dayKey(input.serviceId, date);
+    const keptKey = dayKey(input.artisanId, input.serviceId, date);
     // Hold first: the day's rules were read before and the hold confirms they still hold.
     const kept = keptDays.get(keptKey);
     if (kept) {
@@ -106,7 +108,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
 
     // One read: the day, the calendars to sync first, the terms of sale.
     const { fromMs, toMs } = loadWindow(date);
-    const read = await deps.store.readBookingContext(input.serviceId, fromMs, toMs, {
+    const read = await deps.store.readBookingContext(input.artisanId, input.serviceId, fromMs, toMs, {
       nowMs: deps.clock.now(),
       staleMs: deps.calendars?.staleMs ?? 0,
     });
@@ -115,7 +117,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     if (deps.calendars && read.staleCalendars.length > 0) {
       // A calendar not synced for an interval is synced first (for a bounded time), then the day read again.
       await deps.calendars.sync(read.staleCalendars);
-      ctx = await readDay(deps.store, input.serviceId, date);
+      ctx = await readDay(deps.store, input.artisanId, input.serviceId, date);
     } else if (ctx && read.rulesStamp !== null) {
       keptDays.set(keptKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
     }
@@ -331,7 +333,7 @@ export async function chargeAndConfirm(
 ): Promise<CreateBookingResult> {
   // An unreachable provider leaves the hold; the recovery settles it with the same key.
   const result = await authorizeDeposit(deps.payments, booking);
-  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking.id, result, actor, known));
+  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking, result, actor, known));
   const challenge =
     applied.booking.status === 'awaiting_authentication' && applied.clientSecret
       ? { clientSecret: applied.clientSecret, holdExpiresMs: applied.booking.holdExpiresMs ?? deps.clock.now() }

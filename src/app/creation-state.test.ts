@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { describe, expect, it } from 'vitest';
-import { BoundedMap, DAY_CACHE_SIZE, KEPT_DAYS, SHIFTED_DAYS, addDays, dayContextKey, dayKey, makeHoldFlights } from './creation-state.ts';
+import { BoundedMap, DAY_CACHE_SIZE, KEPT_DAYS, SHIFTED_DAYS, addDays, dayContextKey, dayKey, makeHoldFlights, servicesKey } from './creation-state.ts';
 
 const range = (startMin: number, endMin: number) => ({ startMs: startMin * 60_000, endMs: endMin * 60_000 });
 
@@ -20,8 +20,8 @@ describe('BoundedMap', () => {
 
   it('drops one entry on demand (a kept day whose hold was refused)', () => {
     const map = new BoundedMap<string, number>(KEPT_DAYS);
-    map.set(dayKey('diag', Temporal.PlainDate.from('2027-03-03')), 1);
-    map.delete('diag|2027-03-03');
+    map.set(dayKey('a1', 'diag', Temporal.PlainDate.from('2027-03-03')), 1);
+    map.delete('a1|diag|2027-03-03');
     expect(map.size).toBe(0);
   });
 
@@ -31,9 +31,12 @@ describe('BoundedMap', () => {
 });
 
 describe('keys', () => {
-  it('a kept day is a service and a local date; a day context, a service and an instant window', () => {
-    expect(dayKey('diag', Temporal.PlainDate.from('2027-03-03'))).toBe('diag|2027-03-03');
-    expect(dayContextKey('diag', 1, 2)).toBe('diag|1|2');
+  it('a kept day is a business, a service and a local date; a day context, a business, a service and an instant window', () => {
+    // Two businesses may both have a `diag` service: their keys differ.
+    expect(dayKey('a1', 'diag', Temporal.PlainDate.from('2027-03-03'))).toBe('a1|diag|2027-03-03');
+    expect(dayKey('a2', 'diag', Temporal.PlainDate.from('2027-03-03'))).not.toBe(dayKey('a1', 'diag', Temporal.PlainDate.from('2027-03-03')));
+    expect(dayContextKey('a1', 'diag', 1, 2)).toBe('a1|diag|1|2');
+    expect(servicesKey('a1')).not.toBe(servicesKey('a2'));
   });
 });
 

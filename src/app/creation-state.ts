@@ -15,29 +15,29 @@ import { overlaps, type Interval } from '../domain/intervals.ts';
  * | kept days | create-booking.ts | KEPT_DAYS entries, cleared when full | a hold planned on one refused (rules stamp moved, slot taken by a stale copy): that entry is dropped | `dayKey` |
  * | racing holds | create-booking.ts | one entry per booking being taken (removed when settled) | nothing to invalidate: an entry lives for one request | artisan id |
  * | day contexts | booking-store.ts | DAY_CACHE_SIZE entries, cleared when full | the artisan's data_version (each read sends the cached version; day_context_since answers "unchanged" or the new day) | `dayContextKey` |
- * | active services | booking-store.ts | one list | the highest data_version (active_services_since) | `servicesKey` |
+ * | active services | booking-store.ts | SERVICES_CACHE_SIZE businesses, cleared when full | the business's data_version (active_services_since) | `servicesKey` |
  * | shared reads | fresh-reads.ts | one slot per key being read (removed when the read settles) | nothing: a caller always gets a read that began after it asked | the day context key / `servicesKey` |
  * | shifted days | day-plan.ts | SHIFTED_DAYS entries, cleared when full | nothing: a pure function of its key | `${date}+${days}` |
  *
- * Tenancy (several businesses on one instance): the keys below are where the business goes.
- * The racing holds are already per artisan. A creation request names a service, not a
- * business, so the day keys cannot carry the artisan id before the day is read; once routes
- * are scoped by business, `dayKey` and `dayContextKey` take the artisan id as their first
- * part (service ids are then unique per business only), and `servicesKey` becomes the
- * business's id, so one business's edits never invalidate another's copy.
+ * Tenancy (several businesses on one instance): every key starts with the business's id.
+ * Service ids are unique per business only, and one business's edits never invalidate
+ * another's copy. Every structure is bounded whatever the number of businesses.
  */
 
 /** Days whose rules a booking was checked against (create-booking's holdFromKept). */
 export const KEPT_DAYS = 2_000;
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
 export const DAY_CACHE_SIZE = 2_000;
+/** Businesses whose active services are kept. */
+export const SERVICES_CACHE_SIZE = 2_000;
 /** `today + n days` answers remembered (asked by every availability request, same answer all day). */
 export const SHIFTED_DAYS = 1_000;
 
-export const dayKey = (serviceId: string, date: Temporal.PlainDate): string => `${serviceId}|${date.toString()}`;
-export const dayContextKey = (serviceId: string, fromMs: number, toMs: number): string => `${serviceId}|${fromMs}|${toMs}`;
-/** The active services are one list today (one business per instance). */
-export const servicesKey = 'services';
+export const dayKey = (artisanId: string, serviceId: string, date: Temporal.PlainDate): string =>
+  `${artisanId}|${serviceId}|${date.toString()}`;
+export const dayContextKey = (artisanId: string, serviceId: string, fromMs: number, toMs: number): string =>
+  `${artisanId}|${serviceId}|${fromMs}|${toMs}`;
+export const servicesKey = (artisanId: string): string => artisanId;
 
 /**
  * A map that never holds more than `max` entries: when full, it is emptied before the next

@@ -19,9 +19,9 @@ export function loadWindow(date: Temporal.PlainDate): { fromMs: number; toMs: nu
   return { fromMs: utcMidnight - DAY_MS, toMs: utcMidnight + 2 * DAY_MS };
 }
 
-export async function readDay(store: BookingStore, serviceId: string, date: Temporal.PlainDate): Promise<DayContext | undefined> {
+export async function readDay(store: BookingStore, artisanId: string, serviceId: string, date: Temporal.PlainDate): Promise<DayContext | undefined> {
   const { fromMs, toMs } = loadWindow(date);
-  return store.readDayContext(serviceId, fromMs, toMs);
+  return store.readDayContext(artisanId, serviceId, fromMs, toMs);
 }
 
 export interface DayPlan {

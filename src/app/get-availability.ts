@@ -37,10 +37,15 @@ function validUntil(ctx: DayContext, slots: readonly Slot[], todayEndMs: number)
 
 export function makeGetAvailability(deps: { store: BookingStore; clock: Clock }) {
   const computed = new WeakMap<DayContext, Map<string, Computed>>();
-  /** The artisan's own view (`asArtisan`) also answers for an archived service, and only for their services. */
-  return async function getAvailability(input: { serviceId: string; date: Temporal.PlainDate; asArtisan?: string }): Promise<Availability> {
-    const ctx = await readDay(deps.store, input.serviceId, input.date);
-    const visible = input.asArtisan === undefined ? ctx?.service.isActive : ctx?.artisan.id === input.asArtisan;
+  /** One business's service; its own view (`asArtisan`) also answers for an archived service. */
+  return async function getAvailability(input: {
+    artisanId: string;
+    serviceId: string;
+    date: Temporal.PlainDate;
+    asArtisan?: boolean;
+  }): Promise<Availability> {
+    const ctx = await readDay(deps.store, input.artisanId, input.serviceId, input.date);
+    const visible = input.asArtisan === true || ctx?.service.isActive;
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
@@ -89,18 +94,19 @@ export interface AvailabilityDays {
  */
 export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Clock }) {
   return async function getAvailabilityDays(input: {
+    artisanId: string;
     serviceId: string;
     from: Temporal.PlainDate;
     to: Temporal.PlainDate;
-    asArtisan?: string;
+    asArtisan?: boolean;
   }): Promise<AvailabilityDays> {
     const span = input.from.until(input.to, { largestUnit: 'days' }).days + 1;
     if (span < 1) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
     if (span > MAX_CALENDAR_DAYS) {
       throw new ValidationError([{ field: 'to', message: `La période demandée ne peut pas dépasser ${MAX_CALENDAR_DAYS} jours.` }]);
     }
-    const ctx = await deps.store.readDayContext(input.serviceId, loadWindow(input.from).fromMs, loadWindow(input.to).toMs);
-    const visible = input.asArtisan === undefined ? ctx?.service.isActive : ctx?.artisan.id === input.asArtisan;
+    const ctx = await deps.store.readDayContext(input.artisanId, input.serviceId, loadWindow(input.from).fromMs, loadWindow(input.to).toMs);
+    const visible = input.asArtisan === true || ctx?.service.isActive;
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }

@@ -14,12 +14,13 @@ export type IdempotencyBegin =
   | { state: 'taken_over'; bookingId: string | null };
 
 export interface IdempotencyStore {
-  begin(scope: string, key: string, requestHash: string, times: { nowMs: number; expiresAtMs: number; leaseUntilMs: number }): Promise<IdempotencyBegin>;
+  /** `artisanId`: keys are the business's own (two businesses' clients may send the same key). */
+  begin(artisanId: string, scope: string, key: string, requestHash: string, times: { nowMs: number; expiresAtMs: number; leaseUntilMs: number }): Promise<IdempotencyBegin>;
   /** Remembers the booking the key's request made (its hold), for a retry after a crash. */
-  attach(scope: string, key: string, bookingId: string): Promise<void>;
-  finish(scope: string, key: string, status: number, body: unknown): Promise<void>;
+  attach(artisanId: string, scope: string, key: string, bookingId: string): Promise<void>;
+  finish(artisanId: string, scope: string, key: string, status: number, body: unknown): Promise<void>;
   /** Forgets a key whose request failed on a fault, so the client can retry it. */
-  abandon(scope: string, key: string): Promise<void>;
+  abandon(artisanId: string, scope: string, key: string): Promise<void>;
   /** Deletes the records past their 24 h; returns how many. */
   purgeExpired(nowMs: number): Promise<number>;
 }

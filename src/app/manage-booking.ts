@@ -54,7 +54,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
     const found = await findBooking(input);
     const cancelledBy = input.cancelledBy ?? 'customer';
     const now = deps.clock.now();
-    const outcome = await deps.store.transaction(async (tx) => {
+    const outcome = await deps.store.transaction(found.artisanId, async (tx) => {
       const booking = await tx.lockBooking(found.id);
       if (!booking) throw bookingNotFound();
       if (booking.status === 'cancelled') {
@@ -110,7 +110,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
     const now = deps.clock.now();
     if (found.status === 'cancelled') throw bookingCancelled();
     if (found.startMs <= now) throw bookingPast();
-    const ctx = await readDay(deps.store, found.serviceId, date);
+    const ctx = await readDay(deps.store, found.artisanId, found.serviceId, date);
     if (!ctx) throw bookingNotFound();
     const plan = planDay({ ...ctx, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id);
     const slot = findOfferedSlot(plan, date, minutes, 'newDate');
@@ -118,7 +118,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
     if (slot.startMs === found.startMs) return found;
 
     try {
-      return await deps.store.transaction(async (tx) => {
+      return await deps.store.transaction(found.artisanId, async (tx) => {
         const booking = await tx.lockBooking(found.id);
         if (!booking) throw bookingNotFound();
         if (booking.status === 'cancelled') throw bookingCancelled();

@@ -77,7 +77,7 @@ export function makeNotifyBooking(deps: {
     const refundedBeforeCents = typeof job.payload.refundedBeforeCents === 'number' ? job.payload.refundedBeforeCents : undefined;
     const cancellationReason = typeof job.payload.reason === 'string' ? job.payload.reason : undefined;
     const input = { kind, ctx, manageUrl, previousStartMs, refundedBeforeCents, cancellationReason };
-    const origin = { kind, bookingId: booking.id, outboxId: job.id };
+    const origin = { kind, artisanId: booking.artisanId, bookingId: booking.id, outboxId: job.id };
     const invite = (): EmailMessage['ics'] => {
       if (kind === 'payment_refunded') return undefined; // no appointment to put in a calendar
       const method = kind === 'cancelled' ? 'CANCEL' : 'REQUEST';
@@ -126,7 +126,7 @@ export function makeNotifyBooking(deps: {
       });
     }
 
-    const done = await deps.store.deliveredKeys(job.id);
+    const done = await deps.store.deliveredKeys(booking.artisanId, job.id);
     const outcome: NotifyOutcome = { sent: [], skipped: [] };
     const failures: string[] = [];
     // The job's messages leave together (customer e-mail, SMS, artisan e-mail): each is
@@ -141,6 +141,7 @@ export function makeNotifyBooking(deps: {
         try {
           const receipt = await p.send(messageId);
           await deps.store.recordDelivery({
+            artisanId: booking.artisanId,
             outboxId: job.id,
             key: p.key,
             channel: p.channel,

@@ -1,6 +1,6 @@
 import { canApply } from '../domain/booking-lifecycle.ts';
 import { applyTransition } from './booking-transitions.ts';
-import { applyPaymentOutcome } from './payment-outcome.ts';
+import { applyPaymentOutcome, type BookingRef } from './payment-outcome.ts';
 import type { BookingDispute, BookingRecord } from '../domain/booking.ts';
 import type { BookingStore } from './ports/booking-store.ts';
 import type { Clock } from './ports/clock.ts';
@@ -26,7 +26,8 @@ export interface PaymentEventStore {
    * same transaction. False when the event id was already stored (a replay: nothing to do).
    */
   recordEvent(provider: string, event: PaymentEvent): Promise<boolean>;
-  findEvent(id: string): Promise<(PaymentEvent & { bookingIdResolved: string | null }) | undefined>;
+  /** The event as recorded for the business it is about. */
+  findEvent(artisanId: string, id: string): Promise<(PaymentEvent & { bookingIdResolved: string | null }) | undefined>;
   findBookingByPaymentIntent(paymentIntentId: string): Promise<BookingRecord | undefined>;
 }
 
@@ -49,15 +50,15 @@ export function makeProcessPaymentEvent(deps: {
   clock: Clock;
   log: ErrorLog;
 }) {
-  return async function processPaymentEvent(eventId: string): Promise<string> {
-    const event = await deps.events.findEvent(eventId);
+  return async function processPaymentEvent(artisanId: string, eventId: string): Promise<string> {
+    const event = await deps.events.findEvent(artisanId, eventId);
     if (!event) return 'unknown event';
     const booking =
       (event.bookingIdResolved ? await deps.store.findBookingById(event.bookingIdResolved) : undefined) ??
       (event.paymentIntentId ? await deps.events.findBookingByPaymentIntent(event.paymentIntentId) : undefined);
     if (!booking) return 'no booking';
     if (event.type === 'charge.dispute.created') {
-      await flagDispute(deps, booking.id, {
+      await flagDispute(deps, booking, {
         openedMs: deps.clock.now(),
         reason: String(event.details.reason ?? 'unknown'),
         amountCents: Number(event.details.amount ?? 0),
@@ -65,12 +66,12 @@ export function makeProcessPaymentEvent(deps: {
       });
       return 'dispute flagged';
     }
-    if (event.type === 'charge.refunded') return recordRefund(deps, booking.id, event);
+    if (event.type === 'charge.refunded') return recordRefund(deps, booking, event);
     if (!event.type.startsWith('payment_intent.') || !event.paymentIntentId) return 'ignored';
     // A webhook about an intent that is not (or no longer) this booking's deposit changes nothing.
     if (booking.paymentIntentId && booking.paymentIntentId !== event.paymentIntentId) return 'other intent';
     const result = await deps.payments.retrieveDeposit(event.paymentIntentId);
-    const applied = await applyPaymentOutcome(deps, booking.id, result, 'stripe');
+    const applied = await applyPaymentOutcome(deps, booking, result, 'stripe');
     return applied.changed ? `booking ${applied.booking.status}` : 'unchanged';
   };
 }
@@ -80,9 +81,10 @@ export function makeProcessPaymentEvent(deps: {
  * refunded amount follows the charge's amount_refunded, a running total, so a late or
  * repeated event never lowers it. A charge of another intent than the deposit's changes nothing.
  */
-async function recordRefund(deps: { store: BookingStore; clock: Clock }, bookingId: string, event: PaymentEvent): Promise<string> {
+async function recordRefund(deps: { store: BookingStore; clock: Clock }, ref: BookingRef, event: PaymentEvent): Promise<string> {
   const amountRefunded = typeof event.details.amountRefunded === 'number' ? event.details.amountRefunded : null;
-  return deps.store.transaction(async (tx) => {
+  const bookingId = ref.id;
+  return deps.store.transaction(ref.artisanId, async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current) return 'no booking';
     if (event.paymentIntentId && current.paymentIntentId !== event.paymentIntentId) return 'other intent';
@@ -97,12 +99,12 @@ async function recordRefund(deps: { store: BookingStore; clock: Clock }, booking
 }
 
 /** A chargeback is a flag for the artisan, not a lifecycle step: the booking's status stays. */
-async function flagDispute(deps: { store: BookingStore; clock: Clock }, bookingId: string, dispute: BookingDispute): Promise<void> {
-  await deps.store.transaction(async (tx) => {
-    const current = await tx.lockBooking(bookingId);
+async function flagDispute(deps: { store: BookingStore; clock: Clock }, ref: BookingRef, dispute: BookingDispute): Promise<void> {
+  await deps.store.transaction(ref.artisanId, async (tx) => {
+    const current = await tx.lockBooking(ref.id);
     if (!current || current.dispute) return;
     const next = { ...current, dispute, updatedMs: deps.clock.now() };
     await tx.updateBooking(next);
-    await tx.appendEvent({ bookingId, type: 'dispute_opened', actor: 'stripe', data: { reason: dispute.reason, amountCents: dispute.amountCents } });
+    await tx.appendEvent({ bookingId: ref.id, type: 'dispute_opened', actor: 'stripe', data: { reason: dispute.reason, amountCents: dispute.amountCents } });
   });
 }

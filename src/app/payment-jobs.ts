@@ -20,7 +20,7 @@ export function makePaymentJobs(deps: Deps) {
     const booking = await deps.store.findBookingById(bookingId);
     if (!booking || !isBooked(booking.status) || booking.paymentStatus !== 'authorized' || !booking.paymentIntentId) return 'nothing to capture';
     await deps.payments.captureDeposit({ paymentIntentId: booking.paymentIntentId, idempotencyKey: `capture-${booking.id}` });
-    await applyPaymentOutcome(deps, booking.id, { outcome: 'succeeded', paymentIntentId: booking.paymentIntentId, paymentStatus: 'captured' });
+    await applyPaymentOutcome(deps, booking, { outcome: 'succeeded', paymentIntentId: booking.paymentIntentId, paymentStatus: 'captured' });
     return 'captured';
   }
 
@@ -30,7 +30,7 @@ export function makePaymentJobs(deps: Deps) {
     if (!booking?.paymentIntentId) return;
     const final = await deps.payments.cancelDeposit(booking.paymentIntentId, `cancel-${booking.id}`);
     // Succeeded before the cancellation could reach the provider: refunded in full.
-    await applyPaymentOutcome(deps, booking.id, final);
+    await applyPaymentOutcome(deps, booking, final);
   }
 
   /**
@@ -45,7 +45,7 @@ export function makePaymentJobs(deps: Deps) {
     for (const booking of open) {
       try {
         const result = await deps.payments.retrieveDeposit(booking.paymentIntentId!);
-        if ((await applyPaymentOutcome(deps, booking.id, result, 'reconciliation')).changed) changed++;
+        if ((await applyPaymentOutcome(deps, booking, result, 'reconciliation')).changed) changed++;
       } catch (error) {
         if (error instanceof PaymentUnavailableError) {
           deps.log.warn({ err: error, bookingId: booking.id }, 'reconciliation: payment provider unavailable');

@@ -95,11 +95,13 @@ export interface AppliedOutcome {
 }
 
 type Deps = { store: BookingStore; clock: Clock };
+/** A booking as a transaction needs it: its business and its id. */
+export type BookingRef = Pick<BookingRecord, 'id' | 'artisanId'>;
 
 /** Applies where a PaymentIntent stands to its booking, in one transaction (see the module comment). */
 export async function applyPaymentOutcome(
   deps: Deps,
-  bookingId: string,
+  ref: BookingRef,
   result: DepositResult,
   actor = 'system',
   /**
@@ -110,6 +112,7 @@ export async function applyPaymentOutcome(
   known?: { booking: BookingRecord; reminderHours?: number },
 ): Promise<AppliedOutcome> {
   const now = deps.clock.now();
+  const bookingId = ref.id;
   if (known && known.booking.id === bookingId) {
     const planned = await deps.store.applyPlanned(known.booking, known, async (tx) => {
       const current = await tx.lockBooking(bookingId);
@@ -118,7 +121,7 @@ export async function applyPaymentOutcome(
     });
     if (planned.applied) return planned.value;
   }
-  return deps.store.transaction(async (tx) => {
+  return deps.store.transaction(ref.artisanId, async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
     return applyLocked(tx, current, result, now, actor);
@@ -254,9 +257,9 @@ export async function expireHold(
       deps.log?.warn({ err: error, bookingId: booking.id }, 'hold expiry: could not cancel the PaymentIntent; retried from the outbox');
     }
   }
-  if (final && (final.outcome === 'succeeded' || final.outcome === 'declined')) return applyPaymentOutcome(deps, booking.id, final);
+  if (final && (final.outcome === 'succeeded' || final.outcome === 'declined')) return applyPaymentOutcome(deps, booking, final);
   const now = deps.clock.now();
-  return deps.store.transaction(async (tx) => {
+  return deps.store.transaction(booking.artisanId, async (tx) => {
     const current = await tx.lockBooking(booking.id);
     if (!current || !isHold(current.status)) return { booking: current ?? booking, changed: false };
     const t = await applyTransition(tx, current, { type: 'hold_expired' }, { nowMs: now, actor: 'system', type: 'hold_expired' });

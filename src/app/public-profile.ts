@@ -22,7 +22,7 @@ export interface ConsentRecord {
 }
 
 export interface PublicProfileStore {
-  readArtisan(): Promise<PublicArtisanRow | undefined>;
+  readArtisan(artisanId: string): Promise<PublicArtisanRow | undefined>;
   readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined>;
 }
 
@@ -45,14 +45,14 @@ export const termsChanged = (): AppError =>
 
 /** The booking page's view of the artisan, and the consent customers give when booking online. */
 export function makePublicProfile(deps: { store: PublicProfileStore; clock: Clock }) {
-  async function read(): Promise<PublicArtisanRow> {
-    const artisan = await deps.store.readArtisan();
+  async function read(artisanId: string): Promise<PublicArtisanRow> {
+    const artisan = await deps.store.readArtisan(artisanId);
     if (!artisan) throw new NotFoundError('ARTISAN_NOT_FOUND', 'Aucun artisan n’est encore configuré.');
     return artisan;
   }
   return {
-    async profile(): Promise<PublicProfile> {
-      const a = await read();
+    async profile(artisanId: string): Promise<PublicProfile> {
+      const a = await read(artisanId);
       const version = termsVersion(a.termsOfSale);
       return {
         displayName: a.displayName,

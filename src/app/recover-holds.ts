@@ -43,7 +43,7 @@ async function settle(deps: Deps, hold: BookingRecord): Promise<boolean> {
   if (deps.clock.now() - hold.createdMs > MAX_HOLD_AGE_MS) {
     // Past the provider's idempotency window: the deposit call cannot be repeated safely.
     if (hold.paymentIntentId) return (await expireHold(deps, hold)).changed;
-    await deps.store.transaction(async (tx) => {
+    await deps.store.transaction(hold.artisanId, async (tx) => {
       const booking = await tx.lockBooking(hold.id);
       if (!booking || (booking.status !== 'pending_payment' && booking.status !== 'awaiting_authentication')) return;
       await applyTransition(tx, booking, { type: 'hold_expired' }, { nowMs: deps.clock.now(), actor: 'system', type: 'hold_expired' });

@@ -1,3 +1,4 @@
+import type { BookingRef } from './payment-outcome.ts';
 import { canApply, refundOutstanding } from '../domain/booking-lifecycle.ts';
 import { applyTransition } from './booking-transitions.ts';
 import { SettlementRefusedError, type PaymentProvider } from './ports/payments.ts';
@@ -44,14 +45,15 @@ export function makeSettleDeposit(deps: Deps): SettleDeposit {
           continue;
         }
       }
-      return markSettled(deps, bookingId, paymentStatus);
+      return markSettled(deps, booking, paymentStatus);
     }
     return booking;
   };
 }
 
-async function markSettled(deps: Deps, bookingId: string, paymentStatus: 'captured' | 'refunded'): Promise<BookingRecord | undefined> {
-  return deps.store.transaction(async (tx) => {
+async function markSettled(deps: Deps, ref: BookingRef, paymentStatus: 'captured' | 'refunded'): Promise<BookingRecord | undefined> {
+  const bookingId = ref.id;
+  return deps.store.transaction(ref.artisanId, async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current || !canApply(current, 'deposit_settled')) return current;
     const t = await applyTransition(tx, current, { type: 'deposit_settled', paymentStatus }, {
@@ -74,7 +76,7 @@ async function reconcile(deps: Deps, booking: BookingRecord, refusal: Settlement
   const at = await deps.payments.retrieveDeposit(booking.paymentIntentId!);
   const reported = at.outcome === 'succeeded' ? at.refundedCents : undefined;
   const now = deps.clock.now();
-  const outcome = await deps.store.transaction(async (tx) => {
+  const outcome = await deps.store.transaction(booking.artisanId, async (tx) => {
     let current = await tx.lockBooking(booking.id);
     if (!current) return { booking: current, retry: false };
     const learnt = reported !== undefined && reported > current.refundedCents && canApply(current, 'refund_recorded');

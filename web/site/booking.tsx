@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, callWithStatus, createApiClient, errorOf, fieldErrors, type ResponseOf } from '../shared/api/client';
+import { businessBase, call, callWithStatus, createApiClient, errorOf, fieldErrors, type ResponseOf } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
 import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
@@ -23,7 +23,7 @@ type BookingAnswer = ResponseOf<'/api/bookings', 'post'> | ResponseOf<'/api/book
 type ConfirmPath = '/api/bookings/{publicCode}/payment/confirm';
 type ConfirmAnswer = ResponseOf<ConfirmPath, 'post'> | ResponseOf<ConfirmPath, 'post', 202>;
 
-const api = createApiClient();
+const api = createApiClient({ business: true });
 
 /** Simulated provider's test cards (no card data is sent): what a tester picks. */
 const TEST_CARDS = [
@@ -427,7 +427,7 @@ function BookingPage() {
         )}
       </main>
       <footer class="site">
-        <a href="/reservation">Gérer une réservation existante</a>
+        <a href={`${businessBase()}/reservation`}>Gérer une réservation existante</a>
       </footer>
     </>
   );
@@ -479,7 +479,7 @@ function Confirmation(props: { artisan: Artisan | undefined; booking: Booking; l
             </a>
           )}
           {manage && (
-            <a class="button secondary" href={`/reservation${manage.search}`}>
+            <a class="button secondary" href={`${businessBase()}/reservation${manage.search}`}>
               Gérer ma réservation
             </a>
           )}

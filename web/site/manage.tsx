@@ -14,7 +14,7 @@ type Booking = ResponseOf<'/api/bookings/manage', 'get'>['booking'];
 /** Who the customer is: the manage link's token, or code + e-mail. */
 type Who = { token: string } | { email: string };
 
-const api = createApiClient();
+const api = createApiClient({ business: true });
 const STATUS: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé', pending: 'En attente du paiement' };
 const PAYMENT: Record<string, string> = { pending: 'en attente', authorized: 'autorisé', captured: 'réglé', refunded: 'remboursé', failed: 'refusé' };
 
@@ -51,7 +51,7 @@ function ManagePage() {
   const [booking, setBooking] = useState<Booking | undefined>();
   const [loading, setLoading] = useState(!!token);
   const [message, setMessage] = useState<{ text: string; kind: 'ok' | 'err' } | undefined>(
-    location.pathname === '/gerer' && !token ? { text: 'Ce lien ne contient pas de jeton de gestion. Utilisez le lien reçu par e-mail, ou votre code et votre e-mail ci-dessous.', kind: 'err' } : undefined,
+    location.pathname.endsWith('/gerer') && !token ? { text: 'Ce lien ne contient pas de jeton de gestion. Utilisez le lien reçu par e-mail, ou votre code et votre e-mail ci-dessous.', kind: 'err' } : undefined,
   );
   const [code, setCode] = useState(params.get('code') ?? '');
   const [email, setEmail] = useState('');

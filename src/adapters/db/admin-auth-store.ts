@@ -66,13 +66,20 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
           tx,
           qb.updateTable('admin_users').set({ password_hash: passwordHash, password_changed_at: new Date(nowMs) }).where('id', '=', userId),
         );
-        await run(tx, qb.deleteFrom('admin_sessions').where('user_id', '=', userId));
+        await run(
+          tx,
+          qb
+            .deleteFrom('admin_sessions')
+            .where('artisan_id', '=', (eb) => eb.selectFrom('admin_users').select('artisan_id').where('id', '=', userId))
+            .where('user_id', '=', userId),
+        );
       });
     },
     async insertSession(s) {
       await run(
         db,
         qb.insertInto('admin_sessions').values({
+          artisan_id: s.artisanId,
           token_hash: s.tokenHash,
           user_id: s.userId,
           csrf_token: s.csrfToken,
@@ -86,7 +93,7 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
         db,
         qb
           .selectFrom('admin_sessions as s')
-          .innerJoin('admin_users as u', 'u.id', 's.user_id')
+          .innerJoin('admin_users as u', (j) => j.onRef('u.artisan_id', '=', 's.artisan_id').onRef('u.id', '=', 's.user_id'))
           .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash', 's.csrf_token', 's.expires_at'])
           .where('s.token_hash', '=', tokenHash)
           .where('s.expires_at', '>', new Date(nowMs)),
@@ -120,7 +127,7 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       const r = await first(db, qb.selectFrom('api_tokens').selectAll().where('token_hash', '=', tokenHash));
       return r ? toToken(r) : undefined;
     },
-    async touchApiToken(id, nowMs) {
+    async touchApiToken(artisanId, id, nowMs) {
       // At most one write a minute per token: reads stay reads.
       const now = new Date(nowMs);
       await run(
@@ -128,6 +135,7 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
         qb
           .updateTable('api_tokens')
           .set({ last_used_at: now })
+          .where('artisan_id', '=', artisanId)
           .where('id', '=', id)
           .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`${now}::timestamptz - interval '1 minute'`)])),
       );
@@ -160,6 +168,7 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
           )
           .updateTable('api_tokens')
           .set({ revoked_at: new Date(nowMs) })
+          .where('artisan_id', '=', artisanId)
           .where('id', 'in', (eb) => eb.selectFrom('doomed').select('doomed.id'))
           .returning('api_tokens.id'),
       );
@@ -186,7 +195,8 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       return r ? { displayName: r.display_name, signInEmail: r.email, timezone: r.timezone } : undefined;
     },
     async soleArtisanId() {
-      return (await first(db, qb.selectFrom('artisans').select('id').orderBy('created_at').limit(1)))?.id;
+      const rows = await run(db, qb.selectFrom('artisans').select('id').limit(2));
+      return rows.length === 1 ? rows[0]!.id : undefined;
     },
   };
 }

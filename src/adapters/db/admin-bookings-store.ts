@@ -186,7 +186,11 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
         await run(tx, qb.deleteFrom('mailbox').where(ofErased));
         // Stored idempotent replies hold the booking as it was answered, contact details included.
         await run(tx, qb.deleteFrom('idempotency_keys').where(sql<boolean>`response_body -> 'booking' -> 'customer' ->> 'email' = ${email}`));
-        await tx.query(`INSERT INTO booking_events (booking_id, type, actor, data) SELECT unnest($1::uuid[]), 'customer_erased', $2, '{}'`, [ids, actor]);
+        await tx.query(`INSERT INTO booking_events (artisan_id, booking_id, type, actor, data) SELECT $3, unnest($1::uuid[]), 'customer_erased', $2, '{}'`, [
+          ids,
+          actor,
+          artisanId,
+        ]);
         return ids.length;
       });
     },

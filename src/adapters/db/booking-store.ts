@@ -10,7 +10,7 @@ import type { Occupation } from '../../domain/slots.ts';
 import type { PlanCode } from '../../domain/plans.ts';
 import { footprint } from '../../domain/intervals.ts';
 import { makeFreshReads } from './fresh-reads.ts';
-import { BoundedMap, DAY_CACHE_SIZE, dayContextKey, servicesKey } from '../../app/creation-state.ts';
+import { BoundedMap, DAY_CACHE_SIZE, SERVICES_CACHE_SIZE, dayContextKey, servicesKey } from '../../app/creation-state.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 import { blockedRange, bookingColumns, selectBookings, toBooking } from './booking-row.ts';
 import { first, qb, run } from './kysely.ts';
@@ -21,10 +21,10 @@ import { storedObject } from './stored.ts';
  * everything occupying the window (migration 0002): availability costs one round trip
  * whatever the number of bookings and busy blocks.
  */
-const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4) AS r`;
+const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4, $5) AS r`;
 /** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
-const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6) AS r`;
-const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1) AS r`;
+const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6, $7) AS r`;
+const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1, $2) AS r`;
 /** The hot statements above and the creation steps are kept prepared per connection. */
 const PREPARED = { prepared: true } as const;
 
@@ -130,17 +130,21 @@ export async function lockArtisanBookings(q: Queryable, artisanId: string): Prom
   await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`bookings:${artisanId}`]);
 }
 
-function makeTx(q: Queryable, uuid: () => string): BookingTx {
+/** A transaction of one business: every row it reads or writes is that business's. */
+function makeTx(q: Queryable, uuid: () => string, artisanId: string): BookingTx {
+  const scope = (of: string): string => {
+    if (of !== artisanId) throw new Error(`a transaction of business ${artisanId} was handed business ${of}'s data`);
+    return of;
+  };
   return {
     async lockBooking(id) {
       // The artisan's write lock first, then the row: every writer takes them in that order.
-      const owner = await first(q, qb.selectFrom('bookings').select('artisan_id').where('id', '=', id));
-      if (owner) await lockArtisanBookings(q, owner.artisan_id);
-      const row = await first(q, selectBookings().where('b.id', '=', id).forUpdate('b'));
+      await lockArtisanBookings(q, artisanId);
+      const row = await first(q, selectBookings().where('b.artisan_id', '=', artisanId).where('b.id', '=', id).forUpdate('b'));
       return row ? toBooking(row) : undefined;
     },
     async updateBooking(b, cancellation) {
-      await lockArtisanBookings(q, b.artisanId);
+      await lockArtisanBookings(q, scope(b.artisanId));
       await run(
         q,
         qb
@@ -163,6 +167,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
             dispute: b.dispute ? JSON.stringify({ reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }) : null,
             refunded_cents: b.refundedCents,
           })
+          .where('artisan_id', '=', artisanId)
           .where('id', '=', b.id),
       ).catch(translate);
     },
@@ -172,7 +177,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         qb
           .selectFrom('busy_blocks')
           .select(sql<number>`1`.as('one'))
-          .where('artisan_id', '=', artisanId)
+          .where('artisan_id', '=', scope(artisanId))
           .where('source', '=', 'external')
           .where(sql<boolean>`during && tstzrange(${new Date(startMs)}, ${new Date(endMs)})`)
           .limit(1),
@@ -186,7 +191,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
           .insertInto('busy_blocks')
           .values({
             id: uuid(),
-            artisan_id: b.artisanId,
+            artisan_id: scope(b.artisanId),
             provider_id: 'artisanconnect',
             source: 'booking',
             summary: `${b.serviceName} - ${b.customer.name}`,
@@ -195,7 +200,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
             booking_id: b.id,
           })
           .onConflict((oc) =>
-            oc.column('booking_id').doUpdateSet((eb) => ({
+            oc.columns(['artisan_id', 'booking_id']).doUpdateSet((eb) => ({
               starts_at: eb.ref('excluded.starts_at'),
               ends_at: eb.ref('excluded.ends_at'),
               summary: eb.ref('excluded.summary'),
@@ -205,7 +210,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
       );
     },
     async removeBookingBusyBlock(bookingId) {
-      await run(q, qb.deleteFrom('busy_blocks').where('booking_id', '=', bookingId));
+      await run(q, qb.deleteFrom('busy_blocks').where('artisan_id', '=', artisanId).where('booking_id', '=', bookingId));
     },
     async enqueue(messages: OutboxMessage[]) {
       if (messages.length === 0) return;
@@ -214,6 +219,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         q,
         qb.insertInto('outbox').values(
           messages.map((m) => ({
+            artisan_id: artisanId,
             id: uuid(),
             topic: m.topic,
             booking_id: m.bookingId ?? null,
@@ -224,7 +230,16 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
       );
     },
     async cancelPending(bookingId, topics) {
-      await run(q, qb.updateTable('outbox').set({ status: 'cancelled' }).where('booking_id', '=', bookingId).where(ofTopics(topics)).where('status', '=', 'pending'));
+      await run(
+        q,
+        qb
+          .updateTable('outbox')
+          .set({ status: 'cancelled' })
+          .where('artisan_id', '=', artisanId)
+          .where('booking_id', '=', bookingId)
+          .where(ofTopics(topics))
+          .where('status', '=', 'pending'),
+      );
     },
     async supersedePending(bookingId, topic) {
       // Claimed rows too: a worker holding one re-reads the booking and drops it as stale.
@@ -235,6 +250,7 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
             db
               .updateTable('outbox')
               .set({ status: 'cancelled', last_error: 'superseded by a later change' })
+              .where('artisan_id', '=', artisanId)
               .where('booking_id', '=', bookingId)
               .where('topic', '=', topic)
               .where('status', '=', 'pending')
@@ -253,20 +269,21 @@ function makeTx(q: Queryable, uuid: () => string): BookingTx {
         qb
           .updateTable('outbox')
           .set({ status: 'done', done_at: sql<Date>`now()`, locked_by: null })
+          .where('artisan_id', '=', artisanId)
           .where('booking_id', '=', bookingId)
           .where(ofTopics(topics))
           .where('status', '=', 'pending'),
       );
     },
-    async reminderHours(artisanId) {
+    async reminderHours(of) {
       // The artisan exists (bookings reference it); its default lead time is the column's (migration 0001).
-      const row = await first(q, qb.selectFrom('artisans').select('reminder_hours_before').where('id', '=', artisanId));
+      const row = await first(q, qb.selectFrom('artisans').select('reminder_hours_before').where('id', '=', scope(of)));
       return row!.reminder_hours_before;
     },
     async appendEvent(e) {
       await run(
         q,
-        qb.insertInto('booking_events').values({ booking_id: e.bookingId, type: e.type, actor: e.actor, data: JSON.stringify(e.data ?? {}) }),
+        qb.insertInto('booking_events').values({ artisan_id: artisanId, booking_id: e.bookingId, type: e.type, actor: e.actor, data: JSON.stringify(e.data ?? {}) }),
       );
     },
   };
@@ -348,7 +365,7 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   // Bounds, keys and invalidation: src/app/creation-state.ts.
   const dayCache = new BoundedMap<string, { version: string; ctx: DayContext }>(DAY_CACHE_SIZE);
-  let servicesCache: { version: string; services: ServiceRecord[] } | undefined;
+  const servicesCache = new BoundedMap<string, { version: string; services: ServiceRecord[] }>(SERVICES_CACHE_SIZE);
   const freshServices = makeFreshReads<string, ServiceRecord[]>();
   const freshDays = makeFreshReads<string, DayContext | undefined>();
   /**
@@ -364,35 +381,40 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     return ctx;
   };
   return {
-    listActiveServices() {
+    listActiveServices(artisanId) {
       // One round trip to a function (its plan cached per connection) that answers "unchanged"
-      // while no artisan's data_version moved; the same array is then handed back. Requests at
-      // the same time share a read that began after they asked (fresh-reads.ts).
-      return freshServices(servicesKey, async () => {
-        const known = servicesCache;
-        const rows = await db.query<{ r: ActiveServicesJson | null }>(ACTIVE_SERVICES_SQL, [known?.version ?? null], PREPARED);
+      // while the business's data_version did not move; the same array is then handed back.
+      // Requests at the same time share a read that began after they asked (fresh-reads.ts).
+      const key = servicesKey(artisanId);
+      return freshServices(key, async () => {
+        const known = servicesCache.get(key);
+        const rows = await db.query<{ r: ActiveServicesJson | null }>(ACTIVE_SERVICES_SQL, [artisanId, known?.version ?? null], PREPARED);
         const answer = rows[0]?.r;
         if (!answer) return [];
         if (!answer.services && known?.version === answer.version) return known.services;
         const services = (answer.services ?? []).map(serviceFromRow);
-        servicesCache = { version: answer.version, services };
+        servicesCache.set(key, { version: answer.version, services });
         return services;
       });
     },
-    readDayContext(serviceId, fromMs, toMs) {
-      const key = dayContextKey(serviceId, fromMs, toMs);
+    readDayContext(artisanId, serviceId, fromMs, toMs) {
+      const key = dayContextKey(artisanId, serviceId, fromMs, toMs);
       return freshDays(key, async () => {
         const cached = dayCache.get(key);
-        const rows = await db.query<{ r: DayAnswer }>(DAY_CONTEXT_SQL, [serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null], PREPARED);
+        const rows = await db.query<{ r: DayAnswer }>(
+          DAY_CONTEXT_SQL,
+          [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null],
+          PREPARED,
+        );
         return dayFrom(key, cached, rows[0]?.r ?? null);
       });
     },
-    async readBookingContext(serviceId, fromMs, toMs, { nowMs, staleMs }) {
-      const key = dayContextKey(serviceId, fromMs, toMs);
+    async readBookingContext(artisanId, serviceId, fromMs, toMs, { nowMs, staleMs }) {
+      const key = dayContextKey(artisanId, serviceId, fromMs, toMs);
       const cached = dayCache.get(key);
       const rows = await db.query<{ r: BookingContextJson }>(
         BOOKING_CONTEXT_SQL,
-        [serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, new Date(nowMs - staleMs), new Date(nowMs)],
+        [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, new Date(nowMs - staleMs), new Date(nowMs)],
         PREPARED,
       );
       const r = rows[0]!.r;
@@ -452,7 +474,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       );
       return rows.map(toBooking);
     },
-    transaction: (fn) => db.transaction((q) => fn(makeTx(q, uuid))),
+    transaction: (artisanId, fn) => db.transaction((q) => fn(makeTx(q, uuid, artisanId))),
     async holdSlot(request) {
       const { booking: b } = request;
       const { startMs, endMs } = footprint(b);

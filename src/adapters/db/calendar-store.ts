@@ -1,5 +1,5 @@
 import { sql, type InferResult, type Selectable } from 'kysely';
-import type { CalendarConnection, CalendarKind, CalendarStore, ConnectionSecrets, ConnectionSettings, ExportRecord, SyncCounts } from '../../app/ports/calendars.ts';
+import type { CalendarConnection, CalendarKind, ConnectionRef, CalendarStore, ConnectionSecrets, ConnectionSettings, ExportRecord, SyncCounts } from '../../app/ports/calendars.ts';
 import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { Database, Queryable } from './database.ts';
@@ -41,11 +41,12 @@ const connections = () =>
 type ConnectionRow = InferResult<ReturnType<typeof connections>>[number];
 
 const exports = () =>
-  qb.selectFrom('calendar_exports').select(['connection_id', 'booking_id', 'uid', 'remote_ref', 'drift', 'writing_since', 'updated_at', 'starts_at', 'ends_at']);
+  qb.selectFrom('calendar_exports').select(['artisan_id', 'connection_id', 'booking_id', 'uid', 'remote_ref', 'drift', 'writing_since', 'updated_at', 'starts_at', 'ends_at']);
 
 const toExport = (
-  r: Pick<Selectable<DB['calendar_exports']>, 'connection_id' | 'booking_id' | 'uid' | 'remote_ref' | 'drift' | 'writing_since' | 'updated_at' | 'starts_at' | 'ends_at'>,
+  r: Pick<Selectable<DB['calendar_exports']>, 'artisan_id' | 'connection_id' | 'booking_id' | 'uid' | 'remote_ref' | 'drift' | 'writing_since' | 'updated_at' | 'starts_at' | 'ends_at'>,
 ): ExportRecord => ({
+  artisanId: r.artisan_id,
   connectionId: r.connection_id,
   bookingId: r.booking_id,
   uid: r.uid,
@@ -98,13 +99,14 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
     createdMs: r.created_at.getTime(),
   });
 
-  const release = (q: Queryable, id: string, owner: string, nextMs: number) =>
+  const release = (q: Queryable, c: ConnectionRef, owner: string, nextMs: number) =>
     run(
       q,
       qb
         .updateTable('calendar_connections')
         .set({ lease_owner: null, lease_until: null, next_sync_at: new Date(nextMs) })
-        .where('id', '=', id)
+        .where('artisan_id', '=', c.artisanId)
+        .where('id', '=', c.id)
         .where('lease_owner', '=', owner),
     );
 
@@ -198,32 +200,26 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         qb
           .updateTable('calendar_connections')
           .set({ lease_owner: owner, lease_until: new Date(nowMs + leaseMs) })
-          .where('id', 'in', (eb) =>
-            eb
+          .where((eb) =>
+            eb(
+              eb.refTuple('artisan_id', 'id'),
+              'in',
+              eb
               .selectFrom('calendar_connections')
-              .select('id')
+              .select(['artisan_id', 'id'])
               .where('next_sync_at', '<=', now)
               .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
               .orderBy('next_sync_at')
               .limit(limit)
               .forUpdate()
-              .skipLocked(),
+              .skipLocked()
+              .$asTuple('artisan_id', 'id'),
+            ),
           )
           .returning(['id', 'artisan_id']),
       );
       const found = await Promise.all(rows.map((r) => this.find(r.artisan_id, r.id)));
       return found.filter((c): c is CalendarConnection => c !== undefined);
-    },
-    async staleForService(serviceId, nowMs, staleMs) {
-      return run(
-        db,
-        qb
-          .selectFrom('calendar_connections as c')
-          .innerJoin('services as s', 's.artisan_id', 'c.artisan_id')
-          .select(['c.artisan_id as artisanId', 'c.id'])
-          .where('s.id', '=', serviceId)
-          .where(sql<boolean>`calendar_due_for_sync(c.last_attempt_at, c.lease_until, ${new Date(nowMs - staleMs)}, ${new Date(nowMs)})`),
-      );
     },
     async replaceBlocks(c, owner, events, counts, settings, nowMs, nextSyncMs, remote) {
       await db.transaction(async (tx) => {
@@ -242,7 +238,7 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
                     JSON.stringify(u.data),
                   )}::jsonb[]) AS r(id, data)`,
                 )
-                .onConflict((oc) => oc.columns(['connection_id', 'remote_id']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') }))),
+                .onConflict((oc) => oc.columns(['artisan_id', 'connection_id', 'remote_id']).doUpdateSet((eb) => ({ data: eb.ref('excluded.data') }))),
             );
           }
           await run(tx, qb.updateTable('calendar_connections').set({ sync_cursor: remote.cursor }).where('artisan_id', '=', c.artisanId).where('id', '=', c.id));
@@ -281,7 +277,7 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
             .where('artisan_id', '=', c.artisanId)
             .where('id', '=', c.id),
         );
-        await release(tx, c.id, owner, nextSyncMs);
+        await release(tx, c, owner, nextSyncMs);
       });
     },
     async remoteItems(c) {
@@ -317,10 +313,10 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
             .where('artisan_id', '=', c.artisanId)
             .where('id', '=', c.id),
         );
-        await release(tx, c.id, owner, nextSyncMs);
+        await release(tx, c, owner, nextSyncMs);
       });
     },
-    async recordExportError(connectionId, message, nowMs) {
+    async recordExportError(c, message, nowMs) {
       await run(
         db,
         qb
@@ -329,7 +325,8 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
             last_export_error: message === null ? null : sql<string>`left(${message}, 500)`,
             last_export_error_at: message === null ? null : new Date(nowMs),
           })
-          .where('id', '=', connectionId),
+          .where('artisan_id', '=', c.artisanId)
+          .where('id', '=', c.id),
       );
     },
     async writable(artisanId) {
@@ -337,11 +334,11 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         toConnection,
       );
     },
-    async listExports(connectionId) {
-      return (await run(db, exports().where('connection_id', '=', connectionId).orderBy('starts_at'))).map(toExport);
+    async listExports(c) {
+      return (await run(db, exports().where('artisan_id', '=', c.artisanId).where('connection_id', '=', c.id).orderBy('starts_at'))).map(toExport);
     },
-    async findExport(connectionId, bookingId) {
-      const r = await first(db, exports().where('connection_id', '=', connectionId).where('booking_id', '=', bookingId));
+    async findExport(c, bookingId) {
+      const r = await first(db, exports().where('artisan_id', '=', c.artisanId).where('connection_id', '=', c.id).where('booking_id', '=', bookingId));
       return r ? toExport(r) : undefined;
     },
     async saveExport(artisanId, r, nowMs, writing = false) {
@@ -363,7 +360,7 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
             writing_since: writing ? now : null,
           })
           .onConflict((oc) =>
-            oc.columns(['connection_id', 'booking_id']).doUpdateSet((eb) => ({
+            oc.columns(['artisan_id', 'connection_id', 'booking_id']).doUpdateSet((eb) => ({
               uid: eb.ref('excluded.uid'),
               remote_ref: eb.ref('excluded.remote_ref'),
               starts_at: eb.ref('excluded.starts_at'),
@@ -375,15 +372,30 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
           ),
       );
     },
-    async deleteExport(connectionId, bookingId) {
-      await run(db, qb.deleteFrom('calendar_exports').where('connection_id', '=', connectionId).where('booking_id', '=', bookingId));
+    async deleteExport(c, bookingId) {
+      await run(
+        db,
+        qb.deleteFrom('calendar_exports').where('artisan_id', '=', c.artisanId).where('connection_id', '=', c.id).where('booking_id', '=', bookingId),
+      );
     },
     async flagDrift(r, drift, details) {
+      // Records come from listExports, which says whose they are.
+      const artisanId = r.artisanId!;
       await db.transaction(async (tx) => {
-        await run(tx, qb.updateTable('calendar_exports').set({ drift }).where('connection_id', '=', r.connectionId).where('booking_id', '=', r.bookingId));
         await run(
           tx,
-          qb.insertInto('booking_events').values({ booking_id: r.bookingId, type: 'calendar_event_changed', actor: 'system', data: JSON.stringify(details) }),
+          qb
+            .updateTable('calendar_exports')
+            .set({ drift })
+            .where('artisan_id', '=', artisanId)
+            .where('connection_id', '=', r.connectionId)
+            .where('booking_id', '=', r.bookingId),
+        );
+        await run(
+          tx,
+          qb
+            .insertInto('booking_events')
+            .values({ artisan_id: artisanId, booking_id: r.bookingId, type: 'calendar_event_changed', actor: 'system', data: JSON.stringify(details) }),
         );
       });
     },
@@ -393,11 +405,12 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
         db,
         qb
           .insertInto('outbox')
-          .columns(['id', 'topic', 'booking_id', 'payload', 'run_at'])
+          .columns(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'run_at'])
           .expression(
             qb
               .selectFrom('bookings as b')
               .select([
+                'b.artisan_id',
                 sql<string>`gen_random_uuid()`.as('id'),
                 sql<string>`'calendar.booking_changed'`.as('topic'),
                 'b.id as booking_id',

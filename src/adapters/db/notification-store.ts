@@ -35,6 +35,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
             eb
               .selectFrom('booking_events as e')
               .select(sql<number>`count(*)::int`.as('n'))
+              .where('e.artisan_id', '=', booking.artisanId)
               .where('e.booking_id', '=', booking.id)
               .where('e.type', 'in', ['rescheduled', 'cancelled'])
               .as('sequence'),
@@ -58,8 +59,11 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
         },
       };
     },
-    async deliveredKeys(outboxId) {
-      const rows = await run(db, qb.selectFrom('notification_deliveries').select('delivery_key').where('outbox_id', '=', outboxId));
+    async deliveredKeys(artisanId, outboxId) {
+      const rows = await run(
+        db,
+        qb.selectFrom('notification_deliveries').select('delivery_key').where('artisan_id', '=', artisanId).where('outbox_id', '=', outboxId),
+      );
       return new Set(rows.map((r) => r.delivery_key));
     },
     async recordDelivery(d: Delivery) {
@@ -68,6 +72,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
         qb
           .insertInto('notification_deliveries')
           .values({
+            artisan_id: d.artisanId,
             outbox_id: d.outboxId,
             delivery_key: d.key,
             channel: d.channel,
@@ -114,6 +119,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
               .from('bookings as b')
               .set({ status: 'cancelled' })
               .whereRef('o.booking_id', '=', 'b.id')
+              .where('o.artisan_id', '=', artisanId)
               .where('b.artisan_id', '=', artisanId)
               .where('o.topic', '=', REMINDER_TOPIC)
               .where('o.status', '=', 'pending'),
@@ -133,6 +139,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
                     exists(
                       selectFrom('outbox as o')
                         .select(sql<number>`1`.as('one'))
+                        .whereRef('o.artisan_id', '=', 'b.artisan_id')
                         .whereRef('o.booking_id', '=', 'b.id')
                         .where('o.topic', '=', REMINDER_TOPIC)
                         .where('o.status', 'in', ['done', 'dead'])
@@ -146,9 +153,9 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
                 tx,
                 qb
                   .insertInto('outbox')
-                  .columns(['id', 'topic', 'booking_id', 'payload', 'run_at'])
+                  .columns(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'run_at'])
                   .expression(
-                    sql`SELECT id, ${REMINDER_TOPIC}, booking_id, jsonb_build_object('startMs', start_ms), to_timestamp(start_ms / 1000.0) - make_interval(hours => ${hours})
+                    sql`SELECT ${artisanId}::uuid, id, ${REMINDER_TOPIC}, booking_id, jsonb_build_object('startMs', start_ms), to_timestamp(start_ms / 1000.0) - make_interval(hours => ${hours})
                           FROM unnest(${due.map(() => uuid())}::uuid[], ${due.map((d) => d.id)}::uuid[], ${due.map((d) => d.start_ms)}::bigint[]) AS r(id, booking_id, start_ms)`,
                   ),
               );

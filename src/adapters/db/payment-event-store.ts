@@ -12,7 +12,7 @@ export function makePaymentEventStore(db: Database, uuid: () => string): Payment
       return db.transaction(async (q) => {
         // The booking (and so the artisan) the event is about: its metadata, else its intent.
         const bookingId = event.bookingId && UUID.test(event.bookingId) ? event.bookingId : null;
-        const inserted = await q.query<{ booking_id: string | null }>(
+        const inserted = await q.query<{ artisan_id: string; booking_id: string | null }>(
           `INSERT INTO payment_events (id, provider, artisan_id, booking_id, type, object_id, payload)
            SELECT $1, $2, b.artisan_id, b.id, $3, $4, $5::jsonb
              FROM (SELECT 1) one
@@ -20,11 +20,12 @@ export function makePaymentEventStore(db: Database, uuid: () => string): Payment
                SELECT id, artisan_id FROM bookings
                 WHERE id = $6::uuid OR ($6::uuid IS NULL AND payment_intent_id = $7)
                 LIMIT 1) b ON true
-           ON CONFLICT (id) DO NOTHING RETURNING booking_id`,
+           ON CONFLICT (artisan_id, id) DO NOTHING RETURNING artisan_id, booking_id`,
           [event.id, provider, event.type, event.objectId, JSON.stringify(event), bookingId, event.paymentIntentId],
         );
         if (inserted.length === 0) return false;
-        await q.query(`INSERT INTO outbox (id, topic, booking_id, payload) VALUES ($1, $2, $3, $4::jsonb)`, [
+        await q.query(`INSERT INTO outbox (artisan_id, id, topic, booking_id, payload) VALUES ($1, $2, $3, $4, $5::jsonb)`, [
+          inserted[0]!.artisan_id,
           uuid(),
           TOPICS.webhook,
           inserted[0]!.booking_id,
@@ -33,10 +34,10 @@ export function makePaymentEventStore(db: Database, uuid: () => string): Payment
         return true;
       });
     },
-    async findEvent(id) {
+    async findEvent(artisanId, id) {
       const rows = await db.query<{ payload: PaymentEvent; booking_id: string | null }>(
-        `SELECT payload, booking_id FROM payment_events WHERE id = $1`,
-        [id],
+        `SELECT payload, booking_id FROM payment_events WHERE artisan_id = $1 AND id = $2`,
+        [artisanId, id],
       );
       const row = rows[0];
       return row ? { ...row.payload, bookingIdResolved: row.booking_id } : undefined;

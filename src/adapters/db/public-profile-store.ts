@@ -4,21 +4,16 @@ import type { ConsentRecord, PublicArtisanRow, PublicProfileStore } from '../../
 import { first, qb } from './kysely.ts';
 import { storedPlan } from './stored.ts';
 
-/**
- * What the booking page shows of the artisan (the service books for one artisan: the first
- * one created), and the consents customers gave when booking online.
- */
+/** What a business's booking page shows of it, and the consents customers gave when booking online. */
 export function makePublicProfileStore(db: Database): PublicProfileStore {
   return {
-    async readArtisan(): Promise<PublicArtisanRow | undefined> {
+    async readArtisan(artisanId): Promise<PublicArtisanRow | undefined> {
       const a = await first(
         db,
         qb
           .selectFrom('artisans')
           .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale'])
-          .orderBy('created_at')
-          .orderBy('id')
-          .limit(1),
+          .where('id', '=', artisanId),
       );
       if (!a) return undefined;
       return {
@@ -36,7 +31,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         db,
         qb
           .selectFrom('booking_consents as c')
-          .innerJoin('bookings as b', 'b.id', 'c.booking_id')
+          .innerJoin('bookings as b', (j) => j.onRef('b.artisan_id', '=', 'c.artisan_id').onRef('b.id', '=', 'c.booking_id'))
           .select(['c.accepted_at', 'c.terms_version', 'c.refund_policy'])
           .where('c.artisan_id', '=', artisanId)
           .where('b.public_code', '=', publicCode),

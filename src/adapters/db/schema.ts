@@ -22,6 +22,7 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
 export interface AdminSessions {
+  artisan_id: string;
   created_at: Timestamp;
   csrf_token: string;
   expires_at: Timestamp;
@@ -66,6 +67,7 @@ export interface Artisans {
   deposit_capture: Generated<string>;
   display_name: string;
   email: string;
+  host_name: string | null;
   id: string;
   min_notice_minutes: Generated<number>;
   notify_artisan_email: Generated<boolean>;
@@ -75,6 +77,7 @@ export interface Artisans {
   reminder_hours_before: Generated<number>;
   rules_version: Generated<string | number | bigint>;
   slot_step_minutes: Generated<number>;
+  slug: string | null;
   terms_of_sale: string | null;
   timezone: string;
   trade: string | null;
@@ -91,6 +94,7 @@ export interface BookingConsents {
 
 export interface BookingEvents {
   actor: string;
+  artisan_id: string;
   booking_id: string;
   created_at: Generated<Timestamp>;
   data: Generated<Json>;
@@ -209,6 +213,7 @@ export interface CalendarRemoteEvents {
 }
 
 export interface IdempotencyKeys {
+  artisan_id: string;
   booking_id: string | null;
   created_at: Generated<Timestamp>;
   expires_at: Timestamp;
@@ -222,6 +227,7 @@ export interface IdempotencyKeys {
 }
 
 export interface Mailbox {
+  artisan_id: string;
   booking_id: string | null;
   channel: string;
   created_at: Timestamp;
@@ -239,6 +245,7 @@ export interface Mailbox {
 }
 
 export interface NotificationDeliveries {
+  artisan_id: string;
   booking_id: string | null;
   channel: string;
   delivery_key: string;
@@ -249,6 +256,7 @@ export interface NotificationDeliveries {
 }
 
 export interface Outbox {
+  artisan_id: string;
   attempts: Generated<number>;
   booking_id: string | null;
   created_at: Generated<Timestamp>;
@@ -265,7 +273,7 @@ export interface Outbox {
 }
 
 export interface PaymentEvents {
-  artisan_id: string | null;
+  artisan_id: string;
   booking_id: string | null;
   id: string;
   object_id: string | null;

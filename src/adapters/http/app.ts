@@ -24,6 +24,8 @@ import type { AdminAuth } from '../../app/admin-auth.ts';
 import { ErrorResponse } from './schemas.ts';
 import { SHARED_ADMIN_SCHEMAS } from './admin-schemas.ts';
 import type { UseCases } from './use-cases.ts';
+import { decorateBusiness, makeBusinessResolver, rewriteBusinessUrl } from './business.ts';
+import type { BusinessDirectory } from '../../app/ports/business-directory.ts';
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,64}$/;
 /** A client's request id worth keeping: short, plain characters, nothing that looks like a contact. */
@@ -48,6 +50,8 @@ export interface HttpDeps {
   routes?: ((app: FastifyInstance) => Promise<void>)[];
   /** The first start of a real artisan (GET /api/setup/status, POST /api/setup). */
   setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
+  /** Which business a visitor reaches: /{slug}, its host name, or the instance's only one. */
+  businesses: BusinessDirectory;
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -84,6 +88,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     // contract's body with Retry-After (Fastify's own 503 is English and has none).
     return503OnClosing: false,
     frameworkErrors: (error, request, reply) => void handleError(error, request, reply),
+    // A business's pages and public API under its address: /{slug}/api/services is /api/services.
+    rewriteUrl: rewriteBusinessUrl,
     clientErrorHandler: answerClientError,
   });
 
@@ -150,15 +156,17 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   }
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
+  decorateBusiness(app);
+  const business = makeBusinessResolver(deps.businesses, { instanceHost: new URL(deps.config.publicBaseUrl).hostname.toLowerCase() });
   await app.register(async (scope) =>
-    publicApi(scope, { useCases: deps.useCases, limits, clock: deps.clock, paymentProvider: deps.paymentProvider }),
+    publicApi(scope, { useCases: deps.useCases, limits, clock: deps.clock, paymentProvider: deps.paymentProvider, business }),
   );
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
-  await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe }));
+  await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

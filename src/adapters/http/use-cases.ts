@@ -10,7 +10,8 @@ import type { makeCreateBookingIdempotently } from '../../app/create-booking-ide
 
 /** The use cases the HTTP adapter calls; built in main.ts (or a test) and handed in. */
 export interface UseCases {
-  listServices(): Promise<ServiceRecord[]>;
+  /** A business's active services. */
+  listServices(artisanId: string): Promise<ServiceRecord[]>;
   getAvailability: ReturnType<typeof makeGetAvailability>;
   getAvailabilityDays: ReturnType<typeof makeGetAvailabilityDays>;
   /** The booking page's view of the artisan; terms-of-sale consent. */

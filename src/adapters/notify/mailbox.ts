@@ -30,13 +30,14 @@ const storedRecipientKind = (v: string): MailboxEntry['recipientKind'] => v as M
  * A resend with the same Message-ID is kept once.
  */
 export function makeMailbox(db: Database, deps: { uuid: () => string; now: () => number }) {
-  const keep = async (entry: Omit<MailboxEntry, 'id' | 'createdMs' | 'publicCode'> & { outboxId: string }): Promise<{ providerRef: string }> => {
+  const keep = async (entry: Omit<MailboxEntry, 'id' | 'createdMs' | 'publicCode'> & { artisanId: string; outboxId: string }): Promise<{ providerRef: string }> => {
     const id = deps.uuid();
     await run(
       db,
       qb
         .insertInto('mailbox')
         .values({
+          artisan_id: entry.artisanId,
           id,
           channel: entry.channel,
           recipient: entry.to,
@@ -51,29 +52,34 @@ export function makeMailbox(db: Database, deps: { uuid: () => string; now: () =>
           outbox_id: entry.outboxId,
           created_at: new Date(deps.now()),
         })
-        .onConflict((oc) => oc.column('message_id').doNothing()),
+        .onConflict((oc) => oc.columns(['artisan_id', 'message_id']).doNothing()),
     );
     return { providerRef: `mailbox:${id}` };
   };
   const mailer: Mailer = {
     send: (m: EmailMessage) =>
       keep({ channel: 'email', to: m.to.address, recipientKind: m.recipientKind, kind: m.kind, subject: m.subject, text: m.text, html: m.html,
-        ics: m.ics?.content ?? null, messageId: m.messageId, bookingId: m.bookingId, outboxId: m.outboxId }),
+        ics: m.ics?.content ?? null, messageId: m.messageId, artisanId: m.artisanId, bookingId: m.bookingId, outboxId: m.outboxId }),
   };
   const sms: SmsSender = {
     send: (m: SmsMessage) =>
       keep({ channel: 'sms', to: toE164(m.to) ?? m.to, recipientKind: m.recipientKind, kind: m.kind, subject: null, text: m.text, html: null,
-        ics: null, messageId: m.messageId, bookingId: m.bookingId, outboxId: m.outboxId }),
+        ics: null, messageId: m.messageId, artisanId: m.artisanId, bookingId: m.bookingId, outboxId: m.outboxId }),
   };
   return {
     mailer,
     sms,
-    async list(filter: { channel?: Channel; publicCode?: string; limit: number; offset: number }): Promise<{ messages: MailboxEntry[]; total: number }> {
+    /** One business's messages, newest first. */
+    async list(
+      artisanId: string,
+      filter: { channel?: Channel; publicCode?: string; limit: number; offset: number },
+    ): Promise<{ messages: MailboxEntry[]; total: number }> {
       let query = qb
         .selectFrom('mailbox as m')
-        .leftJoin('bookings as b', 'b.id', 'm.booking_id')
+        .leftJoin('bookings as b', (j) => j.onRef('b.artisan_id', '=', 'm.artisan_id').onRef('b.id', '=', 'm.booking_id'))
         .selectAll('m')
-        .select(['b.public_code', sql<number>`count(*) OVER ()::int`.as('total')]);
+        .select(['b.public_code', sql<number>`count(*) OVER ()::int`.as('total')])
+        .where('m.artisan_id', '=', artisanId);
       if (filter.channel !== undefined) query = query.where('m.channel', '=', filter.channel);
       if (filter.publicCode !== undefined) query = query.where('b.public_code', '=', filter.publicCode);
       const rows = await run(db, query.orderBy('m.created_at', 'desc').orderBy('m.seq', 'desc').limit(filter.limit).offset(filter.offset));

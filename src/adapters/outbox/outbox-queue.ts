@@ -4,6 +4,8 @@ import { first, qb, run } from '../db/kysely.ts';
 import type { Json } from '../db/schema.ts';
 
 export interface OutboxJob {
+  /** The business the job works for. */
+  artisanId: string;
   id: string;
   topic: string;
   bookingId: string | null;
@@ -27,6 +29,9 @@ export interface OutboxRow {
   runAtMs: number;
   createdMs: number;
 }
+
+/** A job as its row is keyed. */
+export type JobRef = Pick<OutboxJob, 'artisanId' | 'id'>;
 
 /** A claim older than this is considered abandoned by a dead worker and may be taken again. */
 const LOCK_TIMEOUT = sql`interval '5 minutes'`;
@@ -60,10 +65,13 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
             db
               .updateTable('outbox')
               .set({ locked_by: workerId, locked_at: now, attempts: sql<number>`attempts + 1` })
-              .where('id', 'in', (eb) =>
-                eb
+              .where((eb) =>
+                eb(
+                  eb.refTuple('artisan_id', 'id'),
+                  'in',
+                  eb
                   .selectFrom('outbox')
-                  .select('id')
+                  .select(['artisan_id', 'id'])
                   .where('status', '=', 'pending')
                   .where('run_at', '<=', now)
                   .where(sql<boolean>`topic = ANY(${topics})`)
@@ -71,23 +79,33 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
                   .orderBy('run_at')
                   .limit(limit)
                   .forUpdate()
-                  .skipLocked(),
+                  .skipLocked()
+                  .$asTuple('artisan_id', 'id'),
+                ),
               )
-              .returning(['id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts', 'run_at', 'created_at']),
+              .returning(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts', 'run_at', 'created_at']),
           )
           .selectFrom('claimed')
-          .select(['id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts'])
+          .select(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts'])
           .orderBy('run_at')
           .orderBy('created_at')
           .orderBy('id'),
       );
-      return rows.map((r) => ({ id: r.id, topic: r.topic, bookingId: r.booking_id, payload: jobPayload(r.payload), attempts: r.attempts, maxAttempts: r.max_attempts }));
+      return rows.map((r) => ({ artisanId: r.artisan_id, id: r.id, topic: r.topic, bookingId: r.booking_id, payload: jobPayload(r.payload), attempts: r.attempts, maxAttempts: r.max_attempts }));
     },
-    async complete(workerId: string, id: string, nowMs?: number): Promise<void> {
-      await run(db, qb.updateTable('outbox').set({ status: 'done', done_at: nowOf(nowMs), locked_by: null }).where('id', '=', id).where('locked_by', '=', workerId));
+    async complete(workerId: string, job: JobRef, nowMs?: number): Promise<void> {
+      await run(
+        db,
+        qb
+          .updateTable('outbox')
+          .set({ status: 'done', done_at: nowOf(nowMs), locked_by: null })
+          .where('artisan_id', '=', job.artisanId)
+          .where('id', '=', job.id)
+          .where('locked_by', '=', workerId),
+      );
     },
     /** Exponential backoff (2^attempts seconds, capped at one hour), then 'dead'. */
-    async fail(workerId: string, id: string, message: string, nowMs?: number): Promise<'dead' | 'pending' | undefined> {
+    async fail(workerId: string, job: JobRef, message: string, nowMs?: number): Promise<'dead' | 'pending' | undefined> {
       const r = await first(
         db,
         qb
@@ -100,7 +118,8 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
             locked_by: null,
             locked_at: null,
           })
-          .where('id', '=', id)
+          .where('artisan_id', '=', job.artisanId)
+          .where('id', '=', job.id)
           .where('locked_by', '=', workerId)
           .returning('status'),
       );
@@ -128,11 +147,12 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
       );
       return rows.map((r) => ({ topic: r.topic, due: r.due, oldestDueSeconds: Math.max(0, r.oldest ?? 0), dead: r.dead }));
     },
-    /** Outbox rows for the artisan's view, newest first (dead ones are what needs attention). */
-    async list(filter: { status?: string; limit: number; offset: number }): Promise<{ rows: OutboxRow[]; total: number }> {
+    /** One business's outbox rows for its back office, newest first (dead ones are what needs attention). */
+    async list(artisanId: string, filter: { status?: string; limit: number; offset: number }): Promise<{ rows: OutboxRow[]; total: number }> {
       let query = qb
         .selectFrom('outbox as o')
-        .leftJoin('bookings as b', 'b.id', 'o.booking_id')
+        .leftJoin('bookings as b', (j) => j.onRef('b.artisan_id', '=', 'o.artisan_id').onRef('b.id', '=', 'o.booking_id'))
+        .where('o.artisan_id', '=', artisanId)
         .select([
           'o.id',
           'o.topic',
@@ -165,20 +185,21 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
       };
     },
     /** Gives a dead job a fresh set of tries, due now. False when the job is not dead. */
-    async retryDead(id: string, nowMs?: number): Promise<boolean> {
+    async retryDead(artisanId: string, id: string, nowMs?: number): Promise<boolean> {
       const rows = await run(
         db,
         qb
           .updateTable('outbox')
           .set({ status: 'pending', attempts: 0, run_at: nowOf(nowMs), locked_by: null, locked_at: null })
+          .where('artisan_id', '=', artisanId)
           .where('id', '=', id)
           .where('status', '=', 'dead')
           .returning('id'),
       );
       return rows.length > 0;
     },
-    async status(id: string): Promise<string | undefined> {
-      return (await first(db, qb.selectFrom('outbox').select('status').where('id', '=', id)))?.status;
+    async status(artisanId: string, id: string): Promise<string | undefined> {
+      return (await first(db, qb.selectFrom('outbox').select('status').where('artisan_id', '=', artisanId).where('id', '=', id)))?.status;
     },
   };
 }

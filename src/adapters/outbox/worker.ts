@@ -62,11 +62,11 @@ export function makeWorker(deps: {
       const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
       try {
         await deps.handlers[job.topic]!(job);
-        await deps.queue.complete(deps.workerId, job.id, deps.now?.());
+        await deps.queue.complete(deps.workerId, job, deps.now?.());
         deps.events?.jobDone?.(job.topic);
       } catch (err) {
         log.warn({ err }, 'job failed; will retry with backoff');
-        const status = await deps.queue.fail(deps.workerId, job.id, err instanceof Error ? err.message : String(err), deps.now?.());
+        const status = await deps.queue.fail(deps.workerId, job, err instanceof Error ? err.message : String(err), deps.now?.());
         deps.events?.jobFailed?.(job.topic, status === 'dead');
       }
     };

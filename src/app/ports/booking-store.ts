@@ -10,7 +10,7 @@ export interface OutboxMessage {
   runAtMs?: number;
 }
 
-/** Writes that happen inside one transaction. */
+/** Writes that happen inside one transaction, all of one business's rows. */
 export interface BookingTx {
   /** Re-reads and locks a booking for the rest of the transaction. */
   lockBooking(id: string): Promise<BookingRecord | undefined>;
@@ -34,15 +34,17 @@ export interface BookingTx {
 }
 
 export interface BookingStore {
-  listActiveServices(): Promise<ServiceRecord[]>;
+  /** The business's active services; empty when there is no such business. */
+  listActiveServices(artisanId: string): Promise<ServiceRecord[]>;
   /** Service, artisan settings and what occupies [fromMs, toMs): one query. */
-  readDayContext(serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
+  readDayContext(artisanId: string, serviceId: string, fromMs: number, toMs: number): Promise<DayContext | undefined>;
   /**
    * A booking's read step in one query: the day context as readDayContext gives it, the
    * service's calendars not synced since `staleMs` (and not leased), and the terms of sale
    * the customer's consent is checked against (undefined when there is no artisan at all).
    */
   readBookingContext(
+    artisanId: string,
     serviceId: string,
     fromMs: number,
     toMs: number,
@@ -55,6 +57,7 @@ export interface BookingStore {
     rulesStamp: string | null;
   }>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
+  /** By the booking's id (a random UUID, unique on the instance): jobs and signed links carry it. */
   findBookingById(id: string): Promise<BookingRecord | undefined>;
   /** The live hold this very request took earlier (same customer, slot and payment method). */
   findOwnHold(q: {
@@ -72,7 +75,8 @@ export interface BookingStore {
    * `endedSinceMs` whose intent could still succeed late.
    */
   findOpenPayments(q: { quietSinceMs: number; endedSinceMs: number; limit: number }): Promise<BookingRecord[]>;
-  transaction<T>(fn: (tx: BookingTx) => Promise<T>): Promise<T>;
+  /** A transaction over one business's rows (the booking's `artisanId`). */
+  transaction<T>(artisanId: string, fn: (tx: BookingTx) => Promise<T>): Promise<T>;
   /**
    * Takes the slot with a live hold in one round trip (one statement, its own transaction):
    * plan cap under the artisan's write lock, external busy blocks, capture strategy, the

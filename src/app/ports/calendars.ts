@@ -138,7 +138,12 @@ export class CalendarError extends Error {
   }
 }
 
+/** A connection as its business's rows are keyed: its business and its id. */
+export type ConnectionRef = Pick<CalendarConnection, 'artisanId' | 'id'>;
+
 export interface ExportRecord {
+  /** Set when read back from the store (the business the record belongs to). */
+  artisanId?: string;
   connectionId: string;
   bookingId: string;
   uid: string;
@@ -174,7 +179,6 @@ export interface CalendarStore {
   /** Leases due connections (next sync passed), oldest due first; several instances safe. */
   leaseDue(owner: string, nowMs: number, leaseMs: number, limit: number): Promise<CalendarConnection[]>;
   /** Connections of the service's artisan whose last attempt is older than `staleMs` (or never). */
-  staleForService(serviceId: string, nowMs: number, staleMs: number): Promise<{ artisanId: string; id: string }[]>;
   /**
    * In one transaction, with ONE data_version bump: the connection's blocks become `events`,
    * its counts and last success are recorded, its lease released until `nextSyncMs`.
@@ -195,14 +199,14 @@ export interface CalendarStore {
   replaceSecrets(artisanId: string, id: string, secrets: ConnectionSecrets): Promise<void>;
   /** The previous blocks stay; the error (French) and attempt are recorded, the lease released. */
   recordFailure(connection: CalendarConnection, owner: string, message: string, nowMs: number, nextSyncMs: number): Promise<void>;
-  recordExportError(connectionId: string, message: string | null, nowMs: number): Promise<void>;
+  recordExportError(connection: ConnectionRef, message: string | null, nowMs: number): Promise<void>;
   /** Writable connections of the artisan (export targets). */
   writable(artisanId: string): Promise<CalendarConnection[]>;
-  listExports(connectionId: string): Promise<ExportRecord[]>;
-  findExport(connectionId: string, bookingId: string): Promise<ExportRecord | undefined>;
+  listExports(connection: ConnectionRef): Promise<ExportRecord[]>;
+  findExport(connection: ConnectionRef, bookingId: string): Promise<ExportRecord | undefined>;
   /** `writing`: the intent, recorded before the remote write; else the write is done. */
   saveExport(artisanId: string, record: ExportRecord, nowMs: number, writing?: boolean): Promise<void>;
-  deleteExport(connectionId: string, bookingId: string): Promise<void>;
+  deleteExport(connection: ConnectionRef, bookingId: string): Promise<void>;
   /** Marks an exported event the artisan changed by hand and writes it to the booking's history. */
   flagDrift(record: ExportRecord, drift: 'moved' | 'deleted' | null, details: Record<string, unknown>): Promise<void>;
   /** Queues an export job for every active, future booking of the artisan (a new writable calendar). */

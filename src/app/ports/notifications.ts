@@ -25,6 +25,8 @@ export interface NotificationContext {
 export interface MessageOrigin {
   kind: NotificationKind;
   recipientKind: RecipientKind;
+  /** The business the message is sent for. */
+  artisanId: string;
   bookingId: string;
   outboxId: string;
 }
@@ -59,6 +61,7 @@ export interface SmsSender {
 }
 
 export interface Delivery {
+  artisanId: string;
   outboxId: string;
   key: string;
   channel: Channel;
@@ -71,7 +74,7 @@ export interface Delivery {
 export interface NotificationStore {
   readContext(bookingId: string): Promise<NotificationContext | undefined>;
   /** Delivery keys already sent for this outbox job. */
-  deliveredKeys(outboxId: string): Promise<Set<string>>;
+  deliveredKeys(artisanId: string, outboxId: string): Promise<Set<string>>;
   recordDelivery(delivery: Delivery): Promise<void>;
 }
 

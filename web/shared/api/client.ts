@@ -7,8 +7,18 @@ import type { components, paths } from './schema';
  */
 export type ApiClient = ReturnType<typeof createApiClient>;
 
-export function createApiClient(options: { fetch?: typeof fetch; headers?: Record<string, string> } = {}) {
-  return createClient<paths>({ baseUrl: location.origin, ...(options.fetch ? { fetch: options.fetch } : {}), headers: options.headers ?? {} });
+/**
+ * The address prefix of the business whose page this is (`/plomberie-dupont`), as the server
+ * wrote it in the page; '' when the page is at the instance's root or on the business's own host.
+ */
+export function businessBase(): string {
+  return document.querySelector('meta[name="ac-business"]')?.getAttribute('content') ?? '';
+}
+
+/** `business`: the customer pages call their business's API under its prefix (`/{slug}/api/…`). */
+export function createApiClient(options: { fetch?: typeof fetch; headers?: Record<string, string>; business?: boolean } = {}) {
+  const baseUrl = location.origin + (options.business ? businessBase() : '');
+  return createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}), headers: options.headers ?? {} });
 }
 
 export type Schemas = components['schemas'];

@@ -1,13 +1,16 @@
--- GET /api/services in one round trip: the active services, or only the version when the
--- caller's is still current (no artisan's data_version moved: the services trigger bumps it on
--- every change). PL/pgSQL, so its plans are cached per connection (PGlite plans a plain
--- statement again every time). The version is the sum of the artisans' versions with their
--- count: versions only grow, so any change gives a new one.
-CREATE OR REPLACE FUNCTION active_services_since(p_known text) RETURNS json LANGUAGE plpgsql STABLE AS $$
+-- GET /api/services in one round trip: a business's active services, or only the version when
+-- the caller's is still current (its data_version did not move: the services trigger bumps it
+-- on every change). PL/pgSQL, so its plans are cached per connection (PGlite plans a plain
+-- statement again every time). NULL when the business does not exist.
+DROP FUNCTION IF EXISTS active_services_since(text);
+CREATE OR REPLACE FUNCTION active_services_since(p_artisan uuid, p_known text) RETURNS json LANGUAGE plpgsql STABLE AS $$
 DECLARE
   v text;
 BEGIN
-  SELECT COALESCE(sum(a.data_version), 0)::text || ':' || count(*)::text INTO v FROM artisans a;
+  SELECT a.data_version::text INTO v FROM artisans a WHERE a.id = p_artisan;
+  IF v IS NULL THEN
+    RETURN NULL;
+  END IF;
   IF v = p_known THEN
     RETURN json_build_object('version', v);
   END IF;
@@ -19,6 +22,6 @@ BEGIN
       'buffer_before_minutes', s.buffer_before_minutes, 'buffer_after_minutes', s.buffer_after_minutes,
       'min_notice_minutes', s.min_notice_minutes,
       'refund_policy', s.refund_policy) ORDER BY s.sort_order, s.name)
-      FROM services s WHERE s.is_active), '[]'::json));
+      FROM services s WHERE s.artisan_id = p_artisan AND s.is_active), '[]'::json));
 END
 $$;

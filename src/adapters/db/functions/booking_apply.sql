@@ -9,13 +9,14 @@
 --   | {op: 'enqueue', rows: [<outbox columns>]} | {op: 'cancel_pending' | 'complete_pending', booking_id, topics}
 CREATE OR REPLACE FUNCTION booking_apply(p jsonb) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
+  artisan uuid := (p->>'artisan_id')::uuid;
   cur record;
   op jsonb;
   r bookings;
   k busy_blocks;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('bookings:' || (p->>'artisan_id'), 0));
-  SELECT status, updated_at, payment_intent_id INTO cur FROM bookings WHERE id = (p->>'booking_id')::uuid FOR UPDATE;
+  SELECT status, updated_at, payment_intent_id INTO cur FROM bookings WHERE artisan_id = artisan AND id = (p->>'booking_id')::uuid FOR UPDATE;
   IF NOT FOUND OR cur.status <> p->>'status' OR cur.updated_at <> (p->>'updated_at')::timestamptz
      OR cur.payment_intent_id IS DISTINCT FROM p->>'payment_intent_id' THEN
     RETURN false;
@@ -29,29 +30,29 @@ BEGIN
             hold_expires_at = r.hold_expires_at, cancelled_by = r.cancelled_by, updated_at = r.updated_at,
             cancelled_at = coalesce(r.cancelled_at, cancelled_at), cancellation_reason = coalesce(r.cancellation_reason, cancellation_reason),
             refund_cap_cents = r.refund_cap_cents, disputed_at = r.disputed_at, dispute = r.dispute
-          WHERE id = r.id;
+          WHERE artisan_id = artisan AND id = r.id;
       WHEN 'event' THEN
-        INSERT INTO booking_events (booking_id, type, actor, data)
-          VALUES ((op->>'booking_id')::uuid, op->>'type', op->>'actor', coalesce(op->'data', '{}'::jsonb));
+        INSERT INTO booking_events (artisan_id, booking_id, type, actor, data)
+          VALUES (artisan, (op->>'booking_id')::uuid, op->>'type', op->>'actor', coalesce(op->'data', '{}'::jsonb));
       WHEN 'put_busy_block' THEN
         k := jsonb_populate_record(NULL::busy_blocks, op->'row');
         INSERT INTO busy_blocks (id, artisan_id, provider_id, source, summary, starts_at, ends_at, booking_id)
-          VALUES (k.id, k.artisan_id, 'artisanconnect', 'booking', k.summary, k.starts_at, k.ends_at, k.booking_id)
-          ON CONFLICT (booking_id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+          VALUES (k.id, artisan, 'artisanconnect', 'booking', k.summary, k.starts_at, k.ends_at, k.booking_id)
+          ON CONFLICT (artisan_id, booking_id) DO UPDATE SET starts_at = excluded.starts_at, ends_at = excluded.ends_at,
             summary = excluded.summary, updated_at = now();
       WHEN 'remove_busy_block' THEN
-        DELETE FROM busy_blocks WHERE booking_id = (op->>'booking_id')::uuid;
+        DELETE FROM busy_blocks WHERE artisan_id = artisan AND booking_id = (op->>'booking_id')::uuid;
       WHEN 'enqueue' THEN
-        INSERT INTO outbox (id, topic, booking_id, payload, run_at)
-          SELECT (m->>'id')::uuid, m->>'topic', (m->>'booking_id')::uuid, coalesce(m->'payload', '{}'::jsonb),
+        INSERT INTO outbox (artisan_id, id, topic, booking_id, payload, run_at)
+          SELECT artisan, (m->>'id')::uuid, m->>'topic', (m->>'booking_id')::uuid, coalesce(m->'payload', '{}'::jsonb),
                  coalesce((m->>'run_at')::timestamptz, now())
             FROM jsonb_array_elements(op->'rows') AS m;
       WHEN 'cancel_pending' THEN
         UPDATE outbox SET status = 'cancelled'
-         WHERE booking_id = (op->>'booking_id')::uuid AND topic IN (SELECT jsonb_array_elements_text(op->'topics')) AND status = 'pending';
+         WHERE artisan_id = artisan AND booking_id = (op->>'booking_id')::uuid AND topic IN (SELECT jsonb_array_elements_text(op->'topics')) AND status = 'pending';
       WHEN 'complete_pending' THEN
         UPDATE outbox SET status = 'done', done_at = now(), locked_by = NULL
-         WHERE booking_id = (op->>'booking_id')::uuid AND topic IN (SELECT jsonb_array_elements_text(op->'topics')) AND status = 'pending';
+         WHERE artisan_id = artisan AND booking_id = (op->>'booking_id')::uuid AND topic IN (SELECT jsonb_array_elements_text(op->'topics')) AND status = 'pending';
       ELSE
         RAISE EXCEPTION 'booking_apply: unknown operation %', op->>'op';
     END CASE;

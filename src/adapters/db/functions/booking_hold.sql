@@ -67,15 +67,15 @@ BEGIN
   -- Every column, as the caller wrote the row (bookingColumns in booking-store.ts, the one list
   -- of a booking's columns; test/booking-columns.test.ts checks it names them all).
   INSERT INTO bookings SELECT (b).*;
-  INSERT INTO booking_events (booking_id, type, actor, data)
-    VALUES (b.id, 'hold_taken', p->>'actor', jsonb_build_object('channel', b.channel));
+  INSERT INTO booking_events (artisan_id, booking_id, type, actor, data)
+    VALUES (artisan, b.id, 'hold_taken', p->>'actor', jsonb_build_object('channel', b.channel));
   IF jsonb_typeof(p->'consent') = 'object' THEN
     INSERT INTO booking_consents (booking_id, artisan_id, accepted_at, terms_version, refund_policy)
       VALUES (b.id, b.artisan_id, (p->'consent'->>'accepted_at')::timestamptz, p->'consent'->>'terms_version', b.refund_policy)
-      ON CONFLICT (booking_id) DO NOTHING;
+      ON CONFLICT (artisan_id, booking_id) DO NOTHING;
   END IF;
   IF jsonb_typeof(p->'idempotency') = 'object' THEN
-    UPDATE idempotency_keys SET booking_id = b.id WHERE scope = p->'idempotency'->>'scope' AND key = p->'idempotency'->>'key';
+    UPDATE idempotency_keys SET booking_id = b.id WHERE artisan_id = artisan AND scope = p->'idempotency'->>'scope' AND key = p->'idempotency'->>'key';
   END IF;
   RETURN jsonb_build_object('outcome', 'held', 'capture_method', b.capture_method, 'reminder_hours', reminder);
 END

@@ -1,7 +1,8 @@
 -- Availability reads one service, its artisan's settings and rules, the day's exception and
 -- everything occupying the window, in one round trip. As a PL/pgSQL function its plan is
 -- cached per connection: planning the sub-selects cost as much as running them.
-CREATE OR REPLACE FUNCTION day_context(p_service text, p_from timestamptz, p_to timestamptz) RETURNS json
+DROP FUNCTION IF EXISTS day_context(text, timestamptz, timestamptz);
+CREATE OR REPLACE FUNCTION day_context(p_artisan uuid, p_service text, p_from timestamptz, p_to timestamptz) RETURNS json
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
   result json;
@@ -36,7 +37,7 @@ BEGIN
       WHERE k.artisan_id = a.id AND k.source = 'external' AND k.during && tstzrange(p_from, p_to)))
   INTO result
   FROM services s JOIN artisans a ON a.id = s.artisan_id
-  WHERE s.id = p_service;
+  WHERE s.artisan_id = p_artisan AND s.id = p_service;
   RETURN result;
 END
 $$;

@@ -2,20 +2,21 @@
 -- an expired record is forgotten, a new key is taken, else the record says replay, mismatch,
 -- still in progress, or taken over from a request whose lease ran out (its booking, if any).
 -- Each statement sees what committed before it, as separate statements would.
-CREATE OR REPLACE FUNCTION idempotency_begin(p_scope text, p_key text, p_hash text, p_now timestamptz, p_expires timestamptz, p_lease timestamptz)
+DROP FUNCTION IF EXISTS idempotency_begin(text, text, text, timestamptz, timestamptz, timestamptz);
+CREATE OR REPLACE FUNCTION idempotency_begin(p_artisan uuid, p_scope text, p_key text, p_hash text, p_now timestamptz, p_expires timestamptz, p_lease timestamptz)
 RETURNS json LANGUAGE plpgsql AS $$
 DECLARE
   r record;
   taken uuid;
 BEGIN
-  DELETE FROM idempotency_keys WHERE scope = p_scope AND key = p_key AND expires_at < p_now;
-  INSERT INTO idempotency_keys (scope, key, request_hash, state, expires_at, lease_expires_at)
-    VALUES (p_scope, p_key, p_hash, 'in_progress', p_expires, p_lease)
-    ON CONFLICT (scope, key) DO NOTHING;
+  DELETE FROM idempotency_keys WHERE artisan_id = p_artisan AND scope = p_scope AND key = p_key AND expires_at < p_now;
+  INSERT INTO idempotency_keys (artisan_id, scope, key, request_hash, state, expires_at, lease_expires_at)
+    VALUES (p_artisan, p_scope, p_key, p_hash, 'in_progress', p_expires, p_lease)
+    ON CONFLICT (artisan_id, scope, key) DO NOTHING;
   IF FOUND THEN
     RETURN json_build_object('state', 'new');
   END IF;
-  SELECT request_hash, state, response_status, response_body INTO r FROM idempotency_keys WHERE scope = p_scope AND key = p_key;
+  SELECT request_hash, state, response_status, response_body INTO r FROM idempotency_keys WHERE artisan_id = p_artisan AND scope = p_scope AND key = p_key;
   IF NOT FOUND THEN
     RETURN json_build_object('state', 'in_progress');
   END IF;
@@ -27,7 +28,7 @@ BEGIN
   END IF;
   -- In progress: the lease decides. One retry takes an expired lease over (the UPDATE is atomic).
   UPDATE idempotency_keys SET lease_expires_at = p_lease
-   WHERE scope = p_scope AND key = p_key AND state = 'in_progress' AND (lease_expires_at IS NULL OR lease_expires_at < p_now)
+   WHERE artisan_id = p_artisan AND scope = p_scope AND key = p_key AND state = 'in_progress' AND (lease_expires_at IS NULL OR lease_expires_at < p_now)
    RETURNING booking_id INTO taken;
   IF FOUND THEN
     RETURN json_build_object('state', 'taken_over', 'booking_id', taken);

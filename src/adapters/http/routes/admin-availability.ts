@@ -26,7 +26,7 @@ export function adminAvailabilityRoutes(deps: { getAvailability: ReturnType<type
       async (request) => {
         const date = parseLocalDate(request.query.date);
         if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
-        const availability = await deps.getAvailability({ serviceId: request.query.serviceId, date, asArtisan: request.admin.artisanId });
+        const availability = await deps.getAvailability({ artisanId: request.admin.artisanId, serviceId: request.query.serviceId, date, asArtisan: true });
         return presentExplainedAvailability(availability);
       },
     );

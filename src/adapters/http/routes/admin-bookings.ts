@@ -311,8 +311,8 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         },
       },
       async (request, reply) => {
-        const { collectDeposit, ...input } = request.body;
-        const created = await uc.createBooking(input, { actor: request.admin.actor, collectDeposit });
+        const { collectDeposit, ...body } = request.body;
+        const created = await uc.createBooking({ ...body, artisanId: request.admin.artisanId }, { actor: request.admin.actor, collectDeposit });
         // A card asking for 3-D Secure cannot be authenticated by the artisan: the slot stays
         // held (pending) until the hold expires; the artisan books without deposit instead.
         return reply.status(created.challenge ? 202 : 201).send({ booking: presentAdminBooking(created.booking) });

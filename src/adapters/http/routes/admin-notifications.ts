@@ -75,7 +75,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const page = await deps.outbox.listMessages(request.query);
+        const page = await deps.outbox.listMessages(request.admin.artisanId, request.query);
         return {
           total: page.total,
           messages: page.messages.map((m) => ({
@@ -97,7 +97,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        const page = await deps.outbox.listJobs(request.query);
+        const page = await deps.outbox.listJobs(request.admin.artisanId, request.query);
         return {
           total: page.total,
           jobs: page.rows.map((j) => ({
@@ -119,7 +119,7 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         },
       },
       async (request) => {
-        await deps.outbox.retryJob(request.params.id);
+        await deps.outbox.retryJob(request.admin.artisanId, request.params.id);
         return { id: request.params.id, status: 'pending' as const };
       },
     );

@@ -2,7 +2,8 @@ import type { BookingRecord } from '../../../domain/booking.ts';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ValidationError, AppError, NotFoundError } from '../../../domain/errors.ts';
+import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../../../domain/errors.ts';
+import type { BusinessResolver } from '../business.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
 import type { UseCases } from '../use-cases.ts';
 import { errorBody, statusOf } from '../errors.ts';
@@ -38,6 +39,8 @@ export interface PublicApiDeps {
   clock: { now(): number };
   /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
   paymentProvider: 'stripe' | 'simulated';
+  /** Which business a request is for (its path prefix, its host name, or the instance's only one). */
+  business: BusinessResolver;
 }
 
 /** A body already serialised by the route's response schema (Fastify sends a JSON string as is). */
@@ -52,6 +55,15 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { useCases: uc, limits } = deps;
   const proofLimit = byProof(limits);
+  const business = (request: Parameters<BusinessResolver['required']>[0]) => deps.business.required(request);
+  // A booking reached through a business's address (/{slug}/api/bookings/…, its host name) must
+  // be that business's: another's code answers exactly as a code that does not exist.
+  app.addHook('preHandler', async (request) => {
+    const code = (request.params as { publicCode?: string } | undefined)?.publicCode ?? (request.query as { code?: string } | undefined)?.code;
+    if (code === undefined) return;
+    const named = await deps.business.named(request);
+    if (named !== undefined && (await deps.business.ownerOfCode(code.trim().toUpperCase())) !== named) throw bookingNotFound();
+  });
   /**
    * The manage link and the .ics of a booking, for whoever just proved they are its customer:
    * the page that booked shows them right away (the e-mail has them too), and a code + e-mail
@@ -77,8 +89,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ services: Type.Array(ServiceDto) }), ...errorResponses(429, 500) },
       },
     },
-    async (_request, reply) => {
-      const services = await uc.listServices();
+    async (request, reply) => {
+      const services = await uc.listServices(await business(request));
       let json = servicesJson.get(services);
       if (json === undefined) servicesJson.set(services, (json = String(reply.serialize({ services: services.map(presentService) }))));
       return sendJson(reply, json);
@@ -99,7 +111,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     async (request, reply) => {
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
-      const availability = await uc.getAvailability({ serviceId: request.query.serviceId, date });
+      const availability = await uc.getAvailability({ artisanId: await business(request), serviceId: request.query.serviceId, date });
       let json = availabilityJson.get(availability);
       if (json === undefined) availabilityJson.set(availability, (json = String(reply.serialize(presentAvailability(availability)))));
       return sendJson(reply, json);
@@ -116,8 +128,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ artisan: PublicArtisanDto }), ...errorResponses(404, 429, 500) },
       },
     },
-    async () => {
-      const artisan = await uc.publicProfile.profile();
+    async (request) => {
+      const artisan = await uc.publicProfile.profile(await business(request));
       // Formatted here: the customer's pages do not load the numbering plans (phone-format.ts).
       return { artisan: { ...artisan, phoneText: artisan.phone ? phoneForReading(artisan.phone) : null } };
     },
@@ -145,7 +157,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 429, 500) },
       },
     },
-    async (request) => uc.getAvailabilityDays({ serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
+    async (request) =>
+      uc.getAvailabilityDays({ artisanId: await business(request), serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
   );
 
   const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
@@ -166,7 +179,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       const booking = await uc.customerAccess.booking(request.params.publicCode, request.query);
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
-      return presentAvailability(await uc.getAvailability({ serviceId: booking.serviceId, date, asArtisan: booking.artisanId }));
+      return presentAvailability(await uc.getAvailability({ artisanId: booking.artisanId, serviceId: booking.serviceId, date, asArtisan: true }));
     },
   );
 
@@ -184,7 +197,12 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
     async (request) => {
       const booking = await uc.customerAccess.booking(request.params.publicCode, request.query);
-      return uc.getAvailabilityDays({ serviceId: booking.serviceId, asArtisan: booking.artisanId, ...parseRange(request.query.from, request.query.to) });
+      return uc.getAvailabilityDays({
+        artisanId: booking.artisanId,
+        serviceId: booking.serviceId,
+        asArtisan: true,
+        ...parseRange(request.query.from, request.query.to),
+      });
     },
   );
 
@@ -211,7 +229,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const { consent, ...input } = request.body;
+      const { consent, ...body } = request.body;
+      const input = { ...body, artisanId: await business(request) };
       const created = (result: CreateBookingResult) => {
         const { status, body } = presentCreated(result, deps.paymentProvider);
         return { status, body: { ...body, links: links(result.booking) } };

@@ -1,16 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { HelmetOptions } from 'helmet';
 import { errorBody } from '../errors.ts';
 import { cspDirectives } from '../security-headers.ts';
+import { slugOf, type BusinessResolver } from '../business.ts';
 
 export interface WebPagesDeps {
   /** The Vite build (`npm run build`): `site/*.html`, `admin/index.html`, `assets/`. */
   distDir: string;
   embedAllowedOrigins: string[];
   stripe: boolean;
+  business: BusinessResolver;
 }
 
 /** The HTML entry of each page, relative to the build directory. */
@@ -36,11 +38,13 @@ export function webPagesRoutes(deps: WebPagesDeps) {
       return undefined;
     }
   };
-  const send = async (reply: FastifyReply, name: PageName): Promise<FastifyReply> => {
-    const page = await html(name);
+  const send = async (reply: FastifyReply, name: PageName, base?: string): Promise<FastifyReply> => {
+    let page = await html(name);
     if (page === undefined) {
       return reply.status(503).send(errorBody('FRONT_NOT_BUILT', "Les pages du site ne sont pas construites : lancez « npm run build » puis redémarrez le service."));
     }
+    // A business's page under /{slug} calls its API under the same prefix (web/shared/api/client.ts).
+    if (base !== undefined) page = page.replace('<head>', `<head><meta name="ac-business" content="${base}">`);
     // Pages are small and change with each build; the manage page's URL can carry a token.
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
   };
@@ -59,8 +63,14 @@ export function webPagesRoutes(deps: WebPagesDeps) {
     });
     const hide = { hide: true };
     // Only the booking page may be embedded (EMBED_ALLOWED_ORIGINS).
-    app.get('/', { schema: hide, config: { securityHeaders: framed } }, (_request, reply) => send(reply, 'booking'));
-    for (const path of ['/reservation', '/gerer']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'manage'));
+    /** A page under a business's address exists only for a business that does (404 otherwise). */
+    const customerPage = (name: PageName) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const slug = slugOf(request);
+      if (slug !== undefined) await deps.business.named(request);
+      return send(reply, name, slug === undefined ? undefined : `/${slug}`);
+    };
+    app.get('/', { schema: hide, config: { securityHeaders: framed } }, customerPage('booking'));
+    for (const path of ['/reservation', '/gerer']) app.get(path, { schema: hide, config: { securityHeaders: own } }, customerPage('manage'));
     // The embed snippet's script: loaded by other sites, so a short cache and a cross-origin CORP.
     app.get('/embed.js', { schema: hide, config: { securityHeaders: embedScript } }, async (_request, reply) => {
       try {

@@ -1,0 +1,38 @@
+import type { BusinessDirectory } from '../../app/ports/business-directory.ts';
+import { BoundedMap } from '../../app/creation-state.ts';
+import type { Queryable } from './database.ts';
+import { first, qb } from './kysely.ts';
+
+/** How long an address found stays trusted: a renamed slug or host moves within this time. */
+export const DIRECTORY_TTL_MS = 5_000;
+/** Addresses kept (slugs and host names of the businesses visited lately). */
+export const DIRECTORY_SIZE = 10_000;
+
+/**
+ * Every public request asks which business it is for; the answer is kept a few seconds so
+ * that this costs no round trip on a busy page. Slugs and the sole business are kept only when
+ * found (a business created a moment ago is found at once); host names are kept either way, so
+ * that requests on a host that is no business's do not each cost a read. Bounded whatever the
+ * number of businesses.
+ */
+export function makeBusinessDirectory(db: Queryable, now: () => number = Date.now): BusinessDirectory {
+  const found = new BoundedMap<string, { id: string | undefined; untilMs: number }>(DIRECTORY_SIZE);
+  const lookup = async (key: string, read: () => Promise<string | undefined>, keepMisses = false): Promise<string | undefined> => {
+    const hit = found.get(key);
+    if (hit && hit.untilMs > now()) return hit.id;
+    const id = await read();
+    if (id === undefined && !keepMisses) found.delete(key);
+    else found.set(key, { id, untilMs: now() + DIRECTORY_TTL_MS });
+    return id;
+  };
+  return {
+    bySlug: (slug) => lookup(`s:${slug}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('slug', '=', slug)))?.id),
+    byHost: (host) => lookup(`h:${host}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('host_name', '=', host)))?.id, true),
+    ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
+    sole: () =>
+      lookup('sole', async () => {
+        const rows = await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 2');
+        return rows.length === 1 ? rows[0]!.id : undefined;
+      }),
+  };
+}

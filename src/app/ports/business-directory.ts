@@ -1,0 +1,12 @@
+/**
+ * Which business a visitor reaches (issue 19): by its address on the instance (`/{slug}`),
+ * by its own host name, or, on an instance with one business, that one.
+ */
+export interface BusinessDirectory {
+  bySlug(slug: string): Promise<string | undefined>;
+  byHost(host: string): Promise<string | undefined>;
+  /** The instance's business when it has exactly one (the contract's paths then need no prefix). */
+  sole(): Promise<string | undefined>;
+  /** The business a booking code belongs to (codes are unique on the instance). */
+  ofBookingCode(publicCode: string): Promise<string | undefined>;
+}
