@@ -15,7 +15,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         db,
         qb
           .selectFrom('artisans')
-          .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale'])
+          .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale', 'suspended_at'])
           .orderBy('created_at')
           .orderBy('id')
           .limit(1),
@@ -29,6 +29,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         timezone: a.timezone,
         plan: storedPlan(a.plan),
         termsOfSale: a.terms_of_sale,
+        suspended: a.suspended_at !== null,
       };
     },
     async readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined> {

@@ -21,6 +21,15 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AdminPasswordResets {
+  artisan_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
 export interface AdminSessions {
   created_at: Timestamp;
   csrf_token: string;
@@ -34,6 +43,7 @@ export interface AdminUsers {
   created_at: Timestamp;
   email: string;
   id: string;
+  last_sign_in_at: Timestamp | null;
   password_changed_at: Timestamp;
   password_hash: string;
 }
@@ -75,6 +85,7 @@ export interface Artisans {
   reminder_hours_before: Generated<number>;
   rules_version: Generated<string | number | bigint>;
   slot_step_minutes: Generated<number>;
+  suspended_at: Timestamp | null;
   terms_of_sale: string | null;
   timezone: string;
   trade: string | null;
@@ -248,6 +259,41 @@ export interface NotificationDeliveries {
   sent_at: Timestamp;
 }
 
+export interface OperatorAudit {
+  action: string;
+  artisan_id: string;
+  artisan_name: string;
+  created_at: Timestamp;
+  details: Generated<Json>;
+  id: string;
+  operator_email: string;
+  operator_id: string | null;
+}
+
+export interface OperatorPasswordResets {
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  operator_id: string;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface OperatorSessions {
+  created_at: Timestamp;
+  csrf_token: string;
+  expires_at: Timestamp;
+  operator_id: string;
+  token_hash: string;
+}
+
+export interface OperatorUsers {
+  created_at: Timestamp;
+  email: string;
+  id: string;
+  password_changed_at: Timestamp;
+  password_hash: string;
+}
+
 export interface Outbox {
   attempts: Generated<number>;
   booking_id: string | null;
@@ -311,6 +357,7 @@ export interface Services {
 }
 
 export interface DB {
+  admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
   admin_users: AdminUsers;
   api_tokens: ApiTokens;
@@ -327,6 +374,10 @@ export interface DB {
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
   notification_deliveries: NotificationDeliveries;
+  operator_audit: OperatorAudit;
+  operator_password_resets: OperatorPasswordResets;
+  operator_sessions: OperatorSessions;
+  operator_users: OperatorUsers;
   outbox: Outbox;
   payment_events: PaymentEvents;
   schedule_exceptions: ScheduleExceptions;

@@ -210,6 +210,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request, reply) => {
+      // A business the operator suspended takes no booking (its data and back office stay).
+      await uc.publicProfile.assertTakingBookings();
       const key = request.headers['idempotency-key'];
       const { consent, ...input } = request.body;
       const created = (result: CreateBookingResult) => {
