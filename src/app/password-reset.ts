@@ -22,9 +22,12 @@ export interface ResetAccount {
 
 export interface PasswordResetStore {
   findAccount(email: string): Promise<ResetAccount | undefined>;
-  /** Resets asked for this account since `sinceMs` (used or not). */
-  countSince(account: ResetAccount, sinceMs: number): Promise<number>;
-  insert(account: ResetAccount, reset: { tokenHash: string; createdMs: number; expiresMs: number }): Promise<void>;
+  /**
+   * Keeps the reset unless `max` were already asked for this account since `sinceMs` (used or
+   * not): counted and written under a lock on the account, so requests at once cannot pass
+   * the cap together. false when the cap was reached (nothing written).
+   */
+  insertWithin(account: ResetAccount, reset: { tokenHash: string; createdMs: number; expiresMs: number }, cap: { sinceMs: number; max: number }): Promise<boolean>;
   /**
    * In one transaction: takes the reset if it is unused and unexpired, marks it used, sets the
    * password hash and ends the account's sessions. The account's id, or undefined.
@@ -92,17 +95,21 @@ export function makePasswordReset(deps: {
     const account = await store.findAccount(normalizeEmail(email));
     if (!account) return;
     const now = clock.now();
-    if ((await store.countSince(account, now - 3_600_000)) >= RESETS_PER_HOUR) {
-      deps.log.info({ kind: deps.kind }, 'password reset not sent: too many asked within the hour');
-      return;
-    }
     if (!deps.mailer) {
       deps.log.warn({ kind: deps.kind }, 'password reset asked but no mail server is configured (SMTP_URL): use the CLI to set a password');
       return;
     }
     const secret = Buffer.from(random.bytes(32)).toString('base64url');
     const token = account.artisanId ? `${account.artisanId}.${secret}` : secret;
-    await store.insert(account, { tokenHash: sha256(secret), createdMs: now, expiresMs: now + RESET_MINUTES * 60_000 });
+    const kept = await store.insertWithin(
+      account,
+      { tokenHash: sha256(secret), createdMs: now, expiresMs: now + RESET_MINUTES * 60_000 },
+      { sinceMs: now - 3_600_000, max: RESETS_PER_HOUR },
+    );
+    if (!kept) {
+      deps.log.info({ kind: deps.kind }, 'password reset not sent: too many asked within the hour');
+      return;
+    }
     await deps.mailer(resetMail(space, account.email, `${deps.pageUrl}?token=${encodeURIComponent(token)}`));
     deps.log.info({ kind: deps.kind }, 'password reset link sent');
   }

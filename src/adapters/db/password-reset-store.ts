@@ -10,29 +10,33 @@ export function makeArtisanResetStore(db: Database): PasswordResetStore {
       const r = await first(db, qb.selectFrom('admin_users').select(['id', 'email', 'artisan_id']).where('email', '=', email));
       return r ? { id: r.id, email: r.email, artisanId: r.artisan_id } : undefined;
     },
-    async countSince(account, sinceMs) {
-      const r = await first(
-        db,
-        qb
-          .selectFrom('admin_password_resets')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .where('artisan_id', '=', account.artisanId!)
-          .where('user_id', '=', account.id)
-          .where('created_at', '>=', new Date(sinceMs)),
-      );
-      return r?.n ?? 0;
-    },
-    async insert(account, reset) {
-      await run(
-        db,
-        qb.insertInto('admin_password_resets').values({
-          artisan_id: account.artisanId!,
-          token_hash: reset.tokenHash,
-          user_id: account.id,
-          created_at: new Date(reset.createdMs),
-          expires_at: new Date(reset.expiresMs),
-        }),
-      );
+    insertWithin(account, reset, cap) {
+      const artisanId = account.artisanId!;
+      return db.transaction(async (tx) => {
+        // The account's row is the lock: requests at once for one account queue here.
+        await run(tx, qb.selectFrom('admin_users').select('id').where('artisan_id', '=', artisanId).where('id', '=', account.id).forUpdate());
+        const r = await first(
+          tx,
+          qb
+            .selectFrom('admin_password_resets')
+            .select(sql<number>`count(*)::int`.as('n'))
+            .where('artisan_id', '=', artisanId)
+            .where('user_id', '=', account.id)
+            .where('created_at', '>=', new Date(cap.sinceMs)),
+        );
+        if ((r?.n ?? 0) >= cap.max) return false;
+        await run(
+          tx,
+          qb.insertInto('admin_password_resets').values({
+            artisan_id: artisanId,
+            token_hash: reset.tokenHash,
+            user_id: account.id,
+            created_at: new Date(reset.createdMs),
+            expires_at: new Date(reset.expiresMs),
+          }),
+        );
+        return true;
+      });
     },
     consume(artisanId, tokenHash, nowMs, passwordHash) {
       if (!artisanId) return Promise.resolve(undefined);
@@ -83,27 +87,29 @@ export function makeOperatorResetStore(db: Database): PasswordResetStore {
       const r = await first(db, qb.selectFrom('operator_users').select(['id', 'email']).where('email', '=', email));
       return r ? { id: r.id, email: r.email, artisanId: null } : undefined;
     },
-    async countSince(account, sinceMs) {
-      const r = await first(
-        db,
-        qb
-          .selectFrom('operator_password_resets')
-          .select(sql<number>`count(*)::int`.as('n'))
-          .where('operator_id', '=', account.id)
-          .where('created_at', '>=', new Date(sinceMs)),
-      );
-      return r?.n ?? 0;
-    },
-    async insert(account, reset) {
-      await run(
-        db,
-        qb.insertInto('operator_password_resets').values({
-          token_hash: reset.tokenHash,
-          operator_id: account.id,
-          created_at: new Date(reset.createdMs),
-          expires_at: new Date(reset.expiresMs),
-        }),
-      );
+    insertWithin(account, reset, cap) {
+      return db.transaction(async (tx) => {
+        await run(tx, qb.selectFrom('operator_users').select('id').where('id', '=', account.id).forUpdate());
+        const r = await first(
+          tx,
+          qb
+            .selectFrom('operator_password_resets')
+            .select(sql<number>`count(*)::int`.as('n'))
+            .where('operator_id', '=', account.id)
+            .where('created_at', '>=', new Date(cap.sinceMs)),
+        );
+        if ((r?.n ?? 0) >= cap.max) return false;
+        await run(
+          tx,
+          qb.insertInto('operator_password_resets').values({
+            token_hash: reset.tokenHash,
+            operator_id: account.id,
+            created_at: new Date(reset.createdMs),
+            expires_at: new Date(reset.expiresMs),
+          }),
+        );
+        return true;
+      });
     },
     consume(_artisanId, tokenHash, nowMs, passwordHash) {
       return db.transaction(async (tx) => {
