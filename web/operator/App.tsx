@@ -92,7 +92,7 @@ export function OperatorApp() {
       <a class="skip" href="#contenu">
         Aller au contenu
       </a>
-      <header class="site admin-head">
+      <header class="site admin-head operator-head">
         <div class="wrap head-row">
           <div>
             <p class="brand">ArtisanConnect — console opérateur</p>
@@ -105,7 +105,7 @@ export function OperatorApp() {
           )}
         </div>
         {state.kind === 'in' && !resetPage && (
-          <nav aria-label="Console opérateur" class="wrap admin-nav">
+          <nav aria-label="Console opérateur" class="wrap operator-nav">
             <ul class="plain">
               {NAV.map(([href, label]) => (
                 <li key={href}>

@@ -111,7 +111,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           .selectAll()
           .select(sql<number>`count(*) OVER ()::int`.as('total'))
           .orderBy('created_at', 'desc')
-          .orderBy('id')
+          .orderBy('seq', 'desc')
           .limit(limit)
           .offset(offset),
       );

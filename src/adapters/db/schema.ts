@@ -268,6 +268,7 @@ export interface OperatorAudit {
   id: string;
   operator_email: string;
   operator_id: string | null;
+  seq: Generated<string | number | bigint>;
 }
 
 export interface OperatorPasswordResets {

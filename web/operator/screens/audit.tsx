@@ -31,7 +31,7 @@ export function AuditScreen({ session }: { session: OperatorSession }) {
       {!data && !error && <p>Chargement…</p>}
       {data && data.entries.length === 0 && <p>Aucune action pour l’instant.</p>}
       {data && data.entries.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Actions des opérateurs">
           <table class="list">
             <caption class="visually-hidden">Actions des opérateurs, la plus récente d’abord</caption>
             <thead>

@@ -32,9 +32,11 @@ CREATE TABLE operator_audit (
   artisan_name text NOT NULL,
   -- What changed (e.g. {"from": "starter", "to": "pro"} for a plan).
   details jsonb NOT NULL DEFAULT '{}'::jsonb,
-  created_at timestamptz NOT NULL
+  created_at timestamptz NOT NULL,
+  -- Insertion order, for actions made within the same instant.
+  seq bigint GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX operator_audit_created ON operator_audit (created_at DESC, id);
+CREATE INDEX operator_audit_created ON operator_audit (created_at DESC, seq DESC);
 
 -- A suspended business keeps its data and its back office, but its pages take no booking.
 ALTER TABLE artisans ADD COLUMN suspended_at timestamptz;
