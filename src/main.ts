@@ -98,6 +98,12 @@ import { renderBookingEvent, renderFeed } from './adapters/calendars/booking-eve
 import { makeCalendarSync, type CalendarSync } from './app/calendar-sync.ts';
 import { makeCalendarConnections } from './app/calendar-connections.ts';
 import { adminCalendarRoutes } from './adapters/http/routes/admin-calendars.ts';
+import { makeOperatorAuth } from './app/operator-auth.ts';
+import { makeOperatorStore } from './adapters/db/operator-store.ts';
+import { makeOperatorConsole } from './app/operator-console.ts';
+import { makeOperatorConsoleStore } from './adapters/db/operator-console-store.ts';
+import { makePasswordReset } from './app/password-reset.ts';
+import { makeArtisanResetStore, makeOperatorResetStore } from './adapters/db/password-reset-store.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -117,6 +123,17 @@ export async function openDatabase(
   }
   const dir = resolve(config.dataDir);
   return config.pgliteThread === 'worker' ? openPgliteThread(dir) : openPglite(dir);
+}
+
+/** The operator sign-in on a database: the service, `npm run operator:create` and tests share it. */
+export function operatorAuthOn(db: Database, options: { sessionHours?: number; clock?: Clock; random?: Randomness; hashing?: Config['loginHashing'] } = {}) {
+  return makeOperatorAuth({
+    store: makeOperatorStore(db),
+    hasher: options.hashing ? boundedHasher(argon2Hasher, options.hashing) : argon2Hasher,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+    sessionHours: options.sessionHours ?? 12,
+  });
 }
 
 /** The artisan sign-in on a database: the service, `npm run admin:password`, tests and bench share it. */
@@ -194,6 +211,16 @@ export async function compose(
     );
   }
 
+  const operatorAuth = operatorAuthOn(db, { sessionHours: config.adminSessionHours, clock, random, hashing: config.loginHashing });
+  const operatorCode = await operatorAuth.pendingCode();
+  if (operatorCode) {
+    // Printed on every start until an operator exists (or `npm run operator:create` made one).
+    log.info(
+      { operatorSetup: true },
+      `Console opérateur : ouvrez ${config.publicBaseUrl}/operator et saisissez le code opérateur ${operatorCode} pour créer le premier compte opérateur (ou : npm run operator:create -- --email …).`,
+    );
+  }
+
   const store = makeBookingStore(db, random.uuid);
   const idempotency = makeIdempotencyStore(db);
   const paymentEvents = makePaymentEventStore(db, random.uuid);
@@ -244,6 +271,18 @@ export async function compose(
     clock,
     messageIdDomain: /@([^>\s]+)>?\s*$/.exec(notify.mailFrom)?.[1] ?? 'artisanconnect.local',
   });
+  const resetDeps = {
+    hasher: argon2Hasher,
+    clock,
+    random,
+    mailer: smtp ? smtp.sendAccountMail : undefined,
+    log: log.child({ component: 'password-reset' }),
+  };
+  const baseUrl = config.publicBaseUrl.replace(/\/$/, '');
+  const passwordResets = {
+    artisan: makePasswordReset({ ...resetDeps, kind: 'artisan', store: makeArtisanResetStore(db), pageUrl: `${baseUrl}/admin/mot-de-passe`, onReset: (id) => auth.forgetUser(id) }),
+    operator: makePasswordReset({ ...resetDeps, kind: 'operator', store: makeOperatorResetStore(db), pageUrl: `${baseUrl}/operator/mot-de-passe` }),
+  };
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
   const workerId = `worker-${random.uuid()}`;
@@ -343,6 +382,8 @@ export async function compose(
         if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
       },
     },
+    operator: { auth: operatorAuth, console: makeOperatorConsole({ store: makeOperatorConsoleStore(db), clock, random }) },
+    passwordResets,
     admin: {
       auth,
       routes: [
@@ -489,6 +530,7 @@ export async function compose(
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');
+      await Promise.all([passwordResets.artisan.drain(), passwordResets.operator.drain()]);
       redis?.disconnect();
       smtp?.close();
       if (!overrides.db) await db.close();

@@ -4,8 +4,8 @@ import { defineConfig } from 'vite';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * Two apps, one build: the customer's site (booking page, manage page) and the artisan's back
- * office, sharing `shared/` (typed API client, components, formatting). Output in web/dist
+ * Three apps, one build: the customer's site (booking page, manage page), the artisan's back
+ * office and the operator's console (/operator), sharing `shared/` (typed API client, components, formatting). Output in web/dist
  * (never committed), served by Fastify (src/adapters/http/routes/web-pages.ts).
  */
 export default defineConfig({
@@ -29,6 +29,7 @@ export default defineConfig({
         booking: here('site/booking.html'),
         manage: here('site/manage.html'),
         admin: here('admin/index.html'),
+        operator: here('operator/index.html'),
       },
     },
   },

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { AppError, AuthError, NotFoundError, ValidationError, unauthenticated } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
+import type { PlanCode } from '../domain/plans.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
 
@@ -63,7 +64,9 @@ export interface AdminAuthStore {
   /** The instance's business when it has exactly one (ADMIN_API_TOKEN is that business's). */
   soleArtisanId(): Promise<string | undefined>;
   /** The artisan's display name, sign-in e-mail (the first login's, for a token) and time zone. */
-  accountOf(artisanId: string): Promise<{ displayName: string; signInEmail: string | null; timezone: string } | undefined>;
+  accountOf(
+    artisanId: string,
+  ): Promise<{ displayName: string; signInEmail: string | null; timezone: string; plan: PlanCode; suspended: boolean } | undefined>;
 }
 
 export interface Principal {
@@ -316,6 +319,8 @@ export function makeAdminAuth(deps: {
       return {
         ...shown, ...(scopes ? { scopes: [...scopes] } : {}),
         displayName: account.displayName, email: principal.email ?? account.signInEmail ?? undefined, timezone: account.timezone,
+        // The operator's choices (plan, suspension): the back office shows them.
+        plan: account.plan, suspended: account.suspended,
       };
     },
 
@@ -351,6 +356,11 @@ export function makeAdminAuth(deps: {
         created.push({ email, password });
       }
       return created;
+    },
+
+    /** Drops the sessions of a user remembered here (their password was reset elsewhere). */
+    forgetUser(userId: string): void {
+      forget((e) => e.userId === userId);
     },
 
     async setPassword(email: string, password: string): Promise<void> {

@@ -1,4 +1,5 @@
-import { AppError, NotFoundError } from '../domain/errors.ts';
+import { AppError, NotFoundError, PolicyError } from '../domain/errors.ts';
+import { phoneForReading } from '../domain/phone-format.ts';
 import { planLimits, type PlanCode } from '../domain/plans.ts';
 import type { RefundPolicy } from '../domain/refund-policy.ts';
 import { termsVersion } from '../domain/terms.ts';
@@ -13,6 +14,8 @@ export interface PublicArtisanRow {
   timezone: string;
   plan: PlanCode;
   termsOfSale: string | null;
+  /** The operator suspended the business: its pages take no booking. */
+  suspended: boolean;
 }
 
 export interface ConsentRecord {
@@ -38,7 +41,16 @@ export interface PublicProfile {
   /** The plan lets customers ask for SMS (the booking form shows the choice only then). */
   smsOffered: boolean;
   terms: { version: string; text: string } | null;
+  /** The operator suspended the business: the page says so and takes no booking. */
+  suspended: boolean;
 }
+
+/** What a suspended business's page and booking API say (with its phone, when it has one). */
+export const businessSuspended = (phoneText: string | null): PolicyError =>
+  new PolicyError(
+    'BUSINESS_SUSPENDED',
+    `Ce professionnel ne prend pas de réservation en ligne pour le moment.${phoneText ? ` Vous pouvez le joindre au ${phoneText}.` : ''}`,
+  );
 
 export const termsChanged = (): AppError =>
   new AppError('TERMS_CHANGED', 'Les conditions de vente ont changé depuis l’ouverture de la page : relisez-les et acceptez-les à nouveau.');
@@ -63,7 +75,13 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         now: new Date(deps.clock.now()).toISOString(),
         smsOffered: planLimits(a.plan).sms,
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
+        suspended: a.suspended,
       };
+    },
+    /** Refuses a new booking when the operator suspended the business (BUSINESS_SUSPENDED). */
+    async assertTakingBookings(artisanId: string): Promise<void> {
+      const a = await deps.store.readArtisan(artisanId);
+      if (a?.suspended) throw businessSuspended(a.phone ? phoneForReading(a.phone) : null);
     },
     readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
   };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert } from '../shared/components/Alert';
-import { ADMIN_NAV } from '../shared/wording';
+import { ForgotPasswordForm, NewPasswordForm } from '../shared/components/PasswordReset';
+import { ADMIN_NAV, SUSPENDED_BANNER } from '../shared/wording';
 import { anonymous, call, errorOf, navigate, sessionFor, type Me, type Session } from './lib';
 import { AccountScreen } from './screens/account';
 import { AgendaScreen } from './screens/agenda';
@@ -153,6 +154,29 @@ export function AdminApp() {
     setState({ kind: 'login' });
   };
 
+  // "Mot de passe oublié": reached signed out, from the sign-in screen or the e-mailed link.
+  const token = new URLSearchParams(location.search).get('token');
+  const resetPage =
+    path === '/admin/mot-de-passe' && token ? (
+      <NewPasswordForm space="admin" token={token} backHref="/admin" />
+    ) : path === '/admin/mot-de-passe-oublie' ? (
+      <ForgotPasswordForm space="admin" backHref="/admin" />
+    ) : undefined;
+  if (resetPage) {
+    return (
+      <>
+        <header class="site admin-head">
+          <div class="wrap head-row">
+            <p class="brand">ArtisanConnect — espace artisan</p>
+          </div>
+        </header>
+        <main class="wrap admin-main" id="contenu" tabIndex={-1}>
+          {resetPage}
+        </main>
+      </>
+    );
+  }
+
   return (
     <>
       <a class="skip" href="#contenu">
@@ -175,6 +199,11 @@ export function AdminApp() {
       <main class="wrap admin-main" id="contenu" tabIndex={-1}>
         {state.kind === 'loading' && <p>Chargement…</p>}
         {state.kind === 'error' && <Alert kind="err" text={state.message} />}
+        {state.kind === 'in' && state.session.me.suspended && (
+          <p class="msg err" role="status">
+            {SUSPENDED_BANNER}
+          </p>
+        )}
         {state.kind === 'setup' && <SetupWizard onDone={(me) => signedIn(me, true)} />}
         {state.kind === 'login' && <LoginScreen onSignedIn={(me) => signedIn(me)} />}
         {state.kind === 'in' && state.wizard && <SetupWizard session={state.session} onDone={() => setState({ ...state, wizard: false })} />}

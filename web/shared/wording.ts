@@ -98,3 +98,11 @@ export function problemText(raw: string): string {
 /** Choices for a delay the artisan picks (minimum notice, slot step), read as durations ("2 h"). */
 export const NOTICE_CHOICES_MINUTES = [0, 30, 60, 120, 180, 240, 360, 720, 1440, 2880, 4320, 10080] as const;
 export const STEP_CHOICES_MINUTES = [10, 15, 20, 30, 45, 60, 90, 120] as const;
+
+/** The plans' names, as the operator's console and the back office show them. */
+export const PLAN_LABEL: Record<string, string> = { starter: 'Starter (50 réservations en ligne par mois)', pro: 'Pro', business: 'Business' };
+export const planLabel = (plan: string): string => PLAN_LABEL[plan] ?? plan;
+
+/** What a suspended business's back office says at the top of every screen. */
+export const SUSPENDED_BANNER =
+  "Votre entreprise est suspendue par l'exploitant du service : votre page de réservation l'indique à vos clients et ne prend plus de réservation en ligne. Vos données et votre agenda restent accessibles.";

@@ -1,3 +1,4 @@
+import { SuspendedNotice } from './suspended';
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
@@ -269,6 +270,7 @@ function BookingPage() {
   // page then appears in one piece (no layout shift of a footer or header pushed down).
   if (!loadError && (!artisan || !services)) return <p class="wrap">Chargement…</p>;
   if (done) return <Confirmation artisan={artisan} booking={done.booking} links={done.links} headingRef={doneHeading} />;
+  if (artisan?.suspended) return <SuspendedNotice artisan={artisan} />;
 
   return (
     <>

@@ -3,6 +3,7 @@ import type { AdminAuthStore, AdminUser, ApiTokenRecord, TokenScope } from '../.
 import type { Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 import type { DB } from './schema.ts';
+import { storedPlan } from './stored.ts';
 
 const toUser = (r: Pick<Selectable<DB['admin_users']>, 'id' | 'artisan_id' | 'email' | 'password_hash'>): AdminUser => ({
   id: r.id,
@@ -76,6 +77,8 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       });
     },
     async insertSession(s) {
+      // The operator's console shows the latest sign-in as the business's activity.
+      await run(db, qb.updateTable('admin_users').set({ last_sign_in_at: new Date(s.createdMs) }).where('id', '=', s.userId));
       await run(
         db,
         qb.insertInto('admin_sessions').values({
@@ -182,6 +185,8 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
           .select((eb) => [
             'a.display_name',
             'a.timezone',
+            'a.plan',
+            'a.suspended_at',
             eb
               .selectFrom('admin_users as u')
               .select('u.email')
@@ -192,7 +197,9 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
           ])
           .where('a.id', '=', artisanId),
       );
-      return r ? { displayName: r.display_name, signInEmail: r.email, timezone: r.timezone } : undefined;
+      return r
+        ? { displayName: r.display_name, signInEmail: r.email, timezone: r.timezone, plan: storedPlan(r.plan), suspended: r.suspended_at !== null }
+        : undefined;
     },
     async soleArtisanId() {
       const rows = await run(db, qb.selectFrom('artisans').select('id').limit(2));

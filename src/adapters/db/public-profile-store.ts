@@ -12,7 +12,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         db,
         qb
           .selectFrom('artisans')
-          .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale'])
+          .select(['id', 'display_name', 'trade', 'phone', 'timezone', 'plan', 'terms_of_sale', 'suspended_at'])
           .where('id', '=', artisanId),
       );
       if (!a) return undefined;
@@ -24,6 +24,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         timezone: a.timezone,
         plan: storedPlan(a.plan),
         termsOfSale: a.terms_of_sale,
+        suspended: a.suspended_at !== null,
       };
     },
     async readConsent(artisanId: string, publicCode: string): Promise<ConsentRecord | undefined> {

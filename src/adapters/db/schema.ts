@@ -21,6 +21,15 @@ export type JsonValue = JsonArray | JsonObject | JsonPrimitive;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface AdminPasswordResets {
+  artisan_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+  user_id: string;
+}
+
 export interface AdminSessions {
   artisan_id: string;
   created_at: Timestamp;
@@ -35,6 +44,7 @@ export interface AdminUsers {
   created_at: Timestamp;
   email: string;
   id: string;
+  last_sign_in_at: Timestamp | null;
   password_changed_at: Timestamp;
   password_hash: string;
 }
@@ -78,6 +88,7 @@ export interface Artisans {
   rules_version: Generated<string | number | bigint>;
   slot_step_minutes: Generated<number>;
   slug: string | null;
+  suspended_at: Timestamp | null;
   terms_of_sale: string | null;
   timezone: string;
   trade: string | null;
@@ -255,6 +266,42 @@ export interface NotificationDeliveries {
   sent_at: Timestamp;
 }
 
+export interface OperatorAudit {
+  action: string;
+  artisan_id: string;
+  artisan_name: string;
+  created_at: Timestamp;
+  details: Generated<Json>;
+  id: string;
+  operator_email: string;
+  operator_id: string | null;
+  seq: Generated<string | number | bigint>;
+}
+
+export interface OperatorPasswordResets {
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  operator_id: string;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface OperatorSessions {
+  created_at: Timestamp;
+  csrf_token: string;
+  expires_at: Timestamp;
+  operator_id: string;
+  token_hash: string;
+}
+
+export interface OperatorUsers {
+  created_at: Timestamp;
+  email: string;
+  id: string;
+  password_changed_at: Timestamp;
+  password_hash: string;
+}
+
 export interface Outbox {
   artisan_id: string;
   attempts: Generated<number>;
@@ -319,6 +366,7 @@ export interface Services {
 }
 
 export interface DB {
+  admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
   admin_users: AdminUsers;
   api_tokens: ApiTokens;
@@ -335,6 +383,10 @@ export interface DB {
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
   notification_deliveries: NotificationDeliveries;
+  operator_audit: OperatorAudit;
+  operator_password_resets: OperatorPasswordResets;
+  operator_sessions: OperatorSessions;
+  operator_users: OperatorUsers;
   outbox: Outbox;
   payment_events: PaymentEvents;
   schedule_exceptions: ScheduleExceptions;

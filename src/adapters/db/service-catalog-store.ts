@@ -81,7 +81,7 @@ export function makeServiceCatalogStore(db: Database): ServiceCatalog {
         // The row lock conflicts with the key-share lock a booking insert takes on its service,
         // so no booking can appear between the check and the delete.
         if (!(await find(q, artisanId, id, true))) return 'not_found';
-        const booked = await run(q, qb.selectFrom('bookings').select(sql<number>`1`.as('one')).where('service_id', '=', id).limit(1));
+        const booked = await run(q, qb.selectFrom('bookings').select(sql<number>`1`.as('one')).where('artisan_id', '=', artisanId).where('service_id', '=', id).limit(1));
         if (booked.length > 0) return 'has_bookings';
         try {
           await run(q, qb.deleteFrom('services').where('artisan_id', '=', artisanId).where('id', '=', id));

@@ -21,6 +21,9 @@ import { adminScope, SESSION_COOKIE, type AdminAuthenticator, type AdminRoutes }
 import { adminLoginRoutes } from './routes/admin-account.ts';
 import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
+import type { PasswordReset } from '../../app/password-reset.ts';
+import { OPERATOR_COOKIE, operatorRoutes, type OperatorRouteDeps } from './routes/operator.ts';
+import { passwordResetRoutes } from './routes/password-reset.ts';
 import { ErrorResponse } from './schemas.ts';
 import { SHARED_ADMIN_SCHEMAS } from './admin-schemas.ts';
 import type { UseCases } from './use-cases.ts';
@@ -52,6 +55,10 @@ export interface HttpDeps {
   setup: Pick<SetupRouteDeps, 'firstStart' | 'onCreated'>;
   /** Which business a visitor reaches: /{slug}, its host name, or the instance's only one. */
   businesses: BusinessDirectory;
+  /** The operator's console API (/api/operator). */
+  operator: Pick<OperatorRouteDeps, 'auth' | 'console'>;
+  /** "Mot de passe oublié" of the artisans and the operators. */
+  passwordResets: { artisan: PasswordReset; operator: PasswordReset };
 }
 
 /** Plugins load in order: external (docs, rate limit), then error handling, then routes. */
@@ -112,12 +119,14 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       tags: [
         { name: 'Réservation', description: 'Parcours client public' },
         { name: 'Administration', description: "Espace de l'artisan (session ou jeton d'API)" },
+        { name: 'Opérateur', description: "Console de l'entreprise qui exploite l'instance (session propre)" },
         { name: 'Système' },
       ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: "Jeton d'API (intégrations)" },
           cookieAuth: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: "Session de l'artisan (écritures protégées par l'en-tête X-CSRF-Token)" },
+          operatorCookie: { type: 'apiKey', in: 'cookie', name: OPERATOR_COOKIE, description: "Session de l'opérateur (écritures protégées par l'en-tête X-CSRF-Token)" },
         },
       },
     },
@@ -164,6 +173,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await app.register(operatorRoutes({ ...deps.operator, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await app.register(passwordResetRoutes({ ...deps.passwordResets, loginLimit: limits.login }));
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));

@@ -85,6 +85,7 @@ export const PublicArtisanDto = Type.Object({
     anyOf: [Type.Object({ version: Type.String(), text: Type.String() }), Type.Null()],
     description: 'Conditions générales de vente à accepter pour réserver en ligne',
   }),
+  suspended: Type.Boolean({ description: "L'entreprise est suspendue : elle ne prend pas de réservation en ligne (POST /api/bookings répond BUSINESS_SUSPENDED)" }),
 });
 
 export const SlotDto = Type.Object({

@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { EmailMessage, Mailer } from '../../app/ports/notifications.ts';
+import type { AccountMail } from '../../app/password-reset.ts';
 import { maskContacts } from '../mask-contacts.ts';
 
 /**
@@ -11,7 +12,12 @@ import { maskContacts } from '../mask-contacts.ts';
  * connections, reused for up to 100 messages each and closed after 30 s idle, so a message
  * costs one MAIL/RCPT/DATA exchange instead of a connection, greeting, EHLO and login.
  */
-export function makeSmtpMailer(options: { url: string; from: string; timeoutMs?: number; maxConnections?: number }): Mailer & { close(): void } {
+export function makeSmtpMailer(options: {
+  url: string;
+  from: string;
+  timeoutMs?: number;
+  maxConnections?: number;
+}): Mailer & { close(): void; sendAccountMail(mail: AccountMail): Promise<void> } {
   const timeout = options.timeoutMs ?? 15_000;
   const transport = nodemailer.createTransport({
     url: options.url,
@@ -39,6 +45,21 @@ export function makeSmtpMailer(options: { url: string; from: string; timeoutMs?:
         return { providerRef: typeof info.response === 'string' ? info.response.slice(0, 200) : undefined };
       } catch (error) {
         // SMTP replies quote the recipient's address: it must not reach the logs.
+        throw new Error(`SMTP: ${maskContacts(error instanceof Error ? error.message : String(error))}`);
+      }
+    },
+    /** A message about an account (password reset), on the same pool. */
+    async sendAccountMail(mail: AccountMail) {
+      try {
+        await transport.sendMail({
+          from: options.from,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-ArtisanConnect-Kind': 'password_reset' },
+        });
+      } catch (error) {
         throw new Error(`SMTP: ${maskContacts(error instanceof Error ? error.message : String(error))}`);
       }
     },

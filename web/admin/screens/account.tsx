@@ -4,7 +4,7 @@ import type { paths } from '../../shared/api/schema';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { atInZone, call, errorOf, type Session } from '../lib';
-import { tokenName as readableTokenName } from '../../shared/wording';
+import { tokenName as readableTokenName, planLabel } from '../../shared/wording';
 import { BookingPageCard, ProfileForm } from './account-profile';
 
 /** The terms of sale the booking page shows (the customer accepts them when booking). */
@@ -75,6 +75,7 @@ export function AccountScreen({ session }: { session: Session }) {
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
       <h2>Votre entreprise</h2>
+      {session.me.plan && <p>Formule : <strong>{planLabel(session.me.plan)}</strong> (choisie avec l’exploitant du service).</p>}
       <ProfileForm session={session} />
       <BookingPageCard session={session} />
       <h2>Changer de mot de passe</h2>

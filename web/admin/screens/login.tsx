@@ -33,6 +33,9 @@ export function LoginScreen({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
           </button>
         </div>
       </form>
+      <p>
+        <a href="/admin/mot-de-passe-oublie">Mot de passe oublié ?</a>
+      </p>
     </>
   );
 }

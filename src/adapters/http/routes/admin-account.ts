@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import { TOKEN_SCOPES, sessionRequired, type AdminAuth } from '../../../app/admin-auth.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
-import { Email, PRINTABLE, errorResponses } from '../schemas.ts';
+import { PLAN_CODES } from '../../../domain/plans.ts';
+import { Email, PRINTABLE, StringEnum, errorResponses } from '../schemas.ts';
 
 /** A token's scope; what each allows is in the description (the back office shows its own labels). */
 export const TokenScope = Type.Enum(TOKEN_SCOPES, {
@@ -21,6 +22,8 @@ export const Me = Type.Object({
   timezone: Type.String({ description: "Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées" }),
   csrfToken: Type.Optional(Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture faite avec la session" })),
   scopes: Type.Optional(Type.Array(TokenScope, { description: 'Les droits du jeton (absent pour une session, qui a tous les droits)' })),
+  plan: Type.Optional(StringEnum(PLAN_CODES, { description: "Formule de l'entreprise (choisie par l'opérateur)" })),
+  suspended: Type.Optional(Type.Boolean({ description: "L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation" })),
 });
 const ApiToken = Type.Object({
   id: Type.String(),

@@ -228,9 +228,12 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request, reply) => {
+      const artisanId = await business(request);
+      // A business the operator suspended takes no booking (its data and back office stay).
+      await uc.publicProfile.assertTakingBookings(artisanId);
       const key = request.headers['idempotency-key'];
       const { consent, ...body } = request.body;
-      const input = { ...body, artisanId: await business(request) };
+      const input = { ...body, artisanId };
       const created = (result: CreateBookingResult) => {
         const { status, body } = presentCreated(result, deps.paymentProvider);
         return { status, body: { ...body, links: links(result.booking) } };

@@ -1,0 +1,194 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { OperatorAuth, OperatorPrincipal } from '../../../app/operator-auth.ts';
+import type { OperatorConsole } from '../../../app/operator-console.ts';
+import { unauthenticated } from '../../../domain/errors.ts';
+import { PLAN_CODES } from '../../../domain/plans.ts';
+import { CSRF_HEADER, csrfRejected } from '../admin-scope.ts';
+import { Uuid } from '../admin-schemas.ts';
+import { Email, PRINTABLE, StringEnum, errorResponses } from '../schemas.ts';
+import { cookieOptions } from './admin-account.ts';
+
+/**
+ * The operator's console API (/api/operator): its own cookie (OPERATOR_COOKIE, sent to
+ * /api/operator only), its own CSRF token, its own accounts. An artisan's session cookie
+ * opens nothing here, and this cookie opens no back office.
+ */
+export const OPERATOR_COOKIE = 'ac_operator';
+export const OPERATOR_COOKIE_PATH = '/api/operator';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TAGS = ['Opérateur'];
+const SECURITY = [{ operatorCookie: [] }];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    operator: OperatorPrincipal;
+  }
+}
+
+export interface OperatorRouteDeps {
+  auth: OperatorAuth;
+  console: OperatorConsole;
+  loginLimit: onRequestHookHandler;
+  publicBaseUrl: string;
+  clock: { now(): number };
+}
+
+const OperatorMe = Type.Object({
+  email: Type.String(),
+  csrfToken: Type.String({ description: "À renvoyer dans l'en-tête X-CSRF-Token pour toute écriture" }),
+});
+const Plan = StringEnum(PLAN_CODES);
+const Business = Type.Object({
+  artisanId: Type.String(),
+  displayName: Type.String(),
+  plan: Plan,
+  status: StringEnum(['active', 'suspended'] as const),
+  suspendedAt: Type.Union([Type.String(), Type.Null()]),
+  bookingsThisMonth: Type.Integer({ description: 'Réservations prises ce mois-ci (fuseau de l’entreprise), acomptes non aboutis exclus' }),
+  lastActivityAt: Type.Union([Type.String(), Type.Null()], { description: 'Dernière réservation ou connexion à l’espace artisan' }),
+  createdAt: Type.String(),
+});
+const AuditEntry = Type.Object({
+  id: Type.String(),
+  operatorEmail: Type.String(),
+  action: StringEnum(['suspend', 'resume', 'plan'] as const),
+  artisanId: Type.String(),
+  artisanName: Type.String(),
+  details: Type.Record(Type.String(), Type.String()),
+  createdAt: Type.String(),
+});
+const Page = Type.Integer({ minimum: 1, maximum: 100_000, default: 1 });
+const Password = Type.String({ minLength: 1, maxLength: 200 });
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function operatorRoutes(deps: OperatorRouteDeps) {
+  return async (root: FastifyInstance): Promise<void> => {
+    const app = root.withTypeProvider<TypeBoxTypeProvider>();
+    const signIn = async (request: FastifyRequest, reply: FastifyReply, email: string, password: string) => {
+      const session = await deps.auth.login({ email, password });
+      const maxAge = Math.floor((session.expiresMs - deps.clock.now()) / 1000);
+      reply.setCookie(OPERATOR_COOKIE, session.sessionToken, { ...cookieOptions(request, deps.publicBaseUrl, maxAge), path: OPERATOR_COOKIE_PATH, sameSite: 'strict' });
+      return { email: session.principal.email, csrfToken: session.principal.csrfToken };
+    };
+
+    app.get(
+      '/api/operator/setup/status',
+      { schema: { tags: TAGS, summary: 'La console opérateur attend-elle son premier compte ?', response: { 200: Type.Object({ setupRequired: Type.Boolean() }) } } },
+      async () => ({ setupRequired: await deps.auth.required() }),
+    );
+    app.post(
+      '/api/operator/setup',
+      {
+        onRequest: deps.loginLimit,
+        schema: {
+          tags: TAGS,
+          summary: 'Premier compte opérateur (code opérateur du journal)',
+          description: 'Possible une seule fois, tant qu’aucun opérateur n’existe, avec le code opérateur affiché dans le journal au démarrage. Connecte l’opérateur.',
+          body: Type.Object({ setupCode: Type.String({ minLength: 1, maxLength: 40, pattern: PRINTABLE }), email: Email, password: Password }),
+          response: { 201: OperatorMe, ...errorResponses(400, 403, 409, 429) },
+        },
+      },
+      async (request, reply) => {
+        await deps.auth.completeSetup(request.body);
+        return reply.status(201).send(await signIn(request, reply, request.body.email, request.body.password));
+      },
+    );
+    app.post(
+      '/api/operator/login',
+      {
+        onRequest: deps.loginLimit,
+        schema: { tags: TAGS, summary: "Connexion de l'opérateur (cookie propre à la console)", body: Type.Object({ email: Email, password: Password }), response: { 200: OperatorMe, ...errorResponses(400, 401, 429) } },
+      },
+      async (request, reply) => signIn(request, reply, request.body.email, request.body.password),
+    );
+
+    // Everything below needs the operator's session (and its CSRF token to write).
+    await app.register(async (scope) => {
+      scope.decorateRequest('operator', undefined as unknown as OperatorPrincipal);
+      scope.addHook('onRoute', (route) => {
+        route.schema = { tags: TAGS, ...route.schema, security: SECURITY };
+      });
+      scope.addHook('onRequest', async (request) => {
+        const principal = await deps.auth.authenticate(request.cookies?.[OPERATOR_COOKIE]);
+        if (!principal) throw unauthenticated();
+        if (!SAFE_METHODS.has(request.method)) {
+          const header = request.headers[CSRF_HEADER];
+          if (!deps.auth.csrfMatches(principal, typeof header === 'string' ? header : undefined)) throw csrfRejected();
+        }
+        request.operator = principal;
+      });
+      const s = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+      s.get('/api/operator/me', { schema: { summary: 'Opérateur connecté', response: { 200: OperatorMe, ...errorResponses(401) } } }, async (request) => ({
+        email: request.operator.email,
+        csrfToken: request.operator.csrfToken,
+      }));
+      s.post('/api/operator/logout', { schema: { summary: 'Déconnexion', response: { 204: Type.Null(), ...errorResponses(401, 403) } } }, async (request, reply) => {
+        const token = request.cookies[OPERATOR_COOKIE];
+        if (token) await deps.auth.logout(token);
+        reply.clearCookie(OPERATOR_COOKIE, { path: OPERATOR_COOKIE_PATH });
+        return reply.status(204).send(null);
+      });
+
+      s.get(
+        '/api/operator/businesses',
+        {
+          schema: {
+            summary: 'Entreprises de l’instance (formule, statut, réservations du mois, dernière activité), par nom',
+            querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 120, pattern: PRINTABLE })), page: Type.Optional(Page) }),
+            response: { 200: Type.Object({ businesses: Type.Array(Business), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses(400, 401) },
+          },
+        },
+        async (request) => {
+          const result = await deps.console.businesses({ search: request.query.q, page: request.query.page });
+          return {
+            ...result,
+            businesses: result.businesses.map((b) => ({
+              artisanId: b.artisanId, displayName: b.displayName, plan: b.plan, status: b.suspendedMs === null ? ('active' as const) : ('suspended' as const),
+              suspendedAt: iso(b.suspendedMs), bookingsThisMonth: b.bookingsThisMonth, lastActivityAt: iso(b.lastActivityMs), createdAt: iso(b.createdMs)!,
+            })),
+          };
+        },
+      );
+
+      const Params = Type.Object({ artisanId: Uuid });
+      const ok = { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) };
+      s.post(
+        '/api/operator/businesses/:artisanId/suspend',
+        { schema: { summary: 'Suspendre une entreprise (ses pages ne prennent plus de réservation ; ses données restent)', params: Params, response: ok } },
+        async (request, reply) => {
+          await deps.console.suspend(request.operator, request.params.artisanId);
+          return reply.status(204).send(null);
+        },
+      );
+      s.post('/api/operator/businesses/:artisanId/resume', { schema: { summary: 'Rétablir une entreprise suspendue', params: Params, response: ok } }, async (request, reply) => {
+        await deps.console.resume(request.operator, request.params.artisanId);
+        return reply.status(204).send(null);
+      });
+      s.put(
+        '/api/operator/businesses/:artisanId/plan',
+        { schema: { summary: "Changer la formule d'une entreprise", params: Params, body: Type.Object({ plan: Plan }), response: ok } },
+        async (request, reply) => {
+          await deps.console.changePlan(request.operator, request.params.artisanId, request.body.plan);
+          return reply.status(204).send(null);
+        },
+      );
+      s.get(
+        '/api/operator/audit',
+        {
+          schema: {
+            summary: 'Journal des actions des opérateurs (qui, quand, quoi), le plus récent d’abord',
+            querystring: Type.Object({ page: Type.Optional(Page) }),
+            response: { 200: Type.Object({ entries: Type.Array(AuditEntry), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses(400, 401) },
+          },
+        },
+        async (request) => {
+          const result = await deps.console.audit({ page: request.query.page });
+          return { ...result, entries: result.entries.map(({ createdMs, ...e }) => ({ ...e, createdAt: iso(createdMs)! })) };
+        },
+      );
+    });
+  };
+}

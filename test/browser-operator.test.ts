@@ -1,0 +1,128 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine } from './helpers/db.ts';
+import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
+import type { TestService } from './helpers/service.ts';
+
+/**
+ * The operator's console in headless Chromium, on a phone (and its list on a desktop): the
+ * first operator made with the code of the log, the businesses with their figures, suspend
+ * (the booking page then says so), resume, a plan change, the audit, "Mot de passe oublié";
+ * axe (WCAG 2.1 AA) on every screen. Server clock: Monday 2027-03-01 08:00 in Paris.
+ */
+const ENGINE: Engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+const SECOND_ID = '0b9d9c4e-8f57-4c36-9d53-2f3c1b0f7a11';
+
+describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
+  let t: TestService & { origin: string };
+  let browser: Browser;
+  const opened: GuardedPage[] = [];
+  const open = async (options: Parameters<typeof openGuardedPage>[2] = {}) => {
+    const g = await openGuardedPage(browser, t.origin, options);
+    opened.push(g);
+    return g;
+  };
+
+  beforeAll(async () => {
+    t = await startBrowserService(ENGINE);
+    browser = await launchBrowser();
+    await t.service.db.query(
+      `INSERT INTO artisans (id, display_name, email, phone, timezone, plan) VALUES ($1, 'Zoé Électricité', 'zoe@elec.test', '+33698765432', 'Europe/Paris', 'starter')`,
+      [SECOND_ID],
+    );
+  }, 120_000);
+  afterAll(async () => {
+    for (const g of opened) await g.close();
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('on a phone: first operator with the code, list, suspend (the booking page says so), resume, plan, audit', async () => {
+    const [{ value: code }] = (await t.service.db.query<{ value: string }>(`SELECT value FROM app_secrets WHERE name = 'operator_setup_code'`)) as [{ value: string }];
+    const { page } = await open();
+    await page.goto(`${t.origin}/operator`);
+    await page.getByRole('heading', { name: 'Premier compte opérateur' }).waitFor();
+    await expectAccessible(page, 'operator setup (phone)');
+    await page.getByLabel('Code opérateur').fill('AAAA-BBBB-CCCC');
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByLabel('Mot de passe').fill('une-phrase-de-passe-operateur');
+    await page.getByRole('button', { name: 'Créer le compte' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Code opérateur incorrect/);
+    await page.getByLabel('Code opérateur').fill(code);
+    await page.getByRole('button', { name: 'Créer le compte' }).click();
+
+    await page.getByRole('heading', { name: 'Entreprises' }).waitFor();
+    await page.getByText('2 entreprises.').waitFor();
+    const card = (name: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) });
+    const demo = card('Marc Dupont - Plomberie');
+    expect(plain((await demo.textContent())!)).toContain('StatutActiveFormuleProRéservations ce mois-ci0Dernière activité');
+    await expectAccessible(page, 'operator businesses (phone)');
+    await screenshot(page, 'operator-businesses-phone');
+
+    await demo.getByRole('button', { name: 'Suspendre Marc Dupont - Plomberie' }).click();
+    await page.getByRole('status').filter({ hasText: 'Marc Dupont - Plomberie est suspendue' }).waitFor();
+    await expect.poll(() => card('Marc Dupont - Plomberie').textContent()).toMatch(/Suspendue depuis le/);
+    await expectAccessible(page, 'operator businesses, one suspended (phone)');
+
+    // The suspended business's booking page, as a customer sees it.
+    const customer = await open();
+    await customer.page.goto(`${t.origin}/`);
+    await customer.page.getByText('Ce professionnel ne prend pas de réservation en ligne pour le moment.').waitFor();
+    expect(await customer.page.getByRole('link', { name: '06 12 34 56 78' }).getAttribute('href')).toBe('tel:+33612345678');
+    expect(await customer.page.getByRole('heading', { name: '1. Choisissez une prestation' }).count()).toBe(0);
+    await expectAccessible(customer.page, 'suspended booking page (phone)');
+    await screenshot(customer.page, 'operator-suspended-booking-page-phone');
+
+    await card('Marc Dupont - Plomberie').getByRole('button', { name: 'Rétablir Marc Dupont - Plomberie' }).click();
+    await page.getByRole('status').filter({ hasText: 'est rétablie' }).waitFor();
+    await customer.page.reload();
+    await customer.page.getByRole('heading', { name: '1. Choisissez une prestation' }).waitFor();
+
+    const zoe = card('Zoé Électricité');
+    await zoe.getByLabel('Formule de Zoé Électricité').selectOption('business');
+    await zoe.getByRole('button', { name: 'Changer la formule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Formule de Zoé Électricité : Business.' }).waitFor();
+
+    await page.getByLabel('Rechercher par nom').fill('zoé');
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.getByText('1 entreprise pour « zoé ».').waitFor();
+
+    await page.getByRole('link', { name: 'Journal des actions' }).click();
+    await page.getByRole('heading', { name: 'Journal des actions' }).waitFor();
+    const rows = page.getByRole('row');
+    await expect.poll(() => rows.count()).toBe(4);
+    const texts = (await rows.allTextContents()).map(plain);
+    expect(texts[1]).toContain('a changé la formule de Zoé Électricité');
+    expect(texts[2]).toContain('ops@hebergeur.fr');
+    expect(texts[2]).toContain('a rétabli Marc Dupont - Plomberie');
+    expect(texts[3]).toContain('a suspendu Marc Dupont - Plomberie');
+    await expectAccessible(page, 'operator audit (phone)');
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('heading', { name: 'Connexion opérateur' }).waitFor();
+    await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await page.getByRole('heading', { name: 'Mot de passe oublié' }).waitFor();
+    await expectAccessible(page, 'operator forgotten password (phone)');
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByRole('button', { name: 'Recevoir le lien' }).click();
+    await page.getByRole('status').filter({ hasText: 'Si un compte existe avec cette adresse' }).waitFor();
+  }, 120_000);
+
+  it('on a desktop: the list; the back office sign-in leads to "Mot de passe oublié"', async () => {
+    const { page } = await open({ viewport: DESKTOP });
+    await page.goto(`${t.origin}/operator`);
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByLabel('Mot de passe').fill('une-phrase-de-passe-operateur');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText('2 entreprises.').waitFor();
+    await expectAccessible(page, 'operator businesses (desktop)');
+    await screenshot(page, 'operator-businesses-desktop');
+
+    const admin = await open();
+    await admin.page.goto(`${t.origin}/admin`);
+    await admin.page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await admin.page.getByRole('heading', { name: 'Mot de passe oublié' }).waitFor();
+    await expectAccessible(admin.page, 'admin forgotten password (phone)');
+    for (const g of opened) g.assertClean();
+  }, 120_000);
+});

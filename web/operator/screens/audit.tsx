@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'preact/hooks';
+import { call, errorOf, type ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { planLabel } from '../../shared/wording';
+import type { OperatorSession } from '../App';
+import { when } from './businesses';
+
+type Page = ResponseOf<'/api/operator/audit', 'get'>;
+type Entry = Page['entries'][number];
+
+const what = (e: Entry): string =>
+  e.action === 'suspend'
+    ? `a suspendu ${e.artisanName}`
+    : e.action === 'resume'
+      ? `a rétabli ${e.artisanName}`
+      : `a changé la formule de ${e.artisanName} : ${planLabel(e.details.from ?? '?')} → ${planLabel(e.details.to ?? '?')}`;
+
+/** Who did what to which business, latest first. */
+export function AuditScreen({ session }: { session: OperatorSession }) {
+  const [page, setPage] = useState(1);
+  const [data, setData] = useState<Page>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    call(session.api.GET('/api/operator/audit', { params: { query: { page } } })).then(setData, (e: unknown) => setError(errorOf(e).message));
+  }, [page]);
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  return (
+    <>
+      <h1>Journal des actions</h1>
+      {error && <Alert kind="err" text={error} />}
+      {!data && !error && <p>Chargement…</p>}
+      {data && data.entries.length === 0 && <p>Aucune action pour l’instant.</p>}
+      {data && data.entries.length > 0 && (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Actions des opérateurs">
+          <table class="list">
+            <caption class="visually-hidden">Actions des opérateurs, la plus récente d’abord</caption>
+            <thead>
+              <tr>
+                <th scope="col">Quand</th>
+                <th scope="col">Qui</th>
+                <th scope="col">Quoi</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.entries.map((e) => (
+                <tr key={e.id}>
+                  <td>{when(e.createdAt)}</td>
+                  <td>{e.operatorEmail}</td>
+                  <td>{what(e)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {pages > 1 && (
+        <nav class="pager" aria-label="Pages">
+          <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Page précédente
+          </button>
+          <span>
+            Page {page} sur {pages}
+          </span>
+          <button type="button" class="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
+            Page suivante
+          </button>
+        </nav>
+      )}
+    </>
+  );
+}

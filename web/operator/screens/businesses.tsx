@@ -1,0 +1,154 @@
+import { useEffect, useState } from 'preact/hooks';
+import { Field } from '../../admin/field';
+import { call, errorOf, type ResponseOf } from '../../shared/api/client';
+import { Alert } from '../../shared/components/Alert';
+import { PLAN_LABEL, planLabel } from '../../shared/wording';
+import type { OperatorSession } from '../App';
+
+type Page = ResponseOf<'/api/operator/businesses', 'get'>;
+type Business = Page['businesses'][number];
+type Plan = Business['plan'];
+
+export const when = (iso: string | null): string =>
+  iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short' }) : 'aucune';
+
+function BusinessCard({ b, session, done }: { b: Business; session: OperatorSession; done: (message: string) => Promise<void> }) {
+  const [plan, setPlan] = useState<Plan>(b.plan);
+  const [error, setError] = useState<string>();
+  const params = { path: { artisanId: b.artisanId } };
+  const act = async (run: () => Promise<unknown>, message: string) => {
+    setError(undefined);
+    try {
+      await run();
+      await done(message);
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  const suspended = b.status === 'suspended';
+  return (
+    <li class="business">
+      <h3>{b.displayName}</h3>
+      <dl class="facts">
+        <dt>Statut</dt>
+        <dd>
+          <span class={`status-${b.status}`}>{suspended ? `Suspendue depuis le ${when(b.suspendedAt)}` : 'Active'}</span>
+        </dd>
+        <dt>Formule</dt>
+        <dd>{planLabel(b.plan)}</dd>
+        <dt>Réservations ce mois-ci</dt>
+        <dd>{b.bookingsThisMonth}</dd>
+        <dt>Dernière activité</dt>
+        <dd>{when(b.lastActivityAt)}</dd>
+      </dl>
+      {error && <Alert kind="err" text={error} />}
+      <div class="plan-row">
+        <div>
+          <label for={`plan-${b.artisanId}`}>Formule de {b.displayName}</label>
+          <select id={`plan-${b.artisanId}`} value={plan} onChange={(e) => setPlan((e.currentTarget as HTMLSelectElement).value as Plan)}>
+            {Object.entries(PLAN_LABEL).map(([code, label]) => (
+              <option key={code} value={code}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="button"
+          class="secondary"
+          disabled={plan === b.plan}
+          onClick={() => act(() => call(session.api.PUT('/api/operator/businesses/{artisanId}/plan', { params, body: { plan } })), `Formule de ${b.displayName} : ${planLabel(plan)}.`)}
+        >
+          Changer la formule
+        </button>
+      </div>
+      <div class="actions">
+        {suspended ? (
+          <button type="button" onClick={() => act(() => call(session.api.POST('/api/operator/businesses/{artisanId}/resume', { params })), `${b.displayName} est rétablie : sa page prend à nouveau les réservations.`)}>
+            Rétablir {b.displayName}
+          </button>
+        ) : (
+          <button
+            type="button"
+            class="danger"
+            onClick={() => act(() => call(session.api.POST('/api/operator/businesses/{artisanId}/suspend', { params })), `${b.displayName} est suspendue : sa page ne prend plus de réservation.`)}
+          >
+            Suspendre {b.displayName}
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+/** The businesses on the instance, by name, 20 a page. */
+export function BusinessesScreen({ session }: { session: OperatorSession }) {
+  const [search, setSearch] = useState('');
+  const [query, setQuery] = useState({ q: '', page: 1 });
+  const [data, setData] = useState<Page>();
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const load = async () => {
+    try {
+      setData(await call(session.api.GET('/api/operator/businesses', { params: { query: { ...(query.q ? { q: query.q } : {}), page: query.page } } })));
+    } catch (e) {
+      setError(errorOf(e).message);
+    }
+  };
+  useEffect(() => void load(), [query]);
+  const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
+  return (
+    <>
+      <h1>Entreprises</h1>
+      <form
+        class="search"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setNotice(undefined);
+          setQuery({ q: search.trim(), page: 1 });
+        }}
+      >
+        <Field id="search" label="Rechercher par nom" type="search" value={search} onInput={setSearch} />
+        <button type="submit">Rechercher</button>
+      </form>
+      {notice && <Alert kind="ok" text={notice} />}
+      {error && <Alert kind="err" text={error} />}
+      {!data && !error && <p>Chargement…</p>}
+      {data && (
+        <>
+          <p role="status">
+            {data.total === 0 ? 'Aucune entreprise' : `${data.total} entreprise${data.total > 1 ? 's' : ''}`}
+            {query.q ? ` pour « ${query.q} »` : ''}.
+          </p>
+          <ul class="plain businesses">
+            {data.businesses.map((b) => (
+              <BusinessCard
+                key={`${b.artisanId}-${b.plan}-${b.status}`}
+                b={b}
+                session={session}
+                done={async (message) => {
+                  setNotice(message);
+                  await load();
+                }}
+              />
+            ))}
+          </ul>
+          {pages > 1 && (
+            <nav class="pager" aria-label="Pages">
+              <button type="button" class="secondary" disabled={query.page <= 1} onClick={() => setQuery({ ...query, page: query.page - 1 })}>
+                Page précédente
+              </button>
+              <span>
+                Page {query.page} sur {pages}
+              </span>
+              <button type="button" class="secondary" disabled={query.page >= pages} onClick={() => setQuery({ ...query, page: query.page + 1 })}>
+                Page suivante
+              </button>
+            </nav>
+          )}
+        </>
+      )}
+    </>
+  );
+}
