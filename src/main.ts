@@ -14,6 +14,7 @@ import { makeGetAvailability, makeGetAvailabilityDays } from './app/get-availabi
 import { makePublicProfile } from './app/public-profile.ts';
 import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
+import { makeCheckBookingFields } from './app/booking-fields.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
 import { makeRecoverStaleHolds } from './app/recover-holds.ts';
@@ -305,6 +306,7 @@ export async function compose(
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     createBooking,
+    checkBookingFields: makeCheckBookingFields({ store }),
     findBooking,
     createBookingIdempotently: makeCreateBookingIdempotently({ idempotency, clock, createBooking, resumeBooking, log }),
     customerAccess: makeCustomerAccess({ findBooking, resolveToken: (token) => links.resolve(token) }),

@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import { ValidationError, AppError, NotFoundError } from '../../../domain/errors.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
 import type { UseCases } from '../use-cases.ts';
-import { errorBody, statusOf } from '../errors.ts';
+import { SCHEMA_REFUSAL, errorBody, statusOf, validationDetails, type AjvIssue } from '../errors.ts';
+import { mergeDetails } from '../../../app/booking-fields.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
@@ -192,6 +193,9 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     '/api/bookings',
     {
       onRequest: limits.create,
+      // A refused body still reaches the handler, which adds the booking's own checks to the
+      // schema's: the customer reads every problem in one answer (issue 23 item 5).
+      attachValidation: true,
       schema: {
         tags: ['Réservation'],
         summary: 'Réserver un créneau avec acompte',
@@ -210,6 +214,10 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request, reply) => {
+      if (request.validationError) {
+        const refused = validationDetails((request.validationError.validation ?? []) as AjvIssue[], request.validationError.validationContext);
+        throw new ValidationError(mergeDetails(refused, await uc.checkBookingFields(request.body as unknown)), SCHEMA_REFUSAL);
+      }
       const key = request.headers['idempotency-key'];
       const { consent, ...input } = request.body;
       const created = (result: CreateBookingResult) => {
