@@ -93,11 +93,13 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms) checkSmsPhone(customer, details);
     if (details.length > 0 || !date || minutes === undefined) {
-      const read = await deps.store.readBookingContext(input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 });
-      // Stale terms are said first, as when the terms are checked before anything else.
-      if (hooks.consent) checkTerms(read.terms, hooks.consent);
-      // Every field at once: what a visit at home requires too, not in a second round.
-      if (!byArtisan && read.ctx?.service.atCustomer) checkAtCustomer(customer, details);
+      if (hooks.consent || !byArtisan) {
+        const read = await deps.store.readBookingContext(input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 });
+        // Stale terms are said first, as when the terms are checked before anything else.
+        if (hooks.consent) checkTerms(read.terms, hooks.consent);
+        // Every field at once: what a visit at home requires too, not in a second round.
+        if (!byArtisan && read.ctx?.service.isActive && read.ctx.service.atCustomer) checkAtCustomer(customer, details);
+      }
       throw new ValidationError(details);
     }
 
