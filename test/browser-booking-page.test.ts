@@ -147,7 +147,7 @@ describe(`the booking page in headless Chromium on ${ENGINE}`, () => {
     await fillCustomer(page);
     // Without the checkbox: refused in French, nothing booked.
     await page.getByRole('button', { name: /^Payer l’acompte/ }).click();
-    await page.getByText('Pour réserver, acceptez les conditions d’annulation et de vente.').waitFor();
+    await page.getByText('Pour réserver, acceptez les conditions d’annulation et de vente.', { exact: true }).waitFor();
     expect(await slotFree('2027-03-10', '09:00')).toBe(true);
 
     t.clock.set('2027-03-01T07:12:00Z');
