@@ -135,7 +135,7 @@ describe(`the booking form of a visit at home in headless Chromium on ${ENGINE}`
       problemDescription: 'La chaudière se met en sécurité.\nCode erreur F28.',
       customer: { phone: '+33612345678', address: { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' } },
     });
-  });
+  }, 90_000);
 
   it('on a desktop, the server’s refusals are shown at once too, mapped onto their fields, and the page passes axe', async () => {
     const page = await open({ viewport: DESKTOP });
@@ -160,7 +160,7 @@ describe(`the booking form of a visit at home in headless Chromium on ${ENGINE}`
     expect(await page.locator('#postalCode').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#consent').getAttribute('aria-invalid')).toBeNull();
     await expectAccessible(page, 'server errors at once (desktop)');
-  });
+  }, 60_000);
 
   it('the 3-D Secure step is scrolled into view and takes the focus, on a phone', async () => {
     const page = await open();
