@@ -15,6 +15,7 @@ import { makePublicProfile } from './app/public-profile.ts';
 import { makeBusinessDirectory } from './adapters/db/business-directory-store.ts';
 import { makePublicProfileStore } from './adapters/db/public-profile-store.ts';
 import { makeCreateBooking } from './app/create-booking.ts';
+import { makeCheckBookingFields } from './app/booking-fields.ts';
 import { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from './app/manage-booking.ts';
 import { makeSettleDeposit } from './app/settle-deposit.ts';
 import { makeRecoverStaleHolds } from './app/recover-holds.ts';
@@ -345,6 +346,7 @@ export async function compose(
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
     createBooking,
+    checkBookingFields: makeCheckBookingFields({ store }),
     findBooking,
     createBookingIdempotently: makeCreateBookingIdempotently({ idempotency, clock, createBooking, resumeBooking, log }),
     customerAccess: makeCustomerAccess({ findBooking, resolveToken: (token) => links.resolve(token) }),

@@ -46,6 +46,7 @@ describe.each(ENGINES)('admin services on %s', (engine) => {
       bufferAfterMinutes: 0,
       refundPolicy: null,
       minNoticeMinutes: null, // the business's
+      atCustomer: false, // the contract's example: booked with a name and an e-mail
     });
     // What null stands for: decisions §6 (48 h or more: full refund; 24–48 h: half; later: kept).
     expect(res.body.defaultRefundPolicy).toEqual({ tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] });

@@ -70,6 +70,7 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
         isActive: true,
         // The default policy (decisions §6), written out by the booking page before paying.
         refundPolicy: { tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] },
+        atCustomer: false,
       });
       expect(services.find((s) => s.id === 'urgence')).toEqual({
         id: 'urgence',
@@ -81,6 +82,7 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
         depositCents: 4800, // 12000 × 0.4
         isActive: true,
         refundPolicy: { tiers: [{ minHoursBefore: 48, refundRate: 1 }, { minHoursBefore: 24, refundRate: 0.5 }] },
+        atCustomer: false,
       });
       expect(services.find((s) => s.id === 'entretien-chaudiere')).toMatchObject({
         durationMinutes: 60,
@@ -88,6 +90,7 @@ describe.each(ENGINES)('catalogue and availability on %s', (engine) => {
         depositRate: 0.3,
         depositCents: 2700,
         isActive: true,
+        atCustomer: true, // a visit at home: address and phone required
       });
       for (const s of services) expect(s.isActive).toBe(true);
     });

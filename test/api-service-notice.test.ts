@@ -29,7 +29,7 @@ describe.each(ENGINES)('minimum notice per service on %s', (engine) => {
     return (res.body.slots as { time: string; available: boolean }[]).find((s) => s.available)?.time;
   };
   const book = (serviceId: string, date: string, time: string, email = 'jean@example.com') =>
-    t.request('POST', '/api/bookings', bookingBody(date, time, { serviceId, customer: { name: 'Jean Martin', email } }));
+    t.request('POST', '/api/bookings', bookingBody(date, time, { serviceId, customer: { name: 'Jean Martin', email, phone: '+33612345678', address: { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' } } }));
 
   it("the demo's urgent call-out keeps its promise: at 08:00 its first offer is 09:00, within two hours; the diagnostic keeps the business's 2 h", async () => {
     expect(await firstFree('urgence', MONDAY)).toBe('09:00');
@@ -59,7 +59,7 @@ describe.each(ENGINES)('minimum notice per service on %s', (engine) => {
     expect(set.status).toBe(200);
     expect(set.body.service.minNoticeMinutes).toBe(2880);
     expect(await firstFree('entretien-chaudiere', TUESDAY)).toBeUndefined();
-    expect((await book('entretien-chaudiere', TUESDAY, '14:00')).status).toBe(400);
+    expect((await book('entretien-chaudiere', TUESDAY, '14:00')).body.error.code).toBe('SLOT_NOT_OFFERED');
     expect(await firstFree('entretien-chaudiere', '2027-03-03')).toBe('08:30');
     // The business's notice does not move a service that has its own…
     expect((await admin('PATCH', '/artisan', { minNoticeMinutes: 30 })).status).toBe(200);

@@ -88,6 +88,7 @@ describe.each(ENGINES)('booking_apply and the general transaction write the same
       const booking: BookingRecord = {
         id, publicCode: `AC-PAR${i}00`, artisanId, serviceId: 'diag', serviceName: 'Diagnostic', status: 'pending_payment', channel: 'online',
         customer: { name: 'Jean Martin', email: 'jean@example.com', phone: '+33612345678', address: { street: '1 rue de la Paix', postalCode: '75002', city: 'Paris' } },
+        problemDescription: 'Fuite sous l’évier',
         startMs, endMs: startMs + 30 * 60_000, durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 15,
         priceCents: 4000, depositRate: 0.3, depositCents: 1200, paymentStatus: 'pending', paymentProvider: 'simulated',
         paymentIntentId: null, paymentMethodId: 'pm_card_visa', refundCents: 0, refundedCents: 0, refundPolicy: DEFAULT_REFUND_POLICY,

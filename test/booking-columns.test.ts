@@ -12,7 +12,7 @@ describe.each(ENGINES)('the bookings columns on %s', (engine) => {
     const booking: BookingRecord = {
       id: '6f1c1d3e-0000-4000-8000-000000000001', publicCode: 'AC-ABC123', artisanId: '6f1c1d3e-0000-4000-8000-000000000002',
       serviceId: 'diag', serviceName: 'Diagnostic', status: 'pending_payment', channel: 'online',
-      customer: { name: 'Jean Martin', email: 'jean@example.com' }, startMs: Date.parse('2027-03-02T08:00:00Z'),
+      customer: { name: 'Jean Martin', email: 'jean@example.com' }, problemDescription: null, startMs: Date.parse('2027-03-02T08:00:00Z'),
       endMs: Date.parse('2027-03-02T08:30:00Z'), durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 15,
       priceCents: 4000, depositRate: 0.3, depositCents: 1200, paymentStatus: 'pending', paymentProvider: null,
       paymentIntentId: null, paymentMethodId: null, refundCents: 0, refundedCents: 0, refundPolicy: { tiers: [] } as unknown as BookingRecord['refundPolicy'],

@@ -165,4 +165,23 @@ describe(`the service form's refund policy in headless Chromium on ${ENGINE}`, (
     await expect.poll(async () => (await admin('GET', '/services/urgence')).body.service.minNoticeMinutes).toBeNull();
     expect((await admin('PATCH', '/services/urgence', { minNoticeMinutes: 60 })).status).toBe(200);
   });
+
+  it('« Intervention chez le client »: shown as the service has it, ticked for the diagnostic and saved; axe on phone and desktop', async () => {
+    try {
+      for (const [label, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
+        const { page, form } = await editForm('Entretien de chaudière', viewport);
+        expect(await form.getByLabel('Intervention chez le client').isChecked()).toBe(true);
+        await expectAccessible(page, `service form of a visit at home (${label})`);
+      }
+      const { page, form } = await editForm('Diagnostic et audit complet');
+      const home = form.getByLabel('Intervention chez le client');
+      expect(await home.isChecked()).toBe(false);
+      await home.check();
+      await save(page, form);
+      await expect.poll(async () => (await admin('GET', '/services/diag')).body.service.atCustomer).toBe(true);
+      expect((await t.request('GET', '/api/services')).body.services.find((s: { id: string }) => s.id === 'diag').atCustomer).toBe(true);
+    } finally {
+      expect((await admin('PATCH', '/services/diag', { atCustomer: false })).status).toBe(200);
+    }
+  });
 });

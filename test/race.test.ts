@@ -37,7 +37,8 @@ function racingBody(i: number, date: string) {
     serviceId: SERVICES[i % SERVICES.length],
     date,
     time: '09:00',
-    customer: { name: `Client ${i}`, email: `client${i}@example.com`, phone: '+33612345678' },
+    // The boiler service is a visit at home (address required): every body carries one.
+    customer: { name: `Client ${i}`, email: `client${i}@example.com`, phone: '+33612345678', address: { street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' } },
     notifications: { email: true, sms: false },
   };
 }

@@ -18,6 +18,8 @@ export interface ServiceFields {
   refundPolicy?: RefundPolicy | null;
   /** null: the business's minimum notice. */
   minNoticeMinutes?: number | null;
+  /** "Intervention chez le client": bookings need the address and a phone. */
+  atCustomer?: boolean;
 }
 
 export type ServiceInput = ServiceFields & { id?: string };
@@ -50,6 +52,7 @@ export function makeAdminServices(deps: { services: ServiceCatalog }) {
         {
           id, artisanId, name: '', description: null, durationMinutes: 0, basePriceCents: 0, depositRate: DEFAULT_DEPOSIT_RATE,
           isActive: true, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, refundPolicy: null, minNoticeMinutes: null,
+          atCustomer: false,
         },
         input,
         details,
@@ -105,6 +108,7 @@ function applyFields(current: ServiceRecord, fields: Partial<ServiceFields>, det
   if (fields.bufferBeforeMinutes !== undefined) next.bufferBeforeMinutes = fields.bufferBeforeMinutes;
   if (fields.bufferAfterMinutes !== undefined) next.bufferAfterMinutes = fields.bufferAfterMinutes;
   if (fields.minNoticeMinutes !== undefined) next.minNoticeMinutes = fields.minNoticeMinutes;
+  if (fields.atCustomer !== undefined) next.atCustomer = fields.atCustomer;
   if (fields.refundPolicy !== undefined) {
     if (fields.refundPolicy) checkRefundPolicy(fields.refundPolicy, 'refundPolicy', details);
     next.refundPolicy = fields.refundPolicy

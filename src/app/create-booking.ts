@@ -11,7 +11,7 @@ import { depositCents } from '../domain/money.ts';
 import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
-import { checkSmsPhone, normalizeCustomer } from './customer-input.ts';
+import { checkAtCustomer, checkSmsPhone, normalizeCustomer, normalizeProblemDescription } from './customer-input.ts';
 import { findOfferedSlot, loadWindow, offeredByRules, parseRequestedStart, planDay, readDay, withinHorizon } from './day-plan.ts';
 import type { Temporal } from 'temporal-polyfill';
 import type { Slot } from '../domain/slots.ts';
@@ -36,6 +36,8 @@ export interface CreateBookingInput {
   date: string;
   time: string;
   customer: { name: string; email: string; phone?: string | null; address?: Address | null };
+  /** "Décrivez le problème": optional free text for the artisan. */
+  problemDescription?: string | null;
   notifications?: { email?: boolean; sms?: boolean };
   paymentMethodId?: string;
 }
@@ -89,11 +91,17 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
     const customer = normalizeCustomer(input.customer, details);
+    const problemDescription = normalizeProblemDescription(input.problemDescription, details);
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms) checkSmsPhone(customer, details);
     if (details.length > 0 || !date || minutes === undefined) {
-      // Stale terms are said first, as when the terms are checked before anything else.
-      if (hooks.consent) checkTerms((await deps.store.readBookingContext(input.artisanId, input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 })).terms, hooks.consent);
+      if (hooks.consent || !byArtisan) {
+        const read = await deps.store.readBookingContext(input.artisanId, input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 });
+        // Stale terms are said first, as when the terms are checked before anything else.
+        if (hooks.consent) checkTerms(read.terms, hooks.consent);
+        // Every field at once: what a visit at home requires too, not in a second round.
+        if (!byArtisan && read.ctx?.service.isActive && read.ctx.service.atCustomer) checkAtCustomer(customer, details);
+      }
       throw new ValidationError(details);
     }
 
@@ -101,7 +109,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     // Hold first: the day's rules were read before and the hold confirms they still hold.
     const kept = keptDays.get(keptKey);
     if (kept) {
-      const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, notifySms, byArtisan, hooks, flights });
+      const fast = await holdFromKept(deps, kept, { input, date, minutes, customer, problemDescription, notifySms, byArtisan, hooks, flights });
       if (fast) return fast;
       keptDays.delete(keptKey);
     }
@@ -122,6 +130,10 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       keptDays.set(keptKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
     }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
+    if (!byArtisan && ctx.service.atCustomer) {
+      checkAtCustomer(customer, details);
+      if (details.length > 0) throw new ValidationError(details);
+    }
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);
     const slot = findOfferedSlot(plan, date, minutes, 'date');
@@ -141,7 +153,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       }
       throw slotUnavailable();
     }
-    const held = await holdNew(deps, { input, ctx, slot, customer, notifySms, byArtisan, hooks, now, flights });
+    const held = await holdNew(deps, { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now, flights });
     if (!held) throw slotUnavailable();
     return held;
   };
@@ -160,6 +172,8 @@ async function holdFromKept(
 ): Promise<CreateBookingResult | undefined> {
   const { ctx } = kept;
   if (!ctx.service.isActive) return undefined;
+  // A visit at home without its address or phone: refused on a fresh read of the service.
+  if (!q.byArtisan && ctx.service.atCustomer && (!q.customer.phone || !q.customer.address)) return undefined;
   if (q.hooks.consent && (!kept.terms || termsVersion(kept.terms.text) !== q.hooks.consent.termsVersion)) return undefined;
   const now = deps.clock.now();
   if (!withinHorizon(ctx, q.date, now)) return undefined;
@@ -188,6 +202,7 @@ interface HoldQuery {
   ctx: DayContext;
   slot: Slot;
   customer: Customer;
+  problemDescription: string | null;
   notifySms: boolean;
   byArtisan: ArtisanBookingOptions | undefined;
   hooks: CreateBookingHooks;
@@ -202,7 +217,7 @@ interface HoldQuery {
  * held by this customer's own hold).
  */
 async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBookingResult | undefined> {
-  const { input, ctx, slot, customer, notifySms, byArtisan, hooks, now } = q;
+  const { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now } = q;
   const { service, artisan } = ctx;
   const waived = byArtisan?.collectDeposit === false;
   const booking: BookingRecord = {
@@ -214,6 +229,7 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
     status: 'pending_payment',
     channel: byArtisan ? 'phone' : 'online',
     customer,
+    problemDescription,
     startMs: slot.startMs,
     endMs: slot.endMs,
     durationMinutes: service.durationMinutes,

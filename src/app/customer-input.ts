@@ -23,6 +23,33 @@ export function normalizeCustomer(
   return customer;
 }
 
+/** What "Décrivez le problème" may hold (the column's CHECK, migration 0030). */
+export const PROBLEM_DESCRIPTION_MAX = 1000;
+
+/** The customer's description of the problem: trimmed, null when empty; too long is a detail. */
+export function normalizeProblemDescription(raw: string | null | undefined, details: ErrorDetail[], field = 'problemDescription'): string | null {
+  const text = raw?.trim().replace(/\r\n?/g, '\n') ?? '';
+  if (text.length > PROBLEM_DESCRIPTION_MAX) details.push({ field, message: `${PROBLEM_DESCRIPTION_MAX} caractères au maximum.` });
+  return text || null;
+}
+
+/**
+ * A service "chez le client": the artisan comes to the customer, so the intervention address
+ * and a phone are required. Every missing field is a detail of its own, added to the ones the
+ * details already hold (a field refused for its format is not said twice).
+ */
+export function checkAtCustomer(customer: Customer, details: ErrorDetail[], field = 'customer'): void {
+  const add = (name: string, message: string) => {
+    if (!details.some((d) => d.field === `${field}.${name}`)) details.push({ field: `${field}.${name}`, message });
+  };
+  if (!customer.phone) add('phone', 'Le téléphone est obligatoire : l’artisan intervient chez vous et doit pouvoir vous joindre.');
+  if (!customer.address) {
+    add('address.street', "L'adresse (numéro et rue) est obligatoire pour une intervention à domicile.");
+    add('address.postalCode', 'Le code postal est obligatoire pour une intervention à domicile.');
+    add('address.city', 'La ville est obligatoire pour une intervention à domicile.');
+  }
+}
+
 /** A phone number in E.164 (+33612345678), French when no country code is given; undefined when invalid. */
 export function normalizePhone(raw: string): string | undefined {
   const phone = parsePhoneNumberFromString(raw.trim(), 'FR');

@@ -32,6 +32,7 @@ const service = (depositRate: number, isActive = true): ServiceRecord => ({
   bufferAfterMinutes: 0,
   refundPolicy: null,
   minNoticeMinutes: null,
+  atCustomer: false,
 });
 const MONDAY = [{ id: 'r1', dayOfWeek: 1, startMinutes: 480, endMinutes: 1020 }];
 

@@ -24,6 +24,8 @@ export interface BookingRecord {
   status: BookingStatus;
   channel: BookingChannel;
   customer: Customer;
+  /** "Décrivez le problème": the customer's own words for the artisan; null when none. */
+  problemDescription: string | null;
   startMs: number;
   endMs: number;
   durationMinutes: number;

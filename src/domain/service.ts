@@ -14,6 +14,8 @@ export interface ServiceRecord {
   refundPolicy: RefundPolicy | null;
   /** Minimum notice for this service, in minutes; null: the business's (`minNoticeMinutes` of its settings). */
   minNoticeMinutes: number | null;
+  /** "Intervention chez le client": a booking needs the intervention address and a phone. */
+  atCustomer: boolean;
 }
 
 /**

@@ -28,12 +28,12 @@ export async function restoreDemoSettings(db: Database): Promise<void> {
     await q.query(
       `UPDATE services AS s SET name = v.name, description = v.description, duration_minutes = v.duration, base_price_cents = v.price,
          deposit_rate = v.rate, is_active = true, sort_order = v.sort, refund_policy = NULL, buffer_before_minutes = 0, buffer_after_minutes = 0,
-         min_notice_minutes = v.notice
+         min_notice_minutes = v.notice, at_customer = v.home
        FROM (VALUES
-         ('diag', 'Diagnostic et audit complet', 'Diagnostic plomberie avec rapport détaillé', 30, 4000, 0.3::float8, 1, NULL::int),
-         ('urgence', 'Intervention urgente', 'Dépannage sous 2 heures', 45, 12000, 0.4::float8, 2, 60),
-         ('entretien-chaudiere', 'Entretien de chaudière', 'Entretien annuel obligatoire avec attestation', 60, 9000, 0.3::float8, 3, NULL)
-       ) AS v(id, name, description, duration, price, rate, sort, notice) WHERE s.id = v.id`,
+         ('diag', 'Diagnostic et audit complet', 'Diagnostic plomberie avec rapport détaillé', 30, 4000, 0.3::float8, 1, NULL::int, false),
+         ('urgence', 'Intervention urgente', 'Dépannage sous 2 heures', 45, 12000, 0.4::float8, 2, 60, false),
+         ('entretien-chaudiere', 'Entretien de chaudière', 'Entretien annuel obligatoire avec attestation', 60, 9000, 0.3::float8, 3, NULL, true)
+       ) AS v(id, name, description, duration, price, rate, sort, notice, home) WHERE s.id = v.id`,
     );
   });
 }

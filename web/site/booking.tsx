@@ -4,7 +4,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import '../shared/styles.css';
 import { businessBase, call, callWithStatus, createApiClient, errorOf, fieldErrors, type ResponseOf } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
+import { ErrorSummary } from '../shared/components/ErrorSummary';
 import { Field } from '../shared/components/Field';
+import { focusAndReveal, reveal } from '../shared/reveal';
+import { DETAIL_FIELDS, PROBLEM_MAX, checkDetails, problemsOf } from './booking-checks';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
 import { SlotPicker } from '../shared/components/SlotPicker';
 import { duration, euros, frenchTime, longDate, parseYmd, policySentences, ymd, zonedToEpoch } from '../shared/format';
@@ -40,13 +43,14 @@ interface Form {
   street: string;
   postalCode: string;
   city: string;
+  problem: string;
   notifyEmail: boolean;
   notifySms: boolean;
   accepted: boolean;
   card: string;
 }
 
-const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', notifyEmail: true, notifySms: false, accepted: false, card: 'pm_card_visa' };
+const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', problem: '', notifyEmail: true, notifySms: false, accepted: false, card: 'pm_card_visa' };
 
 
 function BookingPage() {
@@ -63,6 +67,8 @@ function BookingPage() {
   const [time, setTime] = useState<string | undefined>();
   const [form, setForm] = useState<Form>(EMPTY_FORM);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  /** Bumped each time errors are shown: the focus then goes to the first invalid field. */
+  const [errorsShown, setErrorsShown] = useState(0);
   const [message, setMessage] = useState<{ text: string; kind: 'ok' | 'err'; where: 'top' | 'slots' | 'form' } | undefined>();
   const [busy, setBusy] = useState(false);
   const [challenge, setChallenge] = useState<{ booking: Booking; payment: PaymentStep; links?: Links } | undefined>();
@@ -70,6 +76,8 @@ function BookingPage() {
   const [reload, setReload] = useState(0);
   const formHeading = useRef<HTMLHeadingElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
+  const slotsArea = useRef<HTMLDivElement>(null);
+  const challengeHeading = useRef<HTMLHeadingElement>(null);
   const stripeCard = useRef<StripeCard | undefined>(undefined);
   const idempotencyKey = useRef<string>('');
   /** The service's clock minus the visitor's: deadlines are judged by the service's time. */
@@ -125,9 +133,20 @@ function BookingPage() {
     };
   }, [serviceId, date, reload]);
 
+  // Each next step brought into view: on a phone it opens below the fold.
   useEffect(() => {
-    if (time) formHeading.current?.focus();
+    if (date && slots !== undefined) reveal(slotsArea.current, 'nearest');
+  }, [date, slots]);
+  useEffect(() => {
+    if (time) focusAndReveal(formHeading.current, 'start');
   }, [time]);
+  useEffect(() => {
+    if (challenge) focusAndReveal(challengeHeading.current, 'start');
+  }, [challenge]);
+  useEffect(() => {
+    const first = DETAIL_FIELDS.find((f) => errors[f.field]);
+    if (errorsShown > 0 && first) focusAndReveal(document.getElementById(first.id));
+  }, [errorsShown]);
   useEffect(() => {
     if (done) doneHeading.current?.focus();
   }, [done]);
@@ -148,6 +167,12 @@ function BookingPage() {
     setMessage(undefined);
   };
   const update = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+  /** Every error at once: by its field, in the summary at the top of the form, the focus on the first. */
+  const showErrors = (found: Record<string, string>) => {
+    setErrors(found);
+    setMessage(undefined);
+    setErrorsShown((n) => n + 1);
+  };
 
   /** A slot taken meanwhile: back to fresh slots of the same day, with the reason. */
   const slotTaken = (text: string) => {
@@ -165,31 +190,19 @@ function BookingPage() {
       update({ accepted: false });
     }
     const fields = fieldErrors(err);
-    setErrors(fields);
     setChallenge(undefined);
-    const first = Object.keys(fields)[0];
-    setMessage({ text: first ? 'Certains champs sont à corriger.' : err.message, kind: 'err', where: 'form' });
+    if (Object.keys(fields).length > 0) return showErrors(fields);
+    setErrors({});
+    setMessage({ text: err.message, kind: 'err', where: 'form' });
   };
 
   const submit = async (event: Event) => {
     event.preventDefault();
     if (!service || !date || !time || busy) return;
-    const local: Record<string, string> = {};
-    if (!form.name.trim()) local['customer.name'] = 'Indiquez votre nom.';
-    if (!form.email.trim()) local['customer.email'] = 'Indiquez votre adresse e-mail.';
-    if (form.notifySms && !form.phone.trim()) local['customer.phone'] = 'Indiquez votre téléphone pour recevoir les SMS.';
+    const local = checkDetails({ ...form, notifySms: !!artisan?.smsOffered && form.notifySms }, service);
+    if (Object.keys(local).length > 0) return showErrors(local);
+    setErrors({});
     const anyAddress = form.street.trim() || form.postalCode.trim() || form.city.trim();
-    if (anyAddress) {
-      if (!form.street.trim()) local['customer.address.street'] = 'Indiquez la rue.';
-      if (!form.postalCode.trim()) local['customer.address.postalCode'] = 'Indiquez le code postal.';
-      if (!form.city.trim()) local['customer.address.city'] = 'Indiquez la ville.';
-    }
-    if (!form.accepted) local.consent = 'Pour réserver, acceptez les conditions d’annulation et de vente.';
-    setErrors(local);
-    if (Object.keys(local).length > 0) {
-      setMessage({ text: 'Certains champs sont à corriger.', kind: 'err', where: 'form' });
-      return;
-    }
     setBusy(true);
     setMessage(undefined);
     try {
@@ -209,6 +222,7 @@ function BookingPage() {
           ...(form.phone.trim() ? { phone: form.phone.trim() } : {}),
           ...(anyAddress ? { address: { street: form.street.trim(), postalCode: form.postalCode.trim(), city: form.city.trim() } } : {}),
         },
+        ...(form.problem.trim() ? { problemDescription: form.problem.trim() } : {}),
         notifications: { email: form.notifyEmail, sms: artisan?.smsOffered ? form.notifySms : false },
         consent: { termsVersion: artisan?.terms?.version ?? null },
         paymentMethodId,
@@ -312,7 +326,11 @@ function BookingPage() {
               canNext={canNext}
               headingId="month-title"
             />
-            {date && <SlotPicker date={date} slots={slots} selected={time} onSelect={(t) => setTime(t)} />}
+            {date && (
+              <div ref={slotsArea}>
+                <SlotPicker date={date} slots={slots} selected={time} onSelect={(t) => setTime(t)} />
+              </div>
+            )}
           </section>
         )}
 
@@ -321,18 +339,29 @@ function BookingPage() {
             <h2 id="form-title" ref={formHeading} tabIndex={-1}>
               3. Vos coordonnées
             </h2>
+            <ErrorSummary problems={problemsOf(errors)} />
             <p>
               <strong>{service.name}</strong> le {longDate(date)} à {frenchTime(time)} ({duration(service.durationMinutes)}).
             </p>
             <Field id="name" label="Nom et prénom" required value={form.name} onInput={(v) => update({ name: v })} error={errors['customer.name']} autoComplete="name" />
             <Field id="email" type="email" label="Adresse e-mail" required value={form.email} onInput={(v) => update({ email: v })} error={errors['customer.email']} autoComplete="email" inputMode="email" />
-            <Field id="phone" type="tel" label="Téléphone" value={form.phone} onInput={(v) => update({ phone: v })} error={errors['customer.phone']} autoComplete="tel" inputMode="tel" />
+            <Field id="phone" type="tel" label="Téléphone" required={service.atCustomer} value={form.phone} onInput={(v) => update({ phone: v })} error={errors['customer.phone']} autoComplete="tel" inputMode="tel" />
             <fieldset class="card">
-              <legend>Adresse de l’intervention (facultatif)</legend>
-              <Field id="street" label="Rue" value={form.street} onInput={(v) => update({ street: v })} error={errors['customer.address.street']} autoComplete="street-address" />
-              <Field id="postalCode" label="Code postal" value={form.postalCode} onInput={(v) => update({ postalCode: v })} error={errors['customer.address.postalCode']} autoComplete="postal-code" inputMode="numeric" />
-              <Field id="city" label="Ville" value={form.city} onInput={(v) => update({ city: v })} error={errors['customer.address.city']} autoComplete="address-level2" />
+              <legend>{service.atCustomer ? 'Adresse de l’intervention (l’artisan vient chez vous)' : 'Adresse de l’intervention (facultatif)'}</legend>
+              <Field id="street" label="Rue" required={service.atCustomer} value={form.street} onInput={(v) => update({ street: v })} error={errors['customer.address.street']} autoComplete="street-address" />
+              <Field id="postalCode" label="Code postal" required={service.atCustomer} value={form.postalCode} onInput={(v) => update({ postalCode: v })} error={errors['customer.address.postalCode']} autoComplete="postal-code" inputMode="numeric" />
+              <Field id="city" label="Ville" required={service.atCustomer} value={form.city} onInput={(v) => update({ city: v })} error={errors['customer.address.city']} autoComplete="address-level2" />
             </fieldset>
+            <Field
+              id="problem"
+              label="Décrivez le problème (facultatif)"
+              multiline
+              maxLength={PROBLEM_MAX}
+              value={form.problem}
+              onInput={(v) => update({ problem: v })}
+              error={errors.problemDescription}
+              hint={`Ce que l’artisan doit savoir avant de venir (${PROBLEM_MAX} caractères au plus). Seul l’artisan le lit.`}
+            />
             <fieldset class="card">
               <legend>Être prévenu</legend>
               <label class="check">
@@ -407,7 +436,9 @@ function BookingPage() {
             {message?.where === 'form' && <Alert kind={message.kind} text={message.text} />}
             {challenge && challenge.payment.provider === 'simulated' ? (
               <section class="card" aria-labelledby="challenge-title">
-                <h3 id="challenge-title">Authentification 3-D Secure (simulée)</h3>
+                <h3 id="challenge-title" ref={challengeHeading} tabIndex={-1}>
+                  Authentification 3-D Secure (simulée)
+                </h3>
                 <p>Votre banque demande de confirmer le paiement de {euros(challenge.booking.deposit.amountCents)}. Le créneau vous est réservé pendant quelques minutes.</p>
                 <div class="actions">
                   <button type="button" disabled={busy} onClick={() => authenticate('succeeded')}>

@@ -161,6 +161,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
                 customer_email: erasedEmail(id),
                 customer_phone: null,
                 customer_address: null,
+                problem_description: null,
                 cancellation_reason: null,
                 notify_email: false,
                 notify_sms: false,

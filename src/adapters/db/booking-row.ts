@@ -43,6 +43,7 @@ export function toBooking(r: BookingRow): BookingRecord {
     status: storedStatus(r.status),
     channel: storedChannel(r.channel),
     customer: { name: r.customer_name, email: r.customer_email },
+    problemDescription: r.problem_description,
     startMs: r.starts_at.getTime(),
     endMs: r.ends_at.getTime(),
     durationMinutes: r.duration_minutes,
@@ -107,6 +108,6 @@ export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs:
     disputed_at: b.dispute ? at(b.dispute.openedMs) : null,
     dispute: b.dispute ? { reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status } : null,
     // Euros only (the column's CHECK, migration 0001); anonymised later, by the retention sweep or an erasure.
-    currency: 'EUR', anonymized_at: null,
+    currency: 'EUR', anonymized_at: null, problem_description: b.problemDescription,
   };
 }

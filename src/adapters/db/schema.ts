@@ -143,6 +143,7 @@ export interface Bookings {
   payment_provider: string | null;
   payment_status: string;
   price_cents: number;
+  problem_description: string | null;
   public_code: string;
   refund_cap_cents: number | null;
   refund_cents: Generated<number>;
@@ -349,6 +350,7 @@ export interface ScheduleRules {
 
 export interface Services {
   artisan_id: string;
+  at_customer: Generated<boolean>;
   base_price_cents: number;
   buffer_after_minutes: Generated<number>;
   buffer_before_minutes: Generated<number>;

@@ -42,10 +42,10 @@ export async function seedDemo(db: Database, uuid: () => string): Promise<SeedRe
       );
     }
     await tx.query(
-      `INSERT INTO services (id, artisan_id, name, description, duration_minutes, base_price_cents, deposit_rate, sort_order, min_notice_minutes) VALUES
-         ('diag', $1, 'Diagnostic et audit complet', 'Diagnostic plomberie avec rapport détaillé', 30, 4000, 0.3, 1, NULL),
-         ('urgence', $1, 'Intervention urgente', 'Dépannage sous 2 heures', 45, 12000, 0.4, 2, 60),
-         ('entretien-chaudiere', $1, 'Entretien de chaudière', 'Entretien annuel obligatoire avec attestation', 60, 9000, 0.3, 3, NULL)`,
+      `INSERT INTO services (id, artisan_id, name, description, duration_minutes, base_price_cents, deposit_rate, sort_order, min_notice_minutes, at_customer) VALUES
+         ('diag', $1, 'Diagnostic et audit complet', 'Diagnostic plomberie avec rapport détaillé', 30, 4000, 0.3, 1, NULL, false),
+         ('urgence', $1, 'Intervention urgente', 'Dépannage sous 2 heures', 45, 12000, 0.4, 2, 60, false),
+         ('entretien-chaudiere', $1, 'Entretien de chaudière', 'Entretien annuel obligatoire avec attestation', 60, 9000, 0.3, 3, NULL, true)`,
       [artisanId],
     );
     return { seeded: true, artisanEmail: DEMO_EMAIL };

@@ -28,6 +28,7 @@ const columns = (s: ServiceRecord) => ({
   buffer_after_minutes: s.bufferAfterMinutes,
   refund_policy: s.refundPolicy ? JSON.stringify(s.refundPolicy) : null,
   min_notice_minutes: s.minNoticeMinutes,
+  at_customer: s.atCustomer,
 });
 
 /** The artisan's services, archived ones included (the public list reads only active ones). */

@@ -16,6 +16,7 @@ export const SERVICE_COLUMNS = [
   's.buffer_after_minutes',
   's.refund_policy',
   's.min_notice_minutes',
+  's.at_customer',
 ] as const;
 
 export type ServiceRow = Pick<
@@ -32,6 +33,7 @@ export type ServiceRow = Pick<
   | 'buffer_after_minutes'
   | 'refund_policy'
   | 'min_notice_minutes'
+  | 'at_customer'
 >;
 
 /** Written by the catalog store from a `ServiceRecord['refundPolicy']`, read back as one. */
@@ -52,6 +54,7 @@ export function serviceFromRow(r: ServiceRow): ServiceRecord {
     bufferAfterMinutes: r.buffer_after_minutes,
     refundPolicy: storedRefundPolicy(r.refund_policy ?? null),
     minNoticeMinutes: r.min_notice_minutes ?? null,
+    atCustomer: r.at_customer,
   };
 }
 

@@ -29,6 +29,7 @@ export function presentAdminService(s: ServiceRecord) {
     bufferAfterMinutes: s.bufferAfterMinutes,
     refundPolicy: s.refundPolicy,
     minNoticeMinutes: s.minNoticeMinutes,
+    atCustomer: s.atCustomer,
   };
 }
 

@@ -105,6 +105,9 @@ const serviceFields = {
       description: 'Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise',
     }),
   ),
+  atCustomer: Type.Optional(
+    Type.Boolean({ description: 'Intervention chez le client : la réservation exige l’adresse d’intervention et un téléphone (défaut : false)' }),
+  ),
 };
 export const ServiceCreateBody = Type.Object({ id: Type.Optional(ServiceId), ...serviceFields });
 export const ServicePatchBody = Type.Partial(Type.Object(serviceFields));
@@ -124,6 +127,7 @@ export const AdminServiceDto = Type.Object(
     bufferAfterMinutes: Type.Integer(),
     refundPolicy: nullablePolicy,
     minNoticeMinutes: Type.Union([Type.Integer(), Type.Null()]),
+    atCustomer: Type.Boolean({ description: 'Intervention chez le client : adresse et téléphone exigés à la réservation' }),
   },
   { $id: 'AdminService' },
 );

@@ -118,6 +118,9 @@ export function errorBody(code: string, message: string, details?: ErrorDetail[]
   return { error: details && details.length > 0 ? { code, message, details } : { code, message } };
 }
 
+/** The message of a body the request schema refused (the details say which fields). */
+export const SCHEMA_REFUSAL = 'Certaines informations sont invalides. Merci de vérifier le formulaire.';
+
 const FIELD_MESSAGES: Record<string, (params: Record<string, unknown>) => string> = {
   required: () => 'Ce champ est obligatoire.',
   format: (p) => (p.format === 'email' ? "L'adresse e-mail n'est pas valide." : "Le format n'est pas valide."),
@@ -131,7 +134,7 @@ const FIELD_MESSAGES: Record<string, (params: Record<string, unknown>) => string
   maximum: (p) => `La valeur doit être au plus ${String(p.limit)}.`,
 };
 
-interface AjvIssue {
+export interface AjvIssue {
   keyword: string;
   instancePath: string;
   params: Record<string, unknown>;
@@ -178,7 +181,7 @@ export function handleError(thrown: unknown, request: FastifyRequest, reply: Fas
   if (error.validation) {
     return reply
       .status(400)
-      .send(errorBody('VALIDATION_ERROR', 'Certaines informations sont invalides. Merci de vérifier le formulaire.', validationDetails(error.validation as AjvIssue[], error.validationContext)));
+      .send(errorBody('VALIDATION_ERROR', SCHEMA_REFUSAL, validationDetails(error.validation as AjvIssue[], error.validationContext)));
   }
   switch (error.code) {
     case 'FST_ERR_BAD_URL':

@@ -38,6 +38,7 @@ export function presentService(s: ServiceRecord) {
     depositCents: depositCents(s.basePriceCents, s.depositRate),
     isActive: s.isActive,
     refundPolicy: s.refundPolicy ?? DEFAULT_REFUND_POLICY,
+    atCustomer: s.atCustomer,
   };
 }
 

@@ -47,6 +47,7 @@ export const ServiceDto = Type.Object({
   depositCents: Type.Integer(),
   isActive: Type.Boolean(),
   refundPolicy: Type.Optional(Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }, { description: "Conditions d'annulation de l'acompte (paliers)" })),
+  atCustomer: Type.Boolean({ description: "Intervention chez le client : l'adresse d'intervention et le téléphone sont obligatoires pour réserver" }),
 });
 
 export const RefundPolicyDto = Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) });
@@ -180,6 +181,12 @@ export const CreateBookingBody = Type.Object({
       ]),
     ),
   }),
+  problemDescription: Type.Optional(
+    Type.Union([
+      Type.String({ maxLength: 1000, pattern: MULTILINE_TEXT, description: "« Décrivez le problème » : texte libre du client pour l'artisan (facultatif, 1000 caractères au plus)" }),
+      Type.Null(),
+    ]),
+  ),
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
   consent: Type.Optional(
     Type.Object(

@@ -1,6 +1,7 @@
 import type { makeGetAvailability, makeGetAvailabilityDays } from '../../app/get-availability.ts';
 import type { PublicProfileUseCases } from '../../app/public-profile.ts';
 import type { makeCreateBooking } from '../../app/create-booking.ts';
+import type { makeCheckBookingFields } from '../../app/booking-fields.ts';
 import type { makeCancelBooking, makeFindBooking, makeRescheduleBooking } from '../../app/manage-booking.ts';
 import type { BookingRecord } from '../../domain/booking.ts';
 import type { ServiceRecord } from '../../domain/service.ts';
@@ -17,6 +18,8 @@ export interface UseCases {
   /** The booking page's view of the artisan; terms-of-sale consent. */
   publicProfile: PublicProfileUseCases;
   createBooking: ReturnType<typeof makeCreateBooking>;
+  /** The booking's own field checks on a body the schema refused: every problem said at once. */
+  checkBookingFields: ReturnType<typeof makeCheckBookingFields>;
   /** Booking creation under an Idempotency-Key: the first answer replayed, a dead request's hold resumed. */
   createBookingIdempotently: ReturnType<typeof makeCreateBookingIdempotently>;
   /** Code + e-mail, or a manage link's token: the one check of a customer's claim on a booking. */

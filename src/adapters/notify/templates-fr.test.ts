@@ -6,7 +6,7 @@ import { frenchTemplates } from './templates-fr.ts';
 
 const START = Date.parse('2027-03-10T08:00:00Z');
 
-function context(overrides: { serviceName?: string; displayName?: string; refundCents?: number; status?: 'confirmed' | 'cancelled'; customerName?: string } = {}): NotificationContext {
+function context(overrides: { serviceName?: string; displayName?: string; refundCents?: number; status?: 'confirmed' | 'cancelled'; customerName?: string; problemDescription?: string } = {}): NotificationContext {
   return {
     sequence: 0,
     artisan: {
@@ -17,6 +17,7 @@ function context(overrides: { serviceName?: string; displayName?: string; refund
       id: '0b7c7a3e-2f4d-4e8a-9c1b-5d6e7f8a9b0c', publicCode: 'AC-AB12CD', artisanId: 'a', serviceId: 'diag',
       serviceName: overrides.serviceName ?? 'Diagnostic et audit complet', status: overrides.status ?? 'confirmed',
       customer: { name: overrides.customerName ?? 'Jean Martin', email: 'jean@example.com', phone: '+33611111111' },
+      problemDescription: overrides.problemDescription ?? null,
       startMs: START, endMs: START + 30 * 60_000, durationMinutes: 30, bufferBeforeMinutes: 0, bufferAfterMinutes: 0,
       priceCents: 4000, depositRate: 0.3, depositCents: 1200, paymentStatus: 'captured', paymentProvider: 'other',
       paymentIntentId: null, paymentMethodId: null, refundCents: overrides.refundCents ?? 0, refundedCents: 0, refundPolicy: DEFAULT_REFUND_POLICY,
@@ -63,6 +64,15 @@ describe('French e-mails', () => {
     const artisan = frenchTemplates.artisanEmail({ kind: 'confirmed', ctx: context(), manageUrl: LINK })!;
     expect(artisan.text).toContain('Téléphone : 06 11 11 11 11');
     expect(artisan.html).toContain('06 11 11 11 11');
+  });
+
+  it("gives the artisan, not the customer, what the customer wrote about the problem, line breaks kept and escaped", () => {
+    const problemDescription = 'Fuite sous l’évier <b>urgent</b>\nLe robinet goutte aussi';
+    const artisan = frenchTemplates.artisanEmail({ kind: 'confirmed', ctx: context({ problemDescription }), manageUrl: LINK })!;
+    expect(artisan.text).toContain('Problème décrit : Fuite sous l’évier <b>urgent</b>\nLe robinet goutte aussi');
+    expect(artisan.html).toContain('Fuite sous l’évier &lt;b&gt;urgent&lt;/b&gt;<br>Le robinet goutte aussi');
+    expect(frenchTemplates.artisanEmail({ kind: 'confirmed', ctx: context(), manageUrl: LINK })!.text).not.toContain('Problème décrit');
+    expect(frenchTemplates.customerEmail({ kind: 'confirmed', ctx: context({ problemDescription }), manageUrl: LINK }).text).not.toContain('Fuite');
   });
 
   it('keeps a long cancellation reason within two SMS segments', () => {

@@ -84,7 +84,7 @@ function render(layout: Layout): RenderedEmail {
     .map(
       (r) =>
         `<tr><td style="padding:6px 12px 6px 0;font-size:14px;color:#52606d;white-space:nowrap;vertical-align:top;">${escapeHtml(r.label)}</td>` +
-        `<td style="padding:6px 0;font-size:14px;color:#1f2933;font-weight:bold;">${escapeHtml(r.value)}</td></tr>`,
+        `<td style="padding:6px 0;font-size:14px;color:#1f2933;font-weight:bold;">${escapeHtml(r.value).replace(/\n/g, '<br>')}</td></tr>`,
     )
     .join('');
   const button = layout.action
@@ -191,7 +191,9 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
     { label: 'E-mail', value: booking.customer.email },
     ...(booking.customer.phone ? [{ label: 'Téléphone', value: phoneForReading(booking.customer.phone) }] : []),
   ];
-  const rows = [...contact, ...bookingRows(ctx).filter((r) => r.label !== 'Artisan')];
+  // What the customer wrote in "Décrivez le problème", for the artisan only.
+  const problem: Row[] = booking.problemDescription ? [{ label: 'Problème décrit', value: booking.problemDescription }] : [];
+  const rows = [...contact, ...problem, ...bookingRows(ctx).filter((r) => r.label !== 'Artisan')];
   switch (kind) {
     case 'confirmed':
       return render({

@@ -68,6 +68,8 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           </dd>
           <dt>Prise</dt>
           <dd>{b.channel === 'phone' ? 'par téléphone (par vous)' : 'en ligne'}</dd>
+          <dt>Problème décrit</dt>
+          <dd class="problem">{b.problemDescription ?? '—'}</dd>
         </dl>
       </section>
       <section class="card">

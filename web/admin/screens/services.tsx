@@ -143,6 +143,7 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
     after: String(service?.bufferAfterMinutes ?? 0),
     notice: service?.minNoticeMinutes == null ? '' : String(service.minNoticeMinutes),
   });
+  const [atCustomer, setAtCustomer] = useState(service?.atCustomer ?? false);
   const [initialPolicy] = useState(() => ({ ownPolicy: service?.refundPolicy != null, tiers: tierInputsOf(service?.refundPolicy) }));
   const [policy, setPolicy] = useState(initialPolicy);
   const [error, setError] = useState<string>();
@@ -171,6 +172,7 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
       ...(!service || f.notice !== (service.minNoticeMinutes == null ? '' : String(service.minNoticeMinutes))
         ? { minNoticeMinutes: f.notice === '' ? null : Number(f.notice) }
         : {}),
+      ...(!service || atCustomer !== service.atCustomer ? { atCustomer } : {}),
     };
     try {
       if (service) await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }));
@@ -193,6 +195,21 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
       <Field id={`s-${id}-before`} label="Temps bloqué avant (minutes, trajet)" type="number" value={f.before} onInput={set('before')} error={errors.bufferBeforeMinutes} />
       <Field id={`s-${id}-after`} label="Temps bloqué après (minutes)" type="number" value={f.after} onInput={set('after')} error={errors.bufferAfterMinutes} />
       <NoticeSelect id={`s-${id}-notice`} value={f.notice} onChange={set('notice')} error={errors.minNoticeMinutes} />
+      <div>
+        <label class="check">
+          <input
+            type="checkbox"
+            id={`s-${id}-home`}
+            checked={atCustomer}
+            onChange={(e) => setAtCustomer((e.currentTarget as HTMLInputElement).checked)}
+            aria-describedby={`s-${id}-home-hint`}
+          />
+          Intervention chez le client
+        </label>
+        <p class="hint" id={`s-${id}-home-hint`}>
+          Pour réserver, le client doit alors donner l’adresse de l’intervention et son téléphone.
+        </p>
+      </div>
       <RefundPolicyFields id={id} {...policy} defaultPolicy={defaultPolicy} errors={errors} onChange={setPolicy} />
       <div class="actions">
         <button type="submit">{service ? 'Enregistrer la prestation' : 'Créer la prestation'}</button>

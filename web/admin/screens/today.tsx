@@ -64,6 +64,11 @@ function Intervention({ b, zone, next }: { b: DayBooking; zone: string; next: bo
           </li>
         )}
       </ul>
+      {b.problemDescription && (
+        <p class="problem">
+          <strong>Problème décrit :</strong> {b.problemDescription}
+        </p>
+      )}
       <p class={`due${b.amountDueCents > 0 ? ' to-collect' : ''}`}>
         {amountDueText(b.amountDueCents)}
         {b.amountDueCents > 0 && b.amountDueCents < b.priceCents && <span class="hint"> (prix {euros(b.priceCents)}, acompte déjà versé)</span>}

@@ -713,6 +713,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -812,6 +814,7 @@ export interface paths {
                         };
                         /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
+                        problemDescription?: string | null;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
                         /**
@@ -883,6 +886,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -967,6 +972,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -1133,6 +1140,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -1303,6 +1312,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -1487,6 +1498,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -2758,6 +2771,8 @@ export interface paths {
                                         sms: boolean;
                                     };
                                     priceCents: number;
+                                    /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                    problemDescription: string | null;
                                     publicCode: string;
                                     /** @description Remboursement décidé à l’annulation */
                                     refundCents: number;
@@ -4143,6 +4158,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Intervention chez le client : la réservation exige l’adresse d’intervention et un téléphone (défaut : false) */
+                        atCustomer?: boolean;
                         basePriceCents: number;
                         /** @description Temps bloqué après (trajet) */
                         bufferAfterMinutes?: number;
@@ -4387,6 +4404,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Intervention chez le client : la réservation exige l’adresse d’intervention et un téléphone (défaut : false) */
+                        atCustomer?: boolean;
                         basePriceCents?: number;
                         /** @description Temps bloqué après (trajet) */
                         bufferAfterMinutes?: number;
@@ -4613,6 +4632,8 @@ export interface paths {
                                     sms: boolean;
                                 };
                                 priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
                                 publicCode: string;
                                 /** @description Remboursement décidé à l’annulation */
                                 refundCents: number;
@@ -5230,6 +5251,7 @@ export interface paths {
                         };
                         /** @description PaymentMethod Stripe (Stripe Elements). Mode simulé : pm_card_visa (défaut), pm_card_chargeDeclined, pm_card_threeDSecure2Required. */
                         paymentMethodId?: string;
+                        problemDescription?: string | null;
                         /** @description Identifiant de prestation, ex. diag */
                         serviceId: string;
                         /**
@@ -7770,6 +7792,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             services: {
+                                /** @description Intervention chez le client : l'adresse d'intervention et le téléphone sont obligatoires pour réserver */
+                                atCustomer: boolean;
                                 basePriceCents: number;
                                 depositCents: number;
                                 depositRate: number;
@@ -8013,6 +8037,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         AdminService: {
+            /** @description Intervention chez le client : adresse et téléphone exigés à la réservation */
+            atCustomer: boolean;
             basePriceCents: number;
             bufferAfterMinutes: number;
             bufferBeforeMinutes: number;

@@ -12,6 +12,9 @@ export function Field(props: {
   required?: boolean;
   hint?: ComponentChildren;
   inputMode?: 'numeric' | 'text' | 'email' | 'tel';
+  /** A text area (several lines), e.g. a description. */
+  multiline?: boolean;
+  maxLength?: number;
 }) {
   const errorId = `${props.id}-error`;
   const hintId = `${props.id}-hint`;
@@ -22,18 +25,33 @@ export function Field(props: {
         {props.label}
         {props.required ? ' (obligatoire)' : ''}
       </label>
-      <input
-        id={props.id}
-        name={props.id}
-        type={(props.type ?? 'text') as 'text'}
-        value={props.value}
-        onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
-        autoComplete={props.autoComplete}
-        inputMode={props.inputMode}
-        aria-required={props.required ? 'true' : undefined}
-        aria-invalid={props.error ? 'true' : undefined}
-        aria-describedby={describedBy}
-      />
+      {props.multiline ? (
+        <textarea
+          id={props.id}
+          name={props.id}
+          rows={4}
+          value={props.value}
+          maxLength={props.maxLength}
+          onInput={(e) => props.onInput((e.currentTarget as HTMLTextAreaElement).value)}
+          aria-required={props.required ? 'true' : undefined}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={describedBy}
+        />
+      ) : (
+        <input
+          id={props.id}
+          name={props.id}
+          type={(props.type ?? 'text') as 'text'}
+          value={props.value}
+          maxLength={props.maxLength}
+          onInput={(e) => props.onInput((e.currentTarget as HTMLInputElement).value)}
+          autoComplete={props.autoComplete}
+          inputMode={props.inputMode}
+          aria-required={props.required ? 'true' : undefined}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={describedBy}
+        />
+      )}
       {props.hint && (
         <p class="hint" id={hintId}>
           {props.hint}

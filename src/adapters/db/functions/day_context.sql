@@ -13,7 +13,7 @@ BEGIN
       'duration_minutes', s.duration_minutes, 'base_price_cents', s.base_price_cents,
       'deposit_rate', s.deposit_rate, 'is_active', s.is_active,
       'buffer_before_minutes', s.buffer_before_minutes, 'buffer_after_minutes', s.buffer_after_minutes,
-      'min_notice_minutes', s.min_notice_minutes,
+      'min_notice_minutes', s.min_notice_minutes, 'at_customer', s.at_customer,
       'refund_policy', s.refund_policy),
     'artisan', json_build_object(
       'id', a.id, 'timezone', a.timezone, 'plan', a.plan, 'slot_step_minutes', a.slot_step_minutes,

@@ -30,6 +30,7 @@ const AdminBookingDto = Type.Object({
   channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
   cancelledBy: Type.Union([StringEnum(['customer', 'artisan', 'system'] as const), Type.Null()]),
   refundCents: Type.Integer({ description: 'Remboursement décidé à l’annulation' }),
+  problemDescription: Type.Unsafe<string | null>({ type: ['string', 'null'], description: '« Décrivez le problème » : ce que le client a écrit en réservant (null : rien)' }),
   dispute: Type.Union(
     [
       Type.Object({
@@ -104,6 +105,7 @@ export function presentAdminBooking(b: BookingRecord) {
     channel: b.channel,
     cancelledBy: b.cancelledBy,
     refundCents: b.refundCents,
+    problemDescription: b.problemDescription,
     dispute: b.dispute
       ? { openedAt: new Date(b.dispute.openedMs).toISOString(), reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }
       : null,

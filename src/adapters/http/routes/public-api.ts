@@ -6,7 +6,8 @@ import { ValidationError, AppError, NotFoundError, bookingNotFound } from '../..
 import type { BusinessResolver } from '../business.ts';
 import { parseLocalDate } from '../../../domain/time.ts';
 import type { UseCases } from '../use-cases.ts';
-import { errorBody, statusOf } from '../errors.ts';
+import { SCHEMA_REFUSAL, errorBody, statusOf, validationDetails, type AjvIssue } from '../errors.ts';
+import { mergeDetails } from '../../../app/booking-fields.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
@@ -210,6 +211,9 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     '/api/bookings',
     {
       onRequest: limits.create,
+      // A refused body still reaches the handler, which adds the booking's own checks to the
+      // schema's: the customer reads every problem in one answer (issue 23 item 5).
+      attachValidation: true,
       schema: {
         tags: ['Réservation'],
         summary: 'Réserver un créneau avec acompte',
@@ -229,6 +233,10 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     },
     async (request, reply) => {
       const artisanId = await business(request);
+      if (request.validationError) {
+        const refused = validationDetails((request.validationError.validation ?? []) as AjvIssue[], request.validationError.validationContext);
+        throw new ValidationError(mergeDetails(refused, await uc.checkBookingFields(artisanId, request.body as unknown)), SCHEMA_REFUSAL);
+      }
       // A business the operator suspended takes no booking (its data and back office stay).
       await uc.publicProfile.assertTakingBookings(artisanId);
       const key = request.headers['idempotency-key'];
