@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { fieldErrors, type ResponseOf } from '../shared/api/client';
 import type { paths } from '../shared/api/schema';
 import { Alert } from '../shared/components/Alert';
@@ -32,6 +32,13 @@ export function ClosureFlow(props: { session: Session; closure: Closure; savedTe
   const [reason, setReason] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // The choices open below the form: on a phone they are brought into view, the focus on their heading.
+  useEffect(() => {
+    if (!concerned || concerned.length === 0 || !heading.current) return;
+    heading.current.focus({ preventScroll: true });
+    heading.current.scrollIntoView?.({ block: 'start' });
+  }, [concerned]);
 
   const save = async (decisions: Decision[] = []) => {
     setBusy(true);
@@ -81,7 +88,7 @@ export function ClosureFlow(props: { session: Session; closure: Closure; savedTe
 
   return (
     <section class="card closure-flow" aria-labelledby="closure-h">
-      <h2 id="closure-h">
+      <h2 id="closure-h" ref={heading} tabIndex={-1}>
         {concerned.length === 1 ? '1 rendez-vous est concerné' : `${concerned.length} rendez-vous sont concernés`} : que voulez-vous en faire ?
       </h2>
       <p class="hint">Rien n’est enregistré tant que vous n’avez pas confirmé.</p>
