@@ -66,6 +66,12 @@ import { makeTimeOffStore } from './adapters/db/time-off-store.ts';
 import { adminSettingsRoutes } from './adapters/http/routes/admin-settings.ts';
 import { adminServicesRoutes } from './adapters/http/routes/admin-services.ts';
 import { adminTimeOffRoutes } from './adapters/http/routes/admin-time-off.ts';
+import { adminClosureRoutes } from './adapters/http/routes/admin-closures.ts';
+import { adminFailedMessageRoutes } from './adapters/http/routes/admin-failed-messages.ts';
+import { makeClosureFlow } from './app/closure-flow.ts';
+import { makeAgendaClosures } from './app/agenda-closures.ts';
+import { makeFailedMessages } from './app/failed-messages.ts';
+import { makeFailedMessageStore } from './adapters/db/failed-message-store.ts';
 import { adminAvailabilityRoutes } from './adapters/http/routes/admin-availability.ts';
 import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
 import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
@@ -359,6 +365,20 @@ export async function compose(
     findBookingByToken: (token: string) => links.resolve(token),
     manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
+  const scheduleExceptions = makeScheduleExceptions({ settings, clock, random });
+  const timeOffStore = makeTimeOffStore(db);
+  const timeOff = makeTimeOff({ settings, timeOff: timeOffStore, clock, random });
+  const closures = makeClosureFlow({
+    settings,
+    timeOffStore,
+    exceptions: scheduleExceptions,
+    timeOff,
+    getAvailability: useCases.getAvailability,
+    getAvailabilityDays: useCases.getAvailabilityDays,
+    cancelBooking: useCases.cancelBooking,
+    rescheduleBooking: useCases.rescheduleBooking,
+    clock,
+  });
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
   const backup = async () => {
@@ -393,7 +413,7 @@ export async function compose(
         adminBookingRoutes({ bookings: adminBookings, useCases }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),
-          exceptions: makeScheduleExceptions({ settings, clock, random }),
+          exceptions: scheduleExceptions,
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
@@ -402,7 +422,9 @@ export async function compose(
           checklist: makeSetupChecklist({ settings, services: makeServiceCatalogStore(db), payments: makePaymentSettingsStore(db) }),
           publicBaseUrl: config.publicBaseUrl,
         }),
-        adminTimeOffRoutes({ timeOff: makeTimeOff({ settings, timeOff: makeTimeOffStore(db), clock, random }) }),
+        adminTimeOffRoutes({ timeOff }),
+        adminClosureRoutes({ closures, agendaClosures: makeAgendaClosures({ settings, timeOff: timeOffStore }) }),
+        adminFailedMessageRoutes({ failedMessages: makeFailedMessages({ store: makeFailedMessageStore(db), clock }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ outbox: makeAdminOutbox({ mailbox, outbox: queue, clock }), settings: notificationStore, clock }),
         adminBackupRoutes({ backup, engine: db.kind, clock }),

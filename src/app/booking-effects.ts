@@ -69,12 +69,13 @@ export async function recordRescheduled(
 }
 
 /** `reason`: the artisan's words for the customer ("Motif (facultatif, transmis au client)"), carried to the messages. */
-export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null, reason?: string): Promise<void> {
+/** `by`: 'artisan' when the artisan recorded it (theirs, or the customer's by phone): they are not alerted of it. */
+export async function recordCancelled(tx: BookingTx, booking: BookingRecord, settleAtMs: number | null, reason?: string, by?: 'artisan'): Promise<void> {
   await tx.removeBookingBusyBlock(booking.id);
   await tx.cancelPending(booking.id, [TOPICS.reminder, TOPICS.capture]);
   const messages: OutboxMessage[] = [
     // What was refunded before the cancellation: the message tells it apart from the refund it makes.
-    { topic: TOPICS.cancelled, bookingId: booking.id, payload: { refundedBeforeCents: booking.refundedCents, ...(reason ? { reason } : {}) } },
+    { topic: TOPICS.cancelled, bookingId: booking.id, payload: { refundedBeforeCents: booking.refundedCents, ...(reason ? { reason } : {}), ...(by ? { by } : {}) } },
     { topic: TOPICS.calendar, bookingId: booking.id, payload: { change: 'cancelled' } },
   ];
   if (settleAtMs !== null) messages.push({ topic: TOPICS.settle, bookingId: booking.id, runAtMs: settleAtMs });

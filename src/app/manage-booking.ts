@@ -50,9 +50,16 @@ export interface CancelResult {
 
 export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; settleDeposit: SettleDeposit; settleDelayMs?: number; log?: ErrorLog }) {
   const findBooking = makeFindBooking(deps);
-  return async function cancelBooking(input: BookingLocator & { cancelledBy?: CancelledBy; reason?: string; actor?: string }): Promise<CancelResult> {
+  /**
+   * `onBehalfOfCustomer`: the artisan records the customer's own cancellation (a late call):
+   * the customer's refund policy applies, and the booking's history says who recorded it.
+   */
+  return async function cancelBooking(
+    input: BookingLocator & { cancelledBy?: CancelledBy; reason?: string; actor?: string; onBehalfOfCustomer?: boolean },
+  ): Promise<CancelResult> {
     const found = await findBooking(input);
-    const cancelledBy = input.cancelledBy ?? 'customer';
+    const onBehalf = input.onBehalfOfCustomer === true && 'artisanId' in input;
+    const cancelledBy = onBehalf ? 'customer' : (input.cancelledBy ?? 'customer');
     const now = deps.clock.now();
     const outcome = await deps.store.transaction(found.artisanId, async (tx) => {
       const booking = await tx.lockBooking(found.id);
@@ -78,12 +85,20 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
         nowMs: now,
         actor: input.actor ?? cancelledBy,
         type: 'cancelled',
-        data: { refundCents: refund.refundCents, retainedCents: refund.retainedCents, alreadyRefundedCents: refund.alreadyRefundedCents, reason: input.reason ?? null },
+        data: {
+          refundCents: refund.refundCents,
+          retainedCents: refund.retainedCents,
+          alreadyRefundedCents: refund.alreadyRefundedCents,
+          reason: input.reason ?? null,
+          ...(onBehalf ? { onBehalfOfCustomer: true } : {}),
+        },
         cancellation: { reason: input.reason ?? null },
       });
       const needsSettlement = t.deposit === 'settle';
       // The worker settles later only if the attempt below fails.
-      await recordCancelled(tx, t.booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null, cancelledBy === 'artisan' ? input.reason : undefined);
+      // The reason the artisan wrote goes to the customer; the artisan is not alerted of what they recorded.
+      const byArtisan = cancelledBy === 'artisan' || onBehalf;
+      await recordCancelled(tx, t.booking, needsSettlement ? now + (deps.settleDelayMs ?? 30_000) : null, byArtisan ? input.reason : undefined, byArtisan ? 'artisan' : undefined);
       return { booking: t.booking, refund, needsSettlement };
     });
     let booking = outcome.booking;

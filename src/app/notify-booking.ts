@@ -113,7 +113,7 @@ export function makeNotifyBooking(deps: {
     // The artisan is not told about what they did themselves (a phone booking, their own cancellation or move).
     const ownDoing =
       (kind === 'confirmed' && booking.channel === 'phone') ||
-      (kind === 'cancelled' && booking.cancelledBy === 'artisan') ||
+      (kind === 'cancelled' && (booking.cancelledBy === 'artisan' || job.payload.by === 'artisan')) ||
       (kind === 'rescheduled' && job.payload.by === 'artisan');
     const forArtisan = artisan.notifyArtisanEmail && !ownDoing ? deps.templates.artisanEmail(input) : undefined;
     if (forArtisan) {
@@ -123,6 +123,18 @@ export function makeNotifyBooking(deps: {
         recipientKind: 'artisan',
         send: (messageId) =>
           deps.mailer.send({ ...origin, recipientKind: 'artisan', messageId, to: { name: artisan.displayName, address: artisan.email }, ...forArtisan, ics: invite() }),
+      });
+    }
+
+    // The SMS alert, chosen in the settings, only on a plan with SMS.
+    const artisanSms = artisan.notifyArtisanSms && artisan.phone && planLimits(artisan.plan).sms && !ownDoing ? deps.templates.artisanSms(input) : undefined;
+    if (artisanSms && artisan.phone) {
+      const phone = artisan.phone;
+      planned.push({
+        key: 'artisan.sms',
+        channel: 'sms',
+        recipientKind: 'artisan',
+        send: (messageId) => deps.sms.send({ ...origin, recipientKind: 'artisan', messageId, to: phone, text: artisanSms }),
       });
     }
 

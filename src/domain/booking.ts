@@ -74,6 +74,7 @@ export interface BookingEvent {
 /** An active booking as the artisan needs it to move it (time off laid over it). */
 export interface BookingSummary {
   publicCode: string;
+  serviceId: string;
   serviceName: string;
   customerName: string;
   status: BookingStatus;

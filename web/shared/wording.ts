@@ -106,3 +106,34 @@ export const planLabel = (plan: string): string => PLAN_LABEL[plan] ?? plan;
 /** What a suspended business's back office says at the top of every screen. */
 export const SUSPENDED_BANNER =
   "Votre entreprise est suspendue par l'exploitant du service : votre page de réservation l'indique à vos clients et ne prend plus de réservation en ligne. Vos données et votre agenda restent accessibles.";
+
+/** A message that could not be sent, on the booking and the agenda (the sentence itself comes from the API). */
+export const FAILED_MESSAGE_WORDS = {
+  heading: 'Messages non envoyés',
+  retry: 'Renvoyer',
+  retried: 'Message renvoyé : il part dans quelques secondes.',
+  dead: 'Les essais automatiques sont terminés : renvoyez-le quand le problème est réglé.',
+  retrying: 'Un nouvel essai automatique est prévu ; vous pouvez aussi le renvoyer tout de suite.',
+} as const;
+
+/** What to do with a booking a closure falls on (one flow for closed days and days off). */
+export const CLOSURE_ACTION_LABEL = {
+  keep: 'Garder le rendez-vous',
+  move: 'Déplacer (le client est prévenu par e-mail)',
+  cancel: 'Annuler et rembourser intégralement (le client est prévenu)',
+} as const;
+
+/** What the agenda marks on a day: a closure, special hours, days off, a public holiday. */
+export function agendaMarkText(mark: { kind: 'closed' | 'special_hours' | 'time_off' | 'holiday'; label?: string; ranges?: { start: string; end: string }[]; closed?: boolean }, time: (hhmm: string) => string): string {
+  const hours = (mark.ranges ?? []).map((r) => `${time(r.start)} – ${r.end === '24:00' ? 'minuit' : time(r.end)}`).join(', ');
+  switch (mark.kind) {
+    case 'closed':
+      return 'Fermé (fermeture exceptionnelle)';
+    case 'special_hours':
+      return `Horaires exceptionnels : ${hours}`;
+    case 'time_off':
+      return hours ? `${mark.label ?? 'Indisponible'} : ${hours}` : `${mark.label ?? 'Congés'} (toute la journée)`;
+    case 'holiday':
+      return `${mark.label ?? 'Jour férié'} (férié, ${mark.closed ? 'fermé' : 'ouvert'})`;
+  }
+}

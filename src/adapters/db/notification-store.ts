@@ -5,13 +5,25 @@ import type { Database } from './database.ts';
 import { lockArtisanBookings } from './booking-store.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
+import { planLimits } from '../../domain/plans.ts';
 
 const REMINDER_TOPIC = 'notify.reminder';
 
 export interface NotificationSettings {
   reminderHoursBefore: number;
   notifyArtisanEmail: boolean;
+  /** Alerts by SMS too (new, moved, cancelled bookings); only on a plan with SMS. */
+  notifyArtisanSms: boolean;
+  /** The artisan's plan includes SMS (read only). */
+  smsInPlan: boolean;
 }
+
+const presentSettings = (r: { reminder_hours_before: number; notify_artisan_email: boolean; notify_artisan_sms: boolean; plan: string }): NotificationSettings => ({
+  reminderHoursBefore: r.reminder_hours_before,
+  notifyArtisanEmail: r.notify_artisan_email,
+  notifyArtisanSms: r.notify_artisan_sms,
+  smsInPlan: planLimits(storedPlan(r.plan)).sms,
+});
 
 /** What the notification worker reads and records, and the artisan's notification settings. */
 export function makeNotificationStore(db: Database, bookings: Pick<BookingStore, 'findBookingById'>, uuid: () => string) {
@@ -31,6 +43,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
             'a.timezone',
             'a.plan',
             'a.notify_artisan_email',
+            'a.notify_artisan_sms',
             'a.reminder_hours_before',
             eb
               .selectFrom('booking_events as e')
@@ -55,6 +68,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
           timezone: a.timezone,
           plan: storedPlan(a.plan),
           notifyArtisanEmail: a.notify_artisan_email,
+          notifyArtisanSms: a.notify_artisan_sms,
           reminderHoursBefore: a.reminder_hours_before,
         },
       };
@@ -88,8 +102,8 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
   return {
     ...store,
     async readSettings(artisanId: string): Promise<NotificationSettings | undefined> {
-      const r = await first(db, qb.selectFrom('artisans').select(['reminder_hours_before', 'notify_artisan_email']).where('id', '=', artisanId));
-      return r ? { reminderHoursBefore: r.reminder_hours_before, notifyArtisanEmail: r.notify_artisan_email } : undefined;
+      const r = await first(db, qb.selectFrom('artisans').select(['reminder_hours_before', 'notify_artisan_email', 'notify_artisan_sms', 'plan']).where('id', '=', artisanId));
+      return r ? presentSettings(r) : undefined;
     },
     /**
      * A new reminder lead time applies to the reminders still to send: the pending ones are
@@ -97,7 +111,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
      * already past or its reminder for this start already went out. Under the artisan's booking
      * write lock, so a booking confirmed meanwhile is scheduled with one lead time or the other.
      */
-    async updateSettings(artisanId: string, patch: Partial<NotificationSettings>, nowMs: number): Promise<NotificationSettings | undefined> {
+    async updateSettings(artisanId: string, patch: Partial<Omit<NotificationSettings, 'smsInPlan'>>, nowMs: number): Promise<NotificationSettings | undefined> {
       return db.transaction(async (tx) => {
         if (patch.reminderHoursBefore !== undefined) await lockArtisanBookings(tx, artisanId);
         // Absent fields stay as they are: Kysely leaves undefined values out of the SET list.
@@ -105,9 +119,14 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
           tx,
           qb
             .updateTable('artisans')
-            .set({ reminder_hours_before: patch.reminderHoursBefore, notify_artisan_email: patch.notifyArtisanEmail, updated_at: sql<Date>`now()` })
+            .set({
+              reminder_hours_before: patch.reminderHoursBefore,
+              notify_artisan_email: patch.notifyArtisanEmail,
+              notify_artisan_sms: patch.notifyArtisanSms,
+              updated_at: sql<Date>`now()`,
+            })
             .where('id', '=', artisanId)
-            .returning(['reminder_hours_before', 'notify_artisan_email']),
+            .returning(['reminder_hours_before', 'notify_artisan_email', 'notify_artisan_sms', 'plan']),
         );
         if (!updated) return undefined;
         const hours = patch.reminderHoursBefore;
@@ -162,7 +181,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
             }
           }
         }
-        return { reminderHoursBefore: updated.reminder_hours_before, notifyArtisanEmail: updated.notify_artisan_email };
+        return presentSettings(updated);
       });
     },
   };

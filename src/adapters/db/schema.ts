@@ -81,6 +81,7 @@ export interface Artisans {
   id: string;
   min_notice_minutes: Generated<number>;
   notify_artisan_email: Generated<boolean>;
+  notify_artisan_sms: Generated<boolean>;
   payments_chosen_at: Generated<Timestamp | null>;
   phone: string | null;
   plan: string;

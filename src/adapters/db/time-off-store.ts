@@ -72,7 +72,7 @@ export function makeTimeOffStore(db: Database): TimeOffStore {
         db,
         qb
           .selectFrom('bookings')
-          .select(['public_code', 'service_name', 'customer_name', 'status', 'starts_at', 'ends_at'])
+          .select(['public_code', 'service_id', 'service_name', 'customer_name', 'status', 'starts_at', 'ends_at'])
           .where('artisan_id', '=', artisanId)
           .where(sql<boolean>`booking_holds_slot(status)`)
           .where(sql<boolean>`tstzrange(starts_at, ends_at) && ${overlapping(startMs, endMs)}`)
@@ -81,6 +81,7 @@ export function makeTimeOffStore(db: Database): TimeOffStore {
       return rows.map(
         (r): BookingSummary => ({
           publicCode: r.public_code,
+          serviceId: r.service_id,
           serviceName: r.service_name,
           customerName: r.customer_name,
           status: storedStatus(r.status),

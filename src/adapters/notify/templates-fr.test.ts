@@ -11,7 +11,7 @@ function context(overrides: { serviceName?: string; displayName?: string; refund
     sequence: 0,
     artisan: {
       id: 'a', displayName: overrides.displayName ?? 'Marc Dupont - Plomberie', email: 'marc@example.fr', phone: '+33612345678',
-      timezone: 'Europe/Paris', plan: 'pro', notifyArtisanEmail: true, reminderHoursBefore: 24,
+      timezone: 'Europe/Paris', plan: 'pro', notifyArtisanEmail: true, notifyArtisanSms: false, reminderHoursBefore: 24,
     },
     booking: {
       id: '0b7c7a3e-2f4d-4e8a-9c1b-5d6e7f8a9b0c', publicCode: 'AC-AB12CD', artisanId: 'a', serviceId: 'diag',

@@ -2,6 +2,7 @@ import type { MessageTemplates, NotificationContext, RenderInput, RenderedEmail 
 import { amountDueOnSite } from '../../domain/money.ts';
 import { phoneForReading } from '../../domain/phone-format.ts';
 import { refundStatement, type RefundStatement } from '../../domain/refund-policy.ts';
+import { artisanSms } from './artisan-sms-fr.ts';
 import { buildCalendarInvite } from './booking-ics.ts';
 import { escapeHtml, formatAddress, formatDuration, formatEuros, formatLongDateTime, formatShortDateTime, smsSegments, toGsm7 } from './french-format.ts';
 
@@ -285,5 +286,6 @@ export const frenchTemplates: MessageTemplates = {
   customerEmail,
   artisanEmail,
   customerSms,
+  artisanSms,
   calendarInvite: buildCalendarInvite,
 };

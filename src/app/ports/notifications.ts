@@ -11,6 +11,8 @@ export type Channel = 'email' | 'sms';
 /** Who the messages come from and go to on the artisan's side, and their notification settings. */
 export type ArtisanContact = Pick<ArtisanProfile, 'id' | 'displayName' | 'email' | 'phone' | 'timezone' | 'plan'> & {
   notifyArtisanEmail: boolean;
+  /** Alerted by SMS as well (only sent on a plan with SMS). */
+  notifyArtisanSms: boolean;
   reminderHoursBefore: number;
 };
 
@@ -86,7 +88,7 @@ export interface RenderInput {
   previousStartMs?: number;
   /** On a cancellation: what the provider had refunded before it (0 when absent). */
   refundedBeforeCents?: number;
-  /** On a cancellation by the artisan: the reason they wrote for the customer. */
+  /** On a cancellation recorded by the artisan (theirs or the customer's by phone): the reason they wrote for the customer. */
   cancellationReason?: string;
 }
 
@@ -101,5 +103,7 @@ export interface MessageTemplates {
   customerEmail(input: RenderInput): RenderedEmail;
   artisanEmail(input: RenderInput): RenderedEmail | undefined;
   customerSms(input: RenderInput): string;
+  /** The artisan's SMS alert of a new, moved or cancelled booking (undefined: none for this kind). */
+  artisanSms(input: RenderInput): string | undefined;
   calendarInvite(ctx: NotificationContext, method: 'REQUEST' | 'CANCEL'): string;
 }

@@ -2,13 +2,29 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { addDays, frenchTime, instantInZone, longDate } from '../../shared/format';
-import { bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { agendaMarkText, bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { FailedMessages } from '../failed-messages';
 import { SetupChecklist } from '../checklist';
 import { DAY_NAMES, call, errorOf, navigate, type Session } from '../lib';
 import { TodaySection } from './today';
 
 /** A booking as the week agenda gives it (GET /api/admin/agenda): what a line shows. */
 type AgendaBooking = ResponseOf<'/api/admin/agenda', 'get'>['bookings'][number];
+type Mark = ResponseOf<'/api/admin/agenda/closures', 'get'>['marks'][number];
+
+/** A day's closures, days off and public holiday (GET /api/admin/agenda/closures), as the agenda says them. */
+function DayMarks({ marks }: { marks: Mark[] }) {
+  if (marks.length === 0) return null;
+  return (
+    <ul class="plain day-marks">
+      {marks.map((m, i) => (
+        <li key={i} class={`day-mark ${m.kind}`}>
+          {agendaMarkText(m, frenchTime)}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 export const mondayOf = (date: string): string => {
   const d = new Date(`${date}T00:00:00Z`);
@@ -67,6 +83,22 @@ export function AgendaScreen({ session }: { session: Session }) {
       (e) => setError(errorOf(e).message),
     );
   }, [monday]);
+  const [marks, setMarks] = useState<Mark[]>([]);
+  const [todayMarks, setTodayMarks] = useState<Mark[]>([]);
+  useEffect(() => {
+    if (!monday) return;
+    call(session.api.GET('/api/admin/agenda/closures', { params: { query: { from: monday, to: addDays(monday, 6) } } })).then(
+      (r) => setMarks(r.marks),
+      (e) => setError(errorOf(e).message),
+    );
+  }, [monday]);
+  useEffect(() => {
+    if (!today) return;
+    call(session.api.GET('/api/admin/agenda/closures', { params: { query: { from: today, to: today } } })).then(
+      (r) => setTodayMarks(r.marks),
+      (e) => setError(errorOf(e).message),
+    );
+  }, [today]);
   if (!monday || !today) return error ? <Alert kind="err" text={error} /> : <p>Chargement de l’agenda…</p>;
   const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
   const move = (days: number) => setMonday(addDays(monday, days));
@@ -75,7 +107,9 @@ export function AgendaScreen({ session }: { session: Session }) {
       <h1>Agenda</h1>
       <SetupChecklist session={session} />
       {error && <Alert kind="err" text={error} />}
+      <FailedMessages session={session} />
       <div class="day-part">
+        <DayMarks marks={todayMarks} />
         <TodaySection session={session} />
         <p class="actions no-print">
           <button type="button" class="secondary" onClick={() => printPart('day')}>
@@ -121,6 +155,7 @@ export function AgendaScreen({ session }: { session: Session }) {
               <h3>
                 {DAY_NAMES[new Date(`${day}T00:00:00Z`).getUTCDay()]} {Number(day.slice(8))}
               </h3>
+              <DayMarks marks={marks.filter((m) => m.date === day)} />
               {list.length === 0 ? (
                 <p class="hint">—</p>
               ) : (

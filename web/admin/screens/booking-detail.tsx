@@ -4,6 +4,8 @@ import { Alert } from '../../shared/components/Alert';
 import { duration, euros, frenchTime, longDate } from '../../shared/format';
 import { actorLabel, bookingStatusLabel, depositText, historyLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
 import { atInZone, call, errorOf, type Session } from '../lib';
+import { CancelForm } from '../cancel-form';
+import { FailedMessages } from '../failed-messages';
 import { SlotPicker } from '../slot-picker';
 import { mapsHref } from './today';
 
@@ -13,7 +15,6 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [mode, setMode] = useState<'none' | 'cancel' | 'move'>('none');
-  const [reason, setReason] = useState('');
   const [slot, setSlot] = useState<{ date: string; time: string }>();
   const heading = useRef<HTMLHeadingElement>(null);
   const load = () =>
@@ -26,16 +27,6 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   if (!data) return <p>Chargement…</p>;
   const b = data.booking;
   const active = b.status !== 'cancelled';
-  const cancel = async () => {
-    try {
-      const r = await call(session.api.POST('/api/admin/bookings/{publicCode}/cancel', { params: { path: { publicCode: code } }, body: reason.trim() ? { reason: reason.trim() } : {} }));
-      setNotice(`Rendez-vous annulé. Remboursement au client : ${euros(r.refund.refundCents)}.`);
-      setMode('none');
-      await load();
-    } catch (e) {
-      setError(errorOf(e).message);
-    }
-  };
   const move = async () => {
     if (!slot) return;
     try {
@@ -55,6 +46,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
       </h1>
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
+      <FailedMessages session={session} bookingCode={b.publicCode} />
       <section class="card">
         <h2>Rendez-vous</h2>
         <dl class="facts">
@@ -133,26 +125,17 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
         </div>
       )}
       {mode === 'cancel' && (
-        <section class="card" aria-labelledby="cancel-h">
-          <h2 id="cancel-h">Annuler ce rendez-vous</h2>
-          <p class="policy">
-            {b.deposit.amountCents === 0 ? (
-              <>Aucun acompte n’a été versé : rien à rembourser. Le client est informé de l’annulation.</>
-            ) : (
-              <>
-                Vous annulez : l’acompte de <strong>{euros(b.deposit.amountCents)}</strong> sera <strong>intégralement remboursé</strong> au client, qui en est
-                informé.
-              </>
-            )}
-          </p>
-          <label for="cancel-reason">Motif (facultatif, transmis au client)</label>
-          <textarea id="cancel-reason" value={reason} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
-          <div class="actions">
-            <button type="button" class="danger" onClick={cancel}>
-              Confirmer l’annulation
-            </button>
-          </div>
-        </section>
+        <CancelForm
+          session={session}
+          code={code}
+          depositCents={b.deposit.amountCents}
+          onDone={(text) => {
+            setNotice(text);
+            setMode('none');
+            void load();
+          }}
+          onError={setError}
+        />
       )}
       {mode === 'move' && (
         <section class="card" aria-labelledby="move-h">
@@ -171,6 +154,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           {data.history.map((h, i) => (
             <li key={i}>
               <time dateTime={h.at}>{atInZone(h.at, session.me.timezone)}</time> — {historyLabel(h.type)}, par {actorLabel(h.actor)}
+              {h.data.onBehalfOfCustomer === true ? ' à la demande du client' : ''}
               {typeof h.data.reason === 'string' ? ` (motif : ${h.data.reason})` : ''}
             </li>
           ))}

@@ -5,6 +5,7 @@ import { duration, longDate } from '../../shared/format';
 import { Field } from '../field';
 import { DAY_NAMES, WEEK_ORDER, call, errorOf, hhmm, minutesOf, useScreenAction, type Session } from '../lib';
 import { NOTICE_CHOICES_MINUTES, STEP_CHOICES_MINUTES } from '../../shared/wording';
+import { ClosureFlow, type Closure } from '../closure-flow';
 
 type Range = { start: string; end: string };
 
@@ -142,6 +143,7 @@ export function HoursScreen({ session }: { session: Session }) {
   const [exceptions, setExceptions] = useState<ResponseOf<'/api/admin/exceptions', 'get'>['exceptions']>([]);
   const [exc, setExc] = useState({ date: '', closed: true, start: '09:00', end: '12:00' });
   const { error, setError, notice, run } = useScreenAction(() => load());
+  const [closing, setClosing] = useState<Closure>();
   const load = async () => {
     try {
       const a = (await call(session.api.GET('/api/admin/artisan'))).artisan;
@@ -216,8 +218,9 @@ export function HoursScreen({ session }: { session: Session }) {
         class="card"
         onSubmit={(e) => {
           e.preventDefault();
-          const body = exc.closed ? { date: exc.date, closed: true } : { date: exc.date, ranges: [{ startMinutes: minutesOf(exc.start) ?? 0, endMinutes: minutesOf(exc.end) ?? 0 }] };
-          void run(() => call(session.api.POST('/api/admin/exceptions', { body })), `Exception du ${exc.date ? longDate(exc.date) : ''} enregistrée.`);
+          setError(undefined);
+          // Saved through the one closing flow: the bookings of that day are listed first.
+          setClosing(exc.closed ? { date: exc.date, closed: true } : { date: exc.date, ranges: [{ startMinutes: minutesOf(exc.start) ?? 0, endMinutes: minutesOf(exc.end) ?? 0 }] });
         }}
       >
         <Field id="x-date" label="Date" type="date" value={exc.date} onInput={(date) => setExc({ ...exc, date })} required />
@@ -232,9 +235,26 @@ export function HoursScreen({ session }: { session: Session }) {
           </>
         )}
         <div class="actions">
-          <button type="submit">Ajouter l’exception</button>
+          <button type="submit" disabled={closing !== undefined}>
+            Ajouter l’exception
+          </button>
         </div>
       </form>
+      {closing && (
+        <ClosureFlow
+          session={session}
+          closure={closing}
+          savedText={'closed' in closing && closing.closed ? `Fermeture du ${longDate(exc.date)} enregistrée.` : `Horaires exceptionnels du ${longDate(exc.date)} enregistrés.`}
+          onSaved={(text) => {
+            setClosing(undefined);
+            void run(async () => undefined, text);
+          }}
+          onBack={(message) => {
+            setClosing(undefined);
+            if (message) setError(message);
+          }}
+        />
+      )}
       <ul class="plain">
         {exceptions.map((x) => (
           <li key={x.id} class="row">

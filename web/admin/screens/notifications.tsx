@@ -14,8 +14,10 @@ export function NotificationsScreen({ session }: { session: Session }) {
   if (!s) return error ? <Alert kind="err" text={error} /> : <p>Chargement…</p>;
   const save = async (e: Event) => {
     e.preventDefault();
+    setError(undefined);
     try {
-      setS(await call(session.api.PATCH('/api/admin/notification-settings', { body: s })));
+      const { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms } = s;
+      setS(await call(session.api.PATCH('/api/admin/notification-settings', { body: { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms } })));
       setNotice('Réglages enregistrés. Les rappels déjà prévus suivent le nouveau délai.');
     } catch (err) {
       setError(errorOf(err).message);
@@ -38,6 +40,19 @@ export function NotificationsScreen({ session }: { session: Session }) {
           <input type="checkbox" checked={s.notifyArtisanEmail} onChange={(e) => setS({ ...s, notifyArtisanEmail: (e.target as HTMLInputElement).checked })} />
           Me prévenir par e-mail des réservations, annulations et déplacements faits par les clients
         </label>
+        <label class="check">
+          <input
+            type="checkbox"
+            checked={s.notifyArtisanSms}
+            disabled={!s.smsInPlan}
+            aria-describedby="n-sms-hint"
+            onChange={(e) => setS({ ...s, notifyArtisanSms: (e.target as HTMLInputElement).checked })}
+          />
+          Me prévenir aussi par SMS (au numéro de mon compte)
+        </label>
+        <p class="hint" id="n-sms-hint">
+          {s.smsInPlan ? 'Un SMS court à chaque nouvelle réservation, annulation ou déplacement fait par un client.' : 'Les SMS ne sont pas compris dans votre formule : les alertes restent par e-mail.'}
+        </p>
         <div class="actions">
           <button type="submit">Enregistrer</button>
         </div>

@@ -1,15 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
-import { fieldErrors, type ResponseOf } from '../../shared/api/client';
+import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { Field } from '../field';
 import { periodInZone } from '../../shared/format';
 import { call, errorOf, type Session } from '../lib';
+import { ClosureFlow, type Closure } from '../closure-flow';
 
 export function TimeOffScreen({ session }: { session: Session }) {
   const [blocks, setBlocks] = useState<ResponseOf<'/api/admin/busy-blocks', 'get'>['busyBlocks']>([]);
   const [f, setF] = useState({ from: '', to: '', summary: 'Congés' });
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [closing, setClosing] = useState<Closure>();
   const zone = session.me.timezone;
   const load = () => call(session.api.GET('/api/admin/busy-blocks', { params: { query: {} } })).then((r) => setBlocks(r.busyBlocks), (e) => setError(errorOf(e).message));
   useEffect(() => void load(), []);
@@ -19,30 +21,15 @@ export function TimeOffScreen({ session }: { session: Session }) {
     const m = /GMT([+-]\d{2}:\d{2})/.exec(name);
     return m ? m[1]! : '+00:00';
   };
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
     setError(undefined);
     setNotice(undefined);
-    try {
-      const end = new Date(`${f.to}T00:00:00Z`);
-      end.setUTCDate(end.getUTCDate() + 1);
-      const endDate = end.toISOString().slice(0, 10);
-      const r = await call(
-        session.api.POST('/api/admin/busy-blocks', {
-          body: { startDateTime: `${f.from}T00:00:00${offsetOf(f.from)}`, endDateTime: `${endDate}T00:00:00${offsetOf(endDate)}`, summary: f.summary },
-        }),
-      );
-      const overlapping = r.overlappingBookings;
-      setNotice(
-        overlapping.length > 0
-          ? `Congé enregistré. Attention : ${overlapping.length} rendez-vous à déplacer (${overlapping.map((b) => b.publicCode).join(', ')}).`
-          : 'Congé enregistré : ces jours ne sont plus proposés.',
-      );
-      await load();
-    } catch (err) {
-      const api = errorOf(err);
-      setError([api.message, ...Object.values(fieldErrors(api))].join(' '));
-    }
+    const end = new Date(`${f.to}T00:00:00Z`);
+    end.setUTCDate(end.getUTCDate() + 1);
+    const endDate = end.toISOString().slice(0, 10);
+    // Saved through the one closing flow: the bookings of those days are listed first.
+    setClosing({ startDateTime: `${f.from}T00:00:00${offsetOf(f.from)}`, endDateTime: `${endDate}T00:00:00${offsetOf(endDate)}`, summary: f.summary });
   };
   return (
     <>
@@ -54,9 +41,27 @@ export function TimeOffScreen({ session }: { session: Session }) {
         <Field id="t-to" label="Au (inclus)" type="date" value={f.to} onInput={(to) => setF({ ...f, to })} required />
         <Field id="t-summary" label="Libellé" value={f.summary} onInput={(summary) => setF({ ...f, summary })} required />
         <div class="actions">
-          <button type="submit">Bloquer ces jours</button>
+          <button type="submit" disabled={closing !== undefined}>
+            Bloquer ces jours
+          </button>
         </div>
       </form>
+      {closing && (
+        <ClosureFlow
+          session={session}
+          closure={closing}
+          savedText={`Indisponibilité « ${f.summary.trim() || 'Congés'} » enregistrée : ces jours ne sont plus proposés.`}
+          onSaved={(text) => {
+            setClosing(undefined);
+            setNotice(text);
+            void load();
+          }}
+          onBack={(message) => {
+            setClosing(undefined);
+            if (message) setError(message);
+          }}
+        />
+      )}
       <ul class="plain">
         {blocks.map((b) => (
           <li key={b.id} class="row">

@@ -103,6 +103,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/agenda/closures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fermetures, congés et jours fériés des jours `from`..`to` (ce que l’agenda affiche)
+         * @description Au plus 62 jours. Les congés sont ceux saisis à la main ; les jours fériés sont ceux de France métropolitaine.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    from: string;
+                    /**
+                     * @description Date locale AAAA-MM-JJ
+                     * @example 2025-01-15
+                     */
+                    to: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            marks: {
+                                /** @description Jour férié : fermé ou ouvert */
+                                closed?: boolean;
+                                date: string;
+                                /** @enum {string} */
+                                kind: "closed" | "special_hours" | "time_off" | "holiday";
+                                /** @description Nom du jour férié, libellé des congés */
+                                label?: string;
+                                /** @description Heures locales concernées quand ce n’est pas toute la journée */
+                                ranges?: {
+                                    end: string;
+                                    start: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/artisan": {
         parameters: {
             query?: never;
@@ -1233,7 +1325,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Annuler une réservation (par l'artisan : acompte intégralement remboursé) */
+        /** Annuler une réservation (par l'artisan : acompte intégralement remboursé ; pour le client : ses conditions d'annulation) */
         post: {
             parameters: {
                 query?: never;
@@ -1247,6 +1339,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /**
+                         * @description true : l'artisan enregistre l'annulation demandée par le client (un appel tardif) ; les conditions d'annulation du client s'appliquent, et l'historique le dit (onBehalfOfCustomer)
+                         * @default false
+                         */
+                        onBehalfOfCustomer: boolean;
                         reason?: string;
                     };
                 };
@@ -2600,6 +2697,275 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/closures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fermer un jour ou prendre des congés, avec un choix pour chaque rendez-vous concerné
+         * @description Enregistre la fermeture (comme POST /exceptions ou /busy-blocks), puis applique `bookings` : garder, déplacer (le client reçoit l’e-mail du déplacement) ou annuler avec remboursement intégral (le client est prévenu). Un rendez-vous concerné absent de `bookings` est gardé. Un déplacement ou une annulation impossible est signalé dans `bookings[].error`, la fermeture restant enregistrée.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        bookings?: {
+                            /**
+                             * @description keep : garder ; move : déplacer (newDate, newTime), le client est prévenu ; cancel : annuler avec remboursement intégral, le client est prévenu
+                             * @enum {string}
+                             */
+                            action: "keep" | "move" | "cancel";
+                            /**
+                             * @description Date locale AAAA-MM-JJ
+                             * @example 2025-01-15
+                             */
+                            newDate?: string;
+                            /**
+                             * @description Heure locale HH:MM (24 h)
+                             * @example 09:00
+                             */
+                            newTime?: string;
+                            publicCode: string;
+                            /** @description Annulation : motif transmis au client */
+                            reason?: string;
+                        }[];
+                        /** @description Une fermeture du jour `date` (`closed: true`, ou `ranges` : horaires exceptionnels), ou des congés de `startDateTime` à `endDateTime` (`summary`, « Congés » par défaut). */
+                        closure: {
+                            /** @description true : jour fermé */
+                            closed?: boolean;
+                            /**
+                             * @description Date locale AAAA-MM-JJ
+                             * @example 2025-01-15
+                             */
+                            date?: string;
+                            /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
+                            endDateTime?: string;
+                            /** @description Horaires exceptionnels du jour */
+                            ranges?: {
+                                /** @description Minutes depuis 00:00 (510 = 08:30) */
+                                endMinutes: number;
+                                /** @description Minutes depuis 00:00 (510 = 08:30) */
+                                startMinutes: number;
+                            }[];
+                            /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
+                            startDateTime?: string;
+                            summary?: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bookings: {
+                                /**
+                                 * @description keep : garder ; move : déplacer (newDate, newTime), le client est prévenu ; cancel : annuler avec remboursement intégral, le client est prévenu
+                                 * @enum {string}
+                                 */
+                                action: "keep" | "move" | "cancel";
+                                done: boolean;
+                                error?: {
+                                    code: string;
+                                    message: string;
+                                };
+                                publicCode: string;
+                                /** @description Annulée : remboursé au client */
+                                refundCents?: number;
+                                /** @description Déplacée : le nouveau début */
+                                startDateTime?: string;
+                            }[];
+                            busyBlock?: {
+                                deletable: boolean;
+                                endDateTime: string;
+                                id: string;
+                                /** @description manual : saisie à la main ; sinon le calendrier importé */
+                                providerId: string;
+                                /** @enum {string} */
+                                source: "external";
+                                startDateTime: string;
+                                summary: string;
+                            };
+                            exception?: {
+                                closed: boolean;
+                                date: string;
+                                id: string;
+                                ranges: {
+                                    /** @description Minutes depuis 00:00 (510 = 08:30) */
+                                    endMinutes: number;
+                                    /** @description Minutes depuis 00:00 (510 = 08:30) */
+                                    startMinutes: number;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/closures/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Avant de fermer : les rendez-vous concernés et les prochains créneaux libres
+         * @description N’enregistre rien. Chaque rendez-vous confirmé ou déplacé que la fermeture recouvre, avec jusqu’à trois créneaux libres pour le déplacer (le premier diffère d’un rendez-vous à l’autre).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Une fermeture du jour `date` (`closed: true`, ou `ranges` : horaires exceptionnels), ou des congés de `startDateTime` à `endDateTime` (`summary`, « Congés » par défaut). */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description true : jour fermé */
+                        closed?: boolean;
+                        /**
+                         * @description Date locale AAAA-MM-JJ
+                         * @example 2025-01-15
+                         */
+                        date?: string;
+                        /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
+                        endDateTime?: string;
+                        /** @description Horaires exceptionnels du jour */
+                        ranges?: {
+                            /** @description Minutes depuis 00:00 (510 = 08:30) */
+                            endMinutes: number;
+                            /** @description Minutes depuis 00:00 (510 = 08:30) */
+                            startMinutes: number;
+                        }[];
+                        /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
+                        startDateTime?: string;
+                        summary?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bookings: {
+                                customerName: string;
+                                endDateTime: string;
+                                /** @description Les prochains créneaux libres hors fermeture */
+                                proposals: {
+                                    date: string;
+                                    startDateTime: string;
+                                    time: string;
+                                }[];
+                                publicCode: string;
+                                serviceId: string;
+                                serviceName: string;
+                                startDateTime: string;
+                                status: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/customers/erase": {
         parameters: {
             query?: never;
@@ -3156,6 +3522,164 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/failed-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Messages aux clients qui n’ont pas pu être envoyés (une réservation, ou celles à venir)
+         * @description Avec `bookingCode` : ceux de cette réservation ; sinon ceux des réservations pas encore terminées. Le détail technique reste dans le journal et GET /outbox.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    bookingCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            failedMessages: {
+                                bookingCode: string;
+                                /** @description ISO 8601 (UTC) */
+                                bookingStartDateTime: string;
+                                customerName: string;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "confirmed" | "cancelled" | "rescheduled" | "reminder" | "payment_refunded";
+                                nextAttemptAt?: string;
+                                /**
+                                 * @description dead : essais automatiques terminés ; retrying : un nouvel essai est prévu (nextAttemptAt)
+                                 * @enum {string}
+                                 */
+                                state: "dead" | "retrying";
+                                /** @description En français, une phrase par message non envoyé (« L'e-mail de confirmation n'a pas pu être envoyé à … ») */
+                                texts: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/failed-messages/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renvoyer maintenant un message qui n’a pas pu être envoyé
+         * @description En échec définitif : nouvelle série d’essais ; en attente d’un nouvel essai : tout de suite. 404 si ce n’est pas un message en échec de l’artisan.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending";
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/login": {
         parameters: {
             query?: never;
@@ -3489,8 +4013,12 @@ export interface paths {
                         "application/json": {
                             /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                             notifyArtisanEmail: boolean;
+                            /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
+                            notifyArtisanSms: boolean;
                             /** @description Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel) */
                             reminderHoursBefore: number;
+                            /** @description La formule de l’artisan comprend les SMS (sinon notifyArtisanSms ne peut pas être activé) */
+                            smsInPlan: boolean;
                         };
                     };
                 };
@@ -3528,7 +4056,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Modifier les réglages des notifications */
+        /**
+         * Modifier les réglages des notifications
+         * @description Activer `notifyArtisanSms` sur une formule sans SMS : 400.
+         */
         patch: {
             parameters: {
                 query?: never;
@@ -3541,6 +4072,8 @@ export interface paths {
                     "application/json": {
                         /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                         notifyArtisanEmail?: boolean;
+                        /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
+                        notifyArtisanSms?: boolean;
                         /** @description Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel) */
                         reminderHoursBefore?: number;
                     };
@@ -3556,8 +4089,12 @@ export interface paths {
                         "application/json": {
                             /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                             notifyArtisanEmail: boolean;
+                            /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
+                            notifyArtisanSms: boolean;
                             /** @description Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel) */
                             reminderHoursBefore: number;
+                            /** @description La formule de l’artisan comprend les SMS (sinon notifyArtisanSms ne peut pas être activé) */
+                            smsInPlan: boolean;
                         };
                     };
                 };

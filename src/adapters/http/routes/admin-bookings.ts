@@ -263,9 +263,15 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       {
         config: { adminAccess: 'bookings:write' },
         schema: {
-          summary: "Annuler une réservation (par l'artisan : acompte intégralement remboursé)",
+          summary: "Annuler une réservation (par l'artisan : acompte intégralement remboursé ; pour le client : ses conditions d'annulation)",
           params: CodeParams,
-          body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500, pattern: PRINTABLE })) }),
+          body: Type.Object({
+            reason: Type.Optional(Type.String({ maxLength: 500, pattern: PRINTABLE })),
+            onBehalfOfCustomer: Type.Boolean({
+              default: false,
+              description: "true : l'artisan enregistre l'annulation demandée par le client (un appel tardif) ; les conditions d'annulation du client s'appliquent, et l'historique le dit (onBehalfOfCustomer)",
+            }),
+          }),
           response: { 200: Type.Object({ booking: AdminBookingDto, refund: CancellationRefundDto }), ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
@@ -274,6 +280,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           publicCode: request.params.publicCode,
           artisanId: request.admin.artisanId,
           cancelledBy: 'artisan',
+          onBehalfOfCustomer: request.body.onBehalfOfCustomer,
           actor: request.admin.actor,
           reason: request.body.reason?.trim() || undefined,
         });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { NotFoundError } from '../../../domain/errors.ts';
+import { NotFoundError, ValidationError } from '../../../domain/errors.ts';
 import type { makeAdminOutbox } from '../../../app/admin-outbox.ts';
 import type { MailboxEntry } from '../../notify/mailbox.ts';
 import type { OutboxRow } from '../../outbox/outbox-queue.ts';
@@ -40,9 +40,14 @@ const OutboxDto = Type.Object({
   createdAt: Type.String(),
 });
 
-const SettingsDto = Type.Object({
+const SettingsFields = {
   reminderHoursBefore: Type.Integer({ minimum: 0, maximum: 168, description: 'Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel)' }),
   notifyArtisanEmail: Type.Boolean({ description: "L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement" }),
+  notifyArtisanSms: Type.Boolean({ description: "L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS)" }),
+};
+const SettingsDto = Type.Object({
+  ...SettingsFields,
+  smsInPlan: Type.Boolean({ description: 'La formule de l’artisan comprend les SMS (sinon notifyArtisanSms ne peut pas être activé)' }),
 });
 
 export interface AdminNotificationDeps {
@@ -51,7 +56,7 @@ export interface AdminNotificationDeps {
   settings: {
     readSettings(artisanId: string): Promise<NotificationSettings | undefined>;
     /** Pending reminders follow a new lead time (moved, dropped or scheduled) as of `nowMs`. */
-    updateSettings(artisanId: string, patch: Partial<NotificationSettings>, nowMs: number): Promise<NotificationSettings | undefined>;
+    updateSettings(artisanId: string, patch: Partial<Omit<NotificationSettings, 'smsInPlan'>>, nowMs: number): Promise<NotificationSettings | undefined>;
   };
   clock: { now(): number };
 }
@@ -140,11 +145,15 @@ export function makeAdminNotificationRoutes(deps: AdminNotificationDeps): AdminR
         config: { adminAccess: 'settings' },
         schema: {
           summary: 'Modifier les réglages des notifications',
-          body: Type.Partial(SettingsDto),
+          description: 'Activer `notifyArtisanSms` sur une formule sans SMS : 400.',
+          body: Type.Partial(Type.Object(SettingsFields)),
           response: { 200: SettingsDto, ...err(400, 401, 404) },
         },
       },
       async (request) => {
+        if (request.body.notifyArtisanSms === true && !(await deps.settings.readSettings(request.admin.artisanId))?.smsInPlan) {
+          throw new ValidationError([{ field: 'notifyArtisanSms', message: 'Les SMS ne sont pas compris dans votre formule : les alertes restent par e-mail.' }]);
+        }
         const settings = await deps.settings.updateSettings(request.admin.artisanId, request.body, deps.clock.now());
         if (!settings) throw new NotFoundError('NOT_FOUND', 'Artisan introuvable.');
         return settings;
