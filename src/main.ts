@@ -75,6 +75,9 @@ import { makeFailedMessageStore } from './adapters/db/failed-message-store.ts';
 import { adminAvailabilityRoutes } from './adapters/http/routes/admin-availability.ts';
 import { adminBookingRoutes } from './adapters/http/routes/admin-bookings.ts';
 import { makeAdminBookingReader } from './adapters/db/admin-bookings-store.ts';
+import { adminCustomerRoutes } from './adapters/http/routes/admin-customers.ts';
+import { makeCustomerStore } from './adapters/db/customer-store.ts';
+import { makeCustomers } from './app/customers.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
@@ -380,6 +383,7 @@ export async function compose(
     clock,
   });
   const adminBookings = makeAdminBookings({ reader: makeAdminBookingReader(db), clock, zoneOf: async (id) => (await settings.readArtisan(id))?.timezone });
+  const customers = makeCustomers({ store: makeCustomerStore(db), clock, findBooking: async (artisanId, code) => (await adminBookings.get(artisanId, code)).booking });
   const metrics = config.metricsToken ? makeMetrics({ outboxStats: () => queue.stats(clock.now()) }) : undefined;
   const backup = async () => {
     if (!db.backup) throw new Error('this database driver cannot take backups');
@@ -411,6 +415,7 @@ export async function compose(
       routes: [
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
+        adminCustomerRoutes({ customers, bookings: adminBookings }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),
           exceptions: scheduleExceptions,
@@ -466,7 +471,7 @@ export async function compose(
   const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),
-    erase: (artisanId, email, actor) => adminBookings.eraseCustomer(artisanId, email, actor),
+    erase: (artisanId, customer, actor) => adminBookings.eraseCustomer(artisanId, customer, actor),
     clock,
     customerMonths: config.retention.customerMonths,
     mailboxDays: config.retention.mailboxDays,

@@ -211,11 +211,11 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     const page = await signIn();
     await go(page, 'Réservation par téléphone', 'Réservation prise par téléphone');
     await page.getByLabel('Prestation').selectOption('diag');
-    await page.getByLabel('Jour').fill('2027-03-03');
+    await page.getByLabel('Jour', { exact: true }).fill('2027-03-03');
     await page.getByRole('button', { name: `9${NBSP}h${NBSP}30`, exact: true }).click();
-    await page.getByLabel('Nom').fill('Mme Roux');
-    await page.getByLabel('E-mail').fill('roux@example.fr');
-    await page.getByLabel('Téléphone (facultatif)').fill('06 11 22 33 44');
+    await page.getByLabel('Nom', { exact: true }).fill('Mme Roux');
+    await page.getByLabel('E-mail (facultatif)').fill('roux@example.fr');
+    await page.getByLabel('Téléphone', { exact: true }).fill('06 11 22 33 44');
     await page.getByRole('button', { name: /Enregistrer le rendez-vous du mercredi 3 mars 2027/ }).click();
     await page.getByRole('heading', { name: /Réservation AC-[A-Z0-9]{6} — Confirmée/ }).waitFor();
     expect(plain(await page.locator('main').innerText())).toContain('par téléphone (par vous)');

@@ -1,6 +1,9 @@
 import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
-import { normalizeEmail, normalizePublicCode } from '../domain/public-code.ts';
+import { normalizePublicCode } from '../domain/public-code.ts';
+import type { CustomerRef } from '../domain/customer-ref.ts';
+import type { CustomerMatch } from './ports/customer-store.ts';
+import { phoneDigitsOf } from './phone-search.ts';
 import { todayIn, weekOf } from '../domain/time.ts';
 import type { BookingRecord } from '../domain/booking.ts';
 import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
@@ -16,8 +19,8 @@ export interface BookingQuery {
   statuses: ListedStatus[];
   /** One booking by its public code (already normalised). */
   code?: string;
-  /** Free text: part of the customer's name, e-mail or phone, or of the booking code. */
-  search?: string;
+  /** Free text: part of the customer's name, e-mail or phone (any common format), or of the booking code. */
+  search?: CustomerMatch;
   limit: number;
   offset: number;
 }
@@ -67,12 +70,13 @@ export interface AdminBookingReader {
   /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
   listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
   listHistory(bookingId: string): Promise<HistoryEntry[]>;
-  findByCustomerEmail(artisanId: string, email: string): Promise<BookingRecord[]>;
+  /** Every booking of the customer (by e-mail, or by phone for a customer without one). */
+  findByCustomer(artisanId: string, customer: CustomerRef): Promise<BookingRecord[]>;
   /**
    * Replaces the customer's personal data on every booking of theirs with a placeholder and
    * scrubs it from history and messages; amounts, dates and payment ids stay (bookkeeping).
    */
-  anonymizeCustomer(artisanId: string, email: string, nowMs: number, actor: string): Promise<number>;
+  anonymizeCustomer(artisanId: string, customer: CustomerRef, nowMs: number, actor: string): Promise<number>;
 }
 
 const MAX_RANGE_DAYS = 366;
@@ -91,13 +95,15 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
   };
 
   return {
-    async list(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }> {
+    async list(q: Omit<BookingQuery, 'search'> & { search?: string }): Promise<{ items: BookingRecord[]; total: number }> {
       if (q.from && q.to) {
         const days = q.from.until(q.to).total({ unit: 'days' });
         if (days < 0) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
         if (days > MAX_RANGE_DAYS) throw new ValidationError([{ field: 'to', message: `La période est limitée à ${MAX_RANGE_DAYS} jours.` }]);
       }
-      return reader.listBookings(q);
+      const text = q.search?.trim();
+      const phoneDigits = text ? phoneDigitsOf(text) : undefined;
+      return reader.listBookings({ ...q, search: text ? { text, ...(phoneDigits ? { phoneDigits } : {}) } : undefined });
     },
 
     /**
@@ -137,17 +143,16 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
     },
 
     /** Everything held about one customer (GDPR access request). */
-    async exportCustomer(artisanId: string, email: string) {
-      const bookings = await reader.findByCustomerEmail(artisanId, normalizeEmail(email));
+    async exportCustomer(artisanId: string, customer: CustomerRef) {
+      const bookings = await reader.findByCustomer(artisanId, customer);
       const withHistory = [];
       for (const booking of bookings) withHistory.push({ booking, history: await reader.listHistory(booking.id) });
       return withHistory;
     },
 
     /** GDPR erasure; refused while an appointment is still to come (the artisan needs the contact). */
-    async eraseCustomer(artisanId: string, email: string, actor: string): Promise<number> {
-      const normalized = normalizeEmail(email);
-      const bookings = await reader.findByCustomerEmail(artisanId, normalized);
+    async eraseCustomer(artisanId: string, customer: CustomerRef, actor: string): Promise<number> {
+      const bookings = await reader.findByCustomer(artisanId, customer);
       const now = deps.clock.now();
       const upcoming = bookings.filter((b) => holdsSlot(b.status) && b.endMs > now);
       if (upcoming.length > 0) {
@@ -156,8 +161,10 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
           `Ce client a encore ${upcoming.length} rendez-vous à venir (${upcoming.map((b) => b.publicCode).join(', ')}) : annulez-les ou attendez qu'ils soient passés avant d'effacer ses données.`,
         );
       }
-      if (bookings.length === 0) throw new NotFoundError('CUSTOMER_NOT_FOUND', 'Aucune donnée pour cette adresse e-mail.');
-      return reader.anonymizeCustomer(artisanId, normalized, now, actor);
+      if (bookings.length === 0) {
+        throw new NotFoundError('CUSTOMER_NOT_FOUND', customer.email !== undefined ? 'Aucune donnée pour cette adresse e-mail.' : 'Aucune donnée pour ce numéro de téléphone.');
+      }
+      return reader.anonymizeCustomer(artisanId, customer, now, actor);
     },
   };
 }

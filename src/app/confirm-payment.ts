@@ -24,7 +24,7 @@ export function makeConfirmPayment(deps: { store: BookingStore; payments: Paymen
     const code = normalizePublicCode(input.publicCode);
     const booking = code ? await deps.store.findBookingByCode(code) : undefined;
     const owner =
-      booking && ('email' in input ? booking.customer.email === normalizeEmail(input.email) : booking.id === input.bookingId);
+      booking && ('email' in input ? booking.customer.email !== undefined && booking.customer.email === normalizeEmail(input.email) : booking.id === input.bookingId);
     if (!booking || !owner) throw bookingNotFound();
     if (!isHold(booking.status)) return answer({ booking, changed: false });
     if (booking.holdExpiresMs !== null && booking.holdExpiresMs <= deps.clock.now()) return answer(await expireHold(deps, booking));

@@ -1,5 +1,8 @@
 import { minNoticeMs } from '../domain/service.ts';
+import { Temporal } from 'temporal-polyfill';
+import { forcedOverlap, forcedSlot, notOfferedToArtisan, whyNotOffered } from './forced-slot.ts';
 import {
+  ConflictError,
   NotFoundError,
   PolicyError,
   ValidationError,
@@ -13,7 +16,6 @@ import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
 import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
 import { checkAtCustomer, checkSmsPhone, normalizeCustomer, normalizeProblemDescription } from './customer-input.ts';
 import { findOfferedSlot, loadWindow, offeredByRules, parseRequestedStart, planDay, readDay, withinHorizon } from './day-plan.ts';
-import type { Temporal } from 'temporal-polyfill';
 import type { Slot } from '../domain/slots.ts';
 import { termsChanged } from './public-profile.ts';
 import { termsVersion } from '../domain/terms.ts';
@@ -35,7 +37,8 @@ export interface CreateBookingInput {
   serviceId: string;
   date: string;
   time: string;
-  customer: { name: string; email: string; phone?: string | null; address?: Address | null };
+  /** `email` is optional for a booking the artisan takes (then a phone is required); the public API requires it. */
+  customer: { name: string; email?: string | null; phone?: string | null; address?: Address | null };
   /** "Décrivez le problème": optional free text for the artisan. */
   problemDescription?: string | null;
   notifications?: { email?: boolean; sms?: boolean };
@@ -47,6 +50,12 @@ export interface ArtisanBookingOptions {
   actor: string;
   /** false: no deposit is asked (amount 0); true: the deposit is charged like online. */
   collectDeposit: boolean;
+  /**
+   * Place the booking at this time although the page does not offer it (outside hours, in a
+   * break, off the grid, within the notice, past the horizon) once the artisan was told why
+   * (SLOT_NOT_OFFERED's details). Never over another booking: the database still refuses that.
+   */
+  force?: boolean;
 }
 
 /** A booking made, or held while the customer completes a 3-D Secure challenge. */
@@ -90,10 +99,13 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
   ): Promise<CreateBookingResult> {
     const details: ErrorDetail[] = [];
     const { date, minutes } = parseRequestedStart(input, { date: 'date', time: 'time' }, details);
-    const customer = normalizeCustomer(input.customer, details);
+    const customer = normalizeCustomer(input.customer, details, 'customer', { emailOptional: byArtisan !== undefined });
     const problemDescription = normalizeProblemDescription(input.problemDescription, details);
     const notifySms = input.notifications?.sms ?? false;
     if (notifySms) checkSmsPhone(customer, details);
+    if (input.notifications?.email === true && !customer.email && !details.some((d) => d.field === 'customer.email')) {
+      details.push({ field: 'customer.email', message: 'Une adresse e-mail est nécessaire pour envoyer la confirmation par e-mail.' });
+    }
     if (details.length > 0 || !date || minutes === undefined) {
       if (hooks.consent || !byArtisan) {
         const read = await deps.store.readBookingContext(input.artisanId, input.serviceId, 0, 0, { nowMs: 0, staleMs: 0 });
@@ -136,6 +148,21 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
     }
     const now = deps.clock.now();
     const plan = planDay(ctx, date, now);
+    if (byArtisan) {
+      const offered = plan.slots.find((s) => s.startMinutes === minutes);
+      if (!offered && Temporal.PlainDate.compare(date, plan.today) >= 0) {
+        const slot = forcedSlot(ctx, date, minutes, now);
+        if (!byArtisan.force) throw notOfferedToArtisan(whyNotOffered(ctx, plan, date, minutes, slot.startMs, now));
+        // The hold decides overlaps (bookings and calendar events), forced or not.
+        try {
+          const held = await holdNew(deps, { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now, flights });
+          if (held) return held;
+        } catch (error) {
+          if (!(error instanceof ConflictError && error.code === 'SLOT_UNAVAILABLE')) throw error;
+        }
+        throw forcedOverlap(ctx, slot);
+      }
+    }
     const slot = findOfferedSlot(plan, date, minutes, 'date');
     if (!slot.available) {
       // The customer retrying after "payment unavailable": their own hold still holds the
@@ -154,7 +181,7 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       throw slotUnavailable();
     }
     const held = await holdNew(deps, { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now, flights });
-    if (!held) throw slotUnavailable();
+    if (!held) throw byArtisan?.force ? forcedOverlap(ctx, slot) : slotUnavailable();
     return held;
   };
 }
@@ -245,7 +272,8 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
     refundCents: 0,
     refundedCents: 0,
     refundPolicy: service.refundPolicy ?? DEFAULT_REFUND_POLICY,
-    notifyEmail: input.notifications?.email ?? true,
+    // No e-mail (a phone booking): confirmed by SMS, or not at all.
+    notifyEmail: customer.email !== undefined && (input.notifications?.email ?? true),
     // Asked for on a starter plan: accepted, e-mail only, and the response says so (README).
     notifySms: notifySms && planLimits(artisan.plan).sms,
     timezone: artisan.timezone,
@@ -259,12 +287,14 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
   };
 
   const range = footprint(booking);
-  const racing = q.flights.overlapping(artisan.id, range, customer.email);
+  // Tells this customer's own retries from another customer's racing request.
+  const who = customer.email ?? `phone:${customer.phone ?? ''}`;
+  const racing = q.flights.overlapping(artisan.id, range, who);
   if (racing && (await racing)) throw slotUnavailable();
   // Online bookings count against the plan's monthly cap; the artisan's own do not.
   const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
   const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
-  const flight = q.flights.start(artisan.id, range, customer.email);
+  const flight = q.flights.start(artisan.id, range, who);
   let held: { reminderHours: number } | undefined;
   try {
     held = await holdSlot(deps, booking, {

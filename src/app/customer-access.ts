@@ -13,7 +13,10 @@ export interface CustomerProof {
 }
 
 /** Code + e-mail to check, or the booking a token already opened (and checked). */
-export type CustomerClaim = { publicCode: string; email: string; booking?: BookingRecord };
+export type CustomerClaim =
+  | { publicCode: string; email: string; booking?: undefined }
+  /** A token names the booking itself; `email` is absent for a phone booking taken without one. */
+  | { publicCode: string; email?: string; booking: BookingRecord };
 
 export interface CustomerAccess {
   /**
@@ -34,7 +37,7 @@ export function makeCustomerAccess(deps: {
     if (proof.token !== undefined) {
       const booking = await deps.resolveToken(proof.token);
       if (booking.publicCode !== normalizePublicCode(publicCode)) throw bookingNotFound();
-      return { publicCode: booking.publicCode, email: booking.customer.email, booking };
+      return { publicCode: booking.publicCode, ...(booking.customer.email ? { email: booking.customer.email } : {}), booking };
     }
     if (proof.email === undefined) throw new ValidationError([{ field: 'email', message: 'Ce champ est obligatoire.' }]);
     return { publicCode, email: proof.email };

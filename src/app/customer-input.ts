@@ -6,13 +6,20 @@ import type { Customer } from '../domain/booking.ts';
 
 /** Normalises customer details: trimmed name, lower-case e-mail, phone in E.164 (France by default). */
 export function normalizeCustomer(
-  input: { name: string; email: string; phone?: string | null; address?: Address | null },
+  input: { name: string; email?: string | null; phone?: string | null; address?: Address | null },
   details: ErrorDetail[],
   field = 'customer',
+  /** A booking the artisan takes: the e-mail may be left out, a phone is then required. */
+  options: { emailOptional?: boolean } = {},
 ): Customer {
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name.length === 0) details.push({ field: `${field}.name`, message: 'Le nom est obligatoire.' });
-  const customer: Customer = { name, email: normalizeEmail(input.email) };
+  const email = input.email?.trim() ? normalizeEmail(input.email) : undefined;
+  const customer: Customer = { name, ...(email ? { email } : {}) };
+  if (!email && !options.emailOptional) details.push({ field: `${field}.email`, message: 'Ce champ est obligatoire.' });
+  if (!email && options.emailOptional && !input.phone?.trim()) {
+    details.push({ field: `${field}.phone`, message: 'Sans e-mail, le téléphone est obligatoire pour joindre le client.' });
+  }
   const rawPhone = input.phone?.trim();
   if (rawPhone) {
     const phone = normalizePhone(rawPhone);

@@ -22,8 +22,11 @@ import { isVisible } from '../domain/booking-lifecycle.ts';
 import type { SettleDeposit } from './settle-deposit.ts';
 
 
-/** The customer proves who they are with the e-mail; the artisan by being signed in. */
-export type BookingLocator = { publicCode: string; email: string } | { publicCode: string; artisanId: string };
+/**
+ * The customer proves who they are with the e-mail (a booking without one is never found so)
+ * or a manage link's token (naming the booking: `bookingId`); the artisan by being signed in.
+ */
+export type BookingLocator = { publicCode: string; email: string } | { publicCode: string; bookingId: string } | { publicCode: string; artisanId: string };
 
 /**
  * Finds a booking by code + e-mail (or code + the signed-in artisan). An unknown code, a
@@ -36,7 +39,12 @@ export function makeFindBooking(deps: { store: BookingStore }) {
     if (!code) throw bookingNotFound();
     const booking = await deps.store.findBookingByCode(code);
     if (!booking || !isVisible(booking.status)) throw bookingNotFound();
-    const owner = 'email' in input ? booking.customer.email === normalizeEmail(input.email) : booking.artisanId === input.artisanId;
+    const owner =
+      'email' in input
+        ? booking.customer.email !== undefined && booking.customer.email === normalizeEmail(input.email)
+        : 'bookingId' in input
+          ? booking.id === input.bookingId
+          : booking.artisanId === input.artisanId;
     if (!owner) throw bookingNotFound();
     return booking;
   };

@@ -85,7 +85,9 @@ export function makeNotifyBooking(deps: {
     };
 
     const planned: Planned[] = [];
-    if (booking.notifyEmail) {
+    const email = booking.customer.email;
+    // A phone booking may have no e-mail: confirmed by SMS, or not at all.
+    if (booking.notifyEmail && email) {
       planned.push({
         key: 'customer.email',
         channel: 'email',
@@ -95,7 +97,7 @@ export function makeNotifyBooking(deps: {
             ...origin,
             recipientKind: 'customer',
             messageId,
-            to: { name: booking.customer.name, address: booking.customer.email },
+            to: { name: booking.customer.name, address: email },
             ...deps.templates.customerEmail(input),
             ics: invite(),
           }),

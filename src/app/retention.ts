@@ -1,5 +1,6 @@
 import { monthsBefore } from '../domain/time.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import type { CustomerRef } from '../domain/customer-ref.ts';
 
 /** What is kept, and for how long (RETENTION_MONTHS, MAILBOX_RETENTION_DAYS). */
 export interface RetentionStore {
@@ -10,7 +11,7 @@ export interface RetentionStore {
   /** Deletes mailbox copies of messages kept before `cutoffMs`. */
   purgeMailboxBefore(cutoffMs: number): Promise<number>;
   /** Customers (per artisan) not yet anonymised whose latest appointment ended before `cutoffMs`. */
-  customersLastSeenBefore(cutoffMs: number, limit: number): Promise<{ artisanId: string; email: string }[]>;
+  customersLastSeenBefore(cutoffMs: number, limit: number): Promise<{ artisanId: string; customer: CustomerRef }[]>;
 }
 
 export interface RetentionReport {
@@ -30,7 +31,7 @@ const BATCH = 100;
  */
 export function makeRetention(deps: {
   store: RetentionStore;
-  erase: (artisanId: string, email: string, actor: string) => Promise<number>;
+  erase: (artisanId: string, customer: CustomerRef, actor: string) => Promise<number>;
   clock: { now(): number };
   customerMonths: number;
   mailboxDays: number;
@@ -46,9 +47,9 @@ export function makeRetention(deps: {
     const cutoff = monthsBefore(now, deps.customerMonths);
     for (;;) {
       const due = await deps.store.customersLastSeenBefore(cutoff, BATCH);
-      for (const { artisanId, email } of due) {
+      for (const { artisanId, customer } of due) {
         try {
-          await deps.erase(artisanId, email, 'system');
+          await deps.erase(artisanId, customer, 'system');
           report.customersAnonymised++;
         } catch (error) {
           // Another instance's sweep got there first: nothing left under that address.

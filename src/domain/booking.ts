@@ -6,7 +6,11 @@ import type { CancelledBy, RefundPolicy } from './refund-policy.ts';
 
 export interface Customer {
   name: string;
-  email: string;
+  /**
+   * Always there online; a booking the artisan takes (on the phone) may have none: it is then
+   * confirmed by SMS or not at all, and cannot be looked up by code + e-mail.
+   */
+  email?: string;
   phone?: string;
   /** Where the intervention takes place; shown to the artisan and to the customer only. */
   address?: Address;

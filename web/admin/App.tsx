@@ -8,6 +8,7 @@ import { AgendaScreen } from './screens/agenda';
 import { BookingDetailScreen } from './screens/booking-detail';
 import { BookingsScreen } from './screens/bookings';
 import { CalendarsScreen } from './screens/calendars';
+import { CustomerFileScreen } from './screens/customer-file';
 import { EmbedScreen } from './screens/embed';
 import { HoursScreen } from './screens/hours';
 import { LoginScreen } from './screens/login';
@@ -56,6 +57,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <AgendaScreen session={session} />;
     case '/admin/reservations':
       return <BookingsScreen session={session} />;
+    case '/admin/client':
+      return <CustomerFileScreen key={location.search} session={session} search={location.search} />;
     case '/admin/nouvelle-reservation':
       return <PhoneBookingScreen session={session} />;
     case '/admin/horaires':
@@ -110,7 +113,7 @@ function AdminNav({ path, who }: { path: string; who: string }) {
           <li key={href}>
             <Link
               href={href}
-              current={href === path || (href === '/admin/reservations' && path.startsWith('/admin/reservations/'))}
+              current={href === path || (href === '/admin/reservations' && (path.startsWith('/admin/reservations/') || path === '/admin/client'))}
               onNavigate={() => {
                 if (!open) return;
                 close(false);

@@ -16,7 +16,7 @@ function fieldsOf(booking: BookingRecord): { summary: string; description: strin
   const lines = [
     `Client : ${c.name}`,
     ...(c.phone ? [`Téléphone : ${c.phone}`] : []),
-    `E-mail : ${c.email}`,
+    ...(c.email ? [`E-mail : ${c.email}`] : []),
     ...(c.address ? [`Adresse : ${formatAddress(c.address)}`] : []),
     `Code de réservation : ${booking.publicCode}`,
   ];

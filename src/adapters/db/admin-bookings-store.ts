@@ -5,6 +5,12 @@ import type { Database } from './database.ts';
 import { dateText } from '../../domain/time.ts';
 import { first, qb, run } from './kysely.ts';
 import type { Json } from './schema.ts';
+import { customerMatchSql } from './customer-store.ts';
+import { customerKey, type CustomerRef } from '../../domain/customer-ref.ts';
+
+/** The bookings of one customer: by e-mail, or by phone for a customer without one. */
+const ofCustomer = (customer: CustomerRef, alias: 'b') =>
+  customer.email !== undefined ? sql<boolean>`${sql.ref(`${alias}.customer_email`)} = ${customer.email}` : sql<boolean>`${sql.ref(`${alias}.customer_phone`)} = ${customer.phone}`;
 
 /** Every booking event's data is the JSON object its writer recorded. */
 const eventData = (data: Json): Record<string, unknown> => data as Record<string, unknown>;
@@ -70,11 +76,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       if (q.from) matching = matching.where(sql<boolean>`b.starts_at >= (${q.from.toString()}::date)::timestamp AT TIME ZONE (${zone})`);
       if (q.to) matching = matching.where(sql<boolean>`b.starts_at < (${q.to.toString()}::date + 1)::timestamp AT TIME ZONE (${zone})`);
       if (q.code) matching = matching.where('b.public_code', '=', q.code);
-      if (q.search) {
-        // LIKE wildcards typed by the artisan are matched literally.
-        const p = `%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        matching = matching.where(sql<boolean>`(b.customer_name ILIKE ${p} OR b.customer_email ILIKE ${p} OR coalesce(b.customer_phone, '') ILIKE ${p} OR b.public_code ILIKE ${p})`);
-      }
+      if (q.search) matching = matching.where(customerMatchSql(q.search, true));
       // The page and the count in one statement; a page past the end (no row to carry the count)
       // asks for the count alone.
       const query = qb
@@ -140,15 +142,15 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       return rows.map((r): HistoryEntry => ({ atMs: r.created_at.getTime(), type: r.type, actor: r.actor, data: eventData(r.data) }));
     },
 
-    async findByCustomerEmail(artisanId, email) {
-      const rows = await run(db, selectBookings().where('b.artisan_id', '=', artisanId).where('b.customer_email', '=', email).orderBy('b.starts_at'));
+    async findByCustomer(artisanId, customer) {
+      const rows = await run(db, selectBookings().where('b.artisan_id', '=', artisanId).where(ofCustomer(customer, 'b')).orderBy('b.starts_at'));
       return rows.map(toBooking);
     },
 
-    async anonymizeCustomer(artisanId, email, nowMs, actor) {
+    async anonymizeCustomer(artisanId, customer, nowMs, actor) {
       return db.transaction(async (tx) => {
         const ids = (
-          await run(tx, qb.selectFrom('bookings').select('id').where('artisan_id', '=', artisanId).where('customer_email', '=', email).forUpdate())
+          await run(tx, qb.selectFrom('bookings as b').select('b.id').where('b.artisan_id', '=', artisanId).where(ofCustomer(customer, 'b')).forUpdate())
         ).map((r) => r.id);
         const now = new Date(nowMs);
         for (const id of ids) {
@@ -186,7 +188,11 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
         // The embedded mailbox keeps copies of the messages, contact details included.
         await run(tx, qb.deleteFrom('mailbox').where(ofErased));
         // Stored idempotent replies hold the booking as it was answered, contact details included.
-        await run(tx, qb.deleteFrom('idempotency_keys').where(sql<boolean>`response_body -> 'booking' -> 'customer' ->> 'email' = ${email}`));
+        const contact = customer.email !== undefined ? sql`response_body -> 'booking' -> 'customer' ->> 'email' = ${customer.email}` : sql`response_body -> 'booking' -> 'customer' ->> 'phone' = ${customer.phone}`;
+        await run(tx, qb.deleteFrom('idempotency_keys').where(sql<boolean>`${contact}`));
+        // The artisan's private notes about them go too (migration 0031).
+        await run(tx, qb.deleteFrom('booking_notes').where('artisan_id', '=', artisanId).where(sql<boolean>`booking_id = ANY(${ids})`));
+        await run(tx, qb.deleteFrom('customer_notes').where('artisan_id', '=', artisanId).where('customer_key', '=', customerKey(customer)));
         await tx.query(`INSERT INTO booking_events (artisan_id, booking_id, type, actor, data) SELECT $3, unnest($1::uuid[]), 'customer_erased', $2, '{}'`, [
           ids,
           actor,

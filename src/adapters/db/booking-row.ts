@@ -42,7 +42,7 @@ export function toBooking(r: BookingRow): BookingRecord {
     serviceName: r.service_name,
     status: storedStatus(r.status),
     channel: storedChannel(r.channel),
-    customer: { name: r.customer_name, email: r.customer_email },
+    customer: { name: r.customer_name, ...(r.customer_email !== null ? { email: r.customer_email } : {}) },
     problemDescription: r.problem_description,
     startMs: r.starts_at.getTime(),
     endMs: r.ends_at.getTime(),
@@ -95,7 +95,7 @@ const at = (epochMs: number): Date => new Date(epochMs);
 export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Selectable<Bookings> {
   return {
     id: b.id, public_code: b.publicCode, artisan_id: b.artisanId, service_id: b.serviceId, service_name: b.serviceName,
-    status: b.status, customer_name: b.customer.name, customer_email: b.customer.email, customer_phone: b.customer.phone ?? null,
+    status: b.status, customer_name: b.customer.name, customer_email: b.customer.email ?? null, customer_phone: b.customer.phone ?? null,
     starts_at: at(b.startMs), ends_at: at(b.endMs), duration_minutes: b.durationMinutes, blocked_range: blockedRange(b),
     price_cents: b.priceCents, deposit_rate: b.depositRate, deposit_cents: b.depositCents, payment_status: b.paymentStatus,
     payment_provider: b.paymentProvider, payment_intent_id: b.paymentIntentId, payment_method_id: b.paymentMethodId,

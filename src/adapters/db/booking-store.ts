@@ -441,7 +441,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
           .where('b.artisan_id', '=', q.artisanId)
           .where('b.service_id', '=', q.serviceId)
           .where('b.starts_at', '=', new Date(q.startMs))
-          .where('b.customer_email', '=', q.customer.email)
+          .where('b.customer_email', 'is not distinct from', q.customer.email ?? null)
           .where('b.customer_name', '=', q.customer.name)
           .where('b.customer_phone', 'is not distinct from', q.customer.phone ?? null)
           .where('b.payment_method_id', 'is not distinct from', q.paymentMethodId),

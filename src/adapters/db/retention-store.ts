@@ -26,15 +26,18 @@ export function makeRetentionStore(db: Database): RetentionStore {
         db,
         qb
           .selectFrom('bookings')
-          .select(['artisan_id', 'customer_email'])
+          // A customer without e-mail (a phone booking) is known by their phone (CustomerRef).
+          .select(['artisan_id', 'customer_email', sql<string | null>`CASE WHEN customer_email IS NULL THEN customer_phone END`.as('phone')])
           .where('anonymized_at', 'is', null)
-          .groupBy(['artisan_id', 'customer_email'])
+          .where((eb) => eb.or([eb('customer_email', 'is not', null), eb('customer_phone', 'is not', null)]))
+          .groupBy(['artisan_id', 'customer_email', 'phone'])
           .having((eb) => eb.fn.max('ends_at'), '<', before(cutoffMs))
           .orderBy('artisan_id')
           .orderBy('customer_email')
+          .orderBy('phone')
           .limit(limit),
       );
-      return rows.map((r) => ({ artisanId: r.artisan_id, email: r.customer_email }));
+      return rows.map((r) => ({ artisanId: r.artisan_id, customer: r.customer_email !== null ? { email: r.customer_email } : { phone: r.phone! } }));
     },
   };
 }

@@ -114,6 +114,13 @@ export interface BookingEvents {
   type: string;
 }
 
+export interface BookingNotes {
+  artisan_id: string;
+  body: string;
+  booking_id: string;
+  updated_at: Timestamp;
+}
+
 export interface Bookings {
   anonymized_at: Timestamp | null;
   artisan_id: string;
@@ -126,7 +133,7 @@ export interface Bookings {
   created_at: Timestamp;
   currency: Generated<string>;
   customer_address: Json | null;
-  customer_email: string;
+  customer_email: string | null;
   customer_name: string;
   customer_phone: string | null;
   deposit_cents: number;
@@ -223,6 +230,13 @@ export interface CalendarRemoteEvents {
   connection_id: string;
   data: Json;
   remote_id: string;
+}
+
+export interface CustomerNotes {
+  artisan_id: string;
+  body: string;
+  customer_key: string;
+  updated_at: Timestamp;
 }
 
 export interface IdempotencyKeys {
@@ -377,12 +391,14 @@ export interface DB {
   artisans: Artisans;
   booking_consents: BookingConsents;
   booking_events: BookingEvents;
+  booking_notes: BookingNotes;
   bookings: Bookings;
   busy_blocks: BusyBlocks;
   calendar_connections: CalendarConnections;
   calendar_exports: CalendarExports;
   calendar_feeds: CalendarFeeds;
   calendar_remote_events: CalendarRemoteEvents;
+  customer_notes: CustomerNotes;
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
   notification_deliveries: NotificationDeliveries;

@@ -74,7 +74,7 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
     priceCents: b.priceCents,
     customer: {
       name: b.customer.name,
-      email: b.customer.email,
+      ...(b.customer.email ? { email: b.customer.email } : {}),
       ...(b.customer.phone ? { phone: b.customer.phone } : {}),
       ...(options.withAddress && b.customer.address ? { address: b.customer.address } : {}),
     },

@@ -122,7 +122,7 @@ export const AvailabilityDto = Type.Object({
 export const AddressDto = Type.Object({ street: Type.String(), postalCode: Type.String(), city: Type.String() });
 const CustomerDto = Type.Object({
   name: Type.String(),
-  email: Type.String(),
+  email: Type.Optional(Type.String({ description: 'Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail' })),
   phone: Type.Optional(Type.String()),
   address: Type.Optional(AddressDto),
 });

@@ -29,7 +29,7 @@ export function buildCalendarInvite(ctx: NotificationContext, method: 'REQUEST' 
     status: cancelled ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     // Names go into quoted parameters: RFC 6868, or a `"` would rewrite the attendee.
     organizer: { name: encodeParamValue(artisan.displayName), email: artisan.email },
-    attendees: [{ name: encodeParamValue(booking.customer.name), email: booking.customer.email }],
+    attendees: booking.customer.email ? [{ name: encodeParamValue(booking.customer.name), email: booking.customer.email }] : [],
   });
   return calendar.toString();
 }

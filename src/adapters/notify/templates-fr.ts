@@ -189,7 +189,7 @@ function artisanEmail({ kind, ctx, previousStartMs, refundedBeforeCents }: Rende
   const when = formatLongDateTime(booking.startMs, artisan.timezone);
   const contact: Row[] = [
     { label: 'Client', value: booking.customer.name },
-    { label: 'E-mail', value: booking.customer.email },
+    ...(booking.customer.email ? [{ label: 'E-mail', value: booking.customer.email }] : []),
     ...(booking.customer.phone ? [{ label: 'Téléphone', value: phoneForReading(booking.customer.phone) }] : []),
   ];
   // What the customer wrote in "Décrivez le problème", for the artisan only.

@@ -8,6 +8,7 @@ import { CancelForm } from '../cancel-form';
 import { FailedMessages } from '../failed-messages';
 import { SlotPicker } from '../slot-picker';
 import { mapsHref } from './today';
+import { InternalLink, PrivateNote, customerFileHref } from '../private-note';
 
 /** One booking: everything about it, its history, and cancel / move. */
 export function BookingDetailScreen({ session, code }: { session: Session; code: string }) {
@@ -22,7 +23,11 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
       setData,
       (e) => setError(errorOf(e).message),
     );
+  const [note, setNote] = useState<string | null>();
   useEffect(() => void load(), [code]);
+  useEffect(() => {
+    call(session.api.GET('/api/admin/bookings/{publicCode}/note', { params: { path: { publicCode: code } } })).then((r) => setNote(r.note), () => setNote(undefined));
+  }, [code]);
   if (error && !data) return <Alert kind="err" text={error} />;
   if (!data) return <p>Chargement…</p>;
   const b = data.booking;
@@ -70,7 +75,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           <dt>Nom</dt>
           <dd>{b.customer.name}</dd>
           <dt>E-mail</dt>
-          <dd>{b.customer.email}</dd>
+          <dd>{b.customer.email ?? 'Aucun : le client ne peut pas retrouver cette réservation avec son code et un e-mail (le lien du SMS l’ouvre, s’il en a reçu un).'}</dd>
           <dt>Téléphone</dt>
           <dd>
             {b.customer.phone ? (
@@ -90,6 +95,10 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
             ) : (
               '—'
             )}
+          </dd>
+          <dt>Fiche client</dt>
+          <dd>
+            <InternalLink href={customerFileHref(b.customer)}>Tous les rendez-vous de {b.customer.name}</InternalLink>
           </dd>
           <dt>Consentement</dt>
           <dd>
@@ -114,6 +123,14 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           <dd>{euros(b.status === 'cancelled' ? b.refundCents : b.deposit.refundedCents)}</dd>
         </dl>
       </section>
+      {note !== undefined && (
+        <PrivateNote
+          id="booking-note"
+          title="Note sur ce rendez-vous"
+          initial={note}
+          save={async (text) => (await call(session.api.PUT('/api/admin/bookings/{publicCode}/note', { params: { path: { publicCode: code } }, body: { note: text } }))).note}
+        />
+      )}
       {active && (
         <div class="actions">
           <button type="button" class="secondary" aria-expanded={mode === 'move'} onClick={() => setMode(mode === 'move' ? 'none' : 'move')}>

@@ -3,7 +3,8 @@ import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { frenchTime, longDate } from '../../shared/format';
 import { Field } from '../field';
-import { bookingStatusLabel } from '../../shared/wording';
+import { bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { InternalLink, customerFileHref } from '../private-note';
 import { call, errorOf, navigate, type Session } from '../lib';
 
 /** The list with date range, status filters and search, paged. */
@@ -39,7 +40,13 @@ export function BookingsScreen({ session }: { session: Session }) {
           void load(1);
         }}
       >
-        <Field id="f-q" label="Rechercher (nom, e-mail, téléphone, code)" value={filters.q} onInput={(q) => setFilters({ ...filters, q })} />
+        <Field
+          id="f-q"
+          label="Rechercher (nom, e-mail, téléphone, code)"
+          hint="Le téléphone s’écrit comme vous voulez : 06 11 22 33 44, 0611223344, +33 6…, ou une partie."
+          value={filters.q}
+          onInput={(q) => setFilters({ ...filters, q })}
+        />
         <Field id="f-from" label="Du" type="date" value={filters.from} onInput={(from) => setFilters({ ...filters, from })} />
         <Field id="f-to" label="Au" type="date" value={filters.to} onInput={(to) => setFilters({ ...filters, to })} />
         <label for="f-status">Statut</label>
@@ -86,7 +93,15 @@ export function BookingsScreen({ session }: { session: Session }) {
                       <br />
                       <span class="hint">{b.publicCode}</span>
                     </td>
-                    <td>{b.customer.name}</td>
+                    <td>
+                      <InternalLink href={customerFileHref(b.customer)}>{b.customer.name}</InternalLink>
+                      {b.customer.phone && (
+                        <>
+                          <br />
+                          <span class="hint">{phoneForReading(b.customer.phone)}</span>
+                        </>
+                      )}
+                    </td>
                     <td>{b.serviceName}</td>
                     <td>
                       {bookingStatusLabel(b.status)}

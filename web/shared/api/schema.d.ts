@@ -772,7 +772,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -864,7 +865,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Saisir une réservation prise par téléphone (acompte facultatif) */
+        /**
+         * Saisir une réservation prise par téléphone (acompte facultatif, e-mail facultatif)
+         * @description Sans e-mail, le téléphone est obligatoire : la confirmation part par SMS (abonnement avec SMS et `notifications.sms`) ou pas du tout, et le client ne peut pas retrouver sa réservation par code + e-mail (le lien de gestion du SMS l’ouvre). Une heure que la page ne propose pas répond 400 SLOT_NOT_OFFERED avec la raison (details, champ `time`) ; `force: true` la place quand même, jamais sur un autre rendez-vous ni un événement d’agenda (409 SLOT_UNAVAILABLE).
+         */
         post: {
             parameters: {
                 query?: never;
@@ -890,8 +894,8 @@ export interface paths {
                                 postalCode: string;
                                 street: string;
                             } | null;
-                            /** @description Adresse e-mail */
-                            email: string;
+                            /** @description Facultatif : sans e-mail, le téléphone est obligatoire */
+                            email?: string | null;
                             name: string;
                             phone?: string | null;
                         };
@@ -900,6 +904,11 @@ export interface paths {
                          * @example 2025-01-15
                          */
                         date: string;
+                        /**
+                         * @description true : placer le rendez-vous à cette heure même si la page ne la propose pas (jamais sur un autre rendez-vous)
+                         * @default false
+                         */
+                        force: boolean;
                         notifications?: {
                             email?: boolean;
                             sms?: boolean;
@@ -945,7 +954,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -1031,7 +1041,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -1199,7 +1210,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -1376,7 +1388,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -1498,6 +1511,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/bookings/{publicCode}/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** La note privée sur une réservation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Note privée de l’artisan, jamais montrée au client */
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /** Écrire la note privée sur une réservation (jamais montrée au client) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Note privée (jamais montrée au client) ; vide ou null l’efface */
+                        note: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Note privée de l’artisan, jamais montrée au client */
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -1562,7 +1713,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -2966,6 +3118,89 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Retrouver un client déjà venu, pendant la saisie (nom, e-mail ou téléphone)
+         * @description Les clients de l’artisan (un par e-mail, ou par téléphone sans e-mail) dont une réservation correspond, les plus récents d’abord, avec leurs dernières coordonnées. Le téléphone se tape sous toutes ses formes courantes (06 11 22 33 44, 0611223344, +33 6 11 22 33 44, 0033…, avec des points) ou en partie. Moins de 2 caractères : aucune suggestion.
+         */
+        get: {
+            parameters: {
+                query: {
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customers: {
+                                address: {
+                                    city: string;
+                                    postalCode: string;
+                                    street: string;
+                                } | null;
+                                email: string | null;
+                                /** @description Date locale du dernier rendez-vous (AAAA-MM-JJ) */
+                                lastVisitDate: string;
+                                name: string;
+                                /** @description E.164 */
+                                phone: string | null;
+                                visits: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/customers/erase": {
         parameters: {
             query?: never;
@@ -2975,7 +3210,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Effacer les données personnelles d'un client (RGPD) en gardant les pièces comptables */
+        /**
+         * Effacer les données personnelles d'un client (RGPD) en gardant les pièces comptables
+         * @description Le client par son e-mail, ou par son téléphone s’il n’en a pas.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2987,7 +3225,9 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @description Adresse e-mail */
-                        email: string;
+                        email?: string;
+                        /** @description Téléphone (français par défaut), pour un client sans e-mail */
+                        phone?: string;
                     };
                 };
             };
@@ -3063,12 +3303,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tout ce qui est conservé sur un client (droit d'accès RGPD) */
+        /**
+         * Tout ce qui est conservé sur un client (droit d'accès RGPD)
+         * @description Le client par son e-mail, ou par son téléphone s’il n’en a pas (réservation prise par téléphone). Les notes privées de l’artisan n’en font pas partie.
+         */
         get: {
             parameters: {
-                query: {
+                query?: {
                     /** @description Adresse e-mail */
-                    email: string;
+                    email?: string;
+                    /** @description Téléphone (français par défaut), pour un client sans e-mail */
+                    phone?: string;
                 };
                 header?: never;
                 path?: never;
@@ -3104,7 +3349,8 @@ export interface paths {
                                             postalCode: string;
                                             street: string;
                                         };
-                                        email: string;
+                                        /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                        email?: string;
                                         name: string;
                                         phone?: string;
                                     };
@@ -3171,7 +3417,8 @@ export interface paths {
                                     type: string;
                                 }[];
                             }[];
-                            email: string;
+                            email?: string;
+                            phone?: string;
                         };
                     };
                 };
@@ -3205,6 +3452,352 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * La fiche d’un client : ses rendez-vous à venir et passés, montants et issues, sa note
+         * @description Toutes les réservations avec le même e-mail ou le même téléphone (donnez l’un, l’autre ou les deux). `note` : la note privée sur le client (par e-mail, ou par téléphone sans e-mail).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Adresse e-mail */
+                    email?: string;
+                    /** @description Téléphone (français par défaut), pour un client sans e-mail */
+                    phone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            customer: {
+                                address?: {
+                                    city: string;
+                                    postalCode: string;
+                                    street: string;
+                                };
+                                email?: string;
+                                name: string;
+                                phone?: string;
+                            };
+                            /** @description Note privée, jamais montrée au client */
+                            note: string | null;
+                            /** @description Passés (annulés compris), le plus récent d’abord */
+                            past: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            }[];
+                            totals: {
+                                /** @description Prix des rendez-vous non annulés */
+                                billedCents: number;
+                                cancelled: number;
+                                /** @description Acomptes encaissés ou autorisés */
+                                depositsCents: number;
+                                /** @description Remboursé au client */
+                                refundedCents: number;
+                                /** @description Rendez-vous honorés ou à venir (hors annulés) */
+                                visits: number;
+                            };
+                            /** @description À venir, le plus proche d’abord */
+                            upcoming: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                time: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/customers/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Écrire la note privée sur un client (jamais montrée au client) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Adresse e-mail */
+                        email?: string;
+                        /** @description Note privée (jamais montrée au client) ; vide ou null l’efface */
+                        note: string | null;
+                        /** @description Téléphone (français par défaut), pour un client sans e-mail */
+                        phone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Note privée de l’artisan, jamais montrée au client */
+                            note: string | null;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -5136,7 +5729,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -5821,7 +6415,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -5895,7 +6490,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -6334,7 +6930,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -6589,7 +7186,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -6657,7 +7255,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -6856,7 +7455,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -7009,7 +7609,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };
@@ -7154,7 +7755,8 @@ export interface paths {
                                         postalCode: string;
                                         street: string;
                                     };
-                                    email: string;
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
                                     name: string;
                                     phone?: string;
                                 };

@@ -51,7 +51,7 @@ BEGIN
   -- Under the lock every committed hold of the artisan is visible (see migration 0023); the
   -- booking's own columns are decoded only once the range is known to be free.
   SELECT bool_or(booking_is_hold(k.status) AND k.service_id = p->'booking'->>'service_id'
-                 AND k.starts_at = (p->'booking'->>'starts_at')::timestamptz AND k.customer_email = p->'booking'->>'customer_email'
+                 AND k.starts_at = (p->'booking'->>'starts_at')::timestamptz AND k.customer_email IS NOT DISTINCT FROM p->'booking'->>'customer_email'
                  AND k.customer_name = p->'booking'->>'customer_name'
                  AND k.customer_phone IS NOT DISTINCT FROM p->'booking'->>'customer_phone'
                  AND k.payment_method_id IS NOT DISTINCT FROM p->'booking'->>'payment_method_id')

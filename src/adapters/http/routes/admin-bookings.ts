@@ -10,6 +10,7 @@ import { dateText, formatInstant, localDaysFormatter, parseLocalDate } from '../
 import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
+import { customerRefFrom } from '../../../app/customers.ts';
 import {
   BookingDto,
   CancellationRefundDto,
@@ -25,7 +26,24 @@ import {
 
 const STATUSES = VISIBLE_STATUSES;
 
-const AdminBookingDto = Type.Object({
+/** A booking the artisan takes: the public body, the e-mail optional, the deposit and the time's check theirs to waive. */
+const AdminCreateBookingBody = Type.Object({
+  ...CreateBookingBody.properties,
+  customer: Type.Object({
+    ...CreateBookingBody.properties.customer.properties,
+    email: Type.Optional(Type.Union([Email, Type.Null()], { description: 'Facultatif : sans e-mail, le téléphone est obligatoire' })),
+  }),
+  collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
+  force: Type.Boolean({ default: false, description: 'true : placer le rendez-vous à cette heure même si la page ne la propose pas (jamais sur un autre rendez-vous)' }),
+});
+
+/** A customer by e-mail, or by phone (any common format) for one without e-mail. */
+export const CustomerQuery = Type.Object({
+  email: Type.Optional(Email),
+  phone: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: PRINTABLE, description: 'Téléphone (français par défaut), pour un client sans e-mail' })),
+});
+
+export const AdminBookingDto = Type.Object({
   ...BookingDto.properties,
   channel: StringEnum(['online', 'phone'] as const, { description: 'En ligne ou saisie par l’artisan (téléphone)' }),
   cancelledBy: Type.Union([StringEnum(['customer', 'artisan', 'system'] as const), Type.Null()]),
@@ -311,17 +329,17 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
       {
         config: { adminAccess: 'bookings:write' },
         schema: {
-          summary: 'Saisir une réservation prise par téléphone (acompte facultatif)',
-          body: Type.Object({
-            ...CreateBookingBody.properties,
-            collectDeposit: Type.Boolean({ default: false, description: 'true : l’acompte est demandé comme en ligne (paymentMethodId)' }),
-          }),
+          summary: 'Saisir une réservation prise par téléphone (acompte facultatif, e-mail facultatif)',
+          description:
+            'Sans e-mail, le téléphone est obligatoire : la confirmation part par SMS (abonnement avec SMS et `notifications.sms`) ou pas du tout, et le client ne peut pas retrouver sa réservation par code + e-mail (le lien de gestion du SMS l’ouvre). ' +
+            'Une heure que la page ne propose pas répond 400 SLOT_NOT_OFFERED avec la raison (details, champ `time`) ; `force: true` la place quand même, jamais sur un autre rendez-vous ni un événement d’agenda (409 SLOT_UNAVAILABLE).',
+          body: AdminCreateBookingBody,
           response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
         },
       },
       async (request, reply) => {
-        const { collectDeposit, ...body } = request.body;
-        const created = await uc.createBooking({ ...body, artisanId: request.admin.artisanId }, { actor: request.admin.actor, collectDeposit });
+        const { collectDeposit, force, ...body } = request.body;
+        const created = await uc.createBooking({ ...body, artisanId: request.admin.artisanId }, { actor: request.admin.actor, collectDeposit, force });
         // A card asking for 3-D Secure cannot be authenticated by the artisan: the slot stays
         // held (pending) until the hold expires; the artisan books without deposit instead.
         return reply.status(created.challenge ? 202 : 201).send({ booking: presentAdminBooking(created.booking) });
@@ -334,10 +352,12 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         config: { adminAccess: 'export' },
         schema: {
           summary: "Tout ce qui est conservé sur un client (droit d'accès RGPD)",
-          querystring: Type.Object({ email: Email }),
+          description: 'Le client par son e-mail, ou par son téléphone s’il n’en a pas (réservation prise par téléphone). Les notes privées de l’artisan n’en font pas partie.',
+          querystring: CustomerQuery,
           response: {
             200: Type.Object({
-              email: Type.String(),
+              email: Type.Optional(Type.String()),
+              phone: Type.Optional(Type.String()),
               bookings: Type.Array(Type.Object({ booking: AdminBookingDto, history: Type.Array(HistoryDto) })),
             }),
             ...errorResponses(400, 401),
@@ -345,9 +365,10 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         },
       },
       async (request) => {
-        const found = await deps.bookings.exportCustomer(request.admin.artisanId, request.query.email);
+        const { ref } = customerRefFrom(request.query);
+        const found = await deps.bookings.exportCustomer(request.admin.artisanId, ref);
         return {
-          email: request.query.email.trim().toLowerCase(),
+          ...ref,
           bookings: found.map((f) => ({ booking: presentAdminBooking(f.booking), history: presentHistory(f.history) })),
         };
       },
@@ -359,11 +380,12 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
         config: { adminAccess: 'bookings:write' },
         schema: {
           summary: "Effacer les données personnelles d'un client (RGPD) en gardant les pièces comptables",
-          body: Type.Object({ email: Email }),
+          description: 'Le client par son e-mail, ou par son téléphone s’il n’en a pas.',
+          body: CustomerQuery,
           response: { 200: Type.Object({ erasedBookings: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
-      async (request) => ({ erasedBookings: await deps.bookings.eraseCustomer(request.admin.artisanId, request.body.email, request.admin.actor) }),
+      async (request) => ({ erasedBookings: await deps.bookings.eraseCustomer(request.admin.artisanId, customerRefFrom(request.body).ref, request.admin.actor) }),
     );
   };
 }

@@ -73,7 +73,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
    */
   const links = (booking: BookingRecord) => ({
     manage: uc.manageUrl(booking),
-    calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email)}`,
+    // Both callers hold a booking with an e-mail (made online, or found by it).
+    calendar: `/api/bookings/${booking.publicCode}/ics?email=${encodeURIComponent(booking.customer.email ?? '')}`,
   });
   // The two reads every booking page starts with: the use cases hand back the same object while
   // nothing changed (checked against the database on each request), so its JSON is kept too.
@@ -366,7 +367,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
   const identify = async (publicCode: string, proof: { email?: string; token?: string }) => {
     const claim = await uc.customerAccess.claim(publicCode, proof);
-    return { publicCode: claim.publicCode, email: claim.email };
+    return claim.booking ? { publicCode: claim.publicCode, bookingId: claim.booking.id } : { publicCode: claim.publicCode, email: claim.email };
   };
 
   app.post(
