@@ -29,6 +29,7 @@ export function makeSettleDeposit(deps: Deps): SettleDeposit {
       if (authorized || refundCents > 0) {
         try {
           ({ paymentStatus } = await deps.payments.settleDeposit({
+            artisanId: booking.artisanId,
             // Another amount is another request: the key names what was refunded before it.
             idempotencyKey: booking.refundedCents === 0 ? `settle-${booking.id}` : `settle-${booking.id}-after-${booking.refundedCents}`,
             paymentIntentId: booking.paymentIntentId,
@@ -71,7 +72,7 @@ async function markSettled(deps: Deps, bookingId: string, paymentStatus: 'captur
  * for the artisan, in the history and the log, when the provider refuses with nothing learnt.
  */
 async function reconcile(deps: Deps, booking: BookingRecord, refusal: SettlementRefusedError): Promise<{ booking: BookingRecord | undefined; retry: boolean }> {
-  const at = await deps.payments.retrieveDeposit(booking.paymentIntentId!);
+  const at = await deps.payments.retrieveDeposit(booking.paymentIntentId!, booking.artisanId);
   const reported = at.outcome === 'succeeded' ? at.refundedCents : undefined;
   const now = deps.clock.now();
   const outcome = await deps.store.transaction(async (tx) => {

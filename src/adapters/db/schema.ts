@@ -264,6 +264,16 @@ export interface Outbox {
   topic: string;
 }
 
+export interface PaymentAccounts {
+  account_id: string;
+  artisan_id: string;
+  charges_enabled: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  details_submitted: Generated<boolean>;
+  provider: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface PaymentEvents {
   artisan_id: string | null;
   booking_id: string | null;
@@ -328,6 +338,7 @@ export interface DB {
   mailbox: Mailbox;
   notification_deliveries: NotificationDeliveries;
   outbox: Outbox;
+  payment_accounts: PaymentAccounts;
   payment_events: PaymentEvents;
   schedule_exceptions: ScheduleExceptions;
   schedule_rules: ScheduleRules;
