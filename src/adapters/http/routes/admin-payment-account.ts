@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { NotFoundError } from '../../../domain/errors.ts';
 import type { ConnectStatus, PaymentAccounts } from '../../../app/payment-accounts.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { adminErrors } from '../admin-schemas.ts';
@@ -53,8 +54,6 @@ export function adminPaymentAccountRoutes(deps: { accounts: PaymentAccounts | un
         return present(true, await deps.accounts.status(request.admin.artisanId, { refresh: request.query.refresh === true }));
       },
     );
-    const accounts = deps.accounts;
-    if (!accounts) return;
     app.post(
       '/payment-account/onboarding',
       {
@@ -63,11 +62,13 @@ export function adminPaymentAccountRoutes(deps: { accounts: PaymentAccounts | un
           summary: 'Connecter mon compte Stripe : lien vers le formulaire de Stripe',
           description:
             "Crée le compte Stripe de l'entreprise s'il n'existe pas, puis un lien à usage unique vers le formulaire d'inscription de Stripe (Account Link), qui ramène ensuite à l'écran Paiements.",
-          response: { 200: Type.Object({ url: Type.String(), expiresAt: Type.String() }), ...adminErrors(401, 403, 503) },
+          response: { 200: Type.Object({ url: Type.String(), expiresAt: Type.String() }), ...adminErrors(401, 403, 404, 503) },
         },
       },
       async (request) => {
-        const link = await accounts.startOnboarding(request.admin.artisanId);
+        // Own keys or simulated payments: there is no account to connect.
+        if (!deps.accounts) throw new NotFoundError('NOT_FOUND', 'Les comptes Stripe des entreprises ne sont pas utilisés sur ce service (STRIPE_MODE=connect).');
+        const link = await deps.accounts.startOnboarding(request.admin.artisanId);
         return { url: link.url, expiresAt: new Date(link.expiresMs).toISOString() };
       },
     );
