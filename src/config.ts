@@ -96,6 +96,14 @@ export interface StripeConfig {
   /** Another Stripe-compatible server (tests); unset: api.stripe.com. */
   apiUrl: string | undefined;
   timeoutMs: number;
+  /**
+   * `own`: the keys are the business's own account and deposits land there (one business).
+   * `connect`: the keys are the platform's; each business connects its own Stripe account
+   * (Connect, Account Links) and its deposits are direct charges on it.
+   */
+  mode: 'own' | 'connect';
+  /** The type of the connected accounts created for businesses (Connect mode). */
+  connectAccountType: 'standard' | 'express';
 }
 
 export interface NotificationConfig {
@@ -337,6 +345,12 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     webhookSecret: optional('STRIPE_WEBHOOK_SECRET', 'signing secret (`whsec_…`) of the webhook endpoint `/api/webhooks/stripe`'),
     apiUrl: url('STRIPE_API_URL', ['http:', 'https:'], "for tests only: send the Stripe SDK's requests to this Stripe-compatible server instead of `api.stripe.com`"),
     timeoutMs: int('STRIPE_TIMEOUT_MS', 15_000, 100, 120_000, 'time allowed for one Stripe request; past it the booking answers 503 and the hold is settled by the recovery'),
+    mode: oneOf('STRIPE_MODE', ['own', 'connect'] as const, 'own', {
+      meaning:
+        "`own`: the Stripe keys are the business's own and deposits land on that account (an instance run by one business). `connect`: the keys are the platform's; each business connects its own Stripe account from the back office (Paiements) and its deposits are charged on it (Stripe Connect, direct charges); a business without one takes no deposit online",
+      default: '`own`',
+    }),
+    connectAccountType: oneOf('STRIPE_CONNECT_ACCOUNT_TYPE', ['standard', 'express'] as const, 'standard', 'with `STRIPE_MODE=connect`: the type of Stripe account created for a business that has none (`standard`: its own full Stripe dashboard; `express`: a simplified one)'),
   };
   if (config.paymentProvider === 'stripe') config.stripe = checkStripe(stripe, problems);
   const twilio = {
@@ -390,7 +404,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
 }
 
 function checkStripe(
-  s: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string; timeoutMs: number },
+  s: { secretKey?: string; publishableKey?: string; webhookSecret?: string; apiUrl?: string; timeoutMs: number; mode: 'own' | 'connect'; connectAccountType: 'standard' | 'express' },
   problems: string[],
 ): StripeConfig {
   const mode = (key: string | undefined): string | undefined => (key ? /^(?:sk|rk|pk)_(test|live)_[A-Za-z0-9]+$/.exec(key)?.[1] : undefined);
@@ -403,7 +417,15 @@ function checkStripe(
   }
   if (!s.webhookSecret) problems.push('STRIPE_WEBHOOK_SECRET is required when PAYMENT_PROVIDER is stripe (webhook signatures are verified)');
   else if (!/^whsec_[A-Za-z0-9]+$/.test(s.webhookSecret)) problems.push('STRIPE_WEBHOOK_SECRET must be a webhook signing secret (whsec_…)');
-  return { secretKey: s.secretKey ?? '', publishableKey: s.publishableKey ?? '', webhookSecret: s.webhookSecret ?? '', apiUrl: s.apiUrl, timeoutMs: s.timeoutMs };
+  return {
+    secretKey: s.secretKey ?? '',
+    publishableKey: s.publishableKey ?? '',
+    webhookSecret: s.webhookSecret ?? '',
+    apiUrl: s.apiUrl,
+    timeoutMs: s.timeoutMs,
+    mode: s.mode,
+    connectAccountType: s.connectAccountType,
+  };
 }
 
 export function loadConfig(env: Env = process.env): Readonly<Config> {

@@ -29,7 +29,11 @@ import { seedDemo } from './adapters/db/seed.ts';
 import { makeBookingStore } from './adapters/db/booking-store.ts';
 import { makeIdempotencyStore } from './adapters/db/idempotency-store.ts';
 import { makeSimulatedPayments, type SimulatedPayments } from './adapters/payments/simulated.ts';
-import { makeStripePayments } from './adapters/payments/stripe.ts';
+import { makeStripeClient, makeStripePayments } from './adapters/payments/stripe.ts';
+import { makeStripeConnect } from './adapters/payments/stripe-connect.ts';
+import { makePaymentAccounts } from './app/payment-accounts.ts';
+import { makePaymentAccountStore } from './adapters/db/payment-account-store.ts';
+import { adminPaymentAccountRoutes } from './adapters/http/routes/admin-payment-account.ts';
 import { makeConfirmPayment, makeResumeBooking } from './app/confirm-payment.ts';
 import { makeProcessPaymentEvent, makeReceivePaymentEvent } from './app/payment-events.ts';
 import { makePaymentEventStore } from './adapters/db/payment-event-store.ts';
@@ -237,13 +241,23 @@ export async function compose(
   // Stripe when configured (STRIPE_API_URL may point the SDK at a Stripe-compatible server),
   // else the embedded simulation, which also serves the simulated 3-D Secure page.
   const simulated: SimulatedPayments | undefined = config.paymentProvider === 'simulated' && !overrides.payments ? makeSimulatedPayments() : undefined;
+  const settings = makeSettingsStore(db);
+  const stripe = !simulated && !overrides.payments && config.stripe ? makeStripeClient({ secretKey: config.stripe.secretKey, apiUrl: config.stripe.apiUrl, timeoutMs: config.stripe.timeoutMs }) : undefined;
+  // Stripe Connect: each business's deposits on its own connected account (Stripe-Account header).
+  const paymentAccounts =
+    stripe && config.stripe?.mode === 'connect'
+      ? makePaymentAccounts({
+          store: makePaymentAccountStore(db),
+          connect: makeStripeConnect(stripe, { accountType: config.stripe.connectAccountType }),
+          settings,
+          clock,
+          publicBaseUrl: config.publicBaseUrl,
+        })
+      : undefined;
   const payments: PaymentProvider =
-    overrides.payments ??
-    simulated ??
-    makeStripePayments({ secretKey: config.stripe!.secretKey, apiUrl: config.stripe!.apiUrl, timeoutMs: config.stripe!.timeoutMs });
+    overrides.payments ?? simulated ?? makeStripePayments({ secretKey: config.stripe!.secretKey, client: stripe, accountOf: paymentAccounts?.accountOf });
   const settleDeposit = makeSettleDeposit({ store, payments, clock, log });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
-  const settings = makeSettingsStore(db);
 
   // Notifications: SMTP and Twilio when configured, else the mailbox table the artisan reads.
   const notify = config.notifications;
@@ -343,6 +357,7 @@ export async function compose(
     clock,
     random,
     holdMinutes: config.paymentHoldMinutes,
+    ...(paymentAccounts ? { checkOnlineDeposits: paymentAccounts.checkOnlineDeposits } : {}),
     shareRacingHolds: config.shareRacingHolds,
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
     calendars: { staleMs: calendarSync.staleAfterMs, sync: (stale) => calendarSync.syncBeforeBooking(stale, cal.preBookingSyncMs) },
@@ -353,7 +368,7 @@ export async function compose(
     listServices: (artisanId: string) => store.listActiveServices(artisanId),
     getAvailability: makeGetAvailability({ store, clock }),
     getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
-    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock }),
+    publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock, acceptsDeposits: paymentAccounts?.acceptsDeposits }),
     createBooking,
     checkBookingFields: makeCheckBookingFields({ store }),
     findBooking,
@@ -422,6 +437,7 @@ export async function compose(
         }),
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
+        adminPaymentAccountRoutes({ accounts: paymentAccounts }),
         adminEmbedRoutes({ publicBaseUrl: config.publicBaseUrl, embedAllowedOrigins: config.embedAllowedOrigins }),
         adminSettingsPageRoutes({
           checklist: makeSetupChecklist({ settings, services: makeServiceCatalogStore(db), payments: makePaymentSettingsStore(db) }),
@@ -455,7 +471,7 @@ export async function compose(
         clock,
         simulated: simulated ?? (isSimulated(payments) ? payments : undefined),
         webhooks: config.stripe
-          ? { secret: config.stripe.webhookSecret, receive: makeReceivePaymentEvent({ events: paymentEvents, provider: 'stripe' }) }
+          ? { secret: config.stripe.webhookSecret, receive: makeReceivePaymentEvent({ events: paymentEvents, provider: 'stripe', ownerOf: paymentAccounts?.ownerOf }) }
           : undefined,
       }),
     ],
@@ -467,7 +483,7 @@ export async function compose(
   // start and then hourly by the worker; a PostgreSQL server does this itself.
   const refreshStatistics = db.kind === 'pglite' ? everyByClock(clock, 3_600_000, () => db.exec('ANALYZE')) : undefined;
   if (refreshStatistics) await refreshStatistics();
-  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog });
+  const processPaymentEvent = makeProcessPaymentEvent({ events: paymentEvents, store, payments, clock, log: workerLog, accountUpdated: paymentAccounts?.accountUpdated });
   const paymentJobs = makePaymentJobs({ store, payments, clock, log: workerLog });
   const retention = makeRetention({
     store: makeRetentionStore(db),

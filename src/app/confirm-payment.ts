@@ -32,7 +32,7 @@ export function makeConfirmPayment(deps: { store: BookingStore; payments: Paymen
     if (!booking.paymentIntentId) return chargeAndConfirm(deps, booking, 'customer');
     let result;
     try {
-      result = await deps.payments.retrieveDeposit(booking.paymentIntentId);
+      result = await deps.payments.retrieveDeposit(booking.paymentIntentId, booking.artisanId);
     } catch (error) {
       if (error instanceof PaymentUnavailableError) throw paymentUnavailable(error);
       throw error;

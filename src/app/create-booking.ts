@@ -76,6 +76,11 @@ export interface CreateBookingDeps {
   holdMinutes: number;
   /** Requests racing for one slot wait for the first one's hold (HoldFlights); default true. */
   shareRacingHolds?: boolean;
+  /**
+   * Stripe Connect: refuses (DEPOSIT_NOT_ONLINE) a deposit for a business whose own Stripe
+   * account cannot take one yet. Unset: every business can (own keys, simulated payments).
+   */
+  checkOnlineDeposits?: (artisanId: string) => Promise<void>;
   /** Calendars not synced for `staleMs` are synced before the booking is taken (bounded by sync itself). */
   calendars?: { staleMs: number; sync: (stale: { artisanId: string; id: string }[]) => Promise<void> };
 }
@@ -247,6 +252,7 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
   const { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now } = q;
   const { service, artisan } = ctx;
   const waived = byArtisan?.collectDeposit === false;
+  if (!waived && deps.checkOnlineDeposits && depositCents(service.basePriceCents, service.depositRate) > 0) await deps.checkOnlineDeposits(artisan.id);
   const booking: BookingRecord = {
     id: deps.random.uuid(),
     publicCode: '',

@@ -11,6 +11,8 @@ import type { PaymentProvider } from './ports/payments.ts';
 export interface PaymentEvent {
   id: string;
   type: string;
+  /** Stripe Connect: the connected account it happened on; null on the keys' own account. */
+  account: string | null;
   /** The PaymentIntent the event is about (directly or through its charge / dispute). */
   paymentIntentId: string | null;
   /** metadata.bookingId when the object carries it. */
@@ -25,16 +27,25 @@ export interface PaymentEventStore {
    * Stores the event once, with the booking it concerns, and enqueues its processing in the
    * same transaction. False when the event id was already stored (a replay: nothing to do).
    */
-  recordEvent(provider: string, event: PaymentEvent): Promise<boolean>;
-  /** The event as recorded for the business it is about. */
-  findEvent(artisanId: string, id: string): Promise<(PaymentEvent & { bookingIdResolved: string | null }) | undefined>;
-  findBookingByPaymentIntent(paymentIntentId: string): Promise<BookingRecord | undefined>;
+  recordEvent(provider: string, event: PaymentEvent, artisanId?: string): Promise<boolean>;
+  /** `artisanId`: the business the event was routed to (Connect), else its booking's, or null. */
+  findEvent(artisanId: string, id: string): Promise<(PaymentEvent & { bookingIdResolved: string | null; artisanId: string | null }) | undefined>;
+  /** The booking of a PaymentIntent; of this business only when `artisanId` is given. */
+  findBookingByPaymentIntent(paymentIntentId: string, artisanId: string | null): Promise<BookingRecord | undefined>;
 }
 
-/** Receiving: store once, process later from the outbox (a crash mid-event loses nothing). */
-export function makeReceivePaymentEvent(deps: { events: PaymentEventStore; provider: string }) {
-  return async function receivePaymentEvent(event: PaymentEvent): Promise<{ duplicate: boolean }> {
-    return { duplicate: !(await deps.events.recordEvent(deps.provider, event)) };
+/**
+ * Receiving: store once, process later from the outbox (a crash mid-event loses nothing).
+ * With Stripe Connect (`ownerOf` given) the event belongs to the business owning its account
+ * (event.account): an event of no known business's account is acknowledged and left alone.
+ */
+export function makeReceivePaymentEvent(deps: { events: PaymentEventStore; provider: string; ownerOf?: (accountId: string) => Promise<string | undefined> }) {
+  return async function receivePaymentEvent(event: PaymentEvent): Promise<{ duplicate: boolean; ignored?: string }> {
+    if (!deps.ownerOf) return { duplicate: !(await deps.events.recordEvent(deps.provider, event)) };
+    if (!event.account) return { duplicate: false, ignored: 'no connected account' };
+    const artisanId = await deps.ownerOf(event.account);
+    if (!artisanId) return { duplicate: false, ignored: 'unknown connected account' };
+    return { duplicate: !(await deps.events.recordEvent(deps.provider, event, artisanId)) };
   };
 }
 
@@ -49,13 +60,20 @@ export function makeProcessPaymentEvent(deps: {
   payments: PaymentProvider;
   clock: Clock;
   log: ErrorLog;
+  /** Stripe Connect: `account.updated` refreshes the business's account state. */
+  accountUpdated?: (artisanId: string, accountId: string) => Promise<string>;
 }) {
   return async function processPaymentEvent(artisanId: string, eventId: string): Promise<string> {
     const event = await deps.events.findEvent(artisanId, eventId);
     if (!event) return 'unknown event';
-    const booking =
+    if (event.type === 'account.updated') {
+      return deps.accountUpdated && event.artisanId && event.objectId ? deps.accountUpdated(event.artisanId, event.objectId) : 'ignored';
+    }
+    const found =
       (event.bookingIdResolved ? await deps.store.findBookingById(event.bookingIdResolved) : undefined) ??
-      (event.paymentIntentId ? await deps.events.findBookingByPaymentIntent(event.paymentIntentId) : undefined);
+      (event.paymentIntentId ? await deps.events.findBookingByPaymentIntent(event.paymentIntentId, event.account ? event.artisanId : null) : undefined);
+    // An event routed to a business (Connect) only ever touches that business's bookings.
+    const booking = found && (!event.account || found.artisanId === event.artisanId) ? found : undefined;
     if (!booking) return 'no booking';
     if (event.type === 'charge.dispute.created') {
       await flagDispute(deps, booking, {
@@ -70,7 +88,7 @@ export function makeProcessPaymentEvent(deps: {
     if (!event.type.startsWith('payment_intent.') || !event.paymentIntentId) return 'ignored';
     // A webhook about an intent that is not (or no longer) this booking's deposit changes nothing.
     if (booking.paymentIntentId && booking.paymentIntentId !== event.paymentIntentId) return 'other intent';
-    const result = await deps.payments.retrieveDeposit(event.paymentIntentId);
+    const result = await deps.payments.retrieveDeposit(event.paymentIntentId, booking.artisanId);
     const applied = await applyPaymentOutcome(deps, booking, result, 'stripe');
     return applied.changed ? `booking ${applied.booking.status}` : 'unchanged';
   };

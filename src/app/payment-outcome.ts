@@ -30,6 +30,7 @@ export async function authorizeDeposit(payments: PaymentProvider, booking: Booki
   if (booking.depositCents === 0) return { outcome: 'succeeded', paymentIntentId: '', paymentStatus: 'captured' };
   try {
     return await payments.authorizeDeposit({
+      artisanId: booking.artisanId,
       idempotencyKey: depositIdempotencyKey(booking),
       amountCents: booking.depositCents,
       currency: DEPOSIT_CURRENCY,
@@ -251,7 +252,7 @@ export async function expireHold(
   let final: DepositResult | undefined;
   if (booking.paymentIntentId) {
     try {
-      final = await deps.payments.cancelDeposit(booking.paymentIntentId, `cancel-${booking.id}`);
+      final = await deps.payments.cancelDeposit(booking.paymentIntentId, `cancel-${booking.id}`, booking.artisanId);
     } catch (error) {
       if (!(error instanceof PaymentUnavailableError)) throw error;
       deps.log?.warn({ err: error, bookingId: booking.id }, 'hold expiry: could not cancel the PaymentIntent; retried from the outbox');

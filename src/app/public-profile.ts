@@ -40,6 +40,11 @@ export interface PublicProfile {
   now: string;
   /** The plan lets customers ask for SMS (the booking form shows the choice only then). */
   smsOffered: boolean;
+  /**
+   * Deposits can be paid online. False with Stripe Connect while the business has no Stripe
+   * account able to take card payments: the page then says to call it.
+   */
+  onlineDeposits: boolean;
   terms: { version: string; text: string } | null;
   /** The operator suspended the business: the page says so and takes no booking. */
   suspended: boolean;
@@ -56,7 +61,7 @@ export const termsChanged = (): AppError =>
   new AppError('TERMS_CHANGED', 'Les conditions de vente ont changé depuis l’ouverture de la page : relisez-les et acceptez-les à nouveau.');
 
 /** The booking page's view of the artisan, and the consent customers give when booking online. */
-export function makePublicProfile(deps: { store: PublicProfileStore; clock: Clock }) {
+export function makePublicProfile(deps: { store: PublicProfileStore; clock: Clock; acceptsDeposits?: (artisanId: string) => Promise<boolean> }) {
   async function read(artisanId: string): Promise<PublicArtisanRow> {
     const artisan = await deps.store.readArtisan(artisanId);
     if (!artisan) throw new NotFoundError('ARTISAN_NOT_FOUND', 'Aucun artisan n’est encore configuré.');
@@ -74,6 +79,7 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         today: todayIn(a.timezone, deps.clock.now()).toString(),
         now: new Date(deps.clock.now()).toISOString(),
         smsOffered: planLimits(a.plan).sms,
+        onlineDeposits: deps.acceptsDeposits ? await deps.acceptsDeposits(a.id) : true,
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
         suspended: a.suspended,
       };

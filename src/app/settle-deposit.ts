@@ -30,6 +30,7 @@ export function makeSettleDeposit(deps: Deps): SettleDeposit {
       if (authorized || refundCents > 0) {
         try {
           ({ paymentStatus } = await deps.payments.settleDeposit({
+            artisanId: booking.artisanId,
             // Another amount is another request: the key names what was refunded before it.
             idempotencyKey: booking.refundedCents === 0 ? `settle-${booking.id}` : `settle-${booking.id}-after-${booking.refundedCents}`,
             paymentIntentId: booking.paymentIntentId,
@@ -73,7 +74,7 @@ async function markSettled(deps: Deps, ref: BookingRef, paymentStatus: 'captured
  * for the artisan, in the history and the log, when the provider refuses with nothing learnt.
  */
 async function reconcile(deps: Deps, booking: BookingRecord, refusal: SettlementRefusedError): Promise<{ booking: BookingRecord | undefined; retry: boolean }> {
-  const at = await deps.payments.retrieveDeposit(booking.paymentIntentId!);
+  const at = await deps.payments.retrieveDeposit(booking.paymentIntentId!, booking.artisanId);
   const reported = at.outcome === 'succeeded' ? at.refundedCents : undefined;
   const now = deps.clock.now();
   const outcome = await deps.store.transaction(booking.artisanId, async (tx) => {

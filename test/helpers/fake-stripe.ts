@@ -11,6 +11,11 @@ import Stripe from 'stripe';
  * shapes the provider uses, records every request, checks what the provider sends (form
  * encoding, integer amounts, EUR, metadata, idempotency keys) and can be told to decline,
  * require 3-D Secure, time out or go down.
+ *
+ * Stripe Connect: connected accounts (POST/GET /v1/accounts), Account Links whose URL, once
+ * visited, completes the onboarding and sends the browser to the return URL, and the
+ * `Stripe-Account` header: an object made with it belongs to that account, is found only
+ * with the same header, and its events carry `account`.
  */
 
 export interface RecordedRequest {
@@ -19,6 +24,8 @@ export interface RecordedRequest {
   contentType: string | undefined;
   authorization: string | undefined;
   idempotencyKey: string | undefined;
+  /** The `Stripe-Account` header (Connect): the connected account the request acts on. */
+  stripeAccount: string | undefined;
   form: Record<string, string>;
   replayed: boolean;
 }
@@ -49,6 +56,8 @@ interface FakeIntent {
 export interface FakeEvent {
   id: string;
   object: 'event';
+  /** Connect: the connected account the event happened on. */
+  account?: string;
   type: string;
   created: number;
   api_version: string;
@@ -56,6 +65,20 @@ export interface FakeEvent {
   pending_webhooks: number;
   request: { id: null; idempotency_key: null };
   data: { object: Record<string, unknown> };
+}
+
+export interface FakeAccount {
+  id: string;
+  object: 'account';
+  type: string;
+  country: string;
+  email: string | null;
+  business_profile: { name: string | null };
+  details_submitted: boolean;
+  charges_enabled: boolean;
+  payouts_enabled: boolean;
+  metadata: Record<string, string>;
+  created: number;
 }
 
 /** What the next requests do: answer normally, hang after doing the work, drop the connection, or fail with a 500. */
@@ -76,6 +99,10 @@ export class FakeStripe {
   readonly intents = new Map<string, FakeIntent>();
   readonly refunds: { id: string; payment_intent: string; amount: number }[] = [];
   readonly events: FakeEvent[] = [];
+  readonly accounts = new Map<string, FakeAccount>();
+  /** Which connected account each intent was made on (absent: the keys' own account). */
+  readonly intentAccount = new Map<string, string>();
+  readonly accountLinks = new Map<string, { account: string; refresh_url: string; return_url: string; type: string }>();
   private server: Server | undefined;
   private sockets = new Set<Socket>();
   private idempotent = new Map<string, { hash: string; status: number; body: unknown }>();
@@ -109,6 +136,9 @@ export class FakeStripe {
     this.intents.clear();
     this.refunds.length = 0;
     this.events.length = 0;
+    this.accounts.clear();
+    this.intentAccount.clear();
+    this.accountLinks.clear();
     this.idempotent.clear();
     this.faults = [];
     this.outage = undefined;
@@ -174,10 +204,13 @@ export class FakeStripe {
     return `${Date.now().toString(36)}${this.seq.toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
   }
 
-  private emit(type: string, object: FakeIntent | Record<string, unknown>): FakeEvent {
+  private emit(type: string, object: FakeIntent | Record<string, unknown>, account?: string): FakeEvent {
+    const o = object as Record<string, unknown>;
+    const owner = account ?? this.intentAccount.get(String(o.object === 'payment_intent' ? o.id : o.payment_intent));
     const event: FakeEvent = {
       id: `evt_${this.next()}`,
       object: 'event',
+      ...(owner ? { account: owner } : {}),
       type,
       created: Math.floor(Date.now() / 1000),
       api_version: '2026-10-28.endive',
@@ -214,6 +247,8 @@ export class FakeStripe {
     }
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0]!;
+    const visit = /^\/connect\/onboarding\/([^/]+)$/.exec(path);
+    if (visit && method === 'GET') return this.onboard(visit[1]!, res);
     const form = Object.fromEntries(new URLSearchParams(method === 'GET' ? (req.url ?? '').split('?')[1] ?? '' : raw));
     const idempotencyKey = header(req, 'idempotency-key');
     const record: RecordedRequest = {
@@ -222,6 +257,7 @@ export class FakeStripe {
       contentType: header(req, 'content-type'),
       authorization: header(req, 'authorization'),
       idempotencyKey,
+      stripeAccount: header(req, 'stripe-account'),
       form,
       replayed: false,
     };
@@ -236,7 +272,7 @@ export class FakeStripe {
     }
 
     // Idempotency: the same key and body replay the first answer; another body is refused.
-    const hash = createHash('sha256').update(`${method} ${path} ${raw}`).digest('hex');
+    const hash = createHash('sha256').update(`${method} ${path} ${record.stripeAccount ?? ''} ${raw}`).digest('hex');
     const previous = idempotencyKey && method === 'POST' ? this.idempotent.get(idempotencyKey) : undefined;
     let status: number;
     let body: unknown;
@@ -249,7 +285,7 @@ export class FakeStripe {
         ({ status, body } = previous);
       }
     } else {
-      ({ status, body } = this.route(method, path, form));
+      ({ status, body } = this.routeOn(record.stripeAccount, method, path, form));
       if (idempotencyKey && method === 'POST' && status < 500) this.idempotent.set(idempotencyKey, { hash, status, body });
     }
     if (fault === 'timeout') {
@@ -260,18 +296,33 @@ export class FakeStripe {
     send(res, status, body, record.replayed ? { 'idempotent-replayed': 'true' } : {});
   }
 
-  private route(method: string, path: string, form: Record<string, string>): { status: number; body: unknown } {
+  /** Connect: a request on behalf of an account this platform does not have is refused. */
+  private routeOn(account: string | undefined, method: string, path: string, form: Record<string, string>): { status: number; body: unknown } {
+    if (account !== undefined && !this.accounts.has(account)) {
+      return { status: 403, body: { error: { type: 'invalid_request_error', code: 'account_invalid', message: `The provided key does not have access to account '${account}' (or that account does not exist).` } } };
+    }
+    return this.route(method, path, form, account);
+  }
+
+  private route(method: string, path: string, form: Record<string, string>, account?: string): { status: number; body: unknown } {
     let m: RegExpExecArray | null;
-    if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(form);
+    if (method === 'POST' && path === '/v1/accounts') return account ? invalid('Connected accounts are created by the platform.', 400) : this.createAccount(form);
+    if (method === 'GET' && (m = /^\/v1\/accounts\/([^/]+)$/.exec(path))) {
+      const found = this.accounts.get(m[1]!);
+      return found && (!account || account === found.id) ? ok(found) : invalid(`No such account: '${m[1]}'`, 404, 'resource_missing');
+    }
+    if (method === 'POST' && path === '/v1/account_links') return account ? invalid('Account Links are created by the platform.', 400) : this.createAccountLink(form);
+    const withIntent = (id: string, fn: (pi: FakeIntent) => { status: number; body: unknown }) => this.withIntent(id, account, fn);
+    if (method === 'POST' && path === '/v1/payment_intents') return this.createIntent(form, account);
     if (method === 'GET' && (m = /^\/v1\/payment_intents\/([^/]+)$/.exec(path))) {
       // expand[]=latest_charge: the charge object in place of its id (amount_refunded and all).
       const expand = Object.entries(form).some(([k, v]) => /^expand\[\d*\]$/.test(k) && v === 'latest_charge');
-      return this.withIntent(m[1]!, (pi) => ok(expand ? { ...pi, latest_charge: this.chargeOf(pi) } : pi));
+      return withIntent(m[1]!, (pi) => ok(expand ? { ...pi, latest_charge: this.chargeOf(pi) } : pi));
     }
-    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.confirm(pi));
-    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/capture$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.capture(pi, form));
-    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path))) return this.withIntent(m[1]!, (pi) => this.cancel(pi));
-    if (method === 'POST' && path === '/v1/refunds') return this.refund(form);
+    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/confirm$/.exec(path))) return withIntent(m[1]!, (pi) => this.confirm(pi));
+    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/capture$/.exec(path))) return withIntent(m[1]!, (pi) => this.capture(pi, form));
+    if (method === 'POST' && (m = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path))) return withIntent(m[1]!, (pi) => this.cancel(pi));
+    if (method === 'POST' && path === '/v1/refunds') return this.refund(form, account);
     if (method === 'GET' && (m = /^\/v1\/events\/([^/]+)$/.exec(path))) {
       const event = this.events.find((e) => e.id === m![1]);
       return event ? ok(event) : invalid(`No such event: '${m[1]}'`, 404);
@@ -280,12 +331,73 @@ export class FakeStripe {
     return invalid(`Unrecognized request URL (${method}: ${path}).`, 404);
   }
 
-  private withIntent(id: string, fn: (pi: FakeIntent) => { status: number; body: unknown }) {
+  /** The intent, when it was made on this account (another account's is "no such" intent). */
+  private intentOn(id: string, account: string | undefined): FakeIntent | undefined {
     const pi = this.intents.get(id);
+    return pi && this.intentAccount.get(id) === account ? pi : undefined;
+  }
+
+  private withIntent(id: string, account: string | undefined, fn: (pi: FakeIntent) => { status: number; body: unknown }) {
+    const pi = this.intentOn(id, account);
     return pi ? fn(pi) : invalid(`No such payment_intent: '${id}'`, 404, 'resource_missing');
   }
 
-  private createIntent(form: Record<string, string>): { status: number; body: unknown } {
+  private createAccount(form: Record<string, string>): { status: number; body: unknown } {
+    if (!['standard', 'express', 'custom'].includes(form.type ?? '')) this.violations.push(`account type ${form.type}`);
+    const metadata: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form)) {
+      const mk = /^metadata\[(.+)\]$/.exec(k);
+      if (mk) metadata[mk[1]!] = v;
+    }
+    const account: FakeAccount = {
+      id: `acct_${randomBytes(8).toString('hex')}`,
+      object: 'account',
+      type: form.type ?? 'standard',
+      country: form.country ?? 'FR',
+      email: form.email ?? null,
+      business_profile: { name: form['business_profile[name]'] ?? null },
+      details_submitted: false,
+      charges_enabled: false,
+      payouts_enabled: false,
+      metadata,
+      created: Math.floor(Date.now() / 1000),
+    };
+    this.accounts.set(account.id, account);
+    return ok(account);
+  }
+
+  private createAccountLink(form: Record<string, string>): { status: number; body: unknown } {
+    if (!form.account || !this.accounts.has(form.account)) return invalid(`No such account: '${form.account}'`, 400, 'resource_missing');
+    if (form.type !== 'account_onboarding' && form.type !== 'account_update') return invalid('Invalid type', 400, 'parameter_invalid_empty');
+    if (!form.refresh_url || !form.return_url) {
+      this.violations.push('account link without refresh_url or return_url');
+      return invalid('Missing required param: refresh_url / return_url.', 400, 'parameter_missing');
+    }
+    const token = randomBytes(12).toString('hex');
+    this.accountLinks.set(token, { account: form.account, refresh_url: form.refresh_url, return_url: form.return_url, type: form.type });
+    const created = Math.floor(Date.now() / 1000);
+    return ok({ object: 'account_link', created, expires_at: created + 300, url: `${this.url}/connect/onboarding/${token}` });
+  }
+
+  /** The business fills Stripe's onboarding form (the link is single-use), then goes back. */
+  private onboard(token: string, res: ServerResponse): void {
+    const link = this.accountLinks.get(token);
+    if (!link) return send(res, 404, { error: { type: 'invalid_request_error', message: 'This link has expired.' } });
+    this.accountLinks.delete(token);
+    this.completeOnboarding(link.account);
+    res.writeHead(302, { location: link.return_url, 'content-length': 0 });
+    res.end();
+  }
+
+  /** Stripe enables the account (details submitted, card payments on) and says so: account.updated. */
+  completeOnboarding(accountId: string, enabled = true): FakeEvent {
+    const account = this.accounts.get(accountId);
+    if (!account) throw new Error(`no account ${accountId}`);
+    Object.assign(account, { details_submitted: true, charges_enabled: enabled, payouts_enabled: enabled });
+    return this.emit('account.updated', account as unknown as Record<string, unknown>, accountId);
+  }
+
+  private createIntent(form: Record<string, string>, account?: string): { status: number; body: unknown } {
     const amount = Number(form.amount);
     if (!/^\d+$/.test(form.amount ?? '') || amount < 50) {
       this.violations.push(`amount must be integer cents >= 50 (got ${form.amount})`);
@@ -321,6 +433,7 @@ export class FakeStripe {
       livemode: false,
     };
     this.intents.set(id, pi);
+    if (account) this.intentAccount.set(id, account);
     this.emit('payment_intent.created', pi);
     return form.confirm === 'true' ? this.confirm(pi) : ok(pi);
   }
@@ -371,8 +484,8 @@ export class FakeStripe {
     return ok(pi);
   }
 
-  private refund(form: Record<string, string>): { status: number; body: unknown } {
-    const pi = this.intents.get(form.payment_intent ?? '');
+  private refund(form: Record<string, string>, account?: string): { status: number; body: unknown } {
+    const pi = this.intentOn(form.payment_intent ?? '', account);
     if (!pi) return invalid(`No such payment_intent: '${form.payment_intent}'`, 404, 'resource_missing');
     if (pi.status !== 'succeeded') return invalid('This PaymentIntent does not have a successful charge to refund.', 400, 'charge_not_refundable');
     const already = this.refundedOn(pi);

@@ -292,6 +292,7 @@ function BookingPage() {
       <main class="wrap">
         {loadError && <Alert kind="err" text={loadError} />}
         {message?.where === 'top' && <Alert kind={message.kind} text={message.text} />}
+        {artisan && !artisan.onlineDeposits && <NoOnlineDeposit artisan={artisan} />}
         <section aria-labelledby="services-title">
           <h2 id="services-title">1. Choisissez une prestation</h2>
           {!services && !loadError && <p>Chargement des prestations…</p>}
@@ -463,6 +464,22 @@ function BookingPage() {
         <a href={`${businessBase()}/reservation`}>Gérer une réservation existante</a>
       </footer>
     </>
+  );
+}
+
+/** Stripe Connect: the business cannot take deposits online yet; its customers call it. */
+function NoOnlineDeposit({ artisan }: { artisan: Artisan }) {
+  return (
+    <div class="msg err" role="status">
+      {artisan.displayName} ne prend pas encore d’acompte en ligne : les prestations avec acompte se réservent par téléphone
+      {artisan.phone ? (
+        <>
+          {' '}au <a href={telHref(artisan.phone)}>{artisan.phoneText ?? artisan.phone}</a>.
+        </>
+      ) : (
+        '.'
+      )}
+    </div>
   );
 }
 

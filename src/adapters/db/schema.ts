@@ -335,6 +335,16 @@ export interface Outbox {
   topic: string;
 }
 
+export interface PaymentAccounts {
+  account_id: string;
+  artisan_id: string;
+  charges_enabled: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  details_submitted: Generated<boolean>;
+  provider: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface PaymentEvents {
   artisan_id: string;
   booking_id: string | null;
@@ -407,6 +417,7 @@ export interface DB {
   operator_sessions: OperatorSessions;
   operator_users: OperatorUsers;
   outbox: Outbox;
+  payment_accounts: PaymentAccounts;
   payment_events: PaymentEvents;
   schedule_exceptions: ScheduleExceptions;
   schedule_rules: ScheduleRules;

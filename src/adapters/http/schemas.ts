@@ -82,6 +82,10 @@ export const PublicArtisanDto = Type.Object({
   today: Type.String({ description: "Date du jour chez l'artisan (AAAA-MM-JJ)" }),
   now: Type.String({ description: "L'heure du service (ISO 8601) : les échéances d'annulation déjà passées ne sont pas proposées" }),
   smsOffered: Type.Boolean({ description: "L'abonnement permet les SMS au client" }),
+  onlineDeposits: Type.Boolean({
+    description:
+      "L'acompte peut être payé en ligne. Faux (Stripe Connect) tant que l'artisan n'a pas de compte Stripe en état d'encaisser : la réservation en ligne d'une prestation avec acompte répond alors 409 DEPOSIT_NOT_ONLINE, il faut l'appeler.",
+  }),
   terms: Type.Unsafe<{ version: string; text: string } | null>({
     anyOf: [Type.Object({ version: Type.String(), text: Type.String() }), Type.Null()],
     description: 'Conditions générales de vente à accepter pour réserver en ligne',

@@ -48,6 +48,8 @@ export function parseStripeEvent(rawBody: Buffer, signature: string | undefined,
   return {
     id: event.id,
     type: event.type,
+    // Stripe Connect: the connected account the event happened on (absent on the platform's own).
+    account: event.account ?? null,
     paymentIntentId,
     bookingId: metadata.bookingId ?? null,
     objectId: idOf(object.id),

@@ -54,7 +54,7 @@ export function depositResultOf(pi: Stripe.PaymentIntent): DepositResult {
 }
 
 /** Network trouble, Stripe's own errors, rate limits: the caller may retry; nothing is decided. */
-function unavailable(error: unknown): never {
+export function unavailable(error: unknown): never {
   if (error instanceof Stripe.errors.StripeError) {
     const transient =
       error instanceof Stripe.errors.StripeConnectionError ||
@@ -67,11 +67,24 @@ function unavailable(error: unknown): never {
   throw error;
 }
 
-export function makeStripePayments(options: StripeOptions & { client?: Stripe }): PaymentProvider {
+/**
+ * Where a business's deposits are made. Own keys: always the keys' account (no header).
+ * Stripe Connect: the business's connected account, given as the `Stripe-Account` header
+ * (direct charges); a business without one has only what was made on the platform's.
+ */
+export type AccountOf = (artisanId: string) => Promise<string | undefined>;
+
+export function makeStripePayments(options: StripeOptions & { client?: Stripe; accountOf?: AccountOf }): PaymentProvider {
   const stripe = options.client ?? makeStripeClient(options);
-  const retrieve = async (id: string): Promise<Stripe.PaymentIntent> => {
+  /** The request options of a call for this business: its idempotency key, its account. */
+  const on = async (artisanId: string, idempotencyKey?: string): Promise<Stripe.RequestOptions> => {
+    const account = options.accountOf ? await options.accountOf(artisanId) : undefined;
+    return { ...(idempotencyKey ? { idempotencyKey } : {}), ...(account ? { stripeAccount: account } : {}) };
+  };
+  const retrieve = async (id: string, artisanId: string): Promise<Stripe.PaymentIntent> => {
+    const requestOptions = await on(artisanId);
     try {
-      return await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] });
+      return await stripe.paymentIntents.retrieve(id, { expand: ['latest_charge'] }, requestOptions);
     } catch (error) {
       return unavailable(error);
     }
@@ -79,6 +92,7 @@ export function makeStripePayments(options: StripeOptions & { client?: Stripe })
   return {
     name: 'stripe',
     async authorizeDeposit(request: DepositRequest): Promise<DepositResult> {
+      const requestOptions = await on(request.artisanId, request.idempotencyKey);
       try {
         const pi = await stripe.paymentIntents.create(
           {
@@ -92,7 +106,7 @@ export function makeStripePayments(options: StripeOptions & { client?: Stripe })
             description: request.description,
             metadata: request.metadata,
           },
-          { idempotencyKey: request.idempotencyKey },
+          requestOptions,
         );
         return depositResultOf(pi);
       } catch (error) {
@@ -103,35 +117,38 @@ export function makeStripePayments(options: StripeOptions & { client?: Stripe })
         return unavailable(error);
       }
     },
-    async retrieveDeposit(paymentIntentId) {
-      return depositResultOf(await retrieve(paymentIntentId));
+    async retrieveDeposit(paymentIntentId, artisanId) {
+      return depositResultOf(await retrieve(paymentIntentId, artisanId));
     },
-    async cancelDeposit(paymentIntentId, idempotencyKey) {
+    async cancelDeposit(paymentIntentId, idempotencyKey, artisanId) {
+      const requestOptions = await on(artisanId, idempotencyKey);
       try {
-        return depositResultOf(await stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey }));
+        return depositResultOf(await stripe.paymentIntents.cancel(paymentIntentId, {}, requestOptions));
       } catch (error) {
         // Already captured or cancelled: no longer cancellable. Say where it ended.
-        if (error instanceof Stripe.errors.StripeInvalidRequestError) return depositResultOf(await retrieve(paymentIntentId));
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return depositResultOf(await retrieve(paymentIntentId, artisanId));
         return unavailable(error);
       }
     },
-    async captureDeposit({ paymentIntentId, idempotencyKey }) {
+    async captureDeposit({ paymentIntentId, idempotencyKey, artisanId }) {
+      const requestOptions = await on(artisanId, idempotencyKey);
       try {
-        await stripe.paymentIntents.capture(paymentIntentId, {}, { idempotencyKey });
+        await stripe.paymentIntents.capture(paymentIntentId, {}, requestOptions);
       } catch (error) {
-        if (error instanceof Stripe.errors.StripeInvalidRequestError && (await retrieve(paymentIntentId)).status === 'succeeded') return;
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && (await retrieve(paymentIntentId, artisanId)).status === 'succeeded') return;
         unavailable(error);
       }
     },
     async settleDeposit(request: SettlementRequest) {
       const kept = request.depositCents - request.refundCents;
+      const requestOptions = await on(request.artisanId, request.idempotencyKey);
       try {
         if (request.currentStatus === 'authorized') {
           // Only authorised: release it all, or capture just the part kept.
-          if (kept <= 0) await stripe.paymentIntents.cancel(request.paymentIntentId, {}, { idempotencyKey: request.idempotencyKey });
-          else await stripe.paymentIntents.capture(request.paymentIntentId, { amount_to_capture: kept }, { idempotencyKey: request.idempotencyKey });
+          if (kept <= 0) await stripe.paymentIntents.cancel(request.paymentIntentId, {}, requestOptions);
+          else await stripe.paymentIntents.capture(request.paymentIntentId, { amount_to_capture: kept }, requestOptions);
         } else if (request.refundCents > 0) {
-          await stripe.refunds.create({ payment_intent: request.paymentIntentId, amount: request.refundCents }, { idempotencyKey: request.idempotencyKey });
+          await stripe.refunds.create({ payment_intent: request.paymentIntentId, amount: request.refundCents }, requestOptions);
         }
       } catch (error) {
         // A 4xx on a well-formed request (amount_too_large, charge_already_refunded, an intent

@@ -1,6 +1,8 @@
 /** What the use cases need from a payment service provider (Stripe, or the simulated one). */
 
 export interface DepositRequest {
+  /** The business taking the deposit: with Stripe Connect, its intent is made on its own account. */
+  artisanId: string;
   idempotencyKey: string;
   amountCents: number;
   currency: 'EUR';
@@ -36,6 +38,7 @@ export type DepositResult =
   | { outcome: 'processing'; paymentIntentId: string };
 
 export interface SettlementRequest {
+  artisanId: string;
   idempotencyKey: string;
   paymentIntentId: string;
   /** What the deposit was before: an authorisation is released or partly captured, a capture refunded. */
@@ -45,17 +48,21 @@ export interface SettlementRequest {
   refundCents: number;
 }
 
-/** A payment service provider. Network failures reject with PaymentUnavailableError. */
+/**
+ * A payment service provider. Network failures reject with PaymentUnavailableError. Every call
+ * names the business whose deposit it is (`artisanId`): with Stripe Connect the provider works
+ * on that business's own account, and an intent is found only there.
+ */
 export interface PaymentProvider {
   readonly name: 'stripe' | 'other';
   /** Creates and confirms the deposit's PaymentIntent (idempotent on the key). */
   authorizeDeposit(request: DepositRequest): Promise<DepositResult>;
   /** Re-reads a PaymentIntent (after a 3-D Secure challenge, a lost webhook, a crash). */
-  retrieveDeposit(paymentIntentId: string): Promise<DepositResult>;
+  retrieveDeposit(paymentIntentId: string, artisanId: string): Promise<DepositResult>;
   /** Cancels a PaymentIntent not captured yet; answers where it ended (it may have succeeded first). */
-  cancelDeposit(paymentIntentId: string, idempotencyKey: string): Promise<DepositResult>;
+  cancelDeposit(paymentIntentId: string, idempotencyKey: string, artisanId: string): Promise<DepositResult>;
   /** Captures an authorised deposit in full (scheduled capture). */
-  captureDeposit(request: { paymentIntentId: string; idempotencyKey: string }): Promise<void>;
+  captureDeposit(request: { paymentIntentId: string; idempotencyKey: string; artisanId: string }): Promise<void>;
   /** Rejects with SettlementRefusedError when the provider will never accept it as asked. */
   settleDeposit(request: SettlementRequest): Promise<{ paymentStatus: 'captured' | 'refunded' }>;
 }

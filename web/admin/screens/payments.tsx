@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert } from '../../shared/components/Alert';
 import { call, errorOf, type Session } from '../lib';
+import { PaymentAccountSection } from './payment-account';
 
 type CaptureStrategy = 'capture' | 'authorize';
 
@@ -71,6 +72,7 @@ export function PaymentsScreen({ session, heading = <h1>Paiements</h1>, onSaved 
         </p>
         <p class="hint">{PAYMENT_PROVIDER_HINT[provider]}</p>
       </section>
+      <PaymentAccountSection session={session} />
       <form class="card" onSubmit={save}>
         <fieldset>
           <legend>Quand l’acompte est-il encaissé ?</legend>

@@ -5091,6 +5091,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/payment-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mon compte Stripe (Stripe Connect)
+         * @description refresh=true relit son état chez Stripe (au retour du formulaire d’inscription).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    refresh?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            account: {
+                                /** @description Le compte Stripe connecté (acct_…) */
+                                accountId: string;
+                                /** @description Stripe autorise les paiements par carte : les acomptes sont pris en ligne */
+                                chargesEnabled: boolean;
+                                /** @description Le formulaire d’inscription de Stripe est rempli */
+                                detailsSubmitted: boolean;
+                                /** @description Dernière nouvelle de Stripe sur ce compte (ISO 8601) */
+                                updatedAt: string;
+                            } | null;
+                            /** @description Stripe Connect : les acomptes vont sur le compte Stripe de l’entreprise, à connecter ici. */
+                            connect: boolean;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/payment-account/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Connecter mon compte Stripe : lien vers le formulaire de Stripe
+         * @description Crée le compte Stripe de l'entreprise s'il n'existe pas, puis un lien à usage unique vers le formulaire d'inscription de Stripe (Account Link), qui ramène ensuite à l'écran Paiements.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            expiresAt: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Erreur */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/payment-settings": {
         parameters: {
             query?: never;
@@ -6065,6 +6224,8 @@ export interface paths {
                                 displayName: string;
                                 /** @description L'heure du service (ISO 8601) : les échéances d'annulation déjà passées ne sont pas proposées */
                                 now: string;
+                                /** @description L'acompte peut être payé en ligne. Faux (Stripe Connect) tant que l'artisan n'a pas de compte Stripe en état d'encaisser : la réservation en ligne d'une prestation avec acompte répond alors 409 DEPOSIT_NOT_ONLINE, il faut l'appeler. */
+                                onlineDeposits: boolean;
                                 /** @description E.164 */
                                 phone: string | null;
                                 /** @description Le téléphone tel qu’on le lit (06 12 34 56 78) */

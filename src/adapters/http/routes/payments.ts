@@ -15,7 +15,7 @@ export interface PaymentRoutesDeps {
   /** The simulated bank page: the customer's answer to a simulated 3-D Secure challenge. */
   simulated?: { authenticate(clientSecret: string, outcome: 'succeeded' | 'failed'): boolean };
   /** Stripe webhooks: the signing secret and what to do with a verified event. */
-  webhooks?: { secret: string; receive(event: PaymentEvent): Promise<{ duplicate: boolean }> };
+  webhooks?: { secret: string; receive(event: PaymentEvent): Promise<{ duplicate: boolean; ignored?: string }> };
 }
 
 /** GET /api/payments/config, the simulated challenge, and POST /api/webhooks/stripe. */
@@ -81,8 +81,11 @@ export function paymentRoutes(deps: PaymentRoutesDeps) {
             }
             throw error;
           }
-          const { duplicate } = await webhooks.receive(event);
-          request.log.info({ eventId: event.id, type: event.type, duplicate }, 'stripe webhook received');
+          const { duplicate, ignored } = await webhooks.receive(event);
+          // Stripe Connect: an event of an account no business owns is acknowledged (Stripe stops
+          // sending it) and left alone.
+          if (ignored) request.log.warn({ eventId: event.id, type: event.type, account: event.account, reason: ignored }, 'stripe webhook acknowledged and ignored');
+          else request.log.info({ eventId: event.id, type: event.type, account: event.account, duplicate }, 'stripe webhook received');
           return reply.status(200).send({ received: true });
         });
       });
