@@ -15,6 +15,10 @@ const INSTANCE_TABLES: Record<string, string> = {
   schema_functions: 'which SQL function files ran: the instance schema',
   app_secrets: 'instance keys (manage-link signing, setup codes): never a business row',
   artisans: 'the business accounts themselves: their id is the distribution key',
+  operator_users: "the operator's accounts: the company running the instance, above every business",
+  operator_sessions: "the operator's sign-ins",
+  operator_audit: "what the operator did to businesses (suspend, plan): the instance's own log",
+  operator_password_resets: "the operator's reset links",
 };
 
 /**
@@ -54,7 +58,7 @@ async function keys(db: Queryable): Promise<Key[]> {
                    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n ORDER BY k.o)::text[], NULL
       FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
      WHERE x.relnamespace = 'public'::regnamespace AND i.indisunique AND NOT i.indisprimary
-       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)`);
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u'))`);
   return rows.map((r) => ({ ...r, columns: [...r.columns] }));
 }
 
@@ -76,7 +80,7 @@ async function tenancyProblems(db: Queryable): Promise<string[]> {
     else if (pk.columns[0] !== 'artisan_id') problems.push(`${table}: primary key (${pk.columns.join(', ')}) does not start with artisan_id`);
   }
   for (const k of all) {
-    if (k.table in INSTANCE_TABLES && k.kind !== 'f') continue;
+    if (k.table in INSTANCE_TABLES) continue;
     const name = `${k.table}(${k.columns.join(', ')})`;
     if (k.kind === 'u' && !k.columns.includes('artisan_id') && !INSTANCE_UNIQUE.has(name)) problems.push(`${name}: unique without artisan_id`);
     if (k.kind === 'f' && k.references !== 'artisans' && !(k.references! in INSTANCE_TABLES) && k.columns[0] !== 'artisan_id') {
@@ -101,7 +105,7 @@ describe.each(ENGINES)('tenancy in the live schema on %s', (engine) => {
 
   it('the check fails for a table, a unique key or a reference that forgets the business', async () => {
     await t.db.transaction(async (tx) => {
-      await tx.exec(`CREATE TABLE customer_notes (id uuid PRIMARY KEY, artisan_id uuid NOT NULL, booking_id uuid, body text)`);
+      await tx.exec(`CREATE TABLE forgetful_notes (id uuid PRIMARY KEY, artisan_id uuid NOT NULL, booking_id uuid, body text)`);
       await tx.exec(`ALTER TABLE bookings ADD CONSTRAINT bookings_customer_email_key UNIQUE (customer_email)`);
       await tx.exec(`CREATE TABLE booking_tags (artisan_id uuid, booking_id uuid, tag text, PRIMARY KEY (artisan_id, booking_id, tag))`);
       await tx.exec(`CREATE UNIQUE INDEX bookings_any_id ON bookings (id)`);
@@ -109,7 +113,7 @@ describe.each(ENGINES)('tenancy in the live schema on %s', (engine) => {
       const problems = await tenancyProblems(tx);
       expect(problems).toEqual(
         expect.arrayContaining([
-          'customer_notes: primary key (id) does not start with artisan_id',
+          'forgetful_notes: primary key (id) does not start with artisan_id',
           'bookings(customer_email): unique without artisan_id',
           'bookings(id): unique without artisan_id',
           'booking_tags(booking_id) → bookings: foreign key without artisan_id',

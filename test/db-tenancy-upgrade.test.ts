@@ -7,7 +7,6 @@ import { loadFunctions, loadMigrations, migrate } from '../src/adapters/db/migra
 import { openPglite } from '../src/adapters/db/pglite.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import type { Database } from '../src/adapters/db/database.ts';
-import { seedDemo } from '../src/adapters/db/seed.ts';
 import { makeFeedTokens, makeSecretBox, manageLinkSecret } from '../src/adapters/security/secret-box.ts';
 import { signManageToken } from '../src/domain/manage-token.ts';
 import { DEFAULT_REFUND_POLICY } from '../src/domain/refund-policy.ts';
@@ -51,14 +50,38 @@ describe.each(ENGINES)('upgrading a database made before tenancy on %s', (engine
     cleanups.push(() => db.close());
     // The schema as the previous release left it.
     await migrate(db, loadMigrations().filter((m) => m.version <= 28), loadFunctions(OLD_FUNCTIONS));
-    await seedDemo(db, randomUUID);
-    const artisan = (await db.query<{ id: string }>('SELECT id FROM artisans'))[0]!.id;
+    // The business as that release's demo seed made it.
+    const artisan = randomUUID();
+    await db.query(
+      `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, slot_step_minutes, min_notice_minutes, booking_horizon_days, trade)
+       VALUES ($1, 'Marc Dupont - Plomberie', 'marc.dupont@artisanconnect.test', '+33612345678', 'Europe/Paris', 'pro', 30, 120, 90, 'Plombier')`,
+      [artisan],
+    );
+    for (const day of [1, 2, 3, 4, 5]) {
+      await db.query(
+        `INSERT INTO schedule_rules (id, artisan_id, kind, day_of_week, start_minutes, end_minutes) VALUES
+           (gen_random_uuid(), $1, 'opening', $2, 510, 1080), (gen_random_uuid(), $1, 'break', $2, 720, 780)`,
+        [artisan, day],
+      );
+    }
+    await db.query(
+      `INSERT INTO services (id, artisan_id, name, duration_minutes, base_price_cents, deposit_rate, sort_order) VALUES ('diag', $1, 'Diagnostic', 30, 4000, 0.3, 1)`,
+      [artisan],
+    );
 
     const clock = new TestClock();
     const secretsKey = randomBytes(32).toString('base64url');
     const booking = randomUUID();
+    // 10:00 in Paris (09:00 UTC in winter, 08:00 in summer) on the next weekday at least three days ahead.
     const startsAt = new Date(clock.now() + 3 * 86_400_000);
-    startsAt.setUTCHours(9, 0, 0, 0);
+    while ([0, 6].includes(startsAt.getUTCDay())) startsAt.setUTCDate(startsAt.getUTCDate() + 1);
+    const inParis = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+    for (let h = 7; h <= 10; h++) {
+      startsAt.setUTCHours(h, 0, 0, 0);
+      if (inParis(startsAt) === '10:00') break;
+    }
+    const local = inParis(startsAt);
+    expect(local).toBe('10:00');
     const endsAt = new Date(startsAt.getTime() + 30 * 60_000);
     const code = 'AC-UPGR4D';
     const connection = randomUUID();
@@ -74,9 +97,11 @@ describe.each(ENGINES)('upgrading a database made before tenancy on %s', (engine
          VALUES ($1, $2, 'marc@plomberie-dupont.fr', 'x', now(), now()) ON CONFLICT DO NOTHING`,
         [user, artisan],
       );
-      await q.query(`INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, 'csrf', now(), now() + interval '30 days')`, [
+      await q.query(`INSERT INTO admin_sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, 'csrf', $3, $4)`, [
         sha256(sessionToken),
         user,
+        new Date(clock.now()),
+        new Date(clock.now() + 30 * 86_400_000),
       ]);
       await q.query(
         `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, scopes)
@@ -168,8 +193,8 @@ describe.each(ENGINES)('upgrading a database made before tenancy on %s', (engine
     expect(managed.status, managed.body).toBe(200);
     expect(managed.json().booking.publicCode).toBe(code);
     const day = startsAt.toISOString().slice(0, 10);
-    const slots = (await get(`/api/availability?serviceId=diag&date=${day}`)).json().slots as { startsAt: string; available: boolean }[];
-    expect(slots.find((s) => Date.parse(s.startsAt) === startsAt.getTime())?.available).toBe(false);
+    const slots = (await get(`/api/availability?serviceId=diag&date=${day}`)).json().slots as { time: string; available: boolean }[];
+    expect(slots.find((s) => s.time === local)?.available).toBe(false);
     // The calendar feed, the API token, the session, the calendar connection and its credentials.
     const feed = await get(`/api/calendar/${feedToken}.ics`);
     expect(feed.status).toBe(200);

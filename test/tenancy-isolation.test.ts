@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ENGINES } from './helpers/db.ts';
 import { TestClock, bookingBody, parisDate, serviceForSuite } from './helpers/service.ts';
 import { TEST_ADMIN_TOKEN } from './helpers/admin.ts';
@@ -31,6 +31,10 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     a = { id: demo, slug: 'plomberie-dupont', token: TEST_ADMIN_TOKEN, tokenId: '' };
     b = await addBusiness(t.service.db, demo, 'chauffage-martin', 'Chauffage Martin');
     await t.service.db.query(`UPDATE services SET name = 'Diagnostic chaudière' WHERE artisan_id = $1 AND id = 'diag'`, [b.id]);
+  });
+
+  // The suite's service empties the bookings before each test: each test books again.
+  beforeEach(async () => {
     day = parisDate(t.clock as TestClock, 2);
     const book = async (who: TestBusiness) => {
       const res = await req('POST', `/${who.slug}/api/bookings`, bookingBody(day, '10:00', { customer: { name: 'Claire Petit', email: CUSTOMER } }));
@@ -115,15 +119,19 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
 
   it("one business's back office answers the other's identifiers as missing, and lists only its own", async () => {
     // Identifiers B owns: a time off, a closure, a calendar connection, an outbox job.
-    const block = await req('POST', '/api/admin/busy-blocks', { startsAt: `${day}T14:00:00+01:00`, endsAt: `${day}T15:00:00+01:00`, reason: 'Congés' }, as(b));
+    const block = await req('POST', '/api/admin/busy-blocks', { startDateTime: `${day}T14:00:00+01:00`, endDateTime: `${day}T15:00:00+01:00`, summary: 'Congés' }, as(b));
     expect(block.status, JSON.stringify(block.body)).toBe(201);
     const closure = await req('POST', '/api/admin/exceptions', { date: parisDate(t.clock as TestClock, 9), closed: true }, as(b));
     expect(closure.status, JSON.stringify(closure.body)).toBe(201);
-    const calendar = await req('POST', '/api/admin/calendars', { kind: 'ics', name: 'Agenda B', url: 'https://calendrier.example/b.ics' }, as(b));
+    const calendarId = randomUUID();
+    await t.service.db.query(
+      `INSERT INTO calendar_connections (id, artisan_id, provider_id, name, secret_ciphertext, next_sync_at, created_at, updated_at)
+       VALUES ($1, $2, 'ics', 'Agenda B', 'sealed', now() + interval '1 day', now(), now())`,
+      [calendarId, b.id],
+    );
     const jobB = (await t.service.db.query<{ id: string }>(`SELECT id FROM outbox WHERE artisan_id = $1 LIMIT 1`, [b.id]))[0]!.id;
-    const blockId = block.body.busyBlock?.id ?? block.body.id;
-    const closureId = closure.body.exception?.id ?? closure.body.id;
-    const calendarId = calendar.body.calendar?.id ?? calendar.body.connection?.id ?? calendar.body.id ?? randomUUID();
+    const blockId = block.body.busyBlock.id as string;
+    const closureId = closure.body.exception.id as string;
 
     const tries: [string, 'GET' | 'POST' | 'PATCH' | 'DELETE', (id: string) => string, unknown, string][] = [
       ['booking', 'GET', (id) => `/api/admin/bookings/${id}`, undefined, codeB],
@@ -166,9 +174,9 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
       'Diagnostic chaudière',
     );
     // A service id B chose is free for A to choose too, and says nothing about B.
-    const created = await req('POST', '/api/admin/services', { id: 'entretien-chaudiere', name: 'Entretien', durationMinutes: 60, basePriceCents: 12000, depositRate: 0.3 }, as(b));
+    const created = await req('POST', '/api/admin/services', { id: 'ramonage-poele', name: 'Ramonage', durationMinutes: 60, basePriceCents: 12000, depositRate: 0.3 }, as(b));
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const same = await req('POST', '/api/admin/services', { id: 'entretien-chaudiere', name: 'Entretien', durationMinutes: 60, basePriceCents: 12000, depositRate: 0.3 }, as(a));
+    const same = await req('POST', '/api/admin/services', { id: 'ramonage-poele', name: 'Ramonage', durationMinutes: 60, basePriceCents: 12000, depositRate: 0.3 }, as(a));
     expect(same.status, JSON.stringify(same.body)).toBe(201);
 
     // B's rows are all still there.
