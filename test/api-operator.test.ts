@@ -49,6 +49,8 @@ describe.each(ENGINES)('the operator on %s', (engine) => {
       `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, created_at) VALUES ($1, 'Zoé Électricité', 'zoe@elec.test', '+33698765432', 'Europe/Paris', 'starter', $2)`,
       [SECOND_ID, new Date(t.clock.ms)],
     );
+    // Two businesses: the demo's page is reached by its address (README, many businesses).
+    await t.service.db.query(`UPDATE artisans SET slug = 'plomberie-dupont' WHERE id = $1`, [demoId]);
   });
   afterAll(async () => t?.close());
 
@@ -115,10 +117,10 @@ describe.each(ENGINES)('the operator on %s', (engine) => {
 
   it('lists the businesses with plan, status, bookings this month and last activity, searchable by name', async () => {
     // One booking in February, two in March for the demo; the second business only signs in.
-    const feb = await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 6), '09:00'));
+    const feb = await t.request('POST', '/plomberie-dupont/api/bookings', bookingBody(parisDate(t.clock, 6), '09:00'));
     expect(feb.status, JSON.stringify(feb.body)).toBe(201);
     t.clock.set('2027-03-02T09:00:00Z');
-    for (const time of ['09:00', '10:00']) expect((await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 7), time))).status).toBe(201);
+    for (const time of ['09:00', '10:00']) expect((await t.request('POST', '/plomberie-dupont/api/bookings', bookingBody(parisDate(t.clock, 7), time))).status).toBe(201);
     const lastBookingMs = t.clock.ms;
     t.clock.set('2027-03-03T15:30:00Z');
     const [second] = await adminAuthOn(t.service.db).ensureLogins();
@@ -153,16 +155,16 @@ describe.each(ENGINES)('the operator on %s', (engine) => {
     const suspended = await t.request('POST', `/api/operator/businesses/${demoId}/suspend`, undefined, op);
     expect(suspended.status, JSON.stringify(suspended.body)).toBe(204);
 
-    const profile = await t.request('GET', '/api/artisan');
+    const profile = await t.request('GET', '/plomberie-dupont/api/artisan');
     expect(profile.body.artisan).toMatchObject({ suspended: true, phoneText: '06 12 34 56 78' });
-    const refused = await t.request('POST', '/api/bookings', bookingBody(date, '14:00'));
+    const refused = await t.request('POST', '/plomberie-dupont/api/bookings', bookingBody(date, '14:00'));
     expect(refused.status).toBe(409);
     expect(refused.body.error).toEqual({
       code: 'BUSINESS_SUSPENDED',
       message: 'Ce professionnel ne prend pas de réservation en ligne pour le moment. Vous pouvez le joindre au 06 12 34 56 78.',
     });
     // With an Idempotency-Key too.
-    expect((await t.request('POST', '/api/bookings', bookingBody(date, '14:00'), { 'idempotency-key': 'k-suspended' })).body.error.code).toBe('BUSINESS_SUSPENDED');
+    expect((await t.request('POST', '/plomberie-dupont/api/bookings', bookingBody(date, '14:00'), { 'idempotency-key': 'k-suspended' })).body.error.code).toBe('BUSINESS_SUSPENDED');
     expect(await t.service.db.query('SELECT 1 FROM bookings')).toHaveLength(before);
     // The back office still signs in, sees its bookings, and is told.
     const artisan = await loginAsArtisan(t);
@@ -174,8 +176,8 @@ describe.each(ENGINES)('the operator on %s', (engine) => {
 
     t.clock.advance(1);
     expect((await t.request('POST', `/api/operator/businesses/${demoId}/resume`, undefined, op)).status).toBe(204);
-    expect((await t.request('GET', '/api/artisan')).body.artisan.suspended).toBe(false);
-    const booked = await t.request('POST', '/api/bookings', bookingBody(date, '14:00'));
+    expect((await t.request('GET', '/plomberie-dupont/api/artisan')).body.artisan.suspended).toBe(false);
+    const booked = await t.request('POST', '/plomberie-dupont/api/bookings', bookingBody(date, '14:00'));
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expect((await t.request('GET', '/api/admin/me', undefined, { cookie: artisan.cookie })).body.suspended).toBe(false);
 

@@ -30,6 +30,8 @@ describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
       `INSERT INTO artisans (id, display_name, email, phone, timezone, plan) VALUES ($1, 'Zoé Électricité', 'zoe@elec.test', '+33698765432', 'Europe/Paris', 'starter')`,
       [SECOND_ID],
     );
+    // Two businesses: the demo's booking page is at its address.
+    await t.service.db.query(`UPDATE artisans SET slug = 'plomberie-dupont' WHERE id <> $1`, [SECOND_ID]);
   }, 120_000);
   afterAll(async () => {
     for (const g of opened) await g.close();
@@ -66,7 +68,7 @@ describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
 
     // The suspended business's booking page, as a customer sees it.
     const customer = await open();
-    await customer.page.goto(`${t.origin}/`);
+    await customer.page.goto(`${t.origin}/plomberie-dupont`);
     await customer.page.getByText('Ce professionnel ne prend pas de réservation en ligne pour le moment.').waitFor();
     expect(await customer.page.getByRole('link', { name: '06 12 34 56 78' }).getAttribute('href')).toBe('tel:+33612345678');
     expect(await customer.page.getByRole('heading', { name: '1. Choisissez une prestation' }).count()).toBe(0);

@@ -146,6 +146,8 @@ describe.each(ENGINES)('Stripe Connect on %s', (engine) => {
     // The same intent's event, claimed by another business's account: stored for that one, no booking of ours.
     await t.service.db.query(`INSERT INTO artisans (id, display_name, email, timezone, plan) VALUES ($1, 'Autre entreprise', 'autre@example.com', 'Europe/Paris', 'pro')`, [OTHER_ARTISAN]);
     await t.service.db.query(`INSERT INTO payment_accounts (artisan_id, account_id, charges_enabled) VALUES ($1, 'acct_otherbusiness1', true)`, [OTHER_ARTISAN]);
+    // Two businesses from here: the demo's page is reached by its address.
+    await t.service.db.query(`UPDATE artisans SET slug = 'plomberie-dupont' WHERE id <> $1`, [OTHER_ARTISAN]);
     expect((await deliver(t, fake, { ...success, id: 'evt_other', account: 'acct_otherbusiness1' })).statusCode).toBe(200);
     await drain(t);
     expect(await stored()).toEqual([{ id: 'evt_other', artisan_id: OTHER_ARTISAN, booking_id: null }]);
@@ -163,7 +165,11 @@ describe.each(ENGINES)('Stripe Connect on %s', (engine) => {
     expect((await deliver(t, fake, updated)).statusCode).toBe(200);
     await drain(t);
     expect((await account()).body.account).toMatchObject({ accountId: acct, chargesEnabled: false });
-    expect((await t.request('POST', '/api/bookings', bookingWith(DAY, '11:00', 'pm_card_visa'))).body.error.code).toBe('DEPOSIT_NOT_ONLINE');
+    expect((await t.request('POST', '/plomberie-dupont/api/bookings', bookingWith(DAY, '11:00', 'pm_card_visa'))).body.error.code).toBe('DEPOSIT_NOT_ONLINE');
+    await t.service.db.query(`DELETE FROM payment_accounts WHERE artisan_id = $1`, [OTHER_ARTISAN]);
+    await t.service.db.query(`DELETE FROM payment_events WHERE artisan_id = $1`, [OTHER_ARTISAN]);
+    await t.service.db.query(`DELETE FROM outbox WHERE artisan_id = $1`, [OTHER_ARTISAN]);
+    await t.service.db.query(`DELETE FROM artisans WHERE id = $1`, [OTHER_ARTISAN]);
   });
 
   it('reconciliation runs per account: a lost webhook is made up for by reading the intent on its account', async () => {

@@ -17,7 +17,8 @@ import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payme
 import { checkAtCustomer, checkSmsPhone, normalizeCustomer, normalizeProblemDescription } from './customer-input.ts';
 import { findOfferedSlot, loadWindow, offeredByRules, parseRequestedStart, planDay, readDay, withinHorizon } from './day-plan.ts';
 import type { Slot } from '../domain/slots.ts';
-import { termsChanged } from './public-profile.ts';
+import { businessSuspended, termsChanged } from './public-profile.ts';
+import { phoneForReading } from '../domain/phone-format.ts';
 import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
@@ -358,6 +359,7 @@ async function holdSlot(
         withinAuthorization: booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS,
       });
       if (held.outcome === 'plan_limit') throw planLimitReached();
+      if (held.outcome === 'suspended') throw businessSuspended(held.phone ? phoneForReading(held.phone) : null);
       if (held.outcome === 'stale' || (held.outcome === 'slot_taken' && held.own && opts.planned)) return undefined;
       if (held.outcome === 'slot_taken') throw slotUnavailable();
       // Fixed at the hold, so that a repeated authorisation asks the provider the very same thing.

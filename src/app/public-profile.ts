@@ -1,5 +1,4 @@
 import { AppError, NotFoundError, PolicyError } from '../domain/errors.ts';
-import { phoneForReading } from '../domain/phone-format.ts';
 import { planLimits, type PlanCode } from '../domain/plans.ts';
 import type { RefundPolicy } from '../domain/refund-policy.ts';
 import { termsVersion } from '../domain/terms.ts';
@@ -83,11 +82,6 @@ export function makePublicProfile(deps: { store: PublicProfileStore; clock: Cloc
         terms: version && a.termsOfSale ? { version, text: a.termsOfSale } : null,
         suspended: a.suspended,
       };
-    },
-    /** Refuses a new booking when the operator suspended the business (BUSINESS_SUSPENDED). */
-    async assertTakingBookings(artisanId: string): Promise<void> {
-      const a = await deps.store.readArtisan(artisanId);
-      if (a?.suspended) throw businessSuspended(a.phone ? phoneForReading(a.phone) : null);
     },
     readConsent: (artisanId: string, publicCode: string) => deps.store.readConsent(artisanId, publicCode),
   };

@@ -72,6 +72,7 @@ interface HoldJson {
   capture_method?: 'automatic' | 'manual';
   reminder_hours?: number;
   own?: boolean;
+  phone?: string | null;
 }
 
 function toDayContext(ctx: DayContextJson): DayContext {
@@ -502,6 +503,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
         .catch(translate);
       const r = rows[0]!.r;
       if (r.outcome === 'slot_taken') return { outcome: 'slot_taken', own: r.own === true };
+      if (r.outcome === 'suspended') return { outcome: 'suspended', phone: r.phone ?? null };
       if (r.outcome !== 'held') return { outcome: r.outcome };
       return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
     },

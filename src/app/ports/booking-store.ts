@@ -119,7 +119,9 @@ export type HoldOutcome =
   | { outcome: 'plan_limit' }
   /** `own`: the range is held by this very customer's live hold (same slot, details and payment method). */
   | { outcome: 'slot_taken'; own?: boolean }
-  | { outcome: 'stale' };
+  | { outcome: 'stale' }
+  /** An online booking of a business the operator suspended (its phone, to say so). */
+  | { outcome: 'suspended'; phone: string | null };
 
 /** Raised by the store when the database's exclusion constraint refuses an overlap. */
 export class SlotTakenError extends Error {

@@ -13,6 +13,7 @@
 -- p: {booking: <bookings columns>, actor, from, to (footprint), within_authorization (bool),
 --     cap: {limit, from, to} | null, consent: {accepted_at, terms_version} | null,
 --     idempotency: {scope, key} | null, rules?, stale_before?, now?}
+-- An online booking of a business the operator suspended: {outcome: 'suspended', phone}.
 -- Answers {outcome: 'held', capture_method, reminder_hours} | {outcome: 'plan_limit'}
 --       | {outcome: 'slot_taken', own?} | {outcome: 'stale'}.
 CREATE OR REPLACE FUNCTION booking_hold(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
@@ -25,7 +26,14 @@ DECLARE
   reminder int;
   taken int;
   own boolean;
+  suspended_phone text;
 BEGIN
+  IF p->'booking'->>'channel' = 'online' THEN
+    SELECT coalesce(a.phone, '') INTO suspended_phone FROM artisans a WHERE a.id = artisan AND a.suspended_at IS NOT NULL;
+    IF FOUND THEN
+      RETURN jsonb_build_object('outcome', 'suspended', 'phone', nullif(suspended_phone, ''));
+    END IF;
+  END IF;
   IF p ? 'rules' THEN
     IF rules_stamp(artisan) IS DISTINCT FROM p->>'rules' THEN
       RETURN jsonb_build_object('outcome', 'stale');

@@ -238,8 +238,6 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         const refused = validationDetails((request.validationError.validation ?? []) as AjvIssue[], request.validationError.validationContext);
         throw new ValidationError(mergeDetails(refused, await uc.checkBookingFields(artisanId, request.body as unknown)), SCHEMA_REFUSAL);
       }
-      // A business the operator suspended takes no booking (its data and back office stay).
-      await uc.publicProfile.assertTakingBookings(artisanId);
       const key = request.headers['idempotency-key'];
       const { consent, ...body } = request.body;
       const input = { ...body, artisanId };
