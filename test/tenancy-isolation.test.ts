@@ -160,6 +160,14 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     expect(bookingsA).not.toContain(codeB);
     const outboxA = (await req('GET', '/api/admin/outbox', undefined, as(a))).body;
     expect(JSON.stringify(outboxA)).not.toContain(jobB);
+    // A message kept in B's mailbox (the suite's service sends through SMTP; the mailbox is the embedded default).
+    const bookingB = (await t.service.db.query<{ id: string }>('SELECT id FROM bookings WHERE public_code = $1', [codeB]))[0]!.id;
+    await t.service.db.query(
+      `INSERT INTO mailbox (artisan_id, id, channel, recipient, recipient_kind, kind, subject, text_body, message_id, booking_id, outbox_id, created_at)
+       VALUES ($1, $2, 'email', $3, 'customer', 'confirmed', 'Chauffage Martin : réservation confirmée', 'Bonjour', $4, $5, $6, now())`,
+      [b.id, randomUUID(), CUSTOMER, `${randomUUID()}@artisanconnect.test`, bookingB, jobB],
+    );
+    expect(JSON.stringify((await req('GET', '/api/admin/messages', undefined, as(b))).body)).toContain(codeB);
     const messagesA = JSON.stringify((await req('GET', '/api/admin/messages', undefined, as(a))).body);
     expect(messagesA).not.toContain(codeB);
     expect(messagesA).not.toContain('Chauffage Martin');
