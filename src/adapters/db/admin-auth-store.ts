@@ -3,6 +3,7 @@ import type { AdminAuthStore, AdminUser, ApiTokenRecord, TokenScope } from '../.
 import type { Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 import type { DB } from './schema.ts';
+import { readSoleBusiness } from './business-directory-store.ts';
 import { storedPlan } from './stored.ts';
 
 const toUser = (r: Pick<Selectable<DB['admin_users']>, 'id' | 'artisan_id' | 'email' | 'password_hash'>): AdminUser => ({
@@ -201,9 +202,6 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
         ? { displayName: r.display_name, signInEmail: r.email, timezone: r.timezone, plan: storedPlan(r.plan), suspended: r.suspended_at !== null }
         : undefined;
     },
-    async soleArtisanId() {
-      const rows = await run(db, qb.selectFrom('artisans').select('id').limit(2));
-      return rows.length === 1 ? rows[0]!.id : undefined;
-    },
+    soleArtisanId: () => readSoleBusiness(db),
   };
 }

@@ -3,6 +3,12 @@ import { BoundedMap } from '../../app/creation-state.ts';
 import type { Queryable } from './database.ts';
 import { first, qb } from './kysely.ts';
 
+/** The instance's business when it has exactly one (the one rule for "a one-business instance"). */
+export async function readSoleBusiness(db: Queryable): Promise<string | undefined> {
+  const rows = await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 2');
+  return rows.length === 1 ? rows[0]!.id : undefined;
+}
+
 /** How long an address found stays trusted: a renamed slug or host moves within this time. */
 export const DIRECTORY_TTL_MS = 5_000;
 /** Addresses kept (slugs and host names of the businesses visited lately). */
@@ -29,10 +35,6 @@ export function makeBusinessDirectory(db: Queryable, now: () => number = Date.no
     bySlug: (slug) => lookup(`s:${slug}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('slug', '=', slug)))?.id),
     byHost: (host) => lookup(`h:${host}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('host_name', '=', host)))?.id, true),
     ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
-    sole: () =>
-      lookup('sole', async () => {
-        const rows = await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 2');
-        return rows.length === 1 ? rows[0]!.id : undefined;
-      }),
+    sole: () => lookup('sole', () => readSoleBusiness(db)),
   };
 }
