@@ -29,6 +29,8 @@ export interface SetupStore {
   hasArtisan(): Promise<boolean>;
   /** The setup code shared by every instance on the database (created by the first to ask). */
   setupCode(generate: () => string): Promise<string>;
+  /** The setup code if one is still waiting; nothing is generated (a claim that won forgot it). */
+  storedSetupCode(): Promise<string | undefined>;
   /**
    * Creates the artisan and their sign-in, and forgets the setup code, in one transaction
    * serialised with every other first start; false (nothing written) when an artisan exists.
@@ -86,10 +88,10 @@ export function makeFirstStart(deps: { store: SetupStore; hasher: PasswordHasher
     /** Creates the artisan and their sign-in; the caller then signs them in. */
     async complete(input: SetupInput): Promise<{ artisanId: string; signInEmail: string }> {
       if (await store.hasArtisan()) throw setupDone();
-      const expected = await store.setupCode(() => generateSetupCode(deps.random));
-      if (!timingSafeEqual(digest(input.setupCode), digest(expected))) {
-        // A claim that won while this one was checking forgot the code (and a fresh one was
-        // drawn): the setup is done, not the code wrong.
+      // Read, never drawn here: the code was printed at start (pendingCode). A claim that won
+      // meanwhile forgot it; the setup is then done, not the code wrong.
+      const expected = await store.storedSetupCode();
+      if (expected === undefined || !timingSafeEqual(digest(input.setupCode), digest(expected))) {
         throw (await store.hasArtisan()) ? setupDone() : setupCodeInvalid();
       }
 

@@ -1,13 +1,23 @@
 import type { Database } from './database.ts';
-import { first, qb, run } from './kysely.ts';
+import { first, qb } from './kysely.ts';
 
 /**
  * A secret generated once and shared through the database, so every instance (and every
  * restart) signs and checks with the same one. The first writer wins a race.
  */
 export async function sharedSecret(db: Database, name: string, generate: () => string): Promise<string> {
-  await run(db, qb.insertInto('app_secrets').values({ name, value: generate() }).onConflict((oc) => oc.column('name').doNothing()));
-  return (await first(db, qb.selectFrom('app_secrets').select('value').where('name', '=', name)))!.value;
+  // One statement: the stored value, or ours when there is none. Two statements (insert, then
+  // read) read nothing when another transaction deletes the row in between (a setup code
+  // forgotten by the claim that won), and the caller got a 500.
+  const row = await first(
+    db,
+    qb
+      .insertInto('app_secrets')
+      .values({ name, value: generate() })
+      .onConflict((oc) => oc.column('name').doUpdateSet((eb) => ({ value: eb.ref('app_secrets.value') })))
+      .returning('value'),
+  );
+  return row!.value;
 }
 
 /** A secret stored by `sharedSecret`, or undefined: nothing is generated. */

@@ -2,7 +2,7 @@ import type { SetupStore } from '../../app/first-start.ts';
 import type { Database } from './database.ts';
 import { lock } from './migrate.ts';
 import { first, qb, run } from './kysely.ts';
-import { sharedSecret } from './secret-store.ts';
+import { sharedSecret, storedSecret } from './secret-store.ts';
 
 const SETUP_SECRET = 'setup_code';
 
@@ -13,6 +13,7 @@ export function makeSetupStore(db: Database): SetupStore {
       return (await first(db, qb.selectFrom('artisans').select('id').limit(1))) !== undefined;
     },
     setupCode: (generate) => sharedSecret(db, SETUP_SECRET, generate),
+    storedSetupCode: () => storedSecret(db, SETUP_SECRET),
     claim(a, nowMs) {
       return db.transaction(async (tx) => {
         // Same lock as migrations and the demo seed: two claims (or a claim and a seed) queue.
