@@ -34,12 +34,20 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser) */
+                                amountDueCents: number;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
                                  * @enum {string}
                                  */
                                 channel: "online" | "phone";
                                 customer: {
+                                    /** @description Adresse d’intervention (la feuille de la semaine imprimée la donne) */
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
                                     /** @description Ville de l’adresse d’intervention */
                                     city?: string;
                                     name: string;
