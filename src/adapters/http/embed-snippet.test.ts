@@ -13,4 +13,10 @@ describe('embed snippet', () => {
     expect(snippet).toContain('<iframe data-artisanconnect src="http://127.0.0.1:3000/?embed=1"');
     expect(snippet).toContain('<script src="http://127.0.0.1:3000/embed.js" async></script>');
   });
+
+  it("under a business's slug: its page at /{slug}, the script from the instance", () => {
+    const snippet = embedSnippet('https://rdv.example.fr/plomberie-dupont');
+    expect(snippet).toContain('<iframe data-artisanconnect src="https://rdv.example.fr/plomberie-dupont?embed=1"');
+    expect(snippet).toContain('<script src="https://rdv.example.fr/embed.js" async></script>');
+  });
 });

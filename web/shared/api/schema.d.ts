@@ -3839,7 +3839,7 @@ export interface paths {
                         "application/json": {
                             /** @description Sites autorisés à afficher la page (EMBED_ALLOWED_ORIGINS) */
                             allowedOrigins: string[];
-                            /** @description Code HTML à coller dans le site (iframe + embed.js), construit depuis PUBLIC_BASE_URL */
+                            /** @description Code HTML à coller dans le site (iframe + embed.js), vers l'adresse propre de l'entreprise : son nom d'hôte, sinon PUBLIC_BASE_URL/{slug} */
                             snippet: string;
                         };
                     };
@@ -8033,7 +8033,7 @@ export interface paths {
         };
         /**
          * Flux privé des rendez-vous de l'artisan (abonnement iCalendar)
-         * @description L'adresse complète est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée répond 404.
+         * @description L'adresse complète, sous l'adresse propre de l'entreprise, est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée, ou le flux d'une autre entreprise, répond 404.
          */
         get: {
             parameters: {
