@@ -98,7 +98,7 @@ import { makeRetentionStore } from './adapters/db/retention-store.ts';
 import { makeFeedTokens, makeSecretBox, manageLinkSecret } from './adapters/security/secret-box.ts';
 import { makeFeedStore } from './adapters/db/feed-store.ts';
 import { makeCalendarFeed } from './app/calendar-feed.ts';
-import { businessAddress } from './domain/business-address.ts';
+import { businessAddress, type BusinessAddress } from './domain/business-address.ts';
 import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
 import { makeBookingIcs } from './app/booking-ics.ts';
 import { makeCustomerAccess } from './app/customer-access.ts';
@@ -351,10 +351,10 @@ export async function compose(
     oauth: { ...(google ? { google: google.oauth } : {}), ...(outlook ? { outlook: outlook.oauth } : {}) },
   });
   const businesses = makeBusinessDirectory(db);
-  /** The business's own public address (its host name, /{slug}, or the instance's): what the back office hands out. */
-  const addressOf = async (artisanId: string): Promise<string> =>
+  /** The business's own public addresses (its host name, /{slug}, or the instance's): what the back office hands out. */
+  const addressOf = async (artisanId: string): Promise<BusinessAddress> =>
     businessAddress(config.publicBaseUrl, (await businesses.addressOf(artisanId)) ?? { slug: null, hostName: null });
-  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), addressOf, clock, render: renderFeed });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseOf: async (id) => (await addressOf(id)).base, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({
     store,
@@ -446,7 +446,7 @@ export async function compose(
         adminEmbedRoutes({ addressOf, embedAllowedOrigins: config.embedAllowedOrigins }),
         adminSettingsPageRoutes({
           checklist: makeSetupChecklist({ settings, services: makeServiceCatalogStore(db), payments: makePaymentSettingsStore(db) }),
-          publicBaseUrl: config.publicBaseUrl,
+          addressOf,
         }),
         adminTimeOffRoutes({ timeOff }),
         adminClosureRoutes({ closures, agendaClosures: makeAgendaClosures({ settings, timeOff: timeOffStore }) }),

@@ -193,7 +193,7 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     expect((await req('GET', '/api/admin/me', undefined, as(b))).status).toBe(200);
   });
 
-  it("each business's back office hands out its own address: the embed snippet, the calendar feed, the API description", async () => {
+  it("each business's back office hands out its own address: the booking page, the embed snippet, the calendar feed, the API description", async () => {
     const INSTANCE = 'http://localhost:3000';
     await t.service.db.query(`UPDATE artisans SET host_name = NULL WHERE id = $1`, [b.id]);
     // The embed snippet: each business's page under its slug, the script from the instance.
@@ -201,6 +201,10 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     expect(await snippet(a)).toContain(`<iframe data-artisanconnect src="${INSTANCE}/plomberie-dupont?embed=1"`);
     expect(await snippet(b)).toContain(`<iframe data-artisanconnect src="${INSTANCE}/chauffage-martin?embed=1"`);
     expect(await snippet(b)).toContain(`<script src="${INSTANCE}/embed.js" async></script>`);
+    // The booking page to share (and its QR code): its own address too.
+    const pageOf = async (who: TestBusiness) => (await req('GET', '/api/admin/booking-page', undefined, as(who))).body.url as string;
+    expect(await pageOf(a)).toBe(`${INSTANCE}/plomberie-dupont`);
+    expect(await pageOf(b)).toBe(`${INSTANCE}/chauffage-martin`);
     const framed = await t.inject({ method: 'GET', url: '/chauffage-martin?embed=1' });
     expect(framed.statusCode).toBe(200);
     expect(framed.body).toContain('<meta name="ac-business" content="/chauffage-martin">');
@@ -237,6 +241,7 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     await t.service.db.query(`UPDATE artisans SET host_name = 'rdv.chauffage-martin.fr' WHERE id = $1`, [b.id]);
     expect(await snippet(b)).toContain('<iframe data-artisanconnect src="http://rdv.chauffage-martin.fr:3000/?embed=1"');
     expect(await snippet(b)).toContain('<script src="http://rdv.chauffage-martin.fr:3000/embed.js" async></script>');
+    expect(await pageOf(b)).toBe('http://rdv.chauffage-martin.fr:3000/');
     const feedB = (await req('GET', '/api/admin/calendar-feed', undefined, as(b))).body.url as string;
     expect(feedB).toMatch(/^http:\/\/rdv\.chauffage-martin\.fr:3000\/api\/calendar\//);
     const onHost = (url: string) => t.inject({ method: 'GET', url, headers: { host: 'rdv.chauffage-martin.fr' } });

@@ -41,13 +41,13 @@ const PAST_DAYS = 30;
 export function makeCalendarFeed(deps: {
   store: FeedStore;
   tokens: FeedTokens;
-  /** The business's own public address (domain/business-address.ts), without a trailing slash. */
-  addressOf(artisanId: string): Promise<string>;
+  /** Where the business's own paths start (domain/business-address.ts's `base`), without a trailing slash. */
+  baseOf(artisanId: string): Promise<string>;
   clock: Clock;
   render(entries: { booking: BookingRecord; sequence: number }[]): string;
 }) {
   const view = async (artisanId: string, state: FeedState) => ({
-    url: `${await deps.addressOf(artisanId)}/api/calendar/${deps.tokens.tokenFor(artisanId, state.generation)}.ics`,
+    url: `${await deps.baseOf(artisanId)}/api/calendar/${deps.tokens.tokenFor(artisanId, state.generation)}.ics`,
     ...state,
   });
   const hashOf = (artisanId: string) => (generation: number) => deps.tokens.hash(deps.tokens.tokenFor(artisanId, generation));

@@ -113,7 +113,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const businessAddressOf = async (request: FastifyRequest): Promise<string | undefined> => {
     const id = await business.named(request);
     if (id === undefined) return undefined;
-    return businessAddress(deps.config.publicBaseUrl, (await deps.businesses.addressOf(id)) ?? { slug: null, hostName: null });
+    return businessAddress(deps.config.publicBaseUrl, (await deps.businesses.addressOf(id)) ?? { slug: null, hostName: null }).base;
   };
   await securityHeaders(app, { stripe });
   await app.register(swagger, {

@@ -617,7 +617,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Adresse publique de la page de réservation, à partager (construite depuis PUBLIC_BASE_URL) */
+                            /** @description Adresse publique de la page de réservation, à partager : le nom d'hôte de l'entreprise, sinon PUBLIC_BASE_URL/{slug} */
                             url: string;
                         };
                     };

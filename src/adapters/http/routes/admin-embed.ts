@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { adminErrors } from '../admin-schemas.ts';
 import { embedSnippet } from '../embed-snippet.ts';
+import type { BusinessAddress } from '../../../domain/business-address.ts';
 
 const EmbedDto = Type.Object({
   snippet: Type.String({
@@ -13,7 +14,7 @@ const EmbedDto = Type.Object({
 });
 
 /** The back office's "Intégration" screen: the snippet to paste and the sites allowed to (paths relative to /api/admin). */
-export function adminEmbedRoutes(deps: { addressOf(artisanId: string): Promise<string>; embedAllowedOrigins: string[] }): AdminRoutes {
+export function adminEmbedRoutes(deps: { addressOf(artisanId: string): Promise<BusinessAddress>; embedAllowedOrigins: string[] }): AdminRoutes {
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
