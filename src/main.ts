@@ -98,6 +98,7 @@ import { makeRetentionStore } from './adapters/db/retention-store.ts';
 import { makeFeedTokens, makeSecretBox, manageLinkSecret } from './adapters/security/secret-box.ts';
 import { makeFeedStore } from './adapters/db/feed-store.ts';
 import { makeCalendarFeed } from './app/calendar-feed.ts';
+import { businessAddress, type BusinessAddress } from './domain/business-address.ts';
 import { buildCalendarInvite } from './adapters/notify/booking-ics.ts';
 import { makeBookingIcs } from './app/booking-ics.ts';
 import { makeCustomerAccess } from './app/customer-access.ts';
@@ -349,7 +350,11 @@ export async function compose(
     checkUrl: makeUrlCheck(fetchLimits),
     oauth: { ...(google ? { google: google.oauth } : {}), ...(outlook ? { outlook: outlook.oauth } : {}) },
   });
-  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseUrl: config.publicBaseUrl, clock, render: renderFeed });
+  const businesses = makeBusinessDirectory(db);
+  /** The business's own public addresses (its host name, /{slug}, or the instance's): what the back office hands out. */
+  const addressOf = async (artisanId: string): Promise<BusinessAddress> =>
+    businessAddress(config.publicBaseUrl, (await businesses.addressOf(artisanId)) ?? { slug: null, hostName: null });
+  const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseOf: async (id) => (await addressOf(id)).base, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({
     store,
@@ -375,7 +380,7 @@ export async function compose(
     createBookingIdempotently: makeCreateBookingIdempotently({ idempotency, clock, createBooking, resumeBooking, log }),
     customerAccess: makeCustomerAccess({ findBooking, resolveToken: (token) => links.resolve(token) }),
     bookingIcs: makeBookingIcs({ findBooking, readContext: (id) => notificationStore.readContext(id), render: buildCalendarInvite }),
-    calendarFeed: (token: string) => feed.read(token),
+    calendarFeed: (token: string, business?: string) => feed.read(token, business),
     cancelBooking: makeCancelBooking({ store, clock, settleDeposit, log }),
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
@@ -413,7 +418,7 @@ export async function compose(
   const app = await buildHttpApp({
     log,
     config,
-    businesses: makeBusinessDirectory(db),
+    businesses,
     clock,
     redis,
     version: VERSION,
@@ -438,10 +443,10 @@ export async function compose(
         adminServicesRoutes({ services: makeAdminServices({ services: makeServiceCatalogStore(db) }) }),
         adminPaymentSettingsRoutes({ settings: makePaymentSettingsStore(db), provider: config.paymentProvider }),
         adminPaymentAccountRoutes({ accounts: paymentAccounts }),
-        adminEmbedRoutes({ publicBaseUrl: config.publicBaseUrl, embedAllowedOrigins: config.embedAllowedOrigins }),
+        adminEmbedRoutes({ addressOf, embedAllowedOrigins: config.embedAllowedOrigins }),
         adminSettingsPageRoutes({
           checklist: makeSetupChecklist({ settings, services: makeServiceCatalogStore(db), payments: makePaymentSettingsStore(db) }),
-          publicBaseUrl: config.publicBaseUrl,
+          addressOf,
         }),
         adminTimeOffRoutes({ timeOff }),
         adminClosureRoutes({ closures, agendaClosures: makeAgendaClosures({ settings, timeOff: timeOffStore }) }),

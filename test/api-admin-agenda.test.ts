@@ -88,8 +88,10 @@ describe.each(ENGINES)('week agenda on %s', (engine) => {
         date: '2027-03-03',
         time: '10:00',
         durationMinutes,
-        // The e-mail and the street stay in the booking's detail.
-        customer: { name: 'Mme Roux', phone: '+33611223344', city: 'Lyon' },
+        // The e-mail stays in the booking's detail; the address and what is left to collect are on the week sheet.
+        customer: { name: 'Mme Roux', phone: '+33611223344', city: 'Lyon', address: customer.address },
+        // A phone booking takes no deposit: the whole price (40,00 €) is left to collect.
+        amountDueCents: 4000,
       },
       expect.objectContaining({ publicCode: other.body.booking.publicCode, date: '2027-03-04', time: '14:30', customer: { name: 'M. Blanc' } }),
     ]);

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setDemoPassword } from './helpers/admin.ts';
+import { adminHeaders, setDemoPassword } from './helpers/admin.ts';
 import type { Engine } from './helpers/db.ts';
 import { DESKTOP, PHONE, browserSuite, clickAdminMenu, expectAccessible, plain, screenshot, signInDemoArtisan } from './helpers/browser.ts';
 import { bookingBody } from './helpers/service.ts';
@@ -113,6 +113,46 @@ describe(`closing a day over a booking in headless Chromium on ${ENGINE}`, () =>
     await page.getByRole('button', { name: 'Semaine suivante →' }).click();
     await page.getByRole('region', { name: 'lundi 29 mars 2027' }).getByText('Lundi de Pâques (férié, fermé)').waitFor();
     await expectAccessible(page, 'agenda with a public holiday (desktop)');
+  });
+
+  it('days off on a phone: the bookings concerned are listed with keep / move / cancel, readable on 390 px and accessible in each state', async () => {
+    const customer = (name: string, email: string) => ({ customer: { name, email, phone: '+33612345678' } });
+    const moved = (await t.request('POST', '/api/bookings', bookingBody('2027-03-03', '09:00', customer('Mme Roux', 'roux@example.fr')))).body.booking.publicCode as string;
+    const cancelled = (await t.request('POST', '/api/bookings', bookingBody('2027-03-04', '10:00', customer('Paul Durand', 'paul@example.fr')))).body.booking.publicCode as string;
+    const kept = (await t.request('POST', '/api/bookings', bookingBody('2027-03-04', '14:00', customer('Léa Petit', 'lea@example.fr')))).body.booking.publicCode as string;
+    const page = await signIn(PHONE);
+    await clickAdminMenu(page, 'Congés');
+    await page.getByLabel('Du (inclus)').fill('2027-03-03');
+    await page.getByLabel('Au (inclus)').fill('2027-03-04');
+    await page.getByRole('button', { name: 'Bloquer ces jours' }).click();
+    const flow = page.locator('.closure-flow');
+    await flow.getByRole('heading', { name: '3 rendez-vous sont concernés : que voulez-vous en faire ?' }).waitFor();
+    expect((await flow.locator('fieldset.concerned > legend').allInnerTexts()).map(plain)).toEqual([
+      'mercredi 3 mars à 9 h — Mme Roux',
+      'jeudi 4 mars à 10 h — Paul Durand',
+      'jeudi 4 mars à 14 h — Léa Petit',
+    ]);
+    // Nothing runs off the side of a phone's screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page, 'days off: the bookings concerned (phone)');
+
+    const bookingOf = (name: string) => flow.locator('fieldset.concerned').filter({ hasText: name });
+    await bookingOf('Mme Roux').getByRole('radio', { name: 'Déplacer (le client est prévenu par e-mail)' }).check();
+    await flow.getByRole('group', { name: 'Nouveau créneau pour Mme Roux' }).waitFor();
+    await bookingOf('Paul Durand').getByRole('radio', { name: /Annuler et rembourser intégralement/ }).check();
+    await flow.getByLabel('Motif des annulations (facultatif, transmis aux clients)').fill('Congés imprévus');
+    expect(await bookingOf('Léa Petit').getByRole('radio', { name: /^Garder/ }).isChecked()).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page, 'days off: keep, move and cancel chosen (phone)');
+    await screenshot(page, 'admin-days-off-phone');
+    await flow.getByRole('button', { name: 'Enregistrer et appliquer ces choix' }).click();
+
+    const notice = page.getByRole('status').filter({ hasText: `${moved} déplacé` });
+    await notice.waitFor();
+    expect(plain(await notice.innerText())).toContain(`${cancelled} annulé, 12,00 € remboursés`);
+    const status = async (code: string) => (await t.request('GET', `/api/admin/bookings/${code}`, undefined, adminHeaders())).body.booking.status as string;
+    expect([await status(moved), await status(cancelled), await status(kept)]).toEqual(['rescheduled', 'cancelled', 'confirmed']);
+    await expectAccessible(page, 'days off saved (phone)');
   });
 
   it('a confirmation that could not be sent shows in French on the agenda and the booking, and "Renvoyer" sends it', async () => {

@@ -63,6 +63,10 @@ describe(`phone-only customers in headless Chromium on ${ENGINE}`, () => {
     expect(await page.getByRole('radio', { name: 'Par SMS' }).isChecked()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Aucune' }).isChecked()).toBe(false);
     expect(await page.getByRole('radio', { name: 'Par e-mail' }).count()).toBe(0);
+    // What the customer said on the phone, in the field the customer's own form has (same label and limit).
+    const problem = page.getByLabel('Décrivez le problème (facultatif)');
+    expect(await problem.getAttribute('maxlength')).toBe('1000');
+    await problem.fill('Fuite sous l’évier de la cuisine\ndepuis hier soir');
     await expectAccessible(page, 'new booking, customer chosen (phone)');
     await screenshot(page, 'admin-phone-booking-lookup-phone');
     await page.getByRole('button', { name: 'Enregistrer le rendez-vous du mercredi 10 mars 2027 à 10 h' }).click();
@@ -75,6 +79,8 @@ describe(`phone-only customers in headless Chromium on ${ENGINE}`, () => {
     const stored = await t.request('GET', `/api/admin/bookings/${code}`, undefined, adminHeaders());
     expect(stored.body.booking.customer).toEqual({ name: 'Mme Leroy', phone: '+33611223344', address: LEROY.address });
     expect(stored.body.booking.notifications).toEqual({ email: false, sms: true });
+    expect(stored.body.booking.problemDescription).toBe('Fuite sous l’évier de la cuisine\ndepuis hier soir');
+    expect(plain(await page.locator('dd.problem').innerText())).toBe('Fuite sous l’évier de la cuisine depuis hier soir');
 
     await page.getByLabel('Note privée (jamais montrée au client)').fill('Digicode 4821, chaudière au sous-sol');
     await page.getByRole('button', { name: 'Enregistrer la note' }).click();

@@ -134,13 +134,15 @@ describe(`the day on a phone in headless Chromium on ${ENGINE}`, () => {
       expect(text).not.toContain(absent);
     }
 
-    // The week: every booking of the week with its time range, city and phone, without the day sheet.
+    // The week: every booking of the week with its time range, city, phone, street address and what is left to collect, without the day sheet.
     await page.emulateMedia({ media: 'screen' });
     await page.getByRole('button', { name: 'Imprimer la semaine' }).click();
     await page.emulateMedia({ media: 'print' });
     const week = plain(await pdfText(new Uint8Array(await page.pdf({ format: 'A4' }))));
     expect(week).toContain('Semaine du lundi 1er mars 2027');
-    expect(week).toContain('14 h – 14 h 30 Diagnostic et audit complet — Mme Roux (Paris), 06 11 22 33 44');
+    expect(week).toContain('14 h – 14 h 30 Diagnostic et audit complet — Mme Roux (Paris), 06 11 22 33 44 5 avenue de la République, 75011 Paris Reste à encaisser : 40,00 €');
+    // The deposit paid online is not to collect again: the same amounts as the day sheet.
+    expect(week).toContain('Jean Martin (Montreuil), 06 12 34 56 78 12 rue des Lilas, 93100 Montreuil Reste à encaisser : 28,00 €');
     expect(week).not.toContain('Aujourd’hui, lundi');
     expect(week).not.toContain('Menu');
   });

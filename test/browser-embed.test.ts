@@ -5,6 +5,7 @@ import { expectAccessible, launchBrowser, openGuardedPage, screenshot, signInDem
 import { setDemoPassword } from './helpers/admin.ts';
 import { freePort } from './helpers/process.ts';
 import type { TestService } from './helpers/service.ts';
+import { addBusiness } from './helpers/tenants.ts';
 
 /**
  * The embed snippet of the README on the artisan's own site: a page of another origin
@@ -139,6 +140,52 @@ ${pastedSite.snippet}
       // Chromium reports the refusal and leaves the frame without the booking page.
       expect((await refusal).text()).toContain(t.origin);
       expect(await g.page.frameLocator('iframe[data-artisanconnect]').getByRole('heading', { name: 'Marc Dupont - Plomberie' }).count()).toBe(0);
+    } finally {
+      await g.close();
+    }
+  });
+
+  // Last: a second business makes the bare address of the tests above answer 404.
+  it("with two businesses, each snippet shows its own business's page, and a booking made in it is that business's", async () => {
+    const demo = (await t.service.db.query<{ id: string }>('SELECT id FROM artisans'))[0]!.id;
+    await t.service.db.query(`UPDATE artisans SET slug = 'plomberie-dupont' WHERE id = $1`, [demo]);
+    const other = await addBusiness(t.service.db, demo, 'chauffage-martin', 'Chauffage Martin');
+    await setDemoPassword(t.service.db);
+    const admin = await openGuardedPage(browser, t.origin);
+    try {
+      await signInDemoArtisan(admin.page, t.origin);
+      await admin.page.goto(`${t.origin}/admin/integration`);
+      const code = admin.page.getByLabel('Code à copier');
+      await expect.poll(() => code.inputValue()).toContain('<iframe');
+      const snippet = await code.inputValue();
+      expect(snippet).toContain(`src="${t.origin}/plomberie-dupont?embed=1"`);
+      await expectAccessible(admin.page, 'Intégration with two businesses');
+      pastedSite = { ...pastedSite, snippet };
+      admin.assertClean();
+    } finally {
+      await admin.close();
+    }
+    const g = await openGuardedPage(browser, pastedSite.url, { allowOrigins: [t.origin] });
+    try {
+      await g.page.goto(`${pastedSite.url}/`);
+      const frame = g.page.frameLocator('iframe[data-artisanconnect]');
+      await frame.getByRole('heading', { name: 'Marc Dupont - Plomberie' }).waitFor();
+      await frame.getByRole('button', { name: /^Diagnostic et audit complet/ }).click();
+      await frame.getByRole('button', { name: /^mercredi 10 mars 2027, \d+ créneaux? libres?/ }).click();
+      await frame.getByRole('button', { name: 'mercredi 10 mars 2027 à 09:00' }).click();
+      await frame.getByRole('heading', { name: '3. Vos coordonnées' }).waitFor();
+      await frame.getByLabel('Nom et prénom (obligatoire)').fill('Jean Martin');
+      await frame.getByLabel('Adresse e-mail (obligatoire)').fill('jean@example.com');
+      await frame.getByLabel('Téléphone', { exact: true }).fill('06 12 34 56 78');
+      await frame.getByLabel('Carte acceptée').check();
+      await frame.getByLabel(/J’accepte les conditions/).check();
+      await frame.getByRole('button', { name: /^Payer l’acompte/ }).click();
+      await frame.getByRole('heading', { name: 'Votre rendez-vous est confirmé' }).waitFor();
+      const booked = (await frame.locator('dd.code').innerText()).trim();
+      const owner = await t.service.db.query<{ artisan_id: string }>('SELECT artisan_id FROM bookings WHERE public_code = $1', [booked]);
+      expect(owner.map((r) => r.artisan_id)).toEqual([demo]);
+      expect((await t.service.db.query('SELECT 1 FROM bookings WHERE artisan_id = $1', [other.id])).length).toBe(0);
+      g.assertClean();
     } finally {
       await g.close();
     }

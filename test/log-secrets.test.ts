@@ -44,7 +44,7 @@ describe.each(ENGINES)('secrets in request URLs stay out of the logs on %s', (en
     expect(live.lines.join('')).toContain('"url":"/api/calendar/[masqué]"');
 
     const unknown = 'Zq'.repeat(21) + 'x';
-    for (const url of [`/api/calendar/${unknown}.ics`, `/api//calendar/${unknown}.ics`, `/api/%63alendar/${unknown}.ics`, `/api/calendar/${unknown}.ics?x=1`]) {
+    for (const url of [`/api/calendar/${unknown}.ics`, `/api//calendar/${unknown}.ics`, `/api/%63alendar/${unknown}.ics`, `/api/calendar/${unknown}.ics?x=1`, `/plomberie-dupont/api/calendar/${unknown}.ics`]) {
       const res = await logged(url);
       expect(res.status, url).toBe(404);
       expect(res.lines.join(''), url).not.toContain(unknown);

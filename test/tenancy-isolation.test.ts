@@ -192,4 +192,61 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
     expect(still[0]!.n).toBe(1);
     expect((await req('GET', '/api/admin/me', undefined, as(b))).status).toBe(200);
   });
+
+  it("each business's back office hands out its own address: the booking page, the embed snippet, the calendar feed, the API description", async () => {
+    const INSTANCE = 'http://localhost:3000';
+    await t.service.db.query(`UPDATE artisans SET host_name = NULL WHERE id = $1`, [b.id]);
+    // The embed snippet: each business's page under its slug, the script from the instance.
+    const snippet = async (who: TestBusiness) => (await req('GET', '/api/admin/embed', undefined, as(who))).body.snippet as string;
+    expect(await snippet(a)).toContain(`<iframe data-artisanconnect src="${INSTANCE}/plomberie-dupont?embed=1"`);
+    expect(await snippet(b)).toContain(`<iframe data-artisanconnect src="${INSTANCE}/chauffage-martin?embed=1"`);
+    expect(await snippet(b)).toContain(`<script src="${INSTANCE}/embed.js" async></script>`);
+    // The booking page to share (and its QR code): its own address too.
+    const pageOf = async (who: TestBusiness) => (await req('GET', '/api/admin/booking-page', undefined, as(who))).body.url as string;
+    expect(await pageOf(a)).toBe(`${INSTANCE}/plomberie-dupont`);
+    expect(await pageOf(b)).toBe(`${INSTANCE}/chauffage-martin`);
+    const framed = await t.inject({ method: 'GET', url: '/chauffage-martin?embed=1' });
+    expect(framed.statusCode).toBe(200);
+    expect(framed.body).toContain('<meta name="ac-business" content="/chauffage-martin">');
+
+    // The calendar feed: under its business's address; another business's address opens nothing.
+    const feedA = (await req('GET', '/api/admin/calendar-feed', undefined, as(a))).body as { url: string; lastReadAt: string | null };
+    expect(feedA.url).toMatch(/^http:\/\/localhost:3000\/plomberie-dupont\/api\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
+    const file = new URL(feedA.url).pathname.split('/').pop()!;
+    const underB = await req('GET', `/${b.slug}/api/calendar/${file}`);
+    const unknownUnderB = await req('GET', `/${b.slug}/api/calendar/${'Zq'.repeat(21)}x.ics`);
+    expect(underB.status).toBe(404);
+    expect(underB.body).toEqual(unknownUnderB.body);
+    expect((await req('GET', '/api/admin/calendar-feed', undefined, as(a))).body.lastReadAt, 'a refused read is not a read').toBeNull();
+    const own = await t.inject({ method: 'GET', url: new URL(feedA.url).pathname });
+    expect(own.statusCode).toBe(200);
+    expect(own.body).toContain(codeA);
+    expect(own.body).not.toContain(codeB);
+    // The instance's bare address (feeds subscribed before businesses had their own) still opens it.
+    expect((await t.inject({ method: 'GET', url: `/api/calendar/${file}` })).statusCode).toBe(200);
+
+    // The API description under a business's address: its server, its public paths only.
+    const docB = (await req('GET', `/${b.slug}/api/openapi.json`)).body as { servers: { url: string }[]; paths: Record<string, unknown> };
+    expect(docB.servers).toEqual([{ url: `${INSTANCE}/chauffage-martin` }]);
+    expect(Object.keys(docB.paths)).toEqual(expect.arrayContaining(['/api/services', '/api/bookings', '/api/calendar/{file}']));
+    expect(Object.keys(docB.paths).filter((path) => /^\/api\/(admin|setup|operator)\b/.test(path))).toEqual([]);
+    const uiDoc = (await req('GET', `/${b.slug}/api/docs/json`)).body as { servers: { url: string }[] };
+    expect(uiDoc.servers).toEqual([{ url: `${INSTANCE}/chauffage-martin` }]);
+    const instanceDoc = (await req('GET', '/api/openapi.json')).body as { servers: { url: string }[]; paths: Record<string, unknown> };
+    expect(instanceDoc.servers).toEqual([{ url: INSTANCE }]);
+    expect(Object.keys(instanceDoc.paths)).toContain('/api/admin/embed');
+    expect((await req('GET', '/plomberie-inconnue/api/openapi.json')).status).toBe(404);
+
+    // With its own host name, a business's addresses are on it: the snippet, the feed and the API description.
+    await t.service.db.query(`UPDATE artisans SET host_name = 'rdv.chauffage-martin.fr' WHERE id = $1`, [b.id]);
+    expect(await snippet(b)).toContain('<iframe data-artisanconnect src="http://rdv.chauffage-martin.fr:3000/?embed=1"');
+    expect(await snippet(b)).toContain('<script src="http://rdv.chauffage-martin.fr:3000/embed.js" async></script>');
+    expect(await pageOf(b)).toBe('http://rdv.chauffage-martin.fr:3000/');
+    const feedB = (await req('GET', '/api/admin/calendar-feed', undefined, as(b))).body.url as string;
+    expect(feedB).toMatch(/^http:\/\/rdv\.chauffage-martin\.fr:3000\/api\/calendar\//);
+    const onHost = (url: string) => t.inject({ method: 'GET', url, headers: { host: 'rdv.chauffage-martin.fr' } });
+    expect((await onHost(new URL(feedB).pathname)).statusCode).toBe(200);
+    expect((await onHost(`/api/calendar/${file}`)).statusCode, "A's feed on B's host").toBe(404);
+    expect((await onHost('/api/openapi.json')).json().servers).toEqual([{ url: 'http://rdv.chauffage-martin.fr:3000' }]);
+  });
 });

@@ -2,6 +2,7 @@ import type { Temporal } from 'temporal-polyfill';
 import { ConflictError, NotFoundError, ValidationError, bookingNotFound } from '../domain/errors.ts';
 import { normalizePublicCode } from '../domain/public-code.ts';
 import type { CustomerRef } from '../domain/customer-ref.ts';
+import type { Address } from '../domain/address.ts';
 import type { CustomerMatch } from './ports/customer-store.ts';
 import { phoneDigitsOf } from './phone-search.ts';
 import { todayIn, weekOf } from '../domain/time.ts';
@@ -44,7 +45,9 @@ export interface AgendaEntry {
   durationMinutes: number;
   customerName: string;
   customerPhone: string | null;
-  city: string | null;
+  address: Address | null;
+  /** What is left to collect on site (domain/money.ts's amountDueOnSite): the week sheet prints it. */
+  amountDueCents: number;
 }
 
 export interface AgendaQuery {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { phoneForReading } from './phone-format.ts';
-import { durationForReading, hourMinute, smsHref, telHref } from './reading-format.ts';
+import { addressForReading, dayOfMonth, durationForReading, hourMinute, smsHref, telHref } from './reading-format.ts';
 
 const NBSP = '\u00a0';
 
@@ -14,6 +14,20 @@ describe('reading format', () => {
     ['pas un numéro', 'pas un numéro'],
   ])('phone %s reads %s', (stored, shown) => {
     expect(phoneForReading(stored)).toBe(shown);
+  });
+
+  it.each([
+    [1, '1er'],
+    [2, '2'],
+    [11, '11'],
+    [21, '21'],
+    [31, '31'],
+  ])('day %i of a month reads %s (only the first is an ordinal)', (day, shown) => {
+    expect(dayOfMonth(day)).toBe(shown);
+  });
+
+  it('an address reads on one line', () => {
+    expect(addressForReading({ street: '12 rue des Lilas', postalCode: '75011', city: 'Paris' })).toBe('12 rue des Lilas, 75011 Paris');
   });
 
   it('links call and text the stored number', () => {

@@ -17,6 +17,16 @@ export function durationForReading(minutes: number): string {
   return m === 0 ? `${h}\u00a0h` : `${h}\u00a0h\u00a0${String(m).padStart(2, '0')}`;
 }
 
+/** French writes the first day of a month as an ordinal: 1 -> "1er" ("lundi 1er mars"), 2 -> "2". */
+export function dayOfMonth(day: number): string {
+  return day === 1 ? '1er' : String(day);
+}
+
+/** "12 rue des Lilas, 75011 Paris": an intervention address on one line. */
+export function addressForReading(a: { street: string; postalCode: string; city: string }): string {
+  return `${a.street}, ${a.postalCode} ${a.city}`;
+}
+
 /** The `tel:` (call) and `sms:` links of a stored number (E.164 as it is: every phone dials it). */
 export const telHref = (e164: string): string => `tel:${e164.replace(/[^+\d]/g, '')}`;
 export const smsHref = (e164: string): string => `sms:${e164.replace(/[^+\d]/g, '')}`;

@@ -3,7 +3,7 @@
  * wall clock: a `YYYY-MM-DD` is formatted as a calendar date (UTC on both sides) and an
  * instant in the artisan's IANA zone, never in the visitor's own zone.
  */
-import { durationForReading, hourMinute } from '../../src/domain/reading-format.ts';
+import { dayOfMonth, durationForReading, hourMinute } from '../../src/domain/reading-format.ts';
 
 const EUR = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
 
@@ -13,6 +13,7 @@ export function euros(cents: number): string {
 }
 
 const LONG_DATE = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+const DAY_MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
 const MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', month: 'long', year: 'numeric' });
 
 export function parseYmd(ymd: string): { y: number; m: number; d: number } {
@@ -27,7 +28,8 @@ export function ymd(y: number, m: number, d: number): string {
 
 /** "2027-03-10" -> "mercredi 10 mars 2027". */
 export function longDate(date: string): string {
-  return firstOfMonth(calendarDate(date));
+  const { y, m, d } = parseYmd(date);
+  return withOrdinalDay(LONG_DATE, new Date(Date.UTC(y, m - 1, d)));
 }
 
 /**
@@ -39,9 +41,12 @@ export function calendarDate(date: string): string {
   return LONG_DATE.format(new Date(Date.UTC(y, m - 1, d)));
 }
 
-/** French writes the first day of a month as an ordinal: "lundi 1er mars", not "lundi 1 mars". */
-function firstOfMonth(text: string): string {
-  return text.replace(/(^|\s)1(?=\s)/, '$11er');
+/** A date written with its day as French prose writes it ("lundi 1er mars": domain/reading-format.ts's dayOfMonth). */
+function withOrdinalDay(format: Intl.DateTimeFormat, date: Date): string {
+  return format
+    .formatToParts(date)
+    .map((p) => (p.type === 'day' ? dayOfMonth(Number(p.value)) : p.value))
+    .join('');
 }
 
 /** "2027-03" -> "mars 2027". */
@@ -102,7 +107,7 @@ export function zonedToEpoch(date: string, time: string, timeZone: string): numb
 export function whenInZone(epochMs: number, timeZone: string): string {
   const local = instantInZone(epochMs, timeZone);
   const { y, m, d } = parseYmd(local.date);
-  const day = firstOfMonth(new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' }).format(new Date(Date.UTC(y, m - 1, d))));
+  const day = withOrdinalDay(DAY_MONTH, new Date(Date.UTC(y, m - 1, d)));
   return `${day} à ${frenchTime(local.time)}`;
 }
 
@@ -149,11 +154,10 @@ function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-const DAY_MONTH = new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long' });
-/** "2026-12-09" -> "mercredi 9 décembre" (the year left out: days off and closures are near). */
+/** "2026-12-09" -> "mercredi 9 décembre", "mardi 1er décembre" (the year left out: days off and closures are near). */
 export function dayMonth(date: string): string {
   const { y, m, d } = parseYmd(date);
-  return DAY_MONTH.format(new Date(Date.UTC(y, m - 1, d)));
+  return withOrdinalDay(DAY_MONTH, new Date(Date.UTC(y, m - 1, d)));
 }
 
 /**

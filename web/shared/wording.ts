@@ -7,7 +7,7 @@
 import { euros } from './format.ts';
 
 export { phoneForReading } from '../../src/domain/phone-format.ts';
-export { smsHref, telHref } from '../../src/domain/reading-format.ts';
+export { addressForReading, smsHref, telHref } from '../../src/domain/reading-format.ts';
 
 /** Every status a booking can have (booking-lifecycle.ts, and `pending` as the public API says it), as a label agreeing with « réservation ». */
 export const BOOKING_STATUS_LABEL = {

@@ -8,6 +8,7 @@ import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar'
 import { SlotPicker } from '../shared/components/SlotPicker';
 import { mountRoot } from '../shared/embed';
 import { duration, euros, frenchTime, longDate, parseYmd, ymd } from '../shared/format';
+import { addressForReading } from '../../src/domain/reading-format.ts';
 
 /** The customer's booking as the manage routes give it (by link token or by code + e-mail). */
 type Booking = ResponseOf<'/api/bookings/manage', 'get'>['booking'];
@@ -245,7 +246,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
           <>
             <dt id="address-label">Adresse</dt>
             <dd id="address">
-              {a.street}, {a.postalCode} {a.city}
+              {addressForReading(a)}
             </dd>
           </>
         )}

@@ -7,6 +7,8 @@ import { first, qb, run } from './kysely.ts';
 import type { Json } from './schema.ts';
 import { customerMatchSql } from './customer-store.ts';
 import { customerKey, type CustomerRef } from '../../domain/customer-ref.ts';
+import { amountDueOnSite } from '../../domain/money.ts';
+import { storedAddress, storedPaymentStatus } from './stored.ts';
 
 /** The bookings of one customer: by e-mail, or by phone for a customer without one. */
 const ofCustomer = (customer: CustomerRef, alias: 'b') =>
@@ -36,7 +38,11 @@ interface AgendaRow {
   duration_minutes: number;
   customer_name: string;
   customer_phone: string | null;
-  city: string | null;
+  address: Json | null;
+  price_cents: number;
+  deposit_cents: number;
+  payment_status: string;
+  refunded_cents: number;
 }
 
 const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
@@ -51,7 +57,13 @@ const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
     durationMinutes: r.duration_minutes,
     customerName: r.customer_name,
     customerPhone: r.customer_phone,
-    city: r.city,
+    address: r.address ? storedAddress(r.address) : null,
+    amountDueCents: amountDueOnSite({
+      priceCents: r.price_cents,
+      depositCents: r.deposit_cents,
+      paymentStatus: storedPaymentStatus(r.payment_status),
+      refundedCents: r.refunded_cents,
+    }),
   });
 
 export function makeAdminBookingReader(db: Database): AdminBookingReader {

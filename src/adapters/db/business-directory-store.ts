@@ -36,5 +36,10 @@ export function makeBusinessDirectory(db: Queryable, now: () => number = Date.no
     byHost: (host) => lookup(`h:${host}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('host_name', '=', host)))?.id, true),
     ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
     sole: () => lookup('sole', () => readSoleBusiness(db)),
+    // Read when the back office shows an address (never on a visitor's request): not kept.
+    addressOf: async (artisanId) => {
+      const row = await first(db, qb.selectFrom('artisans').select(['slug', 'host_name']).where('id', '=', artisanId));
+      return row && { slug: row.slug, hostName: row.host_name };
+    },
   };
 }

@@ -47,11 +47,10 @@ export function makeFeedStore(db: Database): FeedStore {
       });
       return read(artisanId);
     },
-    async artisanOf(tokenHash, nowMs) {
-      const row = await first(
-        db,
-        qb.updateTable('calendar_feeds').set({ last_read_at: new Date(nowMs) }).where('token_hash', '=', tokenHash).returning('artisan_id'),
-      );
+    async artisanOf(tokenHash, nowMs, business) {
+      let update = qb.updateTable('calendar_feeds').set({ last_read_at: new Date(nowMs) }).where('token_hash', '=', tokenHash);
+      if (business !== undefined) update = update.where('artisan_id', '=', business);
+      const row = await first(db, update.returning('artisan_id'));
       return row?.artisan_id;
     },
     async bookings(artisanId, fromMs) {

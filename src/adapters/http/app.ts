@@ -5,6 +5,8 @@ import rateLimit from '@fastify/rate-limit';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { businessOpenApi } from './business-openapi.ts';
+import { businessAddress } from '../../domain/business-address.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { Logger } from 'pino';
@@ -106,6 +108,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   app.addSchema(ErrorResponse);
   for (const schema of SHARED_ADMIN_SCHEMAS) app.addSchema(schema);
   const stripe = deps.config.paymentProvider === 'stripe';
+  const business = makeBusinessResolver(deps.businesses, { instanceHost: new URL(deps.config.publicBaseUrl).hostname.toLowerCase() });
+  /** The address of the business a request's address names (slug or host name); undefined on the instance's own. */
+  const businessAddressOf = async (request: FastifyRequest): Promise<string | undefined> => {
+    const id = await business.named(request);
+    if (id === undefined) return undefined;
+    return businessAddress(deps.config.publicBaseUrl, (await deps.businesses.addressOf(id)) ?? { slug: null, hostName: null }).base;
+  };
   await securityHeaders(app, { stripe });
   await app.register(swagger, {
     openapi: {
@@ -133,7 +142,23 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   // The reference page brings its own CSP (its scripts and styles), replacing the strict one.
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list', deepLinking: true } });
+  // Under a business's address it describes that business's API (its server, its paths).
+  const documentAddress = new WeakMap<FastifyRequest, string>();
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+    uiHooks: {
+      preHandler: async (request, _reply) => {
+        const address = await businessAddressOf(request);
+        if (address !== undefined) documentAddress.set(request, address);
+      },
+    },
+    transformSpecification: (doc, request) => {
+      const address = documentAddress.get(request as FastifyRequest);
+      return address === undefined ? doc : businessOpenApi(doc, address);
+    },
+  });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
@@ -166,7 +191,6 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
 
   const limits = makeRateLimiters(app, deps.config.rateLimits);
   decorateBusiness(app);
-  const business = makeBusinessResolver(deps.businesses, { instanceHost: new URL(deps.config.publicBaseUrl).hostname.toLowerCase() });
   await app.register(async (scope) =>
     publicApi(scope, { useCases: deps.useCases, limits, clock: deps.clock, paymentProvider: deps.paymentProvider, business }),
   );
@@ -178,6 +202,10 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // Under a business's address (/{slug}/api/openapi.json, its host name) the document is that business's own.
+  app.get('/api/openapi.json', { schema: { hide: true } }, async (request) => {
+    const address = await businessAddressOf(request);
+    return address === undefined ? app.swagger() : businessOpenApi(app.swagger(), address);
+  });
   return app;
 }

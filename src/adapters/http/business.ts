@@ -24,6 +24,9 @@ declare module 'fastify' {
 
 type SluggedRequest = IncomingMessage & { businessSlug?: string };
 
+/** Whether a path of the instance is also under each business's address (`/{slug}` + path). */
+export const takesBusinessPrefix = (path: string): boolean => PREFIXABLE.test(path);
+
 /** Fastify's rewriteUrl: `/{slug}/api/services` is routed as `/api/services`, the slug kept on the request. */
 export function rewriteBusinessUrl(req: IncomingMessage): string {
   const url = req.url ?? '/';

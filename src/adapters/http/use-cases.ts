@@ -34,7 +34,8 @@ export interface UseCases {
   /** The customer's own .ics of one booking (same identity check as findBooking). */
   bookingIcs(input: { publicCode: string; email: string }): Promise<string>;
   /** The artisan's private feed for a token, undefined when the token opens nothing. */
-  calendarFeed(token: string): Promise<string | undefined>;
+  /** The feed a token opens; with `business` (the address named one), only that business's. */
+  calendarFeed(token: string, business?: string): Promise<string | undefined>;
   /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
   findBookingByToken(token: string): Promise<BookingRecord>;
   /** The manage link of a booking (what its e-mails carry). */

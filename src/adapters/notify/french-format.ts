@@ -1,6 +1,6 @@
 import type { Address } from '../../domain/address.ts';
 import { Temporal } from 'temporal-polyfill';
-import { durationForReading, hourMinute } from '../../domain/reading-format.ts';
+import { addressForReading, dayOfMonth, durationForReading, hourMinute } from '../../domain/reading-format.ts';
 
 /** French formatting for messages: amounts, dates, HTML escaping and SMS (GSM-7) text. */
 
@@ -30,7 +30,7 @@ export const formatDuration = (minutes: number): string => plainSpaces(durationF
 /** "mercredi 10 mars 2027 à 9 h", read in the artisan's zone. */
 export function formatLongDateTime(epochMs: number, zone: string): string {
   const z = zoned(epochMs, zone);
-  return `${DAYS[z.dayOfWeek - 1]} ${z.day === 1 ? '1er' : z.day} ${MONTHS[z.month - 1]} ${z.year} à ${formatTime(z.hour, z.minute)}`;
+  return `${DAYS[z.dayOfWeek - 1]} ${dayOfMonth(z.day)} ${MONTHS[z.month - 1]} ${z.year} à ${formatTime(z.hour, z.minute)}`;
 }
 
 /** "mer. 10/03 à 9 h": short enough for an SMS. */
@@ -75,5 +75,5 @@ export function smsSegments(text: string): number {
 
 export const isGsm7 = (text: string): boolean => [...text].every((c) => GSM_BASIC.has(c) || GSM_EXTENDED.has(c));
 
-/** "12 rue des Lilas, 75011 Paris": the intervention address on one line. */
-export const formatAddress = (a: Address): string => `${a.street}, ${a.postalCode} ${a.city}`;
+/** "12 rue des Lilas, 75011 Paris": the intervention address on one line (domain/reading-format.ts). */
+export const formatAddress = (a: Address): string => addressForReading(a);

@@ -9,4 +9,6 @@ export interface BusinessDirectory {
   sole(): Promise<string | undefined>;
   /** The business a booking code belongs to (codes are unique on the instance). */
   ofBookingCode(publicCode: string): Promise<string | undefined>;
+  /** What a business's own address is made of (domain/business-address.ts); undefined for no such business. */
+  addressOf(artisanId: string): Promise<{ slug: string | null; hostName: string | null } | undefined>;
 }

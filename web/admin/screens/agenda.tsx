@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { addDays, frenchTime, instantInZone, longDate } from '../../shared/format';
-import { agendaMarkText, bookingStatusLabel, phoneForReading } from '../../shared/wording';
+import { addressForReading, agendaMarkText, amountDueText, bookingStatusLabel, phoneForReading } from '../../shared/wording';
 import { FailedMessages } from '../failed-messages';
 import { SetupChecklist } from '../checklist';
 import { DAY_NAMES, call, errorOf, navigate, type Session } from '../lib';
@@ -54,6 +54,9 @@ function BookingLine({ b, zone }: { b: AgendaBooking; zone: string }) {
       <span class="print-only"> – {frenchTime(instantInZone(Date.parse(b.endDateTime), zone).time)}</span> {b.serviceName} — {b.customer.name}
       {b.customer.city && <span> ({b.customer.city})</span>}
       {b.customer.phone && <span class="print-only">, {phoneForReading(b.customer.phone)}</span>}
+      {/* The week sheet carries what the day sheet does: where to go and what is left to collect. */}
+      {b.customer.address && <span class="print-only print-line">{addressForReading(b.customer.address)}</span>}
+      <span class="print-only print-line">{amountDueText(b.amountDueCents)}</span>
       {b.channel === 'phone' && <span class="tag">téléphone</span>}
       {b.status !== 'confirmed' && <span class="tag">{bookingStatusLabel(b.status)}</span>}
     </a>

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { duration, euros, frenchTime, longDate } from '../../shared/format';
-import { actorLabel, bookingStatusLabel, depositText, historyLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
+import { actorLabel, addressForReading, bookingStatusLabel, depositText, historyLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
 import { atInZone, call, errorOf, type Session } from '../lib';
 import { CancelForm } from '../cancel-form';
 import { FailedMessages } from '../failed-messages';
@@ -90,7 +90,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           <dd>
             {b.customer.address ? (
               <a href={mapsHref(b.customer.address)} target="_blank" rel="noopener noreferrer">
-                {b.customer.address.street}, {b.customer.address.postalCode} {b.customer.address.city}
+                {addressForReading(b.customer.address)}
               </a>
             ) : (
               '—'

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { euros, frenchTime, longDate } from '../../shared/format';
-import { bookingStatusLabel, depositText, phoneForReading, smsHref, telHref } from '../../shared/wording';
+import { addressForReading, bookingStatusLabel, depositText, phoneForReading, smsHref, telHref } from '../../shared/wording';
 import { call, errorOf, type Session } from '../lib';
 import { InternalLink, PrivateNote } from '../private-note';
 
@@ -84,7 +84,7 @@ export function CustomerFileScreen({ session, search }: { session: Session; sear
           <dt>E-mail</dt>
           <dd>{c.email ?? 'Aucun'}</dd>
           <dt>Adresse</dt>
-          <dd>{c.address ? `${c.address.street}, ${c.address.postalCode} ${c.address.city}` : '—'}</dd>
+          <dd>{c.address ? addressForReading(c.address) : '—'}</dd>
           <dt>Bilan</dt>
           <dd>
             {t.visits} rendez-vous ({t.cancelled} annulé{t.cancelled > 1 ? 's' : ''}), {euros(t.billedCents)} de prestations, {euros(t.depositsCents)} d’acomptes, {euros(t.refundedCents)} remboursés

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { fieldErrors, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
+import { Field as TextField } from '../../shared/components/Field';
 import { frenchTime, longDate } from '../../shared/format';
 import { planLimits } from '../../../src/domain/plans';
 import { phoneForReading } from '../../shared/wording';
@@ -8,6 +9,7 @@ import { CustomerLookup, type KnownCustomer } from '../customer-lookup';
 import { Field } from '../field';
 import { call, errorOf, navigate, type Session } from '../lib';
 import { SlotPicker } from '../slot-picker';
+import { PROBLEM_MAX } from '../../site/booking-checks';
 
 type Confirmation = 'email' | 'sms' | 'none';
 
@@ -24,6 +26,7 @@ export function PhoneBookingScreen({ session }: { session: Session }) {
   const [notOffered, setNotOffered] = useState<string>();
   const [force, setForce] = useState(false);
   const [customer, setCustomer] = useState({ name: '', email: '', phone: '', street: '', postalCode: '', city: '' });
+  const [problem, setProblem] = useState('');
   const [confirmation, setConfirmation] = useState<Confirmation>('email');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string>();
@@ -67,6 +70,7 @@ export function PhoneBookingScreen({ session }: { session: Session }) {
             date: when.date,
             time: when.time,
             customer: { name: customer.name, ...(hasEmail ? { email: customer.email } : {}), ...(hasPhone ? { phone: customer.phone } : {}), ...(address ? { address } : {}) },
+            ...(problem.trim() ? { problemDescription: problem.trim() } : {}),
             notifications: { email: chosen === 'email', sms: chosen === 'sms' },
             collectDeposit: false,
             force: force && notOffered !== undefined,
@@ -140,6 +144,17 @@ export function PhoneBookingScreen({ session }: { session: Session }) {
           <Field id="pb-street" label="Adresse d’intervention (facultatif)" value={customer.street} onInput={set('street')} error={errors['customer.address.street']} />
           <Field id="pb-postal" label="Code postal" value={customer.postalCode} onInput={set('postalCode')} error={errors['customer.address.postalCode']} />
           <Field id="pb-city" label="Ville" value={customer.city} onInput={set('city')} error={errors['customer.address.city']} />
+          {/* The same field, label and limit as the customer's form (web/site/booking.tsx). */}
+          <TextField
+            id="pb-problem"
+            label="Décrivez le problème (facultatif)"
+            multiline
+            maxLength={PROBLEM_MAX}
+            value={problem}
+            onInput={setProblem}
+            error={errors.problemDescription}
+            hint={`Ce que le client vous a décrit au téléphone (${PROBLEM_MAX} caractères au plus).`}
+          />
         </fieldset>
         <fieldset class="card">
           <legend>Confirmation au client</legend>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { euros, frenchTime, instantInZone, longDate } from '../../shared/format';
-import { amountDueText, bookingStatusLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
+import { addressForReading, amountDueText, bookingStatusLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
 import { call, errorOf, navigate, type Session } from '../lib';
 
 type Day = ResponseOf<'/api/admin/today', 'get'>;
@@ -15,7 +15,7 @@ type Address = NonNullable<DayBooking['customer']['address']>;
  * browser; a `geo:` link opens nothing on iPhones or desktops.
  */
 export const mapsHref = (a: Address): string =>
-  `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(`${a.street}, ${a.postalCode} ${a.city}`)}`;
+  `https://www.google.com/maps/search/?api=1&query=${encodeURIComponent(addressForReading(a))}`;
 
 /** "9 h 30 – 10 h 30", in the artisan's zone. */
 const timeRange = (b: DayBooking, zone: string): string =>
@@ -48,7 +48,7 @@ function Intervention({ b, zone, next }: { b: DayBooking; zone: string; next: bo
         {address && (
           <li>
             <a href={mapsHref(address)} target="_blank" rel="noopener noreferrer">
-              {address.street}, {address.postalCode} {address.city}
+              {addressForReading(address)}
               <span class="visually-hidden"> (ouvrir dans les cartes)</span>
             </a>
           </li>

@@ -34,12 +34,20 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser) */
+                                amountDueCents: number;
                                 /**
                                  * @description En ligne ou saisie par l’artisan (téléphone)
                                  * @enum {string}
                                  */
                                 channel: "online" | "phone";
                                 customer: {
+                                    /** @description Adresse d’intervention (la feuille de la semaine imprimée la donne) */
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
                                     /** @description Ville de l’adresse d’intervention */
                                     city?: string;
                                     name: string;
@@ -609,7 +617,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Adresse publique de la page de réservation, à partager (construite depuis PUBLIC_BASE_URL) */
+                            /** @description Adresse publique de la page de réservation, à partager : le nom d'hôte de l'entreprise, sinon PUBLIC_BASE_URL/{slug} */
                             url: string;
                         };
                     };
@@ -3831,7 +3839,7 @@ export interface paths {
                         "application/json": {
                             /** @description Sites autorisés à afficher la page (EMBED_ALLOWED_ORIGINS) */
                             allowedOrigins: string[];
-                            /** @description Code HTML à coller dans le site (iframe + embed.js), construit depuis PUBLIC_BASE_URL */
+                            /** @description Code HTML à coller dans le site (iframe + embed.js), vers l'adresse propre de l'entreprise : son nom d'hôte, sinon PUBLIC_BASE_URL/{slug} */
                             snippet: string;
                         };
                     };
@@ -8025,7 +8033,7 @@ export interface paths {
         };
         /**
          * Flux privé des rendez-vous de l'artisan (abonnement iCalendar)
-         * @description L'adresse complète est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée répond 404.
+         * @description L'adresse complète, sous l'adresse propre de l'entreprise, est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée, ou le flux d'une autre entreprise, répond 404.
          */
         get: {
             parameters: {

@@ -3,7 +3,8 @@
 -- the artisan's bookings and the artisan row (its zone), and every write to either bumps the
 -- artisan's data_version: an unchanged version means an unchanged week. NULL when the artisan
 -- does not exist. The week is [p_from, p_to] in local dates: an instant range on the indexed
--- (artisan_id, starts_at), local midnights in the artisan's zone (decisions §3).
+-- (artisan_id, starts_at), local midnights in the artisan's zone (decisions §3). The amounts
+-- come back as stored: what is left to collect is computed by domain/money.ts's amountDueOnSite.
 CREATE OR REPLACE FUNCTION agenda_since(p_artisan uuid, p_from date, p_to date, p_statuses text[], p_limit integer, p_known bigint)
 RETURNS json LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -22,11 +23,13 @@ BEGIN
       'code', w.public_code, 'status', w.status, 'channel', w.channel, 'service_id', w.service_id,
       'service_name', w.service_name, 'start_ms', w.start_ms, 'end_ms', w.end_ms,
       'duration_minutes', w.duration_minutes, 'customer_name', w.customer_name,
-      'customer_phone', w.customer_phone, 'city', w.city) ORDER BY w.starts_at, w.public_code)
+      'customer_phone', w.customer_phone, 'address', w.customer_address, 'price_cents', w.price_cents,
+      'deposit_cents', w.deposit_cents, 'payment_status', w.payment_status, 'refunded_cents', w.refunded_cents) ORDER BY w.starts_at, w.public_code)
       FROM (
         SELECT b.public_code, b.status, b.channel, b.service_id, b.service_name, b.starts_at,
                extract(epoch FROM b.starts_at) * 1000 AS start_ms, extract(epoch FROM b.ends_at) * 1000 AS end_ms,
-               b.duration_minutes, b.customer_name, b.customer_phone, b.customer_address ->> 'city' AS city
+               b.duration_minutes, b.customer_name, b.customer_phone, b.customer_address,
+               b.price_cents, b.deposit_cents, b.payment_status, b.refunded_cents
           FROM bookings b
          WHERE b.artisan_id = p_artisan AND b.status = ANY (p_statuses)
            AND b.starts_at >= p_from::timestamp AT TIME ZONE tz

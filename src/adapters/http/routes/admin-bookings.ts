@@ -78,7 +78,14 @@ const AgendaBookingDto = Type.Object({
     name: Type.String(),
     phone: Type.Optional(Type.String()),
     city: Type.Optional(Type.String({ description: 'Ville de l’adresse d’intervention' })),
+    address: Type.Optional(
+      Type.Object(
+        { street: Type.String(), postalCode: Type.String(), city: Type.String() },
+        { description: 'Adresse d’intervention (la feuille de la semaine imprimée la donne)' },
+      ),
+    ),
   }),
+  amountDueCents: Type.Integer({ description: 'Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser)' }),
 });
 
 /** One zone lookup per day of the week (localDaysFormatter), not per booking. */
@@ -99,7 +106,12 @@ function presentAgenda(bookings: readonly AgendaEntry[], from: Temporal.PlainDat
       date: start.date,
       time: start.time,
       durationMinutes: b.durationMinutes,
-      customer: { name: b.customerName, ...(b.customerPhone ? { phone: b.customerPhone } : {}), ...(b.city ? { city: b.city } : {}) },
+      customer: {
+        name: b.customerName,
+        ...(b.customerPhone ? { phone: b.customerPhone } : {}),
+        ...(b.address ? { city: b.address.city, address: { street: b.address.street, postalCode: b.address.postalCode, city: b.address.city } } : {}),
+      },
+      amountDueCents: b.amountDueCents,
     };
   });
 }

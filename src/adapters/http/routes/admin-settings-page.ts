@@ -6,6 +6,7 @@ import type { ReadSetupChecklist } from '../../../app/setup-checklist.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { adminErrors } from '../admin-schemas.ts';
 import { StringEnum } from '../schemas.ts';
+import type { BusinessAddress } from '../../../domain/business-address.ts';
 
 const SetupChecklistDto = Type.Object({
   hours: Type.Boolean({ description: "Au moins une plage d'ouverture dans la semaine" }),
@@ -14,12 +15,9 @@ const SetupChecklistDto = Type.Object({
   ready: Type.Boolean({ description: 'Tout est fait : la page peut prendre une réservation' }),
 });
 
-const BookingPageDto = Type.Object({ url: Type.String({ description: 'Adresse publique de la page de réservation, à partager (construite depuis PUBLIC_BASE_URL)' }) });
-
-/** The booking page's public address: the root of PUBLIC_BASE_URL (a path prefix is kept). */
-export function bookingPageUrl(publicBaseUrl: string): string {
-  return new URL('./', publicBaseUrl.endsWith('/') ? publicBaseUrl : `${publicBaseUrl}/`).href;
-}
+const BookingPageDto = Type.Object({
+  url: Type.String({ description: "Adresse publique de la page de réservation, à partager : le nom d'hôte de l'entreprise, sinon PUBLIC_BASE_URL/{slug}" }),
+});
 
 /**
  * What the booking page still lacks, and the page itself: its address and a QR code of it (for
@@ -29,8 +27,8 @@ export function bookingPageUrl(publicBaseUrl: string): string {
  * of the admin bundle, the image is one plain link (shown, and downloaded with `download`), and
  * it always encodes the address the server knows, not one the browser rebuilt.
  */
-export function adminSettingsPageRoutes(deps: { checklist: ReadSetupChecklist; publicBaseUrl: string }): AdminRoutes {
-  const url = bookingPageUrl(deps.publicBaseUrl);
+export function adminSettingsPageRoutes(deps: { checklist: ReadSetupChecklist; addressOf(artisanId: string): Promise<BusinessAddress> }): AdminRoutes {
+  const pageOf = async (artisanId: string): Promise<string> => (await deps.addressOf(artisanId)).page;
   return async (root: FastifyInstance) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -50,7 +48,7 @@ export function adminSettingsPageRoutes(deps: { checklist: ReadSetupChecklist; p
     app.get(
       '/booking-page',
       { config: { adminAccess: 'settings' }, schema: { summary: 'Adresse publique de la page de réservation', response: { 200: BookingPageDto, ...adminErrors(401) } } },
-      async () => ({ url }),
+      async (request) => ({ url: await pageOf(request.admin.artisanId) }),
     );
 
     // Without the type provider: the answer is an image (a Buffer for PNG), not the JSON it types.
@@ -67,6 +65,7 @@ export function adminSettingsPageRoutes(deps: { checklist: ReadSetupChecklist; p
       },
       async (request, reply) => {
         const format = (request.query as { format?: 'svg' | 'png' }).format ?? 'svg';
+        const url = await pageOf(request.admin.artisanId);
         const image =
           format === 'png'
             ? await QRCode.toBuffer(url, { type: 'png', errorCorrectionLevel: 'M', margin: 4, width: 1024 })

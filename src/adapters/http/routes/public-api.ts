@@ -330,14 +330,16 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       schema: {
         tags: ['Calendrier'],
         summary: "Flux privé des rendez-vous de l'artisan (abonnement iCalendar)",
-        description: "L'adresse complète est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée répond 404.",
+        description:
+          "L'adresse complète, sous l'adresse propre de l'entreprise, est donnée par GET /api/admin/calendar-feed ; une adresse inconnue ou remplacée, ou le flux d'une autre entreprise, répond 404.",
         params: Type.Object({ file: Type.String({ maxLength: 100 }) }),
         response: { 200: Type.String({ description: 'text/calendar' }), ...errorResponses(404, 429, 500) },
       },
     },
     async (request, reply) => {
       const token = /^([A-Za-z0-9_-]{43})\.ics$/.exec(request.params.file)?.[1];
-      const ics = token ? await uc.calendarFeed(token) : undefined;
+      // Under a business's address (its slug or host name), only that business's feed opens.
+      const ics = token ? await uc.calendarFeed(token, await deps.business.named(request)) : undefined;
       if (ics === undefined) throw new NotFoundError('NOT_FOUND', "Cette adresse n'existe pas.");
       return reply
         .header('content-type', 'text/calendar; charset=utf-8')
