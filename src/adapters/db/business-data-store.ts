@@ -41,12 +41,17 @@ export async function deletionOrder(q: Queryable, tables: string[]): Promise<str
     `SELECT DISTINCT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent
        FROM pg_constraint c WHERE c.contype = 'f' AND c.connamespace = 'public'::regnamespace AND c.conrelid <> c.confrelid`,
   );
+  return deletionOrderOf(tables, edges);
+}
+
+/** The ordering itself: referencing tables first; refuses a cycle, naming its tables. */
+export function deletionOrderOf(tables: string[], edges: readonly { child: string; parent: string }[]): string[] {
   const pending = new Set(tables);
   const order: string[] = [];
   while (pending.size > 0) {
     // A table goes once no pending table still references it.
     const ready = [...pending].filter((t) => !edges.some((e) => e.parent === t && e.child !== t && pending.has(e.child))).sort();
-    if (ready.length === 0) throw new Error(`foreign keys form a cycle between ${[...pending].join(', ')}: no deletion order`);
+    if (ready.length === 0) throw new Error(`foreign keys form a cycle between ${[...pending].sort().join(', ')}: no deletion order`);
     for (const t of ready) {
       order.push(t);
       pending.delete(t);
