@@ -70,6 +70,8 @@ export interface RetentionConfig {
   customerMonths: number;
   /** Copies of sent messages in the mailbox table are deleted after this many days. */
   mailboxDays: number;
+  /** Days between the operator scheduling a business's deletion and its purge. */
+  businessDeletionGraceDays: number;
 }
 
 export interface CalendarConfig {
@@ -318,13 +320,20 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
     },
     metricsToken: optional('METRICS_TOKEN', 'bearer token (≥ 24 characters) of `GET /metrics` (Prometheus). Unset: there is no `/metrics`'),
     backup: {
-      dir: optional('BACKUP_DIR', 'directory of scheduled backups (created if missing). Unset: no scheduled backups (`npm run backup` and `GET /api/admin/backup` still work)'),
+      dir: optional('BACKUP_DIR', 'directory of scheduled backups (created if missing). Unset: no scheduled backups (`npm run backup` and the operator console’s download still work)'),
       intervalHours: int('BACKUP_INTERVAL_HOURS', 24, 1, 24 * 31, 'hours between scheduled backups (the first one a minute after start)'),
       keep: int('BACKUP_KEEP', 7, 1, 1000, 'scheduled backups kept in `BACKUP_DIR`; older ones are deleted'),
     },
     retention: {
       customerMonths: int('RETENTION_MONTHS', 36, 1, 600, "customers' personal data is anonymised this many months after their last appointment (the GDPR erasure, by the system)"),
       mailboxDays: int('MAILBOX_RETENTION_DAYS', 90, 1, 3650, 'copies of messages in the mailbox are deleted after this many days'),
+      businessDeletionGraceDays: int(
+        'BUSINESS_DELETION_GRACE_DAYS',
+        30,
+        1,
+        365,
+        'days between the operator scheduling the deletion of a business (suspended at once, cancellable meanwhile) and the purge of all its data',
+      ),
     },
     pgBinDir: optional('PG_BIN_DIR', 'directory of PostgreSQL\'s `pg_dump`, used by backups with `DATABASE_URL`, e.g. `/usr/lib/postgresql/16/bin`; unset: found on `PATH`. Its version must be at least the server\'s'),
     calendars: {

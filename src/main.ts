@@ -89,7 +89,9 @@ import { makeFirstStart } from './app/first-start.ts';
 import { makeSetupStore } from './adapters/db/setup-store.ts';
 import { boundedHasher } from './adapters/security/bounded-hasher.ts';
 import { makeMetrics } from './adapters/http/metrics.ts';
-import { adminBackupRoutes } from './adapters/http/routes/admin-backup.ts';
+import { adminExportRoutes } from './adapters/http/routes/admin-export.ts';
+import { makeBusinessArchive } from './adapters/export/business-archive.ts';
+import { makeBusinessDataStore } from './adapters/db/business-data-store.ts';
 import { makeReadiness } from './app/readiness.ts';
 import { makeDatabaseProbe } from './adapters/db/database-probe.ts';
 import { makeBackupSchedule } from './adapters/db/backup-schedule.ts';
@@ -409,6 +411,11 @@ export async function compose(
     if (!db.backup) throw new Error('this database driver cannot take backups');
     return db.backup();
   };
+  const businessArchive = makeBusinessArchive({ store: makeBusinessDataStore(db), now: clock.now });
+  const operatorConsole = makeOperatorConsole({ store: makeOperatorConsoleStore(db), clock, random, deletionGraceDays: config.retention.businessDeletionGraceDays });
+  const backups = config.backup.dir
+    ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
+    : undefined;
   // The worker is built after the HTTP app; readiness reads it once it exists.
   const workerRef: { current?: Worker } = {};
   const workerStaleMs = Math.max(10 * config.workerPollMs, 30_000);
@@ -428,7 +435,11 @@ export async function compose(
         if (config.adminApiToken) await auth.seedConfiguredToken(config.adminApiToken);
       },
     },
-    operator: { auth: operatorAuth, console: makeOperatorConsole({ store: makeOperatorConsoleStore(db), clock, random }) },
+    operator: {
+      auth: operatorAuth,
+      console: operatorConsole,
+      data: { archive: businessArchive, backup, engine: db.kind, backups: backups && config.backup.dir ? { dir: resolve(config.backup.dir), runOnce: backups.runOnce } : undefined },
+    },
     passwordResets,
     admin: {
       auth,
@@ -453,7 +464,7 @@ export async function compose(
         adminFailedMessageRoutes({ failedMessages: makeFailedMessages({ store: makeFailedMessageStore(db), clock }) }),
         adminAvailabilityRoutes({ getAvailability: useCases.getAvailability }),
         makeAdminNotificationRoutes({ outbox: makeAdminOutbox({ mailbox, outbox: queue, clock }), settings: notificationStore, clock }),
-        adminBackupRoutes({ backup, engine: db.kind, clock }),
+        adminExportRoutes({ archive: businessArchive }),
         adminCalendarRoutes({
           calendars,
           feed,
@@ -505,6 +516,10 @@ export async function compose(
     const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
   });
+  // Businesses whose deletion date has passed (the operator's console schedules them).
+  const purgeBusinesses = everyByClock(clock, 3_600_000, async () => {
+    for (const done of await operatorConsole.purgeDue()) workerLog.info(done, 'business deleted after its grace period');
+  });
   let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
@@ -551,15 +566,13 @@ export async function compose(
           .finally(() => (calendarRun = undefined));
       },
       sweep,
+      purgeBusinesses,
       ...(refreshStatistics ? [refreshStatistics] : []),
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
       purgeIdempotencyKeys,
     ],
     events: metrics?.workerEvents,
   });
-  const backups = config.backup.dir
-    ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
-    : undefined;
   workerRef.current = worker;
 
   let closed = false;

@@ -42,7 +42,7 @@ describe.each(ENGINES)('API token scopes on %s', (engine) => {
   };
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-  it('a token, even with every scope, cannot create or revoke tokens, change the password or download a backup (403 SESSION_REQUIRED)', async () => {
+  it('a token, even with every scope, cannot create or revoke tokens, change the password or export the business’s data (403 SESSION_REQUIRED)', async () => {
     const before = await tokenCount();
     expectRefused(await t.request('POST', '/api/admin/tokens', { name: 'Enfant', scopes: ['bookings:read'] }, adminHeaders()), 'SESSION_REQUIRED');
     expect(await tokenCount()).toBe(before);
@@ -52,12 +52,12 @@ describe.each(ENGINES)('API token scopes on %s', (engine) => {
     expectRefused(await t.request('POST', '/api/admin/password', { currentPassword: TEST_PASSWORD, newPassword: 'un-autre-mot-de-passe' }, adminHeaders()), 'SESSION_REQUIRED');
     // The password did not change: the session still signs in with the old one.
     await loginAsArtisan(t);
-    const backup = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: adminHeaders() });
+    const backup = await t.inject({ method: 'GET', url: '/api/admin/export', headers: adminHeaders() });
     expect(backup.headers['content-disposition']).toBeUndefined();
     expectRefused({ status: backup.statusCode, body: backup.json(), headers: backup.headers } as Res, 'SESSION_REQUIRED');
     // The same actions still work from the signed-in session.
     expect((await t.request('DELETE', `/api/admin/tokens/${other.apiToken.id}`, undefined, session)).status).toBe(204);
-    const fromSession = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: { cookie: session.cookie! } });
+    const fromSession = await t.inject({ method: 'GET', url: '/api/admin/export', headers: { cookie: session.cookie! } });
     expect(fromSession.statusCode).toBe(200);
     expect(fromSession.headers['content-disposition']).toMatch(/^attachment/);
   });
@@ -149,7 +149,9 @@ describe.each(ENGINES)('API token scopes on %s', (engine) => {
     expect(doc.paths['/api/admin/calendars'].get.security).toEqual([{ bearerAuth: ['calendars'] }, { cookieAuth: [] }]);
     expect(doc.paths['/api/admin/customers/export'].get.security).toEqual([{ bearerAuth: ['export'] }, { cookieAuth: [] }]);
     expect(doc.paths['/api/admin/tokens'].post.security).toEqual([{ cookieAuth: [] }]);
-    expect(doc.paths['/api/admin/backup'].get.security).toEqual([{ cookieAuth: [] }]);
+    expect(doc.paths['/api/admin/export'].get.security).toEqual([{ cookieAuth: [] }]);
+    expect(doc.paths['/api/admin/backup']).toBeUndefined();
+    expect(doc.paths['/api/operator/backup'].get.security).toEqual([{ operatorCookie: [] }]);
     expect(doc.paths['/api/admin/password'].post.security).toEqual([{ cookieAuth: [] }]);
     expect(doc.paths['/api/admin/bookings'].get.responses['403']).toBeDefined();
   });

@@ -8,6 +8,7 @@ import { DESKTOP, clickAdminMenu, expectAccessible, launchBrowser, openGuardedPa
 import { REPO_ROOT } from './helpers/process.ts';
 import { bookingBody, type TestService } from './helpers/service.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
+import { filesOf, rowsOf } from './helpers/archive.ts';
 
 /**
  * The artisan's back office (/admin) in Debian's headless Chromium against the real service
@@ -387,6 +388,18 @@ describe(`the back office in headless Chromium on ${ENGINE}`, () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('TOKEN_SCOPE_MISSING');
     await t.service.db.query(`DELETE FROM api_tokens WHERE name = 'Agenda Google'`);
+  });
+
+  it('« Exporter mes données » in the account screen downloads the business’s own archive', async () => {
+    const page = await signIn();
+    await go(page, 'Compte', 'Compte');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Exporter mes données' }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^artisanconnect-export-.+-\d{8}T\d{6}Z\.tar\.gz$/);
+    const files = await filesOf(readFileSync((await download.path())!));
+    const manifest = JSON.parse(files.get('manifest.json')!);
+    expect(manifest).toMatchObject({ formatVersion: 1, format: 'ndjson' });
+    expect(rowsOf(files.get('tables/admin_users.ndjson')).map((u) => u.email)).toEqual([DEMO_ARTISAN_EMAIL]);
+    expect(files.get('tables/admin_users.ndjson')).not.toContain('password_hash');
   });
 
   it('the terms of sale typed in the account screen are the ones the booking page serves', async () => {

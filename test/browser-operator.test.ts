@@ -1,13 +1,16 @@
+import { readFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from './helpers/db.ts';
 import { DESKTOP, expectAccessible, launchBrowser, openGuardedPage, plain, screenshot, startBrowserService, type GuardedPage } from './helpers/browser.ts';
 import type { TestService } from './helpers/service.ts';
+import { filesOf, rowsOf } from './helpers/archive.ts';
 
 /**
  * The operator's console in headless Chromium, on a phone (and its list on a desktop): the
  * first operator made with the code of the log, the businesses with their figures, suspend
  * (the booking page then says so), resume, a plan change, the audit, "Mot de passe oublié";
+ * a business's export and its deletion (scheduled, then cancelled), the instance's backups;
  * axe (WCAG 2.1 AA) on every screen. Server clock: Monday 2027-03-01 08:00 in Paris.
  */
 const ENGINE: Engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
@@ -125,6 +128,51 @@ describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
     await admin.page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
     await admin.page.getByRole('heading', { name: 'Mot de passe oublié' }).waitFor();
     await expectAccessible(admin.page, 'admin forgotten password (phone)');
+    for (const g of opened) g.assertClean();
+  }, 120_000);
+
+  it('on a desktop: export a business, schedule its deletion (paid bookings listed, date shown), cancel it; the backups screen', async () => {
+    const { page } = await open({ viewport: DESKTOP });
+    await page.goto(`${t.origin}/operator`);
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByLabel('Mot de passe').fill('une-phrase-de-passe-operateur');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const zoe = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Zoé Électricité' }) });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), zoe.getByRole('link', { name: 'Exporter les données de Zoé Électricité' }).click()]);
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^artisanconnect-export-${SECOND_ID}-\\d{8}T\\d{6}Z\\.tar\\.gz$`));
+    const files = await filesOf(readFileSync((await download.path())!));
+    expect(JSON.parse(files.get('manifest.json')!).business.displayName).toBe('Zoé Électricité');
+    expect(rowsOf(files.get('tables/artisans.ndjson'))).toEqual([expect.objectContaining({ id: SECOND_ID, email: 'zoe@elec.test' })]);
+
+    await zoe.getByRole('button', { name: 'Supprimer Zoé Électricité…' }).click();
+    const panel = page.getByRole('group', { name: 'Supprimer Zoé Électricité' });
+    await panel.getByText('Aucun rendez-vous à venir avec un acompte payé.').waitFor();
+    expect(plain((await panel.textContent())!)).toContain('supprimée avec toutes ses données le 31 mars 2027 (délai de grâce de 30 jours)');
+    await expectAccessible(page, 'operator deletion panel (desktop)');
+    await panel.getByRole('button', { name: 'Confirmer la suppression le 31 mars 2027' }).click();
+    await page.getByRole('status').filter({ hasText: 'Zoé Électricité est suspendue ; suppression de toutes ses données le 31 mars 2027.' }).waitFor();
+    await expect.poll(async () => plain((await zoe.textContent())!)).toMatch(/Suppressionprévue le 31 mars 2027/);
+    expect(await zoe.getByRole('button', { name: 'Rétablir Zoé Électricité' }).count()).toBe(0);
+    await expectAccessible(page, 'operator businesses, one deletion scheduled (desktop)');
+    await screenshot(page, 'operator-deletion-scheduled-desktop');
+
+    await zoe.getByRole('button', { name: 'Annuler la suppression de Zoé Électricité' }).click();
+    await page.getByRole('status').filter({ hasText: 'La suppression de Zoé Électricité est annulée' }).waitFor();
+    await zoe.getByRole('button', { name: 'Rétablir Zoé Électricité' }).waitFor();
+
+    await page.getByRole('link', { name: 'Journal des actions' }).click();
+    await expect.poll(async () => (await page.getByRole('row').allTextContents()).slice(1, 4).map(plain)).toEqual([
+      expect.stringContaining('a annulé la suppression de Zoé Électricité (prévue le 31 mars 2027)'),
+      expect.stringContaining('a programmé la suppression de Zoé Électricité le 31 mars 2027'),
+      expect.stringContaining('a exporté les données de Zoé Électricité'),
+    ]);
+
+    await page.getByRole('link', { name: 'Sauvegardes' }).click();
+    await page.getByRole('heading', { name: 'Sauvegardes de l’instance' }).waitFor();
+    await page.getByText('Aucun répertoire de sauvegardes programmées (BACKUP_DIR) n’est configuré.').waitFor();
+    expect(await page.getByRole('link', { name: 'Télécharger une sauvegarde complète maintenant' }).getAttribute('href')).toBe('/api/operator/backup');
+    await expectAccessible(page, 'operator backups (desktop)');
     for (const g of opened) g.assertClean();
   }, 120_000);
 });

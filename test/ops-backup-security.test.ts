@@ -9,7 +9,7 @@ import { openPglite } from '../src/adapters/db/pglite.ts';
 import { ENGINES, createEmptyServerDatabase, createTestLocation, dropTestLocation, type Engine } from './helpers/db.ts';
 import { TEST_DATA_DIR } from './helpers/paths.ts';
 import { runCli } from './helpers/process.ts';
-import { DEMO_ARTISAN_EMAIL, TEST_ADMIN_TOKEN, TEST_PASSWORD, adminHeaders, artisanSessionHeaders, setDemoPassword } from './helpers/admin.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders, operatorSessionHeaders } from './helpers/admin.ts';
 import { startCalendarServer } from './helpers/calendar-server.ts';
 import { manageLinkIn } from './helpers/smtp.ts';
 import { TestClock, bookingBody, parisDate, startTestService } from './helpers/service.ts';
@@ -40,13 +40,6 @@ async function emptyTarget(engine: Engine, dir: string): Promise<Record<string, 
   return { DATABASE_URL: url };
 }
 
-/** A signed-in artisan's session on a composed service: backups are not for API tokens. */
-async function sessionHeaders(service: Service): Promise<Record<string, string>> {
-  await setDemoPassword(service.db);
-  const res = await service.app.inject({ method: 'POST', url: '/api/admin/login', payload: { email: DEMO_ARTISAN_EMAIL, password: TEST_PASSWORD } });
-  expect(res.statusCode, res.body).toBe(200);
-  return { cookie: /ac_session=[^;]+/.exec(String(res.headers['set-cookie']))![0], 'x-csrf-token': res.json().csrfToken };
-}
 
 /** The bytes a backup of either engine holds, as a reader of the file would see them (gunzipped tar, or the SQL). */
 const rawBytes = (payload: Buffer, engine: Engine): Buffer => (engine === 'pglite' ? gunzipSync(payload) : payload);
@@ -76,7 +69,7 @@ describe.each(ENGINES)('the keys and backups on %s', (engine: Engine) => {
     const messages = await service.app.inject({ method: 'GET', url: `/api/admin/messages?bookingCode=${code}&channel=email`, headers: adminHeaders() });
     const mail = (messages.json().messages as { recipientKind: string; text: string }[]).find((m) => m.recipientKind === 'customer');
     const token = new URL(manageLinkIn(mail!.text)).searchParams.get('token')!;
-    const backup = await service.app.inject({ method: 'GET', url: '/api/admin/backup', headers: await sessionHeaders(service) });
+    const backup = await service.app.inject({ method: 'GET', url: '/api/operator/backup', headers: await operatorSessionHeaders(service) });
     expect(backup.statusCode).toBe(200);
     await service.close();
 
@@ -132,7 +125,7 @@ describe.each(ENGINES)('the keys and backups on %s', (engine: Engine) => {
     const erasure = await t.request('POST', '/api/admin/customers/erase', { email: customer.email }, adminHeaders());
     expect(erasure.status, JSON.stringify(erasure.body)).toBe(200);
 
-    const backup = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
+    const backup = await t.inject({ method: 'GET', url: '/api/operator/backup', headers: await operatorSessionHeaders(t.service) });
     expect(backup.statusCode).toBe(200);
     const raw = rawBytes(backup.rawPayload, engine);
     expect(raw.includes('herve.quemener@example.com'), 'the other customer is in the backup').toBe(true);

@@ -13,7 +13,7 @@ import { makeBackupSchedule } from '../src/adapters/db/backup-schedule.ts';
 import { ENGINES, createTestLocation, createEmptyServerDatabase, dropTestLocation, type Engine } from './helpers/db.ts';
 import { TEST_DATA_DIR } from './helpers/paths.ts';
 import { runCli } from './helpers/process.ts';
-import { TEST_ADMIN_TOKEN, adminHeaders, artisanSessionHeaders } from './helpers/admin.ts';
+import { TEST_ADMIN_TOKEN, adminHeaders, artisanSessionHeaders, operatorSessionHeaders } from './helpers/admin.ts';
 import { TestClock, bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
 
 /**
@@ -56,7 +56,12 @@ describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
   it('a backup taken while bookings are written restores into a fresh target with every booking committed before it began', async () => {
     const t: TestService = await startTestService(engine);
     cleanups.push(() => t.close());
-    expect((await t.request('GET', '/api/admin/backup')).status).toBe(401);
+    // The whole database is the operator's: no artisan session or token opens it.
+    expect((await t.request('GET', '/api/operator/backup')).status).toBe(401);
+    expect((await t.inject({ method: 'GET', url: '/api/operator/backup', headers: await artisanSessionHeaders(t) })).statusCode).toBe(401);
+    expect((await t.inject({ method: 'GET', url: '/api/operator/backup', headers: adminHeaders() })).statusCode).toBe(401);
+    expect((await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) })).statusCode).toBe(404);
+    const operator = await operatorSessionHeaders(t.service);
 
     const created: string[] = [];
     const free = slots(t.clock);
@@ -81,7 +86,7 @@ describe.each(ENGINES)('backup over HTTP on %s', (engine: Engine) => {
     while (created.length < 6) await new Promise((r) => setTimeout(r, 20));
 
     const committedBefore = [...created];
-    const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
+    const response = await t.inject({ method: 'GET', url: '/api/operator/backup', headers: operator });
     const duringOrAfter = created.length;
     // Keep writing a little after the backup, then stop.
     while (created.length < duringOrAfter + 2 && !exhausted) await new Promise((r) => setTimeout(r, 20));
@@ -208,6 +213,48 @@ describe('npm run backup / npm run restore on pglite', () => {
   }, 240_000);
 });
 
+describe.each(ENGINES)("the operator console's instance backups on %s", (engine: Engine) => {
+  it('lists BACKUP_DIR, writes one on request and downloads it (operator session only); without BACKUP_DIR it says so', async () => {
+    const dir = freshDir();
+    const t = await startTestService(engine, { env: { BACKUP_DIR: dir } });
+    cleanups.push(() => t.close());
+    const operator = await operatorSessionHeaders(t.service);
+    expect((await t.request('GET', '/api/operator/backups', undefined, await artisanSessionHeaders(t))).status).toBe(401);
+    expect((await t.request('GET', '/api/operator/backups', undefined, operator)).body).toEqual({ configured: true, engine, backups: [] });
+    // A write needs the CSRF token.
+    expect((await t.request('POST', '/api/operator/backups', undefined, { cookie: operator.cookie! })).status).toBe(403);
+
+    const made = await t.request('POST', '/api/operator/backups', undefined, operator);
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const extension = engine === 'pglite' ? '.tar.gz' : '.sql';
+    expect(made.body.name).toBe(`artisanconnect-20270301T070000Z${extension}`);
+    expect(made.body.sizeBytes).toBeGreaterThan(1000);
+    expect(readdirSync(dir)).toEqual([made.body.name]);
+    const listed = await t.request('GET', '/api/operator/backups', undefined, operator);
+    expect(listed.body.backups).toEqual([{ name: made.body.name, sizeBytes: made.body.sizeBytes, createdAt: expect.any(String) }]);
+
+    const download = await t.inject({ method: 'GET', url: `/api/operator/backups/${made.body.name}`, headers: operator });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-disposition']).toBe(`attachment; filename="${made.body.name}"`);
+    expect(download.rawPayload.equals(readFileSync(join(dir, made.body.name)))).toBe(true);
+    // Only a backup's name opens a file: no other file of the directory, no path.
+    writeFileSync(join(dir, 'notes.txt'), 'secret');
+    for (const name of ['notes.txt', '..%2F..%2Fetc%2Fpasswd', `${made.body.name}.partial`]) {
+      const res = await t.request('GET', `/api/operator/backups/${name}`, undefined, operator);
+      expect(res.status, name).toBe(404);
+    }
+    expect((await t.inject({ method: 'GET', url: `/api/operator/backups/${made.body.name}`, headers: await artisanSessionHeaders(t) })).statusCode).toBe(401);
+
+    const without = await startTestService(engine);
+    cleanups.push(() => without.close());
+    const op2 = await operatorSessionHeaders(without.service);
+    expect((await without.request('GET', '/api/operator/backups', undefined, op2)).body).toEqual({ configured: false, engine, backups: [] });
+    const refused = await without.request('POST', '/api/operator/backups', undefined, op2);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('BACKUPS_NOT_CONFIGURED');
+  }, 120_000);
+});
+
 if (ENGINES.includes('postgres')) {
   describe('moving from the embedded database to PostgreSQL on postgres', () => {
     it('an embedded backup restored into PostgreSQL (npm run restore) serves the same bookings', async () => {
@@ -233,7 +280,7 @@ if (ENGINES.includes('postgres')) {
       const before = await lookups(t.inject);
       const availabilityBefore = (await t.inject({ method: 'GET', url: `/api/availability?serviceId=diag&date=${day}` })).json();
 
-      const response = await t.inject({ method: 'GET', url: '/api/admin/backup', headers: await artisanSessionHeaders(t) });
+      const response = await t.inject({ method: 'GET', url: '/api/operator/backup', headers: await operatorSessionHeaders(t.service) });
       const file = join(freshDir(), '..', 'move.tar.gz');
       writeFileSync(file, response.rawPayload);
 

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
 import { PLAN_CODES, type PlanCode } from '../domain/plans.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
@@ -6,8 +6,10 @@ import type { OperatorPrincipal } from './operator-auth.ts';
 
 /**
  * What the operator's console does with the businesses on the instance (issue 19, item 4):
- * list them with their figures, suspend and resume them, change their plan. Every change is
- * written with its audit entry (who, when, what) in one transaction.
+ * list them with their figures, suspend and resume them, change their plan, export one, schedule
+ * its deletion after a grace period (suspended at once, cancellable until the date) and purge
+ * the businesses whose date has passed. Every change is written with its audit entry (who,
+ * when, what) in one transaction; an export is audited too (it reads customers' data).
  */
 
 export interface BusinessSummary {
@@ -15,6 +17,8 @@ export interface BusinessSummary {
   displayName: string;
   plan: PlanCode;
   suspendedMs: number | null;
+  /** When the business and all its data will be deleted; null when no deletion is scheduled. */
+  deletionDueMs: number | null;
   /** Bookings taken this calendar month, in the business's time zone (every channel, unpaid holds left out). */
   bookingsThisMonth: number;
   /** The latest booking made or back office sign-in; null when neither happened yet. */
@@ -22,7 +26,7 @@ export interface BusinessSummary {
   createdMs: number;
 }
 
-export type AuditAction = 'suspend' | 'resume' | 'plan';
+export type AuditAction = 'suspend' | 'resume' | 'plan' | 'export' | 'schedule_deletion' | 'cancel_deletion' | 'delete';
 
 export interface AuditEntry {
   id: string;
@@ -34,18 +38,43 @@ export interface AuditEntry {
   createdMs: number;
 }
 
+/** A booking still to come whose customer paid a deposit: what a deletion leaves to settle. */
+export interface UpcomingPaidBooking {
+  publicCode: string;
+  startsMs: number;
+  serviceName: string;
+  customerName: string;
+  depositCents: number;
+  paymentStatus: string;
+}
+
+export type ConsoleChange =
+  | { kind: 'suspend' | 'resume' | 'export' | 'cancel_deletion' }
+  | { kind: 'plan'; plan: PlanCode }
+  | { kind: 'schedule_deletion'; dueMs: number };
+
 export interface OperatorConsoleStore {
   listBusinesses(q: { search: string; limit: number; offset: number; nowMs: number }): Promise<{ businesses: BusinessSummary[]; total: number }>;
   /**
    * Applies `change` to the business and writes the audit entry in the same transaction.
    * undefined when the business does not exist; `changed: false` when it already was so
-   * (no entry written).
+   * (no entry written). `deletionDueMs` is the business's scheduled deletion after the change.
    */
   change(
     artisanId: string,
-    change: { kind: 'suspend' | 'resume' } | { kind: 'plan'; plan: PlanCode },
+    change: ConsoleChange,
     audit: { id: string; operatorId: string; operatorEmail: string; nowMs: number },
-  ): Promise<{ changed: boolean } | undefined>;
+  ): Promise<{ changed: boolean; deletionDueMs: number | null } | undefined>;
+  /** undefined when the business does not exist. */
+  deletionState(artisanId: string): Promise<{ deletionDueMs: number | null } | undefined>;
+  upcomingPaidBookings(artisanId: string, nowMs: number): Promise<UpcomingPaidBooking[]>;
+  /** Businesses whose deletion date has passed. */
+  dueDeletions(nowMs: number): Promise<string[]>;
+  /**
+   * Deletes every row of the business in every business table, then the business, and writes
+   * the audit entry, in one transaction; undefined when its deletion is not (or no longer) due.
+   */
+  purge(artisanId: string, audit: { id: string; nowMs: number }): Promise<{ rows: number } | undefined>;
   listAudit(q: { limit: number; offset: number }): Promise<{ entries: AuditEntry[]; total: number }>;
 }
 
@@ -53,11 +82,17 @@ export const PAGE_SIZE = 20;
 
 const businessNotFound = (): NotFoundError => new NotFoundError('BUSINESS_NOT_FOUND', "Cette entreprise n'existe pas sur l'instance.");
 
-export function makeOperatorConsole(deps: { store: OperatorConsoleStore; clock: Clock; random: Randomness }) {
+const deletionScheduled = (): ConflictError =>
+  new ConflictError('BUSINESS_DELETION_SCHEDULED', 'La suppression de cette entreprise est programmée : annulez-la avant de la rétablir.');
+
+const DAY_MS = 86_400_000;
+
+export function makeOperatorConsole(deps: { store: OperatorConsoleStore; clock: Clock; random: Randomness; deletionGraceDays: number }) {
   const { store, clock, random } = deps;
-  const act = async (who: OperatorPrincipal, artisanId: string, change: Parameters<OperatorConsoleStore['change']>[1]): Promise<void> => {
+  const act = async (who: OperatorPrincipal, artisanId: string, change: ConsoleChange) => {
     const done = await store.change(artisanId, change, { id: random.uuid(), operatorId: who.operatorId, operatorEmail: who.email, nowMs: clock.now() });
     if (!done) throw businessNotFound();
+    return done;
   };
   return {
     async businesses(q: { search?: string; page?: number }) {
@@ -71,7 +106,40 @@ export function makeOperatorConsole(deps: { store: OperatorConsoleStore; clock: 
       return { ...result, page, pageSize: PAGE_SIZE };
     },
     suspend: (who: OperatorPrincipal, artisanId: string) => act(who, artisanId, { kind: 'suspend' }),
-    resume: (who: OperatorPrincipal, artisanId: string) => act(who, artisanId, { kind: 'resume' }),
+    async resume(who: OperatorPrincipal, artisanId: string): Promise<void> {
+      const done = await act(who, artisanId, { kind: 'resume' });
+      if (!done.changed && done.deletionDueMs !== null) throw deletionScheduled();
+    },
+    /** Records the export in the audit; the caller then streams the archive. */
+    recordExport: async (who: OperatorPrincipal, artisanId: string): Promise<void> => void (await act(who, artisanId, { kind: 'export' })),
+    /** What a deletion would leave to settle, and when it would happen if scheduled now. */
+    async deletionPreview(artisanId: string) {
+      const nowMs = clock.now();
+      const business = await store.deletionState(artisanId);
+      if (!business) throw businessNotFound();
+      return {
+        graceDays: deps.deletionGraceDays,
+        deletionDueMs: business.deletionDueMs ?? nowMs + deps.deletionGraceDays * DAY_MS,
+        scheduled: business.deletionDueMs !== null,
+        upcomingPaidBookings: await store.upcomingPaidBookings(artisanId, nowMs),
+      };
+    },
+    /** Suspends the business now and deletes it after the grace period; the date, as it stands. */
+    async scheduleDeletion(who: OperatorPrincipal, artisanId: string): Promise<number> {
+      const done = await act(who, artisanId, { kind: 'schedule_deletion', dueMs: clock.now() + deps.deletionGraceDays * DAY_MS });
+      return done.deletionDueMs!;
+    },
+    /** Keeps the business (still suspended: resuming it is a separate, deliberate step). */
+    cancelDeletion: async (who: OperatorPrincipal, artisanId: string): Promise<void> => void (await act(who, artisanId, { kind: 'cancel_deletion' })),
+    /** The worker's pass: purges every business whose deletion date has passed. */
+    async purgeDue(): Promise<{ artisanId: string; rows: number }[]> {
+      const purged: { artisanId: string; rows: number }[] = [];
+      for (const artisanId of await store.dueDeletions(clock.now())) {
+        const done = await store.purge(artisanId, { id: random.uuid(), nowMs: clock.now() });
+        if (done) purged.push({ artisanId, rows: done.rows });
+      }
+      return purged;
+    },
     async changePlan(who: OperatorPrincipal, artisanId: string, plan: string): Promise<void> {
       if (!(PLAN_CODES as readonly string[]).includes(plan)) throw new ValidationError([{ field: 'plan', message: "Cette formule n'existe pas." }]);
       await act(who, artisanId, { kind: 'plan', plan: plan as PlanCode });

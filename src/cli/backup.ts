@@ -9,7 +9,7 @@ import { BACKUP_EXTENSIONS } from '../adapters/db/backup.ts';
  * `npm run backup -- FILE`: a backup of the configured database into FILE — with
  * DATABASE_URL, pg_dump of the server (running or not, consistent); else PGlite's snapshot
  * of DATA_DIR (stop the server first: the embedded database has a single owner; a running
- * service is backed up with GET /api/admin/backup). The file is written under a temporary
+ * service is backed up with the operator console (GET /api/operator/backup)). The file is written under a temporary
  * name and renamed when complete, so FILE is never a half-written backup.
  */
 async function run(): Promise<number> {

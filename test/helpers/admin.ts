@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { Database } from '../../src/adapters/db/database.ts';
-import { adminAuthOn } from '../../src/main.ts';
+import { adminAuthOn, operatorAuthOn, type Service } from '../../src/main.ts';
 import type { TestService } from './service.ts';
 
 /** The API token every test service is started with (ADMIN_API_TOKEN). */
@@ -36,4 +36,18 @@ export async function artisanSessionHeaders(t: TestService): Promise<Record<stri
   await setDemoPassword(t.service.db);
   const { cookie, csrf } = await loginAsArtisan(t);
   return { cookie, 'x-csrf-token': csrf };
+}
+
+export const TEST_OPERATOR = { email: 'exploitation@hebergeur.test', password: 'une-phrase-de-passe-operateur' };
+
+/**
+ * Headers of a signed-in operator (cookie + CSRF token), for what belongs to the operator's
+ * console: instance backups, exports and deletions. Creates the account on first use.
+ */
+export async function operatorSessionHeaders(service: Pick<Service, 'app' | 'db'>): Promise<Record<string, string>> {
+  const taken = await service.db.query('SELECT 1 FROM operator_users WHERE email = $1', [TEST_OPERATOR.email]);
+  if (taken.length === 0) await operatorAuthOn(service.db).create(TEST_OPERATOR.email, TEST_OPERATOR.password);
+  const res = await service.app.inject({ method: 'POST', url: '/api/operator/login', payload: TEST_OPERATOR });
+  expect(res.statusCode, res.body).toBe(200);
+  return { cookie: /ac_operator=[^;]+/.exec(String(res.headers['set-cookie']))![0], 'x-csrf-token': res.json().csrfToken };
 }

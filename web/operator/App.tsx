@@ -3,6 +3,7 @@ import { call, createApiClient, errorOf, type ApiClient, type ResponseOf } from 
 import { Alert } from '../shared/components/Alert';
 import { ForgotPasswordForm, NewPasswordForm } from '../shared/components/PasswordReset';
 import { AuditScreen } from './screens/audit';
+import { BackupsScreen } from './screens/backups';
 import { BusinessesScreen } from './screens/businesses';
 import { SignInScreen } from './screens/sign-in';
 
@@ -15,6 +16,7 @@ export interface OperatorSession {
 const anonymous = createApiClient();
 const NAV = [
   ['/operator', 'Entreprises'],
+  ['/operator/sauvegardes', 'Sauvegardes'],
   ['/operator/journal', 'Journal des actions'],
 ] as const;
 
@@ -126,7 +128,14 @@ export function OperatorApp() {
             {(state.kind === 'setup' || state.kind === 'login') && (
               <SignInScreen setup={state.kind === 'setup'} onSignedIn={(me) => setState({ kind: 'in', session: sessionFor(me) })} />
             )}
-            {state.kind === 'in' && (path === '/operator/journal' ? <AuditScreen session={state.session} /> : <BusinessesScreen session={state.session} />)}
+            {state.kind === 'in' &&
+              (path === '/operator/journal' ? (
+                <AuditScreen session={state.session} />
+              ) : path === '/operator/sauvegardes' ? (
+                <BackupsScreen session={state.session} />
+              ) : (
+                <BusinessesScreen session={state.session} />
+              ))}
           </>
         )}
       </main>

@@ -1,10 +1,36 @@
-import { createWriteStream, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { Backup } from './backup.ts';
 
 const NAME = /^artisanconnect-\d{8}T\d{6}Z(\.tar\.gz|\.sql)$/;
+
+export interface BackupFile {
+  name: string;
+  sizeBytes: number;
+  createdMs: number;
+}
+
+/** The complete backups of the directory, newest first (a `.partial` is still being written). */
+export function listBackups(dir: string): BackupFile[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => NAME.test(f))
+    .sort()
+    .reverse()
+    .map((name) => {
+      const st = statSync(join(dir, name));
+      return { name, sizeBytes: st.size, createdMs: st.mtimeMs };
+    });
+}
+
+/** The path of a backup named by a client, only when the name is a backup's (no other file, no path). */
+export function backupPath(dir: string, name: string): string | undefined {
+  if (!NAME.test(name)) return undefined;
+  const file = join(dir, name);
+  return existsSync(file) ? file : undefined;
+}
 
 /**
  * Scheduled backups (BACKUP_DIR): one every `intervalHours`, the first a minute after start,
@@ -21,9 +47,15 @@ export function makeBackupSchedule(deps: {
   log: Logger;
 }) {
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
+  let running: Promise<string> | undefined;
 
-  async function runOnce(): Promise<string> {
+  /** Writes one backup now; while one is being written (the schedule's, the operator's), that one. */
+  function runOnce(): Promise<string> {
+    running ??= write().finally(() => (running = undefined));
+    return running;
+  }
+
+  async function write(): Promise<string> {
     mkdirSync(deps.dir, { recursive: true });
     const backup = await deps.backup();
     const stamp = new Date(deps.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -44,9 +76,8 @@ export function makeBackupSchedule(deps: {
   }
 
   const tick = (): void => {
-    running = runOnce()
-      .catch((err: unknown) => deps.log.error({ err }, 'scheduled backup failed; next try at the next interval'))
-      .finally(() => (running = undefined));
+    void runOnce()
+      .catch((err: unknown) => deps.log.error({ err }, 'scheduled backup failed; next try at the next interval'));
   };
 
   return {
@@ -62,7 +93,7 @@ export function makeBackupSchedule(deps: {
     },
     async stop(): Promise<void> {
       if (timer) clearTimeout(timer);
-      await running;
+      await running?.catch(() => undefined);
     },
   };
 }

@@ -3,6 +3,7 @@ import type { AuditAction, OperatorConsoleStore } from '../../app/operator-conso
 import type { Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
+import { makeBusinessDataStore } from './business-data-store.ts';
 
 /** LIKE's own characters taken literally in what the operator typed. */
 const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -16,6 +17,7 @@ const storedAction = (v: string): AuditAction => v as AuditAction;
  * its artisan_id.
  */
 export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
+  const data = makeBusinessDataStore(db);
   return {
     async listBusinesses({ search, limit, offset, nowMs }) {
       const now = new Date(nowMs);
@@ -26,6 +28,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           'a.display_name',
           'a.plan',
           'a.suspended_at',
+          'a.deletion_due_at',
           'a.created_at',
           eb
             .selectFrom('bookings as b')
@@ -63,6 +66,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
             displayName: r.display_name,
             plan: storedPlan(r.plan),
             suspendedMs: ms(r.suspended_at),
+            deletionDueMs: ms(r.deletion_due_at),
             bookingsThisMonth: Number(r.bookings_month ?? 0),
             lastActivityMs: activity.length > 0 ? Math.max(...activity) : null,
             createdMs: r.created_at.getTime(),
@@ -73,17 +77,44 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
 
     change(artisanId, change, audit) {
       return db.transaction(async (tx) => {
-        const current = await first(tx, qb.selectFrom('artisans').select(['id', 'display_name', 'plan', 'suspended_at']).where('id', '=', artisanId).forUpdate());
+        const current = await first(
+          tx,
+          qb.selectFrom('artisans').select(['id', 'display_name', 'plan', 'suspended_at', 'deletion_due_at']).where('id', '=', artisanId).forUpdate(),
+        );
         if (!current) return undefined;
         const now = new Date(audit.nowMs);
+        const dueMs = current.deletion_due_at ? current.deletion_due_at.getTime() : null;
+        const unchanged = { changed: false, deletionDueMs: dueMs };
         let details: Record<string, string> = {};
+        let deletionDueMs = dueMs;
         if (change.kind === 'plan') {
-          if (current.plan === change.plan) return { changed: false };
+          if (current.plan === change.plan) return unchanged;
           await run(tx, qb.updateTable('artisans').set({ plan: change.plan, updated_at: now }).where('id', '=', artisanId));
           details = { from: current.plan, to: change.plan };
+        } else if (change.kind === 'export') {
+          // Nothing changes: the entry says who read the business's data, and when.
+        } else if (change.kind === 'schedule_deletion') {
+          if (dueMs !== null) return unchanged;
+          const due = new Date(change.dueMs);
+          await run(
+            tx,
+            qb
+              .updateTable('artisans')
+              .set({ deletion_due_at: due, deletion_requested_by: audit.operatorEmail, suspended_at: current.suspended_at ?? now, updated_at: now })
+              .where('id', '=', artisanId),
+          );
+          details = { dueAt: due.toISOString() };
+          deletionDueMs = change.dueMs;
+        } else if (change.kind === 'cancel_deletion') {
+          if (dueMs === null) return unchanged;
+          await run(tx, qb.updateTable('artisans').set({ deletion_due_at: null, deletion_requested_by: null, updated_at: now }).where('id', '=', artisanId));
+          details = { dueAt: new Date(dueMs).toISOString() };
+          deletionDueMs = null;
         } else {
           const suspend = change.kind === 'suspend';
-          if ((current.suspended_at !== null) === suspend) return { changed: false };
+          if ((current.suspended_at !== null) === suspend) return unchanged;
+          // A business waiting for its deletion stays suspended until the deletion is cancelled.
+          if (!suspend && dueMs !== null) return unchanged;
           await run(tx, qb.updateTable('artisans').set({ suspended_at: suspend ? now : null, updated_at: now }).where('id', '=', artisanId));
         }
         await run(
@@ -99,7 +130,75 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
             created_at: now,
           }),
         );
-        return { changed: true };
+        return { changed: true, deletionDueMs };
+      });
+    },
+
+    async deletionState(artisanId) {
+      const row = await first(db, qb.selectFrom('artisans').select('deletion_due_at').where('id', '=', artisanId));
+      return row ? { deletionDueMs: row.deletion_due_at ? row.deletion_due_at.getTime() : null } : undefined;
+    },
+
+    async upcomingPaidBookings(artisanId, nowMs) {
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('bookings')
+          .select(['public_code', 'starts_at', 'service_name', 'customer_name', 'deposit_cents', 'payment_status'])
+          .where('artisan_id', '=', artisanId)
+          .where('starts_at', '>', new Date(nowMs))
+          .where('status', 'in', ['confirmed', 'rescheduled'])
+          .where('payment_status', 'in', ['authorized', 'captured'])
+          .where('deposit_cents', '>', 0)
+          .orderBy('starts_at')
+          .limit(500),
+      );
+      return rows.map((r) => ({
+        publicCode: r.public_code,
+        startsMs: r.starts_at.getTime(),
+        serviceName: r.service_name,
+        customerName: r.customer_name,
+        depositCents: r.deposit_cents,
+        paymentStatus: r.payment_status,
+      }));
+    },
+
+    async dueDeletions(nowMs) {
+      const rows = await run(db, qb.selectFrom('artisans').select('id').where('deletion_due_at', '<=', new Date(nowMs)).orderBy('deletion_due_at'));
+      return rows.map((r) => r.id);
+    },
+
+    purge(artisanId, audit) {
+      return db.transaction(async (tx) => {
+        const now = new Date(audit.nowMs);
+        // Locked and checked again: a cancellation committed since the list wins.
+        const current = await first(
+          tx,
+          qb
+            .selectFrom('artisans')
+            .select(['id', 'display_name', 'deletion_due_at', 'deletion_requested_by'])
+            .where('id', '=', artisanId)
+            .where('deletion_due_at', '<=', now)
+            .forUpdate(),
+        );
+        if (!current) return undefined;
+        const rows = (await data.purgeRows(tx, artisanId)) + 1;
+        await run(tx, qb.deleteFrom('artisans').where('id', '=', artisanId));
+        await run(
+          tx,
+          qb.insertInto('operator_audit').values({
+            id: audit.id,
+            operator_id: null,
+            // The purge runs on its own; the entry names who scheduled it.
+            operator_email: current.deletion_requested_by ?? '',
+            action: 'delete',
+            artisan_id: artisanId,
+            artisan_name: current.display_name,
+            details: JSON.stringify({ rows: String(rows), dueAt: current.deletion_due_at!.toISOString() }),
+            created_at: now,
+          }),
+        );
+        return { rows };
       });
     },
 

@@ -74,6 +74,8 @@ export interface Artisans {
   closed_on_public_holidays: Generated<boolean>;
   created_at: Generated<Timestamp>;
   data_version: Generated<string | number | bigint>;
+  deletion_due_at: Timestamp | null;
+  deletion_requested_by: string | null;
   deposit_capture: Generated<string>;
   display_name: string;
   email: string;

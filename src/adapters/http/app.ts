@@ -58,7 +58,7 @@ export interface HttpDeps {
   /** Which business a visitor reaches: /{slug}, its host name, or the instance's only one. */
   businesses: BusinessDirectory;
   /** The operator's console API (/api/operator). */
-  operator: Pick<OperatorRouteDeps, 'auth' | 'console'>;
+  operator: Pick<OperatorRouteDeps, 'auth' | 'console' | 'data'>;
   /** "Mot de passe oublié" of the artisans and the operators. */
   passwordResets: { artisan: PasswordReset; operator: PasswordReset };
 }

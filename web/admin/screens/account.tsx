@@ -100,6 +100,19 @@ export function AccountScreen({ session }: { session: Session }) {
           <button type="submit">Changer le mot de passe</button>
         </div>
       </form>
+      <h2>Exporter mes données</h2>
+      <div class="card narrow">
+        <p>
+          Téléchargez toutes les données de votre entreprise (prestations, horaires, rendez-vous, clients, messages…) dans une archive : un fichier par table au
+          format NDJSON, lisible par tout outil JSON, avec un manifeste. Les mots de passe, jetons et identifiants de calendrier n’y figurent jamais.
+        </p>
+        <p class="hint">L’archive contient les données personnelles de vos clients : conservez-la en lieu sûr.</p>
+        <div class="actions">
+          <a class="button" href="/api/admin/export" download>
+            Exporter mes données
+          </a>
+        </div>
+      </div>
       <h2>Conditions générales de vente</h2>
       <TermsOfSale session={session} />
       <h2>Jetons d’API (intégrations)</h2>
@@ -151,7 +164,7 @@ export function AccountScreen({ session }: { session: Session }) {
             </div>
           ))}
         </fieldset>
-        <p class="hint">Créer ou révoquer un jeton, changer le mot de passe et télécharger la sauvegarde restent réservés à votre session.</p>
+        <p class="hint">Créer ou révoquer un jeton, changer le mot de passe et exporter vos données restent réservés à votre session.</p>
         <div class="actions">
           <button type="submit">Créer un jeton</button>
         </div>

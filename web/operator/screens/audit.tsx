@@ -8,12 +8,26 @@ import { when } from './businesses';
 type Page = ResponseOf<'/api/operator/audit', 'get'>;
 type Entry = Page['entries'][number];
 
-const what = (e: Entry): string =>
-  e.action === 'suspend'
-    ? `a suspendu ${e.artisanName}`
-    : e.action === 'resume'
-      ? `a rétabli ${e.artisanName}`
-      : `a changé la formule de ${e.artisanName} : ${planLabel(e.details.from ?? '?')} → ${planLabel(e.details.to ?? '?')}`;
+const day = (iso: string | undefined): string => (iso ? new Date(iso).toLocaleDateString('fr-FR', { dateStyle: 'long' }) : '?');
+
+const what = (e: Entry): string => {
+  switch (e.action) {
+    case 'suspend':
+      return `a suspendu ${e.artisanName}`;
+    case 'resume':
+      return `a rétabli ${e.artisanName}`;
+    case 'plan':
+      return `a changé la formule de ${e.artisanName} : ${planLabel(e.details.from ?? '?')} → ${planLabel(e.details.to ?? '?')}`;
+    case 'export':
+      return `a exporté les données de ${e.artisanName}`;
+    case 'schedule_deletion':
+      return `a programmé la suppression de ${e.artisanName} le ${day(e.details.dueAt)}`;
+    case 'cancel_deletion':
+      return `a annulé la suppression de ${e.artisanName} (prévue le ${day(e.details.dueAt)})`;
+    case 'delete':
+      return `${e.artisanName} a été supprimée (${e.details.rows ?? '?'} lignes), suppression programmée par cet opérateur`;
+  }
+};
 
 /** Who did what to which business, latest first. */
 export function AuditScreen({ session }: { session: OperatorSession }) {

@@ -2,19 +2,90 @@ import { useEffect, useState } from 'preact/hooks';
 import { Field } from '../../admin/field';
 import { call, errorOf, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
+import { euros } from '../../shared/format';
 import { PLAN_LABEL, planLabel } from '../../shared/wording';
 import type { OperatorSession } from '../App';
 
 type Page = ResponseOf<'/api/operator/businesses', 'get'>;
 type Business = Page['businesses'][number];
 type Plan = Business['plan'];
+type Deletion = ResponseOf<'/api/operator/businesses/{artisanId}/deletion', 'get'>;
 
 export const when = (iso: string | null): string =>
   iso ? new Date(iso).toLocaleString('fr-FR', { dateStyle: 'short', timeStyle: 'short' }) : 'aucune';
+const day = (iso: string): string => new Date(iso).toLocaleDateString('fr-FR', { dateStyle: 'long' });
+
+/** Before a deletion: its date, and the paid bookings still to come that the business must settle. */
+function DeletionPanel({ b, session, preview, done, close }: { b: Business; session: OperatorSession; preview: Deletion; done: (message: string) => Promise<void>; close: () => void }) {
+  const [error, setError] = useState<string>();
+  const paid = preview.upcomingPaidBookings;
+  return (
+    <div class="card" role="group" aria-labelledby={`del-${b.artisanId}`}>
+      <h4 id={`del-${b.artisanId}`}>Supprimer {b.displayName}</h4>
+      <p>
+        L’entreprise sera suspendue tout de suite, puis supprimée avec toutes ses données le <strong>{day(preview.deletionDueAt)}</strong> (délai de grâce de{' '}
+        {preview.graceDays} jours). Vous pourrez annuler d’ici là. Pensez à exporter ses données avant.
+      </p>
+      {paid.length === 0 ? (
+        <p>Aucun rendez-vous à venir avec un acompte payé.</p>
+      ) : (
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`Rendez-vous payés à venir de ${b.displayName}`}>
+          <table class="list">
+            <caption>
+              {paid.length} rendez-vous à venir avec un acompte payé : à rembourser ou à honorer avec l’entreprise avant la date.
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                <th scope="col">Date</th>
+                <th scope="col">Client</th>
+                <th scope="col">Prestation</th>
+                <th scope="col">Acompte</th>
+              </tr>
+            </thead>
+            <tbody>
+              {paid.map((p) => (
+                <tr key={p.publicCode}>
+                  <td>{p.publicCode}</td>
+                  <td>{when(p.startsAt)}</td>
+                  <td>{p.customerName}</td>
+                  <td>{p.serviceName}</td>
+                  <td>{euros(p.depositCents)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {error && <Alert kind="err" text={error} />}
+      <div class="actions">
+        <button
+          type="button"
+          class="danger"
+          onClick={async () => {
+            setError(undefined);
+            try {
+              const r = await call(session.api.POST('/api/operator/businesses/{artisanId}/deletion', { params: { path: { artisanId: b.artisanId } } }));
+              await done(`${b.displayName} est suspendue ; suppression de toutes ses données le ${day(r.deletionDueAt)}.`);
+            } catch (e) {
+              setError(errorOf(e).message);
+            }
+          }}
+        >
+          Confirmer la suppression le {day(preview.deletionDueAt)}
+        </button>
+        <button type="button" class="secondary" onClick={close}>
+          Ne pas supprimer
+        </button>
+      </div>
+    </div>
+  );
+}
 
 function BusinessCard({ b, session, done }: { b: Business; session: OperatorSession; done: (message: string) => Promise<void> }) {
   const [plan, setPlan] = useState<Plan>(b.plan);
   const [error, setError] = useState<string>();
+  const [preview, setPreview] = useState<Deletion>();
   const params = { path: { artisanId: b.artisanId } };
   const act = async (run: () => Promise<unknown>, message: string) => {
     setError(undefined);
@@ -34,6 +105,14 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
         <dd>
           <span class={`status-${b.status}`}>{suspended ? `Suspendue depuis le ${when(b.suspendedAt)}` : 'Active'}</span>
         </dd>
+        {b.deletionDueAt && (
+          <>
+            <dt>Suppression</dt>
+            <dd>
+              <strong>prévue le {day(b.deletionDueAt)}</strong>
+            </dd>
+          </>
+        )}
         <dt>Formule</dt>
         <dd>{planLabel(b.plan)}</dd>
         <dt>Réservations ce mois-ci</dt>
@@ -63,7 +142,14 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
         </button>
       </div>
       <div class="actions">
-        {suspended ? (
+        <a class="button secondary" href={`/api/operator/businesses/${b.artisanId}/export`} download>
+          Exporter les données de {b.displayName}
+        </a>
+        {b.deletionDueAt ? (
+          <button type="button" onClick={() => act(() => call(session.api.DELETE('/api/operator/businesses/{artisanId}/deletion', { params })), `La suppression de ${b.displayName} est annulée ; elle reste suspendue.`)}>
+            Annuler la suppression de {b.displayName}
+          </button>
+        ) : suspended ? (
           <button type="button" onClick={() => act(() => call(session.api.POST('/api/operator/businesses/{artisanId}/resume', { params })), `${b.displayName} est rétablie : sa page prend à nouveau les réservations.`)}>
             Rétablir {b.displayName}
           </button>
@@ -76,7 +162,24 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
             Suspendre {b.displayName}
           </button>
         )}
+        {!b.deletionDueAt && !preview && (
+          <button
+            type="button"
+            class="danger"
+            onClick={async () => {
+              setError(undefined);
+              try {
+                setPreview(await call(session.api.GET('/api/operator/businesses/{artisanId}/deletion', { params })));
+              } catch (e) {
+                setError(errorOf(e).message);
+              }
+            }}
+          >
+            Supprimer {b.displayName}…
+          </button>
+        )}
       </div>
+      {preview && !b.deletionDueAt && <DeletionPanel b={b} session={session} preview={preview} done={done} close={() => setPreview(undefined)} />}
     </li>
   );
 }
@@ -124,7 +227,7 @@ export function BusinessesScreen({ session }: { session: OperatorSession }) {
           <ul class="plain businesses">
             {data.businesses.map((b) => (
               <BusinessCard
-                key={`${b.artisanId}-${b.plan}-${b.status}`}
+                key={`${b.artisanId}-${b.plan}-${b.status}-${b.deletionDueAt}`}
                 b={b}
                 session={session}
                 done={async (message) => {

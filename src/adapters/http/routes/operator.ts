@@ -9,6 +9,7 @@ import { CSRF_HEADER, csrfRejected } from '../admin-scope.ts';
 import { Uuid } from '../admin-schemas.ts';
 import { Email, PRINTABLE, StringEnum, errorResponses } from '../schemas.ts';
 import { cookieOptions } from './admin-account.ts';
+import { operatorDataRoutes, type OperatorDataDeps } from './operator-data.ts';
 
 /**
  * The operator's console API (/api/operator): its own cookie (OPERATOR_COOKIE, sent to
@@ -30,6 +31,8 @@ declare module 'fastify' {
 export interface OperatorRouteDeps {
   auth: OperatorAuth;
   console: OperatorConsole;
+  /** Exports, deletions and instance backups (operator-data.ts). */
+  data: Omit<OperatorDataDeps, 'console' | 'clock'>;
   loginLimit: onRequestHookHandler;
   publicBaseUrl: string;
   clock: { now(): number };
@@ -46,6 +49,7 @@ const Business = Type.Object({
   plan: Plan,
   status: StringEnum(['active', 'suspended'] as const),
   suspendedAt: Type.Union([Type.String(), Type.Null()]),
+  deletionDueAt: Type.Union([Type.String(), Type.Null()], { description: 'Date de suppression programmée (toutes ses données) ; null si aucune' }),
   bookingsThisMonth: Type.Integer({ description: 'Réservations prises ce mois-ci (fuseau de l’entreprise), acomptes non aboutis exclus' }),
   lastActivityAt: Type.Union([Type.String(), Type.Null()], { description: 'Dernière réservation ou connexion à l’espace artisan' }),
   createdAt: Type.String(),
@@ -53,7 +57,7 @@ const Business = Type.Object({
 const AuditEntry = Type.Object({
   id: Type.String(),
   operatorEmail: Type.String(),
-  action: StringEnum(['suspend', 'resume', 'plan'] as const),
+  action: StringEnum(['suspend', 'resume', 'plan', 'export', 'schedule_deletion', 'cancel_deletion', 'delete'] as const),
   artisanId: Type.String(),
   artisanName: Type.String(),
   details: Type.Record(Type.String(), Type.String()),
@@ -147,7 +151,7 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
             ...result,
             businesses: result.businesses.map((b) => ({
               artisanId: b.artisanId, displayName: b.displayName, plan: b.plan, status: b.suspendedMs === null ? ('active' as const) : ('suspended' as const),
-              suspendedAt: iso(b.suspendedMs), bookingsThisMonth: b.bookingsThisMonth, lastActivityAt: iso(b.lastActivityMs), createdAt: iso(b.createdMs)!,
+              suspendedAt: iso(b.suspendedMs), deletionDueAt: iso(b.deletionDueMs), bookingsThisMonth: b.bookingsThisMonth, lastActivityAt: iso(b.lastActivityMs), createdAt: iso(b.createdMs)!,
             })),
           };
         },
@@ -163,7 +167,7 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
           return reply.status(204).send(null);
         },
       );
-      s.post('/api/operator/businesses/:artisanId/resume', { schema: { summary: 'Rétablir une entreprise suspendue', params: Params, response: ok } }, async (request, reply) => {
+      s.post('/api/operator/businesses/:artisanId/resume', { schema: { summary: 'Rétablir une entreprise suspendue (pas pendant une suppression programmée)', params: Params, response: { ...ok, ...errorResponses(409) } } }, async (request, reply) => {
         await deps.console.resume(request.operator, request.params.artisanId);
         return reply.status(204).send(null);
       });
@@ -175,6 +179,7 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
           return reply.status(204).send(null);
         },
       );
+      await operatorDataRoutes({ ...deps.data, console: deps.console, clock: deps.clock })(scope);
       s.get(
         '/api/operator/audit',
         {
