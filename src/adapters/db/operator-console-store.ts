@@ -26,6 +26,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           'a.display_name',
           'a.plan',
           'a.suspended_at',
+          'a.unconfirmed_since',
           'a.created_at',
           eb
             .selectFrom('bookings as b')
@@ -63,6 +64,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
             displayName: r.display_name,
             plan: storedPlan(r.plan),
             suspendedMs: ms(r.suspended_at),
+            unconfirmedMs: ms(r.unconfirmed_since),
             bookingsThisMonth: Number(r.bookings_month ?? 0),
             lastActivityMs: activity.length > 0 ? Math.max(...activity) : null,
             createdMs: r.created_at.getTime(),

@@ -9,4 +9,6 @@ export interface BusinessDirectory {
   sole(): Promise<string | undefined>;
   /** The business a booking code belongs to (codes are unique on the instance). */
   ofBookingCode(publicCode: string): Promise<string | undefined>;
+  /** A business was just published (sign-up confirmed): forget what was kept about its address. */
+  published(slug: string): void;
 }
