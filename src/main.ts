@@ -505,14 +505,15 @@ export async function compose(
     clock,
     customerMonths: config.retention.customerMonths,
     mailboxDays: config.retention.mailboxDays,
+    // Sign-ups never confirmed go too: their slug and e-mail are free again.
+    purgeUnconfirmedSignups: () => signup.purgeUnconfirmed(),
   });
   const purgeIdempotencyKeys = everyByClock(clock, 3_600_000, async () => {
     const purged = await idempotency.purgeExpired(clock.now());
     if (purged > 0) workerLog.info({ purged }, 'expired idempotency keys purged');
   });
   const sweep = everyByClock(clock, 3_600_000, async () => {
-    // Sign-ups never confirmed go too: their slug and e-mail are free again.
-    const report = { ...(await retention()), unconfirmedSignups: await signup.purgeUnconfirmed() };
+    const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
   });
   let calendarRun: Promise<unknown> | undefined;

@@ -190,6 +190,26 @@ describe.each(ENGINES)('sign-up open to anyone on %s', (engine) => {
     }
   });
 
+  it('retention deletes sign-ups never confirmed after 7 days, freeing their slug and e-mail; a confirmed one stays', async () => {
+    expect((await t.request('POST', '/api/signup', body({ slug: 'jamais-confirme', email: 'oubli@exemple.fr' }))).status).toBe(201);
+    const startMs = t.clock.ms;
+    try {
+      t.clock.advance(6 * 24 * 60);
+      expect((await t.service.retention()).unconfirmedSignups).toBe(0);
+      t.clock.advance(24 * 60 + 1);
+      const report = await t.service.retention();
+      // This suite's other unconfirmed sign-ups (the taken-slug one) are as old: at least this one went.
+      expect(report.unconfirmedSignups).toBeGreaterThanOrEqual(1);
+      expect(await t.service.db.query(`SELECT 1 FROM artisans WHERE slug = 'jamais-confirme'`)).toHaveLength(0);
+      expect(await t.service.db.query(`SELECT 1 FROM admin_users WHERE email = 'oubli@exemple.fr'`)).toHaveLength(0);
+      expect((await t.request('GET', '/api/signup/slug?slug=jamais-confirme')).body.available).toBe(true);
+      // Confirmed businesses are never touched.
+      expect(await t.service.db.query(`SELECT 1 FROM artisans WHERE slug = 'electricite-berenice'`)).toHaveLength(1);
+    } finally {
+      t.clock.ms = startMs;
+    }
+  });
+
   it('made-up or truncated links open nothing; the operator cannot issue invitations when sign-up is open', async () => {
     for (const token of ['abc', `${crypto.randomUUID()}.${'A'.repeat(43)}`, 'x.y']) {
       const res = await t.request('POST', '/api/signup/confirm', { token });
