@@ -162,3 +162,30 @@ describe(`sign-up on a phone in headless Chromium on ${ENGINE}`, () => {
     for (const g of opened) g.assertClean();
   }, 180_000);
 });
+
+describe(`sign-up closed (the default) in headless Chromium on ${ENGINE}`, () => {
+  let t: TestService & { origin: string };
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await startBrowserService(ENGINE);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('/inscription says in French that sign-up is closed, with no form', async () => {
+    const g = await openGuardedPage(browser, t.origin);
+    try {
+      await g.page.goto(`${t.origin}/inscription`);
+      await g.page.getByRole('heading', { name: 'Inscriptions fermées', level: 1 }).waitFor();
+      expect(plain(await g.page.locator('main').innerText())).toContain('Les inscriptions sont fermées sur ce service pour le moment.');
+      expect(await g.page.getByRole('button', { name: 'Créer mon espace' }).count()).toBe(0);
+      await expectAccessible(g.page, 'sign-up closed (phone)');
+      g.assertClean();
+    } finally {
+      await g.close();
+    }
+  }, 60_000);
+});
