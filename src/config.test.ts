@@ -11,7 +11,9 @@ describe('loadConfig', () => {
     expect(c.databasePoolSize).toBe(10);
     expect(c.shareRacingHolds).toBe(true);
     expect(c.bodyLimitBytes).toBe(65_536);
-    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10 });
+    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10, signup: 5, signupCheck: 60 });
+    // Sign-up is closed unless the operator opens it: a one-business instance is unchanged.
+    expect(c.signup).toBe('closed');
     expect(c.adminSessionHours).toBe(12);
     expect(c.paymentHoldMinutes).toBe(10);
     expect(c.paymentProvider).toBe('simulated');
@@ -50,6 +52,21 @@ describe('loadConfig', () => {
     expect(c.databaseUrl).toBe('postgresql://u@h:5432/db');
     expect(c.seedDemo).toBe(true);
     expect(c.port).toBe(8080);
+  });
+
+  it('SIGNUP: open or invite needs a mail server (the confirmation link is e-mailed); an unknown mode is refused', () => {
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+    };
+    expect(problemsOf({ SIGNUP: 'open' })).toEqual(['SIGNUP=open needs SMTP_URL: each sign-up is confirmed by a link sent by e-mail']);
+    expect(problemsOf({ SIGNUP: 'invite' })).toEqual(['SIGNUP=invite needs SMTP_URL: each sign-up is confirmed by a link sent by e-mail']);
+    expect(loadConfig({ SIGNUP: 'invite', SMTP_URL: 'smtp://mail.example.fr:587' }).signup).toBe('invite');
+    expect(problemsOf({ SIGNUP: 'everyone' })).toEqual(['SIGNUP must be one of open, invite, closed (got "everyone")']);
   });
 
   describe('TRUST_PROXY', () => {

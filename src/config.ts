@@ -32,7 +32,9 @@ export interface Config {
   shareRacingHolds: boolean;
   /** How often the reconciliation job re-reads non-final payments from the provider. */
   paymentReconcileMs: number;
-  rateLimits: { manage: number; create: number; read: number; login: number };
+  rateLimits: { manage: number; create: number; read: number; login: number; signup: number; signupCheck: number };
+  /** Who may create a business on the instance (/inscription): anyone, holders of an operator's invitation, or nobody. */
+  signup: 'open' | 'invite' | 'closed';
   adminSessionHours: number;
   /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
   loginHashing: { concurrency: number; queue: number };
@@ -289,7 +291,14 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000, 'per IP, booking creation'),
       read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000, 'per IP, services + availability, and a customer browsing their booking with a manage link token'),
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
+      signup: int('RATE_LIMIT_SIGNUP_PER_MINUTE', 5, 1, 100_000, 'per IP, sign-ups, confirmation links asked again and opened, together'),
+      signupCheck: int('RATE_LIMIT_SIGNUP_CHECK_PER_MINUTE', 60, 1, 100_000, "per IP, the sign-up page's address checks (is this slug free?)"),
     },
+    signup: oneOf('SIGNUP', ['open', 'invite', 'closed'] as const, 'closed', {
+      meaning:
+        'self-service sign-up at `/inscription` (see Inscription): `open` (anyone creates a business, confirmed by an e-mailed link), `invite` (only with an invitation link issued from the operator console) or `closed`. Other than `closed` needs `SMTP_URL`',
+      default: '`closed`',
+    }),
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),
     loginHashing: {
       // One core is left to serving requests: a login flood never takes the whole machine.
@@ -402,6 +411,9 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
   }
   if (config.calendars.secretsKey !== undefined && config.calendars.secretsKey.length < 32) {
     problems.push('SECRETS_KEY must be at least 32 characters long');
+  }
+  if (config.signup !== 'closed' && !config.notifications.smtpUrl) {
+    problems.push(`SIGNUP=${config.signup} needs SMTP_URL: each sign-up is confirmed by a link sent by e-mail`);
   }
   if (config.adminApiToken !== undefined && config.adminApiToken.length < 24) {
     problems.push('ADMIN_API_TOKEN must be at least 24 characters long');

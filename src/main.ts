@@ -121,6 +121,8 @@ import { makeOperatorConsole } from './app/operator-console.ts';
 import { makeOperatorConsoleStore } from './adapters/db/operator-console-store.ts';
 import { makePasswordReset } from './app/password-reset.ts';
 import { makeArtisanResetStore, makeOperatorResetStore } from './adapters/db/password-reset-store.ts';
+import { makeSignup } from './app/signup.ts';
+import { makeSignupStore } from './adapters/db/signup-store.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -310,6 +312,17 @@ export async function compose(
     artisan: makePasswordReset({ ...resetDeps, kind: 'artisan', store: makeArtisanResetStore(db), pageUrl: `${baseUrl}/admin/mot-de-passe`, onReset: (id) => auth.forgetUser(id) }),
     operator: makePasswordReset({ ...resetDeps, kind: 'operator', store: makeOperatorResetStore(db), pageUrl: `${baseUrl}/operator/mot-de-passe` }),
   };
+  const signup = makeSignup({
+    mode: config.signup,
+    store: makeSignupStore(db),
+    hasher: argon2Hasher,
+    clock,
+    random,
+    confirmPageUrl: `${baseUrl}/inscription/confirmer`,
+    signupPageUrl: `${baseUrl}/inscription`,
+    mailer: smtp ? smtp.sendAccountMail : undefined,
+    log: log.child({ component: 'signup' }),
+  });
   const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
   const workerLog = log.child({ component: 'worker' });
   const workerId = `worker-${random.uuid()}`;
@@ -426,6 +439,7 @@ export async function compose(
     log,
     config,
     businesses,
+    signup,
     clock,
     redis,
     version: VERSION,
@@ -507,6 +521,8 @@ export async function compose(
     clock,
     customerMonths: config.retention.customerMonths,
     mailboxDays: config.retention.mailboxDays,
+    // Sign-ups never confirmed go too: their slug and e-mail are free again.
+    purgeUnconfirmedSignups: () => signup.purgeUnconfirmed(),
   });
   const purgeIdempotencyKeys = everyByClock(clock, 3_600_000, async () => {
     const purged = await idempotency.purgeExpired(clock.now());

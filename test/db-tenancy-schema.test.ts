@@ -19,6 +19,7 @@ const INSTANCE_TABLES: Record<string, string> = {
   operator_sessions: "the operator's sign-ins",
   operator_audit: "what the operator did to businesses (suspend, plan): the instance's own log",
   operator_password_resets: "the operator's reset links",
+  signup_invites: 'sign-up invitations issued by the operator: they exist before their business does',
 };
 
 /**

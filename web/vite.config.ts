@@ -30,6 +30,7 @@ export default defineConfig({
         manage: here('site/manage.html'),
         admin: here('admin/index.html'),
         operator: here('operator/index.html'),
+        signup: here('signup/index.html'),
       },
     },
   },

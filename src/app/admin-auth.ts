@@ -190,6 +190,15 @@ export function makeAdminAuth(deps: {
   // response time does not tell whether an account exists.
   let decoyHash: Promise<string> | undefined;
 
+  const openSession = async (user: AdminUser): Promise<{ sessionToken: string; csrfToken: string; expiresMs: number; principal: Principal }> => {
+    const sessionToken = base64url(random.bytes(32));
+    const csrfToken = base64url(random.bytes(24));
+    const now = clock.now();
+    const expiresMs = now + deps.sessionHours * 3_600_000;
+    await store.insertSession({ tokenHash: sha256(sessionToken), artisanId: user.artisanId, userId: user.id, csrfToken, createdMs: now, expiresMs });
+    return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken } };
+  };
+
   return {
     async login(input: { email: string; password: string }): Promise<{ sessionToken: string; csrfToken: string; expiresMs: number; principal: Principal }> {
       const user = await store.findUserByEmail(normalizeEmail(input.email));
@@ -202,12 +211,14 @@ export function makeAdminAuth(deps: {
       if (user) decoy.catch(() => {});
       const ok = await hasher.verify(user?.passwordHash ?? (await decoy), input.password);
       if (!user || !ok) throw invalidCredentials();
-      const sessionToken = base64url(random.bytes(32));
-      const csrfToken = base64url(random.bytes(24));
-      const now = clock.now();
-      const expiresMs = now + deps.sessionHours * 3_600_000;
-      await store.insertSession({ tokenHash: sha256(sessionToken), artisanId: user.artisanId, userId: user.id, csrfToken, createdMs: now, expiresMs });
-      return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken } };
+      return openSession(user);
+    },
+
+    /** Signs in the account of `email` without its password: its sign-up link was just opened. */
+    async signInConfirmed(email: string) {
+      const user = await store.findUserByEmail(normalizeEmail(email));
+      if (!user) throw invalidCredentials();
+      return openSession(user);
     },
 
     async logout(sessionToken: string): Promise<void> {

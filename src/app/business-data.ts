@@ -22,6 +22,7 @@ export const WITHHELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   admin_password_resets: ['token_hash'],
   api_tokens: ['token_hash'],
   calendar_feeds: ['token_hash'],
+  signup_confirmations: ['token_hash'],
   calendar_connections: ['secret_ciphertext'],
   // A replayed API answer may carry a customer's manage link; the hash is of a request body.
   idempotency_keys: ['request_hash', 'response_body'],

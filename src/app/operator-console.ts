@@ -19,6 +19,8 @@ export interface BusinessSummary {
   suspendedMs: number | null;
   /** When the business and all its data will be deleted; null when no deletion is scheduled. */
   deletionDueMs: number | null;
+  /** Set while the sign-up waits for its address to be confirmed (the business is not published). */
+  unconfirmedMs: number | null;
   /** Bookings taken this calendar month, in the business's time zone (every channel, unpaid holds left out). */
   bookingsThisMonth: number;
   /** The latest booking made or back office sign-in; null when neither happened yet. */

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { AppError, ValidationError } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
 import { passwordProblems, type PasswordHasher } from './admin-auth.ts';
+import { escapeHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
 
@@ -49,13 +49,9 @@ export const RESET_MINUTES = 60;
 /** Links sent to one account per hour at most; asking again meanwhile sends nothing more. */
 export const RESETS_PER_HOUR = 3;
 
-const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const resetLinkInvalid = (): AppError =>
   new AppError('RESET_LINK_INVALID', "Ce lien de réinitialisation n'est plus valable (déjà utilisé, expiré ou incomplet). Demandez-en un nouveau depuis l'écran de connexion.");
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function resetMail(space: string, email: string, link: string): AccountMail {
   const lines = [
@@ -99,11 +95,10 @@ export function makePasswordReset(deps: {
       deps.log.warn({ kind: deps.kind }, 'password reset asked but no mail server is configured (SMTP_URL): use the CLI to set a password');
       return;
     }
-    const secret = Buffer.from(random.bytes(32)).toString('base64url');
-    const token = account.artisanId ? `${account.artisanId}.${secret}` : secret;
+    const { token, tokenHash } = account.artisanId ? newBusinessLink(random, account.artisanId) : newLinkSecret(random);
     const kept = await store.insertWithin(
       account,
-      { tokenHash: sha256(secret), createdMs: now, expiresMs: now + RESET_MINUTES * 60_000 },
+      { tokenHash, createdMs: now, expiresMs: now + RESET_MINUTES * 60_000 },
       { sinceMs: now - 3_600_000, max: RESETS_PER_HOUR },
     );
     if (!kept) {
@@ -126,16 +121,9 @@ export function makePasswordReset(deps: {
     async reset(token: string, password: string): Promise<void> {
       const problem = passwordProblems(password);
       if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
-      let artisanId: string | null = null;
-      let secret = token;
-      if (deps.kind === 'artisan') {
-        const dot = token.indexOf('.');
-        artisanId = token.slice(0, dot);
-        secret = token.slice(dot + 1);
-        if (dot < 0 || !UUID_RE.test(artisanId)) throw resetLinkInvalid();
-      }
-      if (!/^[A-Za-z0-9_-]{20,100}$/.test(secret)) throw resetLinkInvalid();
-      const accountId = await store.consume(artisanId, sha256(secret), clock.now(), await deps.hasher.hash(password));
+      const link = deps.kind === 'artisan' ? readBusinessLink(token) : { artisanId: null, tokenHash: linkSecretHash(token) };
+      if (!link?.tokenHash) throw resetLinkInvalid();
+      const accountId = await store.consume(link.artisanId, link.tokenHash, clock.now(), await deps.hasher.hash(password));
       if (!accountId) throw resetLinkInvalid();
       deps.onReset?.(accountId);
     },

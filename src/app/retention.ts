@@ -19,6 +19,8 @@ export interface RetentionReport {
   idempotencyKeys: number;
   mailbox: number;
   customersAnonymised: number;
+  /** Sign-ups never confirmed (signup.ts UNCONFIRMED_DAYS), deleted with their owner. */
+  unconfirmedSignups: number;
 }
 
 const BATCH = 100;
@@ -35,6 +37,8 @@ export function makeRetention(deps: {
   clock: { now(): number };
   customerMonths: number;
   mailboxDays: number;
+  /** Deletes the sign-ups never confirmed in time; how many went. */
+  purgeUnconfirmedSignups?: () => Promise<number>;
 }) {
   return async function sweep(): Promise<RetentionReport> {
     const now = deps.clock.now();
@@ -43,6 +47,7 @@ export function makeRetention(deps: {
       idempotencyKeys: await deps.store.purgeExpiredIdempotencyKeys(now),
       mailbox: await deps.store.purgeMailboxBefore(now - deps.mailboxDays * 86_400_000),
       customersAnonymised: 0,
+      unconfirmedSignups: (await deps.purgeUnconfirmedSignups?.()) ?? 0,
     };
     const cutoff = monthsBefore(now, deps.customerMonths);
     for (;;) {

@@ -20,6 +20,11 @@ export function normalizePublicCode(input: string): string | undefined {
   return CODE_RE.test(code) ? code : undefined;
 }
 
+// Strict address check (a dotted domain is required); surrounding spaces are tolerated
+// because the address is trimmed and lower-cased before use (contract, security rules).
+export const EMAIL_PATTERN =
+  "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\s*$";
+
 export function normalizeEmail(input: string): string {
   return input.trim().toLowerCase();
 }

@@ -31,7 +31,16 @@ const toToken = (r: Selectable<DB['api_tokens']>): ApiTokenRecord => ({
 export function makeAdminAuthStore(db: Database): AdminAuthStore {
   return {
     async findUserByEmail(email) {
-      const r = await first(db, qb.selectFrom('admin_users').selectAll().where('email', '=', email));
+      // A sign-up waiting for its confirmation cannot sign in yet (the e-mailed link signs it in).
+      const r = await first(
+        db,
+        qb
+          .selectFrom('admin_users as u')
+          .innerJoin('artisans as a', 'a.id', 'u.artisan_id')
+          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash'])
+          .where('u.email', '=', email)
+          .where('a.unconfirmed_since', 'is', null),
+      );
       return r ? toUser(r) : undefined;
     },
     artisansWithoutLogin: () =>

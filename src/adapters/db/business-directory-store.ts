@@ -3,9 +3,12 @@ import { BoundedMap } from '../../app/creation-state.ts';
 import type { Queryable } from './database.ts';
 import { first, qb } from './kysely.ts';
 
-/** The instance's business when it has exactly one (the one rule for "a one-business instance"). */
+/**
+ * The instance's business when it has exactly one (the one rule for "a one-business instance").
+ * A sign-up waiting for its confirmation is not published: it does not count.
+ */
 export async function readSoleBusiness(db: Queryable): Promise<string | undefined> {
-  const rows = await db.query<{ id: string }>('SELECT id FROM artisans LIMIT 2');
+  const rows = await db.query<{ id: string }>('SELECT id FROM artisans WHERE unconfirmed_since IS NULL LIMIT 2');
   return rows.length === 1 ? rows[0]!.id : undefined;
 }
 
@@ -21,6 +24,8 @@ export const DIRECTORY_SIZE = 10_000;
  * that requests on a host that is no business's do not each cost a read. Bounded whatever the
  * number of businesses.
  */
+const published = () => qb.selectFrom('artisans').select('id').where('unconfirmed_since', 'is', null);
+
 export function makeBusinessDirectory(db: Queryable, now: () => number = Date.now): BusinessDirectory {
   const found = new BoundedMap<string, { id: string | undefined; untilMs: number }>(DIRECTORY_SIZE);
   const lookup = async (key: string, read: () => Promise<string | undefined>, keepMisses = false): Promise<string | undefined> => {
@@ -32,14 +37,20 @@ export function makeBusinessDirectory(db: Queryable, now: () => number = Date.no
     return id;
   };
   return {
-    bySlug: (slug) => lookup(`s:${slug}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('slug', '=', slug)))?.id),
-    byHost: (host) => lookup(`h:${host}`, async () => (await first(db, qb.selectFrom('artisans').select('id').where('host_name', '=', host)))?.id, true),
+    // An unconfirmed sign-up answers like an unknown business.
+    bySlug: (slug) => lookup(`s:${slug}`, async () => (await first(db, published().where('slug', '=', slug)))?.id),
+    byHost: (host) => lookup(`h:${host}`, async () => (await first(db, published().where('host_name', '=', host)))?.id, true),
     ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
     sole: () => lookup('sole', () => readSoleBusiness(db)),
     // Read when the back office shows an address (never on a visitor's request): not kept.
     addressOf: async (artisanId) => {
       const row = await first(db, qb.selectFrom('artisans').select(['slug', 'host_name']).where('id', '=', artisanId));
       return row && { slug: row.slug, hostName: row.host_name };
+    },
+    published(slug) {
+      // Reachable at once: a miss on the slug was not kept, the sole business may have been.
+      found.delete(`s:${slug}`);
+      found.delete('sole');
     },
   };
 }

@@ -29,6 +29,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           'a.plan',
           'a.suspended_at',
           'a.deletion_due_at',
+          'a.unconfirmed_since',
           'a.created_at',
           eb
             .selectFrom('bookings as b')
@@ -67,6 +68,7 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
             plan: storedPlan(r.plan),
             suspendedMs: ms(r.suspended_at),
             deletionDueMs: ms(r.deletion_due_at),
+            unconfirmedMs: ms(r.unconfirmed_since),
             bookingsThisMonth: Number(r.bookings_month ?? 0),
             lastActivityMs: activity.length > 0 ? Math.max(...activity) : null,
             createdMs: r.created_at.getTime(),

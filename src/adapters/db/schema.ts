@@ -95,6 +95,7 @@ export interface Artisans {
   terms_of_sale: string | null;
   timezone: string;
   trade: string | null;
+  unconfirmed_since: Timestamp | null;
   updated_at: Generated<Timestamp>;
 }
 
@@ -394,6 +395,24 @@ export interface Services {
   updated_at: Generated<Timestamp>;
 }
 
+export interface SignupConfirmations {
+  artisan_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  token_hash: string;
+  used_at: Timestamp | null;
+}
+
+export interface SignupInvites {
+  created_at: Timestamp;
+  email: string | null;
+  expires_at: Timestamp;
+  operator_id: string | null;
+  token_hash: string;
+  used_at: Timestamp | null;
+  used_by_artisan_id: string | null;
+}
+
 export interface DB {
   admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
@@ -424,4 +443,6 @@ export interface DB {
   schedule_exceptions: ScheduleExceptions;
   schedule_rules: ScheduleRules;
   services: Services;
+  signup_confirmations: SignupConfirmations;
+  signup_invites: SignupInvites;
 }

@@ -26,6 +26,8 @@ import type { AdminAuth } from '../../app/admin-auth.ts';
 import type { PasswordReset } from '../../app/password-reset.ts';
 import { OPERATOR_COOKIE, operatorRoutes, type OperatorRouteDeps } from './routes/operator.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
+import { signupRoutes } from './routes/signup.ts';
+import type { Signup } from '../../app/signup.ts';
 import { ErrorResponse } from './schemas.ts';
 import { SHARED_ADMIN_SCHEMAS } from './admin-schemas.ts';
 import type { UseCases } from './use-cases.ts';
@@ -59,6 +61,8 @@ export interface HttpDeps {
   businesses: BusinessDirectory;
   /** The operator's console API (/api/operator). */
   operator: Pick<OperatorRouteDeps, 'auth' | 'console' | 'data'>;
+  /** Self-service sign-up (/inscription, /api/signup…; SIGNUP). */
+  signup: Signup;
   /** "Mot de passe oublié" of the artisans and the operators. */
   passwordResets: { artisan: PasswordReset; operator: PasswordReset };
 }
@@ -129,6 +133,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
         { name: 'Réservation', description: 'Parcours client public' },
         { name: 'Administration', description: "Espace de l'artisan (session ou jeton d'API)" },
         { name: 'Opérateur', description: "Console de l'entreprise qui exploite l'instance (session propre)" },
+        { name: 'Inscription', description: 'Création de son entreprise par un artisan (selon SIGNUP)' },
         { name: 'Système' },
       ],
       components: {
@@ -197,8 +202,19 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   for (const routes of deps.routes ?? []) await app.register(routes);
   await app.register(adminLoginRoutes({ auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(setupRoutes({ ...deps.setup, auth: deps.admin.auth, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
-  await app.register(operatorRoutes({ ...deps.operator, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
+  await app.register(operatorRoutes({ ...deps.operator, signup: deps.signup, loginLimit: limits.login, publicBaseUrl: deps.config.publicBaseUrl, clock: deps.clock }));
   await app.register(passwordResetRoutes({ ...deps.passwordResets, loginLimit: limits.login }));
+  await app.register(
+    signupRoutes({
+      signup: deps.signup,
+      auth: deps.admin.auth,
+      signupLimit: limits.signup,
+      checkLimit: limits.signupCheck,
+      publicBaseUrl: deps.config.publicBaseUrl,
+      clock: deps.clock,
+      onPublished: (slug) => deps.businesses.published(slug),
+    }),
+  );
   await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type {} from '@fastify/rate-limit';
 import { RateLimitedError } from './errors.ts';
 
-export type Bucket = 'manage' | 'create' | 'read' | 'login';
+export type Bucket = 'manage' | 'create' | 'read' | 'login' | 'signup' | 'signupCheck';
 /** An onRequest hook: resolves when the request is within its budget, throws RATE_LIMITED otherwise. */
 export type RateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
@@ -26,7 +26,7 @@ export function makeRateLimiters(app: FastifyInstance, limits: Record<Bucket, nu
       }
     };
   };
-  return { manage: make('manage'), create: make('create'), read: make('read'), login: make('login') };
+  return { manage: make('manage'), create: make('create'), read: make('read'), login: make('login'), signup: make('signup'), signupCheck: make('signupCheck') };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { EMAIL_PATTERN } from '../../domain/public-code.ts';
 
 /** Request and response schemas: they validate input, shape output and generate OpenAPI. */
 
@@ -18,10 +19,6 @@ export const MULTILINE_TEXT = '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\
 
 export const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Date locale AAAA-MM-JJ', examples: ['2025-01-15'] });
 export const TimeString = Type.String({ pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', description: 'Heure locale HH:MM (24 h)', examples: ['09:00'] });
-// Strict address check (a dotted domain is required); surrounding spaces are tolerated
-// because the address is trimmed and lower-cased before use (contract, security rules).
-const EMAIL_PATTERN =
-  "^\\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\s*$";
 export const Email = Type.String({ pattern: EMAIL_PATTERN, minLength: 3, maxLength: 260, description: 'Adresse e-mail' });
 export const PublicCode = Type.String({ minLength: 1, maxLength: 20, pattern: PRINTABLE, description: 'Code de réservation AC-XXXXXX' });
 export const ServiceId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$', description: 'Identifiant de prestation, ex. diag' });

@@ -11,4 +11,6 @@ export interface BusinessDirectory {
   ofBookingCode(publicCode: string): Promise<string | undefined>;
   /** What a business's own address is made of (domain/business-address.ts); undefined for no such business. */
   addressOf(artisanId: string): Promise<{ slug: string | null; hostName: string | null } | undefined>;
+  /** A business was just published (sign-up confirmed): forget what was kept about its address. */
+  published(slug: string): void;
 }

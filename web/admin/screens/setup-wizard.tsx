@@ -6,41 +6,11 @@ import { anonymous, call, errorOf, type Me, type Session } from '../lib';
 import { HoursEditor } from './hours';
 import { PaymentsScreen } from './payments';
 import { ServiceForm } from './services';
+import { keep, kept, type Step } from '../../shared/setup-wizard-state';
 
 const ZONES = ['Europe/Paris', 'America/Martinique', 'America/Guadeloupe', 'America/Cayenne', 'Indian/Reunion', 'Indian/Mayotte', 'Pacific/Noumea', 'Pacific/Tahiti'];
 
-type Step = 'hours' | 'service' | 'payments';
 const STEPS: Step[] = ['hours', 'service', 'payments'];
-
-/**
- * Where the wizard is kept between reloads. The server says which steps are done (GET
- * /api/admin/setup-checklist: hours, an active service, payments), so a reload, another tab or
- * a day later resumes at the first step not done, with what was saved. The browser keeps only
- * what the server has no reason to: that this artisan is still in the wizard, and the steps
- * they chose to skip ("Passer cette étape"). On another device the wizard does not reopen; the
- * agenda's checklist lists what is left instead.
- */
-const STORAGE_KEY = 'artisanconnect.setup-wizard';
-interface Kept {
-  artisanId: string;
-  skipped: Step[];
-}
-function kept(): Kept | undefined {
-  try {
-    const v = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as Kept | null;
-    return v && typeof v.artisanId === 'string' && Array.isArray(v.skipped) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-function keep(v: Kept | undefined): void {
-  try {
-    if (v) localStorage.setItem(STORAGE_KEY, JSON.stringify(v));
-    else localStorage.removeItem(STORAGE_KEY);
-  } catch {
-    /* storage refused (private mode): the wizard then lasts as long as the page */
-  }
-}
 
 /** After a reload: is this artisan in the middle of the setup wizard (started in this browser)? */
 export function setupWizardOpen(me: Me): boolean {

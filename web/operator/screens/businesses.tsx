@@ -103,7 +103,9 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
       <dl class="facts">
         <dt>Statut</dt>
         <dd>
-          <span class={`status-${b.status}`}>{suspended ? `Suspendue depuis le ${when(b.suspendedAt)}` : 'Active'}</span>
+          <span class={`status-${b.status}`}>
+            {b.status === 'unconfirmed' ? 'En attente de confirmation (page non publiée)' : suspended ? `Suspendue depuis le ${when(b.suspendedAt)}` : 'Active'}
+          </span>
         </dd>
         {b.deletionDueAt && (
           <>
@@ -184,6 +186,45 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
   );
 }
 
+/** SIGNUP=invite: a single-use sign-up link, optionally for one address, shown once. */
+function InviteForm({ session }: { session: OperatorSession }) {
+  const [email, setEmail] = useState('');
+  const [link, setLink] = useState<string>();
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    setLink(undefined);
+    try {
+      const made = await call(session.api.POST('/api/operator/invitations', { body: { email: email.trim() } }));
+      setLink(made.url);
+    } catch (err) {
+      setError(errorOf(err).message);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="invite-title">
+      <h2 id="invite-title">Inviter un artisan</h2>
+      <p>Les inscriptions se font sur invitation : créez un lien (valable 14 jours, utilisable une fois) et envoyez-le à l’artisan.</p>
+      {error && <Alert kind="err" text={error} />}
+      <form onSubmit={submit} class="narrow">
+        <Field id="invite-email" label="E-mail de l’artisan (facultatif)" type="email" hint="Si vous l’indiquez, l’inscription devra se faire avec cette adresse." value={email} onInput={setEmail} />
+        <div class="actions">
+          <button type="submit">Créer le lien d’invitation</button>
+        </div>
+      </form>
+      {link && (
+        <div role="status">
+          <p>Lien d’invitation (affiché une seule fois) :</p>
+          <p>
+            <code class="invite-link">{link}</code>
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}
+
 /** The businesses on the instance, by name, 20 a page. */
 export function BusinessesScreen({ session }: { session: OperatorSession }) {
   const [search, setSearch] = useState('');
@@ -199,10 +240,15 @@ export function BusinessesScreen({ session }: { session: OperatorSession }) {
     }
   };
   useEffect(() => void load(), [query]);
+  const [inviting, setInviting] = useState(false);
+  useEffect(() => {
+    call(session.api.GET('/api/signup/status')).then((s) => setInviting(s.mode === 'invite'), () => undefined);
+  }, []);
   const pages = data ? Math.max(1, Math.ceil(data.total / data.pageSize)) : 1;
   return (
     <>
       <h1>Entreprises</h1>
+      {inviting && <InviteForm session={session} />}
       <form
         class="search"
         role="search"

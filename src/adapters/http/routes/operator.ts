@@ -3,7 +3,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { OperatorAuth, OperatorPrincipal } from '../../../app/operator-auth.ts';
 import type { OperatorConsole } from '../../../app/operator-console.ts';
-import { unauthenticated } from '../../../domain/errors.ts';
+import type { Signup } from '../../../app/signup.ts';
+import { ConflictError, unauthenticated } from '../../../domain/errors.ts';
 import { PLAN_CODES } from '../../../domain/plans.ts';
 import { CSRF_HEADER, csrfRejected } from '../admin-scope.ts';
 import { Uuid } from '../admin-schemas.ts';
@@ -17,6 +18,12 @@ import { operatorDataRoutes, type OperatorDataDeps } from './operator-data.ts';
  * opens nothing here, and this cookie opens no back office.
  */
 export const OPERATOR_COOKIE = 'ac_operator';
+
+const signupNotByInvitation = (mode: string): ConflictError =>
+  new ConflictError(
+    'SIGNUP_NOT_BY_INVITATION',
+    mode === 'open' ? "L'inscription est ouverte à tous (SIGNUP=open) : aucune invitation n'est nécessaire." : "Les inscriptions sont fermées (SIGNUP=closed) : une invitation n'ouvrirait rien.",
+  );
 export const OPERATOR_COOKIE_PATH = '/api/operator';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const TAGS = ['Opérateur'];
@@ -33,6 +40,8 @@ export interface OperatorRouteDeps {
   console: OperatorConsole;
   /** Exports, deletions and instance backups (operator-data.ts). */
   data: Omit<OperatorDataDeps, 'console' | 'clock'>;
+  /** Sign-up invitations (SIGNUP=invite). */
+  signup: Pick<Signup, 'mode' | 'invite'>;
   loginLimit: onRequestHookHandler;
   publicBaseUrl: string;
   clock: { now(): number };
@@ -47,7 +56,7 @@ const Business = Type.Object({
   artisanId: Type.String(),
   displayName: Type.String(),
   plan: Plan,
-  status: StringEnum(['active', 'suspended'] as const),
+  status: StringEnum(['active', 'suspended', 'unconfirmed'] as const, { description: '`unconfirmed` : inscription en attente de confirmation de son adresse (page non publiée)' }),
   suspendedAt: Type.Union([Type.String(), Type.Null()]),
   deletionDueAt: Type.Union([Type.String(), Type.Null()], { description: 'Date de suppression programmée (toutes ses données) ; null si aucune' }),
   bookingsThisMonth: Type.Integer({ description: 'Réservations prises ce mois-ci (fuseau de l’entreprise), acomptes non aboutis exclus' }),
@@ -150,7 +159,8 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
           return {
             ...result,
             businesses: result.businesses.map((b) => ({
-              artisanId: b.artisanId, displayName: b.displayName, plan: b.plan, status: b.suspendedMs === null ? ('active' as const) : ('suspended' as const),
+              artisanId: b.artisanId, displayName: b.displayName, plan: b.plan,
+              status: b.unconfirmedMs !== null ? ('unconfirmed' as const) : b.suspendedMs === null ? ('active' as const) : ('suspended' as const),
               suspendedAt: iso(b.suspendedMs), deletionDueAt: iso(b.deletionDueMs), bookingsThisMonth: b.bookingsThisMonth, lastActivityAt: iso(b.lastActivityMs), createdAt: iso(b.createdMs)!,
             })),
           };
@@ -180,6 +190,22 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
         },
       );
       await operatorDataRoutes({ ...deps.data, console: deps.console, clock: deps.clock })(scope);
+      s.post(
+        '/api/operator/invitations',
+        {
+          schema: {
+            summary: "Créer un lien d'invitation à l'inscription (SIGNUP=invite), à usage unique, valable 14 jours",
+            description: "Lié à une adresse e-mail si elle est donnée : l'inscription doit alors se faire avec cette adresse. Le lien n'est montré qu'une fois.",
+            body: Type.Object({ email: Type.Optional(Type.Union([Email, Type.Literal('')])) }),
+            response: { 201: Type.Object({ url: Type.String(), email: Type.Union([Type.String(), Type.Null()]), expiresAt: Type.String() }), ...errorResponses(400, 401, 403, 409) },
+          },
+        },
+        async (request, reply) => {
+          if (deps.signup.mode !== 'invite') throw signupNotByInvitation(deps.signup.mode);
+          const invitation = await deps.signup.invite(request.operator.operatorId, request.body.email);
+          return reply.status(201).send({ url: invitation.url, email: invitation.email, expiresAt: iso(invitation.expiresMs)! });
+        },
+      );
       s.get(
         '/api/operator/audit',
         {

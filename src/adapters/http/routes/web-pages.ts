@@ -16,7 +16,7 @@ export interface WebPagesDeps {
 }
 
 /** The HTML entry of each page, relative to the build directory. */
-const PAGES = { booking: 'site/booking.html', manage: 'site/manage.html', admin: 'admin/index.html', operator: 'operator/index.html' } as const;
+const PAGES = { booking: 'site/booking.html', manage: 'site/manage.html', admin: 'admin/index.html', operator: 'operator/index.html', signup: 'signup/index.html' } as const;
 type PageName = keyof typeof PAGES;
 
 /**
@@ -82,6 +82,8 @@ export function webPagesRoutes(deps: WebPagesDeps) {
     });
     for (const path of ['/admin', '/admin/*']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'admin'));
     // The operator's console: its own app, never framed.
+    // Sign-up (/inscription) and its confirmation link (/inscription/confirmer); the page reads SIGNUP from the API.
+    for (const path of ['/inscription', '/inscription/confirmer']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'signup'));
     for (const path of ['/operator', '/operator/*']) app.get(path, { schema: hide, config: { securityHeaders: own } }, (_request, reply) => send(reply, 'operator'));
   };
 }
