@@ -33,6 +33,8 @@ export interface Config {
   /** How often the reconciliation job re-reads non-final payments from the provider. */
   paymentReconcileMs: number;
   rateLimits: { manage: number; create: number; read: number; login: number };
+  /** Per business, whatever the clients: a flood on one business's page cannot take the instance. */
+  businessRateLimits: { read: number; create: number };
   adminSessionHours: number;
   /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
   loginHashing: { concurrency: number; queue: number };
@@ -287,6 +289,10 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       create: int('RATE_LIMIT_CREATE_PER_MINUTE', 20, 1, 100_000, 'per IP, booking creation'),
       read: int('RATE_LIMIT_READ_PER_MINUTE', 300, 1, 1_000_000, 'per IP, services + availability, and a customer browsing their booking with a manage link token'),
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
+    },
+    businessRateLimits: {
+      read: int('RATE_LIMIT_BUSINESS_READ_PER_MINUTE', 3_000, 1, 10_000_000, "per business, all clients together, its services, profile and availability (on top of each client's own limit)"),
+      create: int('RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE', 200, 1, 1_000_000, "per business, all clients together, booking creation (on top of each client's own limit)"),
     },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),
     loginHashing: {
