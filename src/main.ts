@@ -500,7 +500,6 @@ export async function compose(
     const report = await retention();
     if (Object.values(report).some((n) => n > 0)) workerLog.info(report, 'retention sweep');
   });
-  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId,
@@ -538,13 +537,9 @@ export async function compose(
     },
     periodic: [
       async () => void (await recoverStaleHolds()),
-      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
-      async () => {
-        calendarRun ??= calendarSync
-          .runDue()
-          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
-          .finally(() => (calendarRun = undefined));
-      },
+      // Calendar imports run beside the pass, not in it, each in a lane of its own: a slow
+      // calendar never delays messages, nor other businesses' calendars.
+      async () => void (await calendarSync.startDue()),
       sweep,
       ...(refreshStatistics ? [refreshStatistics] : []),
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
@@ -571,7 +566,7 @@ export async function compose(
       closed = true;
       await backups?.stop();
       await worker.stop();
-      await calendarRun;
+      await calendarSync.idle();
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');
