@@ -57,6 +57,8 @@ export async function startServer(options: ServerOptions): Promise<ServerHandle>
     RATE_LIMIT_READ_PER_MINUTE: '1000000',
     RATE_LIMIT_CREATE_PER_MINUTE: '100000',
     RATE_LIMIT_MANAGE_PER_MINUTE: '100000',
+    RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '10000000',
+    RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '1000000',
     WORKER_POLL_MS: '60000',
     SEED_DEMO: 'true',
     // Set (empty) so that a .env file in the repository cannot bring them back.

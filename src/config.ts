@@ -35,6 +35,8 @@ export interface Config {
   rateLimits: { manage: number; create: number; read: number; login: number; signup: number; signupCheck: number };
   /** Who may create a business on the instance (/inscription): anyone, holders of an operator's invitation, or nobody. */
   signup: 'open' | 'invite' | 'closed';
+  /** Per business, whatever the clients: a flood on one business's page cannot take the instance. */
+  businessRateLimits: { read: number; create: number };
   adminSessionHours: number;
   /** Password hashes (argon2id) running at once for the whole process, and how many may wait. */
   loginHashing: { concurrency: number; queue: number };
@@ -299,6 +301,10 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
         'self-service sign-up at `/inscription` (see Inscription): `open` (anyone creates a business, confirmed by an e-mailed link), `invite` (only with an invitation link issued from the operator console) or `closed`. Other than `closed` needs `SMTP_URL`',
       default: '`closed`',
     }),
+    businessRateLimits: {
+      read: int('RATE_LIMIT_BUSINESS_READ_PER_MINUTE', 3_000, 1, 10_000_000, "per business, all clients together, its services, profile and availability (on top of each client's own limit)"),
+      create: int('RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE', 200, 1, 1_000_000, "per business, all clients together, booking creation (on top of each client's own limit)"),
+    },
     adminSessionHours: int('ADMIN_SESSION_HOURS', 12, 1, 24 * 90, "how long an artisan's sign-in lasts"),
     loginHashing: {
       // One core is left to serving requests: a login flood never takes the whole machine.

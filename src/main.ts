@@ -536,7 +536,6 @@ export async function compose(
   const purgeBusinesses = everyByClock(clock, 3_600_000, async () => {
     for (const done of await operatorConsole.purgeDue()) workerLog.info(done, 'business deleted after its grace period');
   });
-  let calendarRun: Promise<unknown> | undefined;
   const worker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId,
@@ -574,13 +573,9 @@ export async function compose(
     },
     periodic: [
       async () => void (await recoverStaleHolds()),
-      // Calendar imports run beside the pass, not in it: a slow calendar never delays messages.
-      async () => {
-        calendarRun ??= calendarSync
-          .runDue()
-          .catch((err: unknown) => workerLog.warn({ err }, 'calendar sync pass failed'))
-          .finally(() => (calendarRun = undefined));
-      },
+      // Calendar imports run beside the pass, not in it, each in a lane of its own: a slow
+      // calendar never delays messages, nor other businesses' calendars.
+      async () => void (await calendarSync.startDue()),
       sweep,
       purgeBusinesses,
       ...(refreshStatistics ? [refreshStatistics] : []),
@@ -605,7 +600,7 @@ export async function compose(
       closed = true;
       await backups?.stop();
       await worker.stop();
-      await calendarRun;
+      await calendarSync.idle();
       log.debug('shutdown: outbox worker stopped');
       await app.close();
       log.debug('shutdown: HTTP server closed, in-flight requests answered');

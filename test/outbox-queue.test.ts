@@ -79,6 +79,23 @@ describe.each(ENGINES)('outbox queue on %s', (engine) => {
     expect(new Set(handled).size).toBe(35);
   });
 
+  it('takes turns between businesses: every business with due jobs gets a seat before anyone gets a second', async () => {
+    const OTHER = '00000000-0000-4000-8000-0000000000bb';
+    await database.db.query(`INSERT INTO artisans (id, display_name, email, timezone, plan) VALUES ($1, 'Autre', 'autre@example.fr', 'Europe/Paris', 'pro') ON CONFLICT DO NOTHING`, [OTHER]);
+    const older = await add('notify.test', 6);
+    // Distinct, increasing run_at (one server clock tick may cover several inserts).
+    for (const [i, id] of older.entries()) await database.db.query(`UPDATE outbox SET run_at = now() - make_interval(secs => $2) WHERE id = $1`, [id, 60 - i]);
+    const newer = randomUUID();
+    await database.db.query(`INSERT INTO outbox (artisan_id, id, topic, run_at) VALUES ($1, $2, 'notify.test', now() + interval '1 second')`, [OTHER, newer]);
+    const batch = await queue.claim('w', ['notify.test'], 3, Date.now() + 2_000);
+    // The other business's only job, though the newest, is in the batch, and the batch hands it
+    // out among the first turn; the rest are the first business's oldest, in order.
+    expect(batch.map((j) => j.id).sort()).toEqual([newer, older[0], older[1]].sort());
+    expect(batch.slice(0, 2).map((j) => j.id)).toContain(newer);
+    expect(batch.filter((j) => j.artisanId === ARTISAN).map((j) => j.id)).toEqual([older[0], older[1]]);
+    await database.db.query('DELETE FROM outbox WHERE artisan_id = $1', [OTHER]);
+  });
+
   it('does not hand out a job before its run_at (reminders due later)', async () => {
     const id = randomUUID();
     await database.db.query(`INSERT INTO outbox (artisan_id, id, topic, run_at) VALUES ($2, $1, 'notify.reminder', now() + interval '1 day')`, [id, ARTISAN]);

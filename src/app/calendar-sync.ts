@@ -7,6 +7,8 @@ import type { Clock } from './ports/clock.ts';
 const DAY_MS = 86_400_000;
 /** A sync holds its connection this long at most; a dead instance's lease then runs out. */
 const LEASE_MS = 2 * 60_000;
+/** Background syncs a process runs at once: a calendar that hangs (until its timeout) holds one. */
+export const SYNC_LANES = 4;
 
 export interface SyncReport {
   ok: boolean;
@@ -142,6 +144,9 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     clearTimeout(timer);
   }
 
+  // Background syncs under way (startDue), each in its own lane.
+  const running = new Set<Promise<unknown>>();
+
   return {
     /** Sync now (the artisan's button): undefined when another run holds the connection. */
     async syncNow(artisanId: string, id: string): Promise<SyncReport | undefined> {
@@ -152,8 +157,31 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
     /** The background pass: every due connection (several instances share them by lease). */
     async runDue(limit = 5): Promise<number> {
       const due = await deps.store.leaseDue(deps.owner, deps.clock.now(), LEASE_MS, limit);
-      for (const connection of due) await runLeased(connection);
+      await Promise.all(due.map(runLeased));
       return due.length;
+    },
+
+    /**
+     * The worker's pass: due connections are leased into the free lanes and synced there
+     * without waiting for them, so a calendar that hangs until its timeout holds one lane while
+     * the next passes keep syncing the others. Answers how many were started.
+     */
+    async startDue(lanes = SYNC_LANES): Promise<number> {
+      const free = lanes - running.size;
+      if (free <= 0) return 0;
+      const due = await deps.store.leaseDue(deps.owner, deps.clock.now(), LEASE_MS, free);
+      for (const connection of due) {
+        const sync: Promise<unknown> = runLeased(connection)
+          .catch((err: unknown) => deps.log?.warn({ err, connectionId: connection.id }, 'calendar sync failed'))
+          .finally(() => running.delete(sync));
+        running.add(sync);
+      }
+      return due.length;
+    },
+
+    /** Resolves once the background syncs under way have ended (shutdown). */
+    async idle(): Promise<void> {
+      while (running.size > 0) await Promise.all(running);
     },
 
     /** How long a calendar goes without a sync before a booking syncs it first (the sync interval). */

@@ -98,6 +98,7 @@ export function makeNotifyBooking(deps: {
             recipientKind: 'customer',
             messageId,
             to: { name: booking.customer.name, address: email },
+            sender: { name: artisan.displayName, replyTo: artisan.email },
             ...deps.templates.customerEmail(input),
             ics: invite(),
           }),

@@ -470,6 +470,11 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
               ]),
             ]),
           )
+          // Businesses take turns (issue 19 item 7): each one's oldest first, every business's
+          // first before anyone's second, so one business's stuck payments (its provider account
+          // unavailable, left as they were) never fill every pass.
+          .select(sql<number>`row_number() OVER (PARTITION BY b.artisan_id ORDER BY b.updated_at, b.id)`.as('turn'))
+          .orderBy(sql`turn`)
           .orderBy('b.updated_at')
           .limit(limit),
       );

@@ -1,4 +1,4 @@
-import { sql, type InferResult, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type InferResult, type Selectable } from 'kysely';
 import type { CalendarConnection, CalendarKind, ConnectionRef, CalendarStore, ConnectionSecrets, ConnectionSettings, ExportRecord, SyncCounts } from '../../app/ports/calendars.ts';
 import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -193,8 +193,15 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
       );
       return rows[0] ? this.find(artisanId, id) : undefined;
     },
+    /**
+     * Businesses take turns (issue 19 item 7): one connection per business per lease, the
+     * business waiting longest first, and none of a business that has a sync under way (a
+     * live lease, here or on another instance). A business with a broken or slow calendar
+     * thus holds one sync at a time, never the others' turns.
+     */
     async leaseDue(owner, nowMs, leaseMs, limit) {
       const now = new Date(nowMs);
+      const free = (eb: ExpressionBuilder<DB, 'calendar_connections'>) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]);
       const rows = await run(
         db,
         qb
@@ -205,20 +212,36 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
               eb.refTuple('artisan_id', 'id'),
               'in',
               eb
-              .selectFrom('calendar_connections')
-              .select(['artisan_id', 'id'])
-              .where('next_sync_at', '<=', now)
-              .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
-              .orderBy('next_sync_at')
-              .limit(limit)
-              .forUpdate()
-              .skipLocked()
-              .$asTuple('artisan_id', 'id'),
+                .selectFrom('artisans as a')
+                .innerJoinLateral(
+                  (eb) =>
+                    eb
+                      .selectFrom('calendar_connections')
+                      .select(['artisan_id', 'id', 'next_sync_at'])
+                      .whereRef('artisan_id', '=', 'a.id')
+                      .where('next_sync_at', '<=', now)
+                      .where(free)
+                      .orderBy('next_sync_at')
+                      .limit(1)
+                      .forUpdate()
+                      .skipLocked()
+                      .as('due'),
+                  (join) => join.onTrue(),
+                )
+                .where(({ not, exists, selectFrom }) =>
+                  not(exists(selectFrom('calendar_connections as busy').select('busy.id').whereRef('busy.artisan_id', '=', 'a.id').where('busy.lease_until', '>=', now))),
+                )
+                .select(['due.artisan_id', 'due.id'])
+                .orderBy('due.next_sync_at')
+                .limit(limit)
+                .$asTuple('artisan_id', 'id'),
             ),
           )
           .returning(['id', 'artisan_id']),
       );
-      const found = await Promise.all(rows.map((r) => this.find(r.artisan_id, r.id)));
+      // A connection that cannot be read (its secrets no longer open) must not take the others
+      // leased with it down: it is left out, its lease runs out.
+      const found = await Promise.all(rows.map((r) => this.find(r.artisan_id, r.id).catch(() => undefined)));
       return found.filter((c): c is CalendarConnection => c !== undefined);
     },
     async replaceBlocks(c, owner, events, counts, settings, nowMs, nextSyncMs, remote) {

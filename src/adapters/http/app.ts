@@ -42,7 +42,7 @@ export function isSafeRequestId(id: string): boolean {
 
 export interface HttpDeps {
   log: Logger;
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'logLevel' | 'rateLimits' | 'businessRateLimits' | 'publicBaseUrl' | 'embedAllowedOrigins' | 'webDistDir' | 'paymentProvider'>;
   useCases: UseCases;
   health: HealthCheck;
   ready: ReadinessProbe;
@@ -194,8 +194,8 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (deps.metrics.token) deps.metrics.metrics.route(app, deps.metrics.token);
   }
 
-  const limits = makeRateLimiters(app, deps.config.rateLimits);
   decorateBusiness(app);
+  const limits = makeRateLimiters(app, deps.config.rateLimits, { limits: deps.config.businessRateLimits, businessOf: business.required });
   await app.register(async (scope) =>
     publicApi(scope, { useCases: deps.useCases, limits, clock: deps.clock, paymentProvider: deps.paymentProvider, business }),
   );

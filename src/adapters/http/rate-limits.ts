@@ -1,24 +1,46 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type {} from '@fastify/rate-limit';
+import type { CreateRateLimitOptions } from '@fastify/rate-limit';
 import { RateLimitedError } from './errors.ts';
 
 export type Bucket = 'manage' | 'create' | 'read' | 'login' | 'signup' | 'signupCheck';
+/** The buckets a business has of its own, for the routes its address reaches. */
+export type BusinessBucket = 'read' | 'create';
 /** An onRequest hook: resolves when the request is within its budget, throws RATE_LIMITED otherwise. */
 export type RateLimitHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+export interface RateLimiters extends Record<Bucket, RateLimitHook> {
+  /** The client's bucket, then the business's: for the routes a business's address reaches. */
+  business: Record<BusinessBucket, RateLimitHook>;
+}
+
+/**
+ * How many counters each bucket keeps in memory (an LRU: the least recently used goes first).
+ * A flood from many addresses or on many businesses cannot grow the process; with Redis each
+ * counter is a key that expires with its window instead.
+ */
+export const RATE_LIMIT_KEYS = 10_000;
 
 /**
  * Per-IP buckets of decisions §6. Lookup, cancel and reschedule share one bucket, so the
  * limiters use the plugin's shared store (in memory, or Redis when REDIS_URL is set, which
  * makes the counts hold across instances) rather than a store per route.
+ *
+ * The public routes of a business (services, availability, booking) also count against a
+ * bucket of that business, all clients together (issue 19 item 7): a flood on one business's
+ * page is refused there and does not take the instance from the others. A client's own bucket
+ * is checked first, so a client over its limit does not spend its business's budget.
  */
-export function makeRateLimiters(app: FastifyInstance, limits: Record<Bucket, number>): Record<Bucket, RateLimitHook> {
-  const make = (bucket: Bucket): RateLimitHook => {
-    const check = app.createRateLimit({
-      max: limits[bucket],
-      timeWindow: 60_000,
-      keyGenerator: (req: FastifyRequest) => `${bucket}:${req.ip}`,
-    });
-    return async (request, reply) => {
+export function makeRateLimiters(
+  app: FastifyInstance,
+  limits: Record<Bucket, number>,
+  perBusiness: { limits: Record<BusinessBucket, number>; businessOf(request: FastifyRequest): Promise<string> },
+): RateLimiters {
+  const make = (max: number, keyOf: (request: FastifyRequest) => string) => {
+    // Each limiter gets its own in-memory store, sized by `cache` from these options
+    // (LocalStore.child); the plugin's types leave that option out.
+    const options: CreateRateLimitOptions & { cache: number } = { max, timeWindow: 60_000, keyGenerator: keyOf, cache: RATE_LIMIT_KEYS };
+    const check = app.createRateLimit(options);
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const result = await check(request);
       if (!result.isAllowed && result.isExceeded) {
         reply.header('x-ratelimit-limit', String(result.max));
@@ -26,7 +48,29 @@ export function makeRateLimiters(app: FastifyInstance, limits: Record<Bucket, nu
       }
     };
   };
-  return { manage: make('manage'), create: make('create'), read: make('read'), login: make('login'), signup: make('signup'), signupCheck: make('signupCheck') };
+  const ofClient = (bucket: Bucket): RateLimitHook => make(limits[bucket], (req) => `${bucket}:${req.ip}`);
+  const clients = {
+    manage: ofClient('manage'),
+    create: ofClient('create'),
+    read: ofClient('read'),
+    login: ofClient('login'),
+    signup: ofClient('signup'),
+    signupCheck: ofClient('signupCheck'),
+  };
+  const ofBusiness = (bucket: BusinessBucket): RateLimitHook => {
+    const client = clients[bucket];
+    const business = make(perBusiness.limits[bucket], (req) => `business-${bucket}:${req.business ?? ''}`);
+    return async (request, reply) => {
+      await client(request, reply);
+      // A request for no business is answered 404 by its route: it has no business bucket.
+      const id = await perBusiness.businessOf(request).catch(() => undefined);
+      if (id !== undefined) await business(request, reply);
+    };
+  };
+  return {
+    ...clients,
+    business: { read: ofBusiness('read'), create: ofBusiness('create') },
+  };
 }
 
 /**

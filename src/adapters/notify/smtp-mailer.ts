@@ -19,6 +19,8 @@ export function makeSmtpMailer(options: {
   maxConnections?: number;
 }): Mailer & { close(): void; sendAccountMail(mail: AccountMail): Promise<void> } {
   const timeout = options.timeoutMs ?? 15_000;
+  // MAIL_FROM is "Name <address>" or a bare address (checked by the config).
+  const instanceAddress = /<([^<>\s]+)>\s*$/.exec(options.from)?.[1] ?? options.from.trim();
   const transport = nodemailer.createTransport({
     url: options.url,
     pool: true,
@@ -32,8 +34,10 @@ export function makeSmtpMailer(options: {
   return {
     async send(message: EmailMessage) {
       try {
+        // Address objects: nodemailer encodes names with accents or quotes (RFC 2047).
         const info = await transport.sendMail({
-          from: options.from,
+          from: message.sender ? { name: message.sender.name, address: instanceAddress } : options.from,
+          ...(message.sender ? { replyTo: { name: message.sender.name, address: message.sender.replyTo } } : {}),
           to: { name: message.to.name, address: message.to.address },
           subject: message.subject,
           text: message.text,

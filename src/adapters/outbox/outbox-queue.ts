@@ -53,13 +53,41 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
   const maxAttempts = options.maxAttempts ?? null;
   const attemptLimit = sql<number>`coalesce(${maxAttempts}::int, max_attempts)`;
   return {
-    /** Claims due jobs of the given topics; safe with several workers (SKIP LOCKED). */
+    /**
+     * Claims due jobs of the given topics; safe with several workers (SKIP LOCKED).
+     *
+     * Businesses take turns: each one's first due jobs (oldest first, through the
+     * outbox_due_by_business index) are ranked 1, 2, 3… and the batch takes every business's
+     * first job before anyone's second. A business with 10,000 queued messages thus holds one
+     * seat per turn, and another business's confirmation goes out in the next batch. Each
+     * business is read for at most `limit` rows, so a claim costs one short index scan per
+     * business, whatever the backlog.
+     */
     async claim(workerId: string, topics: string[], limit: number, nowMs?: number): Promise<OutboxJob[]> {
       const now = nowOf(nowMs);
+      const dueOfEach = qb
+        .selectFrom('artisans as a')
+        .innerJoinLateral(
+          (eb) =>
+            eb
+              .selectFrom('outbox')
+              .select(['artisan_id', 'id', 'run_at'])
+              .whereRef('artisan_id', '=', 'a.id')
+              .where('status', '=', 'pending')
+              .where('run_at', '<=', now)
+              .where(sql<boolean>`topic = ANY(${topics})`)
+              .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', sql<Date>`${now} - ${LOCK_TIMEOUT}`)]))
+              .orderBy('run_at')
+              .orderBy('id')
+              .limit(limit)
+              .forUpdate()
+              .skipLocked()
+              .as('due'),
+          (join) => join.onTrue(),
+        )
+        .select(['due.artisan_id', 'due.id', 'due.run_at', sql<number>`row_number() OVER (PARTITION BY due.artisan_id ORDER BY due.run_at, due.id)`.as('turn')]);
       const rows = await run(
         db,
-        // UPDATE … RETURNING gives no order: the outer SELECT hands jobs out oldest first, so a
-        // booking's confirmation goes out before its reschedule.
         qb
           .with('claimed', (db) =>
             db
@@ -70,23 +98,22 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
                   eb.refTuple('artisan_id', 'id'),
                   'in',
                   eb
-                  .selectFrom('outbox')
-                  .select(['artisan_id', 'id'])
-                  .where('status', '=', 'pending')
-                  .where('run_at', '<=', now)
-                  .where(sql<boolean>`topic = ANY(${topics})`)
-                  .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', sql<Date>`${now} - ${LOCK_TIMEOUT}`)]))
-                  .orderBy('run_at')
-                  .limit(limit)
-                  .forUpdate()
-                  .skipLocked()
-                  .$asTuple('artisan_id', 'id'),
+                    .selectFrom(dueOfEach.as('ranked'))
+                    .select(['artisan_id', 'id'])
+                    .orderBy('turn')
+                    .orderBy('run_at')
+                    .orderBy('id')
+                    .limit(limit)
+                    .$asTuple('artisan_id', 'id'),
                 ),
               )
               .returning(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts', 'run_at', 'created_at']),
           )
           .selectFrom('claimed')
           .select(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts'])
+          // UPDATE … RETURNING gives no order: the batch is handed out in turns again, and within
+          // one business oldest first, so a booking's confirmation goes out before its reschedule.
+          .orderBy(sql`row_number() OVER (PARTITION BY artisan_id ORDER BY run_at, created_at, id)`)
           .orderBy('run_at')
           .orderBy('created_at')
           .orderBy('id'),

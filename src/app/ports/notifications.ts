@@ -37,6 +37,11 @@ export interface EmailMessage extends MessageOrigin {
   /** Stable per outbox job and recipient: a resend after a crash carries the same one. */
   messageId: string;
   to: { name: string; address: string };
+  /**
+   * Customer-facing messages come from the business: its name as the sender's name and its
+   * address as Reply-To. The sending address itself stays the instance's (SPF, DKIM).
+   */
+  sender?: { name: string; replyTo: string };
   subject: string;
   text: string;
   html: string;

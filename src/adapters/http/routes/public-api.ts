@@ -11,7 +11,7 @@ import { mergeDetails } from '../../../app/booking-fields.ts';
 import { presentAvailability, presentBooking, presentCreated, presentService } from '../presenters.ts';
 import type { PaymentLocator } from '../../../app/confirm-payment.ts';
 import type { CreateBookingResult } from '../../../app/create-booking.ts';
-import { byProof, type Bucket, type RateLimitHook } from '../rate-limits.ts';
+import { byProof, type RateLimiters } from '../rate-limits.ts';
 import { phoneForReading } from '../../../domain/phone-format.ts';
 import {
   AvailabilityDaysDto,
@@ -36,7 +36,7 @@ import {
 
 export interface PublicApiDeps {
   useCases: UseCases;
-  limits: Record<Bucket, RateLimitHook>;
+  limits: RateLimiters;
   clock: { now(): number };
   /** Which provider takes deposits: said in the 202 answer, so the front knows how to run the challenge. */
   paymentProvider: 'stripe' | 'simulated';
@@ -84,7 +84,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/services',
     {
-      onRequest: limits.read,
+      onRequest: limits.business.read,
       schema: {
         tags: ['Réservation'],
         summary: 'Liste des prestations actives',
@@ -102,7 +102,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/availability',
     {
-      onRequest: limits.read,
+      onRequest: limits.business.read,
       schema: {
         tags: ['Réservation'],
         summary: "Créneaux d'une prestation pour une date",
@@ -123,7 +123,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/artisan',
     {
-      onRequest: limits.read,
+      onRequest: limits.business.read,
       schema: {
         tags: ['Réservation'],
         summary: "L'artisan : nom, métier, téléphone, fuseau, SMS proposés, conditions de vente",
@@ -150,7 +150,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.get(
     '/api/availability/days',
     {
-      onRequest: limits.read,
+      onRequest: limits.business.read,
       schema: {
         tags: ['Réservation'],
         summary: 'Calendrier : créneaux libres de chaque jour (au plus 62 jours)',
@@ -211,7 +211,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   app.post(
     '/api/bookings',
     {
-      onRequest: limits.create,
+      onRequest: limits.business.create,
       // A refused body still reaches the handler, which adds the booking's own checks to the
       // schema's: the customer reads every problem in one answer (issue 23 item 5).
       attachValidation: true,
