@@ -212,31 +212,31 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
               eb.refTuple('artisan_id', 'id'),
               'in',
               eb
-                .selectFrom('artisans as a')
-                .innerJoinLateral(
-                  (eb) =>
-                    eb
-                      .selectFrom('calendar_connections')
-                      .select(['artisan_id', 'id', 'next_sync_at'])
-                      .whereRef('artisan_id', '=', 'a.id')
-                      .where('next_sync_at', '<=', now)
-                      .where(free)
-                      .orderBy('next_sync_at')
-                      .limit(1)
-                      .forUpdate()
-                      .skipLocked()
-                      .as('due'),
-                  (join) => join.onTrue(),
+                .selectFrom(
+                  // Each business's longest-waiting due connection (through calendar_connections_due:
+                  // the cost follows what is due, not the number of businesses).
+                  eb
+                    .selectFrom('calendar_connections as due')
+                    .distinctOn('due.artisan_id')
+                    .select(['due.artisan_id', 'due.id', 'due.next_sync_at'])
+                    .where('due.next_sync_at', '<=', now)
+                    .where((eb) => eb.or([eb('due.lease_until', 'is', null), eb('due.lease_until', '<', now)]))
+                    .where(({ not, exists, selectFrom }) =>
+                      not(exists(selectFrom('calendar_connections as busy').select('busy.id').whereRef('busy.artisan_id', '=', 'due.artisan_id').where('busy.lease_until', '>=', now))),
+                    )
+                    .orderBy('due.artisan_id')
+                    .orderBy('due.next_sync_at')
+                    .as('first_of_each'),
                 )
-                .where(({ not, exists, selectFrom }) =>
-                  not(exists(selectFrom('calendar_connections as busy').select('busy.id').whereRef('busy.artisan_id', '=', 'a.id').where('busy.lease_until', '>=', now))),
-                )
-                .select(['due.artisan_id', 'due.id'])
-                .orderBy('due.next_sync_at')
+                .select(['first_of_each.artisan_id', 'first_of_each.id'])
+                .orderBy('first_of_each.next_sync_at')
                 .limit(limit)
                 .$asTuple('artisan_id', 'id'),
             ),
           )
+          // Checked again under the row lock: a connection another instance leased meanwhile is left.
+          .where('next_sync_at', '<=', now)
+          .where(free)
           .returning(['id', 'artisan_id']),
       );
       // A connection that cannot be read (its secrets no longer open) must not take the others

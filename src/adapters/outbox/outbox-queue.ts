@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../db/database.ts';
 import { first, qb, run } from '../db/kysely.ts';
-import type { Json } from '../db/schema.ts';
+import type { DB, Json } from '../db/schema.ts';
 
 export interface OutboxJob {
   /** The business the job works for. */
@@ -36,6 +36,9 @@ export type JobRef = Pick<OutboxJob, 'artisanId' | 'id'>;
 /** A claim older than this is considered abandoned by a dead worker and may be taken again. */
 const LOCK_TIMEOUT = sql`interval '5 minutes'`;
 
+/** How many of the instance's oldest, and of its newest, due jobs name the businesses a claim considers. */
+const CLAIM_WINDOW = 50;
+
 /**
  * "Now" is the caller's clock when given (reminders fall due on the service's clock, which
  * tests set), else the database's. Either way the comparison happens in SQL, in one statement.
@@ -56,36 +59,48 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
     /**
      * Claims due jobs of the given topics; safe with several workers (SKIP LOCKED).
      *
-     * Businesses take turns: each one's first due jobs (oldest first, through the
-     * outbox_due_by_business index) are ranked 1, 2, 3… and the batch takes every business's
-     * first job before anyone's second. A business with 10,000 queued messages thus holds one
-     * seat per turn, and another business's confirmation goes out in the next batch. Each
-     * business is read for at most `limit` rows, so a claim costs one short index scan per
-     * business, whatever the backlog.
+     * Businesses take turns. The businesses considered are those of the instance's oldest and
+     * newest due jobs (a window of each, read through outbox_due): the oldest so that no backlog
+     * waits for ever, the newest so that a confirmation just queued is seen at once, however
+     * long another business's backlog. Each of them offers its own oldest due jobs (through
+     * outbox_due_by_business, so a business's messages keep their order), ranked 1, 2, 3…, and
+     * the batch takes every business's first job before anyone's second. A business with
+     * 10,000 queued messages holds one seat per turn. The cost is bounded by the windows, not by
+     * the number of businesses nor the backlog.
      */
     async claim(workerId: string, topics: string[], limit: number, nowMs?: number): Promise<OutboxJob[]> {
       const now = nowOf(nowMs);
+      const window = Math.max(CLAIM_WINDOW, limit * 5);
+      const claimable = (eb: ExpressionBuilder<DB, 'outbox'>) =>
+        eb.and([
+          eb('status', '=', 'pending'),
+          eb('run_at', '<=', now),
+          sql<boolean>`topic = ANY(${topics})`,
+          eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', sql<Date>`${now} - ${LOCK_TIMEOUT}`)]),
+        ]);
+      const oldest = qb.selectFrom('outbox').select('artisan_id').where(claimable).orderBy('run_at').limit(window);
+      const newest = qb.selectFrom('outbox').select('artisan_id').where(claimable).orderBy('run_at', 'desc').limit(window);
       const dueOfEach = qb
-        .selectFrom('artisans as a')
+        .selectFrom(qb.selectFrom(oldest.as('o')).select('artisan_id').union(qb.selectFrom(newest.as('n')).select('artisan_id')).as('b'))
         .innerJoinLateral(
-          (eb) =>
-            eb
-              .selectFrom('outbox')
-              .select(['artisan_id', 'id', 'run_at'])
-              .whereRef('artisan_id', '=', 'a.id')
-              .where('status', '=', 'pending')
-              .where('run_at', '<=', now)
-              .where(sql<boolean>`topic = ANY(${topics})`)
-              .where((eb) => eb.or([eb('locked_at', 'is', null), eb('locked_at', '<', sql<Date>`${now} - ${LOCK_TIMEOUT}`)]))
-              .orderBy('run_at')
-              .orderBy('id')
-              .limit(limit)
-              .forUpdate()
-              .skipLocked()
-              .as('due'),
+          (eb) => eb.selectFrom('outbox').select(['artisan_id', 'id', 'run_at']).whereRef('artisan_id', '=', 'b.artisan_id').where(claimable).orderBy('run_at').orderBy('id').limit(limit).as('due'),
           (join) => join.onTrue(),
         )
         .select(['due.artisan_id', 'due.id', 'due.run_at', sql<number>`row_number() OVER (PARTITION BY due.artisan_id ORDER BY due.run_at, due.id)`.as('turn')]);
+      // Locked here, and checked again under the lock: a job another worker took meanwhile is skipped.
+      const picked = qb
+        .selectFrom('outbox')
+        .select(['artisan_id', 'id'])
+        .where((eb) =>
+          eb(
+            eb.refTuple('artisan_id', 'id'),
+            'in',
+            eb.selectFrom(dueOfEach.as('ranked')).select(['artisan_id', 'id']).orderBy('turn').orderBy('run_at').orderBy('id').limit(limit).$asTuple('artisan_id', 'id'),
+          ),
+        )
+        .where(claimable)
+        .forUpdate()
+        .skipLocked();
       const rows = await run(
         db,
         qb
@@ -97,14 +112,7 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
                 eb(
                   eb.refTuple('artisan_id', 'id'),
                   'in',
-                  eb
-                    .selectFrom(dueOfEach.as('ranked'))
-                    .select(['artisan_id', 'id'])
-                    .orderBy('turn')
-                    .orderBy('run_at')
-                    .orderBy('id')
-                    .limit(limit)
-                    .$asTuple('artisan_id', 'id'),
+                  eb.selectFrom(picked.as('picked')).select(['artisan_id', 'id']).$asTuple('artisan_id', 'id'),
                 ),
               )
               .returning(['artisan_id', 'id', 'topic', 'booking_id', 'payload', 'attempts', 'max_attempts', 'run_at', 'created_at']),
