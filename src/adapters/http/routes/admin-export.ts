@@ -1,7 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { unauthenticated } from '../../../domain/errors.ts';
-import type { BusinessArchiveMaker } from '../../export/business-archive.ts';
+import type { BusinessArchive, BusinessArchiveMaker } from '../../export/business-archive.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
+
+/** Streams a business's archive as a download (the artisan's export and the operator's). */
+export function sendArchive(request: FastifyRequest, reply: FastifyReply, archive: BusinessArchive): FastifyReply {
+  archive.stream.on('error', (err) => request.log.error({ err }, 'export stream failed; the client gets a truncated body'));
+  return reply
+    .header('content-type', 'application/gzip')
+    .header('content-disposition', `attachment; filename="${archive.filename}"`)
+    .header('cache-control', 'no-store')
+    .send(archive.stream);
+}
 
 /**
  * GET /api/admin/export: "Exporter mes données", the business's own data as an archive
@@ -26,12 +36,7 @@ export function adminExportRoutes(deps: { archive: BusinessArchiveMaker }): Admi
         // The session's business exists; a purge racing the request answers as a missing session would.
         if (!archive) throw unauthenticated();
         request.log.info({ actor: request.admin.actor, tables: Object.keys(archive.counts).length }, 'business export downloaded');
-        archive.stream.on('error', (err) => request.log.error({ err }, 'export stream failed; the client gets a truncated body'));
-        return reply
-          .header('content-type', 'application/gzip')
-          .header('content-disposition', `attachment; filename="${archive.filename}"`)
-          .header('cache-control', 'no-store')
-          .send(archive.stream);
+        return sendArchive(request, reply, archive);
       },
     );
   };

@@ -10,6 +10,7 @@ import { backupPath, listBackups } from '../../db/backup-schedule.ts';
 import type { BusinessArchiveMaker } from '../../export/business-archive.ts';
 import { Uuid } from '../admin-schemas.ts';
 import { errorResponses } from '../schemas.ts';
+import { sendArchive } from './admin-export.ts';
 
 /**
  * The data side of the operator's console (issue 19, item 4): a business's export (GDPR
@@ -68,12 +69,7 @@ export function operatorDataRoutes(deps: OperatorDataDeps) {
         const archive = await deps.archive(request.params.artisanId);
         if (!archive) throw new NotFoundError('BUSINESS_NOT_FOUND', "Cette entreprise n'existe pas sur l'instance.");
         request.log.info({ artisanId: request.params.artisanId }, 'business exported by the operator');
-        archive.stream.on('error', (err) => request.log.error({ err }, 'export stream failed; the client gets a truncated body'));
-        return reply
-          .header('content-type', 'application/gzip')
-          .header('content-disposition', `attachment; filename="${archive.filename}"`)
-          .header('cache-control', 'no-store')
-          .send(archive.stream);
+        return sendArchive(request, reply, archive);
       },
     );
 
