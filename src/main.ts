@@ -576,12 +576,12 @@ export async function compose(
       // Calendar imports run beside the pass, not in it, each in a lane of its own: a slow
       // calendar never delays messages, nor other businesses' calendars.
       async () => void (await calendarSync.startDue()),
-      sweep,
-      purgeBusinesses,
       ...(refreshStatistics ? [refreshStatistics] : []),
       everyByClock(clock, config.paymentReconcileMs, async () => void (await paymentJobs.reconcile())),
-      purgeIdempotencyKeys,
     ],
+    // The hourly housekeeping runs beside the pass's claims: a long sweep or a big business's
+    // deletion delays no business's messages.
+    beside: [sweep, purgeBusinesses, purgeIdempotencyKeys],
     events: metrics?.workerEvents,
   });
   workerRef.current = worker;

@@ -25,12 +25,15 @@ export interface WorkerEvents {
 /**
  * Polls the outbox and dispatches jobs to handlers by topic. Topics without a handler stay
  * pending for the capability that will consume them. `periodic` tasks (stale-hold recovery)
- * run on each pass too.
+ * run on each pass too, before its claim. `beside` tasks (the hourly housekeeping: retention,
+ * purges) start with the pass and run while it claims and sends, so a long sweep never holds
+ * back any business's messages; the pass ends when they are done too.
  */
 export function makeWorker(deps: {
   queue: OutboxQueue;
   handlers: Record<string, JobHandler>;
   periodic?: (() => Promise<void>)[];
+  beside?: (() => Promise<void>)[];
   workerId: string;
   pollMs: number;
   batchSize?: number;
@@ -52,6 +55,17 @@ export function makeWorker(deps: {
   let stopped = false;
 
   const pass = async (): Promise<number> => {
+    const housekeeping = (async () => {
+      for (const task of deps.beside ?? []) await task().catch((err: unknown) => deps.log.warn({ err }, 'housekeeping task failed'));
+    })();
+    try {
+      return await claimAndHandle();
+    } finally {
+      await housekeeping;
+    }
+  };
+
+  const claimAndHandle = async (): Promise<number> => {
     for (const task of deps.periodic ?? []) {
       await task().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
     }
