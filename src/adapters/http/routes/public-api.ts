@@ -58,12 +58,15 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   const proofLimit = byProof(limits);
   const business = (request: Parameters<BusinessResolver['required']>[0]) => deps.business.required(request);
   // A booking reached through a business's address (/{slug}/api/bookings/…, its host name) must
-  // be that business's: another's code answers exactly as a code that does not exist.
+  // be that business's: another's code or manage link answers exactly as one that does not exist.
+  const mustBeOwnedBy = async (request: Parameters<BusinessResolver['named']>[0], owner: () => Promise<string | undefined>) => {
+    const named = await deps.business.named(request);
+    if (named !== undefined && (await owner()) !== named) throw bookingNotFound();
+  };
   app.addHook('preHandler', async (request) => {
     const code = (request.params as { publicCode?: string } | undefined)?.publicCode ?? (request.query as { code?: string } | undefined)?.code;
     if (code === undefined) return;
-    const named = await deps.business.named(request);
-    if (named !== undefined && (await deps.business.ownerOfCode(code.trim().toUpperCase())) !== named) throw bookingNotFound();
+    await mustBeOwnedBy(request, () => deps.business.ownerOfCode(code.trim().toUpperCase()));
   });
   /**
    * The manage link and the .ics of a booking, for whoever just proved they are its customer:
@@ -359,7 +362,11 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true, nowMs: deps.clock.now() }) }),
+    async (request) => {
+      const booking = await uc.findBookingByToken(request.query.token);
+      await mustBeOwnedBy(request, async () => booking.artisanId);
+      return { booking: presentBooking(booking, { withAddress: true, nowMs: deps.clock.now() }) };
+    },
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
