@@ -9,7 +9,7 @@
  *    own) against the one-INSERT route of bench/creation.ts, rounds alternating;
  *  - isolation: another business's booking code (and manage link) vs a made-up one, on the
  *    lookup and manage routes under a business's address: status, body, latency;
- *  - rss (PostgreSQL): a fresh instance serves the booking page, services and availability of
+ *  - rss (PostgreSQL): a fresh instance serves the booking page and a day's availability of
  *    BENCH_PLATFORM_RSS_BUSINESSES distinct businesses (default 100,000: the dataset is grown
  *    with businesses without bookings for this step); its resident memory before, during, after;
  *  - upgrade: the same volume built in the previous release's schema (migrations up to 0028 and
@@ -492,8 +492,10 @@ async function rss(config: PlatformConfig, options: ServerOptions, businesses: n
     await sleep(2_000);
     const before = memoryOf(server.pid)?.rssMb ?? NaN;
     const date = readDates()[0]!;
-    // The booking page's first three requests, for each business in turn.
-    const kinds = ['', '/api/services', `/api/availability?serviceId=diag&date=${date}`];
+    // For each business in turn, its booking page and the availability the page asks for (the
+    // largest thing an instance keeps per business: a day context). Services too with
+    // BENCH_PLATFORM_RSS_SERVICES=1 (half again as long).
+    const kinds = ['', ...(process.env.BENCH_PLATFORM_RSS_SERVICES === '1' ? ['/api/services'] : []), `/api/availability?serviceId=diag&date=${date}`];
     let peakDuring = before;
     const sampler = setInterval(() => (peakDuring = Math.max(peakDuring, memoryOf(server.pid)?.rssMb ?? 0)), 500);
     const started = performance.now();
@@ -520,7 +522,7 @@ async function rss(config: PlatformConfig, options: ServerOptions, businesses: n
       hwm: idle?.hwmMb ?? NaN,
     };
     log(
-      `rss: ${result.requests} requests (page, services, availability) over ${businesses} distinct businesses in ${fmt(seconds, 0)} s ` +
+      `rss: ${result.requests} requests (${kinds.map((k) => k.split('?')[0] || 'page').join(', ')}) over ${businesses} distinct businesses in ${fmt(seconds, 0)} s ` +
         `(${fmt(result.rps, 0)} req/s, p99 ${fmt(result.p99, 2)} ms) [${statusList(result.statuses)}]; RSS before ${fmt(before, 0)} MiB, ` +
         `peak sampled ${fmt(peakDuring, 0)}, right after ${fmt(report.after, 0)}, 10 s later ${fmt(report.afterIdle, 0)}, VmHWM ${fmt(report.hwm, 0)} MiB`,
     );
