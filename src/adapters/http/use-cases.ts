@@ -35,8 +35,8 @@ export interface UseCases {
   bookingIcs(input: { publicCode: string; email: string }): Promise<string>;
   /** The artisan's private feed for a token, undefined when the token opens nothing. */
   calendarFeed(token: string): Promise<string | undefined>;
-  /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
-  findBookingByToken(token: string): Promise<BookingRecord>;
+  /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise), within `business` when given. */
+  findBookingByToken(token: string, business?: string): Promise<BookingRecord>;
   /** The manage link of a booking (what its e-mails carry). */
   manageUrl(booking: BookingRecord): string;
 }

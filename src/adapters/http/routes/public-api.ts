@@ -58,15 +58,13 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   const proofLimit = byProof(limits);
   const business = (request: Parameters<BusinessResolver['required']>[0]) => deps.business.required(request);
   // A booking reached through a business's address (/{slug}/api/bookings/…, its host name) must
-  // be that business's: another's code or manage link answers exactly as one that does not exist.
-  const mustBeOwnedBy = async (request: Parameters<BusinessResolver['named']>[0], owner: () => Promise<string | undefined>) => {
-    const named = await deps.business.named(request);
-    if (named !== undefined && (await owner()) !== named) throw bookingNotFound();
-  };
+  // be that business's: another's code answers exactly as a code that does not exist (and a
+  // manage link is read within the business: GET /api/bookings/manage).
   app.addHook('preHandler', async (request) => {
     const code = (request.params as { publicCode?: string } | undefined)?.publicCode ?? (request.query as { code?: string } | undefined)?.code;
     if (code === undefined) return;
-    await mustBeOwnedBy(request, () => deps.business.ownerOfCode(code.trim().toUpperCase()));
+    const named = await deps.business.named(request);
+    if (named !== undefined && (await deps.business.ownerOfCode(code.trim().toUpperCase())) !== named) throw bookingNotFound();
   });
   /**
    * The manage link and the .ics of a booking, for whoever just proved they are its customer:
@@ -363,8 +361,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       },
     },
     async (request) => {
-      const booking = await uc.findBookingByToken(request.query.token);
-      await mustBeOwnedBy(request, async () => booking.artisanId);
+      // Under a business's address, another business's link opens nothing: the same query, the same 404, as a link to no booking.
+      const booking = await uc.findBookingByToken(request.query.token, await deps.business.named(request));
       return { booking: presentBooking(booking, { withAddress: true, nowMs: deps.clock.now() }) };
     },
   );
