@@ -76,7 +76,16 @@ export async function generatePlatform(db: Queryable, options: PlatformOptions):
                     ('urgence', 'Intervention urgente', 'Dépannage dans la journée', 60, 12000, 0.4::float8, 2)) s (id, name, description, minutes, price, rate, sort)`,
     range,
   );
-  log(`${last - first + 1} businesses with hours and 2 services each`);
+  // Each business has its back-office login, as every real one does: the service gives a login
+  // (a password hashed at start-up) to every business without one, 10,000 hashes at the first
+  // start otherwise. The hash is not a valid one: nobody signs in with these.
+  await db.query(
+    `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at)
+     SELECT gen_random_uuid(), ${ID}, 'pro' || g || '@${PLATFORM_EMAIL_DOMAIN}', 'bench-platform: no password', now(), now()
+       FROM generate_series($1::int, $2::int) g`,
+    range,
+  );
+  log(`${last - first + 1} businesses with hours, 2 services and a login each`);
   let bookings = 0;
   if (perBusiness > 0) {
     const { past } = weeksOfBookings(perBusiness);
