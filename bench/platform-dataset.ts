@@ -54,42 +54,49 @@ export async function generatePlatform(db: Queryable, options: PlatformOptions):
   const { first, last, bookingsPerBusiness: perBusiness, legacy = false } = options;
   const log = options.log ?? (() => {});
   const range = [first, last];
-  await db.query(
-    `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, slot_step_minutes, min_notice_minutes, booking_horizon_days, trade${legacy ? '' : ', slug'})
-     SELECT ${ID}, 'Entreprise ' || g, 'pro' || g || '@${PLATFORM_EMAIL_DOMAIN}', '+33612345678', 'Europe/Paris', 'pro', 30, 120, 90, 'Plombier'
-            ${legacy ? '' : `, 'entreprise-' || g`}
-       FROM generate_series($1::int, $2::int) g`,
-    range,
-  );
-  await db.query(
-    `INSERT INTO schedule_rules (id, artisan_id, kind, day_of_week, start_minutes, end_minutes)
-     SELECT gen_random_uuid(), ${ID}, r.kind, d, r.s, r.e
-       FROM generate_series($1::int, $2::int) g, generate_series(1, 5) d, (VALUES ('opening', 510, 1080), ('break', 720, 780)) r (kind, s, e)`,
-    range,
-  );
+  const chunk = options.chunk ?? 1_000;
   const suffix = legacy ? `|| '-' || g` : '';
-  await db.query(
-    `INSERT INTO services (id, artisan_id, name, description, duration_minutes, base_price_cents, deposit_rate, sort_order)
-     SELECT s.id ${suffix}, ${ID}, s.name, s.description, s.minutes, s.price, s.rate, s.sort
-       FROM generate_series($1::int, $2::int) g,
-            (VALUES ('diag', 'Diagnostic et audit complet', 'Diagnostic avec rapport détaillé', 30, 4000, 0.3::float8, 1),
-                    ('urgence', 'Intervention urgente', 'Dépannage dans la journée', 60, 12000, 0.4::float8, 2)) s (id, name, description, minutes, price, rate, sort)`,
-    range,
-  );
-  // Each business has its back-office login, as every real one does: the service gives a login
-  // (a password hashed at start-up) to every business without one, 10,000 hashes at the first
-  // start otherwise. The hash is not a valid one: nobody signs in with these.
-  await db.query(
-    `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at)
-     SELECT gen_random_uuid(), ${ID}, 'pro' || g || '@${PLATFORM_EMAIL_DOMAIN}', 'bench-platform: no password', now(), now()
-       FROM generate_series($1::int, $2::int) g`,
-    range,
-  );
+  // By chunks of businesses, each statement its own transaction: the triggers that bump a
+  // business's versions once per transaction (bump_rules_once, bump_version_once) keep the
+  // businesses already bumped in a string they search for each row, so one statement for
+  // 50,000 businesses never ends (quadratic), while 1,000 at a time take a second or two.
+  for (let from = first; from <= last; from += chunk) {
+    const part = [from, Math.min(last, from + chunk - 1)];
+    await db.query(
+      `INSERT INTO artisans (id, display_name, email, phone, timezone, plan, slot_step_minutes, min_notice_minutes, booking_horizon_days, trade${legacy ? '' : ', slug'})
+       SELECT ${ID}, 'Entreprise ' || g, 'pro' || g || '@${PLATFORM_EMAIL_DOMAIN}', '+33612345678', 'Europe/Paris', 'pro', 30, 120, 90, 'Plombier'
+              ${legacy ? '' : `, 'entreprise-' || g`}
+         FROM generate_series($1::int, $2::int) g`,
+      part,
+    );
+    await db.query(
+      `INSERT INTO schedule_rules (id, artisan_id, kind, day_of_week, start_minutes, end_minutes)
+       SELECT gen_random_uuid(), ${ID}, r.kind, d, r.s, r.e
+         FROM generate_series($1::int, $2::int) g, generate_series(1, 5) d, (VALUES ('opening', 510, 1080), ('break', 720, 780)) r (kind, s, e)`,
+      part,
+    );
+    await db.query(
+      `INSERT INTO services (id, artisan_id, name, description, duration_minutes, base_price_cents, deposit_rate, sort_order)
+       SELECT s.id ${suffix}, ${ID}, s.name, s.description, s.minutes, s.price, s.rate, s.sort
+         FROM generate_series($1::int, $2::int) g,
+              (VALUES ('diag', 'Diagnostic et audit complet', 'Diagnostic avec rapport détaillé', 30, 4000, 0.3::float8, 1),
+                      ('urgence', 'Intervention urgente', 'Dépannage dans la journée', 60, 12000, 0.4::float8, 2)) s (id, name, description, minutes, price, rate, sort)`,
+      part,
+    );
+    // Each business has its back-office login, as every real one does: the service gives a login
+    // (a password hashed at start-up) to every business without one, 10,000 hashes at the first
+    // start otherwise. The hash is not a valid one: nobody signs in with these.
+    await db.query(
+      `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at)
+       SELECT gen_random_uuid(), ${ID}, 'pro' || g || '@${PLATFORM_EMAIL_DOMAIN}', 'bench-platform: no password', now(), now()
+         FROM generate_series($1::int, $2::int) g`,
+      part,
+    );
+  }
   log(`${last - first + 1} businesses with hours, 2 services and a login each`);
   let bookings = 0;
   if (perBusiness > 0) {
     const { past } = weeksOfBookings(perBusiness);
-    const chunk = options.chunk ?? 1_000;
     for (let from = first; from <= last; from += chunk) {
       const to = Math.min(last, from + chunk - 1);
       // k: the business's k-th booking; w = k / 2 its weekday (Monday of the first week + whole
