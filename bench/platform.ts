@@ -15,7 +15,10 @@
  *  - upgrade: the same volume built in the previous release's schema (migrations up to 0028 and
  *    test/fixtures/schema-0028's functions), then the service's migrate() timed to the current one.
  * Databases: `bench_platform` and `bench_platform_upgrade` on BENCH_DATABASE_URL's server,
- * dropped at the end; PGlite in temporary directories.
+ * dropped at the end; PGlite in temporary directories. Sizes: BENCH_PLATFORM_BUSINESSES (10000),
+ * BENCH_PLATFORM_PGLITE_BUSINESSES (100), BENCH_PLATFORM_BOOKINGS (per business, 200),
+ * BENCH_PLATFORM_RSS_BUSINESSES (100000), BENCH_PLATFORM_ISOLATION_REQUESTS (pairs, 1500);
+ * BENCH_CREATION_CONNECTIONS (20) and BENCH_CREATION_ROUNDS (3) as in bench/creation.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
