@@ -12,6 +12,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Body of the request number i (0-based, in the order autocannon sends them). */
   body?: (i: number) => string;
+  /** The path of the request number i (e.g. a random business's page each time). */
+  pathFor?: (i: number) => string;
   /** More headers for the request number i (e.g. a new X-Forwarded-For each time). */
   headersFor?: (i: number) => Record<string, string>;
   /** Ends the run early (by duration or count) when this settles. */
@@ -46,13 +48,14 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   let sent = 0;
   const body = options.body;
   const headersFor = options.headersFor;
+  const pathFor = options.pathFor;
   const opts: autocannon.Options = {
     url: `${options.url}${options.path}`,
     connections: options.connections,
     method: options.method ?? 'GET',
     headers: options.headers,
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 8 }),
-    ...(body || headersFor
+    ...(body || headersFor || pathFor
       ? {
           requests: [
             {
@@ -61,6 +64,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
                 return {
                   ...req,
                   ...(body ? { body: body(i) } : {}),
+                  ...(pathFor ? { path: pathFor(i) } : {}),
                   ...(headersFor ? { headers: { ...req.headers, ...headersFor(i) } } : {}),
                 };
               },

@@ -13,7 +13,8 @@
  * login flood from many addresses, see bench/hot-paths.ts; payments = booking creation with the
  * simulated and the Stripe provider, see bench/payments.ts; creation = booking creation under
  * contention vs a one-INSERT route on the same server, see bench/creation.ts (BENCH_CREATION_ROUNDS,
- * default 3); BENCH_PAYMENT_REQUESTS, default 60,
+ * default 3); platform = many businesses on one instance (issue 19), see bench/platform.ts, which
+ * also runs alone as `npm run bench -- platform`; BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
  * BENCH_NOTIFY_POLL_MS (default 50), BENCH_SERVER_NODE_ARGS (more node flags for the servers, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile per server, written when it stops).
@@ -47,6 +48,7 @@ import { runCalendarsBench } from './calendars.ts';
 import { runGoogleSyncBench } from './calendars-google.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 import { runCreationBench } from './creation.ts';
+import { runPlatformBench } from './platform.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -59,8 +61,9 @@ const CONNECTIONS = Math.round(num('BENCH_CONNECTIONS', 10));
 const WARMUP = num('BENCH_WARMUP', 2);
 const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const ONLY = process.env.BENCH_ONLY;
-const SCENARIOS = new Set((process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation'];
+// `npm run bench -- platform,creation`: scenarios as arguments, instead of BENCH_SCENARIOS.
+const SCENARIOS = new Set((process.argv[2] || process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation', 'platform'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -536,6 +539,7 @@ async function main(): Promise<void> {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
     if (SCENARIOS.has('creation')) await runCreationBench({ adminUrl: ADMIN_URL, only: ONLY, log });
+    if (SCENARIOS.has('platform')) await runPlatformBench({ adminUrl: ADMIN_URL, only: ONLY, duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('calendars')) {
       await runCalendarsBench({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });

@@ -400,7 +400,7 @@ export async function compose(
     rescheduleBooking: makeRescheduleBooking({ store, clock }),
     confirmPayment: makeConfirmPayment({ store, payments, clock, log }),
     resumeBooking,
-    findBookingByToken: (token: string) => links.resolve(token),
+    findBookingByToken: (token: string, business?: string) => links.resolve(token, business),
     manageUrl: (booking: BookingRecord) => links.urlFor(booking),
   };
   const scheduleExceptions = makeScheduleExceptions({ settings, clock, random });

@@ -110,8 +110,16 @@ describe.each(ENGINES)('two businesses on one instance on %s', (engine) => {
       expect(cross.status, `${method} ${path}`).toBe(404);
       expect(cross.body, `${method} ${path}`).toEqual(none.body);
     }
+    // B's manage link under A's address: as missing as a code that does not exist.
+    const found = await req('GET', `/${b.slug}/api/bookings/public?code=${codeB}&email=${CUSTOMER}`);
+    const token = new URL(found.body.links.manage as string).searchParams.get('token')!;
+    const crossLink = await req('GET', `/${a.slug}/api/bookings/manage?token=${token}`);
+    const missingCode = await req('GET', `/${a.slug}/api/bookings/public?code=${missing}&email=${CUSTOMER}`);
+    expect(crossLink.status).toBe(404);
+    expect(crossLink.body).toEqual(missingCode.body);
+    expect((await req('GET', `/${b.slug}/api/bookings/manage?token=${token}`)).body.booking.publicCode).toBe(codeB);
     // The same code under its own business's address, or with no address, is found.
-    expect((await req('GET', `/${b.slug}/api/bookings/public?code=${codeB}&email=${CUSTOMER}`)).status).toBe(200);
+    expect(found.status).toBe(200);
     expect((await req('GET', `/api/bookings/public?code=${codeB}&email=${CUSTOMER}`)).status).toBe(200);
     // B's booking is untouched by the attempts.
     expect((await req('GET', `/${b.slug}/api/bookings/public?code=${codeB}&email=${CUSTOMER}`)).body.booking.status).toBe('confirmed');

@@ -10,8 +10,11 @@ const DAY = 86_400_000;
 export interface ManageLinks {
   /** `${PUBLIC_BASE_URL}/gerer?token=…`, valid until `ttlDays` after the appointment. */
   urlFor(booking: Pick<BookingRecord, 'id' | 'startMs'>): string;
-  /** The booking a token opens; French 4xx errors for a tampered or expired token. */
-  resolve(token: string): Promise<BookingRecord>;
+  /**
+   * The booking a token opens; French 4xx errors for a tampered or expired token. `within`: the
+   * business whose address the link was followed under; another's booking is then not found.
+   */
+  resolve(token: string, within?: string): Promise<BookingRecord>;
 }
 
 export const manageLinkInvalid = (): AppError =>
@@ -44,10 +47,10 @@ export function makeManageLinks(deps: {
       const expiresMs = Math.max(booking.startMs, deps.clock.now()) + deps.ttlDays * DAY;
       return `${base}/gerer?token=${signManageToken(booking.id, expiresMs, deps.secret)}`;
     },
-    async resolve(token) {
+    async resolve(token, within) {
       const check = verify(token.trim(), deps.clock.now());
       if (!check.ok) throw check.reason === 'expired' ? manageLinkExpired() : manageLinkInvalid();
-      const booking = await deps.store.findBookingById(check.bookingId);
+      const booking = await deps.store.findBookingById(check.bookingId, within);
       if (!booking || !isVisible(booking.status)) throw bookingNotFound();
       return booking;
     },

@@ -430,8 +430,9 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       const row = await first(db, selectBookings().where('b.public_code', '=', publicCode));
       return row ? toBooking(row) : undefined;
     },
-    async findBookingById(id) {
-      const row = await first(db, selectBookings().where('b.id', '=', id));
+    async findBookingById(id, artisanId) {
+      const byId = selectBookings().where('b.id', '=', id);
+      const row = await first(db, artisanId === undefined ? byId : byId.where('b.artisan_id', '=', artisanId));
       return row ? toBooking(row) : undefined;
     },
     async findOwnHold(q) {

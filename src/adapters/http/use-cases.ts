@@ -36,8 +36,8 @@ export interface UseCases {
   /** The artisan's private feed for a token, undefined when the token opens nothing. */
   /** The feed a token opens; with `business` (the address named one), only that business's. */
   calendarFeed(token: string, business?: string): Promise<string | undefined>;
-  /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise). */
-  findBookingByToken(token: string): Promise<BookingRecord>;
+  /** The booking a manage link's token opens (MANAGE_LINK_INVALID / MANAGE_LINK_EXPIRED otherwise), within `business` when given. */
+  findBookingByToken(token: string, business?: string): Promise<BookingRecord>;
   /** The manage link of a booking (what its e-mails carry). */
   manageUrl(booking: BookingRecord): string;
 }

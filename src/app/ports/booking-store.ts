@@ -57,8 +57,11 @@ export interface BookingStore {
     rulesStamp: string | null;
   }>;
   findBookingByCode(publicCode: string): Promise<BookingRecord | undefined>;
-  /** By the booking's id (a random UUID, unique on the instance): jobs and signed links carry it. */
-  findBookingById(id: string): Promise<BookingRecord | undefined>;
+  /**
+   * By the booking's id (a random UUID, unique on the instance): jobs and signed links carry it.
+   * With `artisanId`, that business's booking only (a link followed under a business's address).
+   */
+  findBookingById(id: string, artisanId?: string): Promise<BookingRecord | undefined>;
   /** The live hold this very request took earlier (same customer, slot and payment method). */
   findOwnHold(q: {
     artisanId: string;

@@ -58,7 +58,8 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
   const proofLimit = byProof(limits);
   const business = (request: Parameters<BusinessResolver['required']>[0]) => deps.business.required(request);
   // A booking reached through a business's address (/{slug}/api/bookings/…, its host name) must
-  // be that business's: another's code answers exactly as a code that does not exist.
+  // be that business's: another's code answers exactly as a code that does not exist (and a
+  // manage link is read within the business: GET /api/bookings/manage).
   app.addHook('preHandler', async (request) => {
     const code = (request.params as { publicCode?: string } | undefined)?.publicCode ?? (request.query as { code?: string } | undefined)?.code;
     if (code === undefined) return;
@@ -361,7 +362,11 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         response: { 200: Type.Object({ booking: BookingDto }), ...errorResponses(400, 404, 410, 429, 500) },
       },
     },
-    async (request) => ({ booking: presentBooking(await uc.findBookingByToken(request.query.token), { withAddress: true, nowMs: deps.clock.now() }) }),
+    async (request) => {
+      // Under a business's address, another business's link opens nothing: the same query, the same 404, as a link to no booking.
+      const booking = await uc.findBookingByToken(request.query.token, await deps.business.named(request));
+      return { booking: presentBooking(booking, { withAddress: true, nowMs: deps.clock.now() }) };
+    },
   );
 
   /** Who may change the booking in the path: its customer's e-mail, or a manage link's token for it. */
