@@ -94,7 +94,15 @@ describe.each(ENGINES)('race in one process on %s: 50 concurrent bookings of ove
     const clock = new TestClock();
     const service = await compose(
       // Every hold goes to the database: the in-process sharing would keep 49 of them in here.
-      loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_CREATE_PER_MINUTE: '100000', RATE_LIMIT_READ_PER_MINUTE: '100000', BOOKING_SHARE_RACING_HOLDS: 'false' }),
+      loadConfig({
+        LOG_LEVEL: 'silent',
+        RATE_LIMIT_CREATE_PER_MINUTE: '100000',
+        RATE_LIMIT_READ_PER_MINUTE: '100000',
+        // Ten rounds of 50 bookings of one business: above its own per-minute budget otherwise.
+        RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '100000',
+        RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '100000',
+        BOOKING_SHARE_RACING_HOLDS: 'false',
+      }),
       { db: gate.db, clock },
     );
     cleanups.push(() => service.close());
@@ -190,6 +198,8 @@ describe.each(ENGINES.filter((e) => e === 'postgres'))('race across two server p
       RATE_LIMIT_CREATE_PER_MINUTE: '10000',
       RATE_LIMIT_READ_PER_MINUTE: '10000',
       RATE_LIMIT_MANAGE_PER_MINUTE: '10000',
+      RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '10000',
+      RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '10000',
       // Every hold goes to the database, as from many instances: the point is what it refuses.
       BOOKING_SHARE_RACING_HOLDS: 'false',
     };
