@@ -70,6 +70,8 @@ export function makeBusinessResolver(directory: BusinessDirectory, options: { in
     named,
     ownerOfCode: (code) => directory.ofBookingCode(code),
     async required(request) {
+      // Resolved once per request: the business's rate limit asks first, the route again.
+      if (request.business !== undefined) return request.business;
       const id = (await named(request)) ?? (await directory.sole());
       if (id === undefined) throw businessNotFound();
       request.business = id;
