@@ -39,4 +39,9 @@ export function readBusinessLink(token: string): { artisanId: string; tokenHash:
   return UUID_RE.test(artisanId) && tokenHash ? { artisanId, tokenHash } : undefined;
 }
 
-export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The HTML of an account e-mail written as lines: one paragraph a line, the link's line a button named `label`. */
+export function linkMailHtml(lines: readonly string[], link: string, label: string): string {
+  return lines.map((l) => (l === link ? `<p><a href="${escapeHtml(link)}">${escapeHtml(label)}</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
+}

@@ -1,7 +1,7 @@
 import { AppError, ValidationError } from '../domain/errors.ts';
 import { normalizeEmail } from '../domain/public-code.ts';
 import { passwordProblems, type PasswordHasher } from './admin-auth.ts';
-import { escapeHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
+import { linkMailHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
 
@@ -65,7 +65,7 @@ function resetMail(space: string, email: string, link: string): AccountMail {
     "Le lien ne sert qu'une fois. Une fois le mot de passe changé, toutes vos sessions ouvertes sont fermées.",
     "Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.",
   ];
-  const html = lines.map((l) => (l === link ? `<p><a href="${escapeHtml(link)}">Choisir un nouveau mot de passe</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
+  const html = linkMailHtml(lines, link, 'Choisir un nouveau mot de passe');
   return { to: email, subject: 'Choisissez un nouveau mot de passe — ArtisanConnect', text: lines.join('\n'), html };
 }
 

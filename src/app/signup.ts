@@ -2,7 +2,7 @@ import { checkTimeZone } from '../domain/artisan-settings.ts';
 import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { EMAIL_PATTERN, normalizeEmail } from '../domain/public-code.ts';
 import { checkSlug, mayBeSlug, suggestSlug } from '../domain/slug.ts';
-import { escapeHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
+import { linkMailHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
 import { passwordProblems, type PasswordHasher } from './admin-auth.ts';
 import { normalizePhone } from './customer-input.ts';
 import type { NewArtisan } from './first-start.ts';
@@ -105,7 +105,7 @@ function confirmationMail(email: string, displayName: string, link: string): Acc
     "Le lien ne sert qu'une fois. Vous réglerez ensuite vos horaires et votre première prestation.",
     "Si vous n'êtes pas à l'origine de cette inscription, ignorez ce message : rien ne sera publié.",
   ];
-  const html = lines.map((l) => (l === link ? `<p><a href="${escapeHtml(link)}">Confirmer mon adresse</a></p>` : l ? `<p>${escapeHtml(l)}</p>` : '')).join('\n');
+  const html = linkMailHtml(lines, link, 'Confirmer mon adresse');
   return { to: email, subject: 'Confirmez votre adresse — ArtisanConnect', text: lines.join('\n'), html };
 }
 
