@@ -48,7 +48,11 @@ export interface ApiTokenRecord {
 
 export interface AdminAuthStore {
   findUserByEmail(email: string): Promise<AdminUser | undefined>;
-  artisansWithoutLogin(): Promise<{ id: string; email: string }[]>;
+  /**
+   * A business that has no back office login yet: the instance's sole business, or the one whose
+   * contact e-mail is `email`. One or two reads, whatever the number of businesses.
+   */
+  businessWithoutLogin(which: 'sole' | { email: string }): Promise<{ id: string; email: string } | undefined>;
   insertUser(user: AdminUser, nowMs: number): Promise<void>;
   /** Sets a new password hash and ends every session of that user. */
   setPassword(userId: string, passwordHash: string, nowMs: number): Promise<void>;
@@ -357,16 +361,20 @@ export function makeAdminAuth(deps: {
       });
     },
 
-    /** Gives every artisan without a login one, with a generated password returned once. */
-    async ensureLogins(): Promise<{ email: string; password: string }[]> {
-      const created: { email: string; password: string }[] = [];
-      for (const artisan of await store.artisansWithoutLogin()) {
-        const password = generatePassword(random);
-        const email = normalizeEmail(artisan.email);
-        await store.insertUser({ id: random.uuid(), artisanId: artisan.id, email, passwordHash: await hasher.hash(password) }, clock.now());
-        created.push({ email, password });
-      }
-      return created;
+    /**
+     * Gives a login, with a generated password returned once, to the instance's sole business
+     * when it has none (the demo's first start), or to the business whose contact e-mail is
+     * `email` (`npm run admin:password -- --email`). Never a pass over every business: start-up
+     * costs at most one password hash whatever their number. Sign-up and the first start make
+     * the owner's login with the business, so only a business written by hand lacks one.
+     */
+    async ensureLogins(which: { email?: string } = {}): Promise<{ email: string; password: string }[]> {
+      const artisan = await store.businessWithoutLogin(which.email ? { email: normalizeEmail(which.email) } : 'sole');
+      if (!artisan) return [];
+      const password = generatePassword(random);
+      const email = normalizeEmail(artisan.email);
+      await store.insertUser({ id: random.uuid(), artisanId: artisan.id, email, passwordHash: await hasher.hash(password) }, clock.now());
+      return [{ email, password }];
     },
 
     /** Drops the sessions of a user remembered here (their password was reset elsewhere). */

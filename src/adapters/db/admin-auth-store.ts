@@ -43,17 +43,17 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
       );
       return r ? toUser(r) : undefined;
     },
-    artisansWithoutLogin: () =>
-      run(
-        db,
-        qb
-          .selectFrom('artisans as a')
-          .select(['a.id', 'a.email'])
-          .where(({ not, exists, selectFrom }) =>
-            not(exists(selectFrom('admin_users as u').select(sql<number>`1`.as('one')).whereRef('u.artisan_id', '=', 'a.id'))),
-          )
-          .orderBy('a.created_at'),
-      ),
+    async businessWithoutLogin(which) {
+      const id = which === 'sole' ? await readSoleBusiness(db) : undefined;
+      if (which === 'sole' && id === undefined) return undefined;
+      let query = qb
+        .selectFrom('artisans as a')
+        .select(['a.id', 'a.email'])
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('admin_users as u').select(sql<number>`1`.as('one')).whereRef('u.artisan_id', '=', 'a.id'))));
+      query = id !== undefined ? query.where('a.id', '=', id) : query.where(sql<boolean>`lower(a.email) = ${(which as { email: string }).email}`);
+      // A sign-up waiting for its confirmation always has its owner's login: never found here.
+      return first(db, query.orderBy('a.created_at').limit(1));
+    },
     async insertUser(user, nowMs) {
       const now = new Date(nowMs);
       await run(
