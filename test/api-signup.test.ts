@@ -276,6 +276,61 @@ describe.each(ENGINES)('sign-up closed, or by invitation, with per-IP limits on 
     expect(reused.body.error.code).toBe('INVITATION_INVALID');
   });
 
+  it('the console lists the invitations (pending, used, expired, revoked) and revokes an unused one, which then opens nothing', async () => {
+    const startMs = invite.clock.ms;
+    try {
+      let op = await operatorSession(invite);
+      const old = await invite.request('POST', '/api/operator/invitations', {}, op);
+      expect(old.status).toBe(201);
+      invite.clock.ms = startMs + 15 * 86_400_000;
+      op = await operatorSession(invite);
+      const pending = await invite.request('POST', '/api/operator/invitations', { email: 'Lea@Elec-Martin.fr' }, op);
+      const revoked = await invite.request('POST', '/api/operator/invitations', {}, op);
+      const revokedSecret = new URL(revoked.body.url).searchParams.get('invitation')!;
+
+      const revoke = await invite.request('DELETE', `/api/operator/invitations/${revoked.body.id}`, undefined, op);
+      expect(revoke.status).toBe(204);
+      // Revoked once: again is harmless, its date stays the first one.
+      expect((await invite.request('DELETE', `/api/operator/invitations/${revoked.body.id}`, undefined, op)).status).toBe(204);
+      const refused = await invite.inject({
+        method: 'POST', url: '/api/signup', remoteAddress: '10.0.2.1',
+        payload: body({ invitation: revokedSecret, slug: 'elec-revoque', email: 'revoque@exemple.fr' }),
+      });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().error.code).toBe('INVITATION_INVALID');
+      expect(await invite.service.db.query(`SELECT 1 FROM artisans WHERE slug = 'elec-revoque'`)).toHaveLength(0);
+
+      const list = await invite.request('GET', '/api/operator/invitations', undefined, op);
+      expect(list.status).toBe(200);
+      expect(list.body).toMatchObject({ total: 4, page: 1, pageSize: 20 });
+      const byId = new Map(list.body.invitations.map((i: { id: string }) => [i.id, i]));
+      expect(byId.get(old.body.id)).toMatchObject({ status: 'expired', email: null, usedAt: null, revokedAt: null, operatorEmail: OPERATOR.email });
+      expect(byId.get(pending.body.id)).toMatchObject({ status: 'pending', email: 'lea@elec-martin.fr', expiresAt: pending.body.expiresAt });
+      expect(byId.get(revoked.body.id)).toMatchObject({ status: 'revoked', revokedAt: new Date(startMs + 15 * 86_400_000).toISOString(), usedBy: null });
+      const used = list.body.invitations.find((i: { email: string | null }) => i.email === 'paul@plomberie-durand.fr');
+      expect(used).toMatchObject({ status: 'used', usedBy: { displayName: 'Plomberie Durand' } });
+      expect(used.usedAt).toEqual(expect.any(String));
+      // Latest first; neither the link's secret nor its hash is ever shown again.
+      expect(list.body.invitations.map((i: { createdAt: string }) => i.createdAt)).toEqual(list.body.invitations.map((i: { createdAt: string }) => i.createdAt).sort().reverse());
+      for (const hash of await invite.service.db.query<{ token_hash: string }>('SELECT token_hash FROM signup_invites')) expect(JSON.stringify(list.body)).not.toContain(hash.token_hash);
+      expect(JSON.stringify(list.body)).not.toContain(revokedSecret);
+
+      const usedRevoke = await invite.request('DELETE', `/api/operator/invitations/${used.id}`, undefined, op);
+      expect(usedRevoke.status).toBe(409);
+      expect(usedRevoke.body.error).toMatchObject({ code: 'INVITATION_USED', message: expect.stringMatching(/déjà servi/) });
+      const unknown = await invite.request('DELETE', '/api/operator/invitations/6f1c2b8e-3a57-4c1d-9b0e-2d4f6a8c0e13', undefined, op);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('INVITATION_NOT_FOUND');
+      expect((await invite.request('DELETE', '/api/operator/invitations/pas-un-id', undefined, op)).status).toBe(400);
+      // The operator's session and its CSRF token only.
+      expect((await invite.request('GET', '/api/operator/invitations')).status).toBe(401);
+      expect((await invite.request('DELETE', `/api/operator/invitations/${pending.body.id}`, undefined, { cookie: op.cookie })).status).toBe(403);
+      expect(byId.get(pending.body.id)).toMatchObject({ status: 'pending' });
+    } finally {
+      invite.clock.ms = startMs;
+    }
+  });
+
   it('per client IP: sign-ups and slug checks are limited (429 in French), another IP is not', async () => {
     const check = (remoteAddress: string) => invite.inject({ method: 'GET', url: '/api/signup/slug?name=Dupont', remoteAddress });
     for (let i = 0; i < 4; i++) expect((await check('10.0.1.1')).statusCode).toBe(200);

@@ -175,4 +175,43 @@ describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
     await expectAccessible(page, 'operator backups (desktop)');
     for (const g of opened) g.assertClean();
   }, 120_000);
+
+  it('on a phone: the invitations (pending, used, expired, revoked); revoking an unused one', async () => {
+    const [operator] = await t.service.db.query<{ id: string }>(`SELECT id FROM operator_users WHERE email = 'ops@hebergeur.fr'`);
+    const invitation = (email: string | null, createdAt: string, expiresAt: string, extra: { used?: string } = {}) =>
+      t.service.db.query(
+        `INSERT INTO signup_invites (token_hash, email, operator_id, created_at, expires_at, used_at, used_by_artisan_id) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [`hash-${email ?? createdAt}`, email, operator!.id, createdAt, expiresAt, extra.used ?? null, extra.used ? SECOND_ID : null],
+      );
+    await invitation('ancienne@exemple.fr', '2027-02-01T09:00:00Z', '2027-02-15T09:00:00Z');
+    await invitation('zoe@elec.test', '2027-02-10T09:00:00Z', '2027-02-24T09:00:00Z', { used: '2027-02-11T09:00:00Z' });
+    await invitation('lea@elec-martin.fr', '2027-02-27T09:00:00Z', '2027-03-13T09:00:00Z');
+    await invitation(null, '2027-02-28T09:00:00Z', '2027-03-14T09:00:00Z');
+
+    const { page } = await open();
+    await page.goto(`${t.origin}/operator`);
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByLabel('Mot de passe').fill('une-phrase-de-passe-operateur');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByRole('link', { name: 'Invitations' }).click();
+    await page.getByRole('heading', { name: 'Invitations', level: 1 }).waitFor();
+    await page.getByText('4 invitations.').waitFor();
+    const card = (name: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) });
+    expect(plain((await card('ancienne@exemple.fr').textContent())!)).toMatch(/^ancienne@exemple\.frStatutExpirée — Expirée le/);
+    expect(plain((await card('zoe@elec.test').textContent())!)).toMatch(/StatutUtilisée — Utilisée le .* par Zoé Électricité/);
+    expect(plain((await card('Toute adresse e-mail').textContent())!)).toMatch(/StatutEn attente — En attente, valable jusqu’au/);
+    // Only the unused, unexpired ones can be revoked.
+    expect(await page.getByRole('button', { name: /^Révoquer/ }).count()).toBe(2);
+    await expectAccessible(page, 'operator invitations (phone)');
+    await screenshot(page, 'operator-invitations-phone');
+
+    await card('lea@elec-martin.fr').getByRole('button', { name: 'Révoquer l’invitation pour lea@elec-martin.fr' }).click();
+    await page.getByRole('status').filter({ hasText: 'L’invitation pour lea@elec-martin.fr est révoquée : son lien n’ouvre plus l’inscription.' }).waitFor();
+    await expect.poll(async () => plain((await card('lea@elec-martin.fr').textContent())!)).toMatch(/StatutRévoquée — Révoquée le/);
+    expect(await page.getByRole('button', { name: /^Révoquer/ }).count()).toBe(1);
+    const [row] = await t.service.db.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM signup_invites WHERE email = 'lea@elec-martin.fr'`);
+    expect(row!.revoked_at).not.toBeNull();
+    await expectAccessible(page, 'operator invitations, one revoked (phone)');
+    for (const g of opened) g.assertClean();
+  }, 120_000);
 });

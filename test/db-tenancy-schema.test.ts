@@ -20,6 +20,7 @@ const INSTANCE_TABLES: Record<string, string> = {
   operator_audit: "what the operator did to businesses (suspend, plan): the instance's own log",
   operator_password_resets: "the operator's reset links",
   signup_invites: 'sign-up invitations issued by the operator: they exist before their business does',
+  business_directory_stamp: "one counter moved when any business's address changes: every instance drops the addresses it kept",
 };
 
 /**

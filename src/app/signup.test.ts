@@ -17,6 +17,8 @@ function sut(mode: SignupMode, taken: string[] = []) {
     addConfirmationWithin: async () => true,
     confirm: async () => undefined,
     addInvitation: async () => undefined,
+    listInvitations: async () => ({ invitations: [], total: 0 }),
+    revokeInvitation: async () => 'missing',
     purgeUnconfirmed: async () => 0,
   };
   let n = 0;

@@ -1,5 +1,5 @@
 import { checkTimeZone } from '../domain/artisan-settings.ts';
-import { AppError, ConflictError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
 import { EMAIL_PATTERN, normalizeEmail } from '../domain/public-code.ts';
 import { checkSlug, mayBeSlug, suggestSlug } from '../domain/slug.ts';
 import { linkMailHtml, linkSecretHash, newBusinessLink, newLinkSecret, readBusinessLink } from './account-link.ts';
@@ -57,10 +57,37 @@ export interface SignupStore {
    * voids its other links. The owner's sign-in e-mail and the slug, or undefined.
    */
   confirm(artisanId: string, tokenHash: string, nowMs: number): Promise<{ signInEmail: string; slug: string } | undefined>;
-  addInvitation(invitation: { tokenHash: string; email: string | null; operatorId: string; createdMs: number; expiresMs: number }): Promise<void>;
+  addInvitation(invitation: { id: string; tokenHash: string; email: string | null; operatorId: string; createdMs: number; expiresMs: number }): Promise<void>;
+  /** The invitations, latest first, with the business each one made (null once purged). */
+  listInvitations(q: { limit: number; offset: number }): Promise<{ invitations: InvitationRecord[]; total: number }>;
+  /** Revokes an invitation still unused; 'used' or 'missing' otherwise (a revoked one is 'revoked' again). */
+  revokeInvitation(id: string, nowMs: number): Promise<'revoked' | 'used' | 'missing'>;
   /** Deletes the sign-ups never confirmed since before `beforeMs`; how many went. */
   purgeUnconfirmed(beforeMs: number): Promise<number>;
 }
+
+export interface InvitationRecord {
+  id: string;
+  email: string | null;
+  operatorEmail: string | null;
+  createdMs: number;
+  expiresMs: number;
+  usedMs: number | null;
+  revokedMs: number | null;
+  usedBy: { artisanId: string; displayName: string } | null;
+}
+
+export type InvitationStatus = 'pending' | 'used' | 'expired' | 'revoked';
+
+/** Where an invitation stands at `nowMs` (used wins: a used one was valid when it was taken). */
+export const invitationStatus = (i: Pick<InvitationRecord, 'usedMs' | 'revokedMs' | 'expiresMs'>, nowMs: number): InvitationStatus =>
+  i.usedMs !== null ? 'used' : i.revokedMs !== null ? 'revoked' : i.expiresMs <= nowMs ? 'expired' : 'pending';
+
+export const invitationNotFound = (): NotFoundError => new NotFoundError('INVITATION_NOT_FOUND', "Cette invitation n'existe pas.");
+export const invitationUsed = (): ConflictError =>
+  new ConflictError('INVITATION_USED', 'Cette invitation a déjà servi à une inscription : elle ne peut plus être révoquée. Suspendez l’entreprise si besoin.');
+
+export const INVITATIONS_PAGE_SIZE = 20;
 
 export const CONFIRM_HOURS = 24;
 /** Confirmation links sent to one sign-up per hour at most (the first one included). */
@@ -241,14 +268,35 @@ export function makeSignup(deps: {
     },
 
     /** An invitation link from the operator console (SIGNUP=invite), optionally for one e-mail. */
-    async invite(operatorId: string, rawEmail: string | undefined): Promise<{ url: string; email: string | null; expiresMs: number }> {
+    async invite(operatorId: string, rawEmail: string | undefined): Promise<{ id: string; url: string; email: string | null; expiresMs: number }> {
       const email = rawEmail?.trim() ? normalizeEmail(rawEmail) : null;
       if (email !== null && !EMAIL_RE.test(email)) throw new ValidationError([{ field: 'email', message: "L'adresse e-mail n'est pas valide." }]);
       const { token, tokenHash } = newLinkSecret(random);
       const now = clock.now();
       const expiresMs = now + INVITATION_DAYS * 86_400_000;
-      await store.addInvitation({ tokenHash, email, operatorId, createdMs: now, expiresMs });
-      return { url: `${deps.signupPageUrl}?invitation=${encodeURIComponent(token)}`, email, expiresMs };
+      const id = random.uuid();
+      await store.addInvitation({ id, tokenHash, email, operatorId, createdMs: now, expiresMs });
+      return { id, url: `${deps.signupPageUrl}?invitation=${encodeURIComponent(token)}`, email, expiresMs };
+    },
+
+    /** The console's list: every invitation, latest first, with where it stands now. */
+    async invitations(q: { page?: number }) {
+      const page = Math.max(1, Math.floor(q.page ?? 1));
+      const nowMs = clock.now();
+      const result = await store.listInvitations({ limit: INVITATIONS_PAGE_SIZE, offset: (page - 1) * INVITATIONS_PAGE_SIZE });
+      return {
+        total: result.total,
+        page,
+        pageSize: INVITATIONS_PAGE_SIZE,
+        invitations: result.invitations.map((i) => ({ ...i, status: invitationStatus(i, nowMs) })),
+      };
+    },
+
+    /** An unused invitation opens nothing from now on (expired ones too: revoking them is harmless). */
+    async revokeInvitation(id: string): Promise<void> {
+      const outcome = await store.revokeInvitation(id, clock.now());
+      if (outcome === 'missing') throw invitationNotFound();
+      if (outcome === 'used') throw invitationUsed();
     },
 
     /** Retention: sign-ups never confirmed within UNCONFIRMED_DAYS are deleted. */

@@ -5,6 +5,7 @@ import { ForgotPasswordForm, NewPasswordForm } from '../shared/components/Passwo
 import { AuditScreen } from './screens/audit';
 import { BackupsScreen } from './screens/backups';
 import { BusinessesScreen } from './screens/businesses';
+import { InvitationsScreen } from './screens/invitations';
 import { SignInScreen } from './screens/sign-in';
 
 export type OperatorMe = ResponseOf<'/api/operator/me', 'get'>;
@@ -16,6 +17,7 @@ export interface OperatorSession {
 const anonymous = createApiClient();
 const NAV = [
   ['/operator', 'Entreprises'],
+  ['/operator/invitations', 'Invitations'],
   ['/operator/sauvegardes', 'Sauvegardes'],
   ['/operator/journal', 'Journal des actions'],
 ] as const;
@@ -131,6 +133,8 @@ export function OperatorApp() {
             {state.kind === 'in' &&
               (path === '/operator/journal' ? (
                 <AuditScreen session={state.session} />
+              ) : path === '/operator/invitations' ? (
+                <InvitationsScreen session={state.session} />
               ) : path === '/operator/sauvegardes' ? (
                 <BackupsScreen session={state.session} />
               ) : (

@@ -167,6 +167,11 @@ export interface Bookings {
   updated_at: Timestamp;
 }
 
+export interface BusinessDirectoryStamp {
+  only_row: Generated<boolean>;
+  version: string | number | bigint;
+}
+
 export interface BusyBlocks {
   artisan_id: string;
   booking_id: string | null;
@@ -407,7 +412,9 @@ export interface SignupInvites {
   created_at: Timestamp;
   email: string | null;
   expires_at: Timestamp;
+  id: Generated<string>;
   operator_id: string | null;
+  revoked_at: Timestamp | null;
   token_hash: string;
   used_at: Timestamp | null;
   used_by_artisan_id: string | null;
@@ -424,6 +431,7 @@ export interface DB {
   booking_events: BookingEvents;
   booking_notes: BookingNotes;
   bookings: Bookings;
+  business_directory_stamp: BusinessDirectoryStamp;
   busy_blocks: BusyBlocks;
   calendar_connections: CalendarConnections;
   calendar_exports: CalendarExports;

@@ -33,6 +33,7 @@ export function makeSignupStore(db: Database): SignupStore {
                 .set({ used_at: now, used_by_artisan_id: business.artisanId })
                 .where('token_hash', '=', invitationHash)
                 .where('used_at', 'is', null)
+                .where('revoked_at', 'is', null)
                 .where('expires_at', '>', now)
                 .where((eb) => eb.or([eb('email', 'is', null), eb('email', '=', business.signInEmail)]))
                 .returning('token_hash'),
@@ -135,6 +136,7 @@ export function makeSignupStore(db: Database): SignupStore {
       await run(
         db,
         qb.insertInto('signup_invites').values({
+          id: invitation.id,
           token_hash: invitation.tokenHash,
           email: invitation.email,
           operator_id: invitation.operatorId,
@@ -142,6 +144,53 @@ export function makeSignupStore(db: Database): SignupStore {
           expires_at: new Date(invitation.expiresMs),
         }),
       );
+    },
+
+    async listInvitations({ limit, offset }) {
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('signup_invites as i')
+          .leftJoin('operator_users as o', 'o.id', 'i.operator_id')
+          // The business it made, while it exists (a purged sign-up leaves the id only).
+          .leftJoin('artisans as a', 'a.id', 'i.used_by_artisan_id')
+          .select(['i.id', 'i.email', 'o.email as operator_email', 'i.created_at', 'i.expires_at', 'i.used_at', 'i.revoked_at', 'a.id as artisan_id', 'a.display_name'])
+          .select(sql<number>`count(*) OVER ()::int`.as('total'))
+          .orderBy('i.created_at', 'desc')
+          .orderBy('i.id')
+          .limit(limit)
+          .offset(offset),
+      );
+      const total = rows[0]?.total ?? (offset === 0 ? 0 : ((await first(db, qb.selectFrom('signup_invites').select(sql<number>`count(*)::int`.as('n'))))?.n ?? 0));
+      const ms = (d: Date | null): number | null => (d ? d.getTime() : null);
+      return {
+        total,
+        invitations: rows.map((r) => ({
+          id: r.id,
+          email: r.email,
+          operatorEmail: r.operator_email,
+          createdMs: r.created_at.getTime(),
+          expiresMs: r.expires_at.getTime(),
+          usedMs: ms(r.used_at),
+          revokedMs: ms(r.revoked_at),
+          usedBy: r.artisan_id && r.display_name !== null ? { artisanId: r.artisan_id, displayName: r.display_name } : null,
+        })),
+      };
+    },
+
+    async revokeInvitation(id, nowMs) {
+      // One statement: a sign-up taking the invitation at the same moment either finds it revoked or has used it.
+      const [revoked] = await run(
+        db,
+        qb
+          .updateTable('signup_invites')
+          .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', sql<Date>`${new Date(nowMs)}::timestamptz`) }))
+          .where('id', '=', id)
+          .where('used_at', 'is', null)
+          .returning('id'),
+      );
+      if (revoked) return 'revoked';
+      return (await first(db, qb.selectFrom('signup_invites').select('id').where('id', '=', id))) ? 'used' : 'missing';
     },
 
     purgeUnconfirmed(beforeMs) {

@@ -187,7 +187,7 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
 }
 
 /** SIGNUP=invite: a single-use sign-up link, optionally for one address, shown once. */
-function InviteForm({ session }: { session: OperatorSession }) {
+export function InviteForm({ session, onMade }: { session: OperatorSession; onMade?: () => Promise<void> }) {
   const [email, setEmail] = useState('');
   const [link, setLink] = useState<string>();
   const [error, setError] = useState<string>();
@@ -198,6 +198,7 @@ function InviteForm({ session }: { session: OperatorSession }) {
     try {
       const made = await call(session.api.POST('/api/operator/invitations', { body: { email: email.trim() } }));
       setLink(made.url);
+      await onMade?.();
     } catch (err) {
       setError(errorOf(err).message);
     }

@@ -41,7 +41,7 @@ export interface OperatorRouteDeps {
   /** Exports, deletions and instance backups (operator-data.ts). */
   data: Omit<OperatorDataDeps, 'console' | 'clock'>;
   /** Sign-up invitations (SIGNUP=invite). */
-  signup: Pick<Signup, 'mode' | 'invite'>;
+  signup: Pick<Signup, 'mode' | 'invite' | 'invitations' | 'revokeInvitation'>;
   loginLimit: onRequestHookHandler;
   publicBaseUrl: string;
   clock: { now(): number };
@@ -71,6 +71,17 @@ const AuditEntry = Type.Object({
   artisanName: Type.String(),
   details: Type.Record(Type.String(), Type.String()),
   createdAt: Type.String(),
+});
+const Invitation = Type.Object({
+  id: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()], { description: "L'adresse à laquelle l'invitation est réservée ; null : toute adresse" }),
+  status: StringEnum(['pending', 'used', 'expired', 'revoked'] as const, { description: '`pending` : utilisable ; `used` : a servi à une inscription ; `expired` ; `revoked` : révoquée par un opérateur' }),
+  operatorEmail: Type.Union([Type.String(), Type.Null()], { description: "L'opérateur qui l'a créée (null s'il a été supprimé)" }),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+  usedAt: Type.Union([Type.String(), Type.Null()]),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+  usedBy: Type.Union([Type.Object({ artisanId: Type.String(), displayName: Type.String() }), Type.Null()], { description: "L'entreprise créée avec (null si elle n'existe plus)" }),
 });
 const Page = Type.Integer({ minimum: 1, maximum: 100_000, default: 1 });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
@@ -197,13 +208,47 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
             summary: "Créer un lien d'invitation à l'inscription (SIGNUP=invite), à usage unique, valable 14 jours",
             description: "Lié à une adresse e-mail si elle est donnée : l'inscription doit alors se faire avec cette adresse. Le lien n'est montré qu'une fois.",
             body: Type.Object({ email: Type.Optional(Type.Union([Email, Type.Literal('')])) }),
-            response: { 201: Type.Object({ url: Type.String(), email: Type.Union([Type.String(), Type.Null()]), expiresAt: Type.String() }), ...errorResponses(400, 401, 403, 409) },
+            response: { 201: Type.Object({ id: Type.String(), url: Type.String(), email: Type.Union([Type.String(), Type.Null()]), expiresAt: Type.String() }), ...errorResponses(400, 401, 403, 409) },
           },
         },
         async (request, reply) => {
           if (deps.signup.mode !== 'invite') throw signupNotByInvitation(deps.signup.mode);
           const invitation = await deps.signup.invite(request.operator.operatorId, request.body.email);
-          return reply.status(201).send({ url: invitation.url, email: invitation.email, expiresAt: iso(invitation.expiresMs)! });
+          return reply.status(201).send({ id: invitation.id, url: invitation.url, email: invitation.email, expiresAt: iso(invitation.expiresMs)! });
+        },
+      );
+      s.get(
+        '/api/operator/invitations',
+        {
+          schema: {
+            summary: "Liens d'invitation à l'inscription, le plus récent d'abord (en attente, utilisés, expirés, révoqués)",
+            description: "Le lien lui-même n'est jamais remontré : seul son hachage est conservé.",
+            querystring: Type.Object({ page: Type.Optional(Page) }),
+            response: { 200: Type.Object({ invitations: Type.Array(Invitation), total: Type.Integer(), page: Type.Integer(), pageSize: Type.Integer() }), ...errorResponses(400, 401) },
+          },
+        },
+        async (request) => {
+          const result = await deps.signup.invitations({ page: request.query.page });
+          return {
+            ...result,
+            invitations: result.invitations.map(({ createdMs, expiresMs, usedMs, revokedMs, ...i }) => ({
+              ...i, createdAt: iso(createdMs)!, expiresAt: iso(expiresMs)!, usedAt: iso(usedMs), revokedAt: iso(revokedMs),
+            })),
+          };
+        },
+      );
+      s.delete(
+        '/api/operator/invitations/:invitationId',
+        {
+          schema: {
+            summary: "Révoquer un lien d'invitation pas encore utilisé (il n'ouvre plus l'inscription)",
+            params: Type.Object({ invitationId: Uuid }),
+            response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
+          },
+        },
+        async (request, reply) => {
+          await deps.signup.revokeInvitation(request.params.invitationId);
+          return reply.status(204).send(null);
         },
       );
       s.get(
