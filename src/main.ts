@@ -425,7 +425,14 @@ export async function compose(
     return db.backup();
   };
   const businessArchive = makeBusinessArchive({ store: makeBusinessDataStore(db), now: clock.now });
-  const operatorConsole = makeOperatorConsole({ store: makeOperatorConsoleStore(db), clock, random, deletionGraceDays: config.retention.businessDeletionGraceDays });
+  const operatorConsole = makeOperatorConsole({
+    store: makeOperatorConsoleStore(db),
+    clock,
+    random,
+    deletionGraceDays: config.retention.businessDeletionGraceDays,
+    instanceHost: new URL(config.publicBaseUrl).hostname.toLowerCase(),
+    addressesMoved: () => businesses.moved(),
+  });
   const backups = config.backup.dir
     ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
     : undefined;

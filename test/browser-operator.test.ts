@@ -214,4 +214,43 @@ describe(`the operator's console in headless Chromium on ${ENGINE}`, () => {
     await expectAccessible(page, 'operator invitations, one revoked (phone)');
     for (const g of opened) g.assertClean();
   }, 120_000);
+
+  it("on a phone: a business's address changed (refused in French first); the old one leads nowhere, the new one to its page", async () => {
+    await t.service.db.query(`UPDATE artisans SET slug = 'elec-zoe' WHERE id = $1`, [SECOND_ID]);
+    const { page } = await open();
+    await page.goto(`${t.origin}/operator`);
+    await page.getByLabel('Adresse e-mail').fill('ops@hebergeur.fr');
+    await page.getByLabel('Mot de passe').fill('une-phrase-de-passe-operateur');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    const zoe = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Zoé Électricité' }) });
+    await expect.poll(async () => plain((await zoe.textContent()) ?? '')).toContain('Adresse/elec-zoe');
+    expect((await t.request('GET', '/elec-zoe/api/artisan')).status).toBe(200);
+
+    await zoe.getByRole('button', { name: 'Changer l’adresse de Zoé Électricité' }).click();
+    const form = page.getByRole('form', { name: 'Adresse de Zoé Électricité' });
+    await form.getByLabel('Adresse sur l’instance (/…)').fill('admin');
+    await form.getByLabel('Nom d’hôte propre (facultatif)').fill('https://rdv.zoe-elec.fr/');
+    await form.getByRole('button', { name: 'Enregistrer l’adresse' }).click();
+    await expect.poll(async () => (await form.getByLabel('Adresse sur l’instance (/…)').getAttribute('aria-invalid'))).toBe('true');
+    expect(await form.getByLabel('Nom d’hôte propre (facultatif)').getAttribute('aria-invalid')).toBe('true');
+    expect(plain((await form.textContent())!)).toContain('Cette adresse est réservée');
+    await expectAccessible(page, 'operator address form with errors (phone)');
+
+    await form.getByLabel('Adresse sur l’instance (/…)').fill('zoe-electricite');
+    await form.getByLabel('Nom d’hôte propre (facultatif)').fill('rdv.zoe-elec.fr');
+    await form.getByRole('button', { name: 'Enregistrer l’adresse' }).click();
+    await page.getByRole('status').filter({ hasText: 'Adresse de Zoé Électricité : /zoe-electricite et rdv.zoe-elec.fr.' }).waitFor();
+    await expect.poll(async () => plain((await zoe.textContent()) ?? '')).toContain('Adresse/zoe-electricite — rdv.zoe-elec.fr');
+    await expectAccessible(page, 'operator businesses, address changed (phone)');
+    await screenshot(page, 'operator-address-changed-phone');
+
+    // The old address is no business's now; the new one is Zoé's.
+    expect((await t.request('GET', '/elec-zoe/api/artisan')).body.error.code).toBe('BUSINESS_NOT_FOUND');
+    expect((await t.request('GET', '/zoe-electricite/api/artisan')).body.artisan.displayName).toBe('Zoé Électricité');
+    await page.getByRole('link', { name: 'Journal des actions' }).click();
+    await expect.poll(async () => plain((await page.getByRole('row').nth(1).textContent()) ?? '')).toContain(
+      'a changé l’adresse de Zoé Électricité : /elec-zoe → /zoe-electricite ; nom d’hôte : aucun → rdv.zoe-elec.fr',
+    );
+    for (const g of opened) g.assertClean();
+  }, 120_000);
 });

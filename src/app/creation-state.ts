@@ -57,6 +57,9 @@ export class BoundedMap<K, V> {
     if (!this.#entries.has(key) && this.#entries.size >= this.max) this.#entries.clear();
     this.#entries.set(key, value);
   }
+  clear(): void {
+    this.#entries.clear();
+  }
   delete(key: K): void {
     this.#entries.delete(key);
   }

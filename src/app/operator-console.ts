@@ -1,4 +1,6 @@
-import { ConflictError, NotFoundError, ValidationError } from '../domain/errors.ts';
+import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { checkHostName } from '../domain/host-name.ts';
+import { checkSlug } from '../domain/slug.ts';
 import { PLAN_CODES, type PlanCode } from '../domain/plans.ts';
 import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
@@ -26,9 +28,17 @@ export interface BusinessSummary {
   /** The latest booking made or back office sign-in; null when neither happened yet. */
   lastActivityMs: number | null;
   createdMs: number;
+  /** Its address on the instance (`/{slug}`) and its own host name; null when it has none. */
+  slug: string | null;
+  hostName: string | null;
 }
 
-export type AuditAction = 'suspend' | 'resume' | 'plan' | 'export' | 'schedule_deletion' | 'cancel_deletion' | 'delete';
+export type AuditAction = 'suspend' | 'resume' | 'plan' | 'export' | 'schedule_deletion' | 'cancel_deletion' | 'delete' | 'address';
+
+export interface BusinessAddressChange {
+  slug: string;
+  hostName: string | null;
+}
 
 export interface AuditEntry {
   id: string;
@@ -78,6 +88,15 @@ export interface OperatorConsoleStore {
    */
   purge(artisanId: string, audit: { id: string; nowMs: number }): Promise<{ rows: number } | undefined>;
   listAudit(q: { limit: number; offset: number }): Promise<{ entries: AuditEntry[]; total: number }>;
+  /**
+   * Sets the business's slug and host name with its audit entry (old and new) in one
+   * transaction; undefined when the business does not exist, or what refused it.
+   */
+  changeAddress(
+    artisanId: string,
+    address: BusinessAddressChange,
+    audit: { id: string; operatorId: string; operatorEmail: string; nowMs: number },
+  ): Promise<'changed' | 'unchanged' | 'slug-taken' | 'host-taken' | undefined>;
 }
 
 export const PAGE_SIZE = 20;
@@ -89,7 +108,21 @@ const deletionScheduled = (): ConflictError =>
 
 const DAY_MS = 86_400_000;
 
-export function makeOperatorConsole(deps: { store: OperatorConsoleStore; clock: Clock; random: Randomness; deletionGraceDays: number }) {
+export const slugTakenByAnother = (): ConflictError =>
+  new ConflictError('SLUG_TAKEN', 'Cette adresse est déjà prise par une autre entreprise : choisissez-en une autre.', [{ field: 'slug', message: 'Cette adresse est déjà prise.' }]);
+export const hostNameTaken = (): ConflictError =>
+  new ConflictError('HOST_NAME_TAKEN', "Ce nom d'hôte est déjà celui d'une autre entreprise.", [{ field: 'hostName', message: "Ce nom d'hôte est déjà pris." }]);
+
+export function makeOperatorConsole(deps: {
+  store: OperatorConsoleStore;
+  clock: Clock;
+  random: Randomness;
+  deletionGraceDays: number;
+  /** The instance's own host name (PUBLIC_BASE_URL's): no business may take it. */
+  instanceHost?: string;
+  /** An address changed: what this instance kept about addresses is forgotten at once. */
+  addressesMoved?: () => void;
+}) {
   const { store, clock, random } = deps;
   const act = async (who: OperatorPrincipal, artisanId: string, change: ConsoleChange) => {
     const done = await store.change(artisanId, change, { id: random.uuid(), operatorId: who.operatorId, operatorEmail: who.email, nowMs: clock.now() });
@@ -145,6 +178,23 @@ export function makeOperatorConsole(deps: { store: OperatorConsoleStore; clock: 
     async changePlan(who: OperatorPrincipal, artisanId: string, plan: string): Promise<void> {
       if (!(PLAN_CODES as readonly string[]).includes(plan)) throw new ValidationError([{ field: 'plan', message: "Cette formule n'existe pas." }]);
       await act(who, artisanId, { kind: 'plan', plan: plan as PlanCode });
+    },
+    /**
+     * Changes where the business is reached: its slug (checked as at sign-up: shape, reserved
+     * words, free) and its host name (or none). The old address answers as an unknown business
+     * from then on (no redirect: a freed slug may be taken by another business).
+     */
+    async changeAddress(who: OperatorPrincipal, artisanId: string, input: { slug: string; hostName?: string | null }): Promise<BusinessAddressChange> {
+      const details: ErrorDetail[] = [];
+      const slug = checkSlug(input.slug, details);
+      const hostName = checkHostName(input.hostName, details, { instanceHost: deps.instanceHost });
+      if (details.length > 0) throw new ValidationError(details);
+      const outcome = await store.changeAddress(artisanId, { slug, hostName }, { id: random.uuid(), operatorId: who.operatorId, operatorEmail: who.email, nowMs: clock.now() });
+      if (outcome === undefined) throw businessNotFound();
+      if (outcome === 'slug-taken') throw slugTakenByAnother();
+      if (outcome === 'host-taken') throw hostNameTaken();
+      if (outcome === 'changed') deps.addressesMoved?.();
+      return { slug, hostName };
     },
     async audit(q: { page?: number }) {
       const page = Math.max(1, Math.floor(q.page ?? 1));

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { AuditAction, OperatorConsoleStore } from '../../app/operator-console.ts';
-import type { Database } from './database.ts';
+import { sqlState, UNIQUE_VIOLATION, type Database } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
 import { makeBusinessDataStore } from './business-data-store.ts';
@@ -31,6 +31,8 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           'a.deletion_due_at',
           'a.unconfirmed_since',
           'a.created_at',
+          'a.slug',
+          'a.host_name',
           eb
             .selectFrom('bookings as b')
             .select(sql<number>`count(*)::int`.as('n'))
@@ -72,6 +74,8 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
             bookingsThisMonth: Number(r.bookings_month ?? 0),
             lastActivityMs: activity.length > 0 ? Math.max(...activity) : null,
             createdMs: r.created_at.getTime(),
+            slug: r.slug,
+            hostName: r.host_name,
           };
         }),
       };
@@ -202,6 +206,44 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
         );
         return { rows };
       });
+    },
+
+    async changeAddress(artisanId, address, audit) {
+      try {
+        return await db.transaction(async (tx) => {
+          const current = await first(tx, qb.selectFrom('artisans').select(['id', 'display_name', 'slug', 'host_name']).where('id', '=', artisanId).forUpdate());
+          if (!current) return undefined;
+          if (current.slug === address.slug && current.host_name === address.hostName) return 'unchanged' as const;
+          const other = (column: 'slug' | 'host_name', value: string) =>
+            first(tx, qb.selectFrom('artisans').select('id').where(column, '=', value).where('id', '<>', artisanId));
+          if (address.slug !== current.slug && (await other('slug', address.slug))) return 'slug-taken' as const;
+          if (address.hostName !== null && address.hostName !== current.host_name && (await other('host_name', address.hostName))) return 'host-taken' as const;
+          const now = new Date(audit.nowMs);
+          // The statement moves the directory stamp (migration 0040): every instance drops what it kept.
+          await run(tx, qb.updateTable('artisans').set({ slug: address.slug, host_name: address.hostName, updated_at: now }).where('id', '=', artisanId));
+          await run(
+            tx,
+            qb.insertInto('operator_audit').values({
+              id: audit.id,
+              operator_id: audit.operatorId,
+              operator_email: audit.operatorEmail,
+              action: 'address',
+              artisan_id: artisanId,
+              artisan_name: current.display_name,
+              details: JSON.stringify({ fromSlug: current.slug ?? '', toSlug: address.slug, fromHost: current.host_name ?? '', toHost: address.hostName ?? '' }),
+              created_at: now,
+            }),
+          );
+          return 'changed' as const;
+        });
+      } catch (error) {
+        // Taken by another business at the same moment: the unique keys refuse the second.
+        if (sqlState(error) === UNIQUE_VIOLATION) {
+          const slugTaken = await first(db, qb.selectFrom('artisans').select('id').where('slug', '=', address.slug).where('id', '<>', artisanId));
+          return slugTaken ? 'slug-taken' : 'host-taken';
+        }
+        throw error;
+      }
     },
 
     async listAudit({ limit, offset }) {

@@ -13,4 +13,6 @@ export interface BusinessDirectory {
   addressOf(artisanId: string): Promise<{ slug: string | null; hostName: string | null } | undefined>;
   /** A business was just published (sign-up confirmed): forget what was kept about its address. */
   published(slug: string): void;
+  /** A business's slug or host name was just changed here: forget every address kept. */
+  moved(): void;
 }

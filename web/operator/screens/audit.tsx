@@ -24,6 +24,10 @@ const what = (e: Entry): string => {
       return `a programmé la suppression de ${e.artisanName} le ${day(e.details.dueAt)}`;
     case 'cancel_deletion':
       return `a annulé la suppression de ${e.artisanName} (prévue le ${day(e.details.dueAt)})`;
+    case 'address':
+      return `a changé l’adresse de ${e.artisanName} : ${e.details.fromSlug ? `/${e.details.fromSlug}` : 'aucune'} → /${e.details.toSlug ?? '?'}${
+        e.details.fromHost !== e.details.toHost ? ` ; nom d’hôte : ${e.details.fromHost || 'aucun'} → ${e.details.toHost || 'aucun'}` : ''
+      }`;
     case 'delete':
       return `${e.artisanName} a été supprimée (${e.details.rows ?? '?'} lignes), suppression programmée par cet opérateur`;
   }

@@ -82,10 +82,48 @@ function DeletionPanel({ b, session, preview, done, close }: { b: Business; sess
   );
 }
 
+/** Where the business is reached: its slug (checked as at sign-up) and its own host name. */
+function AddressForm({ b, session, done, close }: { b: Business; session: OperatorSession; done: (message: string) => Promise<void>; close: () => void }) {
+  const [slug, setSlug] = useState(b.slug ?? '');
+  const [hostName, setHostName] = useState(b.hostName ?? '');
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string>();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(undefined);
+    setErrors({});
+    try {
+      const r = await call(session.api.PUT('/api/operator/businesses/{artisanId}/address', { params: { path: { artisanId: b.artisanId } }, body: { slug, hostName: hostName.trim() || null } }));
+      await done(`Adresse de ${b.displayName} : /${r.slug}${r.hostName ? ` et ${r.hostName}` : ''}. L’ancienne adresse ne mène plus à sa page.`);
+    } catch (err) {
+      const problem = errorOf(err);
+      setError(problem.message);
+      setErrors(Object.fromEntries((problem.details ?? []).map((d) => [d.field, d.message])));
+    }
+  };
+  const id = (name: string) => `${name}-${b.artisanId}`;
+  return (
+    <form class="card" aria-labelledby={id('address-title')} onSubmit={submit} noValidate>
+      <h4 id={id('address-title')}>Adresse de {b.displayName}</h4>
+      <p>L’ancienne adresse ne mènera plus à sa page (pas de redirection) : prévenez l’entreprise, ses liens et QR codes devront être remplacés.</p>
+      {error && <Alert kind="err" text={error} />}
+      <Field id={id('slug')} label="Adresse sur l’instance (/…)" hint="Lettres minuscules, chiffres et tirets, ex. plomberie-dupont." value={slug} onInput={setSlug} error={errors.slug} required />
+      <Field id={id('host')} label="Nom d’hôte propre (facultatif)" hint="Ex. rdv.plomberie-dupont.fr ; laissez vide pour aucun." value={hostName} onInput={setHostName} error={errors.hostName} />
+      <div class="actions">
+        <button type="submit">Enregistrer l’adresse</button>
+        <button type="button" class="secondary" onClick={close}>
+          Annuler
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function BusinessCard({ b, session, done }: { b: Business; session: OperatorSession; done: (message: string) => Promise<void> }) {
   const [plan, setPlan] = useState<Plan>(b.plan);
   const [error, setError] = useState<string>();
   const [preview, setPreview] = useState<Deletion>();
+  const [editing, setEditing] = useState(false);
   const params = { path: { artisanId: b.artisanId } };
   const act = async (run: () => Promise<unknown>, message: string) => {
     setError(undefined);
@@ -121,6 +159,11 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
         <dd>{b.bookingsThisMonth}</dd>
         <dt>Dernière activité</dt>
         <dd>{when(b.lastActivityAt)}</dd>
+        <dt>Adresse</dt>
+        <dd>
+          {b.slug ? `/${b.slug}` : 'aucune'}
+          {b.hostName ? ` — ${b.hostName}` : ''}
+        </dd>
       </dl>
       {error && <Alert kind="err" text={error} />}
       <div class="plan-row">
@@ -164,6 +207,11 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
             Suspendre {b.displayName}
           </button>
         )}
+        {!editing && (
+          <button type="button" class="secondary" onClick={() => setEditing(true)}>
+            Changer l’adresse de {b.displayName}
+          </button>
+        )}
         {!b.deletionDueAt && !preview && (
           <button
             type="button"
@@ -181,6 +229,7 @@ function BusinessCard({ b, session, done }: { b: Business; session: OperatorSess
           </button>
         )}
       </div>
+      {editing && <AddressForm b={b} session={session} done={done} close={() => setEditing(false)} />}
       {preview && !b.deletionDueAt && <DeletionPanel b={b} session={session} preview={preview} done={done} close={() => setPreview(undefined)} />}
     </li>
   );
@@ -274,7 +323,7 @@ export function BusinessesScreen({ session }: { session: OperatorSession }) {
           <ul class="plain businesses">
             {data.businesses.map((b) => (
               <BusinessCard
-                key={`${b.artisanId}-${b.plan}-${b.status}-${b.deletionDueAt}`}
+                key={`${b.artisanId}-${b.plan}-${b.status}-${b.deletionDueAt}-${b.slug}-${b.hostName}`}
                 b={b}
                 session={session}
                 done={async (message) => {

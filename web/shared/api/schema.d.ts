@@ -8168,8 +8168,11 @@ export interface paths {
                     content: {
                         "application/json": {
                             entries: {
-                                /** @enum {string} */
-                                action: "suspend" | "resume" | "plan" | "export" | "schedule_deletion" | "cancel_deletion" | "delete";
+                                /**
+                                 * @description `address` : adresse changée (details : fromSlug, toSlug, fromHost, toHost ; vide : aucune)
+                                 * @enum {string}
+                                 */
+                                action: "suspend" | "resume" | "plan" | "export" | "schedule_deletion" | "cancel_deletion" | "delete" | "address";
                                 artisanId: string;
                                 artisanName: string;
                                 createdAt: string;
@@ -8465,10 +8468,14 @@ export interface paths {
                                 /** @description Date de suppression programmée (toutes ses données) ; null si aucune */
                                 deletionDueAt: string | null;
                                 displayName: string;
+                                /** @description Son propre nom d’hôte ; null si elle n’en a pas */
+                                hostName: string | null;
                                 /** @description Dernière réservation ou connexion à l’espace artisan */
                                 lastActivityAt: string | null;
                                 /** @enum {string} */
                                 plan: "starter" | "pro" | "business";
+                                /** @description Son adresse sur l’instance (/{slug}) ; null si elle n’en a pas */
+                                slug: string | null;
                                 /**
                                  * @description `unconfirmed` : inscription en attente de confirmation de son adresse (page non publiée)
                                  * @enum {string}
@@ -8503,6 +8510,102 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/operator/businesses/{artisanId}/address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Changer l'adresse d'une entreprise : son slug (/{slug}) et son nom d'hôte
+         * @description Le slug est vérifié comme à l'inscription (forme, mots réservés, libre) ; `hostName` vide ou null : aucun. L'ancienne adresse répond aussitôt comme une entreprise inconnue (pas de redirection), sur toutes les instances en une seconde au plus.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    artisanId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        hostName?: string | null;
+                        slug: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hostName: string | null;
+                            slug: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Écriture par session sans jeton CSRF valide (CSRF_REJECTED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;

@@ -62,11 +62,15 @@ const Business = Type.Object({
   bookingsThisMonth: Type.Integer({ description: 'Réservations prises ce mois-ci (fuseau de l’entreprise), acomptes non aboutis exclus' }),
   lastActivityAt: Type.Union([Type.String(), Type.Null()], { description: 'Dernière réservation ou connexion à l’espace artisan' }),
   createdAt: Type.String(),
+  slug: Type.Union([Type.String(), Type.Null()], { description: 'Son adresse sur l’instance (/{slug}) ; null si elle n’en a pas' }),
+  hostName: Type.Union([Type.String(), Type.Null()], { description: 'Son propre nom d’hôte ; null si elle n’en a pas' }),
 });
 const AuditEntry = Type.Object({
   id: Type.String(),
   operatorEmail: Type.String(),
-  action: StringEnum(['suspend', 'resume', 'plan', 'export', 'schedule_deletion', 'cancel_deletion', 'delete'] as const),
+  action: StringEnum(['suspend', 'resume', 'plan', 'export', 'schedule_deletion', 'cancel_deletion', 'delete', 'address'] as const, {
+    description: '`address` : adresse changée (details : fromSlug, toSlug, fromHost, toHost ; vide : aucune)',
+  }),
   artisanId: Type.String(),
   artisanName: Type.String(),
   details: Type.Record(Type.String(), Type.String()),
@@ -173,6 +177,7 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
               artisanId: b.artisanId, displayName: b.displayName, plan: b.plan,
               status: b.unconfirmedMs !== null ? ('unconfirmed' as const) : b.suspendedMs === null ? ('active' as const) : ('suspended' as const),
               suspendedAt: iso(b.suspendedMs), deletionDueAt: iso(b.deletionDueMs), bookingsThisMonth: b.bookingsThisMonth, lastActivityAt: iso(b.lastActivityMs), createdAt: iso(b.createdMs)!,
+              slug: b.slug, hostName: b.hostName,
             })),
           };
         },
@@ -199,6 +204,23 @@ export function operatorRoutes(deps: OperatorRouteDeps) {
           await deps.console.changePlan(request.operator, request.params.artisanId, request.body.plan);
           return reply.status(204).send(null);
         },
+      );
+      s.put(
+        '/api/operator/businesses/:artisanId/address',
+        {
+          schema: {
+            summary: "Changer l'adresse d'une entreprise : son slug (/{slug}) et son nom d'hôte",
+            description:
+              "Le slug est vérifié comme à l'inscription (forme, mots réservés, libre) ; `hostName` vide ou null : aucun. L'ancienne adresse répond aussitôt comme une entreprise inconnue (pas de redirection), sur toutes les instances en une seconde au plus.",
+            params: Params,
+            body: Type.Object({
+              slug: Type.String({ maxLength: 200 }),
+              hostName: Type.Optional(Type.Union([Type.String({ maxLength: 300 }), Type.Null()])),
+            }),
+            response: { 200: Type.Object({ slug: Type.String(), hostName: Type.Union([Type.String(), Type.Null()]) }), ...errorResponses(400, 401, 403, 404, 409) },
+          },
+        },
+        async (request) => deps.console.changeAddress(request.operator, request.params.artisanId, request.body),
       );
       await operatorDataRoutes({ ...deps.data, console: deps.console, clock: deps.clock })(scope);
       s.post(
