@@ -22,6 +22,8 @@ export interface BookingQuery {
   code?: string;
   /** Free text: part of the customer's name, e-mail or phone (any common format), or of the booking code. */
   search?: CustomerMatch;
+  /** Only the bookings given to this member (a technician's own list). */
+  technicianId?: string;
   limit: number;
   offset: number;
 }
