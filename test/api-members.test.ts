@@ -89,6 +89,10 @@ describe.each(ENGINES)('members and roles on %s', (engine) => {
     expect(detail.status).toBe(200);
     expect(detail.body.booking).not.toHaveProperty('technicianId');
     expect(detail.body.booking).not.toHaveProperty('teamId');
+    const agenda = await admin('GET', '/agenda?week=2027-03-10');
+    expect(Object.keys(agenda.body.bookings.find((b: { publicCode: string }) => b.publicCode === code)).sort()).toEqual(
+      ['amountDueCents', 'channel', 'customer', 'date', 'durationMinutes', 'endDateTime', 'publicCode', 'serviceId', 'serviceName', 'startDateTime', 'status', 'time'],
+    );
 
     const refused = await admin('POST', '/members', { name: 'Paul Tech', email: 'paul@plomberie.test', role: 'technician' });
     expect(refused.status).toBe(409);
@@ -120,6 +124,12 @@ describe.each(ENGINES)('members and roles on %s', (engine) => {
     const given = await admin('GET', `/bookings/${paulsBooking}`);
     expect(given.body.booking).toMatchObject({ technicianId: paul.id, teamId: team.body.team.id });
     expect(given.body.history.map((h: { type: string }) => h.type)).toContain('assigned');
+    // The office's week agenda says who each booking is given to (only when given).
+    const week = (await admin('GET', '/agenda?week=2027-03-10', undefined, office.headers)).body.bookings as { publicCode: string; technicianId?: string; teamId?: string }[];
+    expect(week.find((b) => b.publicCode === paulsBooking)).toMatchObject({ technicianId: paul.id, teamId: team.body.team.id });
+    expect(week.find((b) => b.publicCode === leasBooking)).toMatchObject({ technicianId: lea.id });
+    expect(week.find((b) => b.publicCode === leasBooking)).not.toHaveProperty('teamId');
+    expect(week.find((b) => b.publicCode === nobodys)).not.toHaveProperty('technicianId');
     // Never on the customer's side.
     const publicView = await t.request('GET', `/api/bookings/public?code=${paulsBooking}&email=leroy@example.fr`);
     expect(publicView.status).toBe(200);

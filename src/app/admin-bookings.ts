@@ -50,6 +50,9 @@ export interface AgendaEntry {
   address: Address | null;
   /** What is left to collect on site (domain/money.ts's amountDueOnSite): the week sheet prints it. */
   amountDueCents: number;
+  /** Business plan: who the booking is given to (absent when nobody). */
+  technicianId?: string;
+  teamId?: string;
 }
 
 export interface AgendaQuery {

@@ -43,6 +43,8 @@ interface AgendaRow {
   deposit_cents: number;
   payment_status: string;
   refunded_cents: number;
+  technician_id?: string | null;
+  team_id?: string | null;
 }
 
 const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
@@ -64,6 +66,8 @@ const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
       paymentStatus: storedPaymentStatus(r.payment_status),
       refundedCents: r.refunded_cents,
     }),
+    ...(r.technician_id ? { technicianId: r.technician_id } : {}),
+    ...(r.team_id ? { teamId: r.team_id } : {}),
   });
 
 export function makeAdminBookingReader(db: Database): AdminBookingReader {

@@ -64,6 +64,10 @@ export interface paths {
                                 startDateTime: string;
                                 /** @enum {string} */
                                 status: "confirmed" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 /** @description Heure locale du début (HH:MM) */
                                 time: string;
                             }[];

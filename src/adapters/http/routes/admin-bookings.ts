@@ -88,6 +88,8 @@ const AgendaBookingDto = Type.Object({
     ),
   }),
   amountDueCents: Type.Integer({ description: 'Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser)' }),
+  technicianId: Type.Optional(Type.String({ description: 'Offre Business : le membre à qui la réservation est confiée ; absent sinon' })),
+  teamId: Type.Optional(Type.String({ description: 'Offre Business : l’équipe à qui la réservation est confiée ; absent sinon' })),
 });
 
 /** One zone lookup per day of the week (localDaysFormatter), not per booking. */
@@ -114,6 +116,8 @@ function presentAgenda(bookings: readonly AgendaEntry[], from: Temporal.PlainDat
         ...(b.address ? { city: b.address.city, address: { street: b.address.street, postalCode: b.address.postalCode, city: b.address.city } } : {}),
       },
       amountDueCents: b.amountDueCents,
+      ...(b.technicianId ? { technicianId: b.technicianId } : {}),
+      ...(b.teamId ? { teamId: b.teamId } : {}),
     };
   });
 }
