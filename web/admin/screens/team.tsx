@@ -63,7 +63,8 @@ export function TeamScreen({ session }: { session: Session }) {
       <p class="hint">Les membres se connectent à cet espace avec leur propre adresse e-mail. L’offre Business permet d’inviter le bureau et des techniciens.</p>
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
-      <div class="table-wrap">
+      {/* Scrolls sideways on a phone: focusable, so the keyboard can scroll it too. */}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Membres de l’entreprise">
         <table class="list">
           <caption class="visually-hidden">Membres de l’entreprise</caption>
           <thead>
