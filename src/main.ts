@@ -60,6 +60,9 @@ import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
+import { adminMemberRoutes } from './adapters/http/routes/admin-members.ts';
+import { makeMemberStore } from './adapters/db/member-store.ts';
+import { makeMembers } from './app/members.ts';
 import { makeArtisanSettings } from './app/admin-settings.ts';
 import { makeScheduleExceptions } from './app/admin-exceptions.ts';
 import { makeAdminServices } from './app/admin-services.ts';
@@ -312,6 +315,9 @@ export async function compose(
     artisan: makePasswordReset({ ...resetDeps, kind: 'artisan', store: makeArtisanResetStore(db), pageUrl: `${baseUrl}/admin/mot-de-passe`, onReset: (id) => auth.forgetUser(id) }),
     operator: makePasswordReset({ ...resetDeps, kind: 'operator', store: makeOperatorResetStore(db), pageUrl: `${baseUrl}/operator/mot-de-passe` }),
   };
+  // The Business plan's members and teams (issue 20): invitations are the artisan reset's links.
+  const memberStore = makeMemberStore(db);
+  const members = makeMembers({ store: memberStore, invitations: passwordResets.artisan, clock, random, forgetUser: (id) => auth.forgetUser(id) });
   const signup = makeSignup({
     mode: config.signup,
     store: makeSignupStore(db),
@@ -425,7 +431,7 @@ export async function compose(
     return db.backup();
   };
   const businessArchive = makeBusinessArchive({ store: makeBusinessDataStore(db), now: clock.now });
-  const operatorConsole = makeOperatorConsole({
+  const consoleOnly = makeOperatorConsole({
     store: makeOperatorConsoleStore(db),
     clock,
     random,
@@ -433,6 +439,14 @@ export async function compose(
     instanceHost: new URL(config.publicBaseUrl).hostname.toLowerCase(),
     addressesMoved: () => businesses.moved(),
   });
+  const operatorConsole: typeof consoleOnly = {
+    ...consoleOnly,
+    // Leaving Business deactivates the members (a trigger, migration 0041): their sessions remembered here end at once.
+    changePlan: async (who, artisanId, plan) => {
+      await consoleOnly.changePlan(who, artisanId, plan);
+      auth.forgetSessionsOf(artisanId);
+    },
+  };
   const backups = config.backup.dir
     ? makeBackupSchedule({ backup, dir: resolve(config.backup.dir), intervalHours: config.backup.intervalHours, keep: config.backup.keep, now: clock.now, log })
     : undefined;
@@ -464,7 +478,9 @@ export async function compose(
     passwordResets,
     admin: {
       auth,
+      roles: memberStore,
       routes: [
+        adminMemberRoutes({ members }),
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
         adminCustomerRoutes({ customers, bookings: adminBookings }),

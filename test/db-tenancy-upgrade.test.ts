@@ -204,6 +204,9 @@ describe.each(ENGINES)('upgrading a database made before tenancy on %s', (engine
     expect(JSON.stringify(byToken.json())).toContain(code);
     const me = await get('/api/admin/me', { cookie: `ac_session=${sessionToken}` });
     expect(me.status, me.body).toBe(200);
+    // The login became the business's owner member (issue 20, migration 0041), active, its session kept.
+    expect(me.json()).toMatchObject({ role: 'owner', memberId: user });
+    expect(await db.query('SELECT role, active, invited_at FROM admin_users')).toEqual([{ role: 'owner', active: true, invited_at: null }]);
     const calendars = await get('/api/admin/calendars', { authorization: `Bearer ${apiToken}` });
     expect(calendars.status, calendars.body).toBe(200);
     expect(JSON.stringify(calendars.json())).toContain(connection);

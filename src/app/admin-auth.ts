@@ -12,11 +12,17 @@ export interface PasswordHasher {
   verify(stored: string, password: string): Promise<boolean>;
 }
 
+/** A member's role in their business (issue 20): see src/app/member-roles.ts for what each may do. */
+export const MEMBER_ROLES = ['owner', 'office', 'technician'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
 export interface AdminUser {
   id: string;
   artisanId: string;
   email: string;
   passwordHash: string;
+  /** The member's role; every business's first login is its owner. */
+  role?: MemberRole;
 }
 
 /**
@@ -82,6 +88,9 @@ export interface Principal {
   /** A token's own id and scopes (a session has every right). */
   tokenId?: string;
   scopes?: readonly TokenScope[];
+  /** A session's member and role (an API token acts for the business, within its scopes). */
+  memberId?: string;
+  role?: MemberRole;
 }
 
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
@@ -200,7 +209,7 @@ export function makeAdminAuth(deps: {
     const now = clock.now();
     const expiresMs = now + deps.sessionHours * 3_600_000;
     await store.insertSession({ tokenHash: sha256(sessionToken), artisanId: user.artisanId, userId: user.id, csrfToken, createdMs: now, expiresMs });
-    return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken } };
+    return { sessionToken, csrfToken, expiresMs, principal: { artisanId: user.artisanId, actor: 'artisan', via: 'session', email: user.email, csrfToken, memberId: user.id, role: user.role ?? 'owner' } };
   };
 
   return {
@@ -280,7 +289,10 @@ export function makeAdminAuth(deps: {
         const since = generation;
         const session = await store.findSession(hash, now);
         if (!session) return undefined;
-        const principal: Principal = Object.freeze({ artisanId: session.user.artisanId, actor: 'artisan', via: 'session', email: session.user.email, csrfToken: session.csrfToken });
+        const principal: Principal = Object.freeze({
+          artisanId: session.user.artisanId, actor: 'artisan', via: 'session', email: session.user.email, csrfToken: session.csrfToken,
+          memberId: session.user.id, role: session.user.role ?? 'owner',
+        });
         remember(key, { principal, checkedAt: monotonic(), userId: session.user.id, expiresMs: session.expiresMs }, since);
         return principal;
       }
@@ -375,6 +387,11 @@ export function makeAdminAuth(deps: {
       const email = normalizeEmail(artisan.email);
       await store.insertUser({ id: random.uuid(), artisanId: artisan.id, email, passwordHash: await hasher.hash(password) }, clock.now());
       return [{ email, password }];
+    },
+
+    /** Drops every session of a business remembered here (a plan change deactivated members: migration 0041). */
+    forgetSessionsOf(artisanId: string): void {
+      forget((e) => e.principal.via === 'session' && e.principal.artisanId === artisanId);
     },
 
     /** Drops the sessions of a user remembered here (their password was reset elsewhere). */

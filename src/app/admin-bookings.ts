@@ -22,6 +22,8 @@ export interface BookingQuery {
   code?: string;
   /** Free text: part of the customer's name, e-mail or phone (any common format), or of the booking code. */
   search?: CustomerMatch;
+  /** Only the bookings given to this member (a technician's own list). */
+  technicianId?: string;
   limit: number;
   offset: number;
 }
@@ -48,6 +50,9 @@ export interface AgendaEntry {
   address: Address | null;
   /** What is left to collect on site (domain/money.ts's amountDueOnSite): the week sheet prints it. */
   amountDueCents: number;
+  /** Business plan: who the booking is given to (absent when nobody). */
+  technicianId?: string;
+  teamId?: string;
 }
 
 export interface AgendaQuery {

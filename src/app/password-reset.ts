@@ -87,29 +87,41 @@ export function makePasswordReset(deps: {
   const inFlight = new Set<Promise<void>>();
   const space = deps.kind === 'artisan' ? 'votre espace artisan' : 'votre compte de la console opérateur';
 
-  async function send(email: string): Promise<void> {
-    const account = await store.findAccount(normalizeEmail(email));
-    if (!account) return;
+  /**
+   * Issues a single-use link for `account`, valid `minutes`, and e-mails what `mail` makes of
+   * it (a reset, or a member's invitation: src/app/members.ts). Capped at RESETS_PER_HOUR links
+   * an hour per account, whatever their kind.
+   */
+  async function sendLink(account: ResetAccount, minutes: number, mail: (link: string) => AccountMail): Promise<'sent' | 'capped' | 'no-mailer'> {
     const now = clock.now();
     if (!deps.mailer) {
-      deps.log.warn({ kind: deps.kind }, 'password reset asked but no mail server is configured (SMTP_URL): use the CLI to set a password');
-      return;
+      deps.log.warn({ kind: deps.kind }, 'account link asked but no mail server is configured (SMTP_URL): use the CLI to set a password');
+      return 'no-mailer';
     }
     const { token, tokenHash } = account.artisanId ? newBusinessLink(random, account.artisanId) : newLinkSecret(random);
     const kept = await store.insertWithin(
       account,
-      { tokenHash, createdMs: now, expiresMs: now + RESET_MINUTES * 60_000 },
+      { tokenHash, createdMs: now, expiresMs: now + minutes * 60_000 },
       { sinceMs: now - 3_600_000, max: RESETS_PER_HOUR },
     );
     if (!kept) {
-      deps.log.info({ kind: deps.kind }, 'password reset not sent: too many asked within the hour');
-      return;
+      deps.log.info({ kind: deps.kind }, 'account link not sent: too many asked within the hour');
+      return 'capped';
     }
-    await deps.mailer(resetMail(space, account.email, `${deps.pageUrl}?token=${encodeURIComponent(token)}`));
-    deps.log.info({ kind: deps.kind }, 'password reset link sent');
+    await deps.mailer(mail(`${deps.pageUrl}?token=${encodeURIComponent(token)}`));
+    deps.log.info({ kind: deps.kind }, 'account link sent');
+    return 'sent';
+  }
+
+  async function send(email: string): Promise<void> {
+    const account = await store.findAccount(normalizeEmail(email));
+    if (!account) return;
+    await sendLink(account, RESET_MINUTES, (link) => resetMail(space, account.email, link));
   }
 
   return {
+    sendLink,
+
     /** Starts the request and returns at once, whatever the address (the answer tells nothing). */
     request(email: string): void {
       const job = send(email).catch((err: unknown) => deps.log.warn({ err, kind: deps.kind }, 'password reset e-mail failed'));

@@ -21,6 +21,9 @@ export type BookingChannel = 'online' | 'phone';
 
 export interface BookingRecord {
   id: string;
+  /** The member and team the booking is given to (Business plan, issue 20); absent when none. */
+  technicianId?: string;
+  teamId?: string;
   publicCode: string;
   artisanId: string;
   serviceId: string;

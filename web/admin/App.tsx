@@ -18,6 +18,7 @@ import { PaymentsScreen } from './screens/payments';
 import { PhoneBookingScreen } from './screens/phone-booking';
 import { ServicesScreen } from './screens/services';
 import { SetupWizard, setupWizardOpen } from './screens/setup-wizard';
+import { TeamScreen } from './screens/team';
 import { TimeOffScreen } from './screens/time-off';
 
 
@@ -79,6 +80,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <AccountScreen session={session} />;
     case '/admin/integration':
       return <EmbedScreen session={session} />;
+    case '/admin/equipe':
+      return <TeamScreen session={session} />;
     default:
       return <p>Cette page n’existe pas. <Link href="/admin">Retour à l’agenda</Link></p>;
   }

@@ -77,6 +77,7 @@ export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [
   ['/admin/notifications', 'Notifications'],
   ['/admin/messages', 'Messages'],
   ['/admin/paiements', 'Paiements'],
+  ['/admin/equipe', 'Équipe'],
   ['/admin/compte', 'Compte'],
   ['/admin/integration', 'Intégration'],
 ];

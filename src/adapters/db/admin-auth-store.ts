@@ -5,12 +5,14 @@ import { first, qb, run } from './kysely.ts';
 import type { DB } from './schema.ts';
 import { readSoleBusiness } from './business-directory-store.ts';
 import { storedPlan } from './stored.ts';
+import { storedRole } from './member-store.ts';
 
-const toUser = (r: Pick<Selectable<DB['admin_users']>, 'id' | 'artisan_id' | 'email' | 'password_hash'>): AdminUser => ({
+const toUser = (r: Pick<Selectable<DB['admin_users']>, 'id' | 'artisan_id' | 'email' | 'password_hash' | 'role'>): AdminUser => ({
   id: r.id,
   artisanId: r.artisan_id,
   email: r.email,
   passwordHash: r.password_hash,
+  role: storedRole(r.role),
 });
 
 /** The stored scopes: the api_tokens_scopes_known CHECK constraint admits only TOKEN_SCOPES. */
@@ -37,9 +39,12 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
         qb
           .selectFrom('admin_users as u')
           .innerJoin('artisans as a', 'a.id', 'u.artisan_id')
-          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash'])
+          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash', 'u.role'])
           .where('u.email', '=', email)
-          .where('a.unconfirmed_since', 'is', null),
+          .where('a.unconfirmed_since', 'is', null)
+          // A deactivated member, or one invited who has not chosen a password yet, cannot sign in.
+          .where('u.active', '=', true)
+          .where('u.password_hash', '<>', ''),
       );
       return r ? toUser(r) : undefined;
     },
@@ -107,8 +112,9 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
         qb
           .selectFrom('admin_sessions as s')
           .innerJoin('admin_users as u', (j) => j.onRef('u.artisan_id', '=', 's.artisan_id').onRef('u.id', '=', 's.user_id'))
-          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash', 's.csrf_token', 's.expires_at'])
+          .select(['u.id', 'u.artisan_id', 'u.email', 'u.password_hash', 'u.role', 's.csrf_token', 's.expires_at'])
           .where('s.token_hash', '=', tokenHash)
+          .where('u.active', '=', true)
           .where('s.expires_at', '>', new Date(nowMs)),
       );
       return r ? { user: toUser(r), csrfToken: r.csrf_token, expiresMs: r.expires_at.getTime() } : undefined;

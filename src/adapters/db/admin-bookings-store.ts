@@ -43,6 +43,8 @@ interface AgendaRow {
   deposit_cents: number;
   payment_status: string;
   refunded_cents: number;
+  technician_id?: string | null;
+  team_id?: string | null;
 }
 
 const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
@@ -64,6 +66,8 @@ const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
       paymentStatus: storedPaymentStatus(r.payment_status),
       refundedCents: r.refunded_cents,
     }),
+    ...(r.technician_id ? { technicianId: r.technician_id } : {}),
+    ...(r.team_id ? { teamId: r.team_id } : {}),
   });
 
 export function makeAdminBookingReader(db: Database): AdminBookingReader {
@@ -88,6 +92,7 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
       if (q.from) matching = matching.where(sql<boolean>`b.starts_at >= (${q.from.toString()}::date)::timestamp AT TIME ZONE (${zone})`);
       if (q.to) matching = matching.where(sql<boolean>`b.starts_at < (${q.to.toString()}::date + 1)::timestamp AT TIME ZONE (${zone})`);
       if (q.code) matching = matching.where('b.public_code', '=', q.code);
+      if (q.technicianId !== undefined) matching = matching.where('b.technician_id', '=', q.technicianId);
       if (q.search) matching = matching.where(customerMatchSql(q.search, true));
       // The page and the count in one statement; a page past the end (no row to carry the count)
       // asks for the count alone.

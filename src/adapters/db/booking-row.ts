@@ -72,6 +72,8 @@ export function toBooking(r: BookingRow): BookingRecord {
   };
   if (r.customer_phone) booking.customer.phone = r.customer_phone;
   if (r.customer_address) booking.customer.address = storedAddress(r.customer_address);
+  if (r.technician_id) booking.technicianId = r.technician_id;
+  if (r.team_id) booking.teamId = r.team_id;
   // blocked_range = [start - before, end + after): the buffers are read back from it.
   booking.bufferBeforeMinutes = Math.round((booking.startMs - r.blocked_from_ms) / 60_000);
   booking.bufferAfterMinutes = Math.round((r.blocked_to_ms - booking.endMs) / 60_000);
@@ -109,5 +111,7 @@ export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs:
     dispute: b.dispute ? { reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status } : null,
     // Euros only (the column's CHECK, migration 0001); anonymised later, by the retention sweep or an erasure.
     currency: 'EUR', anonymized_at: null, problem_description: b.problemDescription,
+    // Business plan (issue 20): who the booking is given to; kept through every transition.
+    team_id: b.teamId ?? null, technician_id: b.technicianId ?? null,
   };
 }

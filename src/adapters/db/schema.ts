@@ -40,13 +40,20 @@ export interface AdminSessions {
 }
 
 export interface AdminUsers {
+  active: Generated<boolean>;
   artisan_id: string;
   created_at: Timestamp;
+  deactivated_at: Timestamp | null;
   email: string;
   id: string;
+  invited_at: Timestamp | null;
   last_sign_in_at: Timestamp | null;
+  name: Generated<string>;
   password_changed_at: Timestamp;
   password_hash: string;
+  phone: string | null;
+  priority: Generated<number>;
+  role: Generated<string>;
 }
 
 export interface ApiTokens {
@@ -164,6 +171,8 @@ export interface Bookings {
   service_name: string;
   starts_at: Timestamp;
   status: string;
+  team_id: string | null;
+  technician_id: string | null;
   updated_at: Timestamp;
 }
 
@@ -420,6 +429,19 @@ export interface SignupInvites {
   used_by_artisan_id: string | null;
 }
 
+export interface TeamMembers {
+  artisan_id: string;
+  member_id: string;
+  team_id: string;
+}
+
+export interface Teams {
+  artisan_id: string;
+  created_at: Timestamp;
+  id: string;
+  name: string;
+}
+
 export interface DB {
   admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
@@ -453,4 +475,6 @@ export interface DB {
   services: Services;
   signup_confirmations: SignupConfirmations;
   signup_invites: SignupInvites;
+  team_members: TeamMembers;
+  teams: Teams;
 }

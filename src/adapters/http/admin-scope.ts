@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fast
 import type {} from '@fastify/cookie';
 import { AppError, unauthenticated } from '../../domain/errors.ts';
 import { accessRefusal, type AdminAccess, type Principal } from '../../app/admin-auth.ts';
+import { roleRefusal, type RoleCheck } from '../../app/member-roles.ts';
 
 /** Who is calling an admin route: the artisan (session cookie) or an integration (API token). */
 export type AdminPrincipal = Principal;
@@ -54,7 +55,7 @@ const securityOf = (access: AdminAccess | undefined): { [scheme: string]: string
       : [{ bearerAuth: [access] }, { cookieAuth: [] }];
 const FORBIDDEN_RESPONSE = {
   $ref: 'ErrorResponse',
-  description: 'Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED)',
+  description: 'Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN)',
 };
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -80,11 +81,12 @@ export function readCredentials(request: FastifyRequest): AdminCredentials {
  * must also carry the session's CSRF token in `X-CSRF-Token` (a cross-site form cannot read
  * it); API tokens are not sent automatically by browsers, so they need none. An API token
  * must hold the scope the route declares in `config.adminAccess` (403 otherwise); a route
- * that declares none is for the session only.
+ * that declares none is for the session only. A member's role may refuse more
+ * (src/app/member-roles.ts).
  */
 export async function adminScope(
   root: FastifyInstance,
-  deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[]; loginLimit: onRequestHookHandler },
+  deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[]; loginLimit: onRequestHookHandler; roles?: RoleCheck },
 ): Promise<void> {
   root.decorate('adminRoutes', []);
   await root.register(
@@ -104,6 +106,12 @@ export async function adminScope(
         if (!SAFE_METHODS.has(request.method)) {
           const header = request.headers[CSRF_HEADER];
           if (!deps.authenticator.csrfMatches(principal, typeof header === 'string' ? header : undefined)) throw csrfRejected();
+        }
+        // The member's role (issue 20): office and technician see less than the owner.
+        if (deps.roles) {
+          const method = request.method === 'HEAD' ? 'GET' : request.method;
+          const refusal = await roleRefusal(deps.roles, principal, { method, url: request.routeOptions.url ?? '', params: request.params });
+          if (refusal) throw refusal;
         }
         request.admin = principal;
       });

@@ -24,6 +24,7 @@ import { adminLoginRoutes } from './routes/admin-account.ts';
 import { setupRoutes, type SetupRouteDeps } from './routes/setup.ts';
 import type { AdminAuth } from '../../app/admin-auth.ts';
 import type { PasswordReset } from '../../app/password-reset.ts';
+import type { RoleCheck } from '../../app/member-roles.ts';
 import { OPERATOR_COOKIE, operatorRoutes, type OperatorRouteDeps } from './routes/operator.ts';
 import { passwordResetRoutes } from './routes/password-reset.ts';
 import { signupRoutes } from './routes/signup.ts';
@@ -51,7 +52,7 @@ export interface HttpDeps {
   clock: { now(): number };
   redis?: Redis;
   version: string;
-  admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[] };
+  admin: { auth: AdminAuth & AdminAuthenticator; routes: AdminRoutes[]; roles?: RoleCheck };
   paymentProvider: 'stripe' | 'simulated';
   /** Route plugins registered after the public API (payments config, webhooks). */
   routes?: ((app: FastifyInstance) => Promise<void>)[];
@@ -215,7 +216,7 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       onPublished: (slug) => deps.businesses.published(slug),
     }),
   );
-  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login });
+  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login, roles: deps.admin.roles });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));
   // Under a business's address (/{slug}/api/openapi.json, its host name) the document is that business's own.

@@ -64,6 +64,10 @@ export interface paths {
                                 startDateTime: string;
                                 /** @enum {string} */
                                 status: "confirmed" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 /** @description Heure locale du début (HH:MM) */
                                 time: string;
                             }[];
@@ -92,7 +96,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -184,7 +188,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -274,7 +278,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -410,7 +414,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -508,7 +512,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -574,7 +578,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -643,7 +647,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -777,6 +781,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -804,7 +812,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -959,6 +967,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1046,6 +1058,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1079,7 +1095,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1215,6 +1231,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1251,7 +1271,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1272,6 +1292,86 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bookings/{publicCode}/assignment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Confier une réservation à un membre et/ou une équipe (null : personne) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        teamId: string | null;
+                        technicianId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -1393,6 +1493,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1427,7 +1531,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1503,7 +1607,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1573,7 +1677,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1718,6 +1822,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             };
@@ -1742,7 +1850,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1847,7 +1955,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1929,7 +2037,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1996,7 +2104,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2065,7 +2173,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2127,7 +2235,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2212,7 +2320,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2323,7 +2431,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2407,7 +2515,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2526,7 +2634,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2637,7 +2745,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2763,7 +2871,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2936,7 +3044,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3052,7 +3160,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3133,7 +3241,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3212,7 +3320,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3354,6 +3462,10 @@ export interface paths {
                                      * @enum {string}
                                      */
                                     status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                    /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                    teamId?: string;
+                                    /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                    technicianId?: string;
                                     time: string;
                                     updatedAt: string;
                                 };
@@ -3391,7 +3503,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3529,6 +3641,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -3618,6 +3734,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -3642,7 +3762,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3729,7 +3849,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3796,7 +3916,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3885,7 +4005,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3968,7 +4088,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4041,7 +4161,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4104,7 +4224,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4190,7 +4310,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4255,7 +4375,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4324,11 +4444,18 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Session : le membre connecté (offre Business : membres et équipes) */
+                            memberId?: string;
                             /**
                              * @description Formule de l'entreprise (choisie par l'opérateur)
                              * @enum {string}
                              */
                             plan?: "starter" | "pro" | "business";
+                            /**
+                             * @description Session : le rôle du membre (owner, office, technician) ; absent pour un jeton
+                             * @enum {string}
+                             */
+                            role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
                             scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
@@ -4409,7 +4536,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4459,11 +4586,18 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Session : le membre connecté (offre Business : membres et équipes) */
+                            memberId?: string;
                             /**
                              * @description Formule de l'entreprise (choisie par l'opérateur)
                              * @enum {string}
                              */
                             plan?: "starter" | "pro" | "business";
+                            /**
+                             * @description Session : le rôle du membre (owner, office, technician) ; absent pour un jeton
+                             * @enum {string}
+                             */
+                            role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
                             scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
@@ -4483,7 +4617,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4496,6 +4630,571 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Membres de l'entreprise (responsables, bureau, techniciens) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            members: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Inviter un membre par e-mail (offre Business)
+         * @description Le membre reçoit un lien à usage unique, valable 7 jours, pour choisir son mot de passe ; il se connecte ensuite à l'espace artisan. Starter et Pro : un seul membre (PLAN_LIMIT_REACHED).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Adresse e-mail */
+                        email: string;
+                        name: string;
+                        phone?: string | null;
+                        /** @description Priorité du membre (la plus haute d’abord, pour l’attribution à venir) */
+                        priority?: number;
+                        /**
+                         * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                         * @enum {string}
+                         */
+                        role: "owner" | "office" | "technician";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false : aucun serveur d’e-mail configuré (SMTP_URL) ou trop d’envois dans l’heure : l’invitation n’est pas partie */
+                            emailSent: boolean;
+                            member: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Un membre */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            member: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Désactiver un membre (ses sessions prennent fin ; ses données, réservations et équipes restent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            member: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Modifier un membre (nom, téléphone, rôle, priorité, actif) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active?: boolean;
+                        name?: string;
+                        phone?: string | null;
+                        /** @description Priorité du membre (la plus haute d’abord, pour l’attribution à venir) */
+                        priority?: number;
+                        /**
+                         * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                         * @enum {string}
+                         */
+                        role?: "owner" | "office" | "technician";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            member: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/members/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renvoyer l'invitation d'un membre qui n'a pas encore choisi son mot de passe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description false : aucun serveur d’e-mail configuré (SMTP_URL) ou trop d’envois dans l’heure : l’invitation n’est pas partie */
+                            emailSent: boolean;
+                            member: {
+                                /** @description false : désactivé (ne peut plus se connecter ; ses données restent) */
+                                active: boolean;
+                                createdAt: string;
+                                /** @description E-mail de connexion */
+                                email: string;
+                                id: string;
+                                invitedAt: string | null;
+                                /** @description false : invité, n’a pas encore choisi son mot de passe */
+                                joined: boolean;
+                                name: string;
+                                phone: string | null;
+                                priority: number;
+                                /**
+                                 * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
+                                 * @enum {string}
+                                 */
+                                role: "owner" | "office" | "technician";
+                                teamIds: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4569,7 +5268,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4632,7 +5331,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4717,7 +5416,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4800,7 +5499,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4862,7 +5561,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4948,7 +5647,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5152,7 +5851,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5223,7 +5922,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5301,7 +6000,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5375,7 +6074,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5429,7 +6128,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5515,7 +6214,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5590,7 +6289,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5653,7 +6352,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5759,7 +6458,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5828,7 +6527,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5842,6 +6541,301 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/teams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Équipes (groupes nommés de membres) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            teams: {
+                                createdAt: string;
+                                id: string;
+                                memberIds: string[];
+                                name: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Créer une équipe */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        memberIds: string[];
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            team: {
+                                createdAt: string;
+                                id: string;
+                                memberIds: string[];
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/teams/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Renommer une équipe, changer ses membres */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default [] */
+                        memberIds: string[];
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            team: {
+                                createdAt: string;
+                                id: string;
+                                memberIds: string[];
+                                name: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Supprimer une équipe (ses réservations gardent leur technicien) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -5950,6 +6944,10 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
                                 time: string;
                                 updatedAt: string;
                             }[];
@@ -5981,7 +6979,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6046,7 +7044,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6115,7 +7113,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6179,7 +7177,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10045,11 +11043,18 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Session : le membre connecté (offre Business : membres et équipes) */
+                            memberId?: string;
                             /**
                              * @description Formule de l'entreprise (choisie par l'opérateur)
                              * @enum {string}
                              */
                             plan?: "starter" | "pro" | "business";
+                            /**
+                             * @description Session : le rôle du membre (owner, office, technician) ; absent pour un jeton
+                             * @enum {string}
+                             */
+                            role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
                             scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
@@ -10278,11 +11283,18 @@ export interface paths {
                             displayName?: string;
                             /** @description E-mail de connexion */
                             email?: string;
+                            /** @description Session : le membre connecté (offre Business : membres et équipes) */
+                            memberId?: string;
                             /**
                              * @description Formule de l'entreprise (choisie par l'opérateur)
                              * @enum {string}
                              */
                             plan?: "starter" | "pro" | "business";
+                            /**
+                             * @description Session : le rôle du membre (owner, office, technician) ; absent pour un jeton
+                             * @enum {string}
+                             */
+                            role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
                             scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */

@@ -24,12 +24,13 @@ BEGIN
       'service_name', w.service_name, 'start_ms', w.start_ms, 'end_ms', w.end_ms,
       'duration_minutes', w.duration_minutes, 'customer_name', w.customer_name,
       'customer_phone', w.customer_phone, 'address', w.customer_address, 'price_cents', w.price_cents,
-      'deposit_cents', w.deposit_cents, 'payment_status', w.payment_status, 'refunded_cents', w.refunded_cents) ORDER BY w.starts_at, w.public_code)
+      'deposit_cents', w.deposit_cents, 'payment_status', w.payment_status, 'refunded_cents', w.refunded_cents,
+      'technician_id', w.technician_id, 'team_id', w.team_id) ORDER BY w.starts_at, w.public_code)
       FROM (
         SELECT b.public_code, b.status, b.channel, b.service_id, b.service_name, b.starts_at,
                extract(epoch FROM b.starts_at) * 1000 AS start_ms, extract(epoch FROM b.ends_at) * 1000 AS end_ms,
                b.duration_minutes, b.customer_name, b.customer_phone, b.customer_address,
-               b.price_cents, b.deposit_cents, b.payment_status, b.refunded_cents
+               b.price_cents, b.deposit_cents, b.payment_status, b.refunded_cents, b.technician_id, b.team_id
           FROM bookings b
          WHERE b.artisan_id = p_artisan AND b.status = ANY (p_statuses)
            AND b.starts_at >= p_from::timestamp AT TIME ZONE tz

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { TOKEN_SCOPES, sessionRequired, type AdminAuth } from '../../../app/admin-auth.ts';
+import { MEMBER_ROLES, TOKEN_SCOPES, sessionRequired, type AdminAuth } from '../../../app/admin-auth.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
 import { PLAN_CODES } from '../../../domain/plans.ts';
@@ -24,6 +24,8 @@ export const Me = Type.Object({
   scopes: Type.Optional(Type.Array(TokenScope, { description: 'Les droits du jeton (absent pour une session, qui a tous les droits)' })),
   plan: Type.Optional(StringEnum(PLAN_CODES, { description: "Formule de l'entreprise (choisie par l'opérateur)" })),
   suspended: Type.Optional(Type.Boolean({ description: "L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation" })),
+  memberId: Type.Optional(Type.String({ description: 'Session : le membre connecté (offre Business : membres et équipes)' })),
+  role: Type.Optional(StringEnum(MEMBER_ROLES, { description: 'Session : le rôle du membre (owner, office, technician) ; absent pour un jeton' })),
 });
 const ApiToken = Type.Object({
   id: Type.String(),

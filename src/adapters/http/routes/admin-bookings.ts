@@ -61,6 +61,8 @@ export const AdminBookingDto = Type.Object({
     ],
     { description: 'Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe' },
   ),
+  technicianId: Type.Optional(Type.String({ description: 'Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon' })),
+  teamId: Type.Optional(Type.String({ description: 'Offre Business : l’équipe à qui la réservation est confiée ; absent sinon' })),
 });
 /** What the week agenda shows of a booking; the full record is one GET /api/admin/bookings/{publicCode} away. */
 const AgendaBookingDto = Type.Object({
@@ -86,6 +88,8 @@ const AgendaBookingDto = Type.Object({
     ),
   }),
   amountDueCents: Type.Integer({ description: 'Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser)' }),
+  technicianId: Type.Optional(Type.String({ description: 'Offre Business : le membre à qui la réservation est confiée ; absent sinon' })),
+  teamId: Type.Optional(Type.String({ description: 'Offre Business : l’équipe à qui la réservation est confiée ; absent sinon' })),
 });
 
 /** One zone lookup per day of the week (localDaysFormatter), not per booking. */
@@ -112,6 +116,8 @@ function presentAgenda(bookings: readonly AgendaEntry[], from: Temporal.PlainDat
         ...(b.address ? { city: b.address.city, address: { street: b.address.street, postalCode: b.address.postalCode, city: b.address.city } } : {}),
       },
       amountDueCents: b.amountDueCents,
+      ...(b.technicianId ? { technicianId: b.technicianId } : {}),
+      ...(b.teamId ? { teamId: b.teamId } : {}),
     };
   });
 }
@@ -139,6 +145,9 @@ export function presentAdminBooking(b: BookingRecord) {
     dispute: b.dispute
       ? { openedAt: new Date(b.dispute.openedMs).toISOString(), reason: b.dispute.reason, amountCents: b.dispute.amountCents, status: b.dispute.status }
       : null,
+    // Shown only once given (Business plan): a one-member business's answers are unchanged.
+    ...(b.technicianId ? { technicianId: b.technicianId } : {}),
+    ...(b.teamId ? { teamId: b.teamId } : {}),
   };
 }
 
@@ -186,6 +195,8 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           to: localDate('to', q.to),
           statuses: (q.status?.length ? q.status : [...STATUSES]) as ListedStatus[],
           search: q.q?.trim() || undefined,
+          // A technician lists only the bookings given to them (src/app/member-roles.ts).
+          ...(request.admin.role === 'technician' ? { technicianId: request.admin.memberId ?? '' } : {}),
           limit: q.pageSize,
           offset: (q.page - 1) * q.pageSize,
         });

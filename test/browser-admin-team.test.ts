@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setDemoPassword } from './helpers/admin.ts';
+import type { Engine } from './helpers/db.ts';
+import { DESKTOP, PHONE, browserSuite, clickAdminMenu, expectAccessible, screenshot, signInDemoArtisan } from './helpers/browser.ts';
+import { TestSmtp } from './helpers/smtp.ts';
+
+/**
+ * The "Équipe" screen (issue 20, Business plan): the owner lists the members and invites a
+ * technician by e-mail (a real SMTP server receives the invitation); on Pro the invitation is
+ * refused with the plan's French message. axe on phone and desktop.
+ */
+const ENGINE: Engine = 'pglite';
+const START = Date.parse('2027-03-01T07:00:00Z');
+
+describe(`the team screen in headless Chromium on ${ENGINE}`, () => {
+  const smtp = new TestSmtp();
+  const env: Record<string, string> = { MAIL_FROM: 'ArtisanConnect <ne-pas-repondre@artisanconnect.test>' };
+  // Registered before the suite's own: the service starts with the mail server's address.
+  beforeAll(async () => {
+    await smtp.start();
+    env.SMTP_URL = smtp.url;
+  });
+  afterAll(() => smtp.stop());
+  const { t, open } = browserSuite(ENGINE, START, env);
+  beforeAll(async () => {
+    await setDemoPassword(t.service.db);
+  });
+
+  it('on Pro the invitation is refused in French; on Business the owner invites a technician, listed as invited (phone and desktop, axe)', async () => {
+    await t.service.db.query(`UPDATE artisans SET plan = 'pro'`);
+    const { page } = await open({ viewport: PHONE });
+    await signInDemoArtisan(page, t.origin);
+    await clickAdminMenu(page, 'Équipe');
+    await page.getByRole('heading', { name: 'Équipe', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: 'Responsable' }).waitFor();
+    await expectAccessible(page, 'team screen (phone)');
+    await page.getByLabel('Nom', { exact: true }).fill('Paul Tech');
+    await page.getByLabel('Adresse e-mail').fill('paul@plomberie.test');
+    await page.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await page.getByText(/offre Business permet d'inviter/).waitFor();
+
+    await t.service.db.query(`UPDATE artisans SET plan = 'business'`);
+    const { page: desk } = await open({ viewport: DESKTOP });
+    await signInDemoArtisan(desk, t.origin);
+    await clickAdminMenu(desk, 'Équipe');
+    await desk.getByRole('heading', { name: 'Équipe', level: 1 }).waitFor();
+    await desk.getByLabel('Nom', { exact: true }).fill('Paul Tech');
+    await desk.getByLabel('Adresse e-mail').fill('paul@plomberie.test');
+    await desk.getByLabel('Rôle').selectOption('technician');
+    await desk.getByRole('button', { name: 'Envoyer l’invitation' }).click();
+    await desk.getByText(/Invitation envoyée à paul@plomberie\.test/).waitFor();
+    const row = desk.getByRole('row', { name: /Paul Tech/ });
+    await row.getByRole('cell', { name: 'Invitation envoyée' }).waitFor();
+    expect(await row.getByRole('cell', { name: 'Technicien' }).count()).toBe(1);
+    await expectAccessible(desk, 'team screen with an invited member (desktop)');
+    await screenshot(desk, 'admin-team-desktop');
+    for (let i = 0; i < 100 && smtp.to('paul@plomberie.test').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(smtp.to('paul@plomberie.test')).toHaveLength(1);
+    // Deactivating by keyboard: the row says so, the member stays listed.
+    await row.getByRole('button', { name: 'Désactiver Paul Tech' }).focus();
+    await desk.keyboard.press('Enter');
+    await row.getByRole('cell', { name: 'Désactivé' }).waitFor();
+  });
+});
