@@ -413,6 +413,47 @@ export interface SignupInvites {
   used_by_artisan_id: string | null;
 }
 
+export interface WebhookDeliveries {
+  artisan_id: string;
+  attempts: Generated<number>;
+  booking_id: string | null;
+  created_at: Generated<Timestamp>;
+  endpoint_id: string;
+  event_id: string;
+  event_seq: string | number | bigint;
+  id: string;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  next_attempt_at: Timestamp | null;
+  status: Generated<string>;
+}
+
+export interface WebhookEndpoints {
+  artisan_id: string;
+  created_at: Generated<Timestamp>;
+  description: Generated<string>;
+  disabled_reason: string | null;
+  enabled: Generated<boolean>;
+  event_types: string[];
+  id: string;
+  previous_secret_expires_at: Timestamp | null;
+  previous_secret_sealed: string | null;
+  secret_sealed: string;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
+export interface WebhookEvents {
+  artisan_id: string;
+  body: string;
+  booking_id: string | null;
+  id: string;
+  occurred_at: Timestamp;
+  seq: Generated<string | number | bigint>;
+  type: string;
+}
+
 export interface DB {
   admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
@@ -445,4 +486,7 @@ export interface DB {
   services: Services;
   signup_confirmations: SignupConfirmations;
   signup_invites: SignupInvites;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_endpoints: WebhookEndpoints;
+  webhook_events: WebhookEvents;
 }
