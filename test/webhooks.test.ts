@@ -1,12 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeWebhookSender } from '../src/adapters/webhooks/webhook-sender.ts';
 import { adminHeaders } from './helpers/admin.ts';
 import { ENGINES } from './helpers/db.ts';
 import { bookingBody, serviceForSuite } from './helpers/service.ts';
 import { addBusiness } from './helpers/tenants.ts';
+import { TEST_RECEIVERS, startReceiver, verifies } from './helpers/webhook-receiver.ts';
 
 /**
  * Outgoing webhooks (issue 21) against HTTP receivers the tests start on the loopback. The
@@ -18,55 +16,8 @@ import { addBusiness } from './helpers/tenants.ts';
 const START = Date.parse('2027-03-01T07:00:00Z');
 const EMAIL = 'jean@example.com';
 
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  json: any;
-}
-
-/** A receiver answering the statuses queued (200 once the queue is empty). */
-async function startReceiver() {
-  const received: Received[] = [];
-  const statuses: number[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: req.headers, body, json: JSON.parse(body) });
-      res.statusCode = statuses.shift() ?? 200;
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: (path = '/hook') => `http://127.0.0.1:${port}${path}`,
-    received,
-    statuses,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** Verifies like a receiver whose clock reads the message's timestamp (the service's clock is the test's). */
-function verifies(secret: string, r: Received): boolean {
-  vi.useFakeTimers({ toFake: ['Date'], now: Number(r.headers['webhook-timestamp']) * 1000 });
-  try {
-    new Webhook(secret).verify(r.body, {
-      'webhook-id': String(r.headers['webhook-id']),
-      'webhook-timestamp': String(r.headers['webhook-timestamp']),
-      'webhook-signature': String(r.headers['webhook-signature']),
-    });
-    return true;
-  } catch {
-    return false;
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
 describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
-  const t = serviceForSuite(engine, START, { webhookTestReceivers: { isAllowedAddress: (a) => a === '127.0.0.1', allowHttp: true } });
+  const t = serviceForSuite(engine, START, { webhookTestReceivers: TEST_RECEIVERS });
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
