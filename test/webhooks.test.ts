@@ -245,6 +245,24 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
     expect(await t.service.db.query('SELECT 1 FROM webhook_events')).toHaveLength(1);
     expect(await t.service.db.query('SELECT 1 FROM webhook_deliveries')).toHaveLength(0);
   });
+  it('lists the same events for catching up, page by page, without an endpoint', async () => {
+    const code = await book();
+    expect((await t.request('POST', `/api/bookings/${code}/reschedule`, { email: EMAIL, newDate: '2027-03-11', newTime: '10:00' })).status).toBe(200);
+    expect((await t.request('POST', `/api/bookings/${code}/cancel`, { email: EMAIL })).status).toBe(200);
+    await drain();
+    const first = await admin('GET', '/events?limit=2');
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body.events.map((e: { type: string }) => e.type)).toEqual(['booking.created', 'booking.rescheduled']);
+    expect(first.body.events[1].payload).toMatchObject({ type: 'booking.rescheduled', version: 1, data: { previous: { date: '2027-03-10', time: '09:00' } } });
+    const second = await admin('GET', `/events?after=${first.body.next}&limit=2`);
+    expect(second.body.events.map((e: { type: string }) => e.type)).toEqual(['booking.cancelled', 'payment.refunded']);
+    const end = await admin('GET', `/events?after=${second.body.next}`);
+    expect(end.body).toEqual({ events: [], next: second.body.next });
+    // Each event once across the pages, under the id its deliveries carry.
+    expect(new Set([...first.body.events, ...second.body.events].map((e: { id: string }) => e.id)).size).toBe(4);
+    expect((await admin('GET', '/events?after=abc')).body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'after' }] });
+  });
+
   // Last: a second business on the instance makes the public API ask for the business's address.
   it("answers another business's endpoint ids exactly as missing ones", async () => {
     const mine = await endpoint();
@@ -265,6 +283,10 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
       expect(foreign.body).toEqual(missing.body);
     }
     expect((await admin('GET', '/webhook-endpoints', undefined, theirs)).body.endpoints).toEqual([]);
+    await book();
+    await drain();
+    expect((await admin('GET', '/events')).body.events).toHaveLength(1);
+    expect((await admin('GET', '/events', undefined, theirs)).body).toEqual({ events: [], next: '0' });
     // Still there, untouched, for its own business.
     expect((await admin('GET', `/webhook-endpoints/${mine.id}`)).body.endpoint.enabled).toBe(true);
   });

@@ -75,6 +75,8 @@ export interface WebhookStore {
     state: { status: WebhookDelivery['status']; attempted: boolean; nowMs: number; statusCode?: number | null; error?: string | null; nextMs?: number | null; bookingId: string | null },
   ): Promise<void>;
   listDeliveries(artisanId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>;
+  /** The business's events after position `afterSeq`, oldest first (the catch-up feed). */
+  listEvents(artisanId: string, afterSeq: number, limit: number): Promise<{ seq: number; id: string; type: string; occurredMs: number; body: string }[]>;
 }
 
 /** What one HTTP attempt gave: the receiver's status, or why there was none. */
@@ -154,6 +156,17 @@ export function makeWebhookEndpoints(deps: { store: WebhookStore; sender: Pick<W
       const endpoint = await deps.store.rotateSecret(artisanId, id, secret, now + ROTATION_OVERLAP_MS, now);
       if (!endpoint) throw endpointNotFound();
       return { endpoint, secret };
+    },
+    /**
+     * The catch-up feed: the events after `after` (the `next` of the previous page; none: from
+     * the first kept), each with the body its deliveries carry. A consumer that was down reads
+     * on until `next` stops moving, without relying on retries.
+     */
+    async events(artisanId: string, after: string | undefined, limit: number) {
+      if (after !== undefined && !/^\d{1,15}$/.test(after)) throw new ValidationError([{ field: 'after', message: 'Curseur invalide : reprenez la valeur « next » d’une page précédente.' }]);
+      const afterSeq = after === undefined ? 0 : Number(after);
+      const rows = await deps.store.listEvents(artisanId, afterSeq, limit);
+      return { events: rows.map((r) => ({ id: r.id, type: r.type, occurredMs: r.occurredMs, body: r.body })), next: String(rows.at(-1)?.seq ?? afterSeq) };
     },
     async deliveries(artisanId: string, id: string, limit: number): Promise<WebhookDelivery[]> {
       await found(artisanId, id);

@@ -151,6 +151,9 @@ export function makeWebhookStore(db: Database, box: SecretBox, uuid: () => strin
     },
     recordEvent(artisanId, event, nowMs) {
       return db.transaction(async (tx) => {
+        // One business's events take their position one at a time, held to the commit: the
+        // catch-up feed's cursor never passes an event that commits later with a lower one.
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`webhook_events:${artisanId}`]);
         // Once per event: a fan-out run again (the worker died before marking its job) adds nothing.
         const inserted = await first(
           tx,
@@ -294,6 +297,19 @@ export function makeWebhookStore(db: Database, box: SecretBox, uuid: () => strin
           if (follower) await enqueueDelivery(tx, artisanId, uuid(), follower.id, state.bookingId, state.nowMs);
         }
       });
+    },
+    async listEvents(artisanId, afterSeq, limit) {
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('webhook_events')
+          .select(['seq', 'id', 'type', 'occurred_at', 'body'])
+          .where('artisan_id', '=', artisanId)
+          .where('seq', '>', String(afterSeq))
+          .orderBy('seq')
+          .limit(limit),
+      );
+      return rows.map((r) => ({ seq: Number(r.seq), id: r.id, type: r.type, occurredMs: r.occurred_at.getTime(), body: r.body }));
     },
     async listDeliveries(artisanId, endpointId, limit) {
       const rows = await run(

@@ -3815,6 +3815,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Événements (rattrapage)
+         * @description Les mêmes événements que les webhooks, dans l’ordre, pour rattraper ce qui a été manqué : passez `next` comme `after` à l’appel suivant. Un événement y paraît dès que le service l’a enregistré (quelques secondes après le changement).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description La valeur `next` de la page précédente (absent : depuis le début) */
+                    after?: string;
+                    limit: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: {
+                                /** @description Le webhook-id de ses envois */
+                                id: string;
+                                occurredAt: string;
+                                /** @description Le corps envoyé aux webhooks */
+                                payload: {
+                                    [key: string]: unknown;
+                                };
+                                /**
+                                 * @description Type d’événement
+                                 * @enum {string}
+                                 */
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded";
+                            }[];
+                            /** @description À passer comme `after` ensuite */
+                            next: string;
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/exceptions": {
         parameters: {
             query?: never;

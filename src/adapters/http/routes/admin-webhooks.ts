@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import type { AdminRoutes } from '../admin-scope.ts';
 import { IdParams, adminErrors } from '../admin-schemas.ts';
 import { PRINTABLE, StringEnum } from '../schemas.ts';
-import { WEBHOOK_EVENT_TYPES } from '../../../app/webhook-events.ts';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../../app/webhook-events.ts';
 import type { WebhookDelivery, WebhookEndpoint, WebhookEndpoints } from '../../../app/webhooks.ts';
 
 const EventType = StringEnum(WEBHOOK_EVENT_TYPES, { description: 'Type d’événement' });
@@ -149,6 +149,44 @@ export function adminWebhookRoutes(deps: { endpoints: WebhookEndpoints }): Admin
       async (request) => {
         const rotated = await deps.endpoints.rotateSecret(request.admin.artisanId, request.params.id);
         return { endpoint: presentEndpoint(rotated.endpoint), secret: rotated.secret };
+      },
+    );
+
+    app.get(
+      '/events',
+      {
+        config: { adminAccess: 'bookings:read' },
+        schema: {
+          tags,
+          summary: 'Événements (rattrapage)',
+          description:
+            'Les mêmes événements que les webhooks, dans l’ordre, pour rattraper ce qui a été manqué : passez `next` comme `after` à l’appel suivant. Un événement y paraît dès que le service l’a enregistré (quelques secondes après le changement).',
+          querystring: Type.Object({
+            after: Type.Optional(Type.String({ maxLength: 20, description: 'La valeur `next` de la page précédente (absent : depuis le début)' })),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          }),
+          response: {
+            200: Type.Object({
+              events: Type.Array(
+                Type.Object({
+                  id: Type.String({ description: 'Le webhook-id de ses envois' }),
+                  type: EventType,
+                  occurredAt: Type.String(),
+                  payload: Type.Object({}, { additionalProperties: true, description: 'Le corps envoyé aux webhooks' }),
+                }),
+              ),
+              next: Type.String({ description: 'À passer comme `after` ensuite' }),
+            }),
+            ...adminErrors(400, 401),
+          },
+        },
+      },
+      async (request) => {
+        const page = await deps.endpoints.events(request.admin.artisanId, request.query.after, request.query.limit);
+        return {
+          events: page.events.map((e) => ({ id: e.id, type: e.type as WebhookEventType, occurredAt: new Date(e.occurredMs).toISOString(), payload: JSON.parse(e.body) as Record<string, unknown> })),
+          next: page.next,
+        };
       },
     );
 
