@@ -57,6 +57,11 @@ import { frenchTemplates } from './adapters/notify/templates-fr.ts';
 import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifications.ts';
 import { makeAdminOutbox } from './app/admin-outbox.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
+import { makeWebhookStore } from './adapters/webhooks/webhook-store.ts';
+import { makeWebhookSender, renderWebhookEvent, type WebhookTestAllowance } from './adapters/webhooks/webhook-sender.ts';
+import { adminWebhookRoutes } from './adapters/http/routes/admin-webhooks.ts';
+import { makeWebhookDelivery, makeWebhookEndpoints } from './app/webhooks.ts';
+import { WEBHOOK_TOPICS } from './app/webhook-events.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
@@ -177,6 +182,8 @@ export interface Service {
   app: FastifyInstance;
   db: Database;
   worker: Worker;
+  /** Outgoing webhooks' own worker (issue 21): a slow receiver never holds back the messages' passes. */
+  webhookWorker: Worker;
   /** Calendar import/export (the worker runs it; tests call it to drive a pass). */
   calendarSync: CalendarSync;
   log: Logger;
@@ -200,6 +207,8 @@ export async function compose(
     outbox?: (queue: OutboxQueue) => OutboxQueue;
     /** Monotonic ms of the admin credential cache (tests move it instead of waiting). */
     monotonic?: () => number;
+    /** Tests only: webhook receivers on the loopback over plain HTTP (never from the configuration). */
+    webhookTestReceivers?: WebhookTestAllowance;
   } = {},
 ): Promise<Service> {
   const log = overrides.log ?? pino({ level: config.logLevel, base: { service: 'artisanconnect' } });
@@ -335,6 +344,8 @@ export async function compose(
 
   // Calendars: credentials sealed with the secrets key (above).
   const calendarStore = makeCalendarStore(db, makeSecretBox(secretsKey));
+  const webhookStore = makeWebhookStore(db, makeSecretBox(secretsKey), random.uuid);
+  const webhookSender = makeWebhookSender({ test: overrides.webhookTestReceivers });
   const fetchLimits = { allowPrivate: cal.allowPrivateUrls, timeoutMs: cal.fetchTimeoutMs, maxBytes: cal.maxBytes };
   const safeFetch = makeSafeFetch(fetchLimits);
   const google = cal.google
@@ -482,6 +493,7 @@ export async function compose(
       routes: [
         adminMemberRoutes({ members }),
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
+        adminWebhookRoutes({ endpoints: makeWebhookEndpoints({ store: webhookStore, sender: webhookSender, clock, uuid: random.uuid }) }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
         adminCustomerRoutes({ customers, bookings: adminBookings }),
         adminSettingsRoutes({
@@ -608,12 +620,32 @@ export async function compose(
     events: metrics?.workerEvents,
   });
   workerRef.current = worker;
+  const webhookDelivery = makeWebhookDelivery({ store: webhookStore, sender: webhookSender, clock, render: renderWebhookEvent });
+  const webhookWorker = makeWorker({
+    queue: overrides.outbox ? overrides.outbox(queue) : queue,
+    workerId: `${workerId}-webhooks`,
+    pollMs: config.workerPollMs,
+    // Deliveries are latency-bound (up to 15 s each): several bookings' at a time.
+    concurrency: Math.max(8, config.workerConcurrency),
+    batchSize: 20,
+    log: workerLog.child({ lane: 'webhooks' }),
+    now: clock.now,
+    handlers: {
+      [WEBHOOK_TOPICS.event]: async (job) => void (await webhookDelivery.fanOut(job)),
+      [WEBHOOK_TOPICS.deliver]: async (job) => {
+        const outcome = await webhookDelivery.deliver(job);
+        workerLog.info({ jobId: job.id, deliveryId: job.payload.deliveryId, outcome }, 'webhook delivery');
+      },
+    },
+    events: metrics?.workerEvents,
+  });
 
   let closed = false;
   return {
     app,
     db,
     worker,
+    webhookWorker,
     calendarSync,
     log,
     retention,
@@ -623,6 +655,7 @@ export async function compose(
       closed = true;
       await backups?.stop();
       await worker.stop();
+      await webhookWorker.stop();
       await calendarSync.idle();
       log.debug('shutdown: outbox worker stopped');
       await app.close();
@@ -689,10 +722,11 @@ export async function main(hooks: { beforeListen?: (service: Service) => Promise
     }
     throw error;
   }
-  const { app, log, worker } = service;
+  const { app, log, worker, webhookWorker } = service;
   await hooks.beforeListen?.(service);
   await app.listen({ port: config.port, host: config.host });
   worker.start();
+  webhookWorker.start();
   service.backups?.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

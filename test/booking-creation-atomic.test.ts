@@ -91,7 +91,7 @@ describe.each(ENGINES)('booking creation, a write failing on %s', (engine) => {
     expect(await t.service.db.query(`SELECT status FROM bookings`)).toEqual([{ status: 'confirmed' }]);
     expect(await count(`SELECT count(*)::int AS n FROM busy_blocks WHERE source = 'booking'`)).toBe(1);
     const topics = (await t.service.db.query<{ topic: string }>(`SELECT topic FROM outbox ORDER BY topic`)).map((r) => r.topic);
-    expect(topics).toEqual(['calendar.booking_changed', 'notify.booking_confirmed', 'notify.reminder']);
+    expect(topics).toEqual(['calendar.booking_changed', 'notify.booking_confirmed', 'notify.reminder', 'webhook.event']);
     expect(await count(`SELECT count(*)::int AS n FROM booking_consents`)).toBe(1);
   });
 });

@@ -30,7 +30,7 @@ export interface AdminUser {
  * the OpenAPI document name them). A session has every right; token management, the password
  * and the backup are for the session only, whatever the token's scopes.
  */
-export const TOKEN_SCOPES = ['bookings:read', 'bookings:write', 'settings', 'calendars', 'export'] as const;
+export const TOKEN_SCOPES = ['bookings:read', 'bookings:write', 'settings', 'calendars', 'export', 'webhooks:manage'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /**

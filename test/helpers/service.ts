@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { PaymentProvider } from '../../src/app/ports/payments.ts';
 import { compose, type Service } from '../../src/main.ts';
 import type { OutboxQueue } from '../../src/adapters/outbox/outbox-queue.ts';
+import type { WebhookTestAllowance } from '../../src/adapters/webhooks/webhook-sender.ts';
 import type { Logger } from 'pino';
 import type { Database } from '../../src/adapters/db/database.ts';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
@@ -47,6 +48,8 @@ export async function startTestService(
     log?: Logger;
     /** The admin credential cache's clock (compose's `monotonic`). */
     monotonic?: () => number;
+    /** Webhook receivers the test starts on the loopback (compose's `webhookTestReceivers`). */
+    webhookTestReceivers?: WebhookTestAllowance;
   } = {},
 ): Promise<TestService> {
   const database = await createTestDatabase(engine);
@@ -72,6 +75,7 @@ export async function startTestService(
     outbox: options.outbox,
     log: options.log,
     monotonic: options.monotonic,
+    webhookTestReceivers: options.webhookTestReceivers,
   });
   await service.app.ready();
   const inject = (o: InjectOptions) => service.app.inject(o);

@@ -21,12 +21,17 @@ export interface StripeSuite {
  * The real service with PAYMENT_PROVIDER=stripe, its official SDK pointed at a local
  * Stripe-compatible server (STRIPE_API_URL). Bookings and the fake are emptied before each test.
  */
-export function stripeSuite(engine: Engine, startMs: number, env: Record<string, string> = {}): StripeSuite {
+export function stripeSuite(
+  engine: Engine,
+  startMs: number,
+  env: Record<string, string> = {},
+  options: Pick<NonNullable<Parameters<typeof startTestService>[1]>, 'webhookTestReceivers'> = {},
+): StripeSuite {
   const fake = new FakeStripe();
   let current: TestService | undefined;
   beforeAll(async () => {
     await fake.start();
-    current = await startTestService(engine, { env: { ...STRIPE_ENV, STRIPE_API_URL: fake.url, ...env } });
+    current = await startTestService(engine, { env: { ...STRIPE_ENV, STRIPE_API_URL: fake.url, ...env }, ...options });
   }, 60_000);
   afterAll(async () => {
     await current?.close();

@@ -42,7 +42,7 @@ export async function addBusiness(db: Database, like: string, slug: string, disp
     await copyRows(q, 'schedule_rules', like, id, true);
     await q.query(
       `INSERT INTO api_tokens (id, artisan_id, name, token_hash, prefix, created_at, scopes)
-       VALUES ($1, $2, 'Tests', $3, $4, now(), ARRAY['bookings:read','bookings:write','settings','calendars','export'])`,
+       VALUES ($1, $2, 'Tests', $3, $4, now(), ARRAY['bookings:read','bookings:write','settings','calendars','export','webhooks:manage'])`,
       [tokenId, id, createHash('sha256').update(token).digest('hex'), token.slice(0, 8)],
     );
   });

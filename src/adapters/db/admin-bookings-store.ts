@@ -202,6 +202,8 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
             .where(sql<boolean>`k.id = ANY(${ids})`),
         );
         await run(tx, qb.updateTable('outbox').set({ status: 'cancelled' }).where(ofErased).where('status', '=', 'pending').where('topic', 'like', 'notify.%'));
+        // Webhook events sent about them hold the booking as it was shown, contact details included (issue 21).
+        await run(tx, qb.deleteFrom('webhook_events').where('artisan_id', '=', artisanId).where(ofErased));
         // The embedded mailbox keeps copies of the messages, contact details included.
         await run(tx, qb.deleteFrom('mailbox').where(ofErased));
         // Stored idempotent replies hold the booking as it was answered, contact details included.

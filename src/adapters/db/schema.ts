@@ -442,6 +442,47 @@ export interface Teams {
   name: string;
 }
 
+export interface WebhookDeliveries {
+  artisan_id: string;
+  attempts: Generated<number>;
+  booking_id: string | null;
+  created_at: Generated<Timestamp>;
+  endpoint_id: string;
+  event_id: string;
+  event_seq: string | number | bigint;
+  id: string;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status_code: number | null;
+  next_attempt_at: Timestamp | null;
+  status: Generated<string>;
+}
+
+export interface WebhookEndpoints {
+  artisan_id: string;
+  created_at: Generated<Timestamp>;
+  description: Generated<string>;
+  disabled_reason: string | null;
+  enabled: Generated<boolean>;
+  event_types: string[];
+  id: string;
+  previous_secret_expires_at: Timestamp | null;
+  previous_secret_sealed: string | null;
+  secret_sealed: string;
+  updated_at: Generated<Timestamp>;
+  url: string;
+}
+
+export interface WebhookEvents {
+  artisan_id: string;
+  body: string;
+  booking_id: string | null;
+  id: string;
+  occurred_at: Timestamp;
+  seq: Generated<string | number | bigint>;
+  type: string;
+}
+
 export interface DB {
   admin_password_resets: AdminPasswordResets;
   admin_sessions: AdminSessions;
@@ -477,4 +518,7 @@ export interface DB {
   signup_invites: SignupInvites;
   team_members: TeamMembers;
   teams: Teams;
+  webhook_deliveries: WebhookDeliveries;
+  webhook_endpoints: WebhookEndpoints;
+  webhook_events: WebhookEvents;
 }

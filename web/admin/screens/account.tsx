@@ -53,6 +53,7 @@ const SCOPE_LABELS: Record<TokenScope, [label: string, hint: string]> = {
   settings: ['Réglages', 'Profil, horaires, prestations, notifications, acompte.'],
   calendars: ['Calendriers', 'Calendriers connectés et flux .ics des rendez-vous.'],
   export: ['Export des données d’un client', 'Tout ce qui est conservé sur un client (droit d’accès RGPD).'],
+  'webhooks:manage': ['Webhooks', 'Points d’accès qui reçoivent les événements des réservations, et leurs envois.'],
 };
 
 const SCOPES = Object.keys(SCOPE_LABELS) as TokenScope[];

@@ -1,0 +1,90 @@
+import type { LifecycleEvent, Transition } from '../domain/booking-lifecycle.ts';
+import type { BookingRecord } from '../domain/booking.ts';
+import type { OutboxMessage } from './ports/booking-store.ts';
+
+/**
+ * The events a business's integrations receive (issue 21), derived from booking lifecycle
+ * transitions. applyTransition (booking-transitions.ts) is the one place every booking change
+ * passes through, whatever the path (customer code and e-mail, manage link, back office, API,
+ * Stripe webhook, job): it writes the event to the outbox in the change's own transaction, so
+ * there is exactly one event per change and none without its change.
+ */
+export const WEBHOOK_EVENT_TYPES = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'payment.refunded'] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+/** Outbox topics: the event as written with its change, and one delivery to one endpoint. */
+export const WEBHOOK_TOPICS = { event: 'webhook.event', deliver: 'webhook.deliver' } as const;
+
+/** Who cancelled, in the integrator's words: the customer, the business, or the service itself. */
+export type CancelActor = 'customer' | 'business' | 'system';
+
+/**
+ * The customer's details, kept out of the outbox row (erasing a customer must reach them): the
+ * fan-out reads them from the booking row when it renders the event.
+ */
+export type PersonalFields = 'customer' | 'problemDescription';
+export type BookingWithoutPersonal = Omit<BookingRecord, PersonalFields>;
+
+/** What the outbox row of an event carries: the booking after the change, and what the change was. */
+export interface WebhookEventPayload {
+  type: WebhookEventType;
+  occurredMs: number;
+  booking: BookingWithoutPersonal;
+  /** booking.rescheduled: where the booking was before the move. */
+  previous?: { startMs: number; endMs: number };
+  /** booking.cancelled (its reason, personal too, is read from the booking row with the customer). */
+  cancellation?: { actor: CancelActor };
+  /** booking.cancelled: the refund decided; payment.refunded: what the provider gave back. */
+  refund?: { depositCents: number; decidedCents?: number; amountCents?: number; totalRefundedCents: number; outcome: RefundOutcome };
+}
+
+/**
+ * `none`: nothing to give back (no deposit, or none refunded by the policy); `pending`: the
+ * refund is decided and the provider is asked (a payment.refunded follows); `refunded`: given back.
+ */
+export type RefundOutcome = 'none' | 'pending' | 'refunded';
+
+const actorOf = (b: BookingRecord): CancelActor => (b.cancelledBy === 'customer' ? 'customer' : b.cancelledBy === 'artisan' ? 'business' : 'system');
+
+/** The event a transition makes, if any (holds that never became bookings make none). */
+export function webhookEventOf(before: BookingRecord, t: Transition<BookingRecord>, event: LifecycleEvent, nowMs: number): OutboxMessage | undefined {
+  const after = t.booking;
+  const { customer: _customer, problemDescription: _problem, ...booking } = after;
+  const base = { occurredMs: nowMs, booking };
+  let payload: WebhookEventPayload | undefined;
+  switch (event.type) {
+    case 'payment_succeeded':
+      // A booking confirmed at once is created; one that waited for 3-D Secure is confirmed.
+      payload = { ...base, type: t.from === 'awaiting_authentication' ? 'booking.confirmed' : 'booking.created' };
+      break;
+    case 'moved':
+      payload = { ...base, type: 'booking.rescheduled', previous: { startMs: before.startMs, endMs: before.endMs } };
+      break;
+    case 'cancelled':
+    case 'payment_voided': {
+      const decided = after.refundCents;
+      const outcome: RefundOutcome = decided <= 0 ? 'none' : after.refundedCents >= decided ? 'refunded' : 'pending';
+      payload = {
+        ...base,
+        type: 'booking.cancelled',
+        cancellation: { actor: actorOf(after) },
+        refund: { depositCents: after.depositCents, decidedCents: decided, totalRefundedCents: after.refundedCents, outcome },
+      };
+      break;
+    }
+    case 'deposit_settled':
+    case 'refund_recorded':
+    case 'late_payment_succeeded':
+      if (after.refundedCents > before.refundedCents) {
+        payload = {
+          ...base,
+          type: 'payment.refunded',
+          refund: { depositCents: after.depositCents, amountCents: after.refundedCents - before.refundedCents, totalRefundedCents: after.refundedCents, outcome: 'refunded' },
+        };
+      }
+      break;
+    default:
+      break;
+  }
+  return payload && { topic: WEBHOOK_TOPICS.event, bookingId: after.id, payload: payload as unknown as Record<string, unknown> };
+}
