@@ -83,6 +83,11 @@ import { adminCustomerRoutes } from './adapters/http/routes/admin-customers.ts';
 import { makeCustomerStore } from './adapters/db/customer-store.ts';
 import { makeCustomers } from './app/customers.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
+import { makeBookingOutcomes } from './app/booking-outcome.ts';
+import { makeDueVisits } from './app/due-visits.ts';
+import { makeBookingOutcomeStore } from './adapters/db/booking-outcome-store.ts';
+import { makeDueVisitReader } from './adapters/db/due-visit-store.ts';
+import { adminOutcomeRoutes } from './adapters/http/routes/admin-outcomes.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
@@ -460,6 +465,10 @@ export async function compose(
       routes: [
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
+        adminOutcomeRoutes({
+          outcomes: makeBookingOutcomes({ store, outcomes: makeBookingOutcomeStore(db, random.uuid), clock }),
+          dueVisits: makeDueVisits({ reader: makeDueVisitReader(db) }),
+        }),
         adminCustomerRoutes({ customers, bookings: adminBookings }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),
