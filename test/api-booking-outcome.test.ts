@@ -189,6 +189,19 @@ describe.each(ENGINES)('outcome of an appointment on %s', (engine) => {
       expect(await dueVisits({ authorization: `Bearer ${other.token}` })).toEqual([]);
     });
 
+    it('a month is a calendar month: a visit on 31 March with one month falls due on 30 April', async () => {
+      expect((await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 1 }, admin)).status).toBe(200);
+      try {
+        const { version } = (await t.request('GET', `${PUBLIC}/artisan`)).body.artisan.terms;
+        const code = await book('2027-03-31', '09:00', { consent: { termsVersion: version, nextVisit: true } });
+        t.clock.set('2027-03-31T07:30:00Z'); // 09:30 in Paris (summer time since the 28th)
+        expect((await mark(code, 'completed')).status).toBe(200);
+        expect((await dueVisits()).map((v) => [v.previousBookingCode, v.dueOn, v.intervalMonths])).toEqual([[code, '2027-04-30', 1]]);
+      } finally {
+        await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 12 }, admin);
+      }
+    });
+
     it('no visit falls due without the tick, nor after a no-show', async () => {
       const unticked = await bookWithConsent(undefined, '09:00');
       const refused = await bookWithConsent(false, '10:00');
