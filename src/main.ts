@@ -91,6 +91,11 @@ import { adminCustomerRoutes } from './adapters/http/routes/admin-customers.ts';
 import { makeCustomerStore } from './adapters/db/customer-store.ts';
 import { makeCustomers } from './app/customers.ts';
 import { makeAdminBookings } from './app/admin-bookings.ts';
+import { makeBookingOutcomes } from './app/booking-outcome.ts';
+import { makeDueVisits } from './app/due-visits.ts';
+import { makeBookingOutcomeStore } from './adapters/db/booking-outcome-store.ts';
+import { makeDueVisitReader } from './adapters/db/due-visit-store.ts';
+import { adminOutcomeRoutes } from './adapters/http/routes/admin-outcomes.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
@@ -495,6 +500,10 @@ export async function compose(
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminWebhookRoutes({ endpoints: makeWebhookEndpoints({ store: webhookStore, sender: webhookSender, clock, uuid: random.uuid }) }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),
+        adminOutcomeRoutes({
+          outcomes: makeBookingOutcomes({ store, outcomes: makeBookingOutcomeStore(db, random.uuid), clock }),
+          dueVisits: makeDueVisits({ reader: makeDueVisitReader(db) }),
+        }),
         adminCustomerRoutes({ customers, bookings: adminBookings }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),

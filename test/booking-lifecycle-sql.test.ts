@@ -27,8 +27,8 @@ describe.each(ENGINES)('booking lifecycle in SQL (%s)', (engine) => {
   });
 
   it('the plan cap counts online bookings taken or being paid, cancelled ones included; never phone ones nor unpaid ended holds', async () => {
-    // decisions §8: phone bookings never count; a booking cancelled this month was still taken.
-    const counted = ['pending_payment', 'awaiting_authentication', 'confirmed', 'rescheduled', 'cancelled'];
+    // decisions §8: phone bookings never count; a booking cancelled this month was still taken, and so was one that took place.
+    const counted = ['pending_payment', 'awaiting_authentication', 'confirmed', 'rescheduled', 'cancelled', 'completed', 'no_show'];
     for (const status of BOOKING_STATUSES) {
       const rows = await t.db.query<{ online: boolean; phone: boolean }>(
         `SELECT booking_counts_toward_plan('online', $1) AS online, booking_counts_toward_plan('phone', $1) AS phone`,

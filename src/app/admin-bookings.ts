@@ -7,7 +7,7 @@ import type { CustomerMatch } from './ports/customer-store.ts';
 import { phoneDigitsOf } from './phone-search.ts';
 import { todayIn, weekOf } from '../domain/time.ts';
 import type { BookingRecord } from '../domain/booking.ts';
-import { BOOKED_STATUSES, VISIBLE_STATUSES, holdsSlot } from '../domain/booking-lifecycle.ts';
+import { BOOKED_STATUSES, STANDING_STATUSES, VISIBLE_STATUSES, holdsSlot, isOutcome } from '../domain/booking-lifecycle.ts';
 
 /** The artisan's view of bookings: lists, one booking with its history, customers' data. */
 
@@ -133,7 +133,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
 
     /**
      * The artisan's day (today in their zone, on the service's clock): its confirmed and moved
-     * bookings in full (address, phone, amounts), by start, and the instant it was read at, so
+     * bookings, and those already marked done or missed, in full (address, phone, amounts), by start, and the instant it was read at, so
      * the page tells the next intervention by the service's clock, not the phone's.
      */
     async today(artisanId: string): Promise<{ today: Temporal.PlainDate; nowMs: number; items: BookingRecord[] }> {
@@ -141,7 +141,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
       if (!zone) throw new ValidationError([{ field: 'timezone', message: 'Le fuseau horaire de l’entreprise est inconnu.' }]);
       const nowMs = deps.clock.now();
       const today = todayIn(zone, nowMs);
-      const { items } = await reader.listBookings({ artisanId, from: today, to: today, statuses: [...BOOKED_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
+      const { items } = await reader.listBookings({ artisanId, from: today, to: today, statuses: [...STANDING_STATUSES], limit: AGENDA_MAX_BOOKINGS, offset: 0 });
       return { today, nowMs, items };
     },
 
@@ -162,7 +162,8 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
     async eraseCustomer(artisanId: string, customer: CustomerRef, actor: string): Promise<number> {
       const bookings = await reader.findByCustomer(artisanId, customer);
       const now = deps.clock.now();
-      const upcoming = bookings.filter((b) => holdsSlot(b.status) && b.endMs > now);
+      // One marked done or missed is over, even before its planned end.
+      const upcoming = bookings.filter((b) => holdsSlot(b.status) && !isOutcome(b.status) && b.endMs > now);
       if (upcoming.length > 0) {
         throw new ConflictError(
           'CUSTOMER_HAS_ACTIVE_BOOKINGS',

@@ -20,6 +20,8 @@ export interface ServiceFields {
   minNoticeMinutes?: number | null;
   /** "Intervention chez le client": bookings need the address and a phone. */
   atCustomer?: boolean;
+  /** A maintenance interval in months (issue 22); null: none. */
+  maintenanceIntervalMonths?: number | null;
 }
 
 export type ServiceInput = ServiceFields & { id?: string };
@@ -52,7 +54,7 @@ export function makeAdminServices(deps: { services: ServiceCatalog }) {
         {
           id, artisanId, name: '', description: null, durationMinutes: 0, basePriceCents: 0, depositRate: DEFAULT_DEPOSIT_RATE,
           isActive: true, bufferBeforeMinutes: 0, bufferAfterMinutes: 0, refundPolicy: null, minNoticeMinutes: null,
-          atCustomer: false,
+          atCustomer: false, maintenanceIntervalMonths: null,
         },
         input,
         details,
@@ -109,6 +111,7 @@ function applyFields(current: ServiceRecord, fields: Partial<ServiceFields>, det
   if (fields.bufferAfterMinutes !== undefined) next.bufferAfterMinutes = fields.bufferAfterMinutes;
   if (fields.minNoticeMinutes !== undefined) next.minNoticeMinutes = fields.minNoticeMinutes;
   if (fields.atCustomer !== undefined) next.atCustomer = fields.atCustomer;
+  if (fields.maintenanceIntervalMonths !== undefined) next.maintenanceIntervalMonths = fields.maintenanceIntervalMonths;
   if (fields.refundPolicy !== undefined) {
     if (fields.refundPolicy) checkRefundPolicy(fields.refundPolicy, 'refundPolicy', details);
     next.refundPolicy = fields.refundPolicy

@@ -1,4 +1,4 @@
-import { isBooked } from '../domain/booking-lifecycle.ts';
+import { isStanding } from '../domain/booking-lifecycle.ts';
 import { bookingIdOfUid } from '../domain/calendar-uid.ts';
 import { CalendarError, type CalendarConnection, type CalendarConnector, type CalendarKind, type CalendarStore, type ChangeSet, type ConnectionSettings, type ExportedEvent, type ImportWindow, type IncrementalReader, type RemoteItem, type ExternalEvent, type SyncCounts } from './ports/calendars.ts';
 import type { BookingRecord } from '../domain/booking.ts';
@@ -199,8 +199,8 @@ export function makeCalendarSync(deps: CalendarSyncDeps) {
       const booking = await deps.bookings.findBookingById(bookingId);
       if (!booking) return { written: 0, removed: 0 };
       const targets = await deps.store.writable(booking.artisanId);
-      // Only a booking the customer has is in the artisan's calendars (not a hold being paid).
-      const active = isBooked(booking.status);
+      // Only a booking the customer has is in the artisan's calendars (not a hold being paid); it stays once its outcome is recorded.
+      const active = isStanding(booking.status);
       const event = active ? await deps.renderEvent(booking) : undefined;
       const failures: string[] = [];
       let written = 0;

@@ -309,7 +309,7 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
       actor: byArtisan?.actor ?? 'customer',
       cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
       // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
-      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion } : null,
+      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion, ...(hooks.consent.nextVisit ? { nextVisit: true } : {}) } : null,
       // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
       idempotency: hooks.idempotency ?? null,
     });
@@ -329,7 +329,7 @@ export interface CreateBookingHooks {
   /** Called when an earlier attempt's hold is resumed instead of taking a new one. */
   onHold?: (bookingId: string) => Promise<void>;
   /** The terms of sale the customer accepted (checked by the caller), recorded with the hold. */
-  consent?: { termsVersion: string | null };
+  consent?: { termsVersion: string | null; nextVisit?: boolean };
   /** The Idempotency-Key record to link to the hold, in the hold's own transaction. */
   idempotency?: { scope: string; key: string };
 }

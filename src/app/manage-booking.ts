@@ -18,7 +18,8 @@ import type { BookingRecord } from '../domain/booking.ts';
 import type { Clock } from './ports/clock.ts';
 import type { ErrorLog } from './ports/error-log.ts';
 import { applyTransition } from './booking-transitions.ts';
-import { isVisible } from '../domain/booking-lifecycle.ts';
+import { isOutcome, isVisible } from '../domain/booking-lifecycle.ts';
+import { bookingClosed } from '../domain/booking-outcome.ts';
 import type { SettleDeposit } from './settle-deposit.ts';
 
 
@@ -72,6 +73,7 @@ export function makeCancelBooking(deps: { store: BookingStore; clock: Clock; set
     const outcome = await deps.store.transaction(found.artisanId, async (tx) => {
       const booking = await tx.lockBooking(found.id);
       if (!booking) throw bookingNotFound();
+      if (isOutcome(booking.status)) throw bookingClosed(booking.status);
       if (booking.status === 'cancelled') {
         throw new ConflictError('ALREADY_CANCELLED', 'Cette réservation est déjà annulée.');
       }
@@ -131,6 +133,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
 
     const found = await findBooking(input);
     const now = deps.clock.now();
+    if (isOutcome(found.status)) throw bookingClosed(found.status);
     if (found.status === 'cancelled') throw bookingCancelled();
     if (found.startMs <= now) throw bookingPast();
     const ctx = await readDay(deps.store, found.artisanId, found.serviceId, date);
@@ -144,6 +147,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
       return await deps.store.transaction(found.artisanId, async (tx) => {
         const booking = await tx.lockBooking(found.id);
         if (!booking) throw bookingNotFound();
+        if (isOutcome(booking.status)) throw bookingClosed(booking.status);
         if (booking.status === 'cancelled') throw bookingCancelled();
         const previousStartMs = booking.startMs;
         // The moved booking takes the service's current buffers, the ones availability offered the slot with.

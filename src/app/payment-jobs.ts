@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.ts';
-import { isBooked } from '../domain/booking-lifecycle.ts';
+import { canApply } from '../domain/booking-lifecycle.ts';
 import { applyPaymentOutcome } from './payment-outcome.ts';
 import { PaymentUnavailableError, type PaymentProvider } from './ports/payments.ts';
 import type { BookingStore } from './ports/booking-store.ts';
@@ -19,7 +19,7 @@ export function makePaymentJobs(deps: Deps) {
   /** Captures an authorised-only deposit when the appointment starts (outbox topic payment.capture). */
   async function capture(bookingId: string): Promise<string> {
     const booking = await deps.store.findBookingById(bookingId);
-    if (!booking || !isBooked(booking.status) || booking.paymentStatus !== 'authorized' || !booking.paymentIntentId) return 'nothing to capture';
+    if (!booking || !canApply(booking, 'deposit_captured') || !booking.paymentIntentId) return 'nothing to capture';
     await deps.payments.captureDeposit({ paymentIntentId: booking.paymentIntentId, idempotencyKey: `capture-${booking.id}`, artisanId: booking.artisanId });
     await applyPaymentOutcome(deps, booking, { outcome: 'succeeded', paymentIntentId: booking.paymentIntentId, paymentStatus: 'captured' });
     return 'captured';

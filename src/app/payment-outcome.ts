@@ -193,12 +193,13 @@ async function applyLocked(tx: BookingTx, current: BookingRecord, result: Deposi
     return { booking: t.booking, changed: true };
   }
 
+  // Also after the outcome is recorded: a no-show's authorised deposit is still captured.
+  if (result.outcome === 'succeeded' && result.paymentStatus === 'captured' && canApply(current, 'deposit_captured')) {
+    const t = await applyTransition(tx, current, { type: 'deposit_captured' }, history('deposit_captured', { depositCents: current.depositCents }));
+    await tx.completePending(t.booking.id, [TOPICS.capture]);
+    return { booking: t.booking, changed: true };
+  }
   if (isBooked(current.status)) {
-    if (result.outcome === 'succeeded' && result.paymentStatus === 'captured' && canApply(current, 'deposit_captured')) {
-      const t = await applyTransition(tx, current, { type: 'deposit_captured' }, history('deposit_captured', { depositCents: current.depositCents }));
-      await tx.completePending(t.booking.id, [TOPICS.capture]);
-      return { booking: t.booking, changed: true };
-    }
     if (result.outcome === 'canceled') {
       // An authorisation cancelled at the provider (expired, cancelled from the dashboard):
       // no deposit stands behind the booking, so it never stays confirmed.

@@ -21,6 +21,8 @@ export interface ConsentRecord {
   acceptedMs: number;
   termsVersion: string | null;
   refundPolicy: RefundPolicy;
+  /** « Me proposer le prochain entretien » ticked (issue 22). */
+  nextVisit: boolean;
 }
 
 export interface PublicProfileStore {

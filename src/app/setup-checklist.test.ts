@@ -33,6 +33,7 @@ const service = (depositRate: number, isActive = true): ServiceRecord => ({
   refundPolicy: null,
   minNoticeMinutes: null,
   atCustomer: false,
+  maintenanceIntervalMonths: null,
 });
 const MONDAY = [{ id: 'r1', dayOfWeek: 1, startMinutes: 480, endMinutes: 1020 }];
 

@@ -25,6 +25,8 @@ const events: Record<LifecycleEvent['type'], LifecycleEvent> = {
   deposit_settled: { type: 'deposit_settled', paymentStatus: 'refunded' },
   refund_recorded: { type: 'refund_recorded', refundedCents: 1_000 },
   late_payment_succeeded: { type: 'late_payment_succeeded', paymentIntentId: 'pi_late', paymentStatus: 'captured' },
+  completed: { type: 'completed' },
+  no_show: { type: 'no_show' },
 };
 
 /** The payment status a booking typically has in each status (the rows below use it). */
@@ -36,6 +38,8 @@ const typicalPayment: Record<BookingStatus, PaymentStatus> = {
   cancelled: 'authorized',
   payment_failed: 'failed',
   expired: 'failed',
+  completed: 'captured',
+  no_show: 'captured',
 };
 
 const state = (status: BookingStatus, paymentStatus = typicalPayment[status]): LifecycleState => ({
@@ -67,6 +71,8 @@ const TABLE: Row[] = [
   ['pending_payment', 'deposit_settled', 'forbidden'],
   ['pending_payment', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['pending_payment', 'late_payment_succeeded', 'forbidden'],
+  ['pending_payment', 'completed', 'forbidden'],
+  ['pending_payment', 'no_show', 'forbidden'],
 
   ['awaiting_authentication', 'authentication_required', 'forbidden'],
   ['awaiting_authentication', 'payment_succeeded', 'confirmed', 'keep', 'keep'],
@@ -79,6 +85,8 @@ const TABLE: Row[] = [
   ['awaiting_authentication', 'deposit_settled', 'forbidden'],
   ['awaiting_authentication', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['awaiting_authentication', 'late_payment_succeeded', 'forbidden'],
+  ['awaiting_authentication', 'completed', 'forbidden'],
+  ['awaiting_authentication', 'no_show', 'forbidden'],
 
   ['confirmed', 'authentication_required', 'forbidden'],
   ['confirmed', 'payment_succeeded', 'forbidden'],
@@ -91,6 +99,8 @@ const TABLE: Row[] = [
   ['confirmed', 'deposit_settled', 'forbidden'],
   ['confirmed', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['confirmed', 'late_payment_succeeded', 'forbidden'],
+  ['confirmed', 'completed', 'completed', 'keep', 'keep'],
+  ['confirmed', 'no_show', 'no_show', 'keep', 'keep'],
 
   ['rescheduled', 'authentication_required', 'forbidden'],
   ['rescheduled', 'payment_succeeded', 'forbidden'],
@@ -103,6 +113,8 @@ const TABLE: Row[] = [
   ['rescheduled', 'deposit_settled', 'forbidden'],
   ['rescheduled', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['rescheduled', 'late_payment_succeeded', 'forbidden'],
+  ['rescheduled', 'completed', 'completed', 'keep', 'keep'],
+  ['rescheduled', 'no_show', 'no_show', 'keep', 'keep'],
 
   ['cancelled', 'authentication_required', 'forbidden'],
   ['cancelled', 'payment_succeeded', 'forbidden'],
@@ -115,6 +127,8 @@ const TABLE: Row[] = [
   ['cancelled', 'deposit_settled', 'cancelled', 'none', 'none'],
   ['cancelled', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['cancelled', 'late_payment_succeeded', 'forbidden'],
+  ['cancelled', 'completed', 'forbidden'],
+  ['cancelled', 'no_show', 'forbidden'],
 
   ['payment_failed', 'authentication_required', 'forbidden'],
   ['payment_failed', 'payment_succeeded', 'forbidden'],
@@ -127,6 +141,8 @@ const TABLE: Row[] = [
   ['payment_failed', 'deposit_settled', 'forbidden'],
   ['payment_failed', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['payment_failed', 'late_payment_succeeded', 'payment_failed', 'none', 'settle'],
+  ['payment_failed', 'completed', 'forbidden'],
+  ['payment_failed', 'no_show', 'forbidden'],
 
   ['expired', 'authentication_required', 'forbidden'],
   ['expired', 'payment_succeeded', 'forbidden'],
@@ -139,6 +155,37 @@ const TABLE: Row[] = [
   ['expired', 'deposit_settled', 'forbidden'],
   ['expired', 'refund_recorded', 'forbidden'], // typical payment: nothing captured to refund
   ['expired', 'late_payment_succeeded', 'expired', 'none', 'settle'],
+  ['expired', 'completed', 'forbidden'],
+  ['expired', 'no_show', 'forbidden'],
+  // An outcome is final: neither the customer nor the artisan cancels or moves it; only the
+  // scheduled capture of an authorised deposit and a provider refund still apply.
+  ['completed', 'authentication_required', 'forbidden'],
+  ['completed', 'payment_succeeded', 'forbidden'],
+  ['completed', 'payment_declined', 'forbidden'],
+  ['completed', 'hold_expired', 'forbidden'],
+  ['completed', 'moved', 'forbidden'],
+  ['completed', 'cancelled', 'forbidden'],
+  ['completed', 'deposit_captured', 'forbidden'], // typical payment: already captured
+  ['completed', 'payment_voided', 'forbidden'],
+  ['completed', 'deposit_settled', 'forbidden'],
+  ['completed', 'refund_recorded', 'completed', 'keep', 'none'], // captured: the provider may refund it
+  ['completed', 'late_payment_succeeded', 'forbidden'],
+  ['completed', 'completed', 'forbidden'],
+  ['completed', 'no_show', 'forbidden'],
+
+  ['no_show', 'authentication_required', 'forbidden'],
+  ['no_show', 'payment_succeeded', 'forbidden'],
+  ['no_show', 'payment_declined', 'forbidden'],
+  ['no_show', 'hold_expired', 'forbidden'],
+  ['no_show', 'moved', 'forbidden'],
+  ['no_show', 'cancelled', 'forbidden'],
+  ['no_show', 'deposit_captured', 'forbidden'], // typical payment: already captured
+  ['no_show', 'payment_voided', 'forbidden'],
+  ['no_show', 'deposit_settled', 'forbidden'],
+  ['no_show', 'refund_recorded', 'no_show', 'keep', 'none'],
+  ['no_show', 'late_payment_succeeded', 'forbidden'],
+  ['no_show', 'completed', 'forbidden'],
+  ['no_show', 'no_show', 'forbidden'],
 ];
 
 describe('booking lifecycle', () => {
@@ -241,8 +288,22 @@ describe('booking lifecycle', () => {
     }
   });
 
-  it('the statuses that hold a slot are the payment holds and the booked ones', () => {
-    expect([...ACTIVE_STATUSES].sort()).toEqual(['awaiting_authentication', 'confirmed', 'pending_payment', 'rescheduled']);
+  it('a no-show keeps the whole deposit, authorised or captured; a completed booking keeps it too', () => {
+    for (const p of ['authorized', 'captured'] as const) {
+      const n = transition({ ...state('confirmed', p), refundCents: 1_000 }, events.no_show);
+      expect(n).toMatchObject({ deposit: 'keep', booking: { status: 'no_show', paymentStatus: p, refundCents: 0, refundedCents: 0 } });
+      expect(transition(state('rescheduled', p), events.completed)).toMatchObject({ deposit: 'keep', booking: { status: 'completed', paymentStatus: p } });
+    }
+  });
+
+  it('an authorised deposit is still captured as scheduled after the outcome is recorded', () => {
+    for (const s of ['completed', 'no_show'] as const) {
+      expect(transition(state(s, 'authorized'), events.deposit_captured)).toMatchObject({ deposit: 'capture', booking: { status: s, paymentStatus: 'captured' } });
+    }
+  });
+
+  it('the statuses that hold a slot are the payment holds, the booked ones and those with an outcome', () => {
+    expect([...ACTIVE_STATUSES].sort()).toEqual(['awaiting_authentication', 'completed', 'confirmed', 'no_show', 'pending_payment', 'rescheduled']);
     expect(PAYMENT_STATUSES).toContain('authorized');
   });
 });

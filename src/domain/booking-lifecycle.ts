@@ -15,6 +15,12 @@
  *   expired | payment_failed ──late_payment_succeeded──> (same)    refunded in full
  *   expired | payment_failed ──deposit_settled──> (same)           that refund done
  *   any, deposit captured ──refund_recorded──> (same)              the provider refunded (e.g. from its dashboard)
+ *   confirmed | rescheduled ──completed──> completed               the artisan marks it done (after its start)
+ *   confirmed | rescheduled ──no_show──> no_show                   the customer was absent: the deposit is kept
+ *   completed | no_show ──deposit_captured──> (same)               the scheduled capture still runs
+ *
+ * An outcome (completed, no_show) is final: the customer can no longer cancel or move the
+ * booking. Its slot stays held: the time was spent, and the calendars keep the event.
  */
 
 import { refundStatement } from './refund-policy.ts';
@@ -27,6 +33,8 @@ export const BOOKING_STATUSES = [
   'cancelled',
   'payment_failed',
   'expired',
+  'completed',
+  'no_show',
 ] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 
@@ -35,19 +43,33 @@ export type BookingStatus = (typeof BOOKING_STATUSES)[number];
  * count exactly these. The SQL side is the function `booking_holds_slot(status)` (migration
  * 0007); a test checks both agree.
  */
-export const ACTIVE_STATUSES = ['pending_payment', 'awaiting_authentication', 'confirmed', 'rescheduled'] as const satisfies readonly BookingStatus[];
+export const ACTIVE_STATUSES = [
+  'pending_payment',
+  'awaiting_authentication',
+  'confirmed',
+  'rescheduled',
+  'completed',
+  'no_show',
+] as const satisfies readonly BookingStatus[];
 /** The slot is held while the deposit is being authorised (or 3-D Secure is in progress). */
 export const HOLD_STATUSES = ['pending_payment', 'awaiting_authentication'] as const satisfies readonly BookingStatus[];
 /** A booking the customer has: confirmed, possibly moved. Reminders and messages are for these. */
 export const BOOKED_STATUSES = ['confirmed', 'rescheduled'] as const satisfies readonly BookingStatus[];
+/** The outcome the artisan recorded once the appointment started: final. */
+export const OUTCOME_STATUSES = ['completed', 'no_show'] as const satisfies readonly BookingStatus[];
+export type Outcome = (typeof OUTCOME_STATUSES)[number];
+/** An appointment that stands in the calendars: booked, or held and its outcome recorded. */
+export const STANDING_STATUSES = [...BOOKED_STATUSES, ...OUTCOME_STATUSES] as const satisfies readonly BookingStatus[];
 /** What the customer and the artisan see as a booking (a hold that never got paid is not one). */
-export const VISIBLE_STATUSES = ['confirmed', 'rescheduled', 'cancelled'] as const satisfies readonly BookingStatus[];
+export const VISIBLE_STATUSES = ['confirmed', 'rescheduled', 'cancelled', 'completed', 'no_show'] as const satisfies readonly BookingStatus[];
 
 const has = (list: readonly BookingStatus[]) => (status: string): boolean => (list as readonly string[]).includes(status);
 export const holdsSlot = has(ACTIVE_STATUSES);
 export const isHold = has(HOLD_STATUSES);
 export const isBooked = has(BOOKED_STATUSES);
 export const isVisible = has(VISIBLE_STATUSES);
+export const isOutcome = (status: string): status is Outcome => (OUTCOME_STATUSES as readonly string[]).includes(status);
+export const isStanding = has(STANDING_STATUSES);
 
 /** 'refunded': partly or fully (the contract's meaning); `refundedCents` says how much. */
 export const PAYMENT_STATUSES = ['pending', 'authorized', 'captured', 'refunded', 'failed'] as const;
@@ -101,7 +123,9 @@ export type LifecycleEvent =
   | { type: 'payment_voided' }
   | { type: 'deposit_settled'; paymentStatus: 'captured' | 'refunded' }
   | { type: 'refund_recorded'; refundedCents: number }
-  | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' };
+  | { type: 'late_payment_succeeded'; paymentIntentId: string; paymentStatus: 'authorized' | 'captured' }
+  | { type: 'completed' }
+  | { type: 'no_show' };
 export type LifecycleEventType = LifecycleEvent['type'];
 
 /**
@@ -142,7 +166,10 @@ export function canApply(state: Pick<LifecycleState, 'status' | 'paymentStatus' 
     case 'payment_voided':
       return isBooked(status);
     case 'deposit_captured':
-      return isBooked(status) && paymentStatus === 'authorized';
+      return isStanding(status) && paymentStatus === 'authorized';
+    case 'completed':
+    case 'no_show':
+      return isBooked(status);
     case 'deposit_settled':
       return (status === 'cancelled' || status === 'expired' || status === 'payment_failed') && settlementDue(state);
     case 'refund_recorded':
@@ -202,5 +229,10 @@ export function transition<T extends LifecycleState>(booking: T, event: Lifecycl
     case 'late_payment_succeeded':
       // The slot was given back; the money is returned in full, never a booking nobody holds.
       return to({ paymentStatus: event.paymentStatus, paymentIntentId: event.paymentIntentId, refundCents: booking.depositCents }, 'settle');
+    case 'completed':
+      return to({ status: 'completed' }, 'keep');
+    case 'no_show':
+      // The deposit is the artisan's: nothing is refunded (an authorisation is captured as scheduled).
+      return to({ status: 'no_show', refundCents: 0 }, 'keep');
   }
 }

@@ -16,6 +16,8 @@ export interface ServiceRecord {
   minNoticeMinutes: number | null;
   /** "Intervention chez le client": a booking needs the intervention address and a phone. */
   atCustomer: boolean;
+  /** A maintenance interval in months (a boiler service: 12): its bookings may bring the next visit; null: none. */
+  maintenanceIntervalMonths: number | null;
 }
 
 /**

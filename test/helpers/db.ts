@@ -112,7 +112,7 @@ export async function dropTestLocation(engine: Engine, location: string): Promis
 
 /** Empties the booking side between tests; the artisan, rules and services stay. */
 export async function resetBookings(db: Database): Promise<void> {
-  await db.exec(`TRUNCATE outbox, mailbox, notification_deliveries, booking_events, payment_events, busy_blocks, idempotency_keys, schedule_exceptions, booking_consents, calendar_exports, calendar_remote_events, calendar_connections, booking_notes, customer_notes, bookings`);
+  await db.exec(`TRUNCATE outbox, mailbox, notification_deliveries, booking_events, payment_events, busy_blocks, idempotency_keys, schedule_exceptions, booking_consents, calendar_exports, calendar_remote_events, calendar_connections, booking_notes, customer_notes, due_visits, bookings`);
 }
 
 /** Adds an imported calendar event (an external busy block) for the demo artisan. */

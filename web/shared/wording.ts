@@ -19,6 +19,8 @@ export const BOOKING_STATUS_LABEL = {
   cancelled: 'Annulée',
   payment_failed: 'Paiement refusé',
   expired: 'Expirée',
+  completed: 'Réalisée',
+  no_show: 'Clôturée (client absent)',
 } as const satisfies Record<string, string>;
 
 export const bookingStatusLabel = (status: string): string => (BOOKING_STATUS_LABEL as Record<string, string>)[status] ?? 'Statut inconnu';
@@ -56,6 +58,8 @@ export const HISTORY_LABEL: Record<string, string> = {
   dispute_opened: 'Paiement contesté par le client auprès de sa banque',
   refund_confirmed: 'Remboursement effectué',
   customer_erased: 'Données du client effacées',
+  completed: 'Intervention réalisée',
+  no_show: 'Client absent (acompte conservé)',
 };
 export const historyLabel = (type: string): string => HISTORY_LABEL[type] ?? 'Autre événement';
 

@@ -47,10 +47,12 @@ interface Form {
   notifyEmail: boolean;
   notifySms: boolean;
   accepted: boolean;
+  /** « Me proposer le prochain entretien » (a service with a maintenance interval). */
+  nextVisit: boolean;
   card: string;
 }
 
-const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', problem: '', notifyEmail: true, notifySms: false, accepted: false, card: 'pm_card_visa' };
+const EMPTY_FORM: Form = { name: '', email: '', phone: '', street: '', postalCode: '', city: '', problem: '', notifyEmail: true, notifySms: false, accepted: false, nextVisit: false, card: 'pm_card_visa' };
 
 
 function BookingPage() {
@@ -224,7 +226,8 @@ function BookingPage() {
         },
         ...(form.problem.trim() ? { problemDescription: form.problem.trim() } : {}),
         notifications: { email: form.notifyEmail, sms: artisan?.smsOffered ? form.notifySms : false },
-        consent: { termsVersion: artisan?.terms?.version ?? null },
+        // « Me proposer le prochain entretien »: only for a service with an interval, never ticked by default.
+        consent: { termsVersion: artisan?.terms?.version ?? null, ...(service.maintenanceIntervalMonths && form.nextVisit ? { nextVisit: true } : {}) },
         paymentMethodId,
       };
       const result = await callWithStatus<BookingAnswer>(
@@ -373,6 +376,12 @@ function BookingPage() {
                 <label class="check">
                   <input type="checkbox" checked={form.notifySms} onChange={(e) => update({ notifySms: (e.currentTarget as HTMLInputElement).checked })} />
                   Par SMS (au numéro de téléphone ci-dessus)
+                </label>
+              )}
+              {service.maintenanceIntervalMonths && (
+                <label class="check">
+                  <input type="checkbox" id="next-visit" checked={form.nextVisit} onChange={(e) => update({ nextVisit: (e.currentTarget as HTMLInputElement).checked })} />
+                  Me proposer le prochain entretien (dans {service.maintenanceIntervalMonths}&nbsp;mois)
                 </label>
               )}
             </fieldset>

@@ -17,6 +17,8 @@ type Who = { token: string } | { email: string };
 
 const api = createApiClient({ business: true });
 const STATUS: Record<string, string> = { confirmed: 'Confirmé', rescheduled: 'Déplacé', cancelled: 'Annulé', pending: 'En attente du paiement' };
+/** Once the artisan has recorded how the appointment went. */
+const OUTCOME: Record<string, string> = { completed: 'Intervention réalisée', no_show: 'Rendez-vous manqué (absence constatée) : l’acompte reste acquis' };
 const PAYMENT: Record<string, string> = { pending: 'en attente', authorized: 'autorisé', captured: 'réglé', refunded: 'remboursé', failed: 'refusé' };
 
 /** A cancelled deposit stays "authorized" until the refund is settled: say nothing stale then. */
@@ -135,6 +137,8 @@ function ManagePage() {
 function BookingView(props: { booking: Booking; who: Who; onChanged(message: string): Promise<void>; onError(message: string): void }) {
   const b = props.booking;
   const a = b.customer.address;
+  // A cancelled booking, or one whose outcome the artisan recorded, is no longer moved or cancelled online.
+  const changeable = b.status !== 'cancelled' && !b.outcome;
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [busy, setBusy] = useState(false);
   // Month navigation is bounded from the artisan's today (the server's, never the visitor's clock).
@@ -174,7 +178,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
   const waitSeconds = waitUntil === undefined ? 0 : Math.max(1, Math.ceil((waitUntil - Date.now()) / 1000));
 
   useEffect(() => {
-    if (b.status === 'cancelled') return;
+    if (!changeable) return;
     let live = true;
     setDays(undefined);
     call(api.GET('/api/bookings/{publicCode}/availability/days', { params: { path: { publicCode: code }, query: { from: ymd(month.y, month.m, 1), to: ymd(month.y, month.m + 1, 0), ...whoQuery } } })).then(
@@ -184,10 +188,10 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
     return () => {
       live = false;
     };
-  }, [month.y, month.m, b.status, reload]);
+  }, [month.y, month.m, changeable, reload]);
 
   useEffect(() => {
-    if (!date || b.status === 'cancelled') return;
+    if (!date || !changeable) return;
     let live = true;
     setSlots(undefined);
     call(api.GET('/api/bookings/{publicCode}/availability', { params: { path: { publicCode: code }, query: { date, ...whoQuery } } })).then(
@@ -197,7 +201,7 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
     return () => {
       live = false;
     };
-  }, [date, b.status, reload]);
+  }, [date, changeable, reload]);
 
   const move = async () => {
     if (!date || !target) return;
@@ -253,11 +257,11 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
         <dt>Code</dt>
         <dd id="code">{b.publicCode}</dd>
         <dt>Statut</dt>
-        <dd id="status">{STATUS[b.status] ?? b.status}</dd>
+        <dd id="status">{b.outcome ? OUTCOME[b.outcome] : (STATUS[b.status] ?? b.status)}</dd>
         <dt>Acompte</dt>
         <dd id="deposit">{depositText(b)}</dd>
       </dl>
-      {b.status !== 'cancelled' && (
+      {changeable && (
         <>
           <section class="card" aria-labelledby="move-title">
             <h2 id="move-title">Déplacer le rendez-vous</h2>

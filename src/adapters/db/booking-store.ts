@@ -132,7 +132,7 @@ export async function lockArtisanBookings(q: Queryable, artisanId: string): Prom
 }
 
 /** A transaction of one business: every row it reads or writes is that business's. */
-function makeTx(q: Queryable, uuid: () => string, artisanId: string): BookingTx {
+export function makeTx(q: Queryable, uuid: () => string, artisanId: string): BookingTx {
   const scope = (of: string): string => {
     if (of !== artisanId) throw new Error(`a transaction of business ${artisanId} was handed business ${of}'s data`);
     return of;
@@ -496,7 +496,11 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
               to: new Date(endMs),
               within_authorization: request.withinAuthorization,
               cap: request.cap && { limit: request.cap.limit, from: new Date(request.cap.fromMs), to: new Date(request.cap.toMs) },
-              consent: request.consent && { accepted_at: new Date(request.consent.acceptedMs), terms_version: request.consent.termsVersion },
+              consent: request.consent && {
+                accepted_at: new Date(request.consent.acceptedMs),
+                terms_version: request.consent.termsVersion,
+                ...(request.consent.nextVisit ? { next_visit: true } : {}),
+              },
               idempotency: request.idempotency,
               ...(request.planned ? { rules: request.planned.rulesStamp } : {}),
               ...(request.planned?.calendars

@@ -1,5 +1,5 @@
 import type { FeedStore } from '../../app/calendar-feed.ts';
-import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
+import { STANDING_STATUSES } from '../../domain/booking-lifecycle.ts';
 import { sql } from 'kysely';
 import { selectBookings, toBooking } from './booking-row.ts';
 import type { Database } from './database.ts';
@@ -67,7 +67,7 @@ export function makeFeedStore(db: Database): FeedStore {
               .as('sequence'),
           )
           .where('b.artisan_id', '=', artisanId)
-          .where(sql<boolean>`b.status = ANY(${[...BOOKED_STATUSES]})`)
+          .where(sql<boolean>`b.status = ANY(${[...STANDING_STATUSES]})`)
           .where('b.ends_at', '>', new Date(fromMs))
           .orderBy('b.starts_at'),
       );

@@ -33,7 +33,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         qb
           .selectFrom('booking_consents as c')
           .innerJoin('bookings as b', (j) => j.onRef('b.artisan_id', '=', 'c.artisan_id').onRef('b.id', '=', 'c.booking_id'))
-          .select(['c.accepted_at', 'c.terms_version', 'c.refund_policy'])
+          .select(['c.accepted_at', 'c.terms_version', 'c.refund_policy', 'c.next_visit'])
           .where('c.artisan_id', '=', artisanId)
           .where('b.public_code', '=', publicCode),
       );
@@ -43,6 +43,7 @@ export function makePublicProfileStore(db: Database): PublicProfileStore {
         termsVersion: r.terms_version,
         // jsonb, in the shape booking_hold wrote.
         refundPolicy: (typeof r.refund_policy === 'string' ? JSON.parse(r.refund_policy) : r.refund_policy) as RefundPolicy,
+        nextVisit: r.next_visit,
       };
     },
   };

@@ -110,6 +110,7 @@ export interface BookingConsents {
   accepted_at: Timestamp;
   artisan_id: string;
   booking_id: string;
+  next_visit: Generated<boolean>;
   refund_policy: Json;
   terms_version: string | null;
 }
@@ -253,6 +254,22 @@ export interface CustomerNotes {
   artisan_id: string;
   body: string;
   customer_key: string;
+  updated_at: Timestamp;
+}
+
+export interface DueVisits {
+  address: Json | null;
+  artisan_id: string;
+  created_at: Timestamp;
+  customer_email: string | null;
+  customer_name: string;
+  customer_phone: string | null;
+  due_on: Timestamp;
+  id: string;
+  interval_months: number;
+  previous_booking_id: string;
+  service_id: string;
+  status: Generated<string>;
   updated_at: Timestamp;
 }
 
@@ -402,6 +419,7 @@ export interface Services {
   duration_minutes: number;
   id: string;
   is_active: Generated<boolean>;
+  maintenance_interval_months: number | null;
   min_notice_minutes: number | null;
   name: string;
   refund_policy: Json | null;
@@ -501,6 +519,7 @@ export interface DB {
   calendar_feeds: CalendarFeeds;
   calendar_remote_events: CalendarRemoteEvents;
   customer_notes: CustomerNotes;
+  due_visits: DueVisits;
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
   notification_deliveries: NotificationDeliveries;

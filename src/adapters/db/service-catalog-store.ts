@@ -29,6 +29,7 @@ const columns = (s: ServiceRecord) => ({
   refund_policy: s.refundPolicy ? JSON.stringify(s.refundPolicy) : null,
   min_notice_minutes: s.minNoticeMinutes,
   at_customer: s.atCustomer,
+  maintenance_interval_months: s.maintenanceIntervalMonths,
 });
 
 /** The artisan's services, archived ones included (the public list reads only active ones). */

@@ -17,6 +17,7 @@ export const SERVICE_COLUMNS = [
   's.refund_policy',
   's.min_notice_minutes',
   's.at_customer',
+  's.maintenance_interval_months',
 ] as const;
 
 export type ServiceRow = Pick<
@@ -34,6 +35,7 @@ export type ServiceRow = Pick<
   | 'refund_policy'
   | 'min_notice_minutes'
   | 'at_customer'
+  | 'maintenance_interval_months'
 >;
 
 /** Written by the catalog store from a `ServiceRecord['refundPolicy']`, read back as one. */
@@ -55,6 +57,8 @@ export function serviceFromRow(r: ServiceRow): ServiceRecord {
     refundPolicy: storedRefundPolicy(r.refund_policy ?? null),
     minNoticeMinutes: r.min_notice_minutes ?? null,
     atCustomer: r.at_customer,
+    // Absent from the day context's JSON (booking does not need it): null there.
+    maintenanceIntervalMonths: r.maintenance_interval_months ?? null,
   };
 }
 

@@ -30,6 +30,7 @@ export function presentAdminService(s: ServiceRecord) {
     refundPolicy: s.refundPolicy,
     minNoticeMinutes: s.minNoticeMinutes,
     atCustomer: s.atCustomer,
+    ...(s.maintenanceIntervalMonths !== null ? { maintenanceIntervalMonths: s.maintenanceIntervalMonths } : {}),
   };
 }
 

@@ -108,6 +108,12 @@ const serviceFields = {
   atCustomer: Type.Optional(
     Type.Boolean({ description: 'Intervention chez le client : la réservation exige l’adresse d’intervention et un téléphone (défaut : false)' }),
   ),
+  maintenanceIntervalMonths: Type.Optional(
+    // null first, as for minNoticeMinutes.
+    Type.Union([Type.Null(), Type.Integer({ minimum: 1, maximum: 120 })], {
+      description: 'Intervalle d’entretien en mois (entretien de chaudière : 12) ; le client peut demander qu’on lui propose le prochain. null ou 0 : aucun',
+    }),
+  ),
 };
 export const ServiceCreateBody = Type.Object({ id: Type.Optional(ServiceId), ...serviceFields });
 export const ServicePatchBody = Type.Partial(Type.Object(serviceFields));
@@ -128,6 +134,7 @@ export const AdminServiceDto = Type.Object(
     refundPolicy: nullablePolicy,
     minNoticeMinutes: Type.Union([Type.Integer(), Type.Null()]),
     atCustomer: Type.Boolean({ description: 'Intervention chez le client : adresse et téléphone exigés à la réservation' }),
+    maintenanceIntervalMonths: Type.Optional(Type.Integer({ description: 'Intervalle d’entretien en mois (absent : aucun)' })),
   },
   { $id: 'AdminService' },
 );

@@ -4,7 +4,7 @@ import type { BookingRecord } from '../../domain/booking.ts';
 import type { ServiceRecord } from '../../domain/service.ts';
 import { depositCents } from '../../domain/money.ts';
 import { formatInstant, instantToLocal } from '../../domain/time.ts';
-import { isHold } from '../../domain/booking-lifecycle.ts';
+import { isHold, isOutcome } from '../../domain/booking-lifecycle.ts';
 import type { CreateBookingResult } from '../../app/create-booking.ts';
 
 /** 201 with the booking, or 202 with it and the 3-D Secure step to complete (PAYMENT-CONTRACT.md). */
@@ -39,6 +39,8 @@ export function presentService(s: ServiceRecord) {
     isActive: s.isActive,
     refundPolicy: s.refundPolicy ?? DEFAULT_REFUND_POLICY,
     atCustomer: s.atCustomer,
+    // Only when set: a service without one answers as before.
+    ...(s.maintenanceIntervalMonths !== null ? { maintenanceIntervalMonths: s.maintenanceIntervalMonths } : {}),
   };
 }
 
@@ -63,7 +65,8 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
   return {
     publicCode: b.publicCode,
     // A slot held while the payment completes is "pending" to the customer.
-    status: isHold(b.status) ? ('pending' as const) : (b.status as 'confirmed' | 'cancelled' | 'rescheduled'),
+    // An appointment with an outcome was confirmed and took place (or not): `outcome` says which.
+    status: isHold(b.status) ? ('pending' as const) : isOutcome(b.status) ? ('confirmed' as const) : (b.status as 'confirmed' | 'cancelled' | 'rescheduled'),
     serviceId: b.serviceId,
     serviceName: b.serviceName,
     startDateTime: formatInstant(b.startMs, b.timezone),
@@ -97,5 +100,7 @@ export function presentBooking(b: BookingRecord, options: { withAddress?: boolea
           cancellationRefund: decideRefund({ policy: b.refundPolicy, depositCents: b.depositCents, cancelledBy: 'customer', startMs: b.startMs, nowMs: options.nowMs }),
         }
       : {}),
+    // Only once recorded: a booking without an outcome answers exactly as before.
+    ...(isOutcome(b.status) ? { outcome: b.status } : {}),
   };
 }

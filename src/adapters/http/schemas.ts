@@ -45,6 +45,9 @@ export const ServiceDto = Type.Object({
   isActive: Type.Boolean(),
   refundPolicy: Type.Optional(Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }, { description: "Conditions d'annulation de l'acompte (paliers)" })),
   atCustomer: Type.Boolean({ description: "Intervention chez le client : l'adresse d'intervention et le téléphone sont obligatoires pour réserver" }),
+  maintenanceIntervalMonths: Type.Optional(
+    Type.Integer({ description: 'Intervalle d’entretien en mois : le formulaire propose « Me proposer le prochain entretien » (absent : aucun)' }),
+  ),
 });
 
 export const RefundPolicyDto = Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) });
@@ -158,6 +161,11 @@ export const BookingDto = Type.Object({
   updatedAt: Type.String(),
   refundPolicy: Type.Optional(RefundPolicyDto),
   cancellationRefund: Type.Optional({ ...RefundDto, description: "Ce que l'annulation rembourserait maintenant (consultation par le client)" }),
+  outcome: Type.Optional(
+    StringEnum(['completed', 'no_show'] as const, {
+      description: "Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.",
+    }),
+  ),
 });
 
 export const CreateBookingBody = Type.Object({
@@ -191,7 +199,12 @@ export const CreateBookingBody = Type.Object({
   notifications: Type.Optional(Type.Object({ email: Type.Optional(Type.Boolean()), sms: Type.Optional(Type.Boolean()) })),
   consent: Type.Optional(
     Type.Object(
-      { termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64 }) },
+      {
+        termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 64 }),
+        nextVisit: Type.Optional(
+          Type.Boolean({ description: '« Me proposer le prochain entretien » coché (prestation avec intervalle d’entretien) : le client sera invité le moment venu' }),
+        ),
+      },
       { description: "Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation" },
     ),
   ),

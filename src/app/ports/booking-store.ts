@@ -107,7 +107,8 @@ export interface HoldRequest {
   /** True when the appointment is within a card authorisation's life (authorise-only possible). */
   withinAuthorization: boolean;
   cap: { limit: number; fromMs: number; toMs: number } | null;
-  consent: { acceptedMs: number; termsVersion: string | null } | null;
+  /** `nextVisit`: « Me proposer le prochain entretien » ticked (issue 22). */
+  consent: { acceptedMs: number; termsVersion: string | null; nextVisit?: boolean } | null;
   idempotency: { scope: string; key: string } | null;
   /**
    * Set when the time was checked against a kept copy of the day's rules, not a fresh read:

@@ -5,6 +5,7 @@ import { duration, euros, frenchTime, longDate } from '../../shared/format';
 import { actorLabel, addressForReading, bookingStatusLabel, depositText, historyLabel, phoneForReading, smsHref, telHref } from '../../shared/wording';
 import { atInZone, call, errorOf, type Session } from '../lib';
 import { CancelForm } from '../cancel-form';
+import { OutcomeActions } from '../outcome-actions';
 import { FailedMessages } from '../failed-messages';
 import { SlotPicker } from '../slot-picker';
 import { mapsHref } from './today';
@@ -31,7 +32,8 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   if (error && !data) return <Alert kind="err" text={error} />;
   if (!data) return <p>Chargement…</p>;
   const b = data.booking;
-  const active = b.status !== 'cancelled';
+  // A recorded outcome is final: neither moved nor cancelled.
+  const active = b.status !== 'cancelled' && !b.outcome;
   const move = async () => {
     if (!slot) return;
     try {
@@ -47,7 +49,7 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
   return (
     <>
       <h1 ref={heading}>
-        Réservation {b.publicCode} — {bookingStatusLabel(b.status)}
+        Réservation {b.publicCode} — {bookingStatusLabel(b.outcome ?? b.status)}
       </h1>
       {notice && <Alert kind="ok" text={notice} />}
       {error && <Alert kind="err" text={error} />}
@@ -129,6 +131,18 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
           title="Note sur ce rendez-vous"
           initial={note}
           save={async (text) => (await call(session.api.PUT('/api/admin/bookings/{publicCode}/note', { params: { path: { publicCode: code } }, body: { note: text } }))).note}
+        />
+      )}
+      {active && (
+        <OutcomeActions
+          session={session}
+          code={code}
+          onDone={(text) => {
+            setError(undefined);
+            setNotice(text);
+            void load();
+          }}
+          onError={setError}
         />
       )}
       {active && (

@@ -142,6 +142,7 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
     before: String(service?.bufferBeforeMinutes ?? 0),
     after: String(service?.bufferAfterMinutes ?? 0),
     notice: service?.minNoticeMinutes == null ? '' : String(service.minNoticeMinutes),
+    interval: service?.maintenanceIntervalMonths == null ? '' : String(service.maintenanceIntervalMonths),
   });
   const [atCustomer, setAtCustomer] = useState(service?.atCustomer ?? false);
   const [initialPolicy] = useState(() => ({ ownPolicy: service?.refundPolicy != null, tiers: tierInputsOf(service?.refundPolicy) }));
@@ -173,6 +174,10 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
         ? { minNoticeMinutes: f.notice === '' ? null : Number(f.notice) }
         : {}),
       ...(!service || atCustomer !== service.atCustomer ? { atCustomer } : {}),
+      // Empty: no maintenance interval. Sent when changed only.
+      ...(f.interval.trim() !== (service?.maintenanceIntervalMonths == null ? '' : String(service.maintenanceIntervalMonths))
+        ? { maintenanceIntervalMonths: f.interval.trim() === '' ? null : Number(f.interval) }
+        : {}),
     };
     try {
       if (service) await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }));
@@ -210,6 +215,15 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
           Pour réserver, le client doit alors donner l’adresse de l’intervention et son téléphone.
         </p>
       </div>
+      <Field
+        id={`s-${id}-interval`}
+        label="Intervalle d’entretien (mois, facultatif)"
+        type="number"
+        value={f.interval}
+        onInput={set('interval')}
+        error={errors.maintenanceIntervalMonths}
+        hint="Entretien de chaudière : 12. Le client pourra cocher « Me proposer le prochain entretien » en réservant ; une fois l’intervention réalisée, la visite suivante apparaît dans les entretiens à prévoir. Vide : aucun."
+      />
       <RefundPolicyFields id={id} {...policy} defaultPolicy={defaultPolicy} errors={errors} onChange={setPolicy} />
       <div class="actions">
         <button type="submit">{service ? 'Enregistrer la prestation' : 'Créer la prestation'}</button>

@@ -687,7 +687,7 @@ export interface paths {
                     /** @description Recherche : nom, e-mail ou téléphone du client, code de réservation */
                     q?: string;
                     /** @description Un ou plusieurs statuts (répéter le paramètre) */
-                    status?: ("confirmed" | "rescheduled" | "cancelled")[];
+                    status?: ("confirmed" | "rescheduled" | "cancelled" | "completed" | "no_show")[];
                     /**
                      * @description Date locale AAAA-MM-JJ
                      * @example 2025-01-15
@@ -760,6 +760,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -845,6 +850,8 @@ export interface paths {
                         collectDeposit: boolean;
                         /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
                         consent?: {
+                            /** @description « Me proposer le prochain entretien » coché (prestation avec intervalle d’entretien) : le client sera invité le moment venu */
+                            nextVisit?: boolean;
                             termsVersion: string | null;
                         };
                         customer: {
@@ -946,6 +953,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -1037,6 +1049,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -1210,6 +1227,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -1241,6 +1263,11 @@ export interface paths {
                             /** @description Consentement du client à la réservation en ligne : quand, version des conditions de vente, conditions d'annulation acceptées */
                             consent: {
                                 acceptedAt: string;
+                                /**
+                                 * @description « Me proposer le prochain entretien » coché (absent sinon)
+                                 * @enum {boolean}
+                                 */
+                                nextVisit?: true;
                                 refundPolicy: {
                                     tiers: {
                                         minHoursBefore: number;
@@ -1472,6 +1499,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -1704,6 +1736,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/bookings/{publicCode}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enregistrer l’issue d’un rendez-vous commencé : intervention réalisée ou client absent
+         * @description À partir de l’heure de début (409 BOOKING_NOT_STARTED avant). `completed` : l’intervention est faite ; `no_show` : le client était absent, l’acompte reste acquis. Ensuite le rendez-vous ne peut plus être annulé ni déplacé (409 BOOKING_CLOSED) ; la même issue envoyée deux fois ne change rien. Une prestation avec un intervalle d’entretien dont le client a accepté qu’on lui propose le prochain ouvre une visite à prévoir (GET /api/admin/due-visits).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description completed : intervention réalisée ; no_show : client absent
+                         * @enum {string}
+                         */
+                        outcome: "completed" | "no_show";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            booking: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
+                                priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
+                                time: string;
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -1801,6 +2017,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -3441,6 +3662,11 @@ export interface paths {
                                         email: boolean;
                                         sms: boolean;
                                     };
+                                    /**
+                                     * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                     * @enum {string}
+                                     */
+                                    outcome?: "completed" | "no_show";
                                     priceCents: number;
                                     /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                     problemDescription: string | null;
@@ -3620,6 +3846,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -3713,6 +3944,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -3876,6 +4112,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/due-visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Entretiens à prévoir : les visites arrivées à échéance ou à venir, par date
+         * @description Une visite s’ouvre quand un rendez-vous d’une prestation avec intervalle est marqué réalisé et que le client a coché « Me proposer le prochain entretien ». Rien n’est réservé d’avance.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueVisits: {
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                /** @description Date d’échéance locale (AAAA-MM-JJ) : date de la visite réalisée plus l’intervalle */
+                                dueOn: string;
+                                id: string;
+                                intervalMonths: number;
+                                /** @description La réservation réalisée dont cette visite est la suivante */
+                                previousBookingCode: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @enum {string} */
+                                status: "due" | "closed";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/embed": {
         parameters: {
             query?: never;
@@ -4003,7 +4319,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6255,6 +6571,8 @@ export interface paths {
                         id?: string;
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
+                        /** @description Intervalle d’entretien en mois (entretien de chaudière : 12) ; le client peut demander qu’on lui propose le prochain. null ou 0 : aucun */
+                        maintenanceIntervalMonths?: null | number;
                         /** @description Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise */
                         minNoticeMinutes?: null | number;
                         name: string;
@@ -6499,6 +6817,8 @@ export interface paths {
                         durationMinutes?: number;
                         /** @description false : archivée (plus proposée aux clients) */
                         isActive?: boolean;
+                        /** @description Intervalle d’entretien en mois (entretien de chaudière : 12) ; le client peut demander qu’on lui propose le prochain. null ou 0 : aucun */
+                        maintenanceIntervalMonths?: null | number;
                         /** @description Délai de prévenance de cette prestation en minutes (une urgence : 60) ; null = celui de l’entreprise */
                         minNoticeMinutes?: null | number;
                         name?: string;
@@ -6928,6 +7248,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/to-close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rendez-vous à clôturer : terminés depuis plus de 48 h sans issue enregistrée
+         * @description Les plus anciens d’abord (200 au plus).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bookings: {
+                                /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
+                                cancellationRefund?: {
+                                    refundCents: number;
+                                    refundRate: number;
+                                    retainedCents: number;
+                                };
+                                cancelledBy: ("customer" | "artisan" | "system") | null;
+                                /**
+                                 * @description En ligne ou saisie par l’artisan (téléphone)
+                                 * @enum {string}
+                                 */
+                                channel: "online" | "phone";
+                                createdAt: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    /** @description Toujours là en ligne ; absent d’une réservation prise par l’artisan pour un client sans e-mail */
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                date: string;
+                                deposit: {
+                                    amountCents: number;
+                                    /** @enum {string} */
+                                    currency: "EUR";
+                                    paymentIntentId: string | null;
+                                    /** @enum {string|null} */
+                                    paymentProvider: "stripe" | "other" | null;
+                                    /** @enum {string} */
+                                    paymentStatus: "pending" | "authorized" | "captured" | "refunded" | "failed";
+                                    rate: number;
+                                    /** @description Montant déjà rendu au client (remboursé ou libéré) */
+                                    refundedCents: number;
+                                };
+                                /** @description Contestation (chargeback) ouverte par le porteur de la carte : à traiter dans le tableau de bord Stripe */
+                                dispute: {
+                                    amountCents: number;
+                                    openedAt: string;
+                                    /** @description Motif Stripe (fraudulent, product_not_received…) */
+                                    reason: string;
+                                    status: string;
+                                } | null;
+                                durationMinutes: number;
+                                endDateTime: string;
+                                notifications: {
+                                    email: boolean;
+                                    sms: boolean;
+                                };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
+                                priceCents: number;
+                                /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
+                                problemDescription: string | null;
+                                publicCode: string;
+                                /** @description Remboursement décidé à l’annulation */
+                                refundCents: number;
+                                refundPolicy?: {
+                                    tiers: {
+                                        minHoursBefore: number;
+                                        refundRate: number;
+                                    }[];
+                                };
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description ISO 8601 avec décalage, ex. 2025-01-15T09:00:00+01:00 */
+                                startDateTime: string;
+                                /**
+                                 * @description pending : créneau retenu le temps du paiement (3-D Secure en cours)
+                                 * @enum {string}
+                                 */
+                                status: "pending" | "confirmed" | "cancelled" | "rescheduled";
+                                /** @description Offre Business : l’équipe à qui la réservation est confiée ; absent sinon */
+                                teamId?: string;
+                                /** @description Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon */
+                                technicianId?: string;
+                                time: string;
+                                updatedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/today": {
         parameters: {
             query?: never;
@@ -7010,6 +7474,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 /** @description « Décrivez le problème » : ce que le client a écrit en réservant (null : rien) */
                                 problemDescription: string | null;
@@ -7338,7 +7807,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7416,7 +7885,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7493,7 +7962,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7555,7 +8024,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7640,7 +8109,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7725,7 +8194,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7820,7 +8289,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED) */
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8169,6 +8638,8 @@ export interface paths {
                     "application/json": {
                         /** @description Le client accepte les conditions de vente (version lue sur GET /api/artisan) et les conditions d'annulation */
                         consent?: {
+                            /** @description « Me proposer le prochain entretien » coché (prestation avec intervalle d’entretien) : le client sera invité le moment venu */
+                            nextVisit?: boolean;
                             termsVersion: string | null;
                         };
                         customer: {
@@ -8251,6 +8722,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -8326,6 +8802,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -8766,6 +9247,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -9022,6 +9508,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -9091,6 +9582,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -9291,6 +9787,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -9445,6 +9946,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -9591,6 +10097,11 @@ export interface paths {
                                     email: boolean;
                                     sms: boolean;
                                 };
+                                /**
+                                 * @description Issue du rendez-vous, une fois enregistrée par l'artisan (absente avant) : completed, intervention réalisée ; no_show, client absent (l'acompte reste acquis). Le rendez-vous ne peut alors plus être annulé ni déplacé.
+                                 * @enum {string}
+                                 */
+                                outcome?: "completed" | "no_show";
                                 priceCents: number;
                                 publicCode: string;
                                 refundPolicy?: {
@@ -11592,6 +12103,8 @@ export interface paths {
                                 durationMinutes: number;
                                 id: string;
                                 isActive: boolean;
+                                /** @description Intervalle d’entretien en mois : le formulaire propose « Me proposer le prochain entretien » (absent : aucun) */
+                                maintenanceIntervalMonths?: number;
                                 name: string;
                                 /** @description Conditions d'annulation de l'acompte (paliers) */
                                 refundPolicy?: {
@@ -12216,6 +12729,8 @@ export interface components {
             durationMinutes: number;
             id: string;
             isActive: boolean;
+            /** @description Intervalle d’entretien en mois (absent : aucun) */
+            maintenanceIntervalMonths?: number;
             minNoticeMinutes: number | null;
             name: string;
             /** @description Politique de remboursement ; null = la politique par défaut (`defaultRefundPolicy` de GET /api/admin/services) */

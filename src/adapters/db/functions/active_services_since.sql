@@ -21,6 +21,7 @@ BEGIN
       'deposit_rate', s.deposit_rate, 'is_active', s.is_active,
       'buffer_before_minutes', s.buffer_before_minutes, 'buffer_after_minutes', s.buffer_after_minutes,
       'min_notice_minutes', s.min_notice_minutes, 'at_customer', s.at_customer,
+      'maintenance_interval_months', s.maintenance_interval_months,
       'refund_policy', s.refund_policy) ORDER BY s.sort_order, s.name)
       FROM services s WHERE s.artisan_id = p_artisan AND s.is_active), '[]'::json));
 END

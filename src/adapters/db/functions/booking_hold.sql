@@ -11,7 +11,7 @@
 -- p.now, when given), and the caller reads the day as before. A refusal says whether the range
 -- is held by this very customer's live hold ('own'), which the caller then resumes.
 -- p: {booking: <bookings columns>, actor, from, to (footprint), within_authorization (bool),
---     cap: {limit, from, to} | null, consent: {accepted_at, terms_version} | null,
+--     cap: {limit, from, to} | null, consent: {accepted_at, terms_version, next_visit?} | null,
 --     idempotency: {scope, key} | null, rules?, stale_before?, now?}
 -- An online booking of a business the operator suspended: {outcome: 'suspended', phone}.
 -- Answers {outcome: 'held', capture_method, reminder_hours} | {outcome: 'plan_limit'}
@@ -78,8 +78,9 @@ BEGIN
   INSERT INTO booking_events (artisan_id, booking_id, type, actor, data)
     VALUES (artisan, b.id, 'hold_taken', p->>'actor', jsonb_build_object('channel', b.channel));
   IF jsonb_typeof(p->'consent') = 'object' THEN
-    INSERT INTO booking_consents (booking_id, artisan_id, accepted_at, terms_version, refund_policy)
-      VALUES (b.id, b.artisan_id, (p->'consent'->>'accepted_at')::timestamptz, p->'consent'->>'terms_version', b.refund_policy)
+    INSERT INTO booking_consents (booking_id, artisan_id, accepted_at, terms_version, refund_policy, next_visit)
+      VALUES (b.id, b.artisan_id, (p->'consent'->>'accepted_at')::timestamptz, p->'consent'->>'terms_version', b.refund_policy,
+              coalesce((p->'consent'->>'next_visit')::boolean, false))
       ON CONFLICT (artisan_id, booking_id) DO NOTHING;
   END IF;
   IF jsonb_typeof(p->'idempotency') = 'object' THEN

@@ -270,12 +270,18 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             200: Type.Object({
               booking: AdminBookingDto,
               history: Type.Array(HistoryDto),
-              consent: Type.Unsafe<{ acceptedAt: string; termsVersion: string | null; refundPolicy: { tiers: { minHoursBefore: number; refundRate: number }[] } } | null>({
+              consent: Type.Unsafe<{
+                acceptedAt: string;
+                termsVersion: string | null;
+                refundPolicy: { tiers: { minHoursBefore: number; refundRate: number }[] };
+                nextVisit?: true;
+              } | null>({
                 anyOf: [
                   Type.Object({
                     acceptedAt: Type.String(),
                     termsVersion: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
                     refundPolicy: Type.Object({ tiers: Type.Array(Type.Object({ minHoursBefore: Type.Number(), refundRate: Type.Number() })) }),
+                    nextVisit: Type.Optional(Type.Literal(true, { description: '« Me proposer le prochain entretien » coché (absent sinon)' })),
                   }),
                   Type.Null(),
                 ],
@@ -293,7 +299,12 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           booking: presentAdminBooking(booking),
           history: presentHistory(history),
           consent: consent
-            ? { acceptedAt: formatInstant(consent.acceptedMs, booking.timezone), termsVersion: consent.termsVersion, refundPolicy: consent.refundPolicy }
+            ? {
+                acceptedAt: formatInstant(consent.acceptedMs, booking.timezone),
+                termsVersion: consent.termsVersion,
+                refundPolicy: consent.refundPolicy,
+                ...(consent.nextVisit ? { nextVisit: true as const } : {}),
+              }
             : null,
         };
       },
