@@ -31,7 +31,7 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
   });
 
   const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers = adminHeaders()) => t.request(method, `/api/admin${url}`, body, headers);
-  const ALL = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'payment.refunded'];
+  const ALL = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'booking.completed', 'booking.no_show', 'payment.refunded'];
 
   async function endpoint(eventTypes = ALL, url = receiver.url()): Promise<{ id: string; secret: string }> {
     const res = await admin('POST', '/webhook-endpoints', { url, description: 'Zapier', eventTypes });
@@ -120,6 +120,24 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
     expect(refunds).toHaveLength(1);
     expect(refunds[0]!.json.data.refund).toMatchObject({ amountCents: 1200, totalRefundedCents: 1200, outcome: 'refunded' });
     expect(types().filter((x) => x === 'booking.cancelled')).toHaveLength(1);
+  });
+
+  it('tells the outcome the business records after the appointment, once, with the booking closed', async () => {
+    const { secret } = await endpoint(['booking.completed', 'booking.no_show']);
+    const done = await book('2027-03-10', '09:00');
+    const absent = await book('2027-03-10', '14:00');
+    t.clock.set('2027-03-10T16:00:00Z'); // 17:00 in Paris: both have started
+    const mark = (code: string, outcome: string) => admin('POST', `/bookings/${code}/outcome`, { outcome });
+    expect((await mark(done, 'completed')).status).toBe(200);
+    // The same outcome again (a double tap) is no change, so no second event.
+    expect((await mark(done, 'completed')).status).toBe(200);
+    expect((await mark(absent, 'no_show')).status).toBe(200);
+    await drain();
+    expect(types()).toEqual(['booking.completed', 'booking.no_show']);
+    expect(receiver.received.every((r) => verifies(secret, r))).toBe(true);
+    expect(receiver.received[0]!.json.data.booking).toMatchObject({ publicCode: done, outcome: 'completed' });
+    // A no-show keeps the deposit: nothing refunded, and the payload says so.
+    expect(receiver.received[1]!.json.data.booking).toMatchObject({ publicCode: absent, outcome: 'no_show', refundCents: 0 });
   });
 
   it('tells a cancellation by the business, with its reason and the full refund', async () => {

@@ -9,7 +9,15 @@ import type { OutboxMessage } from './ports/booking-store.ts';
  * Stripe webhook, job): it writes the event to the outbox in the change's own transaction, so
  * there is exactly one event per change and none without its change.
  */
-export const WEBHOOK_EVENT_TYPES = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'payment.refunded'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'booking.created',
+  'booking.confirmed',
+  'booking.rescheduled',
+  'booking.cancelled',
+  'booking.completed',
+  'booking.no_show',
+  'payment.refunded',
+] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 /** Outbox topics: the event as written with its change, and one delivery to one endpoint. */
@@ -72,6 +80,11 @@ export function webhookEventOf(before: BookingRecord, t: Transition<BookingRecor
       };
       break;
     }
+    case 'completed':
+    case 'no_show':
+      // The outcome the business recorded after the appointment (issue 22).
+      payload = { ...base, type: event.type === 'completed' ? 'booking.completed' : 'booking.no_show' };
+      break;
     case 'deposit_settled':
     case 'refund_recorded':
     case 'late_payment_succeeded':

@@ -4294,7 +4294,7 @@ export interface paths {
                                  * @description Type d’événement
                                  * @enum {string}
                                  */
-                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded";
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded";
                             }[];
                             /** @description À passer comme `after` ensuite */
                             next: string;
@@ -7788,7 +7788,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -7835,7 +7835,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url: string;
                     };
@@ -7855,7 +7855,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -7934,7 +7934,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8061,7 +8061,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url?: string;
                     };
@@ -8081,7 +8081,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8259,7 +8259,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
