@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setDemoPassword } from './helpers/admin.ts';
+import { adminHeaders, setDemoPassword } from './helpers/admin.ts';
+import { bookingBody } from './helpers/service.ts';
 import type { Engine } from './helpers/db.ts';
 import { DESKTOP, PHONE, browserSuite, clickAdminMenu, expectAccessible, screenshot, signInDemoArtisan } from './helpers/browser.ts';
 import { TestSmtp } from './helpers/smtp.ts';
@@ -56,9 +57,34 @@ describe(`the team screen in headless Chromium on ${ENGINE}`, () => {
     await screenshot(desk, 'admin-team-desktop');
     for (let i = 0; i < 100 && smtp.to('paul@plomberie.test').length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(smtp.to('paul@plomberie.test')).toHaveLength(1);
+    // Paul opens his invitation, chooses a password and signs in on a phone: his own bookings only.
+    const token = new URL(/https?:\/\/\S+/.exec(smtp.to('paul@plomberie.test')[0]!.mail.text!)![0]).searchParams.get('token')!;
+    expect((await t.request('POST', '/api/admin/password/reset', { token, password: 'mot-de-passe-de-paul' })).status).toBe(204);
+    const paulId = (await t.request('GET', '/api/admin/members', undefined, adminHeaders())).body.members.find((m: { email: string }) => m.email === 'paul@plomberie.test').id as string;
+    const codes: string[] = [];
+    for (const time of ['09:00', '11:00']) {
+      const res = await t.request('POST', '/api/admin/bookings', { ...bookingBody('2027-03-10', time), customer: { name: `Client ${time}`, phone: '06 12 34 56 78' }, notifications: { email: false, sms: false } }, adminHeaders());
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      codes.push(res.body.booking.publicCode);
+    }
+    expect((await t.request('PUT', `/api/admin/bookings/${codes[0]}/assignment`, { technicianId: paulId, teamId: null }, adminHeaders())).status).toBe(204);
+    const { page: phone } = await open({ viewport: PHONE });
+    await phone.goto(`${t.origin}/admin`);
+    await phone.getByLabel('Adresse e-mail').fill('paul@plomberie.test');
+    await phone.getByLabel('Mot de passe').fill('mot-de-passe-de-paul');
+    await phone.getByRole('button', { name: 'Se connecter' }).click();
+    await phone.getByRole('heading', { name: 'Réservations', level: 1 }).waitFor();
+    await phone.getByText(codes[0]!).first().waitFor();
+    expect(await phone.getByText(codes[1]!).count()).toBe(0);
+    const nav = phone.getByRole('navigation', { name: 'Espace artisan' });
+    await nav.getByRole('button', { name: 'Menu' }).click();
+    expect((await nav.getByRole('link').allInnerTexts()).map((x) => x.trim())).toEqual(['Réservations']);
+    await expectAccessible(phone, 'a technician’s bookings (phone)');
+    await screenshot(phone, 'admin-technician-phone');
+
     // Deactivating by keyboard: the row says so, the member stays listed.
     await row.getByRole('button', { name: 'Désactiver Paul Tech' }).focus();
     await desk.keyboard.press('Enter');
     await row.getByRole('cell', { name: 'Désactivé' }).waitFor();
-  });
+  }, 120_000);
 });

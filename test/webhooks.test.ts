@@ -281,6 +281,18 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
     expect((await admin('GET', '/events?after=abc')).body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ field: 'after' }] });
   });
 
+  it('erasing a customer deletes the events that showed their details; the outbox never held them', async () => {
+    await endpoint(['booking.cancelled']);
+    const code = await book();
+    expect((await t.request('POST', `/api/bookings/${code}/cancel`, { email: EMAIL })).status).toBe(200);
+    await drain();
+    expect(receiver.received).toHaveLength(1);
+    expect((await admin('POST', '/customers/erase', { email: EMAIL })).status).toBe(200);
+    expect((await admin('GET', '/events')).body.events).toEqual([]);
+    const stored = JSON.stringify([await t.service.db.query('SELECT * FROM webhook_events'), await t.service.db.query("SELECT * FROM outbox WHERE topic LIKE 'webhook.%'")]);
+    expect(stored).not.toMatch(/Jean|Martin|jean@example|612345678/);
+  });
+
   // Last: a second business on the instance makes the public API ask for the business's address.
   it("answers another business's endpoint ids exactly as missing ones", async () => {
     const mine = await endpoint();

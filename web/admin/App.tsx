@@ -50,9 +50,14 @@ export function Link({ href, children, current, onNavigate }: { href: string; ch
   );
 }
 
+/** The screens a technician's role opens (src/app/member-roles.ts): the others answer 403. */
+const TECHNICIAN_PATHS: ReadonlySet<string> = new Set(['/admin/reservations']);
+
 function Screen({ path, session }: { path: string; session: Session }) {
   const detail = /^\/admin\/reservations\/(AC-[A-Z0-9]+)$/i.exec(path);
   if (detail) return <BookingDetailScreen session={session} code={detail[1]!} />;
+  // A technician (Business plan) sees their own bookings only: the list is their home.
+  if (session.me.role === 'technician' && !TECHNICIAN_PATHS.has(path)) return <BookingsScreen session={session} />;
   switch (path) {
     case '/admin':
       return <AgendaScreen session={session} />;
@@ -92,7 +97,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
  * the first screen; Escape closes it and gives the focus back to the button; choosing a
  * page closes it and puts the focus on the page's content. On wider screens it is always open.
  */
-function AdminNav({ path, who }: { path: string; who: string }) {
+function AdminNav({ path, who, role }: { path: string; who: string; role?: string }) {
+  const items = role === 'technician' ? ADMIN_NAV.filter(([href]) => TECHNICIAN_PATHS.has(href)) : ADMIN_NAV;
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const close = (focusButton: boolean) => {
@@ -112,7 +118,7 @@ function AdminNav({ path, who }: { path: string; who: string }) {
       </button>
       <ul id="admin-menu" class={`plain${open ? ' open' : ''}`}>
         <li class="who-in-menu">{who}</li>
-        {ADMIN_NAV.map(([href, label]) => (
+        {items.map(([href, label]) => (
           <li key={href}>
             <Link
               href={href}
@@ -200,7 +206,7 @@ export function AdminApp() {
             </button>
           )}
         </div>
-        {state.kind === 'in' && !state.wizard && <AdminNav path={path} who={`${state.session.me.displayName} (${state.session.me.email})`} />}
+        {state.kind === 'in' && !state.wizard && <AdminNav path={path} who={`${state.session.me.displayName} (${state.session.me.email})`} role={state.session.me.role} />}
       </header>
       <main class="wrap admin-main" id="contenu" tabIndex={-1}>
         {state.kind === 'loading' && <p>Chargement…</p>}
