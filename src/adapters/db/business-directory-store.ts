@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { BusinessDirectory } from '../../app/ports/business-directory.ts';
 import { BoundedMap } from '../../app/creation-state.ts';
 import type { Queryable } from './database.ts';
@@ -40,7 +41,10 @@ export function makeBusinessDirectory(db: Queryable, now: () => number = Date.no
     // An unconfirmed sign-up answers like an unknown business.
     bySlug: (slug) => lookup(`s:${slug}`, async () => (await first(db, published().where('slug', '=', slug)))?.id),
     byHost: (host) => lookup(`h:${host}`, async () => (await first(db, published().where('host_name', '=', host)))?.id, true),
-    ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
+    // Within the business (index bookings_code_within_business, migration 0053): another
+    // business's code and one never issued both stop in the index.
+    hasBookingCode: async (artisanId, code) =>
+      (await first(db, qb.selectFrom('bookings').select(sql<number>`1`.as('one')).where('artisan_id', '=', artisanId).where('public_code', '=', code))) !== undefined,
     sole: () => lookup('sole', () => readSoleBusiness(db)),
     // Read when the back office shows an address (never on a visitor's request): not kept.
     addressOf: async (artisanId) => {
