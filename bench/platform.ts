@@ -14,7 +14,7 @@
  *    with businesses without bookings for this step); its resident memory before, during, after;
  *  - upgrade: the same volume built in the previous release's schema (migrations up to 0028 and
  *    test/fixtures/schema-0028's functions), then the service's migrate() timed to the current one.
- * Databases: `bench_platform` and `bench_platform_upgrade` on BENCH_DATABASE_URL's server,
+ * Databases: `bench_platform` and `bench_platform_upgrade` (BENCH_PLATFORM_DB and BENCH_PLATFORM_DB_upgrade) on BENCH_DATABASE_URL's server,
  * dropped at the end; PGlite in temporary directories. Sizes: BENCH_PLATFORM_BUSINESSES (10000),
  * BENCH_PLATFORM_PGLITE_BUSINESSES (100), BENCH_PLATFORM_BOOKINGS (per business, 200),
  * BENCH_PLATFORM_RSS_BUSINESSES (100000), BENCH_PLATFORM_ISOLATION_REQUESTS (pairs, 1500);
@@ -196,7 +196,9 @@ export async function runPlatformBench(config: PlatformConfig): Promise<Platform
   if (!config.only || config.only === 'postgres') {
     const admin = new pg.Client({ connectionString: config.adminUrl, connectionTimeoutMillis: 3_000 });
     await admin.connect();
-    const name = 'bench_platform';
+    // Its own name per run (BENCH_PLATFORM_DB), so that a run of the upgrade step alone beside a
+    // run of the other steps does not drop the other's database.
+    const name = process.env.BENCH_PLATFORM_DB || 'bench_platform';
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
     try {
@@ -564,7 +566,7 @@ async function upgrade(config: PlatformConfig, engine: EngineSetup): Promise<{ s
   } else {
     const admin = new pg.Client({ connectionString: config.adminUrl, connectionTimeoutMillis: 3_000 });
     await admin.connect();
-    const name = 'bench_platform_upgrade';
+    const name = `${process.env.BENCH_PLATFORM_DB || 'bench_platform'}_upgrade`;
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.query(`CREATE DATABASE ${name}`);
     const url = new URL(config.adminUrl);
