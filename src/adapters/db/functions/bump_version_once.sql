@@ -13,6 +13,6 @@ BEGIN
     RETURN;
   END IF;
   UPDATE artisans SET data_version = data_version + 1
-   WHERE id = p_artisan AND xmin::text::bigint <> (pg_current_xact_id()::text::bigint % 4294967296);
+   WHERE id = p_artisan AND xmin::text::bigint <> pg_current_xact_id()::text::bigint % 4294967296;
 END
 $$;
