@@ -2,7 +2,8 @@
  * The platform dataset of issue 19, generated in SQL (generate_series, a few INSERT … SELECT per
  * table, never through HTTP): businesses `entreprise-{n}` (Europe/Paris, open Mon–Fri
  * 08:30–18:00 with a 12:00–13:00 break, plan pro), each with the services `diag` (30 min) and
- * `urgence` (60 min), and `bookingsPerBusiness` bookings on its weekdays: two a day (one in the
+ * `urgence` (60 min), both with a deposit, and `devis` (30 min, free: no deposit), and
+ * `bookingsPerBusiness` bookings on its weekdays: two a day (one in the
  * morning from 09:00, one in the afternoon from 14:00, never overlapping), 70 % of the weeks in
  * the past and 30 % from this week on, one in ten cancelled; each active booking has its
  * 'booking' busy block, as the service writes one. Businesses are numbered, so a second call
@@ -80,7 +81,8 @@ export async function generatePlatform(db: Queryable, options: PlatformOptions):
        SELECT s.id ${suffix}, ${ID}, s.name, s.description, s.minutes, s.price, s.rate, s.sort
          FROM generate_series($1::int, $2::int) g,
               (VALUES ('diag', 'Diagnostic et audit complet', 'Diagnostic avec rapport détaillé', 30, 4000, 0.3::float8, 1),
-                      ('urgence', 'Intervention urgente', 'Dépannage dans la journée', 60, 12000, 0.4::float8, 2)) s (id, name, description, minutes, price, rate, sort)`,
+                      ('urgence', 'Intervention urgente', 'Dépannage dans la journée', 60, 12000, 0.4::float8, 2),
+                      ('devis', 'Devis sur place', 'Visite et devis gratuits', 30, 0, 0::float8, 3)) s (id, name, description, minutes, price, rate, sort)`,
       part,
     );
     // Each business has its back-office login, as every real one does: the service gives a login
@@ -93,7 +95,7 @@ export async function generatePlatform(db: Queryable, options: PlatformOptions):
       part,
     );
   }
-  log(`${last - first + 1} businesses with hours, 2 services and a login each`);
+  log(`${last - first + 1} businesses with hours, 3 services and a login each`);
   let bookings = 0;
   if (perBusiness > 0) {
     const { past } = weeksOfBookings(perBusiness);

@@ -94,4 +94,36 @@ describe.each(ENGINES)('booking creation, a write failing on %s', (engine) => {
     expect(topics).toEqual(['calendar.booking_changed', 'notify.booking_confirmed', 'notify.reminder', 'webhook.event']);
     expect(await count(`SELECT count(*)::int AS n FROM booking_consents`)).toBe(1);
   });
+
+  // No deposit: nothing external between the hold and its confirmation, so they are one commit
+  // (BookingStore.holdAndSettle). The confirmation failing then leaves no hold blocking the slot.
+  it('a free booking: an outbox row failing at the confirmation leaves nothing, 503, the slot stays free, the retry books once', async () => {
+    const before = await t.service.db.query<{ deposit_rate: number }>(`SELECT deposit_rate FROM services WHERE id = 'diag'`);
+    await t.service.db.query(`UPDATE services SET deposit_rate = 0 WHERE id = 'diag'`);
+    try {
+      const date = parisDate(t.clock, 2);
+      const body = bookingBody(date, '11:00', { consent: { termsVersion } });
+      const headers = { 'idempotency-key': 'atomic-free-outbox' };
+      await failOn('outbox');
+      const failed = await t.request('POST', '/api/bookings', body, headers);
+      expect(failed.status).toBe(503);
+      expect(failed.body).toEqual(UNAVAILABLE);
+      expect(await count(`SELECT count(*)::int AS n FROM bookings`)).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM booking_events`)).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM booking_consents`)).toBe(0);
+      expect(await slotFree(date, '11:00')).toBe(true);
+
+      await t.service.db.exec(`DROP TRIGGER test_fail ON outbox`);
+      const retried = await t.request('POST', '/api/bookings', body, headers);
+      expect(retried.status, JSON.stringify(retried.body)).toBe(201);
+      expect(retried.body.booking.status).toBe('confirmed');
+      expect(retried.body.booking.deposit.amountCents).toBe(0);
+      expect(await t.service.db.query(`SELECT status FROM bookings`)).toEqual([{ status: 'confirmed' }]);
+      expect((await t.service.db.query<{ type: string }>(`SELECT type FROM booking_events ORDER BY id`)).map((r) => r.type)).toEqual(['hold_taken', 'confirmed']);
+      expect(await count(`SELECT count(*)::int AS n FROM booking_consents`)).toBe(1);
+      expect(await slotFree(date, '11:00')).toBe(false);
+    } finally {
+      await t.service.db.query(`UPDATE services SET deposit_rate = $1 WHERE id = 'diag'`, [before[0]!.deposit_rate]);
+    }
+  });
 });

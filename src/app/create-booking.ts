@@ -13,7 +13,7 @@ import {
 import { depositCents } from '../domain/money.ts';
 import { generatePublicCode } from '../domain/public-code.ts';
 import { DEFAULT_REFUND_POLICY } from '../domain/refund-policy.ts';
-import { applyPaymentOutcome, authorizeDeposit, bookingOrRefusal } from './payment-outcome.ts';
+import { applyKnownOutcome, applyPaymentOutcome, authorizeDeposit, bookingOrRefusal, type AppliedOutcome } from './payment-outcome.ts';
 import { checkAtCustomer, checkSmsPhone, normalizeCustomer, normalizeProblemDescription } from './customer-input.ts';
 import { findOfferedSlot, loadWindow, offeredByRules, parseRequestedStart, planDay, readDay, withinHorizon } from './day-plan.ts';
 import type { Slot } from '../domain/slots.ts';
@@ -302,23 +302,45 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
   const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
   const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
   const flight = q.flights.start(artisan.id, range, who);
-  let held: { reminderHours: number } | undefined;
+  // One commit or two. With no deposit to ask a provider for (none asked, or waived by the
+  // artisan), nothing external stands between the hold and its outcome: both are written in one
+  // transaction (BookingStore.holdAndSettle, the same booking_hold and booking_apply), one WAL
+  // flush instead of two. With a deposit the hold commits first, alone: it must be durable
+  // before a PaymentIntent can exist, so that a crash after the provider call leaves a hold that
+  // the stale-hold recovery settles with the same idempotency key (depositIdempotencyKey), never
+  // a charge without its booking. Then the outcome commits (docs/benchmarks.md, session 10).
+  const settleNow =
+    booking.depositCents === 0
+      ? async (h: { captureMethod: 'automatic' | 'manual'; reminderHours: number }, tx: Pick<BookingStore, 'applyPlanned'>) => {
+          booking.captureMethod = h.captureMethod;
+          // No provider call for a zero deposit: authorizeDeposit answers at once.
+          const result = await authorizeDeposit(deps.payments, booking);
+          return applyKnownOutcome(tx, { booking, reminderHours: h.reminderHours }, result, deps.clock.now(), byArtisan?.actor ?? 'system');
+        }
+      : undefined;
+  let held: { reminderHours: number; settled?: AppliedOutcome } | undefined;
   try {
-    held = await holdSlot(deps, booking, {
-      planned: q.planned,
-      actor: byArtisan?.actor ?? 'customer',
-      cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
-      // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
-      consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion, ...(hooks.consent.nextVisit ? { nextVisit: true } : {}) } : null,
-      // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
-      idempotency: hooks.idempotency ?? null,
-    });
+    held = await holdSlot(
+      deps,
+      booking,
+      {
+        planned: q.planned,
+        actor: byArtisan?.actor ?? 'customer',
+        cap: monthlyCap === null || !month ? null : { limit: monthlyCap, fromMs: month.startMs, toMs: month.endMs },
+        // Kept with the booking, in the same transaction: a booking never exists without the consent it was made with.
+        consent: hooks.consent ? { acceptedMs: now, termsVersion: hooks.consent.termsVersion, ...(hooks.consent.nextVisit ? { nextVisit: true } : {}) } : null,
+        // The request's Idempotency-Key remembers the hold: a retry after a crash resumes it.
+        idempotency: hooks.idempotency ?? null,
+      },
+      settleNow,
+    );
   } finally {
     if (!held) flight.end();
   }
   if (!held) return undefined;
   flight.took();
   try {
+    if (held.settled) return bookingResult(deps, held.settled);
     return await chargeAndConfirm(deps, booking, byArtisan?.actor, { booking, reminderHours: held.reminderHours });
   } finally {
     flight.end();
@@ -349,22 +371,28 @@ async function holdSlot(
   deps: CreateBookingDeps,
   booking: BookingRecord,
   opts: Pick<HoldRequest, 'actor' | 'cap' | 'consent' | 'idempotency' | 'planned'>,
-): Promise<{ reminderHours: number } | undefined> {
+  /** Settles the hold in its own transaction (no provider call between them): BookingStore.holdAndSettle. */
+  settle?: (held: { captureMethod: 'automatic' | 'manual'; reminderHours: number }, tx: Pick<BookingStore, 'applyPlanned'>) => Promise<AppliedOutcome | undefined>,
+): Promise<{ reminderHours: number; settled?: AppliedOutcome } | undefined> {
   for (let attempt = 1; ; attempt++) {
     booking.publicCode = generatePublicCode((n) => deps.random.bytes(n));
     try {
-      const held = await deps.store.holdSlot({
+      const request: HoldRequest = {
         ...opts,
         booking,
         withinAuthorization: booking.startMs - booking.createdMs <= MAX_AUTHORIZATION_MS,
-      });
+      };
+      let settled: AppliedOutcome | undefined;
+      let held;
+      if (settle) ({ held, settled } = await deps.store.holdAndSettle(request, settle));
+      else held = await deps.store.holdSlot(request);
       if (held.outcome === 'plan_limit') throw planLimitReached();
       if (held.outcome === 'suspended') throw businessSuspended(held.phone ? phoneForReading(held.phone) : null);
       if (held.outcome === 'stale' || (held.outcome === 'slot_taken' && held.own && opts.planned)) return undefined;
       if (held.outcome === 'slot_taken') throw slotUnavailable();
       // Fixed at the hold, so that a repeated authorisation asks the provider the very same thing.
       booking.captureMethod = held.captureMethod;
-      return { reminderHours: held.reminderHours };
+      return { reminderHours: held.reminderHours, ...(settled ? { settled } : {}) };
     } catch (error) {
       if (error instanceof SlotTakenError) throw slotUnavailable();
       if (error instanceof DuplicateCodeError && attempt < CODE_ATTEMPTS) continue;
@@ -387,7 +415,12 @@ export async function chargeAndConfirm(
 ): Promise<CreateBookingResult> {
   // An unreachable provider leaves the hold; the recovery settles it with the same key.
   const result = await authorizeDeposit(deps.payments, booking);
-  const applied = bookingOrRefusal(await applyPaymentOutcome(deps, booking, result, actor, known));
+  return bookingResult(deps, await applyPaymentOutcome(deps, booking, result, actor, known));
+}
+
+/** The booking made (or held for a 3-D Secure challenge), or the refusal the outcome says. */
+function bookingResult(deps: Pick<CreateBookingDeps, 'clock'>, outcome: AppliedOutcome): CreateBookingResult {
+  const applied = bookingOrRefusal(outcome);
   const challenge =
     applied.booking.status === 'awaiting_authentication' && applied.clientSecret
       ? { clientSecret: applied.clientSecret, holdExpiresMs: applied.booking.holdExpiresMs ?? deps.clock.now() }

@@ -15,6 +15,7 @@ import { overlaps, type Interval } from '../domain/intervals.ts';
  * | kept days | create-booking.ts | KEPT_DAYS entries, cleared when full | a hold planned on one refused (rules stamp moved, slot taken by a stale copy): that entry is dropped | `dayKey` |
  * | racing holds | create-booking.ts | one entry per booking being taken (removed when settled) | nothing to invalidate: an entry lives for one request | artisan id |
  * | day contexts | booking-store.ts | DAY_CACHE_SIZE entries, cleared when full | the artisan's data_version (each read sends the cached version; day_context_since answers "unchanged" or the new day) | `dayContextKey` |
+ * | day rules | booking-store.ts | DAY_RULES_CACHE_SIZE entries, cleared when full | the artisan's rules_version (a day read sends the kept version; day_context_since leaves the rules out while it is current) | `dayRulesKey` |
  * | active services | booking-store.ts | SERVICES_CACHE_SIZE businesses, cleared when full | the business's data_version (active_services_since) | `servicesKey` |
  * | shared reads | fresh-reads.ts | one slot per key being read (removed when the read settles) | nothing: a caller always gets a read that began after it asked | the day context key / `servicesKey` |
  * | shifted days | day-plan.ts | SHIFTED_DAYS entries, cleared when full | nothing: a pure function of its key | `${date}+${days}` |
@@ -28,6 +29,13 @@ import { overlaps, type Interval } from '../domain/intervals.ts';
 export const KEPT_DAYS = 2_000;
 /** Day contexts already read, with the artisan data_version they were read at (migration 0003). */
 export const DAY_CACHE_SIZE = 2_000;
+/**
+ * A service's rules (the service, its business's settings and weekly rules), with the
+ * rules_version they were read at (migration 0024): a day not read yet then costs only its
+ * own rows. About 2 KB each; wider than DAY_CACHE_SIZE, so that a business's rules outlive
+ * its days when many businesses are asked at random.
+ */
+export const DAY_RULES_CACHE_SIZE = 10_000;
 /** Businesses whose active services are kept. */
 export const SERVICES_CACHE_SIZE = 2_000;
 /** `today + n days` answers remembered (asked by every availability request, same answer all day). */
@@ -38,6 +46,7 @@ export const dayKey = (artisanId: string, serviceId: string, date: Temporal.Plai
 export const dayContextKey = (artisanId: string, serviceId: string, fromMs: number, toMs: number): string =>
   `${artisanId}|${serviceId}|${fromMs}|${toMs}`;
 export const servicesKey = (artisanId: string): string => artisanId;
+export const dayRulesKey = (artisanId: string, serviceId: string): string => `${artisanId}|${serviceId}`;
 
 /**
  * A map that never holds more than `max` entries: when full, it is emptied before the next

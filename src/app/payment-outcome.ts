@@ -115,18 +115,36 @@ export async function applyPaymentOutcome(
   const now = deps.clock.now();
   const bookingId = ref.id;
   if (known && known.booking.id === bookingId) {
-    const planned = await deps.store.applyPlanned(known.booking, known, async (tx) => {
-      const current = await tx.lockBooking(bookingId);
-      if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
-      return applyLocked(tx, current, result, now, actor);
-    });
-    if (planned.applied) return planned.value;
+    const planned = await applyKnownOutcome(deps.store, known, result, now, actor);
+    if (planned) return planned;
   }
   return deps.store.transaction(ref.artisanId, async (tx) => {
     const current = await tx.lockBooking(bookingId);
     if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
     return applyLocked(tx, current, result, now, actor);
   });
+}
+
+/**
+ * The outcome planned on the booking as the caller just wrote it (`known`) and applied in one
+ * round trip through `store.applyPlanned` (the pool's, or an open transaction's: a hold and its
+ * outcome written in one commit, BookingStore.holdAndSettle). Undefined, nothing written, when
+ * the row changed since or the plan needs a read: the general transaction then decides.
+ */
+export async function applyKnownOutcome(
+  store: Pick<BookingStore, 'applyPlanned'>,
+  known: { booking: BookingRecord; reminderHours?: number },
+  result: DepositResult,
+  now: number,
+  actor: string,
+): Promise<AppliedOutcome | undefined> {
+  const bookingId = known.booking.id;
+  const planned = await store.applyPlanned(known.booking, known, async (tx) => {
+    const current = await tx.lockBooking(bookingId);
+    if (!current) throw new AppError('BOOKING_STATE_CHANGED', 'La réservation a changé entre-temps. Merci de réessayer.');
+    return applyLocked(tx, current, result, now, actor);
+  });
+  return planned.applied ? planned.value : undefined;
 }
 
 async function applyLocked(tx: BookingTx, current: BookingRecord, result: DepositResult, now: number, actor: string): Promise<AppliedOutcome> {

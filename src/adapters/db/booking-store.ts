@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { serviceFromRow, type ServiceRow } from './service-row.ts';
 import type { BookingRecord } from '../../domain/booking.ts';
-import type { BookingStore, BookingTx, HoldOutcome, OutboxMessage } from '../../app/ports/booking-store.ts';
+import type { BookingStore, BookingTx, HoldOutcome, HoldRequest, OutboxMessage } from '../../app/ports/booking-store.ts';
 import type { DayContext } from '../../domain/day-context.ts';
 import type { ServiceRecord } from '../../domain/service.ts';
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports/booking-store.ts';
@@ -10,7 +10,7 @@ import type { Occupation } from '../../domain/slots.ts';
 import type { PlanCode } from '../../domain/plans.ts';
 import { footprint } from '../../domain/intervals.ts';
 import { makeFreshReads } from './fresh-reads.ts';
-import { BoundedMap, DAY_CACHE_SIZE, SERVICES_CACHE_SIZE, dayContextKey, servicesKey } from '../../app/creation-state.ts';
+import { BoundedMap, DAY_CACHE_SIZE, DAY_RULES_CACHE_SIZE, SERVICES_CACHE_SIZE, dayContextKey, dayRulesKey, servicesKey } from '../../app/creation-state.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState, type Database, type Queryable } from './database.ts';
 import { blockedRange, bookingColumns, selectBookings, toBooking } from './booking-row.ts';
 import { first, qb, run } from './kysely.ts';
@@ -21,7 +21,7 @@ import { storedObject } from './stored.ts';
  * everything occupying the window (migration 0002): availability costs one round trip
  * whatever the number of bookings and busy blocks.
  */
-const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4, $5) AS r`;
+const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4, $5, $6) AS r`;
 /** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
 const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6, $7) AS r`;
 const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1, $2) AS r`;
@@ -33,8 +33,8 @@ const PREPARED = { prepared: true } as const;
 const isHold = sql<boolean>`booking_is_hold(b.status)`;
 const ofTopics = (topics: string[]) => sql<boolean>`topic = ANY(${topics})`;
 
-/** day_context_since's JSON (src/adapters/db/functions/day_context_since.sql): the day, built by the function. */
-interface DayContextJson {
+/** day_rules' JSON (src/adapters/db/functions/day_rules.sql): what the day takes from the business. */
+interface DayRulesJson {
   service: ServiceRow;
   artisan: {
     id: string;
@@ -47,13 +47,26 @@ interface DayContextJson {
     closed_on_public_holidays: boolean;
   };
   rules: (WeeklyRule & { kind: 'opening' | 'break' })[];
+}
+/** day_occupations' JSON (src/adapters/db/functions/day_occupations.sql): what the day takes from itself. */
+interface DayOccupationsJson {
   exceptions: ScheduleException[];
   /** Instants as epoch ms (JSON numbers). */
   bookings: { id: string; code: string; summary: string; s: number; e: number }[];
   blocks: { provider: string; summary: string; s: number; e: number }[];
 }
-/** "Unchanged since `version`" (no ctx), the day read at `version`, or null (no such service). */
-type DayAnswer = { version: string; ctx?: DayContextJson } | null;
+/**
+ * day_context_since's JSON: "unchanged since `version`" (no day), the day read at `version`
+ * with the business's rules when the caller's copy of them (read at `rules_version`) was not
+ * current, or null (no such service).
+ */
+type DayAnswer = { version: string; rules_version?: string; rules?: DayRulesJson | null; day?: DayOccupationsJson } | null;
+/** day_rules decoded: kept per business and service (DAY_RULES_CACHE_SIZE), shared by the days read with it. */
+interface DayRules {
+  service: ServiceRecord;
+  artisan: Omit<DayContext['artisan'], 'schedule'>;
+  schedule: Omit<DayContext['artisan']['schedule'], 'exceptions'>;
+}
 /** booking_context_since's JSON. */
 interface BookingContextJson {
   day: DayAnswer;
@@ -75,23 +88,11 @@ interface HoldJson {
   phone?: string | null;
 }
 
-function toDayContext(ctx: DayContextJson): DayContext {
-  const r = ctx.artisan;
+function toDayRules(json: DayRulesJson): DayRules {
+  const r = json.artisan;
   const strip = ({ id, dayOfWeek, startMinutes, endMinutes }: WeeklyRule): WeeklyRule => ({ id, dayOfWeek, startMinutes, endMinutes });
-  const occupations: Occupation[] = [];
-  for (const b of ctx.bookings) {
-    occupations.push({
-      startMs: b.s,
-      endMs: b.e,
-      bookingId: b.id,
-      blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
-    });
-  }
-  for (const k of ctx.blocks) {
-    occupations.push({ startMs: k.s, endMs: k.e, blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
-  }
   return {
-    service: serviceFromRow(ctx.service),
+    service: serviceFromRow(json.service),
     artisan: {
       id: r.id,
       timezone: r.timezone,
@@ -100,13 +101,31 @@ function toDayContext(ctx: DayContextJson): DayContext {
       minNoticeMinutes: r.min_notice_minutes,
       bookingHorizonDays: r.booking_horizon_days,
       calendarSyncEnabled: r.calendar_sync_enabled,
-      schedule: {
-        openingRules: ctx.rules.filter((x) => x.kind === 'opening').map(strip),
-        breakRules: ctx.rules.filter((x) => x.kind === 'break').map(strip),
-        exceptions: ctx.exceptions,
-        closedOnPublicHolidays: r.closed_on_public_holidays,
-      },
     },
+    schedule: {
+      openingRules: json.rules.filter((x) => x.kind === 'opening').map(strip),
+      breakRules: json.rules.filter((x) => x.kind === 'break').map(strip),
+      closedOnPublicHolidays: r.closed_on_public_holidays,
+    },
+  };
+}
+
+function toDayContext(rules: DayRules, day: DayOccupationsJson): DayContext {
+  const occupations: Occupation[] = [];
+  for (const b of day.bookings) {
+    occupations.push({
+      startMs: b.s,
+      endMs: b.e,
+      bookingId: b.id,
+      blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
+    });
+  }
+  for (const k of day.blocks) {
+    occupations.push({ startMs: k.s, endMs: k.e, blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
+  }
+  return {
+    service: rules.service,
+    artisan: { ...rules.artisan, schedule: { ...rules.schedule, exceptions: day.exceptions } },
     occupations,
   };
 }
@@ -363,21 +382,106 @@ function planningTx(expected: BookingRecord, known: { reminderHours?: number }, 
   };
 }
 
+/** booking_hold in one statement on `db` (the pool: its own transaction; or an open transaction). */
+async function holdOn(db: Queryable, request: HoldRequest): Promise<HoldOutcome> {
+  const { booking: b } = request;
+  const { startMs, endMs } = footprint(b);
+  const rows = await db
+    .query<{ r: HoldJson }>(
+      `SELECT booking_hold($1::jsonb) AS r`,
+      [
+        JSON.stringify({
+          booking: bookingColumns(b),
+          actor: request.actor,
+          from: new Date(startMs),
+          to: new Date(endMs),
+          within_authorization: request.withinAuthorization,
+          cap: request.cap && { limit: request.cap.limit, from: new Date(request.cap.fromMs), to: new Date(request.cap.toMs) },
+          consent: request.consent && {
+            accepted_at: new Date(request.consent.acceptedMs),
+            terms_version: request.consent.termsVersion,
+            ...(request.consent.nextVisit ? { next_visit: true } : {}),
+          },
+          idempotency: request.idempotency,
+          ...(request.planned ? { rules: request.planned.rulesStamp } : {}),
+          ...(request.planned?.calendars
+            ? { stale_before: new Date(request.planned.calendars.staleBeforeMs), now: new Date(request.planned.calendars.nowMs) }
+            : {}),
+        }),
+      ],
+      PREPARED,
+    )
+    .catch(translate);
+  const r = rows[0]!.r;
+  if (r.outcome === 'slot_taken') return { outcome: 'slot_taken', own: r.own === true };
+  if (r.outcome === 'suspended') return { outcome: 'suspended', phone: r.phone ?? null };
+  if (r.outcome !== 'held') return { outcome: r.outcome };
+  return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
+}
+
+/** The writes fn plans on `expected`, applied by booking_apply on `db` if the row is still as expected. */
+async function applyPlannedOn<T>(
+  db: Queryable,
+  uuid: () => string,
+  expected: BookingRecord,
+  known: { reminderHours?: number },
+  fn: (tx: BookingTx) => Promise<T>,
+): Promise<{ applied: true; value: T } | { applied: false }> {
+  const ops: PlannedOp[] = [];
+  let value;
+  try {
+    value = await fn(planningTx(expected, known, uuid, ops));
+  } catch {
+    // A read the plan cannot answer, or a refusal computed on `expected`: the general
+    // path decides on the row itself (and refuses again if the refusal stands).
+    return { applied: false };
+  }
+  const rows = await db
+    .query<{ ok: boolean }>(`SELECT booking_apply($1::jsonb) AS ok`, [
+      JSON.stringify({
+        artisan_id: expected.artisanId,
+        booking_id: expected.id,
+        status: expected.status,
+        updated_at: new Date(expected.updatedMs),
+        payment_intent_id: expected.paymentIntentId,
+        ops,
+      }),
+    ], PREPARED)
+    .catch(translate);
+  return rows[0]?.ok ? { applied: true, value } : { applied: false };
+}
+
 export function makeBookingStore(db: Database, uuid: () => string): BookingStore {
   // Bounds, keys and invalidation: src/app/creation-state.ts.
   const dayCache = new BoundedMap<string, { version: string; ctx: DayContext }>(DAY_CACHE_SIZE);
+  const rulesCache = new BoundedMap<string, { version: string; rules: DayRules }>(DAY_RULES_CACHE_SIZE);
   const servicesCache = new BoundedMap<string, { version: string; services: ServiceRecord[] }>(SERVICES_CACHE_SIZE);
   const freshServices = makeFreshReads<string, ServiceRecord[]>();
   const freshDays = makeFreshReads<string, DayContext | undefined>();
   /**
    * The day context from day_context_since's answer: decoded, or the cached copy it says is
-   * current. `cached` is the copy whose version was sent (taken before the query: a concurrent
-   * request may replace the cache entry meanwhile).
+   * current. `cached` and `knownRules` are the copies whose versions were sent (taken before
+   * the query: a concurrent request may replace the cache entries meanwhile).
    */
-  const dayFrom = (key: string, cached: { version: string; ctx: DayContext } | undefined, answer: DayAnswer): DayContext | undefined => {
+  const dayFrom = (
+    key: string,
+    cached: { version: string; ctx: DayContext } | undefined,
+    rulesKey: string,
+    knownRules: { version: string; rules: DayRules } | undefined,
+    answer: DayAnswer,
+  ): DayContext | undefined => {
     if (!answer) return undefined;
-    if (!answer.ctx) return cached?.version === answer.version ? cached.ctx : undefined;
-    const ctx = toDayContext(answer.ctx);
+    if (!answer.day) return cached?.version === answer.version ? cached.ctx : undefined;
+    let rules: DayRules;
+    if (answer.rules) {
+      rules = toDayRules(answer.rules);
+      rulesCache.set(rulesKey, { version: answer.rules_version!, rules });
+    } else if (knownRules && knownRules.version === answer.rules_version) {
+      rules = knownRules.rules;
+    } else {
+      return undefined;
+    }
+    const ctx = toDayContext(rules, answer.day);
     dayCache.set(key, { version: answer.version, ctx });
     return ctx;
   };
@@ -402,12 +506,15 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       const key = dayContextKey(artisanId, serviceId, fromMs, toMs);
       return freshDays(key, async () => {
         const cached = dayCache.get(key);
+        // A day not read yet (or changed) costs only its own rows while the business's rules are kept.
+        const rulesKey = dayRulesKey(artisanId, serviceId);
+        const knownRules = rulesCache.get(rulesKey);
         const rows = await db.query<{ r: DayAnswer }>(
           DAY_CONTEXT_SQL,
-          [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null],
+          [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, knownRules?.version ?? null],
           PREPARED,
         );
-        return dayFrom(key, cached, rows[0]?.r ?? null);
+        return dayFrom(key, cached, rulesKey, knownRules, rows[0]?.r ?? null);
       });
     },
     async readBookingContext(artisanId, serviceId, fromMs, toMs, { nowMs, staleMs }) {
@@ -420,7 +527,7 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       );
       const r = rows[0]!.r;
       return {
-        ctx: dayFrom(key, cached, r.day),
+        ctx: dayFrom(key, cached, dayRulesKey(artisanId, serviceId), undefined, r.day),
         staleCalendars: r.stale,
         terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined,
         rulesStamp: r.rules ?? null,
@@ -482,64 +589,17 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
       return rows.map(toBooking);
     },
     transaction: (artisanId, fn) => db.transaction((q) => fn(makeTx(q, uuid, artisanId))),
-    async holdSlot(request) {
-      const { booking: b } = request;
-      const { startMs, endMs } = footprint(b);
-      const rows = await db
-        .query<{ r: HoldJson }>(
-          `SELECT booking_hold($1::jsonb) AS r`,
-          [
-            JSON.stringify({
-              booking: bookingColumns(b),
-              actor: request.actor,
-              from: new Date(startMs),
-              to: new Date(endMs),
-              within_authorization: request.withinAuthorization,
-              cap: request.cap && { limit: request.cap.limit, from: new Date(request.cap.fromMs), to: new Date(request.cap.toMs) },
-              consent: request.consent && {
-                accepted_at: new Date(request.consent.acceptedMs),
-                terms_version: request.consent.termsVersion,
-                ...(request.consent.nextVisit ? { next_visit: true } : {}),
-              },
-              idempotency: request.idempotency,
-              ...(request.planned ? { rules: request.planned.rulesStamp } : {}),
-              ...(request.planned?.calendars
-                ? { stale_before: new Date(request.planned.calendars.staleBeforeMs), now: new Date(request.planned.calendars.nowMs) }
-                : {}),
-            }),
-          ],
-          PREPARED,
-        )
-        .catch(translate);
-      const r = rows[0]!.r;
-      if (r.outcome === 'slot_taken') return { outcome: 'slot_taken', own: r.own === true };
-      if (r.outcome === 'suspended') return { outcome: 'suspended', phone: r.phone ?? null };
-      if (r.outcome !== 'held') return { outcome: r.outcome };
-      return { outcome: 'held', captureMethod: r.capture_method!, reminderHours: r.reminder_hours! };
-    },
-    async applyPlanned(expected, known, fn) {
-      const ops: PlannedOp[] = [];
-      let value;
-      try {
-        value = await fn(planningTx(expected, known, uuid, ops));
-      } catch {
-        // A read the plan cannot answer, or a refusal computed on `expected`: the general
-        // path decides on the row itself (and refuses again if the refusal stands).
-        return { applied: false };
-      }
-      const rows = await db
-        .query<{ ok: boolean }>(`SELECT booking_apply($1::jsonb) AS ok`, [
-          JSON.stringify({
-            artisan_id: expected.artisanId,
-            booking_id: expected.id,
-            status: expected.status,
-            updated_at: new Date(expected.updatedMs),
-            payment_intent_id: expected.paymentIntentId,
-            ops,
-          }),
-        ], PREPARED)
-        .catch(translate);
-      return rows[0]?.ok ? { applied: true, value } : { applied: false };
-    },
+    holdSlot: (request) => holdOn(db, request),
+    applyPlanned: (expected, known, fn) => applyPlannedOn(db, uuid, expected, known, fn),
+    holdAndSettle: (request, settle) =>
+      // One transaction, so one commit (one WAL flush) for the hold and what settles it: the
+      // same two functions (booking_hold, booking_apply) as when a provider call stands
+      // between them and each commits alone.
+      db.transaction(async (q) => {
+        const held = await holdOn(q, request);
+        if (held.outcome !== 'held') return { held, settled: undefined };
+        const settled = await settle(held, { applyPlanned: (expected, known, fn) => applyPlannedOn(q, uuid, expected, known, fn) });
+        return { held, settled };
+      }),
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { BusinessDirectory } from '../../app/ports/business-directory.ts';
 import { BoundedMap } from '../../app/creation-state.ts';
 import type { Queryable } from './database.ts';
@@ -79,7 +80,10 @@ export function makeBusinessDirectory(db: Queryable, now: () => number = Date.no
     // An unconfirmed sign-up answers like an unknown business.
     bySlug: (slug) => lookup(`s:${slug}`, byColumn('slug', slug)),
     byHost: (host) => lookup(`h:${host}`, byColumn('host_name', host), true),
-    ofBookingCode: async (code) => (await first(db, qb.selectFrom('bookings').select('artisan_id').where('public_code', '=', code)))?.artisan_id,
+    // Within the business (index bookings_code_within_business, migration 0053): another
+    // business's code and one never issued both stop in the index.
+    hasBookingCode: async (artisanId, code) =>
+      (await first(db, qb.selectFrom('bookings').select(sql<number>`1`.as('one')).where('artisan_id', '=', artisanId).where('public_code', '=', code))) !== undefined,
     sole: () =>
       lookup('sole', async () => {
         // The stamp first: read before the businesses, it can only be older than what they show.

@@ -51,7 +51,8 @@ export interface BusinessResolver {
   required(request: FastifyRequest): Promise<string>;
   /** The business named by the request's address (slug or host) only; undefined otherwise. */
   named(request: FastifyRequest): Promise<string | undefined>;
-  ownerOfCode(publicCode: string): Promise<string | undefined>;
+  /** Whether the booking code is this business's: asked within the business, so another's and a made-up one cost the same. */
+  hasCode(artisanId: string, publicCode: string): Promise<boolean>;
 }
 
 export function makeBusinessResolver(directory: BusinessDirectory, options: { instanceHost?: string } = {}): BusinessResolver {
@@ -68,7 +69,7 @@ export function makeBusinessResolver(directory: BusinessDirectory, options: { in
   };
   return {
     named,
-    ownerOfCode: (code) => directory.ofBookingCode(code),
+    hasCode: (artisanId, code) => directory.hasBookingCode(artisanId, code),
     async required(request) {
       // Resolved once per request: the business's rate limit asks first, the route again.
       if (request.business !== undefined) return request.business;

@@ -98,6 +98,18 @@ export interface BookingStore {
     known: { reminderHours?: number },
     fn: (tx: BookingTx) => Promise<T>,
   ): Promise<{ applied: true; value: T } | { applied: false }>;
+  /**
+   * holdSlot, then, when held, `settle` with applyPlanned inside the same transaction: the hold
+   * and its outcome commit together (one commit instead of two). Only for a booking with no
+   * external call between the two (no deposit to ask a provider for): the hold must be durable
+   * before a PaymentIntent can exist. `settled` is what settle answered; when the planned writes
+   * could not be applied (settle answers undefined) the hold commits alone and the caller
+   * settles it as after a provider call. Rejects as holdSlot does, with nothing written.
+   */
+  holdAndSettle<T>(
+    request: HoldRequest,
+    settle: (held: Extract<HoldOutcome, { outcome: 'held' }>, tx: Pick<BookingStore, 'applyPlanned'>) => Promise<T | undefined>,
+  ): Promise<{ held: HoldOutcome; settled: T | undefined }>;
 }
 
 export interface HoldRequest {

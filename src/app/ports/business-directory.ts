@@ -7,8 +7,8 @@ export interface BusinessDirectory {
   byHost(host: string): Promise<string | undefined>;
   /** The instance's business when it has exactly one (the contract's paths then need no prefix). */
   sole(): Promise<string | undefined>;
-  /** The business a booking code belongs to (codes are unique on the instance). */
-  ofBookingCode(publicCode: string): Promise<string | undefined>;
+  /** Whether a booking code is this business's (codes are unique on the instance; asked within the business). */
+  hasBookingCode(artisanId: string, publicCode: string): Promise<boolean>;
   /** What a business's own address is made of (domain/business-address.ts); undefined for no such business. */
   addressOf(artisanId: string): Promise<{ slug: string | null; hostName: string | null } | undefined>;
   /** A business was just published (sign-up confirmed): forget what was kept about its address. */

@@ -64,7 +64,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
     const code = (request.params as { publicCode?: string } | undefined)?.publicCode ?? (request.query as { code?: string } | undefined)?.code;
     if (code === undefined) return;
     const named = await deps.business.named(request);
-    if (named !== undefined && (await deps.business.ownerOfCode(code.trim().toUpperCase())) !== named) throw bookingNotFound();
+    if (named !== undefined && !(await deps.business.hasCode(named, code.trim().toUpperCase()))) throw bookingNotFound();
   });
   /**
    * The manage link and the .ics of a booking, for whoever just proved they are its customer:
