@@ -26,7 +26,7 @@ function capturedLog() {
 
 const BUSINESSES = 300;
 
-describe.each(ENGINES)('a start on %s', (engine) => {
+describe.each(ENGINES)('a start on %s', { timeout: 120_000 }, (engine) => {
   let database: TestDatabase | undefined;
   let service: Service | undefined;
   const smtp = new TestSmtp();
