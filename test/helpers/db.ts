@@ -111,6 +111,14 @@ export async function dropTestLocation(engine: Engine, location: string): Promis
 }
 
 /** Empties the booking side between tests; the artisan, rules and services stay. */
+/**
+ * Whether a statement is the business directory's own (src/adapters/db/business-directory-store.ts):
+ * which business an address names, and the stamp it rechecks at most once a second. Tests that
+ * count a route's round trips leave these out: the directory keeps its answers a few seconds, so
+ * whether a request pays for one depends on the test machine's speed, not on the route.
+ */
+export const isDirectoryRead = (text: string): boolean => /business_directory_stamp|"?unconfirmed_since"? is null/i.test(text);
+
 export async function resetBookings(db: Database): Promise<void> {
   await db.exec(`TRUNCATE outbox, mailbox, notification_deliveries, booking_events, payment_events, busy_blocks, idempotency_keys, schedule_exceptions, booking_consents, calendar_exports, calendar_remote_events, calendar_connections, booking_notes, customer_notes, due_visits, bookings`);
 }
