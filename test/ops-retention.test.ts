@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRetentionStore } from '../src/adapters/db/retention-store.ts';
 import { ENGINES } from './helpers/db.ts';
 import { bookingBody, parisDate, startTestService, type TestService } from './helpers/service.ts';
 import { adminHeaders, loginAsArtisan, setDemoPassword } from './helpers/admin.ts';
@@ -29,6 +30,9 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     });
     expect(old.status, JSON.stringify(old.body)).toBe(201);
     const oldCode = old.body.booking.publicCode as string;
+    // A customer who comes back later is kept: the term runs from their last appointment.
+    const loyal = await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 3), '09:00', { customer: { name: 'Paul Fidèle', email: 'paul@example.com' } }));
+    expect(loyal.status, JSON.stringify(loyal.body)).toBe(201);
     await setDemoPassword(t.service.db);
     await loginAsArtisan(t);
     await pass(); // confirmation messages into the mailbox; nothing is due for purging yet
@@ -54,6 +58,8 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     t.clock.set('2030-03-01T07:00:00Z');
     const recent = await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 4), '10:00', { customer: { name: 'Rémi Récent', email: 'remi@example.com' } }));
     expect(recent.status, JSON.stringify(recent.body)).toBe(201);
+    const back = await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 4), '14:00', { customer: { name: 'Paul Fidèle', email: 'paul@example.com' } }));
+    expect(back.status, JSON.stringify(back.body)).toBe(201);
     t.clock.set('2030-03-03T07:00:00Z'); // 36 months after 2027-03-03 07:00 UTC: the appointment (09:00 Paris) is not yet 36 months old
     await pass();
     expect((await booking(oldCode)).booking.customer.name).toBe('Odile Ancienne');
@@ -74,6 +80,13 @@ describe.each(ENGINES)('retention on %s', (engine) => {
     expect(exported.body.bookings).toEqual([]);
     // The recent customer is untouched.
     expect((await booking(recent.body.booking.publicCode)).booking.customer.name).toBe('Rémi Récent');
+    // Paul's first appointment (2027-03-04) is past the term the next day, but he booked again.
+    t.clock.set('2030-03-04T09:00:00Z');
+    await pass();
+    expect((await booking(loyal.body.booking.publicCode)).booking.customer.name).toBe('Paul Fidèle');
+    // The sweep's own question: nobody left to anonymise, Paul not among them.
+    const due = await makeRetentionStore(t.service.db).customersLastSeenBefore(Date.parse('2027-03-04T09:00:00Z'), 100);
+    expect(due).toEqual([]);
 
     // The sweep runs hourly by the service clock, not on every pass.
     const again = await t.request('POST', '/api/bookings', bookingBody(parisDate(t.clock, 3), '11:00', { customer: { name: 'Zoé', email: 'zoe@example.com' } }), {
