@@ -24,6 +24,9 @@ export const WITHHELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   calendar_feeds: ['token_hash'],
   signup_confirmations: ['token_hash'],
   calendar_connections: ['secret_ciphertext'],
+  // The endpoint's signing secrets (sealed, but a business's export is not where they travel);
+  // the rotation's end date goes with them, meaningless alone.
+  webhook_endpoints: ['secret_sealed', 'previous_secret_sealed', 'previous_secret_expires_at'],
   // A replayed API answer may carry a customer's manage link; the hash is of a request body.
   idempotency_keys: ['request_hash', 'response_body'],
   // The operator's e-mail, not the business's data.
