@@ -20,7 +20,7 @@ CREATE TABLE business_directory_stamp (
 );
 INSERT INTO business_directory_stamp (only_row, version) VALUES (true, 1);
 
-CREATE FUNCTION bump_business_directory_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION bump_business_directory_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   UPDATE business_directory_stamp SET version = version + 1;
   RETURN NULL;

@@ -25,7 +25,7 @@ UPDATE admin_users u SET name = a.display_name FROM artisans a WHERE a.id = u.ar
 -- Starter and Pro have one member, the owner: leaving Business deactivates every other member
 -- (their rows, assignments and history stay) and ends their sessions, whatever made the change
 -- (the operator's console, a script, a restore).
-CREATE FUNCTION members_follow_plan() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION members_follow_plan() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW.plan <> 'business' AND OLD.plan = 'business' THEN
     UPDATE admin_users SET active = false, deactivated_at = now()
