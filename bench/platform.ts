@@ -15,7 +15,7 @@
  *  - upgrade: the same volume built in the previous release's schema (migrations up to 0028 and
  *    test/fixtures/schema-0028's functions), then the service's migrate() timed to the current one.
  * Databases: `bench_platform` and `bench_platform_upgrade` (BENCH_PLATFORM_DB and BENCH_PLATFORM_DB_upgrade) on BENCH_DATABASE_URL's server,
- * dropped at the end; PGlite in temporary directories. Sizes: BENCH_PLATFORM_BUSINESSES (10000),
+ * dropped at the end unless BENCH_PLATFORM_KEEP=1 (which also reuses a kept database's dataset); PGlite in temporary directories. Sizes: BENCH_PLATFORM_BUSINESSES (10000),
  * BENCH_PLATFORM_PGLITE_BUSINESSES (100), BENCH_PLATFORM_BOOKINGS (per business, 200),
  * BENCH_PLATFORM_RSS_BUSINESSES (100000), BENCH_PLATFORM_ISOLATION_REQUESTS (pairs, 1500);
  * BENCH_CREATION_CONNECTIONS (20) and BENCH_CREATION_ROUNDS (3) as in bench/creation.ts.
@@ -35,7 +35,7 @@ import { signManageToken } from '../src/domain/manage-token.ts';
 import { BENCH_SECRETS_KEY, openWeekdayAhead } from './dataset.ts';
 import { percentile, runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { generatePlatform, PLATFORM_EMAIL_DOMAIN, slugOfBusiness, weeksOfBookings } from './platform-dataset.ts';
-import { cpuSecondsOf, memoryOf } from './proc.ts';
+import { cpuSecondsNamed, cpuSecondsOf, machineCpu, memoryOf } from './proc.ts';
 import { fmt, statusList, table } from './report.ts';
 import { sleep, startServer, type ServerHandle, type ServerOptions } from './server.ts';
 
@@ -112,16 +112,32 @@ interface EngineSetup {
   server: ServerOptions;
   open(): Promise<Database>;
   analyze: boolean;
+  /** The database already holds the dataset (BENCH_PLATFORM_KEEP): no first start, no generation. */
+  reuse?: boolean;
 }
 
 interface Costed extends LoadResult {
   serverMsPerReq: number;
+  /** CPU of the machine's PostgreSQL processes (0 on PGlite, whose engine is in the server's process). */
+  databaseMsPerReq: number;
+  /** CPU of the whole machine (both cores: server, database, the load generator, anything else). */
+  machineMsPerReq: number;
 }
 
 async function costed(server: ServerHandle, options: LoadOptions): Promise<Costed> {
   const before = cpuSecondsOf(server.pid) ?? 0;
+  const databaseBefore = cpuSecondsNamed('postgres');
+  const machineBefore = machineCpu();
   const result = await runLoad(options);
-  return { ...result, serverMsPerReq: (((cpuSecondsOf(server.pid) ?? 0) - before) * 1000) / Math.max(1, result.requests) };
+  const machineAfter = machineCpu();
+  const perReq = (seconds: number) => (seconds * 1000) / Math.max(1, result.requests);
+  return {
+    ...result,
+    serverMsPerReq: perReq((cpuSecondsOf(server.pid) ?? 0) - before),
+    databaseMsPerReq: perReq(cpuSecondsNamed('postgres') - databaseBefore),
+    // /proc/stat counts jiffies (USER_HZ = 100 per second) summed over the CPUs.
+    machineMsPerReq: perReq((machineAfter.busy - machineBefore.busy) / 100),
+  };
 }
 
 /** A booking another business holds, to try under a business's address. */
@@ -199,8 +215,15 @@ export async function runPlatformBench(config: PlatformConfig): Promise<Platform
     // Its own name per run (BENCH_PLATFORM_DB), so that a run of the upgrade step alone beside a
     // run of the other steps does not drop the other's database.
     const name = process.env.BENCH_PLATFORM_DB || 'bench_platform';
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
+    // BENCH_PLATFORM_KEEP=1 keeps the database at the end and, when it is already there, reuses its
+    // dataset instead of generating it again (for repeated read runs: the creation step books the
+    // slots it uses, so a second creation step on a kept database meets them taken).
+    const keep = process.env.BENCH_PLATFORM_KEEP === '1';
+    const reuse = keep && ((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+    if (!reuse) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
     try {
       const url = new URL(config.adminUrl);
       url.pathname = `/${name}`;
@@ -212,10 +235,11 @@ export async function runPlatformBench(config: PlatformConfig): Promise<Platform
           server: { databaseUrl: url.toString(), label: 'platform-postgres' },
           open: () => openPostgres(url.toString(), { queryTimeoutMs: 3_600_000 }),
           analyze: true,
+          reuse,
         }),
       );
     } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      if (!keep) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     }
   }
@@ -230,23 +254,31 @@ async function runEngine(config: PlatformConfig, engine: EngineSetup): Promise<P
   const report: PlatformEngineReport = { engine: engine.name, businesses: engine.businesses, bookings: 0, generateSeconds: 0 };
   const wantsServer = STEPS.has('reads') || STEPS.has('creation') || STEPS.has('isolation') || (STEPS.has('rss') && engine.kind === 'postgres');
   if (wantsServer) {
-    const first = await startServer(engine.server);
-    log(`first start (migrate + seed): ready in ${fmt(first.readySeconds, 2)} s`);
-    await first.stop();
-    let db = await engine.open();
-    const generated = await generatePlatform(db, {
-      first: 1,
-      last: engine.businesses,
-      bookingsPerBusiness: PER_BUSINESS,
-      log: (t) => log(`  ${t}`),
-    });
-    if (engine.analyze) await db.query('ANALYZE');
-    report.bookings = generated.bookings;
-    report.generateSeconds = generated.seconds;
-    log(
-      `generated in SQL: ${generated.businesses} businesses, ${generated.bookings} bookings, ${generated.busyBlocks} booking busy blocks ` +
-        `in ${fmt(generated.seconds, 1)} s${engine.analyze ? ' (then ANALYZE)' : ''}`,
-    );
+    let db: Database;
+    if (engine.reuse) {
+      db = await engine.open();
+      const kept = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bookings'))[0]?.n ?? 0;
+      report.bookings = kept;
+      log(`kept database (BENCH_PLATFORM_KEEP): ${kept} bookings, not generated again`);
+    } else {
+      const first = await startServer(engine.server);
+      log(`first start (migrate + seed): ready in ${fmt(first.readySeconds, 2)} s`);
+      await first.stop();
+      db = await engine.open();
+      const generated = await generatePlatform(db, {
+        first: 1,
+        last: engine.businesses,
+        bookingsPerBusiness: PER_BUSINESS,
+        log: (t) => log(`  ${t}`),
+      });
+      if (engine.analyze) await db.query('ANALYZE');
+      report.bookings = generated.bookings;
+      report.generateSeconds = generated.seconds;
+      log(
+        `generated in SQL: ${generated.businesses} businesses, ${generated.bookings} bookings, ${generated.busyBlocks} booking busy blocks ` +
+          `in ${fmt(generated.seconds, 1)} s${engine.analyze ? ' (then ANALYZE)' : ''}`,
+      );
+    }
     const samples = await db.query<Sample>(
       `SELECT split_part(split_part(a.email, '@', 1), 'pro', 2)::int AS business, b.public_code AS code, b.customer_email AS email, b.id
          FROM bookings b JOIN artisans a ON a.id = b.artisan_id
@@ -317,7 +349,7 @@ async function reads(config: PlatformConfig, server: ServerHandle, businesses: n
     out[route] = r;
     log(
       `${route.padEnd(22)} ${fmt(r.rps, 0).padStart(6)} req/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  [${statusList(r.statuses)}]  ` +
-        `server CPU ${fmt(r.serverMsPerReq, 3)} ms/req; load ${os.loadavg()[0]!.toFixed(2)}`,
+        `CPU ms/req: server ${fmt(r.serverMsPerReq, 3)}, PostgreSQL ${fmt(r.databaseMsPerReq, 3)}, machine ${fmt(r.machineMsPerReq, 3)}; load ${os.loadavg()[0]!.toFixed(2)}`,
     );
   }
   return out;
@@ -607,7 +639,7 @@ function summary(reports: PlatformEngineReport[]): string {
   if (withReads.length) {
     out.push(
       table(
-        ['database', 'route', 'req/s', 'p50 ms', 'p99 ms', 'statuses', 'server CPU ms/req', 'ratio vs health (aim ≥ 0.8)', 'p99 < 20 ms'],
+        ['database', 'route', 'req/s', 'p50 ms', 'p99 ms', 'statuses', 'CPU ms/req: server / PostgreSQL / machine', 'ratio vs health (aim ≥ 0.8)', 'p99 < 20 ms'],
         withReads.flatMap((r) => {
           const reads = r.reads!;
           const health = (reads['health']!.rps + reads['health again']!.rps) / 2;
@@ -621,7 +653,7 @@ function summary(reports: PlatformEngineReport[]): string {
               fmt(m.p50, 2),
               fmt(m.p99, 2),
               statusList(m.statuses),
-              fmt(m.serverMsPerReq, 3),
+              `${fmt(m.serverMsPerReq, 3)} / ${fmt(m.databaseMsPerReq, 3)} / ${fmt(m.machineMsPerReq, 3)}`,
               isHealth ? '—' : `${fmt(ratio, 2)} (${ratio >= 0.8 ? 'met' : 'missed'})`,
               m.p99 < 20 ? 'yes' : 'no',
             ];

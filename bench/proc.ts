@@ -73,3 +73,18 @@ function describe(pid: number): string {
     return String(pid);
   }
 }
+
+/** CPU seconds used so far by every process whose command name starts with `prefix` (e.g. the PostgreSQL server's processes). */
+export function cpuSecondsNamed(prefix: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith(prefix)) continue;
+    } catch {
+      continue;
+    }
+    total += cpuSecondsOf(Number(entry)) ?? 0;
+  }
+  return total;
+}

@@ -20,11 +20,15 @@ describe.each(ENGINES)('bookings held first on a kept day stay exact on %s', (en
   const clock = new TestClock();
   /** The statements instance a sends, by first word after SELECT (booking_hold, booking_context_since…). */
   const sent: string[] = [];
+  /** What booking_context_since answered instance a, newest last. */
+  const contexts: { day: { rules?: unknown; day?: unknown } | null }[] = [];
   const counting = (db: Database): Database => ({
     ...db,
-    query: (text, params) => {
+    query: async <R,>(text: string, params?: readonly unknown[]) => {
       if (!isDirectoryRead(text)) sent.push(/^SELECT (\w+)\(/.exec(text)?.[1] ?? text.slice(0, 30));
-      return db.query(text, params);
+      const rows = await db.query<R>(text, params);
+      if (text.startsWith('SELECT booking_context_since(')) contexts.push((rows[0] as { r: (typeof contexts)[number] }).r);
+      return rows;
     },
   });
   twoInstances(
@@ -92,6 +96,34 @@ describe.each(ENGINES)('bookings held first on a kept day stay exact on %s', (en
     const retry = await book(a, date, '10:30');
     expect(retry.status).toBe(201);
     expect(sent).toEqual(['booking_hold', 'booking_apply']);
+  });
+
+  it("a booking on a day not read yet reads only that day while the business's rules are kept, and the rules again once they moved", async () => {
+    clock.set('2027-03-01T07:00:00Z');
+    const first = await book(a, parisDate(clock, 14), '10:00');
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    contexts.length = 0;
+    // Another day (never read by instance a): the day is read, the rules are not sent again.
+    const other = parisDate(clock, 21);
+    const second = await book(a, other, '10:00');
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    expect(contexts).toHaveLength(1);
+    expect(contexts[0]!.day?.day).toBeDefined();
+    expect(contexts[0]!.day?.rules).toBeUndefined();
+    // The hours moved (18:00 → 16:00, through the database as another instance would): the next
+    // new day's read brings the rules, and the new closing time applies.
+    await database.db.query(`UPDATE schedule_rules SET end_minutes = 960 WHERE kind = 'opening' AND end_minutes = 1080`);
+    try {
+      contexts.length = 0;
+      const third = parisDate(clock, 28);
+      const late = await book(a, third, '17:00');
+      expect(late.status, JSON.stringify(late.body)).toBe(400);
+      expect(late.body.error.code).toBe('SLOT_NOT_OFFERED');
+      expect(contexts[0]!.day?.rules).toBeDefined();
+      expect(await bookingsAt(third, '17:00')).toBe(0);
+    } finally {
+      await database.db.query(`UPDATE schedule_rules SET end_minutes = 1080 WHERE kind = 'opening' AND end_minutes = 960`);
+    }
   });
 
   it('hours shortened on the other instance: a time the kept day offered is no longer bookable', async () => {

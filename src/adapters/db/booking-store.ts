@@ -23,7 +23,7 @@ import { storedObject } from './stored.ts';
  */
 const DAY_CONTEXT_SQL = `SELECT day_context_since($1, $2, $3, $4, $5, $6) AS r`;
 /** The day context, the calendars due for a sync and the terms of sale: a booking's read step (migration 0022). */
-const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6, $7) AS r`;
+const BOOKING_CONTEXT_SQL = `SELECT booking_context_since($1, $2, $3, $4, $5, $6, $7, $8) AS r`;
 const ACTIVE_SERVICES_SQL = `SELECT active_services_since($1, $2) AS r`;
 /** The hot statements above and the creation steps are kept prepared per connection. */
 const PREPARED = { prepared: true } as const;
@@ -520,14 +520,16 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
     async readBookingContext(artisanId, serviceId, fromMs, toMs, { nowMs, staleMs }) {
       const key = dayContextKey(artisanId, serviceId, fromMs, toMs);
       const cached = dayCache.get(key);
+      const rulesKey = dayRulesKey(artisanId, serviceId);
+      const knownRules = rulesCache.get(rulesKey);
       const rows = await db.query<{ r: BookingContextJson }>(
         BOOKING_CONTEXT_SQL,
-        [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, new Date(nowMs - staleMs), new Date(nowMs)],
+        [artisanId, serviceId, new Date(fromMs), new Date(toMs), cached?.version ?? null, new Date(nowMs - staleMs), new Date(nowMs), knownRules?.version ?? null],
         PREPARED,
       );
       const r = rows[0]!.r;
       return {
-        ctx: dayFrom(key, cached, dayRulesKey(artisanId, serviceId), undefined, r.day),
+        ctx: dayFrom(key, cached, rulesKey, knownRules, r.day),
         staleCalendars: r.stale,
         terms: r.artisan ? { text: r.artisan.terms_of_sale } : undefined,
         rulesStamp: r.rules ?? null,

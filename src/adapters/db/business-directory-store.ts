@@ -13,8 +13,13 @@ export async function readSoleBusiness(db: Queryable): Promise<string | undefine
   return rows.length === 1 ? rows[0]!.id : undefined;
 }
 
-/** How long an address found stays trusted at most. */
-export const DIRECTORY_TTL_MS = 5_000;
+/**
+ * How long an address found stays trusted at most. The directory stamp is what drops a changed
+ * address (every insert, deletion, publication and change of a slug or host name moves it); this
+ * bound only catches a write that bypassed the stamp's trigger. Long enough that a uniform walk
+ * over DIRECTORY_SIZE businesses does not read each address again (platform bench, session 11).
+ */
+export const DIRECTORY_TTL_MS = 60_000;
 /**
  * How often the directory stamp is read (migration 0040): an address changed on another
  * instance (the operator renamed a business, a sign-up was published) is dropped here within
