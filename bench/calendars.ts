@@ -12,6 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Temporal } from 'temporal-polyfill';
 import { expandCalendar } from '../src/adapters/calendars/ics-expand.ts';
+import { mulberry32 } from './dataset.ts';
 import { runLoad } from './load.ts';
 import { memoryOf } from './proc.ts';
 import { fmt, statusList, table } from './report.ts';
@@ -28,22 +29,11 @@ const EVENTS = 5_000;
 const SERIES = 200;
 const ZONE = 'Europe/Paris';
 
-/** A deterministic pseudo-random sequence (mulberry32), so every run imports the same calendar. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 const stamp = (d: Temporal.PlainDateTime): string => d.toString().replace(/[-:]/g, '').slice(0, 15);
 
 /** Google-shaped export: 4,800 single events over the next 90 days and 200 weekly series. */
 export function buildCalendar(today: Temporal.PlainDate): string {
-  const random = prng(42);
+  const random = mulberry32(42);
   const lines = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//calendars//EN', 'X-WR-TIMEZONE:Europe/Paris'];
   const event = (uid: string, start: Temporal.PlainDateTime, minutes: number, extra: string[] = []) =>
     lines.push(

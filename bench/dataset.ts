@@ -39,7 +39,8 @@ const LAST = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Pet
 const WORK_EVENTS = ['Chantier Lefèvre', 'Rendez-vous fournisseur', 'Devis sur place', 'Comptable', 'Livraison matériel'];
 const PRIVATE_EVENTS = ['Dentiste', 'Foot des enfants', 'Dîner', 'Réunion parents', 'Sport', 'Anniversaire', 'Courses'];
 
-function mulberry32(seed: number): () => number {
+/** A deterministic generator (mulberry32), so that two runs draw the same data. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

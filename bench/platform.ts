@@ -32,7 +32,7 @@ import { openPglite } from '../src/adapters/db/pglite.ts';
 import { openPostgres } from '../src/adapters/db/postgres.ts';
 import { manageLinkSecret } from '../src/adapters/security/secret-box.ts';
 import { signManageToken } from '../src/domain/manage-token.ts';
-import { BENCH_SECRETS_KEY, openWeekdayAhead } from './dataset.ts';
+import { BENCH_SECRETS_KEY, mulberry32, openWeekdayAhead } from './dataset.ts';
 import { percentile, runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { generatePlatform, PLATFORM_EMAIL_DOMAIN, slugOfBusiness, weeksOfBookings } from './platform-dataset.ts';
 import { cpuSecondsNamed, cpuSecondsOf, machineCpu, memoryOf } from './proc.ts';
@@ -66,18 +66,6 @@ export interface PlatformConfig {
   warmup: number;
   connections: number;
   log: (text?: string) => void;
-}
-
-/** A deterministic generator, so that two runs draw the same businesses. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Business numbers 1..n drawn uniformly, or by Zipf's law (rank r has weight 1/r^s) over a shuffled ranking. */

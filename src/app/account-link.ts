@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Randomness } from './ports/randomness.ts';
+import { escapeHtml } from '../domain/html.ts';
 
 /**
  * The secrets of e-mailed single-use links (password resets, sign-up confirmations,
@@ -38,8 +39,6 @@ export function readBusinessLink(token: string): { artisanId: string; tokenHash:
   const tokenHash = linkSecretHash(token.slice(dot + 1));
   return UUID_RE.test(artisanId) && tokenHash ? { artisanId, tokenHash } : undefined;
 }
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The HTML of an account e-mail written as lines: one paragraph a line, the link's line a button named `label`. */
 export function linkMailHtml(lines: readonly string[], link: string, label: string): string {

@@ -11,6 +11,22 @@ const likePattern = (search: string): string => `%${search.replace(/[\\%_]/g, (c
 // Written by `change` below from AuditAction itself.
 const storedAction = (v: string): AuditAction => v as AuditAction;
 
+/** One line of the operator's journal, written in the transaction of the change it records. */
+const auditEntry = (
+  entry: { id: string; operatorId: string | null; operatorEmail: string; action: AuditAction; artisanId: string; artisanName: string; now: Date },
+  details: Record<string, string>,
+) =>
+  qb.insertInto('operator_audit').values({
+    id: entry.id,
+    operator_id: entry.operatorId,
+    operator_email: entry.operatorEmail,
+    action: entry.action,
+    artisan_id: entry.artisanId,
+    artisan_name: entry.artisanName,
+    details: JSON.stringify(details),
+    created_at: entry.now,
+  });
+
 /**
  * The console's reads and writes over every business: the one place that reads across
  * businesses on purpose (the operator's). Each figure is computed per business, scoped by
@@ -125,16 +141,10 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
         }
         await run(
           tx,
-          qb.insertInto('operator_audit').values({
-            id: audit.id,
-            operator_id: audit.operatorId,
-            operator_email: audit.operatorEmail,
-            action: change.kind,
-            artisan_id: artisanId,
-            artisan_name: current.display_name,
-            details: JSON.stringify(details),
-            created_at: now,
-          }),
+          auditEntry(
+            { id: audit.id, operatorId: audit.operatorId, operatorEmail: audit.operatorEmail, action: change.kind, artisanId, artisanName: current.display_name, now },
+            details,
+          ),
         );
         return { changed: true, deletionDueMs };
       });
@@ -192,17 +202,11 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
         await run(tx, qb.deleteFrom('artisans').where('id', '=', artisanId));
         await run(
           tx,
-          qb.insertInto('operator_audit').values({
-            id: audit.id,
-            operator_id: null,
+          auditEntry(
             // The purge runs on its own; the entry names who scheduled it.
-            operator_email: current.deletion_requested_by ?? '',
-            action: 'delete',
-            artisan_id: artisanId,
-            artisan_name: current.display_name,
-            details: JSON.stringify({ rows: String(rows), dueAt: current.deletion_due_at!.toISOString() }),
-            created_at: now,
-          }),
+            { id: audit.id, operatorId: null, operatorEmail: current.deletion_requested_by ?? '', action: 'delete', artisanId, artisanName: current.display_name, now },
+            { rows: String(rows), dueAt: current.deletion_due_at!.toISOString() },
+          ),
         );
         return { rows };
       });
@@ -223,16 +227,10 @@ export function makeOperatorConsoleStore(db: Database): OperatorConsoleStore {
           await run(tx, qb.updateTable('artisans').set({ slug: address.slug, host_name: address.hostName, updated_at: now }).where('id', '=', artisanId));
           await run(
             tx,
-            qb.insertInto('operator_audit').values({
-              id: audit.id,
-              operator_id: audit.operatorId,
-              operator_email: audit.operatorEmail,
-              action: 'address',
-              artisan_id: artisanId,
-              artisan_name: current.display_name,
-              details: JSON.stringify({ fromSlug: current.slug ?? '', toSlug: address.slug, fromHost: current.host_name ?? '', toHost: address.hostName ?? '' }),
-              created_at: now,
-            }),
+            auditEntry(
+              { id: audit.id, operatorId: audit.operatorId, operatorEmail: audit.operatorEmail, action: 'address', artisanId, artisanName: current.display_name, now },
+              { fromSlug: current.slug ?? '', toSlug: address.slug, fromHost: current.host_name ?? '', toHost: address.hostName ?? '' },
+            ),
           );
           return 'changed' as const;
         });

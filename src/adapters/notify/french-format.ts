@@ -39,8 +39,7 @@ export function formatShortDateTime(epochMs: number, zone: string): string {
   return `${DAYS[z.dayOfWeek - 1]!.slice(0, 3)}. ${pad(z.day)}/${pad(z.month)} à ${formatTime(z.hour, z.minute)}`;
 }
 
-const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+export { escapeHtml } from '../../domain/html.ts';
 
 // GSM 03.38: the basic set (one septet each) and the extension table (two septets each).
 const GSM_BASIC = new Set(

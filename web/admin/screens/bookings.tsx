@@ -6,6 +6,7 @@ import { Field } from '../field';
 import { bookingStatusLabel, phoneForReading } from '../../shared/wording';
 import { InternalLink, customerFileHref } from '../private-note';
 import { call, errorOf, navigate, type Session } from '../lib';
+import { Pager } from '../../shared/components/Pager';
 
 /** The list with date range, status filters and search, paged. */
 export function BookingsScreen({ session }: { session: Session }) {
@@ -112,19 +113,7 @@ export function BookingsScreen({ session }: { session: Session }) {
               </tbody>
             </table>
           </div>
-          {pages > 1 && (
-            <div class="actions">
-              <button type="button" class="secondary" disabled={page <= 1} onClick={() => (setPage(page - 1), void load(page - 1))}>
-                Page précédente
-              </button>
-              <span>
-                Page {page} sur {pages}
-              </span>
-              <button type="button" class="secondary" disabled={page >= pages} onClick={() => (setPage(page + 1), void load(page + 1))}>
-                Page suivante
-              </button>
-            </div>
-          )}
+          <Pager page={page} pages={pages} onPage={(p) => (setPage(p), void load(p))} />
         </>
       )}
     </>

@@ -4,6 +4,7 @@ import { Alert } from '../../shared/components/Alert';
 import { planLabel } from '../../shared/wording';
 import type { OperatorSession } from '../App';
 import { when } from './businesses';
+import { Pager } from '../../shared/components/Pager';
 
 type Page = ResponseOf<'/api/operator/audit', 'get'>;
 type Entry = Page['entries'][number];
@@ -71,19 +72,7 @@ export function AuditScreen({ session }: { session: OperatorSession }) {
           </table>
         </div>
       )}
-      {pages > 1 && (
-        <nav class="pager" aria-label="Pages">
-          <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-            Page précédente
-          </button>
-          <span>
-            Page {page} sur {pages}
-          </span>
-          <button type="button" class="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-            Page suivante
-          </button>
-        </nav>
-      )}
+      <Pager page={page} pages={pages} onPage={setPage} />
     </>
   );
 }

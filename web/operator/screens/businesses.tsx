@@ -5,6 +5,7 @@ import { Alert } from '../../shared/components/Alert';
 import { euros } from '../../shared/format';
 import { PLAN_LABEL, planLabel } from '../../shared/wording';
 import type { OperatorSession } from '../App';
+import { Pager } from '../../shared/components/Pager';
 
 type Page = ResponseOf<'/api/operator/businesses', 'get'>;
 type Business = Page['businesses'][number];
@@ -333,19 +334,7 @@ export function BusinessesScreen({ session }: { session: OperatorSession }) {
               />
             ))}
           </ul>
-          {pages > 1 && (
-            <nav class="pager" aria-label="Pages">
-              <button type="button" class="secondary" disabled={query.page <= 1} onClick={() => setQuery({ ...query, page: query.page - 1 })}>
-                Page précédente
-              </button>
-              <span>
-                Page {query.page} sur {pages}
-              </span>
-              <button type="button" class="secondary" disabled={query.page >= pages} onClick={() => setQuery({ ...query, page: query.page + 1 })}>
-                Page suivante
-              </button>
-            </nav>
-          )}
+          <Pager page={query.page} pages={pages} onPage={(page) => setQuery({ ...query, page })} />
         </>
       )}
     </>

@@ -3,6 +3,7 @@ import { call, errorOf, type ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import type { OperatorSession } from '../App';
 import { InviteForm, when } from './businesses';
+import { Pager } from '../../shared/components/Pager';
 
 type Page = ResponseOf<'/api/operator/invitations', 'get'>;
 type Invitation = Page['invitations'][number];
@@ -91,19 +92,7 @@ export function InvitationsScreen({ session }: { session: OperatorSession }) {
               </li>
             ))}
           </ul>
-          {pages > 1 && (
-            <nav class="pager" aria-label="Pages">
-              <button type="button" class="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                Page précédente
-              </button>
-              <span>
-                Page {page} sur {pages}
-              </span>
-              <button type="button" class="secondary" disabled={page >= pages} onClick={() => setPage(page + 1)}>
-                Page suivante
-              </button>
-            </nav>
-          )}
+          <Pager page={page} pages={pages} onPage={setPage} />
         </>
       )}
     </>
