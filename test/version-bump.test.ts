@@ -68,4 +68,45 @@ describe.each(ENGINES)('data_version bumps once per transaction on %s', (engine)
     const slot = await t.request('GET', '/api/availability?serviceId=diag&date=2027-03-10');
     expect(slot.body.slots.find((s: { time: string }) => s.time === '09:00')).toMatchObject({ available: false });
   });
+  describe('rules_version (migration 0024, made linear by 0066)', () => {
+    const rules = async (): Promise<Map<string, number>> =>
+      new Map((await t.service.db.query<{ id: string; v: string }>('SELECT id, rules_version::text AS v FROM artisans')).map((r) => [r.id, Number(r.v)]));
+    const ADD_BREAK = `INSERT INTO schedule_rules (id, artisan_id, kind, day_of_week, start_minutes, end_minutes)
+      SELECT gen_random_uuid(), id, 'break', 6, $1, $1 + 10 FROM artisans`;
+
+    it('moves once per transaction and business, however many rules the transaction writes; a rolled-back savepoint takes its bump back', async () => {
+      const before = await rules();
+      await t.service.db.transaction(async (q) => {
+        await q.query(ADD_BREAK, [600]);
+        await q.query(ADD_BREAK, [620]);
+        await q.query(`UPDATE services SET name = name || ' ' WHERE id = 'diag'`);
+      });
+      for (const [id, v] of await rules()) expect(v, id).toBe(before.get(id)! + 1);
+      await t.service.db.transaction(async (q) => {
+        await q.query('SAVEPOINT first');
+        await q.query(ADD_BREAK, [640]);
+        await q.query('ROLLBACK TO SAVEPOINT first');
+        await q.query(ADD_BREAK, [660]);
+      });
+      for (const [id, v] of await rules()) expect(v, id).toBe(before.get(id)! + 2);
+      // Separate statements: one bump each.
+      const withDiag = new Set((await t.service.db.query<{ a: string }>(`SELECT artisan_id AS a FROM services WHERE id = 'diag'`)).map((r) => r.a));
+      await t.service.db.query(`UPDATE services SET name = trim(name) WHERE id = 'diag'`);
+      await t.service.db.query(`DELETE FROM schedule_rules WHERE day_of_week = 6 AND kind = 'break'`);
+      for (const [id, v] of await rules()) expect(v, id).toBe(before.get(id)! + 3 + (withDiag.has(id) ? 1 : 0));
+    });
+
+    it('one statement writing the rules of 2,000 businesses bumps each of them once', async () => {
+      await t.service.db.query(
+        `INSERT INTO artisans (id, display_name, email, timezone, plan)
+         SELECT gen_random_uuid(), 'Entreprise ' || n, 'bulk' || n || '@example.com', 'Europe/Paris', 'pro' FROM generate_series(1, 2000) n`,
+      );
+      const before = await rules();
+      await t.service.db.query(ADD_BREAK, [700]);
+      const after = await rules();
+      expect(after.size).toBeGreaterThanOrEqual(2001);
+      for (const [id, v] of after) expect(v, id).toBe(before.get(id)! + 1);
+      await t.service.db.query(`DELETE FROM artisans WHERE email LIKE 'bulk%@example.com'`);
+    });
+  });
 });

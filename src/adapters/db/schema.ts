@@ -95,6 +95,7 @@ export interface Artisans {
   phone: string | null;
   plan: string;
   reminder_hours_before: Generated<number>;
+  rules_bumped_in: string | null;
   rules_version: Generated<string | number | bigint>;
   slot_step_minutes: Generated<number>;
   slug: string | null;
