@@ -14,7 +14,8 @@
  * simulated and the Stripe provider, see bench/payments.ts; creation = booking creation under
  * contention vs a one-INSERT route on the same server, see bench/creation.ts (BENCH_CREATION_ROUNDS,
  * default 3); platform = many businesses on one instance (issue 19), see bench/platform.ts, which
- * also runs alone as `npm run bench -- platform`; BENCH_PAYMENT_REQUESTS, default 60,
+ * also runs alone as `npm run bench -- platform`; webhooks = one subscribed webhook endpoint's cost on
+ * booking creation and the deliveries' pace, see bench/webhooks.ts; BENCH_PAYMENT_REQUESTS, default 60,
  * BENCH_PAYMENT_CONCURRENCY, default 5), BENCH_NOTIFY_BOOKINGS (default 300),
  * BENCH_NOTIFY_POLL_MS (default 50), BENCH_SERVER_NODE_ARGS (more node flags for the servers, e.g.
  * "--cpu-prof --cpu-prof-dir=/tmp/prof": a CPU profile per server, written when it stops).
@@ -49,6 +50,7 @@ import { runGoogleSyncBench } from './calendars-google.ts';
 import { hotPathsSummary, runHotPaths, type HotPathsConfig, type HotPathsReport } from './hot-paths.ts';
 import { runCreationBench } from './creation.ts';
 import { runPlatformBench } from './platform.ts';
+import { runWebhookBench } from './webhooks.ts';
 
 const num = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -63,7 +65,7 @@ const ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0
 const ONLY = process.env.BENCH_ONLY;
 // `npm run bench -- platform,creation`: scenarios as arguments, instead of BENCH_SCENARIOS.
 const SCENARIOS = new Set((process.argv[2] || process.env.BENCH_SCENARIOS || 'core,admin,notify,hotpaths').split(',').map((x) => x.trim()));
-const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation', 'platform'];
+const KNOWN_SCENARIOS = ['core', 'admin', 'notify', 'agenda', 'calendars', 'hotpaths', 'payments', 'web', 'creation', 'platform', 'webhooks'];
 for (const s of SCENARIOS) {
   if (!KNOWN_SCENARIOS.includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${s}" (${KNOWN_SCENARIOS.join(', ')})`);
 }
@@ -539,6 +541,7 @@ async function main(): Promise<void> {
       paymentRuns = await runPaymentsBench({ requests: Math.round(num('BENCH_PAYMENT_REQUESTS', 60)), concurrency: Math.round(num('BENCH_PAYMENT_CONCURRENCY', 5)), log });
     }
     if (SCENARIOS.has('creation')) await runCreationBench({ adminUrl: ADMIN_URL, only: ONLY, log });
+    if (SCENARIOS.has('webhooks')) await runWebhookBench({ adminUrl: ADMIN_URL, only: ONLY, log });
     if (SCENARIOS.has('platform')) await runPlatformBench({ adminUrl: ADMIN_URL, only: ONLY, duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('web')) await runWeb({ duration: DURATION, warmup: WARMUP, connections: CONNECTIONS, log });
     if (SCENARIOS.has('calendars')) {

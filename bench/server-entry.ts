@@ -8,6 +8,10 @@
  * booking-creation ratio: one INSERT into a bench-only table through the service's own
  * database pool, on the same server. It exists in this process only, never in the
  * service's route list.
+ *
+ * BENCH_WEBHOOK_RECEIVERS=1 (bench/webhooks.ts) lets webhook endpoints be the bench's own
+ * receiver on the loopback over plain HTTP, as the tests' receivers are: a compose() override,
+ * never something the service's configuration can set.
  */
 import './loop-monitor.ts';
 import { main } from '../src/main.ts';
@@ -15,6 +19,7 @@ import { main } from '../src/main.ts';
 const insertRoute = process.env.BENCH_INSERT_ROUTE === '1';
 
 main({
+  overrides: process.env.BENCH_WEBHOOK_RECEIVERS === '1' ? { webhookTestReceivers: { isAllowedAddress: (a: string) => a === '127.0.0.1' || a === '::1', allowHttp: true } } : undefined,
   beforeListen: insertRoute
     ? async ({ app, db }) => {
         await db.exec(

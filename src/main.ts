@@ -703,7 +703,13 @@ const isSimulated = (p: PaymentProvider): p is SimulatedPayments => typeof (p as
  * Starts the service. `beforeListen` runs once it is composed, before it listens: the bench's
  * entry point (bench/server-entry.ts) adds its baseline route there; the service itself passes none.
  */
-export async function main(hooks: { beforeListen?: (service: Service) => Promise<void> } = {}): Promise<void> {
+export async function main(
+  hooks: {
+    beforeListen?: (service: Service) => Promise<void>;
+    /** The bench's server only (bench/server-entry.ts): what compose() takes from tests, e.g. loopback webhook receivers. */
+    overrides?: { webhookTestReceivers?: WebhookTestAllowance };
+  } = {},
+): Promise<void> {
   loadDotEnv();
   let config: Readonly<Config>;
   try {
@@ -717,7 +723,7 @@ export async function main(hooks: { beforeListen?: (service: Service) => Promise
   }
   let service: Service;
   try {
-    service = await compose(config);
+    service = await compose(config, hooks.overrides);
   } catch (error) {
     if (error instanceof ConfigError) {
       // A missing or wrong secrets key (instance-key.ts): restarting cannot help either.
