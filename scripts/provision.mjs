@@ -2,7 +2,7 @@
 // Makes sure the programs the test suite drives are on this machine, so that `npm ci && npm test`
 // works on a fresh one with nothing installed by hand: Debian's Chromium (browser tests through
 // playwright-core, which never downloads a browser) and Radicale (the real CalDAV server of the
-// calendar tests); the PostgreSQL server and Redis are found or started by test-services.mjs,
+// calendar tests), poppler-utils (pdftotext, to read the completion report's PDF); the PostgreSQL server and Redis are found or started by test-services.mjs,
 // which installs their packages through `installPackages` below when it has to start them. When
 // a package is missing and we run as root with apt-get, it is installed; otherwise the exact
 // command to run is printed and the tests that need it fail with the same message.
@@ -13,6 +13,8 @@ import { existsSync } from 'node:fs';
 export const REQUIRED = [
   { pkg: 'chromium', present: () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium') },
   { pkg: 'radicale', present: () => existsSync('/usr/bin/radicale') || onPath('radicale') },
+  // pdftotext: the completion report's test reads the PDF's text as a customer's reader would.
+  { pkg: 'poppler-utils', present: () => existsSync('/usr/bin/pdftotext') || onPath('pdftotext') },
 ];
 
 export function onPath(cmd) {

@@ -94,8 +94,18 @@ import { makeAdminBookings } from './app/admin-bookings.ts';
 import { makeBookingOutcomes } from './app/booking-outcome.ts';
 import { makeDueVisits } from './app/due-visits.ts';
 import { makeBookingOutcomeStore } from './adapters/db/booking-outcome-store.ts';
-import { makeDueVisitReader } from './adapters/db/due-visit-store.ts';
+import { makeDueVisitReader, makeDueVisitWriter } from './adapters/db/due-visit-store.ts';
 import { adminOutcomeRoutes } from './adapters/http/routes/admin-outcomes.ts';
+import { makeMaintenanceInvitations, MAINTENANCE_TOPIC } from './app/maintenance-invitations.ts';
+import { makeMaintenanceLinks } from './app/maintenance-links.ts';
+import { makeInvitationStore, makeMaintenanceLinkStore } from './adapters/db/maintenance-invitation-store.ts';
+import { frenchInvitationTemplates } from './adapters/notify/maintenance-templates-fr.ts';
+import { maintenanceRoutes } from './adapters/http/routes/maintenance.ts';
+import { makeCompletionReports, makeSendCompletionReport, REPORT_TOPIC } from './app/completion-reports.ts';
+import { makeCompletionReportStore } from './adapters/db/completion-report-store.ts';
+import { renderCompletionReportPdf } from './adapters/pdf/completion-report-pdf.ts';
+import { reportEmail } from './adapters/notify/report-templates-fr.ts';
+import { adminReportRoutes } from './adapters/http/routes/admin-reports.ts';
 import { makeAdminAuth } from './app/admin-auth.ts';
 import { argon2Hasher } from './adapters/security/argon2-hasher.ts';
 import { makeFirstStart } from './app/first-start.ts';
@@ -299,10 +309,13 @@ export async function compose(
   // LINK_SECRET or a key derived from the secrets key; the old key (never in backups now: its
   // table's rows are left out of them) still opens the links already e-mailed, until they expire.
   const legacyLinkSecret = await storedSecret(db, 'manage_link');
+  const linkSecret = notify.linkSecret ?? manageLinkSecret(secretsKey);
+  const smsSender = notify.twilio ? makeTwilioSms(notify.twilio) : mailbox.sms;
+  const messageIdDomain = /@([^>\s]+)>?\s*$/.exec(notify.mailFrom)?.[1] ?? 'artisanconnect.local';
   const links = makeManageLinks({
     store,
     clock,
-    secret: notify.linkSecret ?? manageLinkSecret(secretsKey),
+    secret: linkSecret,
     previousSecrets: legacyLinkSecret ? [legacyLinkSecret] : [],
     baseUrl: config.publicBaseUrl,
     ttlDays: notify.manageLinkDays,
@@ -311,11 +324,11 @@ export async function compose(
   const notifyBooking = makeNotifyBooking({
     store: notificationStore,
     mailer: smtp ?? mailbox.mailer,
-    sms: notify.twilio ? makeTwilioSms(notify.twilio) : mailbox.sms,
+    sms: smsSender,
     templates: frenchTemplates,
     links,
     clock,
-    messageIdDomain: /@([^>\s]+)>?\s*$/.exec(notify.mailFrom)?.[1] ?? 'artisanconnect.local',
+    messageIdDomain,
   });
   const resetDeps = {
     hasher: argon2Hasher,
@@ -391,6 +404,27 @@ export async function compose(
   /** The business's own public addresses (its host name, /{slug}, or the instance's): what the back office hands out. */
   const addressOf = async (artisanId: string): Promise<BusinessAddress> =>
     businessAddress(config.publicBaseUrl, (await businesses.addressOf(artisanId)) ?? { slug: null, hostName: null });
+  // Maintenance contracts (issue 22): the invitations' links (signed like the manage links) and their sending.
+  const maintenanceLinks = makeMaintenanceLinks({
+    store: makeMaintenanceLinkStore(db),
+    clock,
+    secret: linkSecret,
+    pageOf: async (artisanId) => (await addressOf(artisanId)).page,
+    baseUrl: config.publicBaseUrl,
+  });
+  const sendInvitation = makeMaintenanceInvitations({
+    store: makeInvitationStore(db, random.uuid),
+    deliveries: notificationStore,
+    mailer: smtp ?? mailbox.mailer,
+    sms: smsSender,
+    templates: frenchInvitationTemplates,
+    links: maintenanceLinks,
+    clock,
+    messageIdDomain,
+  });
+  const reportStore = makeCompletionReportStore(db, random.uuid);
+  const completionReports = makeCompletionReports({ store: reportStore, bookings: store, render: renderCompletionReportPdf, clock });
+  const sendCompletionReport = makeSendCompletionReport({ store: reportStore, notifications: notificationStore, mailer: smtp ?? mailbox.mailer, links, render: reportEmail, clock, messageIdDomain });
   const feed = makeCalendarFeed({ store: makeFeedStore(db), tokens: makeFeedTokens(secretsKey), baseOf: async (id) => (await addressOf(id)).base, clock, render: renderFeed });
   const findBooking = makeFindBooking({ store });
   const createBooking = makeCreateBooking({
@@ -502,8 +536,9 @@ export async function compose(
         adminBookingRoutes({ bookings: adminBookings, useCases }),
         adminOutcomeRoutes({
           outcomes: makeBookingOutcomes({ store, outcomes: makeBookingOutcomeStore(db, random.uuid), clock }),
-          dueVisits: makeDueVisits({ reader: makeDueVisitReader(db) }),
+          dueVisits: makeDueVisits({ reader: makeDueVisitReader(db), writer: makeDueVisitWriter(db, random.uuid), clock }),
         }),
+        adminReportRoutes({ reports: completionReports }),
         adminCustomerRoutes({ customers, bookings: adminBookings }),
         adminSettingsRoutes({
           settings: makeArtisanSettings({ settings, clock, random }),
@@ -539,6 +574,7 @@ export async function compose(
     useCases,
     paymentProvider: config.paymentProvider,
     routes: [
+      maintenanceRoutes({ links: maintenanceLinks, reportByToken: async (token) => completionReports.pdfOf(await links.resolve(token)) }),
       paymentRoutes({
         provider: config.paymentProvider,
         publishableKey: config.stripe?.publishableKey ?? null,
@@ -603,6 +639,13 @@ export async function compose(
       },
       [TOPICS.calendar]: async (job) => {
         if (job.bookingId) workerLog.info({ jobId: job.id, ...(await calendarSync.exportBooking(job.bookingId)) }, 'booking exported to calendars');
+      },
+      [REPORT_TOPIC]: async (job) => {
+        workerLog.info({ jobId: job.id, topic: job.topic, outcome: await sendCompletionReport(job) }, 'completion report e-mailed');
+      },
+      [MAINTENANCE_TOPIC]: async (job) => {
+        const outcome = await sendInvitation(job);
+        workerLog.info({ jobId: job.id, topic: job.topic, ...outcome }, outcome.nothing ? 'maintenance invitation: nothing to send' : 'maintenance invitation sent');
       },
       ...Object.fromEntries(
         NOTIFICATION_TOPICS.map((topic) => [

@@ -8,7 +8,8 @@ import type { Principal } from './admin-auth.ts';
  * - owner: everything;
  * - office: everything but billing and the payment account, and API tokens (a token could
  *   carry rights past its maker's role);
- * - technician: their account, the list of their own bookings and their detail. Every other route answers 403
+ * - technician: their account, the list of their own bookings and their detail, the outcome and
+ *   completion report of their own bookings. Every other route answers 403
  *   ROLE_FORBIDDEN; another technician's booking answers exactly as a missing one (404
  *   BOOKING_NOT_FOUND), so a technician cannot learn which codes exist in the business.
  * An API token acts for the business within its scopes (it has no role).
@@ -20,6 +21,14 @@ export const roleForbidden = (): AuthError =>
 /** Routes for the owner alone (full paths, as Fastify names them). */
 const OWNER_ONLY: readonly RegExp[] = [/^\/api\/admin\/payment-account(\/|$)/, /^\/api\/admin\/tokens(\/|$)/, /^\/api\/admin\/export$/];
 
+/** Issue 22: a technician marks their own intervention done (or the customer absent) and writes its report. */
+const ISSUE_22_OWN_ROUTES = [
+  'POST /api/admin/bookings/:publicCode/outcome',
+  'GET /api/admin/bookings/:publicCode/report',
+  'PUT /api/admin/bookings/:publicCode/report',
+  'GET /api/admin/bookings/:publicCode/report.pdf',
+];
+
 /** The routes a technician may call. */
 const TECHNICIAN_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/admin/me',
@@ -27,10 +36,11 @@ const TECHNICIAN_ROUTES: ReadonlySet<string> = new Set([
   'POST /api/admin/password',
   'GET /api/admin/bookings',
   'GET /api/admin/bookings/:publicCode',
+  ...ISSUE_22_OWN_ROUTES,
 ]);
 
 /** Routes a technician may call only on a booking given to them (named by `:publicCode`). */
-const OWN_BOOKING_ROUTES: ReadonlySet<string> = new Set(['GET /api/admin/bookings/:publicCode']);
+const OWN_BOOKING_ROUTES: ReadonlySet<string> = new Set(['GET /api/admin/bookings/:publicCode', ...ISSUE_22_OWN_ROUTES]);
 
 export interface RoleCheck {
   /** Whether the booking of that code is given to that member (in that business). */

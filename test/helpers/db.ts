@@ -120,7 +120,7 @@ export async function dropTestLocation(engine: Engine, location: string): Promis
 export const isDirectoryRead = (text: string): boolean => /business_directory_stamp|"?unconfirmed_since"? is null/i.test(text);
 
 export async function resetBookings(db: Database): Promise<void> {
-  await db.exec(`TRUNCATE outbox, mailbox, notification_deliveries, booking_events, payment_events, busy_blocks, idempotency_keys, schedule_exceptions, booking_consents, calendar_exports, calendar_remote_events, calendar_connections, booking_notes, customer_notes, due_visits, bookings`);
+  await db.exec(`TRUNCATE outbox, mailbox, notification_deliveries, booking_events, payment_events, busy_blocks, idempotency_keys, schedule_exceptions, booking_consents, calendar_exports, calendar_remote_events, calendar_connections, booking_notes, customer_notes, due_visits, completion_reports, maintenance_opt_outs, bookings`);
 }
 
 /** Adds an imported calendar event (an external busy block) for the demo artisan. */

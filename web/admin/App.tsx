@@ -9,6 +9,7 @@ import { BookingDetailScreen } from './screens/booking-detail';
 import { BookingsScreen } from './screens/bookings';
 import { CalendarsScreen } from './screens/calendars';
 import { CustomerFileScreen } from './screens/customer-file';
+import { DueVisitsScreen } from './screens/due-visits';
 import { EmbedScreen } from './screens/embed';
 import { HoursScreen } from './screens/hours';
 import { LoginScreen } from './screens/login';
@@ -79,6 +80,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <NotificationsScreen session={session} />;
     case '/admin/messages':
       return <MessagesScreen session={session} />;
+    case '/admin/entretiens':
+      return <DueVisitsScreen session={session} />;
     case '/admin/paiements':
       return <PaymentsScreen session={session} />;
     case '/admin/compte':

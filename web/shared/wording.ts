@@ -73,6 +73,7 @@ export const actorLabel = (actor: string): string =>
 export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [
   ['/admin', 'Agenda'],
   ['/admin/reservations', 'Réservations'],
+  ['/admin/entretiens', 'Entretiens à prévoir'],
   ['/admin/nouvelle-reservation', 'Réservation par téléphone'],
   ['/admin/horaires', 'Horaires'],
   ['/admin/prestations', 'Prestations'],

@@ -25,6 +25,8 @@ type PaymentStep = ResponseOf<'/api/bookings', 'post', 202>['payment'];
 /** A booking answer: booked (200/201), or a 3-D Secure step to complete first (202). */
 type BookingAnswer = ResponseOf<'/api/bookings', 'post'> | ResponseOf<'/api/bookings', 'post', 202>;
 type ConfirmPath = '/api/bookings/{publicCode}/payment/confirm';
+/** The visit a maintenance invitation's link opens (`?entretien=`): what the page fills in. */
+type InvitedVisit = ResponseOf<'/api/maintenance/visit', 'get'>['visit'];
 type ConfirmAnswer = ResponseOf<ConfirmPath, 'post'> | ResponseOf<ConfirmPath, 'post', 202>;
 
 const api = createApiClient({ business: true });
@@ -76,6 +78,7 @@ function BookingPage() {
   const [challenge, setChallenge] = useState<{ booking: Booking; payment: PaymentStep; links?: Links } | undefined>();
   const [done, setDone] = useState<{ booking: Booking; links?: Links } | undefined>();
   const [reload, setReload] = useState(0);
+  const [invited, setInvited] = useState<InvitedVisit | undefined>();
   const formHeading = useRef<HTMLHeadingElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
   const slotsArea = useRef<HTMLDivElement>(null);
@@ -98,11 +101,36 @@ function BookingPage() {
         setToday(a.artisan.today);
         serverSkewMs.current = Date.parse(a.artisan.now) - Date.now();
         const { y, m } = parseYmd(a.artisan.today);
-        setMonth({ y, m });
+        setMonth((current) => current ?? { y, m });
       },
       (e) => setLoadError(errorOf(e).message),
     );
     call(api.GET('/api/payments/config')).then((c) => setProvider(c), () => undefined);
+    // An invitation to book the next maintenance visit: the service, the address and the
+    // contacts filled in, the calendar on the month of the days proposed around the due date.
+    const token = new URLSearchParams(window.location.search).get('entretien');
+    if (token) {
+      call(api.GET('/api/maintenance/visit', { params: { query: { token } } })).then(
+        ({ visit }) => {
+          setInvited(visit);
+          setServiceId(visit.serviceId);
+          const { y, m } = parseYmd(visit.from);
+          setMonth({ y, m });
+          const c = visit.customer;
+          setForm((f) => ({
+            ...f,
+            name: c.name,
+            email: c.email ?? '',
+            phone: c.phone ?? '',
+            street: c.address?.street ?? '',
+            postalCode: c.address?.postalCode ?? '',
+            city: c.address?.city ?? '',
+            nextVisit: true,
+          }));
+        },
+        (e) => setMessage({ text: errorOf(e).message, kind: 'err', where: 'top' }),
+      );
+    }
   }, []);
 
   // The month calendar: one request for the whole month.
@@ -296,6 +324,13 @@ function BookingPage() {
         {loadError && <Alert kind="err" text={loadError} />}
         {message?.where === 'top' && <Alert kind={message.kind} text={message.text} />}
         {artisan && !artisan.onlineDeposits && <NoOnlineDeposit artisan={artisan} />}
+        {invited && (
+          <Alert
+            kind="ok"
+            focus={false}
+            text={`Votre prochain entretien « ${invited.serviceName} » est à prévoir vers le ${longDate(invited.dueOn)}. La prestation et vos coordonnées sont déjà remplies : choisissez un jour entre le ${longDate(invited.from)} et le ${longDate(invited.to)}, ou un autre s’il vous convient mieux.`}
+          />
+        )}
         <section aria-labelledby="services-title">
           <h2 id="services-title">1. Choisissez une prestation</h2>
           {!services && !loadError && <p>Chargement des prestations…</p>}

@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import '../shared/styles.css';
-import { call, createApiClient, errorOf, type ResponseOf } from '../shared/api/client';
+import { businessBase, call, createApiClient, errorOf, type ResponseOf } from '../shared/api/client';
 import { Alert } from '../shared/components/Alert';
 import { Field } from '../shared/components/Field';
 import { MonthCalendar, type DayInfo } from '../shared/components/MonthCalendar';
@@ -261,6 +261,15 @@ function BookingView(props: { booking: Booking; who: Who; onChanged(message: str
         <dt>Acompte</dt>
         <dd id="deposit">{depositText(b)}</dd>
       </dl>
+      {b.outcome === 'completed' && 'token' in props.who && (
+        <p>
+          <a href={`${businessBase()}/api/bookings/manage/report?token=${encodeURIComponent(props.who.token)}`} download>
+            Télécharger le compte rendu d’intervention (PDF)
+          </a>
+          <br />
+          <span class="hint">Disponible dès que l’artisan l’a établi ; il vous est aussi envoyé par e-mail.</span>
+        </p>
+      )}
       {changeable && (
         <>
           <section class="card" aria-labelledby="move-title">

@@ -193,6 +193,8 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
         const ofErased = sql<boolean>`booking_id = ANY(${ids})`;
         // Their next maintenance visits go too: they are nothing but the customer's contacts.
         await run(tx, qb.deleteFrom('due_visits').where('artisan_id', '=', artisanId).where(sql<boolean>`previous_booking_id = ANY(${ids})`));
+        // Their completion reports too: the PDFs name them and give their address.
+        await run(tx, qb.deleteFrom('completion_reports').where('artisan_id', '=', artisanId).where(ofErased));
         await run(tx, qb.updateTable('booking_events').set({ data: sql`data - 'reason'` }).where(ofErased));
         await run(
           tx,

@@ -1,7 +1,9 @@
 import type { Delivery, NotificationStore } from '../../app/ports/notifications.ts';
 import { sql } from 'kysely';
 import type { BookingStore } from '../../app/ports/booking-store.ts';
-import type { Database } from './database.ts';
+import type { Database, Queryable } from './database.ts';
+import { MAINTENANCE_TOPIC } from '../../app/maintenance-invitations.ts';
+import { invitationAt } from './due-visit-store.ts';
 import { lockArtisanBookings } from './booking-store.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
@@ -14,16 +16,39 @@ export interface NotificationSettings {
   notifyArtisanEmail: boolean;
   /** Alerts by SMS too (new, moved, cancelled bookings); only on a plan with SMS. */
   notifyArtisanSms: boolean;
+  /** Maintenance invitations go this many weeks before a visit's due date (issue 22). */
+  maintenanceInviteWeeks: number;
   /** The artisan's plan includes SMS (read only). */
   smsInPlan: boolean;
 }
 
-const presentSettings = (r: { reminder_hours_before: number; notify_artisan_email: boolean; notify_artisan_sms: boolean; plan: string }): NotificationSettings => ({
+const SETTINGS_COLUMNS = ['reminder_hours_before', 'notify_artisan_email', 'notify_artisan_sms', 'maintenance_invite_weeks', 'plan'] as const;
+
+const presentSettings = (r: { reminder_hours_before: number; notify_artisan_email: boolean; notify_artisan_sms: boolean; maintenance_invite_weeks: number; plan: string }): NotificationSettings => ({
   reminderHoursBefore: r.reminder_hours_before,
+  maintenanceInviteWeeks: r.maintenance_invite_weeks,
   notifyArtisanEmail: r.notify_artisan_email,
   notifyArtisanSms: r.notify_artisan_sms,
   smsInPlan: planLimits(storedPlan(r.plan)).sms,
 });
+
+/** Pending invitations of the business's due visits, moved to the business's current lead time. */
+async function rescheduleInvitations(q: Queryable, artisanId: string, nowMs: number): Promise<void> {
+  await run(
+    q,
+    qb
+      .updateTable('outbox as o')
+      .from('due_visits as v')
+      .innerJoin('artisans as a', 'a.id', 'v.artisan_id')
+      .set({ run_at: sql<Date>`greatest(${invitationAt('v')}, ${new Date(nowMs)}::timestamptz)` })
+      .where('o.artisan_id', '=', artisanId)
+      .where('o.topic', '=', MAINTENANCE_TOPIC)
+      .where('o.status', '=', 'pending')
+      .where(sql<boolean>`o.payload ->> 'step' = 'invitation'`)
+      .where('v.artisan_id', '=', artisanId)
+      .where(sql<boolean>`v.id::text = o.payload ->> 'dueVisitId'`),
+  );
+}
 
 /** What the notification worker reads and records, and the artisan's notification settings. */
 export function makeNotificationStore(db: Database, bookings: Pick<BookingStore, 'findBookingById'>, uuid: () => string) {
@@ -102,7 +127,7 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
   return {
     ...store,
     async readSettings(artisanId: string): Promise<NotificationSettings | undefined> {
-      const r = await first(db, qb.selectFrom('artisans').select(['reminder_hours_before', 'notify_artisan_email', 'notify_artisan_sms', 'plan']).where('id', '=', artisanId));
+      const r = await first(db, qb.selectFrom('artisans').select(SETTINGS_COLUMNS).where('id', '=', artisanId));
       return r ? presentSettings(r) : undefined;
     },
     /**
@@ -123,12 +148,15 @@ export function makeNotificationStore(db: Database, bookings: Pick<BookingStore,
               reminder_hours_before: patch.reminderHoursBefore,
               notify_artisan_email: patch.notifyArtisanEmail,
               notify_artisan_sms: patch.notifyArtisanSms,
+              maintenance_invite_weeks: patch.maintenanceInviteWeeks,
               updated_at: sql<Date>`now()`,
             })
             .where('id', '=', artisanId)
-            .returning(['reminder_hours_before', 'notify_artisan_email', 'notify_artisan_sms', 'plan']),
+            .returning(SETTINGS_COLUMNS),
         );
         if (!updated) return undefined;
+        // Invitations not sent yet follow the new lead time (at once when it has already come).
+        if (patch.maintenanceInviteWeeks !== undefined) await rescheduleInvitations(tx, artisanId, nowMs);
         const hours = patch.reminderHoursBefore;
         if (hours !== undefined) {
           await run(

@@ -88,6 +88,7 @@ export interface Artisans {
   email: string;
   host_name: string | null;
   id: string;
+  maintenance_invite_weeks: Generated<number>;
   min_notice_minutes: Generated<number>;
   notify_artisan_email: Generated<boolean>;
   notify_artisan_sms: Generated<boolean>;
@@ -251,6 +252,16 @@ export interface CalendarRemoteEvents {
   remote_id: string;
 }
 
+export interface CompletionReports {
+  artisan_id: string;
+  booking_id: string;
+  created_at: Timestamp;
+  entries: Json;
+  pdf: Buffer;
+  technician_name: string;
+  updated_at: Timestamp;
+}
+
 export interface CustomerNotes {
   artisan_id: string;
   body: string;
@@ -261,6 +272,7 @@ export interface CustomerNotes {
 export interface DueVisits {
   address: Json | null;
   artisan_id: string;
+  closed_reason: string | null;
   created_at: Timestamp;
   customer_email: string | null;
   customer_name: string;
@@ -268,7 +280,11 @@ export interface DueVisits {
   due_on: Timestamp;
   id: string;
   interval_months: number;
+  invite_job_id: string | null;
+  invited_at: Timestamp | null;
   previous_booking_id: string;
+  reminded_at: Timestamp | null;
+  reminder_job_id: string | null;
   service_id: string;
   status: Generated<string>;
   updated_at: Timestamp;
@@ -304,6 +320,12 @@ export interface Mailbox {
   seq: Generated<string | number | bigint>;
   subject: string | null;
   text_body: string;
+}
+
+export interface MaintenanceOptOuts {
+  artisan_id: string;
+  contact: string;
+  created_at: Timestamp;
 }
 
 export interface NotificationDeliveries {
@@ -424,6 +446,7 @@ export interface Services {
   min_notice_minutes: number | null;
   name: string;
   refund_policy: Json | null;
+  report_preset: Generated<string>;
   sort_order: Generated<number>;
   updated_at: Generated<Timestamp>;
 }
@@ -519,10 +542,12 @@ export interface DB {
   calendar_exports: CalendarExports;
   calendar_feeds: CalendarFeeds;
   calendar_remote_events: CalendarRemoteEvents;
+  completion_reports: CompletionReports;
   customer_notes: CustomerNotes;
   due_visits: DueVisits;
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
+  maintenance_opt_outs: MaintenanceOptOuts;
   notification_deliveries: NotificationDeliveries;
   operator_audit: OperatorAudit;
   operator_password_resets: OperatorPasswordResets;

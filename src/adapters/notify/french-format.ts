@@ -76,3 +76,15 @@ export const isGsm7 = (text: string): boolean => [...text].every((c) => GSM_BASI
 
 /** "12 rue des Lilas, 75011 Paris": the intervention address on one line (domain/reading-format.ts). */
 export const formatAddress = (a: Address): string => addressForReading(a);
+
+/** "vendredi 3 mars 2028", from a local date (AAAA-MM-JJ): a due visit's date. */
+export function formatLongDate(localDate: string): string {
+  const d = Temporal.PlainDate.from(localDate);
+  return `${DAYS[d.dayOfWeek - 1]} ${dayOfMonth(d.day)} ${MONTHS[d.month - 1]} ${d.year}`;
+}
+
+/** "03/03/2028": short enough for an SMS. */
+export function formatShortDate(localDate: string): string {
+  const d = Temporal.PlainDate.from(localDate);
+  return `${pad(d.day)}/${pad(d.month)}/${d.year}`;
+}

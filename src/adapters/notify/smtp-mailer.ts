@@ -45,6 +45,7 @@ export function makeSmtpMailer(options: {
           messageId: `<${message.messageId}>`,
           headers: { 'Auto-Submitted': 'auto-generated', 'X-ArtisanConnect-Kind': message.kind },
           ...(message.ics ? { icalEvent: { method: message.ics.method, filename: 'rendez-vous.ics', content: message.ics.content } } : {}),
+          ...(message.attachments ? { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
         });
         return { providerRef: typeof info.response === 'string' ? info.response.slice(0, 200) : undefined };
       } catch (error) {

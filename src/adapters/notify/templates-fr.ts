@@ -8,7 +8,7 @@ import { escapeHtml, formatAddress, formatDuration, formatEuros, formatLongDateT
 
 /** The French messages: e-mail (HTML with inline styles + plain text) and SMS (GSM-7, ≤ 2 segments). */
 
-interface Row {
+export interface Row {
   label: string;
   value: string;
 }
@@ -58,7 +58,7 @@ function bookingRows(ctx: NotificationContext): Row[] {
   return rows;
 }
 
-interface Layout {
+export interface Layout {
   subject: string;
   heading: string;
   intro: string[];
@@ -67,7 +67,7 @@ interface Layout {
   outro: string[];
 }
 
-function render(layout: Layout): RenderedEmail {
+export function render(layout: Layout): RenderedEmail {
   const text = [
     layout.heading,
     '',

@@ -6,6 +6,8 @@ import type { BookingRecord } from '../../domain/booking.ts';
 /** `payment_refunded`: a payment that came after the hold expired, refunded in full (customer only). */
 export type NotificationKind = 'confirmed' | 'cancelled' | 'rescheduled' | 'reminder' | 'payment_refunded';
 export type RecipientKind = 'customer' | 'artisan';
+/** Every message's kind: a booking's notifications and the maintenance invitations (issue 22). */
+export type MessageKind = NotificationKind | 'maintenance_invitation' | 'maintenance_reminder' | 'completion_report';
 export type Channel = 'email' | 'sms';
 
 /** Who the messages come from and go to on the artisan's side, and their notification settings. */
@@ -25,7 +27,7 @@ export interface NotificationContext {
 
 /** Where a message comes from, so the embedded mailbox (and the log) can file it. */
 export interface MessageOrigin {
-  kind: NotificationKind;
+  kind: MessageKind;
   recipientKind: RecipientKind;
   /** The business the message is sent for. */
   artisanId: string;
@@ -46,6 +48,8 @@ export interface EmailMessage extends MessageOrigin {
   text: string;
   html: string;
   ics?: { method: 'REQUEST' | 'CANCEL'; content: string };
+  /** Files sent with it (the completion report's PDF). */
+  attachments?: { filename: string; contentType: string; content: Buffer }[];
 }
 
 export interface SmsMessage extends MessageOrigin {

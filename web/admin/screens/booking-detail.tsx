@@ -6,6 +6,7 @@ import { actorLabel, addressForReading, bookingStatusLabel, depositText, history
 import { atInZone, call, errorOf, type Session } from '../lib';
 import { CancelForm } from '../cancel-form';
 import { OutcomeActions } from '../outcome-actions';
+import { CompletionReportForm } from '../report-form';
 import { FailedMessages } from '../failed-messages';
 import { SlotPicker } from '../slot-picker';
 import { mapsHref } from './today';
@@ -141,6 +142,17 @@ export function BookingDetailScreen({ session, code }: { session: Session; code:
             setError(undefined);
             setNotice(text);
             void load();
+          }}
+          onError={setError}
+        />
+      )}
+      {b.outcome === 'completed' && (
+        <CompletionReportForm
+          session={session}
+          code={code}
+          onDone={(text) => {
+            setError(undefined);
+            setNotice(text);
           }}
           onError={setError}
         />

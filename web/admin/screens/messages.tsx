@@ -11,6 +11,7 @@ const TOPIC_LABEL: Record<string, string> = {
   'notify.reminder': 'Rappel',
   'payment.settle': 'Règlement de l’acompte',
   'calendar.booking_changed': 'Calendrier',
+  'maintenance.invite': 'Invitation à l’entretien',
 };
 
 /** The mailbox (what was sent, or kept without SMTP/Twilio) and the failed messages to retry. */

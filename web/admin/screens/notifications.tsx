@@ -16,9 +16,9 @@ export function NotificationsScreen({ session }: { session: Session }) {
     e.preventDefault();
     setError(undefined);
     try {
-      const { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms } = s;
-      setS(await call(session.api.PATCH('/api/admin/notification-settings', { body: { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms } })));
-      setNotice('Réglages enregistrés. Les rappels déjà prévus suivent le nouveau délai.');
+      const { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms, maintenanceInviteWeeks } = s;
+      setS(await call(session.api.PATCH('/api/admin/notification-settings', { body: { reminderHoursBefore, notifyArtisanEmail, notifyArtisanSms, maintenanceInviteWeeks } })));
+      setNotice('Réglages enregistrés. Les rappels et les invitations déjà prévus suivent les nouveaux délais.');
     } catch (err) {
       setError(errorOf(err).message);
     }
@@ -35,6 +35,14 @@ export function NotificationsScreen({ session }: { session: Session }) {
           type="number"
           value={String(s.reminderHoursBefore)}
           onInput={(v) => setS({ ...s, reminderHoursBefore: Number(v) })}
+        />
+        <Field
+          id="n-weeks"
+          label="Invitation au prochain entretien (semaines avant l’échéance, de 1 à 26)"
+          hint="Pour les prestations avec un intervalle d’entretien : le client est invité à réserver, puis relancé une fois 2 semaines après s’il n’a pas réservé."
+          type="number"
+          value={String(s.maintenanceInviteWeeks)}
+          onInput={(v) => setS({ ...s, maintenanceInviteWeeks: Number(v) })}
         />
         <label class="check">
           <input type="checkbox" checked={s.notifyArtisanEmail} onChange={(e) => setS({ ...s, notifyArtisanEmail: (e.target as HTMLInputElement).checked })} />

@@ -1920,6 +1920,245 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/bookings/{publicCode}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Le compte rendu d’un rendez-vous : les champs à remplir et celui déjà établi */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fields: {
+                                key: string;
+                                label: string;
+                                multiline?: boolean;
+                                required?: boolean;
+                            }[];
+                            report?: {
+                                entries: {
+                                    key: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                technicianName: string;
+                                /** Format: date-time */
+                                writtenAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Établir le compte rendu d’une intervention réalisée
+         * @description Après l’issue `completed` (409 BOOKING_NOT_COMPLETED avant). Un PDF en français est créé, gardé avec la réservation et envoyé au client par e-mail ; le client le retrouve avec son lien de gestion. Un nouvel envoi remplace le compte rendu (et l’e-mail pas encore parti).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        values: {
+                            [key: string]: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            report: {
+                                entries: {
+                                    key: string;
+                                    label: string;
+                                    value: string;
+                                }[];
+                                technicianName: string;
+                                /** Format: date-time */
+                                writtenAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bookings/{publicCode}/report.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Télécharger le compte rendu en PDF */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Code de réservation AC-XXXXXX */
+                    publicCode: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Le PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/bookings/{publicCode}/reschedule": {
         parameters: {
             query?: never;
@@ -4121,11 +4360,18 @@ export interface paths {
         };
         /**
          * Entretiens à prévoir : les visites arrivées à échéance ou à venir, par date
-         * @description Une visite s’ouvre quand un rendez-vous d’une prestation avec intervalle est marqué réalisé et que le client a coché « Me proposer le prochain entretien ». Rien n’est réservé d’avance.
+         * @description Une visite s’ouvre quand un rendez-vous d’une prestation avec intervalle est marqué réalisé et que le client a coché « Me proposer le prochain entretien ». Rien n’est réservé d’avance. Filtres : mois d’échéance (AAAA-MM), état, zone (début du code postal de l’adresse d’intervention), technicien de la visite précédente.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description AAAA-MM */
+                    month?: string;
+                    status?: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                    technicianId?: string;
+                    /** @description Début du code postal (ex. 69) */
+                    zone?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4140,6 +4386,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             dueVisits: {
+                                closedReason?: string;
                                 customer: {
                                     address?: {
                                         city: string;
@@ -4154,14 +4401,479 @@ export interface paths {
                                 dueOn: string;
                                 id: string;
                                 intervalMonths: number;
+                                /** Format: date-time */
+                                invitedAt?: string;
                                 /** @description La réservation réalisée dont cette visite est la suivante */
                                 previousBookingCode: string;
+                                /** Format: date-time */
+                                remindedAt?: string;
                                 serviceId: string;
                                 serviceName: string;
-                                /** @enum {string} */
-                                status: "due" | "closed";
+                                /**
+                                 * @description due : à prévoir ; invited : invitation envoyée ; booked : le client a réservé la prestation depuis (une annulation la rend de nouveau à prévoir) ; overdue : échéance passée sans réservation ; declined : le client ne veut plus d’invitation ; closed : clôturée par le bureau
+                                 * @enum {string}
+                                 */
+                                status: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                                /** @description Le technicien de la visite précédente */
+                                technician?: {
+                                    id: string;
+                                    name: string;
+                                };
                             }[];
                         };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/due-visits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Déplacer la date d’échéance
+         * @description Une invitation pas encore partie suit la nouvelle date.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description AAAA-MM-JJ */
+                        dueOn: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueVisit: {
+                                closedReason?: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                /** @description Date d’échéance locale (AAAA-MM-JJ) : date de la visite réalisée plus l’intervalle */
+                                dueOn: string;
+                                id: string;
+                                intervalMonths: number;
+                                /** Format: date-time */
+                                invitedAt?: string;
+                                /** @description La réservation réalisée dont cette visite est la suivante */
+                                previousBookingCode: string;
+                                /** Format: date-time */
+                                remindedAt?: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /**
+                                 * @description due : à prévoir ; invited : invitation envoyée ; booked : le client a réservé la prestation depuis (une annulation la rend de nouveau à prévoir) ; overdue : échéance passée sans réservation ; declined : le client ne veut plus d’invitation ; closed : clôturée par le bureau
+                                 * @enum {string}
+                                 */
+                                status: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                                /** @description Le technicien de la visite précédente */
+                                technician?: {
+                                    id: string;
+                                    name: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/admin/due-visits/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Clôturer un entretien à prévoir (client parti, contrat terminé)
+         * @description Plus aucune invitation ne part pour cette visite.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Motif, pour le bureau */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueVisit: {
+                                closedReason?: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                /** @description Date d’échéance locale (AAAA-MM-JJ) : date de la visite réalisée plus l’intervalle */
+                                dueOn: string;
+                                id: string;
+                                intervalMonths: number;
+                                /** Format: date-time */
+                                invitedAt?: string;
+                                /** @description La réservation réalisée dont cette visite est la suivante */
+                                previousBookingCode: string;
+                                /** Format: date-time */
+                                remindedAt?: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /**
+                                 * @description due : à prévoir ; invited : invitation envoyée ; booked : le client a réservé la prestation depuis (une annulation la rend de nouveau à prévoir) ; overdue : échéance passée sans réservation ; declined : le client ne veut plus d’invitation ; closed : clôturée par le bureau
+                                 * @enum {string}
+                                 */
+                                status: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                                /** @description Le technicien de la visite précédente */
+                                technician?: {
+                                    id: string;
+                                    name: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/due-visits/{id}/invite": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Inviter le client maintenant, à la main
+         * @description Une nouvelle invitation part tout de suite (et son rappel 2 semaines après), à la place de celle prévue. 409 DUE_VISIT_NOT_INVITABLE si la visite est réservée, clôturée ou si le client a refusé les invitations.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dueVisit: {
+                                closedReason?: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                /** @description Date d’échéance locale (AAAA-MM-JJ) : date de la visite réalisée plus l’intervalle */
+                                dueOn: string;
+                                id: string;
+                                intervalMonths: number;
+                                /** Format: date-time */
+                                invitedAt?: string;
+                                /** @description La réservation réalisée dont cette visite est la suivante */
+                                previousBookingCode: string;
+                                /** Format: date-time */
+                                remindedAt?: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /**
+                                 * @description due : à prévoir ; invited : invitation envoyée ; booked : le client a réservé la prestation depuis (une annulation la rend de nouveau à prévoir) ; overdue : échéance passée sans réservation ; declined : le client ne veut plus d’invitation ; closed : clôturée par le bureau
+                                 * @enum {string}
+                                 */
+                                status: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                                /** @description Le technicien de la visite précédente */
+                                technician?: {
+                                    id: string;
+                                    name: string;
+                                };
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/due-visits/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Entretiens à prévoir en CSV (mêmes filtres que la liste)
+         * @description Séparateur « ; », encodage UTF-8 avec BOM (ouverture directe dans un tableur en français).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description AAAA-MM */
+                    month?: string;
+                    status?: "due" | "invited" | "booked" | "overdue" | "declined" | "closed";
+                    technicianId?: string;
+                    /** @description Début du code postal (ex. 69) */
+                    zone?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Le fichier CSV */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
                 /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
@@ -5714,6 +6426,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Contrats d’entretien : le client est invité à réserver sa prochaine visite N semaines avant l’échéance (6 par défaut) ; les invitations pas encore parties suivent le nouveau délai */
+                            maintenanceInviteWeeks: number;
                             /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                             notifyArtisanEmail: boolean;
                             /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
@@ -5773,6 +6487,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Contrats d’entretien : le client est invité à réserver sa prochaine visite N semaines avant l’échéance (6 par défaut) ; les invitations pas encore parties suivent le nouveau délai */
+                        maintenanceInviteWeeks?: number;
                         /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                         notifyArtisanEmail?: boolean;
                         /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
@@ -5790,6 +6506,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Contrats d’entretien : le client est invité à réserver sa prochaine visite N semaines avant l’échéance (6 par défaut) ; les invitations pas encore parties suivent le nouveau délai */
+                            maintenanceInviteWeeks: number;
                             /** @description L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement */
                             notifyArtisanEmail: boolean;
                             /** @description L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS) */
@@ -6885,6 +7603,163 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/api/admin/services/{id}/report-form": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Formulaire du compte rendu d’une prestation */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fields: {
+                                key: string;
+                                label: string;
+                                multiline?: boolean;
+                                required?: boolean;
+                            }[];
+                            /**
+                             * @description standard : champs communs ; boiler : entretien de chaudière (mesures de l’attestation)
+                             * @enum {string}
+                             */
+                            preset: "standard" | "boiler";
+                        };
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Choisir le formulaire du compte rendu d’une prestation
+         * @description Travaux réalisés, observations, marque, modèle et numéro de série de l’appareil pour toutes ; « boiler » y ajoute les mesures et conseils de l’attestation d’entretien de chaudière.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        preset: "standard" | "boiler";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            fields: {
+                                key: string;
+                                label: string;
+                                multiline?: boolean;
+                                required?: boolean;
+                            }[];
+                            /**
+                             * @description standard : champs communs ; boiler : entretien de chaudière (mesures de l’attestation)
+                             * @enum {string}
+                             */
+                            preset: "standard" | "boiler";
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/admin/setup-checklist": {
@@ -10029,6 +10904,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/bookings/manage/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Télécharger le compte rendu d’intervention (PDF) avec son lien de gestion
+         * @description Le jeton du lien de gestion reçu par e-mail. 404 REPORT_NOT_FOUND tant qu’aucun compte rendu n’est établi.
+         */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Le PDF */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Lien de gestion expiré (MANAGE_LINK_EXPIRED) */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/bookings/public": {
         parameters: {
             query?: never;
@@ -10277,6 +11220,78 @@ export interface paths {
                 };
                 /** @description Default Response */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/maintenance/visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Entretien proposé par une invitation : ce que la page de réservation préremplit
+         * @description Le jeton vient du lien de l’invitation (paramètre `entretien` de la page de réservation). 400 INVITATION_LINK_INVALID pour un jeton altéré ou une visite qui n’existe plus.
+         */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            visit: {
+                                businessName: string;
+                                customer: {
+                                    address?: {
+                                        city: string;
+                                        postalCode: string;
+                                        street: string;
+                                    };
+                                    email?: string;
+                                    name: string;
+                                    phone?: string;
+                                };
+                                /** @description Date d’échéance locale (AAAA-MM-JJ) */
+                                dueOn: string;
+                                /** @description Premier jour proposé (AAAA-MM-JJ) : une semaine avant l’échéance, pas avant aujourd’hui */
+                                from: string;
+                                serviceId: string;
+                                serviceName: string;
+                                /** @description Dernier jour proposé d’abord (AAAA-MM-JJ) */
+                                to: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -44,6 +44,11 @@ const SettingsFields = {
   reminderHoursBefore: Type.Integer({ minimum: 0, maximum: 168, description: 'Rappel envoyé N heures avant le rendez-vous (0 : pas de rappel)' }),
   notifyArtisanEmail: Type.Boolean({ description: "L'artisan reçoit un e-mail à chaque réservation, annulation ou déplacement" }),
   notifyArtisanSms: Type.Boolean({ description: "L'artisan reçoit aussi un SMS à chaque réservation, annulation ou déplacement (formules avec SMS)" }),
+  maintenanceInviteWeeks: Type.Integer({
+    minimum: 1,
+    maximum: 26,
+    description: 'Contrats d’entretien : le client est invité à réserver sa prochaine visite N semaines avant l’échéance (6 par défaut) ; les invitations pas encore parties suivent le nouveau délai',
+  }),
 };
 const SettingsDto = Type.Object({
   ...SettingsFields,
