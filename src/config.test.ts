@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(c.databasePoolSize).toBe(10);
     expect(c.shareRacingHolds).toBe(true);
     expect(c.bodyLimitBytes).toBe(65_536);
-    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10, signup: 5, signupCheck: 60 });
+    expect(c.rateLimits).toEqual({ manage: 10, create: 20, read: 300, login: 10, signup: 5, signupCheck: 60, apiKey: 600 });
     // Sign-up is closed unless the operator opens it: a one-business instance is unchanged.
     expect(c.signup).toBe('closed');
     expect(c.adminSessionHours).toBe(12);

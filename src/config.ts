@@ -32,7 +32,7 @@ export interface Config {
   shareRacingHolds: boolean;
   /** How often the reconciliation job re-reads non-final payments from the provider. */
   paymentReconcileMs: number;
-  rateLimits: { manage: number; create: number; read: number; login: number; signup: number; signupCheck: number };
+  rateLimits: { manage: number; create: number; read: number; login: number; signup: number; signupCheck: number; apiKey: number };
   /** Who may create a business on the instance (/inscription): anyone, holders of an operator's invitation, or nobody. */
   signup: 'open' | 'invite' | 'closed';
   /** Per business, whatever the clients: a flood on one business's page cannot take the instance. */
@@ -295,6 +295,7 @@ function readConfig(env: Env, seen: VariableDoc[]): { config: Config; problems: 
       login: int('RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 100_000, 'per IP, admin sign-in attempts'),
       signup: int('RATE_LIMIT_SIGNUP_PER_MINUTE', 5, 1, 100_000, 'per IP, sign-ups, confirmation links asked again and opened, together'),
       signupCheck: int('RATE_LIMIT_SIGNUP_CHECK_PER_MINUTE', 60, 1, 100_000, "per IP, the sign-up page's address checks (is this slug free?)"),
+      apiKey: int('RATE_LIMIT_API_KEY_PER_MINUTE', 600, 1, 1_000_000, 'per API key (token), every admin API request made with it, from any address: over it, 429 with Retry-After until the minute ends (never a lockout)'),
     },
     signup: oneOf('SIGNUP', ['open', 'invite', 'closed'] as const, 'closed', {
       meaning:

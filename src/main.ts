@@ -44,9 +44,9 @@ import { adminEmbedRoutes } from './adapters/http/routes/admin-embed.ts';
 import { makePaymentSettingsStore } from './adapters/db/payment-settings-store.ts';
 import { adminSettingsPageRoutes } from './adapters/http/routes/admin-settings-page.ts';
 import { makeSetupChecklist } from './app/setup-checklist.ts';
-import { makeOutboxQueue, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
+import { makeOutboxQueue, type DeadJobRow, type OutboxQueue } from './adapters/outbox/outbox-queue.ts';
 import { makeManageLinks } from './app/manage-link.ts';
-import { makeNotifyBooking, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
+import { makeNotifyBooking, notificationKindOf, NOTIFICATION_TOPICS } from './app/notify-booking.ts';
 import { makeNotificationStore } from './adapters/db/notification-store.ts';
 import { storedSecret } from './adapters/db/secret-store.ts';
 import { instanceSecretsKey } from './adapters/security/instance-key.ts';
@@ -61,7 +61,7 @@ import { makeWebhookStore } from './adapters/webhooks/webhook-store.ts';
 import { makeWebhookSender, renderWebhookEvent, type WebhookTestAllowance } from './adapters/webhooks/webhook-sender.ts';
 import { adminWebhookRoutes } from './adapters/http/routes/admin-webhooks.ts';
 import { makeWebhookDelivery, makeWebhookEndpoints } from './app/webhooks.ts';
-import { WEBHOOK_TOPICS } from './app/webhook-events.ts';
+import { WEBHOOK_TOPICS, messageFailedEventOf } from './app/webhook-events.ts';
 import { buildHttpApp } from './adapters/http/app.ts';
 import { makeAdminAuthStore } from './adapters/db/admin-auth-store.ts';
 import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
@@ -356,7 +356,17 @@ export async function compose(
     mailer: smtp ? smtp.sendAccountMail : undefined,
     log: log.child({ component: 'signup' }),
   });
-  const queue = makeOutboxQueue(db, { maxAttempts: config.outboxMaxAttempts });
+  const queue = makeOutboxQueue(db, {
+    maxAttempts: config.outboxMaxAttempts,
+    // A message that went dead is a webhook event (message.failed), written with it.
+    onDead: (job, nowMs) => {
+      const kind = notificationKindOf(job.topic);
+      if (!kind || !job.bookingId) return undefined;
+      const event = messageFailedEventOf({ bookingId: job.bookingId, kind, attempts: job.attempts }, nowMs);
+      const row: DeadJobRow = { id: random.uuid(), topic: event.topic, bookingId: job.bookingId, payload: event.payload ?? {} };
+      return row;
+    },
+  });
   const workerLog = log.child({ component: 'worker' });
   const workerId = `worker-${random.uuid()}`;
 
@@ -672,13 +682,22 @@ export async function compose(
     events: metrics?.workerEvents,
   });
   workerRef.current = worker;
-  const webhookDelivery = makeWebhookDelivery({ store: webhookStore, sender: webhookSender, clock, render: renderWebhookEvent });
+  const webhookDelivery = makeWebhookDelivery({
+    store: webhookStore,
+    sender: webhookSender,
+    clock,
+    render: renderWebhookEvent,
+    mailer: smtp ? smtp.sendAccountMail : undefined,
+    integrationsUrl: `${baseUrl}/admin/integrations`,
+  });
   const webhookWorker = makeWorker({
     queue: overrides.outbox ? overrides.outbox(queue) : queue,
     workerId: `${workerId}-webhooks`,
     pollMs: config.workerPollMs,
-    // Deliveries are latency-bound (up to 15 s each): several bookings' at a time.
+    // Deliveries are latency-bound (up to 15 s each): several bookings' at a time, and claimed
+    // while others still run, so a receiver that hangs holds one seat only.
     concurrency: Math.max(8, config.workerConcurrency),
+    overlap: true,
     batchSize: 20,
     log: workerLog.child({ lane: 'webhooks' }),
     now: clock.now,
@@ -687,6 +706,9 @@ export async function compose(
       [WEBHOOK_TOPICS.deliver]: async (job) => {
         const outcome = await webhookDelivery.deliver(job);
         workerLog.info({ jobId: job.id, deliveryId: job.payload.deliveryId, outcome }, 'webhook delivery');
+      },
+      [WEBHOOK_TOPICS.disabled]: async (job) => {
+        workerLog.info({ jobId: job.id, endpointId: job.payload.endpointId, outcome: await webhookDelivery.tellDisabled(job) }, 'webhook endpoint disabled: business told');
       },
     },
     events: metrics?.workerEvents,

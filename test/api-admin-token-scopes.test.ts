@@ -111,7 +111,9 @@ describe.each(ENGINES)('API token scopes on %s', (engine) => {
     expect(listed.lastUsedAt).toBe(new Date(START).toISOString());
     // The configured token (ADMIN_API_TOKEN) keeps every scope.
     const configured = await t.request('GET', '/api/admin/me', undefined, adminHeaders());
-    expect([...configured.body.scopes].sort()).toEqual(['bookings:read', 'bookings:write', 'calendars', 'export', 'settings', 'webhooks:manage']);
+    expect([...configured.body.scopes].sort()).toEqual(
+      ['availability:read', 'bookings:read', 'bookings:write', 'calendars', 'export', 'services:read', 'services:write', 'settings', 'webhooks:manage'],
+    );
     // A session has every right: /me lists no scope for it.
     expect((await t.request('GET', '/api/admin/me', undefined, session)).body.scopes).toBeUndefined();
   });
@@ -163,7 +165,7 @@ describe.each(ENGINES)('every admin route declares what a token needs, on %s', (
   beforeAll(async () => {
     session = await artisanSessionHeaders(t);
   });
-  const declarations = ['bookings:read', 'bookings:write', 'settings', 'calendars', 'export', 'webhooks:manage', 'signed-in', 'session'];
+  const declarations = ['bookings:read', 'bookings:write', 'availability:read', 'services:read', 'services:write', 'settings', 'calendars', 'export', 'webhooks:manage', 'signed-in', 'session'];
 
   it('each registered admin route declares a scope, signed-in or session, and the OpenAPI document lists no other admin route', async () => {
     const routes = t.service.app.adminRoutes;

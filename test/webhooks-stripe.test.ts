@@ -28,7 +28,7 @@ describe.each(ENGINES)('webhook events of the Stripe paths on %s', (engine) => {
     const res = await t.request(
       'POST',
       '/api/admin/webhook-endpoints',
-      { url: receiver.url(), eventTypes: ['booking.created', 'booking.confirmed', 'booking.cancelled', 'payment.refunded'] },
+      { url: receiver.url(), eventTypes: ['booking.created', 'booking.confirmed', 'booking.cancelled', 'payment.refunded', 'payment.disputed'] },
       adminHeaders(),
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -89,5 +89,25 @@ describe.each(ENGINES)('webhook events of the Stripe paths on %s', (engine) => {
     expect(types()).toEqual(['booking.created', 'payment.refunded', 'booking.cancelled', 'payment.refunded']);
     expect(receiver.received[2]!.json.data).toMatchObject({ cancellation: { actor: 'customer' }, refund: { decidedCents: 1200, totalRefundedCents: 600, outcome: 'pending' } });
     expect(receiver.received[3]!.json.data.refund).toEqual({ depositCents: 1200, amountCents: 600, totalRefundedCents: 1200, outcome: 'refunded' });
+  });
+
+  it('a chargeback (charge.dispute.created) is one payment.disputed with the dispute in the booking, however often Stripe sends it', async () => {
+    const res = await t.request('POST', '/api/bookings', bookingWith(DAY, '09:00', 'pm_card_visa'));
+    expect(res.status).toBe(201);
+    const code = res.body.booking.publicCode as string;
+    const pi = fake.intentFor((await bookingRow(t, code)).id)!;
+    const dispute = fake.dispute(pi.id, 'fraudulent');
+    expect((await deliver(t, fake, dispute)).statusCode).toBe(200);
+    await settle();
+    expect((await deliver(t, fake, dispute)).statusCode).toBe(200);
+    // Another event for the same chargeback (Stripe retried with a new id): still the one dispute.
+    expect((await deliver(t, fake, fake.dispute(pi.id, 'fraudulent'))).statusCode).toBe(200);
+    await settle();
+    expect(types()).toEqual(['booking.created', 'payment.disputed']);
+    const disputed = receiver.received[1]!;
+    expect(verifies(secret, disputed)).toBe(true);
+    expect(disputed.json.data.booking).toMatchObject({ publicCode: code, status: 'confirmed', dispute: { reason: 'fraudulent', amountCents: 1200, status: 'needs_response' } });
+    const shown = await t.request('GET', `/api/admin/bookings/${code}`, undefined, adminHeaders());
+    expect(disputed.json.data.booking).toEqual(shown.body.booking);
   });
 });

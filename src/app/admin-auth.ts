@@ -30,8 +30,29 @@ export interface AdminUser {
  * the OpenAPI document name them). A session has every right; token management, the password
  * and the backup are for the session only, whatever the token's scopes.
  */
-export const TOKEN_SCOPES = ['bookings:read', 'bookings:write', 'settings', 'calendars', 'export', 'webhooks:manage'] as const;
+export const TOKEN_SCOPES = [
+  'bookings:read',
+  'bookings:write',
+  'availability:read',
+  'services:read',
+  'services:write',
+  'settings',
+  'calendars',
+  'export',
+  'webhooks:manage',
+] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+/**
+ * Scopes a broader one grants too. The finer scopes came after keys were made with the broader
+ * ones (`settings` opened the services, `bookings:read` the availability): those keys keep
+ * what they could do.
+ */
+const GRANTED_BY: Partial<Record<TokenScope, readonly TokenScope[]>> = {
+  'services:read': ['services:write', 'settings'],
+  'services:write': ['settings'],
+  'availability:read': ['bookings:read'],
+};
 
 /**
  * What an admin route asks of its caller: a token scope, only being signed in (`signed-in`:
@@ -50,6 +71,8 @@ export interface ApiTokenRecord {
   createdMs: number;
   lastUsedMs: number | null;
   revokedMs: number | null;
+  /** After this instant the key is refused (401); null: it does not expire. */
+  expiresMs: number | null;
 }
 
 export interface AdminAuthStore {
@@ -118,7 +141,7 @@ interface CheckedCredential {
   tokenId?: string;
   lastUsedMs?: number | null;
   userId?: string;
-  /** The session's own end (service clock). */
+  /** The session's or the key's own end (service clock). */
   expiresMs?: number;
 }
 
@@ -139,7 +162,8 @@ export const tokenScopeMissing = (scope: TokenScope): AuthError =>
 export function accessRefusal(principal: Principal, access: AdminAccess | undefined): AuthError | undefined {
   if (principal.via === 'session' || access === 'signed-in') return undefined;
   if (access === undefined || access === 'session') return sessionRequired();
-  return principal.scopes?.includes(access) ? undefined : tokenScopeMissing(access);
+  const held = principal.scopes ?? [];
+  return held.includes(access) || (GRANTED_BY[access] ?? []).some((s) => held.includes(s)) ? undefined : tokenScopeMissing(access);
 }
 
 export function passwordProblems(password: string): string | undefined {
@@ -254,6 +278,11 @@ export function makeAdminAuth(deps: {
         const now = clock.now();
         const known = fresh(key);
         if (known) {
+          // An expired key is refused at once, cached or not.
+          if (known.expiresMs !== undefined && now >= known.expiresMs) {
+            checked.delete(key);
+            return undefined;
+          }
           if (known.lastUsedMs === null || now - (known.lastUsedMs ?? 0) >= TOKEN_TOUCH_EVERY_MS) {
             known.lastUsedMs = now;
             await store.touchApiToken(known.principal.artisanId, known.tokenId as string, now);
@@ -262,7 +291,7 @@ export function makeAdminAuth(deps: {
         }
         const since = generation;
         const token = await store.findApiToken(hash);
-        if (!token || token.revokedMs !== null) return undefined;
+        if (!token || token.revokedMs !== null || (token.expiresMs !== null && now >= token.expiresMs)) return undefined;
         // "Last used" to the minute: a write per request would cost every API read a write
         // transaction (the week agenda's bench: one UPDATE for each read).
         let lastUsedMs = token.lastUsedMs;
@@ -273,7 +302,7 @@ export function makeAdminAuth(deps: {
         const principal: Principal = Object.freeze({
           artisanId: token.artisanId, actor: `token:${token.name}`, via: 'token', tokenId: token.id, scopes: Object.freeze([...token.scopes]),
         });
-        remember(key, { principal, checkedAt: monotonic(), tokenId: token.id, lastUsedMs }, since);
+        remember(key, { principal, checkedAt: monotonic(), tokenId: token.id, lastUsedMs, ...(token.expiresMs !== null ? { expiresMs: token.expiresMs } : {}) }, since);
         return principal;
       }
       if (credentials.sessionToken) {
@@ -313,8 +342,9 @@ export function makeAdminAuth(deps: {
      * by a token all the same (another caller of this use case), it is recorded as that
      * token's, holds no scope its maker lacks, and is revoked with its maker.
      */
-    async createApiToken(creator: Principal, input: { name: string; scopes: readonly string[] }): Promise<{ token: string; record: ApiTokenRecord }> {
+    async createApiToken(creator: Principal, input: { name: string; scopes: readonly string[]; expiresAt?: string }): Promise<{ token: string; record: ApiTokenRecord }> {
       const trimmed = input.name.trim();
+      const expiresMs = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
       const scopes = TOKEN_SCOPES.filter((s) => input.scopes.includes(s));
       const problems = [
         ...(trimmed ? [] : [{ field: 'name', message: 'Le nom du jeton est obligatoire.' }]),
@@ -322,12 +352,15 @@ export function makeAdminAuth(deps: {
         ...(creator.via === 'token' && scopes.some((s) => !creator.scopes?.includes(s))
           ? [{ field: 'scopes', message: 'Un jeton ne peut pas donner un droit qu’il n’a pas.' }]
           : []),
+        ...(expiresMs === null || (Number.isFinite(expiresMs) && expiresMs > clock.now())
+          ? []
+          : [{ field: 'expiresAt', message: 'La date d’expiration doit être une date à venir (ex. 2027-12-31T23:59:00+01:00).' }]),
       ];
       if (problems.length > 0) throw new ValidationError(problems);
       const token = `${API_TOKEN_PREFIX}${base64url(random.bytes(32))}`;
       const record: ApiTokenRecord = {
         id: random.uuid(), artisanId: creator.artisanId, name: trimmed, prefix: token.slice(0, 8), scopes,
-        createdByTokenId: creator.via === 'token' ? (creator.tokenId ?? null) : null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
+        createdByTokenId: creator.via === 'token' ? (creator.tokenId ?? null) : null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null, expiresMs,
       };
       await store.insertApiToken({ ...record, tokenHash: sha256(token) });
       return { token, record };
@@ -369,7 +402,7 @@ export function makeAdminAuth(deps: {
       await store.insertApiToken({
         id: random.uuid(), artisanId, name: 'ADMIN_API_TOKEN', prefix: token.slice(0, 8), tokenHash: sha256(token),
         // The operator's own token, set in the configuration: every scope (still no session-only action).
-        scopes: TOKEN_SCOPES, createdByTokenId: null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null,
+        scopes: TOKEN_SCOPES, createdByTokenId: null, createdMs: clock.now(), lastUsedMs: null, revokedMs: null, expiresMs: null,
       });
     },
 

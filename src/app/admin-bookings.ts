@@ -24,8 +24,27 @@ export interface BookingQuery {
   search?: CustomerMatch;
   /** Only the bookings given to this member (a technician's own list). */
   technicianId?: string;
+  /**
+   * The changes feed: bookings changed at or after `sinceMs`, in the order of their last change
+   * (then id), after position `after` (a previous page's last); `offset` is then unused.
+   */
+  changes?: { sinceMs?: number; after?: BookingPosition };
   limit: number;
   offset: number;
+}
+
+/** Where a booking stands in the changes feed: its last change to the microsecond, and its id. */
+export interface BookingPosition {
+  micros: string;
+  id: string;
+}
+
+/** The opaque cursor of the changes feed (base64url of "micros.id"). */
+export const encodeCursor = (p: BookingPosition): string => Buffer.from(`${p.micros}.${p.id}`).toString('base64url');
+export function decodeCursor(cursor: string): BookingPosition {
+  const m = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!m) throw new ValidationError([{ field: 'cursor', message: 'Curseur invalide : reprenez la valeur « nextCursor » d’une page précédente.' }]);
+  return { micros: m[1]!, id: m[2]! };
 }
 
 export interface HistoryEntry {
@@ -76,7 +95,8 @@ export interface AdminBookingReader {
    */
   listAgenda(q: AgendaQuery): Promise<AgendaWeek>;
   /** Bookings whose local start date (artisan's zone) is within [from, to], by start time. */
-  listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number }>;
+  /** In the changes feed, `positions` holds each item's position. */
+  listBookings(q: BookingQuery): Promise<{ items: BookingRecord[]; total: number; positions?: BookingPosition[] }>;
   listHistory(bookingId: string): Promise<HistoryEntry[]>;
   /** Every booking of the customer (by e-mail, or by phone for a customer without one). */
   findByCustomer(artisanId: string, customer: CustomerRef): Promise<BookingRecord[]>;
@@ -103,7 +123,7 @@ export function makeAdminBookings(deps: { reader: AdminBookingReader; clock: { n
   };
 
   return {
-    async list(q: Omit<BookingQuery, 'search'> & { search?: string }): Promise<{ items: BookingRecord[]; total: number }> {
+    async list(q: Omit<BookingQuery, 'search'> & { search?: string }): Promise<{ items: BookingRecord[]; total: number; positions?: BookingPosition[] }> {
       if (q.from && q.to) {
         const days = q.from.until(q.to).total({ unit: 'days' });
         if (days < 0) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);

@@ -23,6 +23,8 @@ const KIND_BY_TOPIC: Record<string, NotificationKind> = {
 };
 
 export const NOTIFICATION_TOPICS = Object.keys(KIND_BY_TOPIC);
+/** The message an outbox topic sends (confirmed, reminder…), or undefined for other topics. */
+export const notificationKindOf = (topic: string): NotificationKind | undefined => KIND_BY_TOPIC[topic];
 
 
 /** Why a job's messages no longer make sense (the booking moved on since it was written). */

@@ -40,6 +40,8 @@ export interface AccountMail {
   subject: string;
   text: string;
   html: string;
+  /** The X-ArtisanConnect-Kind header (password_reset when not given). */
+  kind?: string;
 }
 
 /** Sends an e-mail about an account (not a booking): SMTP, or nothing when none is configured. */

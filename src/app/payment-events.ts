@@ -1,5 +1,6 @@
 import { canApply } from '../domain/booking-lifecycle.ts';
 import { applyTransition } from './booking-transitions.ts';
+import { disputeEventOf } from './webhook-events.ts';
 import { applyPaymentOutcome, type BookingRef } from './payment-outcome.ts';
 import type { BookingDispute, BookingRecord } from '../domain/booking.ts';
 import type { BookingStore } from './ports/booking-store.ts';
@@ -124,5 +125,6 @@ async function flagDispute(deps: { store: BookingStore; clock: Clock }, ref: Boo
     const next = { ...current, dispute, updatedMs: deps.clock.now() };
     await tx.updateBooking(next);
     await tx.appendEvent({ bookingId: ref.id, type: 'dispute_opened', actor: 'stripe', data: { reason: dispute.reason, amountCents: dispute.amountCents } });
+    await tx.enqueue([disputeEventOf(next, deps.clock.now())]);
   });
 }

@@ -17,11 +17,19 @@ export const WEBHOOK_EVENT_TYPES = [
   'booking.completed',
   'booking.no_show',
   'payment.refunded',
+  'payment.disputed',
+  'message.failed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-/** Outbox topics: the event as written with its change, and one delivery to one endpoint. */
-export const WEBHOOK_TOPICS = { event: 'webhook.event', deliver: 'webhook.deliver' } as const;
+/** The event "send a test event" sends to one endpoint (never in the catch-up feed). */
+export const TEST_EVENT_TYPE = 'webhook.test';
+
+/**
+ * Outbox topics: the event as written with its change, one delivery to one endpoint, and the
+ * e-mail telling the business an endpoint was turned off.
+ */
+export const WEBHOOK_TOPICS = { event: 'webhook.event', deliver: 'webhook.deliver', disabled: 'webhook.disabled' } as const;
 
 /** Who cancelled, in the integrator's words: the customer, the business, or the service itself. */
 export type CancelActor = 'customer' | 'business' | 'system';
@@ -42,6 +50,8 @@ export interface WebhookEventPayload {
   previous?: { startMs: number; endMs: number };
   /** booking.cancelled (its reason, personal too, is read from the booking row with the customer). */
   cancellation?: { actor: CancelActor };
+  /** message.failed: which message to the customer and the business could not be sent. */
+  message?: { kind: string; attempts: number };
   /** booking.cancelled: the refund decided; payment.refunded: what the provider gave back. */
   refund?: { depositCents: number; decidedCents?: number; amountCents?: number; totalRefundedCents: number; outcome: RefundOutcome };
 }
@@ -54,11 +64,44 @@ export type RefundOutcome = 'none' | 'pending' | 'refunded';
 
 const actorOf = (b: BookingRecord): CancelActor => (b.cancelledBy === 'customer' ? 'customer' : b.cancelledBy === 'artisan' ? 'business' : 'system');
 
+/** The booking without the customer's details, as an event's outbox row carries it. */
+function withoutPersonal(b: BookingRecord): BookingWithoutPersonal {
+  const { customer: _customer, problemDescription: _problem, ...booking } = b;
+  return booking;
+}
+
+/**
+ * payment.disputed: the customer's bank opened a chargeback (Stripe's charge.dispute.created).
+ * Not a lifecycle step (the booking keeps its status): written by the one place that records
+ * the dispute, in its transaction, the first time only.
+ */
+export function disputeEventOf(disputed: BookingRecord, nowMs: number): OutboxMessage {
+  const payload: WebhookEventPayload = { type: 'payment.disputed', occurredMs: nowMs, booking: withoutPersonal(disputed) };
+  return { topic: WEBHOOK_TOPICS.event, bookingId: disputed.id, payload: payload as unknown as Record<string, unknown> };
+}
+
+/**
+ * message.failed, written with the outbox job that went dead (a confirmation, a reminder… that
+ * every retry failed to send). It names the booking; the fan-out reads the booking as it is
+ * then (the job carries no copy of it). The SMTP or SMS provider's error stays out: it may
+ * quote an address.
+ */
+export interface MessageFailedPayload {
+  type: 'message.failed';
+  occurredMs: number;
+  bookingId: string;
+  message: { kind: string; attempts: number };
+}
+
+export function messageFailedEventOf(job: { bookingId: string; kind: string; attempts: number }, nowMs: number): OutboxMessage {
+  const payload: MessageFailedPayload = { type: 'message.failed', occurredMs: nowMs, bookingId: job.bookingId, message: { kind: job.kind, attempts: job.attempts } };
+  return { topic: WEBHOOK_TOPICS.event, bookingId: job.bookingId, payload: payload as unknown as Record<string, unknown> };
+}
+
 /** The event a transition makes, if any (holds that never became bookings make none). */
 export function webhookEventOf(before: BookingRecord, t: Transition<BookingRecord>, event: LifecycleEvent, nowMs: number): OutboxMessage | undefined {
   const after = t.booking;
-  const { customer: _customer, problemDescription: _problem, ...booking } = after;
-  const base = { occurredMs: nowMs, booking };
+  const base = { occurredMs: nowMs, booking: withoutPersonal(after) };
   let payload: WebhookEventPayload | undefined;
   switch (event.type) {
     case 'payment_succeeded':

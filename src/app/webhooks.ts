@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventPayload, type WebhookEventType } from './webhook-events.ts';
+import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
+import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type MessageFailedPayload, type WebhookEventPayload, type WebhookEventType } from './webhook-events.ts';
 import type { BookingRecord } from '../domain/booking.ts';
+import type { AccountMailer } from './password-reset.ts';
+import { webhookDisabledMail } from './webhook-disabled-mail.ts';
 
 /**
  * Outgoing webhooks (issue 21): a business's endpoints, and the delivery of its events by the
@@ -38,6 +40,14 @@ export interface WebhookDelivery {
   createdMs: number;
 }
 
+/** The e-mail telling a business its endpoint was turned off. */
+export interface DisabledNotice {
+  to: { name: string; address: string };
+  url: string;
+  description: string;
+  reason: string;
+}
+
 /** A delivery as its attempt needs it: the endpoint with its secrets (opened), the event's body. */
 export interface DeliveryWork {
   delivery: { id: string; status: WebhookDelivery['status']; attempts: number; nextAttemptMs: number | null; bookingId: string | null; eventSeq: number };
@@ -53,11 +63,19 @@ export interface WebhookStore {
   deleteEndpoint(artisanId: string, id: string): Promise<boolean>;
   /** The new secret signs from now on; the current one keeps signing until `previousUntilMs`. */
   rotateSecret(artisanId: string, id: string, secret: string, previousUntilMs: number, nowMs: number): Promise<WebhookEndpoint | undefined>;
+  /**
+   * Turns an enabled endpoint off for `reason` and, in the same transaction, writes the outbox
+   * row (topic webhook.disabled) that e-mails the business. An endpoint already off: nothing.
+   */
   disableEndpoint(artisanId: string, id: string, reason: string, nowMs: number): Promise<void>;
+  /** What the e-mail about a disabled endpoint says; undefined when it is gone or enabled again. */
+  disabledNotice(artisanId: string, id: string): Promise<DisabledNotice | undefined>;
   /**
    * Records the event (once: `eventId` is its outbox row's id) and, in the same transaction, a
    * delivery and its outbox row, due at `nowMs`, for each enabled endpoint subscribed to its type.
    */
+  /** The booking as it is now (undefined when it is gone). */
+  bookingNow(artisanId: string, bookingId: string): Promise<BookingRecord | undefined>;
   /** The booking's personal details as they are now (erased ones read as erased); undefined when it is gone. */
   personalData(artisanId: string, bookingId: string): Promise<{ customer: BookingRecord['customer']; problemDescription: string | null; cancellationReason: string | null } | undefined>;
   recordEvent(artisanId: string, event: { id: string; type: WebhookEventType; bookingId: string | null; occurredMs: number; body: string }, nowMs: number): Promise<number>;
@@ -68,13 +86,24 @@ export interface WebhookStore {
   /**
    * After an attempt (or a wait): the delivery's new state, and its next outbox row (payload
    * {deliveryId, dueMs}) when `nextMs` is given. `attempted` counts the attempt. One transaction.
+   * An attempt also keeps the endpoint's health: a 2xx clears it, a failure starts it (if not
+   * started); answers since when the endpoint has been failing (null: it is not).
    */
   recordAttempt(
     artisanId: string,
     deliveryId: string,
     state: { status: WebhookDelivery['status']; attempted: boolean; nowMs: number; statusCode?: number | null; error?: string | null; nextMs?: number | null; bookingId: string | null },
-  ): Promise<void>;
+  ): Promise<{ failingSinceMs: number | null }>;
   listDeliveries(artisanId: string, endpointId: string, limit: number): Promise<WebhookDelivery[]>;
+  getDelivery(artisanId: string, endpointId: string, deliveryId: string): Promise<WebhookDelivery | undefined>;
+  /**
+   * A test event for one endpoint (whatever its event types): the event (kept out of the
+   * catch-up feed) and its one delivery, due now. Answers the delivery's id; undefined when the
+   * endpoint is gone.
+   */
+  recordTestEvent(artisanId: string, endpointId: string, event: { id: string; type: typeof TEST_EVENT_TYPE; occurredMs: number; body: string }, nowMs: number): Promise<string | undefined>;
+  /** The delivery tried again now, from the start of the schedule, with the same webhook-id; false when it is not the endpoint's. */
+  replayDelivery(artisanId: string, endpointId: string, deliveryId: string, nowMs: number): Promise<boolean>;
   /** The business's events after position `afterSeq`, oldest first (the catch-up feed). */
   listEvents(artisanId: string, afterSeq: number, limit: number): Promise<{ seq: number; id: string; type: string; occurredMs: number; body: string }[]>;
 }
@@ -92,12 +121,17 @@ export interface WebhookSender {
 /** After the first attempt: the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+/** An endpoint whose attempts have all failed for this long is turned off (Standard Webhooks, Svix). */
+export const FAILING_LIMIT_MS = 5 * 24 * 3_600_000;
 /** How long the secret before a rotation keeps signing. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000;
 /** The version of the payload's shape (the `version` field of every event). */
 export const PAYLOAD_VERSION = 1;
 
 export const endpointNotFound = (): NotFoundError => new NotFoundError('WEBHOOK_ENDPOINT_NOT_FOUND', 'Point d’accès webhook introuvable.');
+const deliveryNotFound = (): NotFoundError => new NotFoundError('WEBHOOK_DELIVERY_NOT_FOUND', 'Envoi introuvable pour ce point d’accès.');
+const endpointDisabled = (): ConflictError =>
+  new ConflictError('WEBHOOK_ENDPOINT_DISABLED', 'Ce point d’accès est désactivé : réactivez-le avant de lui envoyer un événement.');
 
 /** A signing secret as Standard Webhooks writes it: `whsec_` and 32 random bytes in base64. */
 export const newSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
@@ -172,6 +206,30 @@ export function makeWebhookEndpoints(deps: { store: WebhookStore; sender: Pick<W
       await found(artisanId, id);
       return deps.store.listDeliveries(artisanId, id, limit);
     },
+    /** Sends a `webhook.test` event to this endpoint only, signed and retried like any other. */
+    async sendTest(artisanId: string, id: string): Promise<WebhookDelivery> {
+      const endpoint = await found(artisanId, id);
+      if (!endpoint.enabled) throw endpointDisabled();
+      const now = deps.clock.now();
+      const eventId = deps.uuid();
+      const body = JSON.stringify({
+        id: eventId,
+        type: TEST_EVENT_TYPE,
+        timestamp: new Date(now).toISOString(),
+        version: PAYLOAD_VERSION,
+        data: { endpointId: id, message: 'Événement de test envoyé depuis ArtisanConnect : votre récepteur fonctionne.' },
+      });
+      const deliveryId = await deps.store.recordTestEvent(artisanId, id, { id: eventId, type: TEST_EVENT_TYPE, occurredMs: now, body }, now);
+      if (!deliveryId) throw endpointNotFound();
+      return (await deps.store.getDelivery(artisanId, id, deliveryId)) ?? Promise.reject(deliveryNotFound());
+    },
+    /** Tries a delivery again now (same webhook-id, same body), from the start of the retry schedule. */
+    async replay(artisanId: string, id: string, deliveryId: string): Promise<WebhookDelivery> {
+      const endpoint = await found(artisanId, id);
+      if (!endpoint.enabled) throw endpointDisabled();
+      if (!(await deps.store.replayDelivery(artisanId, id, deliveryId, deps.clock.now()))) throw deliveryNotFound();
+      return (await deps.store.getDelivery(artisanId, id, deliveryId)) ?? Promise.reject(deliveryNotFound());
+    },
   };
 }
 
@@ -182,6 +240,9 @@ export type RenderedEvent = Omit<WebhookEventPayload, 'booking' | 'cancellation'
   booking: BookingRecord;
   cancellation?: NonNullable<WebhookEventPayload['cancellation']> & { reason: string | null };
 };
+
+/** A day as the e-mail and the back office say it ("3 mars 2027"), in UTC: the reason is stored once for every reader. */
+const frenchDate = (ms: number): string => new Date(ms).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 
 /** An outbox job as the webhook handlers read it. */
 interface Job {
@@ -201,9 +262,21 @@ export function makeWebhookDelivery(deps: {
   clock: { now(): number };
   /** The event's JSON body: the booking as the admin API shows it (an adapter's presenter). */
   render: (eventId: string, event: RenderedEvent) => string;
+  /** Account e-mail (SMTP); undefined without SMTP: the notice is only logged. Throws to be retried. */
+  mailer: AccountMailer | undefined;
+  /** The back office's « Intégrations » page, linked from the e-mail. */
+  integrationsUrl: string;
 }) {
   return {
     async fanOut(job: Job): Promise<number> {
+      if (job.payload.type === 'message.failed') {
+        // About a booking, told as it is now (the dead job carried no copy of it).
+        const failed = job.payload as unknown as MessageFailedPayload;
+        const booking = await deps.store.bookingNow(job.artisanId, failed.bookingId);
+        if (!booking) return 0;
+        const body = deps.render(job.id, { type: failed.type, occurredMs: failed.occurredMs, booking, message: failed.message });
+        return deps.store.recordEvent(job.artisanId, { id: job.id, type: failed.type, bookingId: booking.id, occurredMs: failed.occurredMs, body }, deps.clock.now());
+      }
       const payload = job.payload as unknown as WebhookEventPayload;
       const personal = await deps.store.personalData(job.artisanId, payload.booking.id);
       // A booking deleted since (its business deleted): no one to tell.
@@ -252,12 +325,27 @@ export function makeWebhookDelivery(deps: {
         await deps.store.disableEndpoint(job.artisanId, endpoint.id, 'Le serveur a répondu 410 (Gone) : point d’accès désactivé.', now);
         return 'disabled';
       }
-      if (attempts >= MAX_ATTEMPTS) {
-        await deps.store.recordAttempt(job.artisanId, deliveryId, { ...base, status: 'failed', attempted: true, statusCode, error });
-        return 'failed';
+      const last = attempts >= MAX_ATTEMPTS;
+      const { failingSinceMs } = await deps.store.recordAttempt(
+        job.artisanId,
+        deliveryId,
+        last ? { ...base, status: 'failed', attempted: true, statusCode, error } : { ...base, status: 'pending', attempted: true, statusCode, error, nextMs: now + RETRY_DELAYS_MS[attempts - 1]! },
+      );
+      // Nothing has got through for 5 days: the endpoint goes off and the business is told (its
+      // other pending deliveries are dropped as they come up).
+      if (failingSinceMs !== null && now - failingSinceMs >= FAILING_LIMIT_MS) {
+        await deps.store.disableEndpoint(job.artisanId, endpoint.id, `Aucun envoi n’a abouti depuis le ${frenchDate(failingSinceMs)} : point d’accès désactivé.`, now);
+        return 'disabled';
       }
-      await deps.store.recordAttempt(job.artisanId, deliveryId, { ...base, status: 'pending', attempted: true, statusCode, error, nextMs: now + RETRY_DELAYS_MS[attempts - 1]! });
-      return 'retry';
+      return last ? 'failed' : 'retry';
+    },
+    /** Tells the business by e-mail that an endpoint was turned off (the outbox row written with it). */
+    async tellDisabled(job: Job): Promise<'sent' | 'stale' | 'no mailer'> {
+      const notice = await deps.store.disabledNotice(job.artisanId, String(job.payload.endpointId));
+      if (!notice) return 'stale';
+      if (!deps.mailer) return 'no mailer';
+      await deps.mailer(webhookDisabledMail(notice, deps.integrationsUrl));
+      return 'sent';
     },
   };
 }

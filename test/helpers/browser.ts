@@ -47,10 +47,14 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** The real service listening on a free port, its links pointing at the address the browser opens. */
-export async function startBrowserService(engine: Engine, env: Record<string, string> = {}): Promise<TestService & { origin: string }> {
+export async function startBrowserService(
+  engine: Engine,
+  env: Record<string, string> = {},
+  options: Omit<NonNullable<Parameters<typeof startTestService>[1]>, 'env'> = {},
+): Promise<TestService & { origin: string }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const t = await startTestService(engine, { env: { PUBLIC_BASE_URL: origin, ...env } });
+  const t = await startTestService(engine, { ...options, env: { PUBLIC_BASE_URL: origin, ...env } });
   await t.service.app.listen({ port, host: '127.0.0.1' });
   return Object.assign(t, { origin });
 }
@@ -61,7 +65,12 @@ export async function startBrowserService(engine: Engine, env: Record<string, st
  * every page opened with `open` must have stayed on its origin without errors, and is closed.
  * `t` reads through to the running service.
  */
-export function browserSuite(engine: Engine, startMs: number, env: Record<string, string> = {}): {
+export function browserSuite(
+  engine: Engine,
+  startMs: number,
+  env: Record<string, string> = {},
+  options: Omit<NonNullable<Parameters<typeof startTestService>[1]>, 'env'> = {},
+): {
   t: TestService & { origin: string };
   open(options?: Parameters<typeof openGuardedPage>[2]): Promise<GuardedPage>;
 } {
@@ -69,7 +78,7 @@ export function browserSuite(engine: Engine, startMs: number, env: Record<string
   let browser: Browser | undefined;
   const opened: GuardedPage[] = [];
   beforeAll(async () => {
-    current = await startBrowserService(engine, env);
+    current = await startBrowserService(engine, env, options);
     browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

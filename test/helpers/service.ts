@@ -64,6 +64,7 @@ export async function startTestService(
     RATE_LIMIT_SIGNUP_CHECK_PER_MINUTE: '10000',
     RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '100000',
     RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '100000',
+    RATE_LIMIT_API_KEY_PER_MINUTE: '1000000',
     ADMIN_API_TOKEN: TEST_ADMIN_TOKEN,
     ...options.env,
   });
@@ -169,7 +170,7 @@ export function twoInstances(
   beforeAll(async () => {
     database = await createTestDatabase(engine);
     const config = loadConfig({ LOG_LEVEL: 'silent', RATE_LIMIT_READ_PER_MINUTE: '100000', RATE_LIMIT_CREATE_PER_MINUTE: '100000',
-      RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '1000000', RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '100000', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN });
+      RATE_LIMIT_BUSINESS_READ_PER_MINUTE: '1000000', RATE_LIMIT_BUSINESS_CREATE_PER_MINUTE: '100000', RATE_LIMIT_API_KEY_PER_MINUTE: '1000000', ADMIN_API_TOKEN: TEST_ADMIN_TOKEN });
     const random = { uuid: () => randomUUID(), bytes: (n: number) => randomBytes(n) };
     a = await compose(config, { db: viewOfA(database.db), clock, random });
     b = await compose(config, { db: database.db, clock, random });

@@ -12,6 +12,7 @@ import { CustomerFileScreen } from './screens/customer-file';
 import { DueVisitsScreen } from './screens/due-visits';
 import { EmbedScreen } from './screens/embed';
 import { HoursScreen } from './screens/hours';
+import { IntegrationsScreen } from './screens/integrations';
 import { LoginScreen } from './screens/login';
 import { MessagesScreen } from './screens/messages';
 import { NotificationsScreen } from './screens/notifications';
@@ -88,6 +89,8 @@ function Screen({ path, session }: { path: string; session: Session }) {
       return <AccountScreen session={session} />;
     case '/admin/integration':
       return <EmbedScreen session={session} />;
+    case '/admin/integrations':
+      return <IntegrationsScreen session={session} />;
     case '/admin/equipe':
       return <TeamScreen session={session} />;
     default:

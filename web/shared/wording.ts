@@ -85,6 +85,7 @@ export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [
   ['/admin/equipe', 'Équipe'],
   ['/admin/compte', 'Compte'],
   ['/admin/integration', 'Intégration'],
+  ['/admin/integrations', 'Intégrations'],
 ];
 
 /** A code or configuration name a person should not have to read: SCREAMING_SNAKE, or a system error (ECONNREFUSED…). */

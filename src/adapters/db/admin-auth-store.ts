@@ -28,6 +28,7 @@ const toToken = (r: Selectable<DB['api_tokens']>): ApiTokenRecord => ({
   createdMs: r.created_at.getTime(),
   lastUsedMs: r.last_used_at?.getTime() ?? null,
   revokedMs: r.revoked_at?.getTime() ?? null,
+  expiresMs: r.expires_at?.getTime() ?? null,
 });
 
 export function makeAdminAuthStore(db: Database): AdminAuthStore {
@@ -136,6 +137,7 @@ export function makeAdminAuthStore(db: Database): AdminAuthStore {
             created_at: new Date(t.createdMs),
             scopes: sql<string[]>`${[...t.scopes]}::text[]`,
             created_by_token_id: t.createdByTokenId,
+            expires_at: t.expiresMs === null ? null : new Date(t.expiresMs),
           })
           .onConflict((oc) => oc.column('token_hash').doNothing())
           .returning('id'),

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { AdminBookingReader, AgendaEntry, AgendaWeek, HistoryEntry } from '../../app/admin-bookings.ts';
+import type { AdminBookingReader, AgendaEntry, AgendaWeek, BookingQuery, HistoryEntry } from '../../app/admin-bookings.ts';
 import { selectBookings, toBooking } from './booking-row.ts';
 import type { Database } from './database.ts';
 import { dateText } from '../../domain/time.ts';
@@ -70,6 +70,22 @@ const toAgendaEntry = (r: AgendaRow): AgendaEntry =>
     ...(r.team_id ? { teamId: r.team_id } : {}),
   });
 
+/** The bookings a list asks for (its filters), as the CTE its page and count read. */
+function matchingOf(q: BookingQuery) {
+  const zone = qb.selectFrom('artisans').select('timezone').where('id', '=', q.artisanId);
+  let matching = qb
+    .selectFrom('bookings as b')
+    .select(['b.id', 'b.starts_at', 'b.public_code', 'b.updated_at'])
+    .where('b.artisan_id', '=', q.artisanId)
+    .where(sql<boolean>`b.status = ANY(${q.statuses})`);
+  if (q.from) matching = matching.where(sql<boolean>`b.starts_at >= (${q.from.toString()}::date)::timestamp AT TIME ZONE (${zone})`);
+  if (q.to) matching = matching.where(sql<boolean>`b.starts_at < (${q.to.toString()}::date + 1)::timestamp AT TIME ZONE (${zone})`);
+  if (q.code) matching = matching.where('b.public_code', '=', q.code);
+  if (q.technicianId !== undefined) matching = matching.where('b.technician_id', '=', q.technicianId);
+  if (q.search) matching = matching.where(customerMatchSql(q.search, true));
+  return matching;
+}
+
 export function makeAdminBookingReader(db: Database): AdminBookingReader {
   // Least recently read first (a Map iterates in insertion order; a hit is moved to the end).
   const agendaCache = new Map<string, { version: string; week: AgendaWeek }>();
@@ -80,6 +96,34 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
     cachedBookings -= entry.week.items.length;
     agendaCache.delete(key);
   };
+  /** The exact instant of a cursor (microseconds since the epoch, integer arithmetic). */
+  const instantOf = (micros: string) => sql<Date>`('epoch'::timestamptz + ${micros}::bigint * interval '1 microsecond')`;
+  /**
+   * The changes feed: keyset pagination on (updated_at, id), so a booking created or changed
+   * during the walk comes after the position reached (never in a page already read), and none
+   * is skipped or repeated by rows moving under an offset. The total counts what is left.
+   */
+  const listChanges = async (q: BookingQuery, changes: NonNullable<BookingQuery['changes']>, base: ReturnType<typeof matchingOf>) => {
+    let matching = base;
+    if (changes.sinceMs !== undefined) matching = matching.where('b.updated_at', '>=', new Date(changes.sinceMs));
+    if (changes.after) matching = matching.where(sql<boolean>`(b.updated_at, b.id) > (${instantOf(changes.after.micros)}, ${changes.after.id}::uuid)`);
+    const query = qb.with('matching', () => matching).with('page', (db) => db.selectFrom('matching').select('id').orderBy('updated_at').orderBy('id').limit(q.limit));
+    const rows = await run(
+      db,
+      query
+        .selectFrom(selectBookings().where(sql<boolean>`b.id IN (SELECT id FROM page)`).as('listed'))
+        .selectAll('listed')
+        .select(sql<string>`((extract(epoch from listed.updated_at) * 1000000)::bigint)::text`.as('position_micros'))
+        .select((eb) => eb.selectFrom('matching').select(sql<number>`count(*)::int`.as('n')).as('total'))
+        .orderBy('listed.updated_at')
+        .orderBy('listed.id'),
+    );
+    return {
+      items: rows.map(toBooking),
+      total: rows[0]?.total ?? 0,
+      positions: rows.map((r) => ({ micros: r.position_micros, id: r.id })),
+    };
+  };
   return {
     /**
      * One statement, sargable: the local dates become an instant range on the indexed
@@ -87,13 +131,8 @@ export function makeAdminBookingReader(db: Database): AdminBookingReader {
      * once from the artisan row), and the count and the page come back together.
      */
     async listBookings(q) {
-      const zone = qb.selectFrom('artisans').select('timezone').where('id', '=', q.artisanId);
-      let matching = qb.selectFrom('bookings as b').select(['b.id', 'b.starts_at', 'b.public_code']).where('b.artisan_id', '=', q.artisanId).where(sql<boolean>`b.status = ANY(${q.statuses})`);
-      if (q.from) matching = matching.where(sql<boolean>`b.starts_at >= (${q.from.toString()}::date)::timestamp AT TIME ZONE (${zone})`);
-      if (q.to) matching = matching.where(sql<boolean>`b.starts_at < (${q.to.toString()}::date + 1)::timestamp AT TIME ZONE (${zone})`);
-      if (q.code) matching = matching.where('b.public_code', '=', q.code);
-      if (q.technicianId !== undefined) matching = matching.where('b.technician_id', '=', q.technicianId);
-      if (q.search) matching = matching.where(customerMatchSql(q.search, true));
+      const matching = matchingOf(q);
+      if (q.changes) return listChanges(q, q.changes, matching);
       // The page and the count in one statement; a page past the end (no row to carry the count)
       // asks for the count alone.
       const query = qb

@@ -60,6 +60,7 @@ export interface ApiTokens {
   artisan_id: string;
   created_at: Timestamp;
   created_by_token_id: string | null;
+  expires_at: Timestamp | null;
   id: string;
   last_used_at: Timestamp | null;
   name: string;
@@ -507,6 +508,7 @@ export interface WebhookEndpoints {
   disabled_reason: string | null;
   enabled: Generated<boolean>;
   event_types: string[];
+  failing_since: Timestamp | null;
   id: string;
   previous_secret_expires_at: Timestamp | null;
   previous_secret_sealed: string | null;

@@ -142,9 +142,11 @@ export const AdminServiceRef = refTo(AdminServiceDto);
 /** Added to the app once (app.addSchema) so routes can refer to them by name. */
 export const SHARED_ADMIN_SCHEMAS = [RefundPolicy, AdminServiceDto];
 
+/** An instant written with its offset, e.g. 2027-03-03T09:00:00+01:00 (also the API keys' expiry, the bookings' `updatedSince`). */
+export const DATE_TIME_WITH_OFFSET = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$';
 const DateTimeWithOffset = Type.String({
   maxLength: 40,
-  pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2})$',
+  pattern: DATE_TIME_WITH_OFFSET,
   description: 'ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00',
 });
 export const BusyBlockBody = Type.Object({

@@ -86,7 +86,14 @@ export function readCredentials(request: FastifyRequest): AdminCredentials {
  */
 export async function adminScope(
   root: FastifyInstance,
-  deps: { authenticator: AdminAuthenticator; routes: AdminRoutes[]; loginLimit: onRequestHookHandler; roles?: RoleCheck },
+  deps: {
+    authenticator: AdminAuthenticator;
+    routes: AdminRoutes[];
+    loginLimit: onRequestHookHandler;
+    roles?: RoleCheck;
+    /** Each API key's own budget (429 with Retry-After over it). */
+    apiKeyLimit?: (request: FastifyRequest, tokenId: string) => Promise<void>;
+  },
 ): Promise<void> {
   root.decorate('adminRoutes', []);
   await root.register(
@@ -101,6 +108,7 @@ export async function adminScope(
       scope.addHook('onRequest', async (request) => {
         const principal = await deps.authenticator.authenticate(readCredentials(request));
         if (!principal) throw unauthenticated();
+        if (principal.via === 'token' && principal.tokenId && deps.apiKeyLimit) await deps.apiKeyLimit(request, principal.tokenId);
         const refusal = accessRefusal(principal, request.routeOptions.config.adminAccess);
         if (refusal) throw refusal;
         if (!SAFE_METHODS.has(request.method)) {

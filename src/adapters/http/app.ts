@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { answerClientError, errorBody, handleError, maskedError, serviceUnavailable } from './errors.ts';
 import { hasContact } from '../mask-contacts.ts';
 import { registerJsonParser } from './json-body.ts';
-import { makeRateLimiters } from './rate-limits.ts';
+import { makeApiKeyLimit, makeRateLimiters } from './rate-limits.ts';
 import { publicApi } from './routes/public-api.ts';
 import { systemRoutes, type HealthCheck, type ReadinessProbe } from './routes/system.ts';
 import type { Metrics } from './metrics.ts';
@@ -216,7 +216,13 @@ export async function buildHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       onPublished: (slug) => deps.businesses.published(slug),
     }),
   );
-  await adminScope(app, { authenticator: deps.admin.auth, routes: deps.admin.routes, loginLimit: limits.login, roles: deps.admin.roles });
+  await adminScope(app, {
+    authenticator: deps.admin.auth,
+    routes: deps.admin.routes,
+    loginLimit: limits.login,
+    roles: deps.admin.roles,
+    apiKeyLimit: makeApiKeyLimit(app, deps.config.rateLimits.apiKey),
+  });
   await app.register(async (scope) => systemRoutes(scope, { health: deps.health, ready: deps.ready, version: deps.version }));
   await app.register(webPagesRoutes({ distDir: deps.config.webDistDir, embedAllowedOrigins: deps.config.embedAllowedOrigins, stripe, business }));
   // Under a business's address (/{slug}/api/openapi.json, its host name) the document is that business's own.

@@ -30,6 +30,22 @@ export const RATE_LIMIT_KEYS = 10_000;
  * page is refused there and does not take the instance from the others. A client's own bucket
  * is checked first, so a client over its limit does not spend its business's budget.
  */
+/**
+ * Per API key (issue 21): every admin request made with one token counts against that token's
+ * budget, whatever address it comes from. Over it: 429 with Retry-After until the window ends,
+ * never a lockout. Keyed by the token's id (never the secret).
+ */
+export function makeApiKeyLimit(app: FastifyInstance, perMinute: number): (request: FastifyRequest, tokenId: string) => Promise<void> {
+  const keyOf = new WeakMap<FastifyRequest, string>();
+  const options: CreateRateLimitOptions & { cache: number } = { max: perMinute, timeWindow: 60_000, keyGenerator: (req) => `api-key:${keyOf.get(req) ?? ''}`, cache: RATE_LIMIT_KEYS };
+  const check = app.createRateLimit(options);
+  return async (request, tokenId) => {
+    keyOf.set(request, tokenId);
+    const result = await check(request);
+    if (!result.isAllowed && result.isExceeded) throw new RateLimitedError(Math.max(1, result.ttlInSeconds));
+  };
+}
+
 export function makeRateLimiters(
   app: FastifyInstance,
   limits: Record<Bucket, number>,

@@ -62,7 +62,7 @@ export function makeSmtpMailer(options: {
           subject: mail.subject,
           text: mail.text,
           html: mail.html,
-          headers: { 'Auto-Submitted': 'auto-generated', 'X-ArtisanConnect-Kind': 'password_reset' },
+          headers: { 'Auto-Submitted': 'auto-generated', 'X-ArtisanConnect-Kind': mail.kind ?? 'password_reset' },
         });
       } catch (error) {
         throw new Error(`SMTP: ${maskContacts(error instanceof Error ? error.message : String(error))}`);

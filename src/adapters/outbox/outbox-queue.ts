@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder } from 'kysely';
-import type { Database } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { first, qb, run } from '../db/kysely.ts';
 import type { DB, Json } from '../db/schema.ts';
 
@@ -52,9 +52,43 @@ const retryOutcome = (status: string): 'dead' | 'pending' => (status === 'dead' 
  * One statement per operation; the lock owner is checked in the WHERE of each update.
  * `maxAttempts` (OUTBOX_MAX_ATTEMPTS) overrides each row's own limit when given.
  */
-export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } = {}) {
+/** A row to write when a job goes dead, in the same transaction (an outgoing webhook event). */
+export interface DeadJobRow {
+  id: string;
+  topic: string;
+  bookingId: string | null;
+  payload: Record<string, unknown>;
+}
+
+export function makeOutboxQueue(
+  db: Database,
+  options: {
+    maxAttempts?: number;
+    /** What a job going dead writes to the outbox with it (message.failed), if anything. */
+    onDead?: (job: { artisanId: string; id: string; topic: string; bookingId: string | null; attempts: number }, nowMs: number) => DeadJobRow | undefined;
+  } = {},
+) {
   const maxAttempts = options.maxAttempts ?? null;
   const attemptLimit = sql<number>`coalesce(${maxAttempts}::int, max_attempts)`;
+  /** Exponential backoff (2^attempts seconds, capped at one hour), then 'dead'; the lock owner checked. */
+  const failRow = (q: Queryable, workerId: string, job: JobRef, message: string, nowMs: number | undefined) =>
+    first(
+      q,
+      qb
+        .updateTable('outbox')
+        .set({
+          max_attempts: attemptLimit,
+          status: sql<string>`CASE WHEN attempts >= ${attemptLimit} THEN 'dead' ELSE 'pending' END`,
+          run_at: sql<Date>`${nowOf(nowMs)} + least(interval '1 hour', interval '1 second' * power(2, attempts))`,
+          last_error: sql<string>`left(${message}, 2000)`,
+          locked_by: null,
+          locked_at: null,
+        })
+        .where('artisan_id', '=', job.artisanId)
+        .where('id', '=', job.id)
+        .where('locked_by', '=', workerId)
+        .returning(['status', 'topic', 'booking_id', 'attempts']),
+    );
   return {
     /**
      * Claims due jobs of the given topics; safe with several workers (SKIP LOCKED).
@@ -141,23 +175,21 @@ export function makeOutboxQueue(db: Database, options: { maxAttempts?: number } 
     },
     /** Exponential backoff (2^attempts seconds, capped at one hour), then 'dead'. */
     async fail(workerId: string, job: JobRef, message: string, nowMs?: number): Promise<'dead' | 'pending' | undefined> {
-      const r = await first(
-        db,
-        qb
-          .updateTable('outbox')
-          .set({
-            max_attempts: attemptLimit,
-            status: sql<string>`CASE WHEN attempts >= ${attemptLimit} THEN 'dead' ELSE 'pending' END`,
-            run_at: sql<Date>`${nowOf(nowMs)} + least(interval '1 hour', interval '1 second' * power(2, attempts))`,
-            last_error: sql<string>`left(${message}, 2000)`,
-            locked_by: null,
-            locked_at: null,
-          })
-          .where('artisan_id', '=', job.artisanId)
-          .where('id', '=', job.id)
-          .where('locked_by', '=', workerId)
-          .returning('status'),
-      );
+      const onDead = options.onDead;
+      if (onDead) {
+        return db.transaction(async (tx) => {
+          const r = await failRow(tx, workerId, job, message, nowMs);
+          const row = r?.status === 'dead' ? onDead({ artisanId: job.artisanId, id: job.id, topic: r.topic, bookingId: r.booking_id, attempts: r.attempts }, nowMs ?? Date.now()) : undefined;
+          if (row) {
+            await run(
+              tx,
+              qb.insertInto('outbox').values({ artisan_id: job.artisanId, id: row.id, topic: row.topic, booking_id: row.bookingId, payload: JSON.stringify(row.payload), run_at: nowOf(nowMs) }),
+            );
+          }
+          return r && retryOutcome(r.status);
+        });
+      }
+      const r = await failRow(db, workerId, job, message, nowMs);
       return r && retryOutcome(r.status);
     },
     /**

@@ -37,6 +37,13 @@ export function makeWorker(deps: {
   workerId: string;
   pollMs: number;
   batchSize?: number;
+  /**
+   * Started (not runOnce): keep claiming while jobs run, up to `concurrency` bookings in flight,
+   * instead of waiting for a batch's slowest job before the next claim. The webhook lane: a
+   * receiver that hangs for its whole timeout holds one seat, never the other businesses'
+   * deliveries. One booking's jobs still run one after the other, in the order claimed.
+   */
+  overlap?: boolean;
   /** Bookings whose jobs are handled at the same time within a batch (default 1). */
   concurrency?: number;
   log: Logger;
@@ -65,6 +72,49 @@ export function makeWorker(deps: {
     }
   };
 
+  const handle = async (job: OutboxJob): Promise<void> => {
+    const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
+    try {
+      await deps.handlers[job.topic]!(job);
+      await deps.queue.complete(deps.workerId, job, deps.now?.());
+      deps.events?.jobDone?.(job.topic);
+    } catch (err) {
+      log.warn({ err }, 'job failed; will retry with backoff');
+      const status = await deps.queue.fail(deps.workerId, job, err instanceof Error ? err.message : String(err), deps.now?.());
+      deps.events?.jobFailed?.(job.topic, status === 'dead');
+    }
+  };
+
+  /** `overlap`: each booking's chain of jobs in flight (a job claimed later for it runs after them). */
+  const inFlight = new Map<string, Promise<void>>();
+  let claiming = false;
+  const claimBeside = async (): Promise<number> => {
+    const free = Math.max(1, deps.concurrency ?? 1) - inFlight.size;
+    if (topics.length === 0 || free <= 0 || claiming) return 0;
+    claiming = true;
+    let jobs: OutboxJob[];
+    try {
+      jobs = await deps.queue.claim(deps.workerId, topics, Math.min(deps.batchSize ?? 10, free), deps.now?.());
+    } finally {
+      claiming = false;
+    }
+    lastPoll = realNow();
+    for (const job of jobs) {
+      const key = job.bookingId ?? job.id;
+      const chain = (inFlight.get(key) ?? Promise.resolve())
+        .then(() => handle(job))
+        // Recording the failure failed too (the database away): the claim goes stale and is taken again.
+        .catch((err: unknown) => deps.log.error({ err, jobId: job.id }, 'job outcome not recorded'));
+      inFlight.set(key, chain);
+      void chain.finally(() => {
+        if (inFlight.get(key) === chain) inFlight.delete(key);
+        // A seat is free: claim again now rather than a poll interval later.
+        if (!stopped && isStarted) void claimBeside().catch((err: unknown) => deps.log.error({ err }, 'worker claim failed'));
+      });
+    }
+    return jobs.length;
+  };
+
   const claimAndHandle = async (): Promise<number> => {
     for (const task of deps.periodic ?? []) {
       await task().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
@@ -72,18 +122,6 @@ export function makeWorker(deps: {
     if (topics.length === 0) return 0;
     const jobs = await deps.queue.claim(deps.workerId, topics, deps.batchSize ?? 10, deps.now?.());
     lastPoll = realNow();
-    const handle = async (job: OutboxJob): Promise<void> => {
-      const log = deps.log.child({ jobId: job.id, topic: job.topic, attempt: job.attempts });
-      try {
-        await deps.handlers[job.topic]!(job);
-        await deps.queue.complete(deps.workerId, job, deps.now?.());
-        deps.events?.jobDone?.(job.topic);
-      } catch (err) {
-        log.warn({ err }, 'job failed; will retry with backoff');
-        const status = await deps.queue.fail(deps.workerId, job, err instanceof Error ? err.message : String(err), deps.now?.());
-        deps.events?.jobFailed?.(job.topic, status === 'dead');
-      }
-    };
     // Jobs of different bookings run side by side (messages are latency-bound); one booking's
     // jobs run one after the other, in the order claimed, so its effects never race.
     const chains = new Map<string, OutboxJob[]>();
@@ -114,7 +152,7 @@ export function makeWorker(deps: {
   const schedule = (delayMs = deps.pollMs): void => {
     if (stopped) return;
     timer = setTimeout(() => {
-      runOnce()
+      (deps.overlap ? claimBeside() : runOnce())
         .then(
           (handled) => schedule(handled >= (deps.batchSize ?? 10) ? 0 : deps.pollMs),
           (err: unknown) => {
@@ -138,6 +176,7 @@ export function makeWorker(deps: {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running?.catch(() => 0);
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
     },
   };
 }

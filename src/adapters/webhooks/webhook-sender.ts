@@ -95,6 +95,7 @@ export function renderWebhookEvent(eventId: string, p: RenderedEvent): string {
       ...(p.previous ? { previous: whenOf(p.previous.startMs, p.previous.endMs, p.booking.timezone) } : {}),
       ...(p.cancellation ? { cancellation: p.cancellation } : {}),
       ...(p.refund ? { refund: p.refund } : {}),
+      ...(p.message ? { message: p.message } : {}),
     },
   });
 }

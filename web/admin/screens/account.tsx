@@ -50,6 +50,9 @@ type TokenScope = ApiToken['scopes'][number];
 const SCOPE_LABELS: Record<TokenScope, [label: string, hint: string]> = {
   'bookings:read': ['Lire les réservations', 'Liste, détail et agenda des rendez-vous, indisponibilités.'],
   'bookings:write': ['Modifier les réservations', 'Saisir, annuler ou déplacer un rendez-vous, bloquer du temps, effacer un client.'],
+  'availability:read': ['Lire les disponibilités', 'Créneaux libres et raisons des créneaux pris.'],
+  'services:read': ['Lire les prestations', 'Liste et détail des prestations.'],
+  'services:write': ['Modifier les prestations', 'Créer, modifier, archiver ou supprimer une prestation.'],
   settings: ['Réglages', 'Profil, horaires, prestations, notifications, acompte.'],
   calendars: ['Calendriers', 'Calendriers connectés et flux .ics des rendez-vous.'],
   export: ['Export des données d’un client', 'Tout ce qui est conservé sur un client (droit d’accès RGPD).'],

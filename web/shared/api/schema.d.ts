@@ -677,6 +677,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description Synchronisation : la valeur `nextCursor` de la page précédente */
+                    cursor?: string;
                     /**
                      * @description Date locale AAAA-MM-JJ
                      * @example 2025-01-15
@@ -693,6 +695,8 @@ export interface paths {
                      * @example 2025-01-15
                      */
                     to?: string;
+                    /** @description Synchronisation : les réservations modifiées depuis cet instant (ISO 8601 avec décalage), dans l’ordre de leur dernière modification (pagination par `cursor`, `page` ignoré) */
+                    updatedSince?: string;
                 };
                 header?: never;
                 path?: never;
@@ -793,8 +797,11 @@ export interface paths {
                                 time: string;
                                 updatedAt: string;
                             }[];
+                            /** @description Synchronisation (avec `updatedSince` ou `cursor`) : à passer comme `cursor` ensuite ; une réservation créée ou modifiée pendant le parcours vient après */
+                            nextCursor?: string | null;
                             page: number;
                             pageSize: number;
+                            /** @description Synchronisation : ce qui reste à lire à partir de cette page */
                             total: number;
                         };
                     };
@@ -5006,7 +5013,7 @@ export interface paths {
                                  * @description Type d’événement
                                  * @enum {string}
                                  */
-                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded";
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed";
                             }[];
                             /** @description À passer comme `after` ensuite */
                             next: string;
@@ -5572,7 +5579,7 @@ export interface paths {
                              */
                             role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
-                            scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                            scopes?: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
                             suspended?: boolean;
                             /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
@@ -5714,7 +5721,7 @@ export interface paths {
                              */
                             role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
-                            scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                            scopes?: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
                             suspended?: boolean;
                             /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
@@ -8455,13 +8462,15 @@ export interface paths {
                         "application/json": {
                             tokens: {
                                 createdAt: string;
+                                /** @description Après cette date le jeton est refusé (401) ; null : sans expiration */
+                                expiresAt: string | null;
                                 id: string;
                                 lastUsedAt: string | null;
                                 name: string;
                                 /** @description Premiers caractères du jeton, pour le reconnaître */
                                 prefix: string;
                                 revokedAt: string | null;
-                                scopes: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                                scopes: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             }[];
                         };
                     };
@@ -8498,9 +8507,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description Date d’expiration (ISO 8601 avec décalage) ; absent : sans expiration */
+                        expiresAt?: string;
                         name: string;
                         /** @description Ce que le jeton pourra faire (au moins un droit) */
-                        scopes: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                        scopes: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                     };
                 };
             };
@@ -8514,13 +8525,15 @@ export interface paths {
                         "application/json": {
                             apiToken: {
                                 createdAt: string;
+                                /** @description Après cette date le jeton est refusé (401) ; null : sans expiration */
+                                expiresAt: string | null;
                                 id: string;
                                 lastUsedAt: string | null;
                                 name: string;
                                 /** @description Premiers caractères du jeton, pour le reconnaître */
                                 prefix: string;
                                 revokedAt: string | null;
-                                scopes: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                                scopes: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             };
                             token: string;
                         };
@@ -8663,7 +8676,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8710,7 +8723,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url: string;
                     };
@@ -8730,7 +8743,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8809,7 +8822,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8936,7 +8949,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url?: string;
                     };
@@ -8956,7 +8969,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9039,6 +9052,7 @@ export interface paths {
                                 createdAt: string;
                                 /** @description L’en-tête webhook-id de chaque tentative */
                                 eventId: string;
+                                /** @description Type de l’événement (webhook.test pour un événement de test) */
                                 eventType: string;
                                 id: string;
                                 lastAttemptAt: string | null;
@@ -9097,6 +9111,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhook-endpoints/{id}/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Renvoyer un envoi
+         * @description Renvoie tout de suite le même événement (même webhook-id, même corps), puis le relance selon le calendrier habituel s’il échoue.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    deliveryId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            delivery: {
+                                attempts: number;
+                                createdAt: string;
+                                /** @description L’en-tête webhook-id de chaque tentative */
+                                eventId: string;
+                                /** @description Type de l’événement (webhook.test pour un événement de test) */
+                                eventType: string;
+                                id: string;
+                                lastAttemptAt: string | null;
+                                lastError: string | null;
+                                lastStatusCode: number | null;
+                                nextAttemptAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "delivered" | "failed" | "cancelled";
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/webhook-endpoints/{id}/rotate-secret": {
         parameters: {
             query?: never;
@@ -9134,7 +9251,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9175,6 +9292,108 @@ export interface paths {
                 };
                 /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhook-endpoints/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Envoyer un événement de test
+         * @description Envoie un événement `webhook.test` à ce seul point d’accès, signé et relancé comme les autres ; il ne figure pas dans les événements de rattrapage. Le suivi est dans la liste des envois.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            delivery: {
+                                attempts: number;
+                                createdAt: string;
+                                /** @description L’en-tête webhook-id de chaque tentative */
+                                eventId: string;
+                                /** @description Type de l’événement (webhook.test pour un événement de test) */
+                                eventType: string;
+                                id: string;
+                                lastAttemptAt: string | null;
+                                lastError: string | null;
+                                lastStatusCode: number | null;
+                                nextAttemptAt: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "delivered" | "failed" | "cancelled";
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Connexion requise (UNAUTHENTICATED) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Conflit (EXCEPTION_EXISTS, SERVICE_ID_TAKEN, SERVICE_HAS_BOOKINGS) */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -13228,7 +13447,7 @@ export interface paths {
                              */
                             role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
-                            scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                            scopes?: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
                             suspended?: boolean;
                             /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */
@@ -13468,7 +13687,7 @@ export interface paths {
                              */
                             role?: "owner" | "office" | "technician";
                             /** @description Les droits du jeton (absent pour une session, qui a tous les droits) */
-                            scopes?: ("bookings:read" | "bookings:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
+                            scopes?: ("bookings:read" | "bookings:write" | "availability:read" | "services:read" | "services:write" | "settings" | "calendars" | "export" | "webhooks:manage")[];
                             /** @description L'opérateur a suspendu l'entreprise : ses pages ne prennent plus de réservation */
                             suspended?: boolean;
                             /** @description Fuseau horaire de l'artisan (IANA, ex. Europe/Paris) : les heures de l'espace artisan y sont affichées */

@@ -6,6 +6,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { SESSION_COOKIE, type AdminRoutes } from '../admin-scope.ts';
 import { PLAN_CODES } from '../../../domain/plans.ts';
 import { Email, PRINTABLE, StringEnum, errorResponses } from '../schemas.ts';
+import { DATE_TIME_WITH_OFFSET } from '../admin-schemas.ts';
 
 /** A token's scope; what each allows is in the description (the back office shows its own labels). */
 export const TokenScope = Type.Enum(TOKEN_SCOPES, {
@@ -35,6 +36,7 @@ const ApiToken = Type.Object({
   createdAt: Type.String(),
   lastUsedAt: Type.Union([Type.String(), Type.Null()]),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
+  expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'Après cette date le jeton est refusé (401) ; null : sans expiration' }),
 });
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const Password = Type.String({ minLength: 1, maxLength: 200 });
@@ -118,7 +120,7 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
     );
 
     const present = (t: Awaited<ReturnType<AdminAuth['listApiTokens']>>[number]) => ({
-      id: t.id, name: t.name, prefix: t.prefix, scopes: [...t.scopes], createdAt: iso(t.createdMs)!, lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs),
+      id: t.id, name: t.name, prefix: t.prefix, scopes: [...t.scopes], createdAt: iso(t.createdMs)!, lastUsedAt: iso(t.lastUsedMs), revokedAt: iso(t.revokedMs), expiresAt: iso(t.expiresMs),
     });
     app.get(
       '/tokens',
@@ -134,6 +136,7 @@ export function adminAccountRoutes(deps: { auth: AdminAuth; publicBaseUrl: strin
           body: Type.Object({
             name: Type.String({ minLength: 1, maxLength: 80, pattern: PRINTABLE }),
             scopes: Type.Array(TokenScope, { minItems: 1, uniqueItems: true, description: 'Ce que le jeton pourra faire (au moins un droit)' }),
+            expiresAt: Type.Optional(Type.String({ maxLength: 40, pattern: DATE_TIME_WITH_OFFSET, description: 'Date d’expiration (ISO 8601 avec décalage) ; absent : sans expiration' })),
           }),
           response: { 201: Type.Object({ token: Type.String(), apiToken: ApiToken }), ...errorResponses(400, 401, 403) },
         },

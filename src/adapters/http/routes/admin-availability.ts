@@ -14,7 +14,7 @@ export function adminAvailabilityRoutes(deps: { getAvailability: ReturnType<type
     app.get(
       '/availability',
       {
-        config: { adminAccess: 'bookings:read' },
+        config: { adminAccess: 'availability:read' },
         schema: {
           summary: 'Disponibilités expliquées',
           description:

@@ -3,7 +3,7 @@ import { amountDueOnSite } from '../../../domain/money.ts';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Temporal } from 'temporal-polyfill';
-import type { AdminBookings, AgendaEntry, HistoryEntry, ListedStatus } from '../../../app/admin-bookings.ts';
+import { decodeCursor, encodeCursor, type AdminBookings, type AgendaEntry, type HistoryEntry, type ListedStatus } from '../../../app/admin-bookings.ts';
 import type { BookingRecord } from '../../../domain/booking.ts';
 import { ValidationError } from '../../../domain/errors.ts';
 import { dateText, formatInstant, localDaysFormatter, parseLocalDate } from '../../../domain/time.ts';
@@ -11,6 +11,7 @@ import type { AdminRoutes } from '../admin-scope.ts';
 import { presentBooking } from '../presenters.ts';
 import type { UseCases } from '../use-cases.ts';
 import { customerRefFrom } from '../../../app/customers.ts';
+import { DATE_TIME_WITH_OFFSET } from '../admin-schemas.ts';
 import {
   BookingDto,
   CancellationRefundDto,
@@ -180,16 +181,35 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: PRINTABLE, description: 'Recherche : nom, e-mail ou téléphone du client, code de réservation' })),
             page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
             pageSize: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+            updatedSince: Type.Optional(
+              Type.String({ maxLength: 40, pattern: DATE_TIME_WITH_OFFSET, description: 'Synchronisation : les réservations modifiées depuis cet instant (ISO 8601 avec décalage), dans l’ordre de leur dernière modification (pagination par `cursor`, `page` ignoré)' }),
+            ),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Synchronisation : la valeur `nextCursor` de la page précédente' })),
           }),
           response: {
-            200: Type.Object({ bookings: Type.Array(AdminBookingDto), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() }),
+            200: Type.Object({
+              bookings: Type.Array(AdminBookingDto),
+              page: Type.Integer(),
+              pageSize: Type.Integer(),
+              total: Type.Integer({ description: 'Synchronisation : ce qui reste à lire à partir de cette page' }),
+              nextCursor: Type.Optional(
+                Type.Union([Type.String(), Type.Null()], {
+                  description: 'Synchronisation (avec `updatedSince` ou `cursor`) : à passer comme `cursor` ensuite ; une réservation créée ou modifiée pendant le parcours vient après',
+                }),
+              ),
+            }),
             ...errorResponses(400, 401),
           },
         },
       },
       async (request) => {
         const q = request.query;
-        const { items, total } = await deps.bookings.list({
+        const changes =
+          q.updatedSince !== undefined || q.cursor !== undefined
+            ? { ...(q.updatedSince !== undefined ? { sinceMs: Date.parse(q.updatedSince) } : {}), ...(q.cursor !== undefined ? { after: decodeCursor(q.cursor) } : {}) }
+            : undefined;
+        const { items, total, positions } = await deps.bookings.list({
+          ...(changes ? { changes } : {}),
           artisanId: request.admin.artisanId,
           from: localDate('from', q.from),
           to: localDate('to', q.to),
@@ -200,7 +220,16 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
           limit: q.pageSize,
           offset: (q.page - 1) * q.pageSize,
         });
-        return { bookings: items.map(presentAdminBooking), page: q.page, pageSize: q.pageSize, total };
+        if (!changes) return { bookings: items.map(presentAdminBooking), page: q.page, pageSize: q.pageSize, total };
+        const last = positions?.at(-1);
+        return {
+          bookings: items.map(presentAdminBooking),
+          page: 1,
+          pageSize: q.pageSize,
+          total,
+          // Nothing new: the same cursor again, to poll with later.
+          nextCursor: last ? encodeCursor(last) : (q.cursor ?? null),
+        };
       },
     );
 

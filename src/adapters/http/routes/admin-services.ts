@@ -16,7 +16,7 @@ export function adminServicesRoutes(deps: { services: ReturnType<typeof makeAdmi
     app.get(
       '/services',
       {
-        config: { adminAccess: 'settings' },
+        config: { adminAccess: 'services:read' },
         schema: {
           summary: 'Toutes les prestations (archivées comprises)',
           description: 'Avec la politique de remboursement par défaut, celle des prestations dont `refundPolicy` est null.',
@@ -31,14 +31,14 @@ export function adminServicesRoutes(deps: { services: ReturnType<typeof makeAdmi
 
     app.get(
       '/services/:id',
-      { config: { adminAccess: 'settings' }, schema: { summary: 'Une prestation', params: ServiceParams, response: { 200: one, ...adminErrors(400, 401, 404) } } },
+      { config: { adminAccess: 'services:read' }, schema: { summary: 'Une prestation', params: ServiceParams, response: { 200: one, ...adminErrors(400, 401, 404) } } },
       async (request) => ({ service: presentAdminService(await deps.services.get(request.admin.artisanId, request.params.id)) }),
     );
 
     app.post(
       '/services',
       {
-        config: { adminAccess: 'settings' },
+        config: { adminAccess: 'services:write' },
         schema: {
           summary: 'Créer une prestation',
           description: "Sans `id`, l'identifiant est tiré du nom (« Pose de robinet » → pose-de-robinet) ; 409 s'il est déjà pris.",
@@ -53,7 +53,7 @@ export function adminServicesRoutes(deps: { services: ReturnType<typeof makeAdmi
     app.patch(
       '/services/:id',
       {
-        config: { adminAccess: 'settings' },
+        config: { adminAccess: 'services:write' },
         schema: {
           summary: 'Modifier ou archiver une prestation',
           description:
@@ -69,7 +69,7 @@ export function adminServicesRoutes(deps: { services: ReturnType<typeof makeAdmi
     app.delete(
       '/services/:id',
       {
-        config: { adminAccess: 'settings' },
+        config: { adminAccess: 'services:write' },
         schema: {
           summary: "Supprimer une prestation jamais réservée",
           description: "409 SERVICE_HAS_BOOKINGS si elle a des réservations : l'archiver à la place.",

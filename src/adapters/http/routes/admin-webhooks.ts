@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AdminRoutes } from '../admin-scope.ts';
-import { IdParams, adminErrors } from '../admin-schemas.ts';
+import { IdParams, Uuid, adminErrors } from '../admin-schemas.ts';
 import { PRINTABLE, StringEnum } from '../schemas.ts';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../../../app/webhook-events.ts';
 import type { WebhookDelivery, WebhookEndpoint, WebhookEndpoints } from '../../../app/webhooks.ts';
@@ -24,7 +24,7 @@ const EndpointDto = Type.Object({
 const DeliveryDto = Type.Object({
   id: Type.String(),
   eventId: Type.String({ description: 'L’en-tête webhook-id de chaque tentative' }),
-  eventType: Type.String(),
+  eventType: Type.String({ description: 'Type de l’événement (webhook.test pour un événement de test)' }),
   status: StringEnum(['pending', 'delivered', 'failed', 'cancelled'] as const),
   attempts: Type.Integer(),
   nextAttemptAt: Type.Union([Type.String(), Type.Null()]),
@@ -203,6 +203,38 @@ export function adminWebhookRoutes(deps: { endpoints: WebhookEndpoints }): Admin
         },
       },
       async (request) => ({ deliveries: (await deps.endpoints.deliveries(request.admin.artisanId, request.params.id, request.query.limit)).map(presentDelivery) }),
+    );
+
+    app.post(
+      '/webhook-endpoints/:id/test',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'Envoyer un événement de test',
+          description:
+            'Envoie un événement `webhook.test` à ce seul point d’accès, signé et relancé comme les autres ; il ne figure pas dans les événements de rattrapage. Le suivi est dans la liste des envois.',
+          params: IdParams,
+          response: { 202: Type.Object({ delivery: DeliveryDto }), ...adminErrors(400, 401, 404, 409) },
+        },
+      },
+      async (request, reply) => reply.status(202).send({ delivery: presentDelivery(await deps.endpoints.sendTest(request.admin.artisanId, request.params.id)) }),
+    );
+
+    app.post(
+      '/webhook-endpoints/:id/deliveries/:deliveryId/replay',
+      {
+        config: access,
+        schema: {
+          tags,
+          summary: 'Renvoyer un envoi',
+          description: 'Renvoie tout de suite le même événement (même webhook-id, même corps), puis le relance selon le calendrier habituel s’il échoue.',
+          params: Type.Object({ id: Uuid, deliveryId: Uuid }),
+          response: { 202: Type.Object({ delivery: DeliveryDto }), ...adminErrors(400, 401, 404, 409) },
+        },
+      },
+      async (request, reply) =>
+        reply.status(202).send({ delivery: presentDelivery(await deps.endpoints.replay(request.admin.artisanId, request.params.id, request.params.deliveryId)) }),
     );
   };
 }
