@@ -170,4 +170,26 @@ describe(`maintenance contracts in headless Chromium on ${ENGINE}`, () => {
       if (viewport === DESKTOP) await screenshot(page, 'admin-due-visits');
     }
   });
+
+  it('in « Prestations », the artisan chooses a service\'s report form (axe)', async () => {
+    const page = await signIn(DESKTOP);
+    await clickAdminMenu(page, 'Prestations');
+    await page.getByRole('heading', { name: 'Prestations', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Modifier « Intervention urgente »' }).click();
+    const form = page.locator('li.card', { has: page.getByRole('heading', { name: 'Intervention urgente', level: 2 }) }).locator('form');
+    const select = form.getByLabel('Compte rendu d’intervention');
+    await select.waitFor();
+    expect(await select.inputValue()).toBe('standard');
+    await select.selectOption('boiler');
+    await expectAccessible(page, 'service form with its report form');
+    await form.getByRole('button', { name: 'Enregistrer la prestation' }).click();
+    await page.getByText('Prestation enregistrée.').waitFor();
+    try {
+      const saved = await t.request('GET', '/api/admin/services/urgence/report-form', undefined, admin);
+      expect(saved.body.preset).toBe('boiler');
+      expect(saved.body.fields.map((f: { label: string }) => f.label)).toContain('Monoxyde de carbone mesuré (ppm)');
+    } finally {
+      await t.request('PUT', '/api/admin/services/urgence/report-form', { preset: 'standard' }, admin);
+    }
+  });
 });
