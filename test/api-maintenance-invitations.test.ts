@@ -290,6 +290,21 @@ describe.each(ENGINES)('maintenance invitations on %s', (engine) => {
     }
   });
 
+  it('a short interval is not proposed the day the visit is done: never before the middle of the interval', async () => {
+    expect((await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 1 }, admin)).status).toBe(200);
+    try {
+      await doneVisit(); // 3 March 2027: due 3 April, half a month before is 19 March
+      expect((await dueVisits()).map((v) => v.dueOn)).toEqual(['2027-04-03']);
+      await at('2027-03-19T07:59:00Z');
+      expect(invitations()).toEqual([]);
+      await at('2027-03-19T08:00:00Z'); // 9:00 in Paris
+      expect(invitations()).toHaveLength(1);
+      expect(invitations()[0]!.mail.text).toContain('à prévoir vers le samedi 3 avril 2027');
+    } finally {
+      await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 12 }, admin);
+    }
+  });
+
   it("the office's list filters by month, status and zone; another business sees nothing and its token is refused", async () => {
     await doneVisit();
     expect(await dueVisits(admin, '?month=2028-03')).toHaveLength(1);
