@@ -180,12 +180,16 @@ describe.each(ENGINES)('maintenance invitations on %s', (engine) => {
     }
   });
 
-  it('a booking by phone closes the item too', async () => {
+  it('a booking by phone closes the item too, and still does once moved', async () => {
     await doneVisit();
     await at('2028-01-21T08:00:00Z');
     // No e-mail given: the customer is recognised by their phone number.
     const phone = await t.request('POST', '/api/admin/bookings', { ...bookingBody('2028-02-29', '14:00'), customer: { name: 'Mme Girard', phone: '06 98 76 54 32' }, notifications: { email: false, sms: false } }, admin);
     expect(phone.status, JSON.stringify(phone.body)).toBe(201);
+    expect((await dueVisits()).map((d) => d.status)).toEqual(['booked']);
+    // Moved to another day, it still takes the visit.
+    const moved = await t.request('POST', `/api/admin/bookings/${phone.body.booking.publicCode}/reschedule`, { newDate: '2028-03-02', newTime: '10:00' }, admin);
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect((await dueVisits()).map((d) => d.status)).toEqual(['booked']);
     await at('2028-02-04T08:00:00Z');
     expect(invitations()).toHaveLength(1); // no reminder
@@ -283,6 +287,21 @@ describe.each(ENGINES)('maintenance invitations on %s', (engine) => {
       expect(invitations()).toHaveLength(1);
     } finally {
       await t.request('PATCH', '/api/admin/notification-settings', { maintenanceInviteWeeks: 6 }, admin);
+    }
+  });
+
+  it('a short interval is not proposed the day the visit is done: never before the middle of the interval', async () => {
+    expect((await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 1 }, admin)).status).toBe(200);
+    try {
+      await doneVisit(); // 3 March 2027: due 3 April, half a month before is 19 March
+      expect((await dueVisits()).map((v) => v.dueOn)).toEqual(['2027-04-03']);
+      await at('2027-03-19T07:59:00Z');
+      expect(invitations()).toEqual([]);
+      await at('2027-03-19T08:00:00Z'); // 9:00 in Paris
+      expect(invitations()).toHaveLength(1);
+      expect(invitations()[0]!.mail.text).toContain('à prévoir vers le samedi 3 avril 2027');
+    } finally {
+      await t.request('PATCH', '/api/admin/services/diag', { maintenanceIntervalMonths: 12 }, admin);
     }
   });
 

@@ -92,9 +92,9 @@ describe.each(ENGINES)('reminders and the mailbox on %s', (engine) => {
 
   it("follows the artisan's lead time (notification settings)", async () => {
     const read = await t.request('GET', '/api/admin/notification-settings', undefined, adminHeaders());
-    expect(read.body).toEqual({ reminderHoursBefore: 24, notifyArtisanEmail: true, notifyArtisanSms: false, smsInPlan: true });
+    expect(read.body).toEqual({ reminderHoursBefore: 24, notifyArtisanEmail: true, notifyArtisanSms: false, maintenanceInviteWeeks: 6, smsInPlan: true });
     const patched = await t.request('PATCH', '/api/admin/notification-settings', { reminderHoursBefore: 48 }, adminHeaders());
-    expect(patched.body).toEqual({ reminderHoursBefore: 48, notifyArtisanEmail: true, notifyArtisanSms: false, smsInPlan: true });
+    expect(patched.body).toEqual({ reminderHoursBefore: 48, notifyArtisanEmail: true, notifyArtisanSms: false, maintenanceInviteWeeks: 6, smsInPlan: true });
     try {
       await book();
       const due = await t.service.db.query<{ run_at: string }>(

@@ -19,7 +19,11 @@ export function FailedMessages({ session, bookingCode }: { session: Session; boo
   const load = () =>
     call(session.api.GET('/api/admin/failed-messages', { params: { query: bookingCode ? { bookingCode } : {} } })).then(
       (r) => setItems(r.failedMessages),
-      (e) => setError(errorOf(e).message),
+      (e) => {
+        // A technician may not read the business's messages: nothing to show them, not an error.
+        const err = errorOf(e);
+        if (err.status !== 403) setError(err.message);
+      },
     );
   useEffect(() => void load(), [bookingCode]);
   const retry = async (m: FailedMessage) => {

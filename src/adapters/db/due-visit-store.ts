@@ -48,11 +48,15 @@ export const visitState = (v: string, nowMs: number): RawBuilder<DueVisitState> 
   ELSE 'due' END`;
 
 /**
- * When visit `v`'s invitation goes (artisans aliased `a`): N weeks before its date (the
- * business's setting, 6 by default), at 9:00 in the business's zone.
+ * The day visit `v` is invited (artisans aliased `a`): N weeks before its date (the business's
+ * setting, 6 by default), but never before the middle of its interval: a one-month visit is
+ * not proposed the day the last one was done.
  */
-export const invitationAt = (v: string): RawBuilder<Date> =>
-  sql<Date>`((${sql.ref(`${v}.due_on`)} - 7 * a.maintenance_invite_weeks) + time '09:00') AT TIME ZONE a.timezone`;
+export const invitationDay = (v: string): RawBuilder<string> =>
+  sql<string>`(${sql.ref(`${v}.due_on`)} - least(7 * a.maintenance_invite_weeks, 15 * ${sql.ref(`${v}.interval_months`)}))`;
+
+/** When visit `v`'s invitation goes: its invitation day, at 9:00 in the business's zone. */
+export const invitationAt = (v: string): RawBuilder<Date> => sql<Date>`(${invitationDay(v)} + time '09:00') AT TIME ZONE a.timezone`;
 
 /**
  * Opens the visit that follows a completed booking, in the completion's transaction: only

@@ -4,7 +4,7 @@ import { MAINTENANCE_TOPIC } from '../../app/maintenance-invitations.ts';
 import type { InvitedVisitView, MaintenanceLinkStore } from '../../app/maintenance-links.ts';
 import type { Database, Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';
-import { localToday, visitBooked, visitDeclined } from './due-visit-store.ts';
+import { invitationDay, localToday, visitBooked, visitDeclined } from './due-visit-store.ts';
 import { storedAddress, storedPlan } from './stored.ts';
 
 /** The reminder follows the invitation by two weeks if the visit is still not booked. */
@@ -101,7 +101,7 @@ export function makeInvitationStore(db: Database, uuid: () => string): Invitatio
                   eb('s.id', '=', dueVisitId),
                   eb.and([
                     eb.or([eb('s.customer_email', '=', v.customer_email), eb('s.customer_phone', '=', v.customer_phone)]),
-                    sql<boolean>`(s.due_on - 7 * a.maintenance_invite_weeks) <= ${localToday(nowMs)}`,
+                    sql<boolean>`${invitationDay('s')} <= ${localToday(nowMs)}`,
                   ]),
                 ]),
               )

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ResponseOf } from '../../shared/api/client';
 import { Alert } from '../../shared/components/Alert';
 import { longDate } from '../../shared/format';
@@ -38,11 +38,12 @@ function queryOf(f: Filters): Record<string, string> {
  */
 export function DueVisitsScreen({ session }: { session: Session }) {
   const [filters, setFilters] = useState<Filters>({ month: '', status: '', zone: '', technicianId: '' });
-  const [applied, setApplied] = useState<Filters>(filters);
+  // The filters of the list shown: an action's reload and the export use them, not the form's unsent ones.
+  const applied = useRef<Filters>(filters);
   const [visits, setVisits] = useState<DueVisit[]>();
   const [technicians, setTechnicians] = useState<Member[]>([]);
-  const load = async (f = applied) => {
-    setVisits((await call(session.api.GET('/api/admin/due-visits', { params: { query: queryOf(f) as never } }))).dueVisits);
+  const load = async () => {
+    setVisits((await call(session.api.GET('/api/admin/due-visits', { params: { query: queryOf(applied.current) as never } }))).dueVisits);
   };
   const { error, setError, notice, run } = useScreenAction(() => load());
   useEffect(() => {
@@ -53,7 +54,8 @@ export function DueVisitsScreen({ session }: { session: Session }) {
       () => undefined,
     );
   }, []);
-  const exportHref = `/api/admin/due-visits/export${Object.keys(queryOf(applied)).length ? `?${new URLSearchParams(queryOf(applied)).toString()}` : ''}`;
+  const query = queryOf(applied.current);
+  const exportHref = `/api/admin/due-visits/export${Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`;
 
   return (
     <>
@@ -68,8 +70,8 @@ export function DueVisitsScreen({ session }: { session: Session }) {
         aria-label="Filtrer les entretiens"
         onSubmit={(e) => {
           e.preventDefault();
-          setApplied(filters);
-          void run(() => load(filters), 'Liste mise à jour.');
+          applied.current = filters;
+          void run(() => Promise.resolve(), 'Liste mise à jour.');
         }}
       >
         <Field id="dv-month" label="Mois d’échéance" type="month" value={filters.month} onInput={(month) => setFilters({ ...filters, month })} />

@@ -4,6 +4,7 @@ import { Alert } from '../../shared/components/Alert';
 import { euros } from '../../shared/format';
 import { Field } from '../field';
 import { call, errorOf, type Session } from '../lib';
+import type { ReportPreset } from '../../../src/domain/completion-report.ts';
 
 type Service = Schemas['AdminService'];
 
@@ -145,6 +146,15 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
     interval: service?.maintenanceIntervalMonths == null ? '' : String(service.maintenanceIntervalMonths),
   });
   const [atCustomer, setAtCustomer] = useState(service?.atCustomer ?? false);
+  // The completion report's form (issue 22): its own route, read once for an existing service.
+  const [preset, setPreset] = useState<{ initial: ReportPreset; value: ReportPreset }>({ initial: 'standard', value: 'standard' });
+  useEffect(() => {
+    if (!service) return;
+    call(session.api.GET('/api/admin/services/{id}/report-form', { params: { path: { id: service.id } } })).then(
+      (r) => setPreset({ initial: r.preset, value: r.preset }),
+      () => undefined,
+    );
+  }, [service?.id]);
   const [initialPolicy] = useState(() => ({ ownPolicy: service?.refundPolicy != null, tiers: tierInputsOf(service?.refundPolicy) }));
   const [policy, setPolicy] = useState(initialPolicy);
   const [error, setError] = useState<string>();
@@ -180,8 +190,12 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
         : {}),
     };
     try {
-      if (service) await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }));
-      else await call(session.api.POST('/api/admin/services', { body }));
+      const saved = service
+        ? await call(session.api.PATCH('/api/admin/services/{id}', { params: { path: { id: service.id } }, body }))
+        : await call(session.api.POST('/api/admin/services', { body }));
+      if (preset.value !== preset.initial) {
+        await call(session.api.PUT('/api/admin/services/{id}/report-form', { params: { path: { id: saved.service.id } }, body: { preset: preset.value } }));
+      }
       onSaved();
     } catch (err) {
       const api = errorOf(err);
@@ -224,6 +238,21 @@ export function ServiceForm({ session, service, defaultPolicy, onSaved }: { sess
         error={errors.maintenanceIntervalMonths}
         hint="Entretien de chaudière : 12. Le client pourra cocher « Me proposer le prochain entretien » en réservant ; une fois l’intervention réalisée, la visite suivante apparaît dans les entretiens à prévoir. Vide : aucun."
       />
+      <div>
+        <label for={`s-${id}-report`}>Compte rendu d’intervention</label>
+        <select
+          id={`s-${id}-report`}
+          value={preset.value}
+          aria-describedby={`s-${id}-report-hint`}
+          onChange={(e) => setPreset({ ...preset, value: (e.currentTarget as HTMLSelectElement).value as ReportPreset })}
+        >
+          <option value="standard">Standard : travaux, observations, appareil</option>
+          <option value="boiler">Entretien de chaudière : avec les mesures et conseils de l’attestation</option>
+        </select>
+        <p class="hint" id={`s-${id}-report-hint`}>
+          Le formulaire rempli quand l’intervention est marquée réalisée ; le client reçoit le compte rendu en PDF.
+        </p>
+      </div>
       <RefundPolicyFields id={id} {...policy} defaultPolicy={defaultPolicy} errors={errors} onChange={setPolicy} />
       <div class="actions">
         <button type="submit">{service ? 'Enregistrer la prestation' : 'Créer la prestation'}</button>
