@@ -4301,7 +4301,7 @@ export interface paths {
                                  * @description Type d’événement
                                  * @enum {string}
                                  */
-                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed";
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed";
                             }[];
                             /** @description À passer comme `after` ensuite */
                             next: string;
@@ -7801,7 +7801,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -7848,7 +7848,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url: string;
                     };
@@ -7868,7 +7868,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -7947,7 +7947,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8074,7 +8074,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url?: string;
                     };
@@ -8094,7 +8094,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8376,7 +8376,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
