@@ -58,7 +58,7 @@ import { makeAdminNotificationRoutes } from './adapters/http/routes/admin-notifi
 import { makeAdminOutbox } from './app/admin-outbox.ts';
 import { makeWorker, type Worker } from './adapters/outbox/worker.ts';
 import { makeWebhookStore } from './adapters/webhooks/webhook-store.ts';
-import { makeWebhookSender, renderWebhookEvent, type WebhookTestAllowance } from './adapters/webhooks/webhook-sender.ts';
+import { makeWebhookSender, renderPlainWebhookEvent, renderWebhookEvent, type WebhookTestAllowance } from './adapters/webhooks/webhook-sender.ts';
 import { adminWebhookRoutes } from './adapters/http/routes/admin-webhooks.ts';
 import { makeWebhookDelivery, makeWebhookEndpoints } from './app/webhooks.ts';
 import { WEBHOOK_TOPICS, messageFailedEventOf } from './app/webhook-events.ts';
@@ -687,6 +687,7 @@ export async function compose(
     sender: webhookSender,
     clock,
     render: renderWebhookEvent,
+    renderPlain: renderPlainWebhookEvent,
     mailer: smtp ? smtp.sendAccountMail : undefined,
     integrationsUrl: `${baseUrl}/admin/integrations`,
   });

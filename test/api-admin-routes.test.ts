@@ -60,8 +60,14 @@ describe.each(ENGINES)('admin settings routes: guarded and documented on %s', (e
       const op = doc.paths[path]?.[method.toLowerCase()];
       expect(op, `${method} ${path}`).toBeDefined();
       expect(op.tags).toEqual(['Administration']);
-      // Busy blocks and explained availability belong with the bookings; the rest is settings.
-      const scope = /busy-blocks|availability/.test(path) ? (method === 'GET' ? 'bookings:read' : 'bookings:write') : 'settings';
+      // Busy blocks belong with the bookings; explained availability and services have their own scopes (issue 21); the rest is settings.
+      const scope = /availability/.test(path)
+        ? 'availability:read'
+        : /busy-blocks/.test(path)
+          ? (method === 'GET' ? 'bookings:read' : 'bookings:write')
+          : /services/.test(path)
+            ? (method === 'GET' ? 'services:read' : 'services:write')
+            : 'settings';
       expect(op.security, `${method} ${path}`).toEqual([{ bearerAuth: [scope] }, { cookieAuth: [] }]);
       expect(op.responses['403'], `${method} ${path}`).toBeDefined();
       expect(op.summary).toMatch(/[a-zàéèç]/);

@@ -19,6 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'payment.refunded',
   'payment.disputed',
   'message.failed',
+  'calendar.sync_failed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -96,6 +97,23 @@ export interface MessageFailedPayload {
 export function messageFailedEventOf(job: { bookingId: string; kind: string; attempts: number }, nowMs: number): OutboxMessage {
   const payload: MessageFailedPayload = { type: 'message.failed', occurredMs: nowMs, bookingId: job.bookingId, message: { kind: job.kind, attempts: job.attempts } };
   return { topic: WEBHOOK_TOPICS.event, bookingId: job.bookingId, payload: payload as unknown as Record<string, unknown> };
+}
+
+/**
+ * calendar.sync_failed: a connected calendar stopped syncing (its first failure since it last
+ * worked, or since it was connected): written with the failure. Later failures of the same run
+ * say nothing more; a sync that works again, then fails, is a new event.
+ */
+export interface CalendarSyncFailedPayload {
+  type: 'calendar.sync_failed';
+  occurredMs: number;
+  calendar: { id: string; name: string; providerId: string };
+  error: string;
+}
+
+export function calendarSyncFailedEventOf(calendar: CalendarSyncFailedPayload['calendar'], error: string, nowMs: number): OutboxMessage {
+  const payload: CalendarSyncFailedPayload = { type: 'calendar.sync_failed', occurredMs: nowMs, calendar, error };
+  return { topic: WEBHOOK_TOPICS.event, payload: payload as unknown as Record<string, unknown> };
 }
 
 /** The event a transition makes, if any (holds that never became bookings make none). */

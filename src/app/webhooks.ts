@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, NotFoundError, ValidationError, type ErrorDetail } from '../domain/errors.ts';
-import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type MessageFailedPayload, type WebhookEventPayload, type WebhookEventType } from './webhook-events.ts';
+import { TEST_EVENT_TYPE, WEBHOOK_EVENT_TYPES, type CalendarSyncFailedPayload, type MessageFailedPayload, type WebhookEventPayload, type WebhookEventType } from './webhook-events.ts';
 import type { BookingRecord } from '../domain/booking.ts';
 import type { AccountMailer } from './password-reset.ts';
 import { webhookDisabledMail } from './webhook-disabled-mail.ts';
@@ -262,6 +262,8 @@ export function makeWebhookDelivery(deps: {
   clock: { now(): number };
   /** The event's JSON body: the booking as the admin API shows it (an adapter's presenter). */
   render: (eventId: string, event: RenderedEvent) => string;
+  /** The JSON body of an event about no booking (the same envelope, `data` as given). */
+  renderPlain: (eventId: string, type: WebhookEventType, occurredMs: number, data: Record<string, unknown>) => string;
   /** Account e-mail (SMTP); undefined without SMTP: the notice is only logged. Throws to be retried. */
   mailer: AccountMailer | undefined;
   /** The back office's « Intégrations » page, linked from the e-mail. */
@@ -269,6 +271,12 @@ export function makeWebhookDelivery(deps: {
 }) {
   return {
     async fanOut(job: Job): Promise<number> {
+      if (job.payload.type === 'calendar.sync_failed') {
+        // About a calendar, not a booking.
+        const failed = job.payload as unknown as CalendarSyncFailedPayload;
+        const body = deps.renderPlain(job.id, failed.type, failed.occurredMs, { calendar: failed.calendar, error: failed.error });
+        return deps.store.recordEvent(job.artisanId, { id: job.id, type: failed.type, bookingId: null, occurredMs: failed.occurredMs, body }, deps.clock.now());
+      }
       if (job.payload.type === 'message.failed') {
         // About a booking, told as it is now (the dead job carried no copy of it).
         const failed = job.payload as unknown as MessageFailedPayload;

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type InferResult, type Selectable } from 'kysely';
 import type { CalendarConnection, CalendarKind, ConnectionRef, CalendarStore, ConnectionSecrets, ConnectionSettings, ExportRecord, SyncCounts } from '../../app/ports/calendars.ts';
 import { BOOKED_STATUSES } from '../../domain/booking-lifecycle.ts';
+import { calendarSyncFailedEventOf } from '../../app/webhook-events.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import type { Database, Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';
@@ -328,6 +329,18 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
     async recordFailure(c, owner, message, nowMs, nextSyncMs) {
       await db.transaction(async (tx) => {
         const now = new Date(nowMs);
+        const before = await first(
+          tx,
+          qb.selectFrom('calendar_connections').select(['last_error', 'name', 'provider_id']).where('artisan_id', '=', c.artisanId).where('id', '=', c.id).forUpdate(),
+        );
+        // Working until now (or never synced): the business's integrations hear of it, once (issue 21).
+        if (before && before.last_error === null) {
+          const event = calendarSyncFailedEventOf({ id: c.id, name: before.name, providerId: before.provider_id }, message, nowMs);
+          await run(
+            tx,
+            qb.insertInto('outbox').values({ artisan_id: c.artisanId, id: sql<string>`gen_random_uuid()`, topic: event.topic, payload: JSON.stringify(event.payload), run_at: now }),
+          );
+        }
         await run(
           tx,
           qb

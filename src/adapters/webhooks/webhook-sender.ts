@@ -99,3 +99,8 @@ export function renderWebhookEvent(eventId: string, p: RenderedEvent): string {
     },
   });
 }
+
+/** The body of an event about no booking (calendar.sync_failed): the same envelope, `data` as given. */
+export function renderPlainWebhookEvent(eventId: string, type: string, occurredMs: number, data: Record<string, unknown>): string {
+  return JSON.stringify({ id: eventId, type, timestamp: new Date(occurredMs).toISOString(), version: PAYLOAD_VERSION, data });
+}

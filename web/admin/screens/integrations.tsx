@@ -20,6 +20,7 @@ const EVENT_LABEL: Record<EventType, string> = {
   'payment.refunded': 'Acompte remboursé',
   'payment.disputed': 'Paiement contesté auprès de la banque',
   'message.failed': 'Message au client ou à vous non envoyé',
+  'calendar.sync_failed': 'Calendrier connecté qui ne se synchronise plus',
 };
 const EVENT_TYPES = Object.keys(EVENT_LABEL) as EventType[];
 

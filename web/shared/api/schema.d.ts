@@ -5013,7 +5013,7 @@ export interface paths {
                                  * @description Type d’événement
                                  * @enum {string}
                                  */
-                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed";
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed";
                             }[];
                             /** @description À passer comme `after` ensuite */
                             next: string;
@@ -8676,7 +8676,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8723,7 +8723,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url: string;
                     };
@@ -8743,7 +8743,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8822,7 +8822,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -8949,7 +8949,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url?: string;
                     };
@@ -8969,7 +8969,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9251,7 +9251,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
