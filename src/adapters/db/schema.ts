@@ -135,6 +135,7 @@ export interface BookingNotes {
 export interface Bookings {
   anonymized_at: Timestamp | null;
   artisan_id: string;
+  assignment: Json | null;
   blocked_range: string;
   cancellation_reason: string | null;
   cancelled_at: Timestamp | null;
@@ -191,6 +192,7 @@ export interface BusyBlocks {
   ends_at: Timestamp;
   external_uid: string | null;
   id: string;
+  member_id: string | null;
   provider_id: string;
   source: string;
   starts_at: Timestamp;
@@ -211,6 +213,7 @@ export interface CalendarConnections {
   last_success_at: Timestamp | null;
   lease_owner: string | null;
   lease_until: Timestamp | null;
+  member_id: string | null;
   name: string;
   next_sync_at: Timestamp;
   provider_id: string;
@@ -303,6 +306,19 @@ export interface Mailbox {
   seq: Generated<string | number | bigint>;
   subject: string | null;
   text_body: string;
+}
+
+export interface MemberSkills {
+  artisan_id: string;
+  member_id: string;
+  service_id: string;
+}
+
+export interface MemberZones {
+  artisan_id: string;
+  code: string;
+  kind: string;
+  member_id: string;
 }
 
 export interface NotificationDeliveries {
@@ -522,6 +538,8 @@ export interface DB {
   due_visits: DueVisits;
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
+  member_skills: MemberSkills;
+  member_zones: MemberZones;
   notification_deliveries: NotificationDeliveries;
   operator_audit: OperatorAudit;
   operator_password_resets: OperatorPasswordResets;
