@@ -68,6 +68,9 @@ import { adminAccountRoutes } from './adapters/http/routes/admin-account.ts';
 import { adminMemberRoutes } from './adapters/http/routes/admin-members.ts';
 import { makeMemberStore } from './adapters/db/member-store.ts';
 import { makeMembers } from './app/members.ts';
+import { makeMemberRouting } from './app/member-routing.ts';
+import { makeMemberRoutingStore } from './adapters/db/member-routing-store.ts';
+import { makeFrenchPlaces } from './adapters/places/french-places.ts';
 import { makeArtisanSettings } from './app/admin-settings.ts';
 import { makeScheduleExceptions } from './app/admin-exceptions.ts';
 import { makeAdminServices } from './app/admin-services.ts';
@@ -345,6 +348,9 @@ export async function compose(
   // The Business plan's members and teams (issue 20): invitations are the artisan reset's links.
   const memberStore = makeMemberStore(db);
   const members = makeMembers({ store: memberStore, invitations: passwordResets.artisan, clock, random, forgetUser: (id) => auth.forgetUser(id) });
+  // Skills, zones and routing (issue 20): the official list of places, read on first use.
+  const places = makeFrenchPlaces();
+  const memberRouting = makeMemberRouting({ store: makeMemberRoutingStore(db), places });
   const signup = makeSignup({
     mode: config.signup,
     store: makeSignupStore(db),
@@ -443,6 +449,7 @@ export async function compose(
     clock,
     random,
     holdMinutes: config.paymentHoldMinutes,
+    places,
     ...(paymentAccounts ? { checkOnlineDeposits: paymentAccounts.checkOnlineDeposits } : {}),
     shareRacingHolds: config.shareRacingHolds,
     // A calendar not synced for an interval is synced first, for at most preBookingSyncMs.
@@ -452,8 +459,8 @@ export async function compose(
   const resumeBooking = makeResumeBooking({ store, payments, clock, log });
   const useCases = {
     listServices: (artisanId: string) => store.listActiveServices(artisanId),
-    getAvailability: makeGetAvailability({ store, clock }),
-    getAvailabilityDays: makeGetAvailabilityDays({ store, clock }),
+    getAvailability: makeGetAvailability({ store, clock, places }),
+    getAvailabilityDays: makeGetAvailabilityDays({ store, clock, places }),
     publicProfile: makePublicProfile({ store: makePublicProfileStore(db), clock, acceptsDeposits: paymentAccounts?.acceptsDeposits }),
     createBooking,
     checkBookingFields: makeCheckBookingFields({ store }),
@@ -540,7 +547,7 @@ export async function compose(
       auth,
       roles: memberStore,
       routes: [
-        adminMemberRoutes({ members }),
+        adminMemberRoutes({ members, routing: memberRouting }),
         adminAccountRoutes({ auth, publicBaseUrl: config.publicBaseUrl }),
         adminWebhookRoutes({ endpoints: makeWebhookEndpoints({ store: webhookStore, sender: webhookSender, clock, uuid: random.uuid }) }),
         adminBookingRoutes({ bookings: adminBookings, useCases }),

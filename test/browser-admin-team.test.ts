@@ -68,6 +68,8 @@ describe(`the team screen in headless Chromium on ${ENGINE}`, () => {
       codes.push(res.body.booking.publicCode);
     }
     expect((await t.request('PUT', `/api/admin/bookings/${codes[0]}/assignment`, { technicianId: paulId, teamId: null }, adminHeaders())).status).toBe(204);
+    // Paul, the only technician, was given both at creation (routing): the second is taken back.
+    expect((await t.request('PUT', `/api/admin/bookings/${codes[1]}/assignment`, { technicianId: null, teamId: null }, adminHeaders())).status).toBe(204);
     const { page: phone } = await open({ viewport: PHONE });
     await phone.goto(`${t.origin}/admin`);
     await phone.getByLabel('Adresse e-mail').fill('paul@plomberie.test');

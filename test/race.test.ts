@@ -1,6 +1,5 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database, Queryable } from '../src/adapters/db/database.ts';
 import { loadConfig } from '../src/config.ts';
 import { compose } from '../src/main.ts';
 import { openPglite } from '../src/adapters/db/pglite.ts';
@@ -17,6 +16,7 @@ import {
   type ServiceProcess,
 } from './helpers/process.ts';
 import { TestClock, parisDate, startTestService, type TestService } from './helpers/service.ts';
+import { gatedDatabase } from './helpers/gated-database.ts';
 
 /**
  * Decisions §5: two concurrent requests for overlapping slots never both succeed, whatever
@@ -130,56 +130,6 @@ describe.each(ENGINES)('race in one process on %s: 50 concurrent bookings of ove
     }
   }, 90_000);
 });
-
-/**
- * Wraps a database so that, once armed, every write of a booking waits until release(): a
- * transaction, or the one statement that takes a hold (booking_hold, migration 0021).
- */
-function gatedDatabase(db: Database) {
-  let armed = false;
-  let waiting = 0;
-  let open: () => void = () => {};
-  let opened = Promise.resolve();
-  const watchers: { count: number; resolve: () => void }[] = [];
-  const wait = async () => {
-    waiting++;
-    for (const w of watchers.filter((x) => waiting >= x.count)) {
-      watchers.splice(watchers.indexOf(w), 1);
-      w.resolve();
-    }
-    await opened;
-  };
-  const gated: Database = {
-    kind: db.kind,
-    async query<R>(text: string, params?: readonly unknown[]): Promise<R[]> {
-      if (armed && text.includes('booking_hold(')) await wait();
-      return db.query<R>(text, params);
-    },
-    exec: db.exec.bind(db),
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      if (armed) await wait();
-      return db.transaction(fn);
-    },
-    close: () => db.close(),
-  };
-  return {
-    db: gated,
-    arm() {
-      armed = true;
-      waiting = 0;
-      opened = new Promise<void>((resolve) => (open = resolve));
-    },
-    waiting: () => waiting,
-    /** Resolves once `count` writes wait at the gate. */
-    waitingReaches(count: number): Promise<void> {
-      return waiting >= count ? Promise.resolve() : new Promise<void>((resolve) => watchers.push({ count, resolve }));
-    },
-    release() {
-      armed = false;
-      open();
-    },
-  };
-}
 
 // PostgreSQL only: nothing is registered on a PGlite-only run (no skipped test).
 describe.each(ENGINES.filter((e) => e === 'postgres'))('race across two server processes on %s', (engine) => {

@@ -22,7 +22,10 @@ import { phoneForReading } from '../domain/phone-format.ts';
 import { termsVersion } from '../domain/terms.ts';
 import type { Address } from '../domain/address.ts';
 import { planLimits } from '../domain/plans.ts';
-import { localMonthBounds } from '../domain/time.ts';
+import { localDayBounds, localMonthBounds, weekOf } from '../domain/time.ts';
+import { assignmentExplanation, rankTechnicians, type Assignment } from '../domain/routing.ts';
+import { routePlace } from './route-place.ts';
+import type { FrenchPlaces } from './ports/places.ts';
 import { footprint } from '../domain/intervals.ts';
 import { BoundedMap, KEPT_DAYS, NO_FLIGHTS, dayKey, makeHoldFlights, type HoldFlights } from './creation-state.ts';
 import { DuplicateCodeError, SlotTakenError, type BookingStore, type HoldRequest } from './ports/booking-store.ts';
@@ -82,6 +85,8 @@ export interface CreateBookingDeps {
    * account cannot take one yet. Unset: every business can (own keys, simulated payments).
    */
   checkOnlineDeposits?: (artisanId: string) => Promise<void>;
+  /** The official list of places, for a business that routes by zone (route-place.ts). */
+  places?: FrenchPlaces;
   /** Calendars not synced for `staleMs` are synced before the booking is taken (bounded by sync itself). */
   calendars?: { staleMs: number; sync: (stale: { artisanId: string; id: string }[]) => Promise<void> };
 }
@@ -144,7 +149,8 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       // A calendar not synced for an interval is synced first (for a bounded time), then the day read again.
       await deps.calendars.sync(read.staleCalendars);
       ctx = await readDay(deps.store, input.artisanId, input.serviceId, date);
-    } else if (ctx && read.rulesStamp !== null) {
+    } else if (ctx && read.rulesStamp !== null && ctx.technicians.length === 0) {
+      // Not for a business that routes: which technician is free is decided on a fresh read.
       keptDays.set(keptKey, { ctx, terms: read.terms, rulesStamp: read.rulesStamp, date, offered: undefined });
     }
     if (!ctx || !ctx.service.isActive) throw serviceNotFound();
@@ -152,8 +158,9 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       checkAtCustomer(customer, details);
       if (details.length > 0) throw new ValidationError(details);
     }
+    const place = routePlace(ctx, customer.address?.postalCode, deps, { field: 'customer.address.postalCode', asArtisan: byArtisan !== undefined });
     const now = deps.clock.now();
-    const plan = planDay(ctx, date, now);
+    const plan = planDay(ctx, date, now, undefined, place);
     if (byArtisan) {
       const offered = plan.slots.find((s) => s.startMinutes === minutes);
       if (!offered && Temporal.PlainDate.compare(date, plan.today) >= 0) {
@@ -186,10 +193,50 @@ export function makeCreateBooking(deps: CreateBookingDeps) {
       }
       throw slotUnavailable();
     }
+    if (slot.freeTechnicianIds) {
+      return holdRouted(deps, { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now, flights }, date, slot.freeTechnicianIds);
+    }
     const held = await holdNew(deps, { input, ctx, slot, customer, problemDescription, notifySms, byArtisan, hooks, now, flights });
     if (!held) throw byArtisan?.force ? forcedOverlap(ctx, slot) : slotUnavailable();
     return held;
   };
+}
+
+/**
+ * A business that routes (issue 20, item 6): the booking goes to one of the eligible
+ * technicians free for the slot, tried in the tie-break's order (rankTechnicians). The database
+ * decides (booking_hold, bookings_no_overlap per technician): when another request took that
+ * technician first, the next one is tried, so two customers with two free technicians both get
+ * one, and the last free technician goes to one of two racing customers.
+ */
+async function holdRouted(
+  deps: CreateBookingDeps,
+  q: Omit<HoldQuery, 'assignment'>,
+  date: Temporal.PlainDate,
+  freeIds: readonly string[],
+): Promise<CreateBookingResult> {
+  const { ctx, slot } = q;
+  const free = ctx.technicians.filter((t) => freeIds.includes(t.id));
+  const { monday, sunday } = weekOf(date);
+  const loads = await deps.store.technicianLoads(ctx.artisan.id, free.map((t) => t.id), {
+    weekFromMs: localDayBounds(monday, ctx.artisan.timezone).startMs,
+    weekToMs: localDayBounds(sunday, ctx.artisan.timezone).endMs,
+    beforeMs: slot.startMs,
+  });
+  const { order } = rankTechnicians(free, loads);
+  for (let i = 0; i < order.length; i++) {
+    const t = order[i]!;
+    // The reason among those still free when this one is tried.
+    const { rule } = rankTechnicians(order.slice(i), loads);
+    const assignment: Assignment = { technicianId: t.id, teamId: t.teamId, reason: rule, explanation: assignmentExplanation(rule, order.length - i) };
+    try {
+      const held = await holdNew(deps, { ...q, assignment });
+      if (held) return held;
+    } catch (error) {
+      if (!(error instanceof ConflictError && error.code === 'SLOT_UNAVAILABLE')) throw error;
+    }
+  }
+  throw slotUnavailable();
 }
 
 /**
@@ -204,7 +251,7 @@ async function holdFromKept(
   q: Omit<HoldQuery, 'ctx' | 'slot' | 'now'> & { date: Temporal.PlainDate; minutes: number },
 ): Promise<CreateBookingResult | undefined> {
   const { ctx } = kept;
-  if (!ctx.service.isActive) return undefined;
+  if (!ctx.service.isActive || ctx.technicians.length > 0) return undefined;
   // A visit at home without its address or phone: refused on a fresh read of the service.
   if (!q.byArtisan && ctx.service.atCustomer && (!q.customer.phone || !q.customer.address)) return undefined;
   if (q.hooks.consent && (!kept.terms || termsVersion(kept.terms.text) !== q.hooks.consent.termsVersion)) return undefined;
@@ -242,6 +289,8 @@ interface HoldQuery {
   now: number;
   planned?: HoldRequest['planned'];
   flights: HoldFlights;
+  /** The technician the booking is given to (a business that routes), and why. */
+  assignment?: Assignment;
 }
 
 /**
@@ -291,17 +340,22 @@ async function holdNew(deps: CreateBookingDeps, q: HoldQuery): Promise<CreateBoo
     cancelledBy: null,
     createdMs: now,
     updatedMs: now,
+    ...(q.assignment
+      ? { technicianId: q.assignment.technicianId, ...(q.assignment.teamId ? { teamId: q.assignment.teamId } : {}), assignment: q.assignment }
+      : {}),
   };
 
   const range = footprint(booking);
   // Tells this customer's own retries from another customer's racing request.
   const who = customer.email ?? `phone:${customer.phone ?? ''}`;
-  const racing = q.flights.overlapping(artisan.id, range, who);
+  // Requests race for one time line: the business's, or one technician's.
+  const line = q.assignment ? `${artisan.id}|${q.assignment.technicianId}` : artisan.id;
+  const racing = q.flights.overlapping(line, range, who);
   if (racing && (await racing)) throw slotUnavailable();
   // Online bookings count against the plan's monthly cap; the artisan's own do not.
   const monthlyCap = byArtisan ? null : planLimits(artisan.plan).monthlyBookings;
   const month = monthlyCap === null ? null : localMonthBounds(now, artisan.timezone);
-  const flight = q.flights.start(artisan.id, range, who);
+  const flight = q.flights.start(line, range, who);
   // One commit or two. With no deposit to ask a provider for (none asked, or waived by the
   // artisan), nothing external stands between the hold and its outcome: both are written in one
   // transaction (BookingStore.holdAndSettle, the same booking_hold and booking_apply), one WAL

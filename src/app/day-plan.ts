@@ -1,7 +1,8 @@
 import { minNoticeMs } from '../domain/service.ts';
 import { Temporal } from 'temporal-polyfill';
 import { resolveDaySchedule, type DaySchedule } from '../domain/schedule.ts';
-import { computeSlots, summarizeOpening, type OpeningSummary, type Slot } from '../domain/slots.ts';
+import { computeSlots, summarizeOpening, type Occupation, type OpeningSummary, type Slot } from '../domain/slots.ts';
+import { eligibleTechnicians, occupationsOf, unionSlots, type PlaceFilter } from '../domain/routing.ts';
 import { ValidationError, slotNotOffered, type ErrorDetail } from '../domain/errors.ts';
 import { parseLocalDate, parseLocalTime, todayIn } from '../domain/time.ts';
 import type { BookingStore } from './ports/booking-store.ts';
@@ -32,25 +33,36 @@ export interface DayPlan {
   lastBookableDate: Temporal.PlainDate;
 }
 
-/** The slots one service offers on one local day, as the artisan's settings and time line say. */
-export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number, ignoreBookingId?: string): DayPlan {
+/**
+ * The slots one service offers on one local day, as the artisan's settings and time line say:
+ * the one rule behind the day, the month view and creation. A business with technicians
+ * (ctx.technicians, issue 20) offers the union of its eligible technicians' slots, each
+ * computed by the same rule on that technician's own time line (routing.ts); `place` is where
+ * the intervention is (needed when the business routes by zone).
+ */
+export function planDay(ctx: DayContext, date: Temporal.PlainDate, nowMs: number, ignoreBookingId?: string, place?: PlaceFilter): DayPlan {
   const { artisan, service } = ctx;
   const today = todayIn(artisan.timezone, nowMs);
   const lastBookableDate = addDays(today, artisan.bookingHorizonDays);
   const day = resolveDaySchedule(date, artisan.schedule);
-  const slots = computeSlots({
-    date,
-    timeZone: artisan.timezone,
-    day,
-    stepMinutes: artisan.slotStepMinutes,
-    durationMinutes: service.durationMinutes,
-    bufferBeforeMinutes: service.bufferBeforeMinutes,
-    bufferAfterMinutes: service.bufferAfterMinutes,
-    occupations: ctx.occupations,
-    notBeforeMs: nowMs + minNoticeMs(service, artisan),
-    lastBookableDate,
-    ignoreBookingId,
-  });
+  const slotsWith = (occupations: Occupation[]): Slot[] =>
+    computeSlots({
+      date,
+      timeZone: artisan.timezone,
+      day,
+      stepMinutes: artisan.slotStepMinutes,
+      durationMinutes: service.durationMinutes,
+      bufferBeforeMinutes: service.bufferBeforeMinutes,
+      bufferAfterMinutes: service.bufferAfterMinutes,
+      occupations,
+      notBeforeMs: nowMs + minNoticeMs(service, artisan),
+      lastBookableDate,
+      ignoreBookingId,
+    });
+  const slots =
+    ctx.technicians.length === 0
+      ? slotsWith(ctx.occupations)
+      : unionSlots(eligibleTechnicians(ctx.technicians, place).map((t) => ({ id: t.id, slots: slotsWith(occupationsOf(ctx.occupations, t.id)) })));
   return { day, opening: summarizeOpening(day), slots, today, lastBookableDate };
 }
 

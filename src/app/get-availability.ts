@@ -7,6 +7,8 @@ import { loadWindow, planDay, readDay } from './day-plan.ts';
 import type { BookingStore } from './ports/booking-store.ts';
 import type { Clock } from './ports/clock.ts';
 import type { DayContext } from '../domain/day-context.ts';
+import type { FrenchPlaces } from './ports/places.ts';
+import { routePlace } from './route-place.ts';
 
 export interface Availability {
   serviceId: string;
@@ -35,26 +37,33 @@ function validUntil(ctx: DayContext, slots: readonly Slot[], todayEndMs: number)
   return until;
 }
 
-export function makeGetAvailability(deps: { store: BookingStore; clock: Clock }) {
+export function makeGetAvailability(deps: { store: BookingStore; clock: Clock; places?: FrenchPlaces }) {
   const computed = new WeakMap<DayContext, Map<string, Computed>>();
-  /** One business's service; its own view (`asArtisan`) also answers for an archived service. */
+  /**
+   * One business's service; its own view (`asArtisan`) also answers for an archived service.
+   * `postcode`: where the intervention is, for a business that routes by zone (route-place.ts).
+   */
   return async function getAvailability(input: {
     artisanId: string;
     serviceId: string;
     date: Temporal.PlainDate;
     asArtisan?: boolean;
+    postcode?: string | null;
   }): Promise<Availability> {
     const ctx = await readDay(deps.store, input.artisanId, input.serviceId, input.date);
     const visible = input.asArtisan === true || ctx?.service.isActive;
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
+    const place = routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
     const now = deps.clock.now();
     const date = input.date.toString();
+    // The answer depends on the place only for a business that routes (its key is then the postcode).
+    const key = place === undefined || place === 'anywhere' ? date : `${date} ${place.postcode}`;
     let byDate = computed.get(ctx);
-    const known = byDate?.get(date);
+    const known = byDate?.get(key);
     if (known && now < known.validUntilMs) return known.availability;
-    const plan = planDay(ctx, input.date, now);
+    const plan = planDay(ctx, input.date, now, undefined, place);
     const availability: Availability = {
       serviceId: ctx.service.id,
       date,
@@ -63,7 +72,7 @@ export function makeGetAvailability(deps: { store: BookingStore; clock: Clock })
       slots: plan.slots,
     };
     if (!byDate) computed.set(ctx, (byDate = new Map()));
-    byDate.set(date, { availability, validUntilMs: validUntil(ctx, plan.slots, localDayBounds(plan.today, ctx.artisan.timezone).endMs) });
+    byDate.set(key, { availability, validUntilMs: validUntil(ctx, plan.slots, localDayBounds(plan.today, ctx.artisan.timezone).endMs) });
     return availability;
   };
 }
@@ -92,13 +101,14 @@ export interface AvailabilityDays {
  * of the store for the whole range (service, settings, rules, exceptions and occupations of
  * the window), then the same pure day planning as the one-day availability, day by day.
  */
-export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Clock }) {
+export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Clock; places?: FrenchPlaces }) {
   return async function getAvailabilityDays(input: {
     artisanId: string;
     serviceId: string;
     from: Temporal.PlainDate;
     to: Temporal.PlainDate;
     asArtisan?: boolean;
+    postcode?: string | null;
   }): Promise<AvailabilityDays> {
     const span = input.from.until(input.to, { largestUnit: 'days' }).days + 1;
     if (span < 1) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
@@ -110,10 +120,11 @@ export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Cloc
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
+    const place = routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
     const nowMs = deps.clock.now();
     const days: DaySummary[] = [];
     for (let date = input.from, i = 0; i < span; i++, date = date.add({ days: 1 })) {
-      const free = planDay(ctx, date, nowMs).slots.filter((s) => s.available);
+      const free = planDay(ctx, date, nowMs, undefined, place).slots.filter((s) => s.available);
       days.push({ date: date.toString(), freeSlots: free.length, firstFreeTime: free[0]?.time ?? null });
     }
     return { serviceId: ctx.service.id, timezone: ctx.artisan.timezone, from: input.from.toString(), to: input.to.toString(), days };

@@ -138,7 +138,10 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
     if (found.startMs <= now) throw bookingPast();
     const ctx = await readDay(deps.store, found.artisanId, found.serviceId, date);
     if (!ctx) throw bookingNotFound();
-    const plan = planDay({ ...ctx, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id);
+    // A routed booking moves on its own technician's time line (issue 20): they keep it, or the
+    // move is refused (re-routing a customer's move is not built yet: README, "Équipes").
+    const technicians = found.technicianId && ctx.technicians.length > 0 ? ctx.technicians.filter((t) => t.id === found.technicianId) : ctx.technicians;
+    const plan = planDay({ ...ctx, technicians, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id, 'anywhere');
     const slot = findOfferedSlot(plan, date, minutes, 'newDate');
     if (!slot.available) throw slotUnavailable();
     if (slot.startMs === found.startMs) return found;
@@ -152,7 +155,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
         const previousStartMs = booking.startMs;
         // The moved booking takes the service's current buffers, the ones availability offered the slot with.
         const moving = { ...booking, bufferBeforeMinutes: ctx.service.bufferBeforeMinutes, bufferAfterMinutes: ctx.service.bufferAfterMinutes };
-        if (await tx.busyBlockOverlaps(booking.artisanId, footprint({ ...moving, startMs: slot.startMs, endMs: slot.endMs }))) {
+        if (await tx.busyBlockOverlaps(booking.artisanId, footprint({ ...moving, startMs: slot.startMs, endMs: slot.endMs }), booking.technicianId)) {
           throw new SlotTakenError();
         }
         // The terms of the band the move is made in go with the booking (defect: move, then cancel).

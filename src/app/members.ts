@@ -66,7 +66,7 @@ export interface MemberStore {
   /** Deletes the team; its bookings keep their technician and lose the team. */
   deleteTeam(artisanId: string, id: string): Promise<boolean>;
   /** Gives a booking to a member and/or team (null clears); what of them was not found. */
-  assign(artisanId: string, publicCode: string, to: { technicianId: string | null; teamId: string | null }, nowMs: number): Promise<'ok' | 'booking' | 'member' | 'team'>;
+  assign(artisanId: string, publicCode: string, to: { technicianId: string | null; teamId: string | null }, nowMs: number): Promise<'ok' | 'booking' | 'member' | 'team' | 'busy'>;
 }
 
 /** How long an invitation link opens (the reset link's machinery, a longer life). */
@@ -208,6 +208,7 @@ export function makeMembers(deps: {
       if (outcome === 'booking') throw bookingNotFound();
       if (outcome === 'member') throw memberNotFound();
       if (outcome === 'team') throw teamNotFound();
+      if (outcome === 'busy') throw new ConflictError('TECHNICIAN_BUSY', 'Ce technicien a déjà un rendez-vous sur ce créneau : confiez celui-ci à un autre membre ou déplacez-le.');
     },
   };
 }

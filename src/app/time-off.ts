@@ -7,6 +7,7 @@ import type { Clock } from './ports/clock.ts';
 import type { Randomness } from './ports/randomness.ts';
 import type { SettingsStore } from './ports/settings-store.ts';
 import type { TimeOffStore } from './ports/time-off-store.ts';
+import { memberNotFound } from './members.ts';
 
 export const MANUAL_PROVIDER = 'manual';
 const MAX_BLOCK_DAYS = 366;
@@ -16,6 +17,8 @@ export interface TimeOffInput {
   startDateTime: string;
   endDateTime: string;
   summary: string;
+  /** A technician's own time off (issue 20): it blocks only them. */
+  memberId?: string;
 }
 
 /**
@@ -66,9 +69,10 @@ export function makeTimeOff(deps: { settings: SettingsStore; timeOff: TimeOffSto
       if (!summary) details.push({ field: 'summary', message: "L'intitulé est obligatoire." });
       if (details.length > 0 || startMs === undefined || endMs === undefined) throw new ValidationError(details);
       const { timezone } = await zoneOf(artisanId);
-      const block: BusyBlockRecord = { id: deps.random.uuid(), artisanId, providerId: MANUAL_PROVIDER, summary, startMs, endMs };
-      await deps.timeOff.insertManualBlock(block);
-      const overlappingBookings = await deps.timeOff.activeBookingsOverlapping(artisanId, { startMs, endMs });
+      const block: BusyBlockRecord = { id: deps.random.uuid(), artisanId, providerId: MANUAL_PROVIDER, summary, startMs, endMs, ...(input.memberId ? { memberId: input.memberId } : {}) };
+      // Another business's member answers as a missing one.
+      if (!(await deps.timeOff.insertManualBlock(block))) throw memberNotFound();
+      const overlappingBookings = await deps.timeOff.activeBookingsOverlapping(artisanId, { startMs, endMs }, block.memberId);
       return { timezone, block, overlappingBookings };
     },
 

@@ -1,4 +1,5 @@
 import type { Address } from './address.ts';
+import type { Assignment } from './routing.ts';
 import type { BookingStatus, PaymentStatus } from './booking-lifecycle.ts';
 import type { CancelledBy, RefundPolicy } from './refund-policy.ts';
 
@@ -24,6 +25,8 @@ export interface BookingRecord {
   /** The member and team the booking is given to (Business plan, issue 20); absent when none. */
   technicianId?: string;
   teamId?: string;
+  /** Why a routed booking went to its technician (stored at creation; src/domain/routing.ts). */
+  assignment?: Assignment;
   publicCode: string;
   artisanId: string;
   serviceId: string;

@@ -6,4 +6,6 @@ export interface BusyBlockRecord {
   summary: string;
   startMs: number;
   endMs: number;
+  /** A member's own time (Business plan): it blocks only them; absent: the whole business's. */
+  memberId?: string;
 }

@@ -16,6 +16,8 @@ export interface Occupation extends Interval {
   blocker: SlotBlocker;
   /** Set for a booking, so a reschedule can ignore the booking being moved. */
   bookingId?: string;
+  /** The technician whose time it takes (Business plan); absent: the whole business's. */
+  technicianId?: string;
 }
 
 export interface SlotQuery {
@@ -43,6 +45,8 @@ export interface Slot {
   endMs: number;
   available: boolean;
   blockedBy: SlotBlocker[];
+  /** A routed business (src/domain/routing.ts): the eligible technicians free for the slot. */
+  freeTechnicianIds?: string[];
 }
 
 const MINUTE = 60_000;

@@ -79,6 +79,12 @@ function BookingPage() {
   const [done, setDone] = useState<{ booking: Booking; links?: Links } | undefined>();
   const [reload, setReload] = useState(0);
   const [invited, setInvited] = useState<InvitedVisit | undefined>();
+  /**
+   * A business that routes by zone (issue 20): the server asks for the intervention's postcode
+   * before any day (400 on `postcode`); the page then asks for it, and a postcode nobody covers
+   * gets the server's message (with the business's phone) instead of a calendar.
+   */
+  const [place, setPlace] = useState<{ asked: boolean; postcode: string; input: string; error?: string; uncovered?: string }>({ asked: false, postcode: '', input: '' });
   const formHeading = useRef<HTMLHeadingElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
   const slotsArea = useRef<HTMLDivElement>(null);
@@ -127,6 +133,10 @@ function BookingPage() {
             city: c.address?.city ?? '',
             nextVisit: true,
           }));
+          // A business routing by zone asks for the intervention's postcode first: the invited
+          // visit's address already gives it.
+          const postcode = c.address?.postalCode;
+          if (postcode) setPlace((p) => ({ ...p, postcode, input: postcode }));
         },
         (e) => setMessage({ text: errorOf(e).message, kind: 'err', where: 'top' }),
       );
@@ -140,28 +150,40 @@ function BookingPage() {
     setDays(undefined);
     const from = ymd(month.y, month.m, 1);
     const to = ymd(month.y, month.m + 1, 0);
-    call(api.GET('/api/availability/days', { params: { query: { serviceId, from, to } } })).then(
-      (r) => live && setDays(Object.fromEntries(r.days.map((d) => [d.date, d]))),
-      (e) => live && setMessage({ text: errorOf(e).message, kind: 'err', where: 'slots' }),
+    const postcode = place.postcode ? { postcode: place.postcode } : {};
+    call(api.GET('/api/availability/days', { params: { query: { serviceId, from, to, ...postcode } } })).then(
+      (r) => {
+        if (!live) return;
+        setDays(Object.fromEntries(r.days.map((d) => [d.date, d])));
+        setPlace((p) => ({ ...p, uncovered: undefined, error: undefined }));
+      },
+      (e) => {
+        if (!live) return;
+        const err = errorOf(e);
+        const asked = fieldErrors(err).postcode;
+        if (asked) return setPlace((p) => ({ ...p, asked: true, postcode: '', ...(p.postcode ? { error: asked } : {}) }));
+        if (err.code === 'POSTCODE_NOT_COVERED' || err.code === 'SERVICE_NOT_STAFFED') return setPlace((p) => ({ ...p, asked: true, uncovered: err.message }));
+        setMessage({ text: err.message, kind: 'err', where: 'slots' });
+      },
     );
     return () => {
       live = false;
     };
-  }, [serviceId, month?.y, month?.m, reload]);
+  }, [serviceId, month?.y, month?.m, reload, place.postcode]);
 
   // The chosen day's free slots.
   useEffect(() => {
     if (!serviceId || !date) return;
     let live = true;
     setSlots(undefined);
-    call(api.GET('/api/availability', { params: { query: { serviceId, date } } })).then(
+    call(api.GET('/api/availability', { params: { query: { serviceId, date, ...(place.postcode ? { postcode: place.postcode } : {}) } } })).then(
       (r) => live && setSlots(r.slots.filter((s) => s.available).map((s) => s.time)),
       (e) => live && setMessage({ text: errorOf(e).message, kind: 'err', where: 'slots' }),
     );
     return () => {
       live = false;
     };
-  }, [serviceId, date, reload]);
+  }, [serviceId, date, reload, place.postcode]);
 
   // Each next step brought into view: on a phone it opens below the fold.
   useEffect(() => {
@@ -197,6 +219,18 @@ function BookingPage() {
     setMessage(undefined);
   };
   const update = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+  /** The intervention's postcode, given before the days: the address below starts with it. */
+  const choosePostcode = (event: Event) => {
+    event.preventDefault();
+    const postcode = place.input.replace(/\s+/g, '');
+    if (!/^\d{5}$/.test(postcode)) return setPlace((p) => ({ ...p, error: 'Le code postal doit comporter 5 chiffres.' }));
+    setDate(undefined);
+    setTime(undefined);
+    setDays(undefined);
+    setPlace((p) => ({ ...p, postcode, error: undefined, uncovered: undefined }));
+    setForm((f) => ({ ...f, postalCode: postcode }));
+    setReload((n) => n + 1);
+  };
   /** Every error at once: by its field, in the summary at the top of the form, the focus on the first. */
   const showErrors = (found: Record<string, string>) => {
     setErrors(found);
@@ -354,6 +388,24 @@ function BookingPage() {
             <h2 id="when-title">2. Choisissez un jour et un horaire</h2>
             <p class="hint">Horaires de l’artisan (heure de {zone === 'Europe/Paris' ? 'Paris' : zone}).</p>
             {message?.where === 'slots' && <Alert kind={message.kind} text={message.text} />}
+            {place.asked && (
+              <form class="card" onSubmit={choosePostcode} noValidate aria-label="Lieu de l’intervention">
+                <Field
+                  id="zone-postcode"
+                  label="Code postal du lieu d’intervention"
+                  required
+                  value={place.input}
+                  onInput={(v) => setPlace((p) => ({ ...p, input: v }))}
+                  error={place.error}
+                  autoComplete="postal-code"
+                  inputMode="numeric"
+                  hint="Les disponibilités dépendent du technicien qui couvre votre commune."
+                />
+                <button type="submit">Voir les disponibilités</button>
+              </form>
+            )}
+            {place.uncovered && <Alert kind="err" text={place.uncovered} />}
+            {(!place.asked || (place.postcode && !place.uncovered)) && (
             <MonthCalendar
               year={month.y}
               month={month.m}
@@ -365,6 +417,7 @@ function BookingPage() {
               canNext={canNext}
               headingId="month-title"
             />
+            )}
             {date && (
               <div ref={slotsArea}>
                 <SlotPicker date={date} slots={slots} selected={time} onSelect={(t) => setTime(t)} />

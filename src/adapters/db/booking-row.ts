@@ -5,6 +5,7 @@ import { qb } from './kysely.ts';
 import type { Bookings } from './schema.ts';
 import {
   storedAddress,
+  storedAssignment,
   storedCancelledBy,
   storedCaptureMethod,
   storedChannel,
@@ -74,6 +75,7 @@ export function toBooking(r: BookingRow): BookingRecord {
   if (r.customer_address) booking.customer.address = storedAddress(r.customer_address);
   if (r.technician_id) booking.technicianId = r.technician_id;
   if (r.team_id) booking.teamId = r.team_id;
+  if (r.assignment) booking.assignment = storedAssignment(r.assignment);
   // blocked_range = [start - before, end + after): the buffers are read back from it.
   booking.bufferBeforeMinutes = Math.round((booking.startMs - r.blocked_from_ms) / 60_000);
   booking.bufferAfterMinutes = Math.round((r.blocked_to_ms - booking.endMs) / 60_000);
@@ -113,5 +115,6 @@ export function bookingColumns(b: BookingRecord, cancellation?: { cancelledAtMs:
     currency: 'EUR', anonymized_at: null, problem_description: b.problemDescription,
     // Business plan (issue 20): who the booking is given to; kept through every transition.
     team_id: b.teamId ?? null, technician_id: b.technicianId ?? null,
+    assignment: b.assignment ? storedJson(b.assignment) : null,
   };
 }

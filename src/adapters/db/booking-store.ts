@@ -3,6 +3,7 @@ import { serviceFromRow, type ServiceRow } from './service-row.ts';
 import type { BookingRecord } from '../../domain/booking.ts';
 import type { BookingStore, BookingTx, HoldOutcome, HoldRequest, OutboxMessage } from '../../app/ports/booking-store.ts';
 import type { DayContext } from '../../domain/day-context.ts';
+import type { TechnicianLoad, TechnicianRoute, ZoneEntry } from '../../domain/routing.ts';
 import type { ServiceRecord } from '../../domain/service.ts';
 import { DuplicateCodeError, SlotTakenError } from '../../app/ports/booking-store.ts';
 import type { ScheduleException, WeeklyRule } from '../../domain/schedule.ts';
@@ -45,15 +46,17 @@ interface DayRulesJson {
     booking_horizon_days: number;
     calendar_sync_enabled: boolean;
     closed_on_public_holidays: boolean;
+    phone: string | null;
   };
   rules: (WeeklyRule & { kind: 'opening' | 'break' })[];
+  technicians: { id: string; priority: number; performs: boolean; zones: ZoneEntry[]; team: string | null }[];
 }
 /** day_occupations' JSON (src/adapters/db/functions/day_occupations.sql): what the day takes from itself. */
 interface DayOccupationsJson {
   exceptions: ScheduleException[];
   /** Instants as epoch ms (JSON numbers). */
-  bookings: { id: string; code: string; summary: string; s: number; e: number }[];
-  blocks: { provider: string; summary: string; s: number; e: number }[];
+  bookings: { id: string; code: string; summary: string; s: number; e: number; t: string | null }[];
+  blocks: { provider: string; summary: string; s: number; e: number; m: string | null }[];
 }
 /**
  * day_context_since's JSON: "unchanged since `version`" (no day), the day read at `version`
@@ -66,6 +69,8 @@ interface DayRules {
   service: ServiceRecord;
   artisan: Omit<DayContext['artisan'], 'schedule'>;
   schedule: Omit<DayContext['artisan']['schedule'], 'exceptions'>;
+  technicians: TechnicianRoute[];
+  phone: string | null;
 }
 /** booking_context_since's JSON. */
 interface BookingContextJson {
@@ -107,6 +112,8 @@ function toDayRules(json: DayRulesJson): DayRules {
       breakRules: json.rules.filter((x) => x.kind === 'break').map(strip),
       closedOnPublicHolidays: r.closed_on_public_holidays,
     },
+    technicians: json.technicians.map((t) => ({ id: t.id, priority: t.priority, performs: t.performs, zones: t.zones, teamId: t.team })),
+    phone: r.phone,
   };
 }
 
@@ -118,15 +125,23 @@ function toDayContext(rules: DayRules, day: DayOccupationsJson): DayContext {
       endMs: b.e,
       bookingId: b.id,
       blocker: { type: 'booking', bookingPublicCode: b.code, summary: b.summary },
+      ...(b.t ? { technicianId: b.t } : {}),
     });
   }
   for (const k of day.blocks) {
-    occupations.push({ startMs: k.s, endMs: k.e, blocker: { type: 'calendar', providerId: k.provider, summary: k.summary } });
+    occupations.push({
+      startMs: k.s,
+      endMs: k.e,
+      blocker: { type: 'calendar', providerId: k.provider, summary: k.summary },
+      ...(k.m ? { technicianId: k.m } : {}),
+    });
   }
   return {
     service: rules.service,
     artisan: { ...rules.artisan, schedule: { ...rules.schedule, exceptions: day.exceptions } },
     occupations,
+    technicians: rules.technicians,
+    phone: rules.phone,
   };
 }
 
@@ -191,16 +206,17 @@ export function makeTx(q: Queryable, uuid: () => string, artisanId: string): Boo
           .where('id', '=', b.id),
       ).catch(translate);
     },
-    async busyBlockOverlaps(artisanId, { startMs, endMs }) {
+    async busyBlockOverlaps(artisanId, { startMs, endMs }, technicianId) {
+      let blocks = qb
+        .selectFrom('busy_blocks')
+        .select(sql<number>`1`.as('one'))
+        .where('artisan_id', '=', scope(artisanId))
+        .where('source', '=', 'external')
+        .where(sql<boolean>`during && tstzrange(${new Date(startMs)}, ${new Date(endMs)})`);
+      if (technicianId) blocks = blocks.where((eb) => eb.or([eb('member_id', 'is', null), eb('member_id', '=', technicianId)]));
       const rows = await run(
         q,
-        qb
-          .selectFrom('busy_blocks')
-          .select(sql<number>`1`.as('one'))
-          .where('artisan_id', '=', scope(artisanId))
-          .where('source', '=', 'external')
-          .where(sql<boolean>`during && tstzrange(${new Date(startMs)}, ${new Date(endMs)})`)
-          .limit(1),
+        blocks.limit(1),
       );
       return rows.length > 0;
     },
@@ -558,6 +574,28 @@ export function makeBookingStore(db: Database, uuid: () => string): BookingStore
           .where('b.payment_method_id', 'is not distinct from', q.paymentMethodId),
       );
       return row ? toBooking(row) : undefined;
+    },
+    async technicianLoads(artisanId, technicianIds, { weekFromMs, weekToMs, beforeMs }) {
+      const loads = new Map<string, TechnicianLoad>();
+      if (technicianIds.length === 0) return loads;
+      const rows = await run(
+        db,
+        qb
+          .selectFrom('bookings as b')
+          .select([
+            'b.technician_id',
+            sql<number>`coalesce(sum(b.duration_minutes) FILTER (WHERE b.starts_at >= ${new Date(weekFromMs)} AND b.starts_at < ${new Date(weekToMs)}), 0)::int`.as('week_minutes'),
+            sql<number | null>`(extract(epoch FROM max(b.starts_at) FILTER (WHERE b.starts_at < ${new Date(beforeMs)})) * 1000)::float8`.as('last_ms'),
+          ])
+          .where('b.artisan_id', '=', artisanId)
+          .where('b.technician_id', 'in', [...technicianIds])
+          .where(sql<boolean>`booking_holds_slot(b.status)`)
+          .groupBy('b.technician_id'),
+      );
+      for (const r of rows) {
+        if (r.technician_id) loads.set(r.technician_id, { weekMinutes: Number(r.week_minutes), lastBookingMs: r.last_ms === null ? null : Number(r.last_ms) });
+      }
+      return loads;
     },
     async findStaleHolds(nowMs, limit) {
       const rows = await run(db, selectBookings().where(isHold).where('b.hold_expires_at', '<', new Date(nowMs)).orderBy('b.hold_expires_at').limit(limit));

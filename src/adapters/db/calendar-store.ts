@@ -275,9 +275,11 @@ export function makeCalendarStore(db: Database, box: SecretBox): CalendarStore {
             tx,
             qb
               .insertInto('busy_blocks')
-              .columns(['id', 'artisan_id', 'provider_id', 'source', 'summary', 'starts_at', 'ends_at', 'calendar_connection_id', 'external_uid'])
+              .columns(['id', 'artisan_id', 'provider_id', 'source', 'summary', 'starts_at', 'ends_at', 'calendar_connection_id', 'external_uid', 'member_id'])
               .expression(
-                sql`SELECT gen_random_uuid(), ${c.artisanId}, ${c.kind}, 'external', e.summary, e.s, e.e, ${c.id}, e.uid
+                // A member's own calendar (issue 20) blocks only them: its blocks carry the member.
+                sql`SELECT gen_random_uuid(), ${c.artisanId}, ${c.kind}, 'external', e.summary, e.s, e.e, ${c.id}, e.uid,
+                           (SELECT k.member_id FROM calendar_connections k WHERE k.artisan_id = ${c.artisanId} AND k.id = ${c.id})
                       FROM unnest(${events.map((e) => e.summary)}::text[], ${events.map((e) => new Date(e.startMs))}::timestamptz[],
                                   ${events.map((e) => new Date(e.endMs))}::timestamptz[], ${events.map((e) => e.uid)}::text[]) AS e(summary, s, e, uid)`,
               ),

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { MemberRole } from '../../app/admin-auth.ts';
 import type { Member, MemberStore, Team } from '../../app/members.ts';
 import type { Database, Queryable } from './database.ts';
-import { UNIQUE_VIOLATION, sqlState } from './database.ts';
+import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState } from './database.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
 
@@ -247,7 +247,10 @@ export function makeMemberStore(db: Database): MemberStore {
             .set({ technician_id: to.technicianId, team_id: to.teamId, updated_at: new Date(nowMs) })
             .where('artisan_id', '=', artisanId)
             .where('id', '=', booking.id),
-        );
+        ).catch((error: unknown) => {
+          // bookings_no_overlap (migration 0054): that technician already has a booking then.
+          throw sqlState(error) === EXCLUSION_VIOLATION ? new TechnicianBusy() : error;
+        });
         await run(
           tx,
           qb.insertInto('booking_events').values({
@@ -259,9 +262,13 @@ export function makeMemberStore(db: Database): MemberStore {
           }),
         );
         return 'ok' as const;
+      }).catch((error: unknown) => {
+        if (error instanceof TechnicianBusy) return 'busy' as const;
+        throw error;
       });
     },
   };
 }
 
+class TechnicianBusy extends Error {}
 class MissingMember extends Error {}

@@ -138,6 +138,7 @@ export interface BookingNotes {
 export interface Bookings {
   anonymized_at: Timestamp | null;
   artisan_id: string;
+  assignment: Json | null;
   blocked_range: string;
   cancellation_reason: string | null;
   cancelled_at: Timestamp | null;
@@ -194,6 +195,7 @@ export interface BusyBlocks {
   ends_at: Timestamp;
   external_uid: string | null;
   id: string;
+  member_id: string | null;
   provider_id: string;
   source: string;
   starts_at: Timestamp;
@@ -214,6 +216,7 @@ export interface CalendarConnections {
   last_success_at: Timestamp | null;
   lease_owner: string | null;
   lease_until: Timestamp | null;
+  member_id: string | null;
   name: string;
   next_sync_at: Timestamp;
   provider_id: string;
@@ -327,6 +330,19 @@ export interface MaintenanceOptOuts {
   artisan_id: string;
   contact: string;
   created_at: Timestamp;
+}
+
+export interface MemberSkills {
+  artisan_id: string;
+  member_id: string;
+  service_id: string;
+}
+
+export interface MemberZones {
+  artisan_id: string;
+  code: string;
+  kind: string;
+  member_id: string;
 }
 
 export interface NotificationDeliveries {
@@ -550,6 +566,8 @@ export interface DB {
   idempotency_keys: IdempotencyKeys;
   mailbox: Mailbox;
   maintenance_opt_outs: MaintenanceOptOuts;
+  member_skills: MemberSkills;
+  member_zones: MemberZones;
   notification_deliveries: NotificationDeliveries;
   operator_audit: OperatorAudit;
   operator_password_resets: OperatorPasswordResets;

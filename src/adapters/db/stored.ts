@@ -4,6 +4,7 @@ import type { BookingStatus, PaymentStatus } from '../../domain/booking-lifecycl
 import type { PlanCode } from '../../domain/plans.ts';
 import type { CancelledBy, RefundPolicy } from '../../domain/refund-policy.ts';
 import type { Json } from './schema.ts';
+import type { Assignment } from '../../domain/routing.ts';
 
 /**
  * Text columns that hold one of our own unions, read back as that union. The column's CHECK
@@ -28,6 +29,7 @@ export const storedCancelledBy = (by: string | null): CancelledBy | 'system' | n
  */
 export const storedRefundPolicy = (v: Json): RefundPolicy => v as unknown as RefundPolicy;
 export const storedAddress = (v: Json): Address => v as unknown as Address;
+export const storedAssignment = (v: Json): Assignment => v as unknown as Assignment;
 export const storedDispute = (v: Json): Omit<BookingDispute, 'openedMs'> => v as unknown as Omit<BookingDispute, 'openedMs'>;
 /** Outbox payloads and booking event data are the JSON objects their writer recorded. */
 export const storedObject = (v: Json): Record<string, unknown> => v as Record<string, unknown>;

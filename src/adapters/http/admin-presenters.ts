@@ -43,6 +43,7 @@ export function presentBusyBlock(b: BusyBlockRecord, timezone: string) {
     startDateTime: formatInstant(b.startMs, timezone),
     endDateTime: formatInstant(b.endMs, timezone),
     deletable: b.providerId === MANUAL_PROVIDER,
+    ...(b.memberId ? { memberId: b.memberId } : {}),
   };
 }
 

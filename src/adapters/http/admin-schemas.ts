@@ -153,6 +153,12 @@ export const BusyBlockBody = Type.Object({
   startDateTime: DateTimeWithOffset,
   endDateTime: DateTimeWithOffset,
   summary: Type.String({ minLength: 1, maxLength: 200, pattern: PRINTABLE }),
+  memberId: Type.Optional(
+    Type.String({
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: 'Offre Business : le congé d’un technicien, qui ne bloque que lui ; absent : toute l’entreprise',
+    }),
+  ),
 });
 export const BusyBlockDto = Type.Object({
   id: Type.String(),
@@ -162,6 +168,7 @@ export const BusyBlockDto = Type.Object({
   startDateTime: Type.String(),
   endDateTime: Type.String(),
   deletable: Type.Boolean(),
+  memberId: Type.Optional(Type.String({ description: 'Offre Business : le membre dont c’est le temps (absent : toute l’entreprise)' })),
 });
 export const BookingSummaryDto = Type.Object({
   publicCode: Type.String(),

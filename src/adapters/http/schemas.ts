@@ -246,7 +246,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   410: 'Lien de gestion expiré (MANAGE_LINK_EXPIRED)',
   413: 'Corps de requête trop volumineux (PAYLOAD_TOO_LARGE)',
   415: 'Le corps doit être du JSON (UNSUPPORTED_MEDIA_TYPE)',
-  422: 'Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED)',
+  422: 'Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) ; code postal que personne ne couvre (POSTCODE_NOT_COVERED) ou prestation qu’aucun technicien ne réalise (SERVICE_NOT_STAFFED), avec le téléphone de l’entreprise',
   429: 'Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After',
   500: 'Erreur technique (INTERNAL_ERROR), message générique',
   503: 'Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard',

@@ -1,3 +1,4 @@
+import type { TechnicianLoad } from '../../domain/routing.ts';
 import type { BookingEvent, BookingRecord, Customer } from '../../domain/booking.ts';
 import type { DayContext } from '../../domain/day-context.ts';
 import type { Interval } from '../../domain/intervals.ts';
@@ -17,7 +18,8 @@ export interface BookingTx {
   /** Saves the mutable fields (status, times, payment, cancellation); SlotTakenError on overlap. */
   updateBooking(booking: BookingRecord, cancellation?: { cancelledAtMs: number; reason: string | null }): Promise<void>;
   /** True when a busy block (calendar or manual) overlaps the interval. */
-  busyBlockOverlaps(artisanId: string, interval: Interval): Promise<boolean>;
+  /** With `technicianId`: only that member's blocks and the business's (no member) count. */
+  busyBlockOverlaps(artisanId: string, interval: Interval, technicianId?: string): Promise<boolean>;
   /** Creates or moves the booking's own busy-block entry (source 'booking'). */
   putBookingBusyBlock(booking: BookingRecord): Promise<void>;
   removeBookingBusyBlock(bookingId: string): Promise<void>;
@@ -70,6 +72,12 @@ export interface BookingStore {
     customer: Customer;
     paymentMethodId: string | null;
   }): Promise<BookingRecord | undefined>;
+  /**
+   * Routing's tie-break (src/domain/routing.ts, rankTechnicians): for each of the business's
+   * technicians named, the minutes of their active bookings starting in [weekFromMs, weekToMs)
+   * and the start of their latest active booking before `beforeMs` (absent: none).
+   */
+  technicianLoads(artisanId: string, technicianIds: readonly string[], q: { weekFromMs: number; weekToMs: number; beforeMs: number }): Promise<Map<string, TechnicianLoad>>;
   /** Holds whose payment never finished (the process died, the provider timed out). */
   findStaleHolds(nowMs: number, limit: number): Promise<BookingRecord[]>;
   /**

@@ -712,6 +712,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -908,6 +920,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -1004,6 +1028,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -1137,6 +1173,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) ; code postal que personne ne couvre (POSTCODE_NOT_COVERED) ou prestation qu’aucun technicien ne réalise (SERVICE_NOT_STAFFED), avec le téléphone de l’entreprise */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description Prestataire de paiement injoignable (PAYMENT_UNAVAILABLE) : réessayer plus tard */
                 503: {
                     headers: {
@@ -1182,6 +1227,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -1404,6 +1461,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description Conflit (SLOT_UNAVAILABLE, ALREADY_CANCELLED, BOOKING_CANCELLED, BOOKING_PAST, IDEMPOTENCY_IN_PROGRESS, PLAN_LIMIT_REACHED, PAYMENT_HOLD_EXPIRED) */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
             };
         };
         post?: never;
@@ -1454,6 +1520,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -1786,6 +1864,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -2211,6 +2301,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             booking: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -2394,6 +2496,8 @@ export interface paths {
                                 deletable: boolean;
                                 endDateTime: string;
                                 id: string;
+                                /** @description Offre Business : le membre dont c’est le temps (absent : toute l’entreprise) */
+                                memberId?: string;
                                 /** @description manual : saisie à la main ; sinon le calendrier importé */
                                 providerId: string;
                                 /** @enum {string} */
@@ -2436,7 +2540,7 @@ export interface paths {
         put?: never;
         /**
          * Bloquer du temps à la main (congé, chantier…)
-         * @description Enregistrée avec providerId « manual », elle bloque les créneaux comme un événement de calendrier. Elle peut recouvrir des réservations existantes : la réponse les liste dans `overlappingBookings` pour les déplacer.
+         * @description Enregistrée avec providerId « manual », elle bloque les créneaux comme un événement de calendrier (avec `memberId`, offre Business : ceux de ce technicien seulement). Elle peut recouvrir des réservations existantes : la réponse les liste dans `overlappingBookings` pour les déplacer.
          */
         post: {
             parameters: {
@@ -2450,6 +2554,8 @@ export interface paths {
                     "application/json": {
                         /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
                         endDateTime: string;
+                        /** @description Offre Business : le congé d’un technicien, qui ne bloque que lui ; absent : toute l’entreprise */
+                        memberId?: string;
                         /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
                         startDateTime: string;
                         summary: string;
@@ -2468,6 +2574,8 @@ export interface paths {
                                 deletable: boolean;
                                 endDateTime: string;
                                 id: string;
+                                /** @description Offre Business : le membre dont c’est le temps (absent : toute l’entreprise) */
+                                memberId?: string;
                                 /** @description manual : saisie à la main ; sinon le calendrier importé */
                                 providerId: string;
                                 /** @enum {string} */
@@ -2506,6 +2614,15 @@ export interface paths {
                 };
                 /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, EXCEPTION_NOT_FOUND, BUSY_BLOCK_NOT_FOUND) */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3123,6 +3240,87 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/admin/calendars/{id}/member": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Rattacher un calendrier connecté à un membre (null : à l’entreprise)
+         * @description Les indisponibilités d’un calendrier rattaché à un technicien ne bloquent que lui ; celles d’un calendrier de l’entreprise bloquent tout le monde.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        memberId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/calendars/{id}/sync": {
         parameters: {
             query?: never;
@@ -3429,6 +3627,8 @@ export interface paths {
                             date?: string;
                             /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
                             endDateTime?: string;
+                            /** @description Offre Business : le congé d’un technicien, qui ne bloque que lui ; absent : toute l’entreprise */
+                            memberId?: string;
                             /** @description Horaires exceptionnels du jour */
                             ranges?: {
                                 /** @description Minutes depuis 00:00 (510 = 08:30) */
@@ -3472,6 +3672,8 @@ export interface paths {
                                 deletable: boolean;
                                 endDateTime: string;
                                 id: string;
+                                /** @description Offre Business : le membre dont c’est le temps (absent : toute l’entreprise) */
+                                memberId?: string;
                                 /** @description manual : saisie à la main ; sinon le calendrier importé */
                                 providerId: string;
                                 /** @enum {string} */
@@ -3570,6 +3772,8 @@ export interface paths {
                         date?: string;
                         /** @description ISO 8601 avec décalage, ex. 2027-03-03T09:00:00+01:00 */
                         endDateTime?: string;
+                        /** @description Offre Business : le congé d’un technicien, qui ne bloque que lui ; absent : toute l’entreprise */
+                        memberId?: string;
                         /** @description Horaires exceptionnels du jour */
                         ranges?: {
                             /** @description Minutes depuis 00:00 (510 = 08:30) */
@@ -3856,6 +4060,18 @@ export interface paths {
                         "application/json": {
                             bookings: {
                                 booking: {
+                                    /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                    assignment?: {
+                                        /** @description La même raison, en phrase */
+                                        explanation: string;
+                                        /**
+                                         * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                         * @enum {string}
+                                         */
+                                        reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                        teamId: string | null;
+                                        technicianId: string;
+                                    };
                                     /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                     cancellationRefund?: {
                                         refundCents: number;
@@ -4040,6 +4256,18 @@ export interface paths {
                             note: string | null;
                             /** @description Passés (annulés compris), le plus récent d’abord */
                             past: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -4138,6 +4366,18 @@ export interface paths {
                             };
                             /** @description À venir, le plus proche d’abord */
                             upcoming: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -5844,7 +6084,7 @@ export interface paths {
                         email: string;
                         name: string;
                         phone?: string | null;
-                        /** @description Priorité du membre (la plus haute d’abord, pour l’attribution à venir) */
+                        /** @description Priorité du membre (la plus haute d’abord : elle départage les techniciens libres à l’attribution) */
                         priority?: number;
                         /**
                          * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
@@ -6127,7 +6367,7 @@ export interface paths {
                         active?: boolean;
                         name?: string;
                         phone?: string | null;
-                        /** @description Priorité du membre (la plus haute d’abord, pour l’attribution à venir) */
+                        /** @description Priorité du membre (la plus haute d’abord : elle départage les techniciens libres à l’attribution) */
                         priority?: number;
                         /**
                          * @description owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations
@@ -6317,6 +6557,185 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/members/{id}/routing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Compétences et zones d’un membre */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            routing: {
+                                memberId: string;
+                                /** @description Les prestations (ids) que le membre réalise ; vide : toutes */
+                                skills: string[];
+                                /** @description Les zones couvertes ; vide : partout */
+                                zones: {
+                                    code: string;
+                                    /**
+                                     * @description postcode : code postal ; commune : code INSEE ; departement : code du département (2A, 2B, 971…)
+                                     * @enum {string}
+                                     */
+                                    kind: "postcode" | "commune" | "departement";
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /**
+         * Définir les compétences (prestations réalisées) et les zones (codes postaux, communes, départements) d’un technicien
+         * @description Remplace les deux listes. Les zones sont vérifiées sur la liste officielle des communes (INSEE, codes postaux de La Poste). Un technicien sans compétence réalise toutes les prestations ; sans zone, il couvre partout. Dès qu’un technicien a une zone, la page de réservation demande le code postal.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        skills: string[];
+                        zones: {
+                            code: string;
+                            /**
+                             * @description postcode : code postal ; commune : code INSEE ; departement : code du département (2A, 2B, 971…)
+                             * @enum {string}
+                             */
+                            kind: "postcode" | "commune" | "departement";
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            routing: {
+                                memberId: string;
+                                /** @description Les prestations (ids) que le membre réalise ; vide : toutes */
+                                skills: string[];
+                                /** @description Les zones couvertes ; vide : partout */
+                                zones: {
+                                    code: string;
+                                    /**
+                                     * @description postcode : code postal ; commune : code INSEE ; departement : code du département (2A, 2B, 971…)
+                                     * @enum {string}
+                                     */
+                                    kind: "postcode" | "commune" | "departement";
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description Requête invalide (VALIDATION_ERROR avec details par champ, SERVICE_NOT_FOUND, SLOT_NOT_OFFERED, MANAGE_LINK_INVALID) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Identification requise ou invalide (UNAUTHENTICATED, INVALID_CREDENTIALS) */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Refusé : écriture par session sans jeton CSRF valide (CSRF_REJECTED), jeton d’API sans le droit demandé (TOKEN_SCOPE_MISSING), action réservée à la session artisan (SESSION_REQUIRED), action que le rôle du membre ne permet pas (ROLE_FORBIDDEN) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8158,6 +8577,18 @@ export interface paths {
                     content: {
                         "application/json": {
                             bookings: {
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -8304,6 +8735,18 @@ export interface paths {
                             bookings: {
                                 /** @description Reste à encaisser sur place : le prix moins l’acompte versé (0 : rien à encaisser) */
                                 amountDueCents: number;
+                                /** @description Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée */
+                                assignment?: {
+                                    /** @description La même raison, en phrase */
+                                    explanation: string;
+                                    /**
+                                     * @description La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe
+                                     * @enum {string}
+                                     */
+                                    reason: "only_free" | "priority" | "week_minutes" | "last_booking" | "stable_order";
+                                    teamId: string | null;
+                                    technicianId: string;
+                                };
                                 /** @description Ce que l'annulation rembourserait maintenant (consultation par le client) */
                                 cancellationRefund?: {
                                     refundCents: number;
@@ -9514,6 +9957,8 @@ export interface paths {
                      * @example 2025-01-15
                      */
                     date: string;
+                    /** @description Code postal du lieu d'intervention. Obligatoire quand l'entreprise répartit ses techniciens par zone (400 VALIDATION_ERROR sans lui) ; un code postal que personne ne couvre : 422 POSTCODE_NOT_COVERED, avec le téléphone de l'entreprise dans le message. Ignoré sinon. */
+                    postcode?: string;
                     /** @description Identifiant de prestation, ex. diag */
                     serviceId: string;
                 };
@@ -9577,6 +10022,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
+                /** @description Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) ; code postal que personne ne couvre (POSTCODE_NOT_COVERED) ou prestation qu’aucun technicien ne réalise (SERVICE_NOT_STAFFED), avec le téléphone de l’entreprise */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
                 /** @description Trop de requêtes (RATE_LIMITED), voir l’en-tête Retry-After */
                 429: {
                     headers: {
@@ -9624,6 +10078,8 @@ export interface paths {
                      * @example 2025-01-15
                      */
                     from: string;
+                    /** @description Code postal du lieu d'intervention. Obligatoire quand l'entreprise répartit ses techniciens par zone (400 VALIDATION_ERROR sans lui) ; un code postal que personne ne couvre : 422 POSTCODE_NOT_COVERED, avec le téléphone de l'entreprise dans le message. Ignoré sinon. */
+                    postcode?: string;
                     /** @description Identifiant de prestation, ex. diag */
                     serviceId: string;
                     /**
@@ -9670,6 +10126,15 @@ export interface paths {
                 };
                 /** @description Introuvable (SERVICE_NOT_FOUND, BOOKING_NOT_FOUND) */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) ; code postal que personne ne couvre (POSTCODE_NOT_COVERED) ou prestation qu’aucun technicien ne réalise (SERVICE_NOT_STAFFED), avec le téléphone de l’entreprise */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9985,7 +10450,7 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorResponse"];
                     };
                 };
-                /** @description Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) */
+                /** @description Clé d’idempotence déjà utilisée pour une autre demande (IDEMPOTENCY_KEY_REUSED) ; code postal que personne ne couvre (POSTCODE_NOT_COVERED) ou prestation qu’aucun technicien ne réalise (SERVICE_NOT_STAFFED), avec le téléphone de l’entreprise */
                 422: {
                     headers: {
                         [name: string]: unknown;

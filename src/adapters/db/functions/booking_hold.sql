@@ -21,6 +21,7 @@ DECLARE
   artisan uuid := (p->'booking'->>'artisan_id')::uuid;
   footprint tstzrange := tstzrange((p->>'from')::timestamptz, (p->>'to')::timestamptz);
   lock_key bigint := hashtextextended('bookings:' || artisan::text, 0);
+  technician uuid := (p->'booking'->>'technician_id')::uuid;
   b bookings;
   capture text;
   reminder int;
@@ -52,7 +53,10 @@ BEGIN
       RETURN jsonb_build_object('outcome', 'plan_limit');
     END IF;
   END IF;
-  IF EXISTS (SELECT 1 FROM busy_blocks WHERE artisan_id = artisan AND source = 'external' AND during && footprint) THEN
+  -- A technician's booking (issue 20) is refused by their own blocks and the business's (no
+  -- member); an unassigned booking by every block, as before.
+  IF EXISTS (SELECT 1 FROM busy_blocks WHERE artisan_id = artisan AND source = 'external' AND during && footprint
+               AND (technician IS NULL OR member_id IS NULL OR member_id = technician)) THEN
     RETURN jsonb_build_object('outcome', 'slot_taken');
   END IF;
   PERFORM pg_advisory_xact_lock(lock_key);
@@ -64,7 +68,9 @@ BEGIN
                  AND k.customer_phone IS NOT DISTINCT FROM p->'booking'->>'customer_phone'
                  AND k.payment_method_id IS NOT DISTINCT FROM p->'booking'->>'payment_method_id')
     INTO own
-    FROM bookings k WHERE k.artisan_id = artisan AND booking_holds_slot(k.status) AND k.blocked_range && footprint;
+    FROM bookings k WHERE k.artisan_id = artisan AND booking_holds_slot(k.status) AND k.blocked_range && footprint
+     -- Per technician (bookings_no_overlap, migration 0054): an unassigned booking occupies everyone.
+     AND (technician IS NULL OR k.technician_id IS NULL OR k.technician_id = technician);
   IF own IS NOT NULL THEN
     RETURN jsonb_build_object('outcome', 'slot_taken', 'own', own);
   END IF;

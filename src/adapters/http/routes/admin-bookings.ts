@@ -64,6 +64,19 @@ export const AdminBookingDto = Type.Object({
   ),
   technicianId: Type.Optional(Type.String({ description: 'Offre Business : le membre (technicien) à qui la réservation est confiée ; absent sinon' })),
   teamId: Type.Optional(Type.String({ description: 'Offre Business : l’équipe à qui la réservation est confiée ; absent sinon' })),
+  assignment: Type.Optional(
+    Type.Object(
+      {
+        technicianId: Type.String(),
+        teamId: Type.Union([Type.String(), Type.Null()]),
+        reason: StringEnum(['only_free', 'priority', 'week_minutes', 'last_booking', 'stable_order'] as const, {
+          description: 'La règle qui a départagé : seul libre, priorité, minutes de la semaine, dernier rendez-vous, ordre fixe',
+        }),
+        explanation: Type.String({ description: 'La même raison, en phrase' }),
+      },
+      { description: 'Offre Business : à qui la réservation a été attribuée à sa création, et pourquoi ; absent pour une réservation non routée' },
+    ),
+  ),
 });
 /** What the week agenda shows of a booking; the full record is one GET /api/admin/bookings/{publicCode} away. */
 const AgendaBookingDto = Type.Object({
@@ -149,6 +162,7 @@ export function presentAdminBooking(b: BookingRecord) {
     // Shown only once given (Business plan): a one-member business's answers are unchanged.
     ...(b.technicianId ? { technicianId: b.technicianId } : {}),
     ...(b.teamId ? { teamId: b.teamId } : {}),
+    ...(b.assignment ? { assignment: b.assignment } : {}),
   };
 }
 
@@ -397,7 +411,7 @@ export function adminBookingRoutes(deps: { bookings: AdminBookings; useCases: Us
             'Sans e-mail, le téléphone est obligatoire : la confirmation part par SMS (abonnement avec SMS et `notifications.sms`) ou pas du tout, et le client ne peut pas retrouver sa réservation par code + e-mail (le lien de gestion du SMS l’ouvre). ' +
             'Une heure que la page ne propose pas répond 400 SLOT_NOT_OFFERED avec la raison (details, champ `time`) ; `force: true` la place quand même, jamais sur un autre rendez-vous ni un événement d’agenda (409 SLOT_UNAVAILABLE).',
           body: AdminCreateBookingBody,
-          response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 503) },
+          response: { 201: Type.Object({ booking: AdminBookingDto }), 202: Type.Object({ booking: AdminBookingDto }), ...errorResponses(400, 401, 402, 403, 409, 422, 503) },
         },
       },
       async (request, reply) => {

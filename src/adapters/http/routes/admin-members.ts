@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { MEMBER_ROLES } from '../../../app/admin-auth.ts';
 import type { Member, Members, Team } from '../../../app/members.ts';
 import type { AdminRoutes } from '../admin-scope.ts';
+import type { MemberRouting, MemberRoutingView } from '../../../app/member-routing.ts';
 import { CodeParams, Email, PRINTABLE, StringEnum, errorResponses } from '../schemas.ts';
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
@@ -12,7 +13,7 @@ const Phone = Type.String({ minLength: 1, maxLength: 32, pattern: PRINTABLE });
 const Role = StringEnum(MEMBER_ROLES, {
   description: 'owner : tout ; office : tous les agendas, réservations et réglages, sans la facturation ni le compte de paiement ni les jetons d’API ; technician : ses propres réservations',
 });
-const Priority = Type.Integer({ minimum: -1000, maximum: 1000, description: 'Priorité du membre (la plus haute d’abord, pour l’attribution à venir)' });
+const Priority = Type.Integer({ minimum: -1000, maximum: 1000, description: 'Priorité du membre (la plus haute d’abord : elle départage les techniciens libres à l’attribution)' });
 
 const MemberDto = Type.Object({
   id: Type.String(),
@@ -44,7 +45,7 @@ const presentTeam = (t: Team) => ({ id: t.id, name: t.name, memberIds: t.memberI
  * giving a booking to a member or team. Reads need the `settings` scope; inviting and changing
  * members need the session of a person (owner or office: src/app/member-roles.ts).
  */
-export function adminMemberRoutes(deps: { members: Members }): AdminRoutes {
+export function adminMemberRoutes(deps: { members: Members; routing: MemberRouting }): AdminRoutes {
   return async (root) => {
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
     const { members } = deps;
@@ -143,6 +144,58 @@ export function adminMemberRoutes(deps: { members: Members }): AdminRoutes {
       },
     );
 
+    const Zone = Type.Object({
+      kind: StringEnum(['postcode', 'commune', 'departement'] as const, { description: 'postcode : code postal ; commune : code INSEE ; departement : code du département (2A, 2B, 971…)' }),
+      code: Type.String({ minLength: 2, maxLength: 8, pattern: '^[0-9A-Za-z ]+$' }),
+    });
+    const RoutingDto = Type.Object({
+      memberId: Type.String(),
+      skills: Type.Array(Type.String(), { description: 'Les prestations (ids) que le membre réalise ; vide : toutes' }),
+      zones: Type.Array(Zone, { description: 'Les zones couvertes ; vide : partout' }),
+    });
+    const presentRouting = (r: MemberRoutingView) => ({ memberId: r.memberId, skills: r.skills, zones: r.zones });
+    app.get(
+      '/members/:id/routing',
+      {
+        config: { adminAccess: 'settings' },
+        schema: { summary: 'Compétences et zones d’un membre', params: IdParams, response: { 200: Type.Object({ routing: RoutingDto }), ...errorResponses(400, 401, 403, 404) } },
+      },
+      async (request) => ({ routing: presentRouting(await deps.routing.get(request.admin.artisanId, request.params.id)) }),
+    );
+    app.put(
+      '/members/:id/routing',
+      {
+        config: { adminAccess: 'settings' },
+        schema: {
+          summary: 'Définir les compétences (prestations réalisées) et les zones (codes postaux, communes, départements) d’un technicien',
+          description:
+            'Remplace les deux listes. Les zones sont vérifiées sur la liste officielle des communes (INSEE, codes postaux de La Poste). Un technicien sans compétence réalise toutes les prestations ; sans zone, il couvre partout. Dès qu’un technicien a une zone, la page de réservation demande le code postal.',
+          params: IdParams,
+          body: Type.Object({ skills: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 }), zones: Type.Array(Zone, { maxItems: 2000 }) }),
+          response: { 200: Type.Object({ routing: RoutingDto }), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => ({ routing: presentRouting(await deps.routing.set(request.admin.artisanId, request.params.id, request.body)) }),
+    );
+
+    app.put(
+      '/calendars/:id/member',
+      {
+        config: { adminAccess: 'settings' },
+        schema: {
+          summary: 'Rattacher un calendrier connecté à un membre (null : à l’entreprise)',
+          description: 'Les indisponibilités d’un calendrier rattaché à un technicien ne bloquent que lui ; celles d’un calendrier de l’entreprise bloquent tout le monde.',
+          params: IdParams,
+          body: Type.Object({ memberId: Type.Union([Uuid, Type.Null()]) }),
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request, reply) => {
+        await deps.routing.setCalendarMember(request.admin.artisanId, request.params.id, request.body.memberId);
+        return reply.status(204).send(null);
+      },
+    );
+
     app.put(
       '/bookings/:publicCode/assignment',
       {
@@ -151,7 +204,7 @@ export function adminMemberRoutes(deps: { members: Members }): AdminRoutes {
           summary: 'Confier une réservation à un membre et/ou une équipe (null : personne)',
           params: CodeParams,
           body: Type.Object({ technicianId: Type.Union([Uuid, Type.Null()]), teamId: Type.Union([Uuid, Type.Null()]) }),
-          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+          response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 409) },
         },
       },
       async (request, reply) => {

@@ -42,11 +42,11 @@ export function adminTimeOffRoutes(deps: { timeOff: ReturnType<typeof makeTimeOf
         schema: {
           summary: 'Bloquer du temps à la main (congé, chantier…)',
           description:
-            'Enregistrée avec providerId « manual », elle bloque les créneaux comme un événement de calendrier. Elle peut recouvrir des réservations existantes : la réponse les liste dans `overlappingBookings` pour les déplacer.',
+            'Enregistrée avec providerId « manual », elle bloque les créneaux comme un événement de calendrier (avec `memberId`, offre Business : ceux de ce technicien seulement). Elle peut recouvrir des réservations existantes : la réponse les liste dans `overlappingBookings` pour les déplacer.',
           body: BusyBlockBody,
           response: {
             201: Type.Object({ busyBlock: BusyBlockDto, overlappingBookings: Type.Array(BookingSummaryDto) }),
-            ...adminErrors(400, 401),
+            ...adminErrors(400, 401, 404),
           },
         },
       },

@@ -44,6 +44,13 @@ export interface PublicApiDeps {
   business: BusinessResolver;
 }
 
+/** Where the intervention takes place (issue 20): required when the business routes by zone. */
+const Postcode = Type.String({
+  pattern: '^[0-9]{5}$',
+  description:
+    "Code postal du lieu d'intervention. Obligatoire quand l'entreprise répartit ses techniciens par zone (400 VALIDATION_ERROR sans lui) ; un code postal que personne ne couvre : 422 POSTCODE_NOT_COVERED, avec le téléphone de l'entreprise dans le message. Ignoré sinon.",
+});
+
 /** A body already serialised by the route's response schema (Fastify sends a JSON string as is). */
 const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json; charset=utf-8').send(json);
 
@@ -107,14 +114,14 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       schema: {
         tags: ['Réservation'],
         summary: "Créneaux d'une prestation pour une date",
-        querystring: Type.Object({ serviceId: ServiceId, date: DateString }),
-        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 429, 500) },
+        querystring: Type.Object({ serviceId: ServiceId, date: DateString, postcode: Type.Optional(Postcode) }),
+        response: { 200: AvailabilityDto, ...errorResponses(400, 404, 422, 429, 500) },
       },
     },
     async (request, reply) => {
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas ou sort des années acceptées (1900 à 2999)." }]);
-      const availability = await uc.getAvailability({ artisanId: await business(request), serviceId: request.query.serviceId, date });
+      const availability = await uc.getAvailability({ artisanId: await business(request), serviceId: request.query.serviceId, date, postcode: request.query.postcode });
       let json = availabilityJson.get(availability);
       if (json === undefined) availabilityJson.set(availability, (json = String(reply.serialize(presentAvailability(availability)))));
       return sendJson(reply, json);
@@ -156,12 +163,17 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         tags: ['Réservation'],
         summary: 'Calendrier : créneaux libres de chaque jour (au plus 62 jours)',
         description: "Pour chaque jour de `from` à `to` inclus : le nombre de créneaux libres et l'heure du premier. Une seule lecture de la base pour toute la période.",
-        querystring: Type.Object({ serviceId: ServiceId, from: DateString, to: DateString }),
-        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 429, 500) },
+        querystring: Type.Object({ serviceId: ServiceId, from: DateString, to: DateString, postcode: Type.Optional(Postcode) }),
+        response: { 200: AvailabilityDaysDto, ...errorResponses(400, 404, 422, 429, 500) },
       },
     },
     async (request) =>
-      uc.getAvailabilityDays({ artisanId: await business(request), serviceId: request.query.serviceId, ...parseRange(request.query.from, request.query.to) }),
+      uc.getAvailabilityDays({
+        artisanId: await business(request),
+        serviceId: request.query.serviceId,
+        postcode: request.query.postcode,
+        ...parseRange(request.query.from, request.query.to),
+      }),
   );
 
   const Who = { email: Type.Optional(Email), token: Type.Optional(ManageToken) };
@@ -182,7 +194,9 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       const booking = await uc.customerAccess.booking(request.params.publicCode, request.query);
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
-      return presentAvailability(await uc.getAvailability({ artisanId: booking.artisanId, serviceId: booking.serviceId, date, asArtisan: true }));
+      return presentAvailability(
+        await uc.getAvailability({ artisanId: booking.artisanId, serviceId: booking.serviceId, date, asArtisan: true, postcode: booking.customer.address?.postalCode }),
+      );
     },
   );
 
@@ -204,6 +218,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         artisanId: booking.artisanId,
         serviceId: booking.serviceId,
         asArtisan: true,
+        postcode: booking.customer.address?.postalCode,
         ...parseRange(request.query.from, request.query.to),
       });
     },
