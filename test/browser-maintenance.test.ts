@@ -32,8 +32,11 @@ describe(`maintenance contracts in headless Chromium on ${ENGINE}`, () => {
     const { version } = (await t.request('GET', '/api/artisan')).body.artisan.terms;
     const res = await t.request('POST', '/api/bookings', bookingBody('2027-03-03', time, { serviceId, customer, consent: { termsVersion: version, nextVisit: true } }));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    manageLinks.set(res.body.booking.publicCode as string, res.body.links.manage as string);
     return res.body.booking.publicCode as string;
   };
+  /** The customer's manage link of each booking made above. */
+  const manageLinks = new Map<string, string>();
   const complete = async (code: string) => {
     const res = await t.request('POST', `/api/admin/bookings/${code}/outcome`, { outcome: 'completed' }, admin);
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -95,6 +98,17 @@ describe(`maintenance contracts in headless Chromium on ${ENGINE}`, () => {
     expect(await page.getByText(/Votre rôle dans l.entreprise/).count()).toBe(0);
     await expectAccessible(page, 'completion report sent (phone)');
     await screenshot(page, 'admin-completion-report-phone');
+
+    // The customer's manage page offers the report; the link gives the PDF.
+    const { page: customer } = await open({ viewport: PHONE });
+    await customer.goto(manageLinks.get(code)!);
+    const download = customer.getByRole('link', { name: 'Télécharger le compte rendu d’intervention (PDF)' });
+    await download.waitFor();
+    await expectAccessible(customer, 'manage page with the report link (phone)');
+    const pdf = await customer.request.get(new URL((await download.getAttribute('href'))!, t.origin).toString());
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
 
     const stored = await t.request('GET', `/api/admin/bookings/${code}/report`, undefined, admin);
     expect(stored.body.report.technicianName).toBe('Paul Tech');
