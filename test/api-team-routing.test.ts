@@ -193,6 +193,19 @@ describe.each(ENGINES)('routing by skill and zone on %s', (engine) => {
     const afternoon = await book('14:00', '75011');
     expect(await assignmentOf(afternoon.body.booking.publicCode)).toMatchObject({ technicianId: ids.alice, reason: 'only_free' });
     expect((await book('14:00', '75011', 'diag', 'tard@example.fr')).status).toBe(409);
+    // Chloé's customer moving the 10:00 booking sees Chloé's time alone: 14:30 is her time off,
+    // although Alice is free then (the public day of the 11e offers it).
+    expect(await slot('diag', '75011', '14:30')).toEqual({ time: '14:30', available: true, blockedBy: [] });
+    const code = paris.body.booking.publicCode as string;
+    const email = 'client-1000@example.fr';
+    const moving = await t.request('GET', `/api/bookings/${code}/availability?date=${DAY}&email=${email}`);
+    expect(moving.status, JSON.stringify(moving.body)).toBe(200);
+    const at = (time: string) => (moving.body.slots as { time: string; available: boolean }[]).find((x) => x.time === time)!;
+    expect([at('14:30').available, at('15:00').available]).toEqual([false, true]);
+    expect((await t.request('POST', `/api/bookings/${code}/reschedule`, { email, newDate: DAY, newTime: '14:30' })).status).toBe(409);
+    const moved = await t.request('POST', `/api/bookings/${code}/reschedule`, { email, newDate: DAY, newTime: '15:00' });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect((await admin('GET', `/bookings/${code}`)).body.booking).toMatchObject({ technicianId: ids.chloe, time: '15:00' });
     const unknownMember = await admin('POST', '/busy-blocks', { startDateTime: `${DAY}T16:00:00+01:00`, endDateTime: `${DAY}T17:00:00+01:00`, summary: 'Congé', memberId: randomUUID() });
     expect(unknownMember.status).toBe(404);
     expect(unknownMember.body.error.code).toBe('MEMBER_NOT_FOUND');

@@ -8,7 +8,7 @@ import type { BookingStore } from './ports/booking-store.ts';
 import type { Clock } from './ports/clock.ts';
 import type { DayContext } from '../domain/day-context.ts';
 import type { FrenchPlaces } from './ports/places.ts';
-import { routePlace } from './route-place.ts';
+import { onTechnicianLine, routePlace } from './route-place.ts';
 
 export interface Availability {
   serviceId: string;
@@ -49,21 +49,23 @@ export function makeGetAvailability(deps: { store: BookingStore; clock: Clock; p
     date: Temporal.PlainDate;
     asArtisan?: boolean;
     postcode?: string | null;
+    /** A booking's own technician (moving it): their slots alone (route-place.ts, onTechnicianLine). */
+    technicianId?: string;
   }): Promise<Availability> {
     const ctx = await readDay(deps.store, input.artisanId, input.serviceId, input.date);
     const visible = input.asArtisan === true || ctx?.service.isActive;
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
-    const place = routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
+    const place = input.technicianId ? 'anywhere' : routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
     const now = deps.clock.now();
     const date = input.date.toString();
-    // The answer depends on the place only for a business that routes (its key is then the postcode).
-    const key = place === undefined || place === 'anywhere' ? date : `${date} ${place.postcode}`;
+    // The answer depends on the place and technician only for a business that routes (they key it then).
+    const key = ctx.technicians.length === 0 ? date : `${date} ${place === undefined || place === 'anywhere' ? '*' : place.postcode} ${input.technicianId ?? '*'}`;
     let byDate = computed.get(ctx);
     const known = byDate?.get(key);
     if (known && now < known.validUntilMs) return known.availability;
-    const plan = planDay(ctx, input.date, now, undefined, place);
+    const plan = planDay(onTechnicianLine(ctx, input.technicianId), input.date, now, undefined, place);
     const availability: Availability = {
       serviceId: ctx.service.id,
       date,
@@ -109,6 +111,7 @@ export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Cloc
     to: Temporal.PlainDate;
     asArtisan?: boolean;
     postcode?: string | null;
+    technicianId?: string;
   }): Promise<AvailabilityDays> {
     const span = input.from.until(input.to, { largestUnit: 'days' }).days + 1;
     if (span < 1) throw new ValidationError([{ field: 'to', message: 'La date de fin doit suivre la date de début.' }]);
@@ -120,11 +123,12 @@ export function makeGetAvailabilityDays(deps: { store: BookingStore; clock: Cloc
     if (!ctx || !visible) {
       throw new NotFoundError('SERVICE_NOT_FOUND', "Cette prestation n'existe pas ou n'est plus proposée.");
     }
-    const place = routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
+    const place = input.technicianId ? 'anywhere' : routePlace(ctx, input.postcode, deps, { field: 'postcode', asArtisan: input.asArtisan });
+    const line = onTechnicianLine(ctx, input.technicianId);
     const nowMs = deps.clock.now();
     const days: DaySummary[] = [];
     for (let date = input.from, i = 0; i < span; i++, date = date.add({ days: 1 })) {
-      const free = planDay(ctx, date, nowMs, undefined, place).slots.filter((s) => s.available);
+      const free = planDay(line, date, nowMs, undefined, place).slots.filter((s) => s.available);
       days.push({ date: date.toString(), freeSlots: free.length, firstFreeTime: free[0]?.time ?? null });
     }
     return { serviceId: ctx.service.id, timezone: ctx.artisan.timezone, from: input.from.toString(), to: input.to.toString(), days };

@@ -1,3 +1,4 @@
+import { onTechnicianLine } from './route-place.ts';
 import {
   ConflictError,
   ValidationError,
@@ -140,8 +141,7 @@ export function makeRescheduleBooking(deps: { store: BookingStore; clock: Clock 
     if (!ctx) throw bookingNotFound();
     // A routed booking moves on its own technician's time line (issue 20): they keep it, or the
     // move is refused (re-routing a customer's move is not built yet: README, "Équipes").
-    const technicians = found.technicianId && ctx.technicians.length > 0 ? ctx.technicians.filter((t) => t.id === found.technicianId) : ctx.technicians;
-    const plan = planDay({ ...ctx, technicians, service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id, 'anywhere');
+    const plan = planDay({ ...onTechnicianLine(ctx, found.technicianId), service: { ...ctx.service, durationMinutes: found.durationMinutes } }, date, now, found.id, 'anywhere');
     const slot = findOfferedSlot(plan, date, minutes, 'newDate');
     if (!slot.available) throw slotUnavailable();
     if (slot.startMs === found.startMs) return found;

@@ -5,6 +5,16 @@ import type { DayContext } from '../domain/day-context.ts';
 import type { FrenchPlaces } from './ports/places.ts';
 
 /**
+ * The day of a booking given to a technician, as that technician lives it (issue 20): a
+ * customer's move keeps the technician, so the slots offered to move it are theirs alone,
+ * wherever they cover (re-routing a move is not built). Unchanged for a booking given to nobody.
+ */
+export function onTechnicianLine(ctx: DayContext, technicianId: string | undefined): DayContext {
+  if (!technicianId || ctx.technicians.length === 0) return ctx;
+  return { ...ctx, technicians: ctx.technicians.filter((t) => t.id === technicianId) };
+}
+
+/**
  * Where a request's routing looks (issue 20, item 3), checked once for the day, the month view
  * and creation alike. A business that routes nothing (no technician) ignores the postcode. One
  * that routes by zone requires it from the public (`field` names it in the error), checks it

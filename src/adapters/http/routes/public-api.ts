@@ -195,7 +195,15 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
       const date = parseLocalDate(request.query.date);
       if (!date) throw new ValidationError([{ field: 'date', message: "Cette date n'existe pas." }]);
       return presentAvailability(
-        await uc.getAvailability({ artisanId: booking.artisanId, serviceId: booking.serviceId, date, asArtisan: true, postcode: booking.customer.address?.postalCode }),
+        await uc.getAvailability({
+          artisanId: booking.artisanId,
+          serviceId: booking.serviceId,
+          date,
+          asArtisan: true,
+          postcode: booking.customer.address?.postalCode,
+          // A booking given to a technician moves on their time line (they keep it).
+          ...(booking.technicianId ? { technicianId: booking.technicianId } : {}),
+        }),
       );
     },
   );
@@ -219,6 +227,7 @@ export async function publicApi(root: FastifyInstance, deps: PublicApiDeps): Pro
         serviceId: booking.serviceId,
         asArtisan: true,
         postcode: booking.customer.address?.postalCode,
+        ...(booking.technicianId ? { technicianId: booking.technicianId } : {}),
         ...parseRange(request.query.from, request.query.to),
       });
     },
