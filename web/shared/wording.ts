@@ -84,7 +84,7 @@ export const ADMIN_NAV: readonly (readonly [path: string, label: string])[] = [
   ['/admin/paiements', 'Paiements'],
   ['/admin/equipe', 'Équipe'],
   ['/admin/compte', 'Compte'],
-  ['/admin/integration', 'Intégration'],
+  ['/admin/integration', 'Intégrer à mon site'],
   ['/admin/integrations', 'Intégrations'],
 ];
 
