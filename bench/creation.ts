@@ -10,16 +10,14 @@
  * alternate the two on new slots, and the ratio is the sum of requests over the sum of
  * seconds, creation / insert.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './proc.ts';
 import { bookingBodies, fetchSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
-import { startServer, type ServerOptions } from './server.ts';
+import { startServer, withScratchDatabase, type ServerOptions } from './server.ts';
 
 const CONNECTIONS = Math.max(1, Math.round(Number(process.env.BENCH_CREATION_CONNECTIONS || 20)));
 const SLOTS = 20;
@@ -112,21 +110,14 @@ export async function runCreationBench(config: { adminUrl: string; only: string 
     }
   }
   if (!config.only || config.only === 'postgres') {
-    const admin = new pg.Client({ connectionString: config.adminUrl, connectionTimeoutMillis: 3_000 });
-    await admin.connect();
-    const name = `artisanconnect_creation_${randomBytes(4).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    try {
-      const url = new URL(config.adminUrl);
-      url.pathname = `/${name}`;
-      const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname);
-      const backendPids = async (): Promise<number[]> =>
-        (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [name])).rows.map((r) => r.pid);
-      runs.push(await runOne('PostgreSQL', { databaseUrl: url.toString(), label: 'creation-postgres' }, rounds, log, local ? backendPids : undefined));
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    runs.push(
+      await withScratchDatabase(config.adminUrl, 'artisanconnect_creation', async (databaseUrl, admin, name) => {
+        const local = ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(new URL(databaseUrl).hostname);
+        const backendPids = async (): Promise<number[]> =>
+          (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, [name])).rows.map((r) => r.pid);
+        return runOne('PostgreSQL', { databaseUrl, label: 'creation-postgres' }, rounds, log, local ? backendPids : undefined);
+      }),
+    );
   }
   log('');
   log(

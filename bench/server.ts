@@ -1,7 +1,9 @@
 import { BENCH_SECRETS_KEY } from './dataset.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import type { LoopStats } from './loop-monitor.ts';
 
@@ -149,4 +151,23 @@ async function stopChild(child: ChildProcess, exit: Promise<void>): Promise<void
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * A fresh PostgreSQL database on the admin connection's server (BENCH_DATABASE_URL), for one run:
+ * `use` gets its URL, the admin connection and its name; the database is dropped after.
+ */
+export async function withScratchDatabase<T>(adminUrl: string, prefix: string, use: (databaseUrl: string, admin: pg.Client, name: string) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+  await admin.connect();
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    return await use(url.toString(), admin, name);
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
 }

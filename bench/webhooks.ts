@@ -21,13 +21,12 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './proc.ts';
 import { fetchSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
-import { sleep, startServer, type ServerOptions } from './server.ts';
+import { sleep, startServer, withScratchDatabase, type ServerOptions } from './server.ts';
 
 const CONNECTIONS = 20;
 const ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_WEBHOOK_ROUNDS || 3)));
@@ -207,18 +206,7 @@ export async function runWebhookBench(config: { adminUrl: string; only: string |
     }
   }
   if (!config.only || config.only === 'postgres') {
-    const admin = new pg.Client({ connectionString: config.adminUrl, connectionTimeoutMillis: 3_000 });
-    await admin.connect();
-    const name = `artisanconnect_webhooks_${randomBytes(4).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    try {
-      const url = new URL(config.adminUrl);
-      url.pathname = `/${name}`;
-      runs.push(await runOne('PostgreSQL', { databaseUrl: url.toString(), label: 'webhooks-postgres' }, log));
-    } finally {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    runs.push(await withScratchDatabase(config.adminUrl, 'artisanconnect_webhooks', (databaseUrl) => runOne('PostgreSQL', { databaseUrl, label: 'webhooks-postgres' }, log)));
   }
   log('');
   log(

@@ -58,6 +58,37 @@ export const invitationDay = (v: string): RawBuilder<string> =>
 /** When visit `v`'s invitation goes: its invitation day, at 9:00 in the business's zone. */
 export const invitationAt = (v: string): RawBuilder<Date> => sql<Date>`(${invitationDay(v)} + time '09:00') AT TIME ZONE a.timezone`;
 
+/** The outbox job that sends a due visit's invitation or its reminder. */
+export const maintenanceJob = (job: { artisanId: string; id: string; dueVisitId: string; step: 'invitation' | 'reminder'; runAt: Date | RawBuilder<Date> }) =>
+  qb.insertInto('outbox').values({
+    artisan_id: job.artisanId,
+    id: job.id,
+    topic: MAINTENANCE_TOPIC,
+    booking_id: null,
+    payload: JSON.stringify({ dueVisitId: job.dueVisitId, step: job.step }),
+    run_at: job.runAt,
+  });
+
+/**
+ * Pending invitations moved to the day the business's lead time now gives (never in the past):
+ * every one of the business's (its lead time changed), or one visit's (its due date moved).
+ */
+export async function rescheduleInvitations(q: Queryable, artisanId: string, nowMs: number, dueVisitId?: string): Promise<void> {
+  let update = qb
+    .updateTable('outbox as o')
+    .from('due_visits as v')
+    .innerJoin('artisans as a', 'a.id', 'v.artisan_id')
+    .set({ run_at: sql<Date>`greatest(${invitationAt('v')}, ${new Date(nowMs)}::timestamptz)` })
+    .where('o.artisan_id', '=', artisanId)
+    .where('o.topic', '=', MAINTENANCE_TOPIC)
+    .where('o.status', '=', 'pending')
+    .where(sql<boolean>`o.payload ->> 'step' = 'invitation'`)
+    .where('v.artisan_id', '=', artisanId)
+    .where(sql<boolean>`v.id::text = o.payload ->> 'dueVisitId'`);
+  if (dueVisitId !== undefined) update = update.where('v.id', '=', dueVisitId);
+  await run(q, update);
+}
+
 /**
  * Opens the visit that follows a completed booking, in the completion's transaction: only
  * when its service carries an interval and the customer ticked « Me proposer le prochain
@@ -204,14 +235,7 @@ export function makeDueVisitWriter(db: Database, uuid: () => string): DueVisitWr
         );
         await run(
           q,
-          qb.insertInto('outbox').values({
-            artisan_id: artisanId,
-            id: uuid(),
-            topic: MAINTENANCE_TOPIC,
-            booking_id: null,
-            payload: JSON.stringify({ dueVisitId: id, step: 'invitation' }),
-            run_at: new Date(nowMs),
-          }),
+          maintenanceJob({ artisanId, id: uuid(), dueVisitId: id, step: 'invitation', runAt: new Date(nowMs) }),
         );
         return true;
       });
@@ -221,22 +245,7 @@ export function makeDueVisitWriter(db: Database, uuid: () => string): DueVisitWr
         const [row] = await locked(q, artisanId, id);
         if (!row) return false;
         await run(q, qb.updateTable('due_visits').set({ due_on: sql<Date>`${dueOn}::date`, updated_at: new Date(nowMs) }).where('artisan_id', '=', artisanId).where('id', '=', id));
-        if (row.invite_job_id === null) {
-          await run(
-            q,
-            qb
-              .updateTable('outbox as o')
-              .from('due_visits as v')
-              .innerJoin('artisans as a', 'a.id', 'v.artisan_id')
-              .set({ run_at: sql<Date>`greatest(${invitationAt('v')}, ${new Date(nowMs)}::timestamptz)` })
-              .where('o.artisan_id', '=', artisanId)
-              .where('o.topic', '=', MAINTENANCE_TOPIC)
-              .where('o.status', '=', 'pending')
-              .where(sql<boolean>`o.payload ->> 'dueVisitId' = ${id}`)
-              .where('v.artisan_id', '=', artisanId)
-              .where('v.id', '=', id),
-          );
-        }
+        if (row.invite_job_id === null) await rescheduleInvitations(q, artisanId, nowMs, id);
         return true;
       });
     },

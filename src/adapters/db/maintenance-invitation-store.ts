@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import type { InvitationBatch, InvitationStep, InvitationStore } from '../../app/maintenance-invitations.ts';
-import { MAINTENANCE_TOPIC } from '../../app/maintenance-invitations.ts';
 import type { InvitedVisitView, MaintenanceLinkStore } from '../../app/maintenance-links.ts';
 import type { Database, Queryable } from './database.ts';
 import { first, qb, run } from './kysely.ts';
-import { invitationDay, localToday, visitBooked, visitDeclined } from './due-visit-store.ts';
+import { invitationDay, localToday, maintenanceJob, visitBooked, visitDeclined } from './due-visit-store.ts';
 import { storedAddress, storedPlan } from './stored.ts';
 
 /** The reminder follows the invitation by two weeks if the visit is still not booked. */
@@ -110,14 +109,7 @@ export function makeInvitationStore(db: Database, uuid: () => string): Invitatio
           if (claimed.length === 0) return undefined;
           await run(
             q,
-            qb.insertInto('outbox').values({
-              artisan_id: artisanId,
-              id: uuid(),
-              topic: MAINTENANCE_TOPIC,
-              booking_id: null,
-              payload: JSON.stringify({ dueVisitId, step: 'reminder' }),
-              run_at: sql<Date>`${now}::timestamptz + ${REMINDER_AFTER}`,
-            }),
+            maintenanceJob({ artisanId, id: uuid(), dueVisitId, step: 'reminder', runAt: sql<Date>`${now}::timestamptz + ${REMINDER_AFTER}` }),
           );
         } else {
           if (v.invite_job_id === null) return undefined; // never invited: nothing to remind

@@ -1,9 +1,8 @@
 import type { Delivery, NotificationStore } from '../../app/ports/notifications.ts';
 import { sql } from 'kysely';
 import type { BookingStore } from '../../app/ports/booking-store.ts';
-import type { Database, Queryable } from './database.ts';
-import { MAINTENANCE_TOPIC } from '../../app/maintenance-invitations.ts';
-import { invitationAt } from './due-visit-store.ts';
+import type { Database } from './database.ts';
+import { rescheduleInvitations } from './due-visit-store.ts';
 import { lockArtisanBookings } from './booking-store.ts';
 import { first, qb, run } from './kysely.ts';
 import { storedPlan } from './stored.ts';
@@ -31,24 +30,6 @@ const presentSettings = (r: { reminder_hours_before: number; notify_artisan_emai
   notifyArtisanSms: r.notify_artisan_sms,
   smsInPlan: planLimits(storedPlan(r.plan)).sms,
 });
-
-/** Pending invitations of the business's due visits, moved to the business's current lead time. */
-async function rescheduleInvitations(q: Queryable, artisanId: string, nowMs: number): Promise<void> {
-  await run(
-    q,
-    qb
-      .updateTable('outbox as o')
-      .from('due_visits as v')
-      .innerJoin('artisans as a', 'a.id', 'v.artisan_id')
-      .set({ run_at: sql<Date>`greatest(${invitationAt('v')}, ${new Date(nowMs)}::timestamptz)` })
-      .where('o.artisan_id', '=', artisanId)
-      .where('o.topic', '=', MAINTENANCE_TOPIC)
-      .where('o.status', '=', 'pending')
-      .where(sql<boolean>`o.payload ->> 'step' = 'invitation'`)
-      .where('v.artisan_id', '=', artisanId)
-      .where(sql<boolean>`v.id::text = o.payload ->> 'dueVisitId'`),
-  );
-}
 
 /** What the notification worker reads and records, and the artisan's notification settings. */
 export function makeNotificationStore(db: Database, bookings: Pick<BookingStore, 'findBookingById'>, uuid: () => string) {
