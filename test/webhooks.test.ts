@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeWebhookSender } from '../src/adapters/webhooks/webhook-sender.ts';
 import { adminHeaders } from './helpers/admin.ts';
@@ -30,8 +31,8 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
     await t.service.db.exec('TRUNCATE webhook_deliveries, webhook_events, webhook_endpoints');
   });
 
-  const admin = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers = adminHeaders()) => t.request(method, `/api/admin${url}`, body, headers);
-  const ALL = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'booking.completed', 'booking.no_show', 'payment.refunded'];
+  const admin = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers = adminHeaders()) => t.request(method, `/api/admin${url}`, body, headers);
+  const ALL = ['booking.created', 'booking.confirmed', 'booking.rescheduled', 'booking.cancelled', 'booking.reassigned', 'booking.completed', 'booking.no_show', 'payment.refunded'];
 
   async function endpoint(eventTypes = ALL, url = receiver.url()): Promise<{ id: string; secret: string }> {
     const res = await admin('POST', '/webhook-endpoints', { url, description: 'Zapier', eventTypes });
@@ -140,6 +141,39 @@ describe.each(ENGINES)('outgoing webhooks on %s', (engine) => {
     expect(of('booking.completed').json.data.booking).toMatchObject({ publicCode: done, outcome: 'completed' });
     // A no-show keeps the deposit: nothing refunded, and the payload says so.
     expect(of('booking.no_show').json.data.booking).toMatchObject({ publicCode: absent, outcome: 'no_show', refundCents: 0 });
+  });
+
+  it('tells a booking handed to another technician, with who had it before, once per change', async () => {
+    const db = t.service.db;
+    const [{ id: artisanId, plan }] = (await db.query<{ id: string; plan: string }>('SELECT id, plan FROM artisans')) as [{ id: string; plan: string }];
+    const paul = randomUUID();
+    const lea = randomUUID();
+    await db.query(`UPDATE artisans SET plan = 'business' WHERE id = $1`, [artisanId]);
+    for (const [id, email, name] of [[paul, 'paul@plomberie.test', 'Paul'], [lea, 'lea@plomberie.test', 'Léa']] as const) {
+      await db.query(
+        `INSERT INTO admin_users (id, artisan_id, email, password_hash, password_changed_at, created_at, role, name) VALUES ($1, $2, $3, '', now(), now(), 'technician', $4)`,
+        [id, artisanId, email, name],
+      );
+    }
+    try {
+      const { secret } = await endpoint(['booking.reassigned']);
+      const code = await book('2027-03-12', '10:00');
+      // Routed at creation to one of the two (issue 20): that is no reassignment.
+      const first = (await admin('GET', `/bookings/${code}`)).body.booking.technicianId as string;
+      expect([paul, lea]).toContain(first);
+      const other = first === paul ? lea : paul;
+      expect((await admin('PUT', `/bookings/${code}/assignment`, { technicianId: other, teamId: null })).status).toBe(204);
+      // The same assignment again changes nothing: no second event.
+      expect((await admin('PUT', `/bookings/${code}/assignment`, { technicianId: other, teamId: null })).status).toBe(204);
+      await drain();
+      expect(types()).toEqual(['booking.reassigned']);
+      expect(verifies(secret, receiver.received[0]!)).toBe(true);
+      expect(receiver.received[0]!.json.data).toMatchObject({ booking: { publicCode: code, technicianId: other }, previousAssignment: { technicianId: first, teamId: null } });
+    } finally {
+      // The suite's other tests run without technicians: routing leaves inactive members out.
+      await db.query(`UPDATE admin_users SET active = false WHERE id IN ($1, $2)`, [paul, lea]);
+      await db.query(`UPDATE artisans SET plan = $2 WHERE id = $1`, [artisanId, plan]);
+    }
   });
 
   it('tells a cancellation by the business, with its reason and the full refund', async () => {

@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'booking.confirmed',
   'booking.rescheduled',
   'booking.cancelled',
+  'booking.reassigned',
   'booking.completed',
   'booking.no_show',
   'payment.refunded',
@@ -49,6 +50,8 @@ export interface WebhookEventPayload {
   booking: BookingWithoutPersonal;
   /** booking.rescheduled: where the booking was before the move. */
   previous?: { startMs: number; endMs: number };
+  /** booking.reassigned: who had the booking before (the booking carries who has it now). */
+  previousAssignment?: { technicianId: string | null; teamId: string | null };
   /** booking.cancelled (its reason, personal too, is read from the booking row with the customer). */
   cancellation?: { actor: CancelActor };
   /** message.failed: which message to the customer and the business could not be sent. */
@@ -79,6 +82,16 @@ function withoutPersonal(b: BookingRecord): BookingWithoutPersonal {
 export function disputeEventOf(disputed: BookingRecord, nowMs: number): OutboxMessage {
   const payload: WebhookEventPayload = { type: 'payment.disputed', occurredMs: nowMs, booking: withoutPersonal(disputed) };
   return { topic: WEBHOOK_TOPICS.event, bookingId: disputed.id, payload: payload as unknown as Record<string, unknown> };
+}
+
+/**
+ * booking.reassigned: the office handed a booking to another technician or team (issue 20). Not
+ * a lifecycle step: written by the one place that changes the assignment, in its transaction,
+ * only when the technician or the team changed.
+ */
+export function reassignedEventOf(before: { technicianId: string | null; teamId: string | null }, after: BookingRecord, nowMs: number): OutboxMessage {
+  const payload: WebhookEventPayload = { type: 'booking.reassigned', occurredMs: nowMs, booking: withoutPersonal(after), previousAssignment: before };
+  return { topic: WEBHOOK_TOPICS.event, bookingId: after.id, payload: payload as unknown as Record<string, unknown> };
 }
 
 /**

@@ -4,7 +4,10 @@ import type { Member, MemberStore, Team } from '../../app/members.ts';
 import type { Database, Queryable } from './database.ts';
 import { EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlState } from './database.ts';
 import { first, qb, run } from './kysely.ts';
-import { storedPlan } from './stored.ts';
+import { storedPlan, storedStatus } from './stored.ts';
+import { selectBookings, toBooking } from './booking-row.ts';
+import { isStanding } from '../../domain/booking-lifecycle.ts';
+import { reassignedEventOf } from '../../app/webhook-events.ts';
 
 /** admin_users.role (CHECK admin_users_role_known, migration 0041). */
 export const storedRole = (role: string): MemberRole => role as MemberRole;
@@ -227,7 +230,10 @@ export function makeMemberStore(db: Database): MemberStore {
       if (to.technicianId !== null && !UUID_RE.test(to.technicianId)) return 'member';
       if (to.teamId !== null && !UUID_RE.test(to.teamId)) return 'team';
       return db.transaction(async (tx) => {
-        const booking = await first(tx, qb.selectFrom('bookings').select('id').where('artisan_id', '=', artisanId).where('public_code', '=', publicCode).forUpdate());
+        const booking = await first(
+          tx,
+          qb.selectFrom('bookings').select(['id', 'technician_id', 'team_id', 'status']).where('artisan_id', '=', artisanId).where('public_code', '=', publicCode).forUpdate(),
+        );
         if (!booking) return 'booking' as const;
         if (to.technicianId !== null) {
           const member = await first(
@@ -261,6 +267,16 @@ export function makeMemberStore(db: Database): MemberStore {
             data: JSON.stringify({ technicianId: to.technicianId, teamId: to.teamId }),
           }),
         );
+        // The business's integrations hear of a booking handed to someone else (issue 21), once per change.
+        const changed = booking.technician_id !== to.technicianId || booking.team_id !== to.teamId;
+        if (changed && isStanding(storedStatus(booking.status))) {
+          const after = toBooking((await first(tx, selectBookings().where('b.artisan_id', '=', artisanId).where('b.id', '=', booking.id)))!);
+          const event = reassignedEventOf({ technicianId: booking.technician_id, teamId: booking.team_id }, after, nowMs);
+          await run(
+            tx,
+            qb.insertInto('outbox').values({ artisan_id: artisanId, id: sql<string>`gen_random_uuid()`, topic: event.topic, booking_id: booking.id, payload: JSON.stringify(event.payload), run_at: new Date(nowMs) }),
+          );
+        }
         return 'ok' as const;
       }).catch((error: unknown) => {
         if (error instanceof TechnicianBusy) return 'busy' as const;

@@ -96,6 +96,7 @@ export function renderWebhookEvent(eventId: string, p: RenderedEvent): string {
       ...(p.cancellation ? { cancellation: p.cancellation } : {}),
       ...(p.refund ? { refund: p.refund } : {}),
       ...(p.message ? { message: p.message } : {}),
+      ...(p.previousAssignment ? { previousAssignment: p.previousAssignment } : {}),
     },
   });
 }

@@ -15,6 +15,7 @@ const EVENT_LABEL: Record<EventType, string> = {
   'booking.confirmed': 'Réservation confirmée après vérification du paiement',
   'booking.rescheduled': 'Réservation déplacée',
   'booking.cancelled': 'Réservation annulée',
+  'booking.reassigned': 'Réservation confiée à un autre technicien',
   'booking.completed': 'Intervention réalisée',
   'booking.no_show': 'Client absent',
   'payment.refunded': 'Acompte remboursé',

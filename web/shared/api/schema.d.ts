@@ -5253,7 +5253,7 @@ export interface paths {
                                  * @description Type d’événement
                                  * @enum {string}
                                  */
-                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed";
+                                type: "booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed";
                             }[];
                             /** @description À passer comme `after` ensuite */
                             next: string;
@@ -9119,7 +9119,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9166,7 +9166,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                        eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url: string;
                     };
@@ -9186,7 +9186,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9265,7 +9265,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9392,7 +9392,7 @@ export interface paths {
                     "application/json": {
                         description?: string;
                         enabled?: boolean;
-                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                        eventTypes?: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                         /** @description Adresse https:// publique qui recevra les événements (POST) */
                         url?: string;
                     };
@@ -9412,7 +9412,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
@@ -9694,7 +9694,7 @@ export interface paths {
                                 /** @description Pourquoi le service l’a désactivé (réponse 410…) */
                                 disabledReason: string | null;
                                 enabled: boolean;
-                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
+                                eventTypes: ("booking.created" | "booking.confirmed" | "booking.rescheduled" | "booking.cancelled" | "booking.reassigned" | "booking.completed" | "booking.no_show" | "payment.refunded" | "payment.disputed" | "message.failed" | "calendar.sync_failed")[];
                                 id: string;
                                 /** @description Après une rotation : jusqu’à quand l’ancien secret signe aussi */
                                 previousSecretValidUntil: string | null;
