@@ -12,8 +12,11 @@
  * next round starts, so that no round pays for another's deliveries.
  *
  * Delivery: for each enabled round, the time from the first to the last event received and
- * the lag of the last one after the round's last answer; the receiver verifies every
- * signature with the `standardwebhooks` package (the figure is void if one fails).
+ * the lag of the last one after the round's last answer; then the throughput proper: the same
+ * database served again with the workers polling once a minute, BENCH_WEBHOOK_BACKLOG bookings
+ * (default 200) made before their next poll, and the rate at which the worker then drains their
+ * events to the receiver. The receiver verifies every signature with the `standardwebhooks`
+ * package (the figures are void if one fails).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -32,6 +35,10 @@ const CONNECTIONS = 20;
 const ROUNDS = Math.max(1, Math.round(Number(process.env.BENCH_WEBHOOK_ROUNDS || 3)));
 const REQUESTS = Math.max(20, Math.round(Number(process.env.BENCH_WEBHOOK_REQUESTS || 120)));
 const WARM = 20;
+/** Bookings made while the workers wait for their next poll: the backlog the webhook worker then drains. */
+const BACKLOG = Math.max(20, Math.round(Number(process.env.BENCH_WEBHOOK_BACKLOG || 200)));
+/** The poll interval of the backlog's server: long enough that the backlog is made before the worker looks. */
+const BACKLOG_POLL_MS = 60_000;
 const TOKEN = `bench-webhooks-${randomBytes(12).toString('hex')}`;
 const DRAIN_BOUND_MS = 120_000;
 
@@ -85,6 +92,8 @@ export interface WebhookRun {
   rounds: { off: Costed; on: Costed; delivery: DeliveryFigure }[];
   ratio: number;
   badSignatures: number;
+  /** The backlog drained at full speed: events received, first to last, deliveries a second. */
+  backlog: { events: number; spanMs: number; perSecond: number };
 }
 
 async function freeSlots(url: string, count: number): Promise<{ date: string; time: string }[]> {
@@ -99,10 +108,8 @@ async function freeSlots(url: string, count: number): Promise<{ date: string; ti
 
 async function runOne(name: string, options: ServerOptions, log: (t?: string) => void): Promise<WebhookRun> {
   const receiver = await startReceiver();
-  const handle = await startServer({
-    ...options,
-    env: { ...options.env, BENCH_WEBHOOK_RECEIVERS: '1', ADMIN_API_TOKEN: TOKEN, WORKER_POLL_MS: '1000' },
-  });
+  const serve = (pollMs: number) => startServer({ ...options, env: { ...options.env, BENCH_WEBHOOK_RECEIVERS: '1', ADMIN_API_TOKEN: TOKEN, WORKER_POLL_MS: String(pollMs) } });
+  let handle = await serve(1_000);
   const admin = async (method: 'POST' | 'PATCH', path: string, body: unknown) => {
     const res = await fetch(`${handle.url}${path}`, {
       method,
@@ -122,7 +129,7 @@ async function runOne(name: string, options: ServerOptions, log: (t?: string) =>
     })) as { endpoint: { id: string }; secret: string };
     receiver.secret = created.secret;
     const endpoint = `/api/admin/webhook-endpoints/${created.endpoint.id}`;
-    const slots = await freeSlots(handle.url, WARM + ROUNDS * 2 * REQUESTS);
+    const slots = await freeSlots(handle.url, WARM + ROUNDS * 2 * REQUESTS + BACKLOG);
     let next = 0;
     const book = async (amount: number): Promise<Costed> => {
       const chosen = slots.slice(next, next + amount);
@@ -185,8 +192,24 @@ async function runOne(name: string, options: ServerOptions, log: (t?: string) =>
           `ratio ${fmt(on.rps / off.rps, 2)}; ${delivery.events} events received over ${fmt(delivery.spanMs, 0)} ms, the last ${fmt(delivery.lastAfterMs, 0)} ms after the last answer; load ${os.loadavg()[0]!.toFixed(2)}`,
       );
     }
+    // The backlog: the same database served again with the workers polling once a minute; the
+    // bookings are made before their next poll, which then finds every event at once and drains
+    // them batch after batch (a full batch is followed at once by the next claim).
+    await handle.stop();
+    handle = await serve(BACKLOG_POLL_MS);
+    const before = receiver.arrivals.length;
+    const made = await book(BACKLOG);
+    const deadline = Date.now() + BACKLOG_POLL_MS + DRAIN_BOUND_MS;
+    while (Date.now() < deadline && receiver.arrivals.length - before < made.statuses['201']!) await sleep(100);
+    const drained = receiver.arrivals.slice(before);
+    const spanMs = drained.length > 1 ? drained[drained.length - 1]! - drained[0]! : NaN;
+    const backlog = { events: drained.length, spanMs, perSecond: ((drained.length - 1) * 1000) / spanMs };
+    log(
+      `${name} backlog: ${made.statuses['201'] ?? 0} bookings made in ${fmt(made.seconds, 1)} s before the workers' next poll; ` +
+        `${backlog.events} events received over ${fmt(spanMs, 0)} ms (${fmt(backlog.perSecond, 0)} deliveries/s); load ${os.loadavg()[0]!.toFixed(2)}`,
+    );
     const rate = (xs: LoadResult[]) => xs.reduce((n, x) => n + x.requests, 0) / xs.reduce((s, x) => s + x.seconds, 0);
-    return { engine: name, rounds, ratio: rate(rounds.map((x) => x.on)) / rate(rounds.map((x) => x.off)), badSignatures: receiver.badSignatures };
+    return { engine: name, rounds, ratio: rate(rounds.map((x) => x.on)) / rate(rounds.map((x) => x.off)), badSignatures: receiver.badSignatures, backlog };
   } finally {
     await handle.stop();
     await receiver.close();
@@ -211,7 +234,7 @@ export async function runWebhookBench(config: { adminUrl: string; only: string |
   log('');
   log(
     table(
-      ['database', 'no endpoint req/s (rounds)', 'one endpoint req/s (rounds)', 'ratio (aim: within noise)', 'events received per round', 'delivery span ms (rounds)', 'last event after the last answer, ms', 'bad signatures'],
+      ['database', 'no endpoint req/s (rounds)', 'one endpoint req/s (rounds)', 'ratio (aim: within noise)', 'events received per round', 'delivery span ms (rounds)', 'last event after the last answer, ms', 'backlog drained: events, ms, deliveries/s', 'bad signatures'],
       runs.map((r) => [
         r.engine,
         r.rounds.map((x) => fmt(x.off.rps, 0)).join(' / '),
@@ -220,6 +243,7 @@ export async function runWebhookBench(config: { adminUrl: string; only: string |
         r.rounds.map((x) => String(x.delivery.events)).join(' / '),
         r.rounds.map((x) => fmt(x.delivery.spanMs, 0)).join(' / '),
         r.rounds.map((x) => fmt(x.delivery.lastAfterMs, 0)).join(' / '),
+        `${r.backlog.events}, ${fmt(r.backlog.spanMs, 0)}, ${fmt(r.backlog.perSecond, 0)}`,
         String(r.badSignatures),
       ]),
     ),
