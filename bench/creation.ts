@@ -15,7 +15,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { runLoad, type LoadOptions, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './proc.ts';
-import { bookingBodies, fetchSlots } from './measure.ts';
+import { bookingBodies, freeSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { startServer, withScratchDatabase, type ServerOptions } from './server.ts';
 
@@ -34,16 +34,6 @@ export interface CreationRun {
   engine: string;
   rounds: { creation: Costed; insert: Costed }[];
   ratio: number;
-}
-
-async function freeSlots(url: string, count: number): Promise<{ date: string; time: string }[]> {
-  const out: { date: string; time: string }[] = [];
-  for (let d = 2; d <= 90 && out.length < count; d++) {
-    const date = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-    for (const s of (await fetchSlots(url, date)).filter((x) => x.available).slice(0, 6)) if (out.length < count) out.push({ date, time: s.time });
-  }
-  if (out.length < count) throw new Error(`only ${out.length} free slots found, ${count} needed`);
-  return out;
 }
 
 async function runOne(
@@ -70,7 +60,7 @@ async function runOne(
   };
   const cpu = (x: Costed): string => `CPU/req server ${fmt(x.serverMsPerReq, 2)} ms${x.dbMsPerReq === undefined ? '' : `, postgres ${fmt(x.dbMsPerReq, 2)} ms`}`;
   try {
-    const slots = await freeSlots(handle.url, WARM_SLOTS + roundsWanted * SLOTS);
+    const slots = await freeSlots(handle.url, WARM_SLOTS + roundsWanted * SLOTS, 6);
     const post = { url: handle.url, method: 'POST' as const, headers: { 'content-type': 'application/json' }, connections: CONNECTIONS };
     const insert = () => costed({ ...post, path: '/bench/insert', amount: SLOTS * PER_SLOT, body: () => '{}' });
     // Warm-up (JIT, pools): creation on slots of their own, and the INSERT route.

@@ -110,6 +110,20 @@ export async function fetchSlots(url: string, date: string): Promise<Availabilit
 }
 
 /**
+ * `count` free slots of the demo's `diag` from the day after tomorrow on (at most `perDay` a day,
+ * so that a run spreads over days), within 90 days; throws when there are not enough.
+ */
+export async function freeSlots(url: string, count: number, perDay = Infinity): Promise<{ date: string; time: string }[]> {
+  const out: { date: string; time: string }[] = [];
+  for (let d = 2; d <= 90 && out.length < count; d++) {
+    const date = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
+    for (const s of (await fetchSlots(url, date)).filter((x) => x.available).slice(0, perDay)) if (out.length < count) out.push({ date, time: s.time });
+  }
+  if (out.length < count) throw new Error(`only ${out.length} free slots found, ${count} needed`);
+  return out;
+}
+
+/**
  * The body of the i-th booking request of a contention run: `perSlot` requests in a row for
  * each of `slots` (so the requests in flight race for the same slot), each from its own customer.
  */

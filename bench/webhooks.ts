@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { runLoad, type LoadResult } from './load.ts';
 import { cpuSecondsOf } from './proc.ts';
-import { fetchSlots } from './measure.ts';
+import { freeSlots } from './measure.ts';
 import { fmt, statusList, table } from './report.ts';
 import { sleep, startServer, withScratchDatabase, type ServerOptions } from './server.ts';
 
@@ -94,16 +94,6 @@ export interface WebhookRun {
   badSignatures: number;
   /** The backlog drained at full speed: events received, first to last, deliveries a second. */
   backlog: { events: number; spanMs: number; perSecond: number };
-}
-
-async function freeSlots(url: string, count: number): Promise<{ date: string; time: string }[]> {
-  const out: { date: string; time: string }[] = [];
-  for (let d = 2; d <= 90 && out.length < count; d++) {
-    const date = new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-    for (const s of (await fetchSlots(url, date)).filter((x) => x.available)) if (out.length < count) out.push({ date, time: s.time });
-  }
-  if (out.length < count) throw new Error(`only ${out.length} free slots found, ${count} needed`);
-  return out;
 }
 
 async function runOne(name: string, options: ServerOptions, log: (t?: string) => void): Promise<WebhookRun> {
